@@ -1,0 +1,51 @@
+# letters: `make help` lists the targets.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+LETTER ?= data/lancashire-2020-peel.yaml
+OUT    ?= build
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help letter letters test lint bench clean lock system-deps
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[test]'
+	@touch $@
+
+system-deps: ## Check (as root on Debian/Ubuntu: install) the system libraries WeasyPrint needs
+	@scripts/system-deps.sh run
+
+letter: system-deps $(VENV)/.installed ## Build one letter: make letter [LETTER=data/x.yaml] -> build/x.docx, .pdf, .html
+	$(BIN)/letters build $(LETTER) --out $(OUT)
+
+letters: system-deps $(VENV)/.installed ## Build every letter under data/ into build/
+	$(BIN)/letters build --out $(OUT)
+
+test: $(VENV)/.installed ## Run the linters and the test suite (installs what the tests need)
+	@scripts/system-deps.sh test
+	$(BIN)/ruff check letters tests
+	$(BIN)/mypy letters
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed ## Run ruff and mypy
+	$(BIN)/ruff check letters tests
+	$(BIN)/mypy letters
+
+bench: system-deps $(VENV)/.installed ## Measure build times (scripts/bench.py)
+	$(BIN)/python scripts/bench.py
+
+lock: ## Re-pin every dependency in requirements.lock from a fresh environment
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install -q '.[test]'
+	{ echo "# Exact versions installed by 'make' (pip install -c requirements.lock). Regenerate with 'make lock'."; \
+	  .lock-venv/bin/pip freeze --exclude-editable | grep -v '^letters'; } > requirements.lock
+	rm -rf .lock-venv
+
+clean: ## Remove build outputs, caches and the virtual environment
+	rm -rf $(OUT) $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

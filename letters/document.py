@@ -1,0 +1,117 @@
+"""The document model both renderers read: blocks of text with inline emphasis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text with its emphasis and, for a link, its address."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    href: str = ""
+
+
+Inline = tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading: level 1 is the subject line, level 2 a section such as the annex."""
+
+    level: int
+    content: Inline
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of body text."""
+
+    content: Inline
+
+
+@dataclass(frozen=True)
+class BulletList:
+    """A bulleted list; each item is one paragraph."""
+
+    items: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Address:
+    """The recipient's postal address, one line each, placed for a window envelope."""
+
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReferenceBlock:
+    """'Please ask for', 'Telephone', 'Our Ref', 'Date': labels with their values."""
+
+    rows: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Signature:
+    """The closing ('Yours sincerely'), room for a handwritten signature, then name and title."""
+
+    closing: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    """Start what follows on a new page."""
+
+
+Block = Heading | Paragraph | BulletList | Address | ReferenceBlock | Signature | PageBreak
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The office wordmark on page 1: an SVG under templates/ and its text alternative."""
+
+    svg: bytes
+    png: bytes
+    alt: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A whole letter: its metadata, page furniture and blocks in reading order."""
+
+    title: str
+    author: str
+    subject: str
+    keywords: tuple[str, ...]
+    language: str
+    date: str
+    page_label: str
+    letterhead: Letterhead
+    footer: str
+    blocks: tuple[Block, ...] = field(default_factory=tuple)
+
+
+def inline_text(content: Inline) -> str:
+    """The plain text of inline content."""
+    return "".join(span.text for span in content)
+
+
+def text_lines(document: Document) -> list[str]:
+    """The document's text as lines in reading order, as a reader would copy it."""
+    lines: list[str] = []
+    for block in document.blocks:
+        if isinstance(block, (Heading, Paragraph)):
+            lines.append(inline_text(block.content))
+        elif isinstance(block, BulletList):
+            lines.extend(inline_text(item) for item in block.items)
+        elif isinstance(block, Address):
+            lines.extend(block.lines)
+        elif isinstance(block, Signature):
+            lines.extend((block.closing, *block.lines))
+        elif isinstance(block, ReferenceBlock):
+            lines.extend(f"{label}: {value}".rstrip() for label, value in block.rows)
+    return lines

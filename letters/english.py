@@ -1,0 +1,63 @@
+"""British English for derived wording: lists, plurals, articles, dates, money, percentages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+          "August", "September", "October", "November", "December")
+
+
+def join_words(items: Sequence[str], conjunction: str = "and") -> str:
+    """Join items as prose, without a serial comma: 'a', 'a and b', 'a, b and c'."""
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def plural(count: int, singular: str, plural_form: str = "") -> str:
+    """Choose the form of a noun for a count: 'area for improvement' or 'areas ...'."""
+    return singular if count == 1 else (plural_form or singular + "s")
+
+
+def count_noun(count: int, singular: str, plural_form: str = "") -> str:
+    """Write a count with its noun: '1 area for improvement', '11 areas for improvement'."""
+    return f"{count} {plural(count, singular, plural_form)}"
+
+
+def indefinite_article(phrase: str) -> str:
+    """Choose 'a' or 'an' by the sound of the phrase's first letter (quotes ignored)."""
+    first = phrase.lstrip("'\"‘“").lower()[:1]
+    return "an" if first and first in "aeiou" else "a"
+
+
+def uk_date(day: dt.date) -> str:
+    """Write a date the British way: '7 February 2020'."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def money(amount: Decimal | int, symbol: str = "£") -> str:
+    """Write a sum as UK public bodies do: '£86m', '£1.2bn', '£450,000', '£12.50'."""
+    value = Decimal(amount)
+    for size, suffix in ((Decimal(10) ** 9, "bn"), (Decimal(10) ** 6, "m")):
+        if abs(value) >= size:
+            return f"{symbol}{_trim(value / size, 1)}{suffix}"
+    if value == value.to_integral_value():
+        return f"{symbol}{int(value):,}"
+    return f"{symbol}{value.quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
+
+
+def percent(value: Decimal | int | float) -> str:
+    """Write a percentage: '28%', '12.5%'."""
+    return f"{_trim(Decimal(str(value)), 1)}%"
+
+
+def _trim(value: Decimal, places: int) -> str:
+    """Round to at most `places` decimals and drop a trailing '.0'."""
+    rounded = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    text = f"{rounded:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

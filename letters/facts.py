@@ -1,0 +1,163 @@
+"""Derive a letter's facts once: grade groups, counts, aspiration, dates, money and filled text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from .english import count_noun, indefinite_article, join_words, money, percent, plural, uk_date
+from .errors import DataError, Location, Problem
+from .frameworks import FRAMEWORKS, Framework
+from .load import FieldPath, dotted
+from .model import Letter
+
+Locate = Callable[[FieldPath], Location]
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class GradeGroup:
+    """Areas that were given the same grade, in the framework's order."""
+
+    grade: str
+    areas: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LetterFacts:
+    """Everything the wording needs that is derived rather than given."""
+
+    framework: Framework
+    areas_inspected: str
+    grade_groups: tuple[GradeGroup, ...]
+    grades_awarded: str
+    afi_count: int
+    afi_summary: str
+    aspiration: str
+    letter_date: str
+    report_published: str
+    addressee: str
+    salutation: str
+    body: tuple[str, ...]
+    planned_activity: tuple[str, ...]
+
+
+def build_facts(letter: Letter, locate: Locate) -> LetterFacts:
+    """Derive the facts of a validated letter and fill in its own paragraphs."""
+    framework = FRAMEWORKS[letter.report.kind]
+    grades = {area: letter.report.grades[area] for area in framework.areas}
+    groups = group_grades(grades, framework)
+    aspiration = aspiration_phrase(grades, letter.target_grade, framework) if letter.target_grade else None
+    afi_count = len(letter.report.areas_for_improvement)
+    recipient = letter.recipient
+    values = placeholder_values(letter, aspiration)
+    problems: list[Problem] = []
+    body = fill_all(letter.paragraphs.body, values, ("paragraphs", "body"), locate, problems)
+    planned = fill_all(letter.paragraphs.planned_activity, values, ("paragraphs", "planned_activity"), locate, problems)
+    if problems:
+        raise DataError(problems)
+    return LetterFacts(
+        framework=framework,
+        areas_inspected=join_words(framework.areas),
+        grade_groups=groups,
+        grades_awarded=grades_phrase(groups, framework),
+        afi_count=afi_count,
+        afi_summary=count_noun(afi_count, "area for improvement", "areas for improvement"),
+        aspiration=aspiration or "",
+        letter_date=uk_date(letter.letter.date),
+        report_published=uk_date(letter.report.published),
+        addressee=" ".join(filter(None, (recipient.honorific, recipient.name))),
+        salutation=recipient.salutation or recipient.name,
+        body=body,
+        planned_activity=planned,
+    )
+
+
+def group_grades(grades: Mapping[str, str], framework: Framework) -> tuple[GradeGroup, ...]:
+    """Group areas by grade, best grade first, areas in the framework's order."""
+    return tuple(
+        GradeGroup(grade, tuple(area for area in framework.areas if grades.get(area) == grade))
+        for grade in framework.grades
+        if grade in grades.values()
+    )
+
+
+def areas_phrase(areas: tuple[str, ...], framework: Framework) -> str:
+    """Name areas with their noun: 'the pillar of efficiency', 'the pillars of a and b'."""
+    return f"the {plural(len(areas), framework.area_noun)} of {join_words(areas)}"
+
+
+def grades_phrase(groups: tuple[GradeGroup, ...], framework: Framework) -> str:
+    """Say what was awarded: "'outstanding' in the pillar of efficiency and 'good' in ..."."""
+    return join_words([f"'{group.grade}' in {areas_phrase(group.areas, framework)}" for group in groups])
+
+
+def aspiration_phrase(grades: Mapping[str, str], target: str, framework: Framework) -> str:
+    """Say where the force aims to go: "move from a 'good' to 'outstanding' in ... whilst ..."."""
+    best = framework.rank(target)
+    below = group_grades({a: g for a, g in grades.items() if framework.rank(g) > best}, framework)
+    kept = tuple(area for area in framework.areas if framework.rank(grades[area]) <= best)
+    moves = [
+        f"from {indefinite_article(group.grade)} '{group.grade}' to '{target}' in {areas_phrase(group.areas, framework)}"
+        for group in below
+    ]
+    if not moves:
+        kept_grades = {grades[area] for area in kept}
+        if len(kept_grades) == 1:
+            return f"maintain the grade of '{kept_grades.pop()}' in {areas_phrase(kept, framework)}"
+        return f"maintain the grades in {areas_phrase(kept, framework)}"
+    phrase = "move " + join_words(moves)
+    if kept:
+        phrase += f" whilst maintaining the {plural(len(kept), 'grade')} in {join_words(kept)}"
+    return phrase
+
+
+def placeholder_values(letter: Letter, aspiration: str | None) -> dict[str, str]:
+    """Name the facts a letter's own text may refer to as {name}."""
+    values = {
+        "area": letter.office.area,
+        "force": letter.force.name,
+        "chief_officer": letter.force.chief_officer,
+        "inspectorate": letter.report.inspectorate,
+        "afi_count": str(len(letter.report.areas_for_improvement)),
+    }
+    if aspiration is not None:
+        values["aspiration"] = aspiration
+    if letter.savings is not None:
+        savings = letter.savings
+        values.update({
+            "savings.since": str(savings.since),
+            "savings.years": str(letter.letter.date.year - savings.since),
+            "savings.amount": money(savings.amount),
+            "savings.share_of_budget": percent(savings.share_of_budget),
+        })
+    return values
+
+
+def fill_all(texts: list[str], values: Mapping[str, str], at: FieldPath, locate: Locate, problems: list[Problem]) -> tuple[str, ...]:
+    """Fill every paragraph of a list, collecting problems rather than stopping."""
+    filled = []
+    for index, text in enumerate(texts):
+        try:
+            filled.append(fill(text, values))
+        except KeyError as exc:
+            name = exc.args[0]
+            path = at + (index,)
+            hint = "; ".join(sorted("{" + key + "}" for key in values))
+            problems.append(Problem(locate(path), f"{{{name}}} is not a fact this letter can name; it can name {hint}", dotted(path)))
+    return tuple(filled)
+
+
+def fill(text: str, values: Mapping[str, str]) -> str:
+    """Replace {name} with its value and {{ or }} with a brace; raise KeyError for an unknown name."""
+    def substitute(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            return token[0]
+        name = match.group(1).strip()
+        if name not in values:
+            raise KeyError(name)
+        return values[name]
+
+    return _PLACEHOLDER.sub(substitute, text)

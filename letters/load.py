@@ -1,0 +1,134 @@
+"""Read a YAML data file into a plain tree of text, keeping where each value came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+
+from .errors import DataError, Location, Problem
+
+FieldPath = tuple[str | int, ...]
+Tree = Union[str, None, list["Tree"], dict[str, "Tree"]]  # noqa: UP007 (a recursive alias needs Union)
+
+#: Tags a data file may carry; every scalar stays text until the model parses it.
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+}
+_NULL = "tag:yaml.org,2002:null"
+MAX_BYTES = 1_000_000
+
+
+@dataclass
+class Source:
+    """A loaded file: its tree and the location of every value and key in it."""
+
+    path: Path
+    tree: Tree
+    locations: dict[FieldPath, Location] = field(default_factory=dict)
+    key_locations: dict[FieldPath, Location] = field(default_factory=dict)
+
+    def locate(self, path: FieldPath, *, key: bool = False) -> Location:
+        """Find the nearest known location of a field path (the key itself if asked)."""
+        table = self.key_locations if key else self.locations
+        probe = tuple(path)
+        while probe:
+            if probe in table:
+                return table[probe]
+            if not key and probe in self.key_locations:
+                return self.key_locations[probe]
+            probe = probe[:-1]
+        return self.locations.get((), Location(self.path))
+
+    def graft(self, at: FieldPath, other: Source) -> None:
+        """Place another file's tree under a field path, keeping its own locations."""
+        node: Any = self.tree
+        for part in at[:-1]:
+            node = node[part]
+        node[at[-1]] = other.tree
+        for table, theirs in (
+            (self.locations, other.locations),
+            (self.key_locations, other.key_locations),
+        ):
+            for sub, loc in theirs.items():
+                table[at + sub] = loc
+
+
+def load_source(path: Path) -> Source:
+    """Read a YAML file as text-only values with their line and column marks."""
+    problems: list[Problem] = []
+    where = Location(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError([Problem(where, f"cannot read the file: {exc.strerror}")]) from exc
+    if len(raw) > MAX_BYTES:
+        raise DataError([Problem(where, f"the file is {len(raw):,} bytes; a letter's data is at most {MAX_BYTES:,}")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError([Problem(where, f"the file is not UTF-8 text (byte {exc.start + 1} cannot be decoded); save it as UTF-8")]) from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = Location(path, mark.line + 1, mark.column + 1) if mark else where
+        reason = exc.problem or exc.context or "not valid YAML"
+        raise DataError([Problem(loc, f"YAML syntax error: {reason}")]) from exc
+    except yaml.YAMLError as exc:
+        raise DataError([Problem(where, f"YAML error: {exc}")]) from exc
+    if node is None:
+        raise DataError([Problem(where, "the file is empty; expected the fields of a letter")])
+    source = Source(path, None)
+    source.tree = _convert(node, (), source, problems, set())
+    if not problems and not isinstance(source.tree, dict):
+        problems.append(Problem(source.locate(()), "expected a mapping of field names to values at the top of the file"))
+    if problems:
+        raise DataError(problems)
+    return source
+
+
+def _convert(node: yaml.Node, path: FieldPath, source: Source, problems: list[Problem], seen: set[int]) -> Tree:
+    """Turn a composed YAML node into a tree of text, recording locations."""
+    loc = Location(source.path, node.start_mark.line + 1, node.start_mark.column + 1)
+    source.locations[path] = loc
+    if id(node) in seen:
+        problems.append(Problem(loc, "anchors and aliases (&name, *name) are not allowed; write the value out"))
+        return None
+    seen.add(id(node))
+    if node.tag not in _PLAIN_TAGS:
+        problems.append(Problem(loc, f"the tag {node.tag!r} is not allowed; data files hold plain text, lists and mappings"))
+        return None
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _NULL and node.style is None:
+            return None
+        return str(node.value)
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, path + (i,), source, problems, seen) for i, item in enumerate(node.value)]
+    mapping: dict[str, Tree] = {}
+    for key_node, value_node in node.value:
+        key_loc = Location(source.path, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems.append(Problem(key_loc, "a key must be a plain name"))
+            continue
+        key = str(key_node.value)
+        if key in mapping:
+            first = source.key_locations[path + (key,)]
+            problems.append(Problem(key_loc, f"duplicate key {key!r} (first given on line {first.line})", dotted(path + (key,))))
+            continue
+        source.key_locations[path + (key,)] = key_loc
+        mapping[key] = _convert(value_node, path + (key,), source, problems, seen)
+    return mapping
+
+
+def dotted(path: FieldPath) -> str:
+    """Write a field path the way a user reads it: report.grades.efficiency, areas[2]."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+

@@ -1,0 +1,58 @@
+"""Find a letters project on disk: its data, templates and house style."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import jinja2
+
+from .errors import ProjectError
+from .style import HouseStyle, load_style
+from .wording import make_environment
+
+STYLE_FILE = "house-style.yaml"
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project folder holding data/ and templates/ (with the house style)."""
+
+    root: Path
+
+    @classmethod
+    def find(cls, start: Path | None = None) -> Project:
+        """Find the project that holds a folder: it or the nearest parent with templates/."""
+        here = (start or Path.cwd()).resolve()
+        for folder in (here, *here.parents):
+            if (folder / "templates" / STYLE_FILE).is_file():
+                return cls(folder)
+        raise ProjectError(f"no letters project in {here} or above: expected templates/{STYLE_FILE}")
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @cached_property
+    def style(self) -> HouseStyle:
+        return load_style(self.templates / STYLE_FILE)
+
+    @cached_property
+    def environment(self) -> jinja2.Environment:
+        return make_environment(self.templates)
+
+    def template_file(self, relative: str) -> Path:
+        """Resolve a file named by the house style or a letter, refusing any outside templates/."""
+        path = (self.templates / relative).resolve()
+        if not path.is_relative_to(self.templates.resolve()) or not path.is_file():
+            raise ProjectError(f"templates/{relative}: no such file inside the templates folder")
+        return path
+
+    def letters(self) -> list[Path]:
+        """Every letter's data file: data/*.yaml."""
+        return sorted(self.data.glob("*.yaml"))

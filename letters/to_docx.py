@@ -1,0 +1,292 @@
+"""Render a `Document` to DOCX with named styles from the house style (python-docx)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from docx.styles.style import ParagraphStyle
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from . import __version__
+from .document import Address, Block, BulletList, Document, Heading, Inline, PageBreak, Paragraph, ReferenceBlock, Signature
+from .style import PAGE_SIZES_MM, HouseStyle, Length
+
+#: The DOCX paragraph styles this renderer uses; staff edit the letter through them.
+ADDRESS, REFERENCE, CLOSING, SIGNATORY, LETTERHEAD = "Address", "Reference Block", "Closing", "Signatory", "Letterhead"
+
+
+def render_docx(document: Document, style: HouseStyle) -> bytes:
+    """Lay out the letter as a Word document: A4, named styles, page-number fields."""
+    doc = docx.Document()
+    _page_setup(doc, style)
+    _define_styles(doc, style)
+    _letterhead(doc, document, style)
+    _blocks(doc, document.blocks, style)
+    _footer(doc, document, style)
+    _properties(doc, document)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _page_setup(doc: docx.document.Document, style: HouseStyle) -> None:
+    width, height = PAGE_SIZES_MM[style.page.size]
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(width), Mm(height)
+    section.top_margin = Pt(style.page.margin_top)
+    section.right_margin = Pt(style.page.margin_right)
+    section.bottom_margin = Pt(style.page.margin_bottom)
+    section.left_margin = Pt(style.page.margin_left)
+    section.header_distance = Mm(8)
+    section.footer_distance = Mm(14)
+
+
+def _content_width(style: HouseStyle) -> Length:
+    width_mm = PAGE_SIZES_MM[style.page.size][0]
+    return Length(Mm(width_mm).pt - style.page.margin_left - style.page.margin_right)
+
+
+def _set_font(style: ParagraphStyle, name: str, size: float, colour: str, bold: bool = False) -> None:
+    """Name the font outright: theme fonts (Calibri) in the default template would win otherwise."""
+    style.font.name = name
+    style.font.size = Pt(size)
+    style.font.bold = bold
+    style.font.color.rgb = RGBColor.from_string(colour.lstrip("#").upper())
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), name)
+
+
+def _paragraph_style(doc: docx.document.Document, name: str, base: str = "Normal") -> ParagraphStyle:
+    styles = doc.styles
+    if name in [s.name for s in styles]:
+        return styles[name]
+    created = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    created.base_style = styles[base]
+    created.quick_style = True
+    return created
+
+
+def _define_styles(doc: docx.document.Document, style: HouseStyle) -> None:
+    """Turn the house style into Word's named styles."""
+    font, text = style.font.docx, style.text
+    normal = doc.styles["Normal"]
+    _set_font(normal, font, text.size, text.colour)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "en-GB")
+    normal.element.get_or_add_rPr().append(lang)
+    fmt = normal.paragraph_format
+    fmt.space_before, fmt.space_after = Pt(0), Pt(text.space_after)
+    fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(text.size * text.line_height)
+    fmt.widow_control = True
+    for name, size in (("Heading 1", style.headings.subject_size), ("Heading 2", style.headings.section_size)):
+        heading = doc.styles[name]
+        _set_font(heading, font, size, style.headings.colour, bold=True)
+        heading.font.italic = False
+        hfmt = heading.paragraph_format
+        hfmt.space_before = Pt(text.space_after) if name == "Heading 1" else Pt(0)
+        hfmt.space_after = Pt(text.space_after)
+        hfmt.line_spacing_rule, hfmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(size * 1.2)
+        hfmt.keep_with_next = True
+    bullet = doc.styles["List Bullet"]
+    bullet.paragraph_format.space_after = Pt(4)
+    contextual = bullet.element.pPr.find(qn("w:contextualSpacing")) if bullet.element.pPr is not None else None
+    if contextual is not None:  # the default template drops the space between list items
+        bullet.element.pPr.remove(contextual)
+    for name, space_after in ((ADDRESS, 0.0), (SIGNATORY, 0.0), (CLOSING, style.signature.space)):
+        _paragraph_style(doc, name).paragraph_format.space_after = Pt(space_after)
+    doc.styles[CLOSING].paragraph_format.keep_with_next = True
+    doc.styles[SIGNATORY].paragraph_format.keep_with_next = True
+    reference = _paragraph_style(doc, REFERENCE)
+    _set_font(reference, font, style.reference.size, text.colour)
+    rfmt = reference.paragraph_format
+    rfmt.space_after = Pt(1)
+    rfmt.line_spacing = Pt(style.reference.size * text.line_height)
+    rfmt.left_indent = Pt(style.reference.label_width)
+    rfmt.first_line_indent = Pt(-style.reference.label_width)
+    rfmt.tab_stops.add_tab_stop(Pt(style.reference.label_width))
+    letterhead = _paragraph_style(doc, LETTERHEAD)
+    lfmt = letterhead.paragraph_format
+    lfmt.line_spacing = 1.0
+    letterhead.font.size = Pt(1)
+    gap = style.address.top - style.page.margin_top - style.letterhead.height
+    lfmt.space_after = Pt(max(0.0, gap))
+    footer = doc.styles["Footer"]
+    _set_font(footer, font, style.footer.size, style.colours.muted)
+    footer.paragraph_format.tab_stops.add_tab_stop(Pt(_content_width(style)), WD_TAB_ALIGNMENT.RIGHT)
+
+
+def _letterhead(doc: docx.document.Document, document: Document, style: HouseStyle) -> None:
+    paragraph = doc.add_paragraph(style=LETTERHEAD)
+    run = paragraph.add_run()
+    run.add_picture(io.BytesIO(document.letterhead.png), height=Pt(style.letterhead.height))
+    doc_pr = run._r.find(".//" + qn("wp:docPr"))
+    if doc_pr is not None:
+        doc_pr.set("name", "Letterhead")
+        doc_pr.set("descr", document.letterhead.alt)
+
+
+def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: HouseStyle) -> None:
+    """Add each block in reading order; a page break moves the next paragraph to a new page."""
+    new_page = False
+    previous: DocxParagraph | None = None
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        added: list[DocxParagraph] = []
+        if isinstance(block, PageBreak):
+            new_page = True
+        elif isinstance(block, Address) and i + 1 < len(blocks) and isinstance(blocks[i + 1], ReferenceBlock):
+            added = _masthead(doc, block, blocks[i + 1], style)  # type: ignore[arg-type]
+            i += 1
+        elif isinstance(block, Heading):
+            added = [_inline(doc.add_paragraph(style=f"Heading {min(block.level, 2)}"), block.content)]
+        elif isinstance(block, Paragraph):
+            added = [_inline(doc.add_paragraph(), block.content)]
+        elif isinstance(block, BulletList):
+            added = [_inline(doc.add_paragraph(style="List Bullet"), item) for item in block.items]
+        elif isinstance(block, Address):
+            added = [doc.add_paragraph(line, style=ADDRESS) for line in block.lines]
+        elif isinstance(block, ReferenceBlock):
+            added = [_reference_row(doc.add_paragraph(style=REFERENCE), label, value) for label, value in block.rows]
+        elif isinstance(block, Signature):
+            if previous is not None:
+                previous.paragraph_format.keep_with_next = True
+            added = [doc.add_paragraph(block.closing, style=CLOSING)]
+            added += [doc.add_paragraph(line, style=SIGNATORY) for line in block.lines]
+        if added:
+            if new_page:
+                added[0].paragraph_format.page_break_before = True
+                new_page = False
+            previous = added[-1]
+        i += 1
+
+
+def _masthead(doc: docx.document.Document, address: Address, reference: ReferenceBlock, style: HouseStyle) -> list[DocxParagraph]:
+    """Place the address (left, in the envelope window) beside the reference block (right)."""
+    table = doc.add_table(rows=1, cols=2)
+    table.autofit = False
+    spare = _content_width(style) - style.address.width - style.reference.width
+    widths = (Pt(style.address.width + spare), Pt(style.reference.width))
+    left, right = table.rows[0].cells
+    for cell, width in zip((left, right), widths, strict=True):
+        cell.width = width
+    _fill(left, [(line, ADDRESS) for line in address.lines])
+    for paragraph, (label, value) in zip(_fill(right, [("", REFERENCE) for _ in reference.rows]), reference.rows, strict=True):
+        _reference_row(paragraph, label, value)
+    _zero_cell_margins(table)
+    gap = doc.add_paragraph(style=ADDRESS)
+    gap.paragraph_format.space_after = Pt(style.text.space_after)
+    return [gap]
+
+
+def _fill(cell: _Cell, lines: list[tuple[str, str]]) -> list[DocxParagraph]:
+    paragraphs = [cell.paragraphs[0]] + [cell.add_paragraph() for _ in lines[1:]]
+    for paragraph, (text, style_name) in zip(paragraphs, lines, strict=True):
+        paragraph.style = style_name
+        if text:
+            paragraph.add_run(text)
+    return paragraphs
+
+
+def _zero_cell_margins(table: docx.table.Table) -> None:
+    tbl_pr = table._tbl.tblPr
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("top", "left", "bottom", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), "0")
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    tbl_pr.append(margins)
+
+
+def _reference_row(paragraph: DocxParagraph, label: str, value: str) -> DocxParagraph:
+    paragraph.add_run(f"{label}:")
+    paragraph.add_run().add_tab()
+    if value:
+        paragraph.add_run(value)
+    return paragraph
+
+
+def _inline(paragraph: DocxParagraph, content: Inline) -> DocxParagraph:
+    for span in content:
+        for index, piece in enumerate(span.text.split("\n")):
+            if index:
+                paragraph.add_run().add_break(WD_BREAK.LINE)
+            if not piece:
+                continue
+            run = _hyperlink_run(paragraph, span.href) if span.href else paragraph.add_run()
+            run.text = piece
+            run.bold = span.bold or None
+            run.italic = span.italic or None
+    return paragraph
+
+
+def _hyperlink_run(paragraph: DocxParagraph, href: str):  # type: ignore[no-untyped-def]
+    """python-docx has no API for links: wrap a new run in a w:hyperlink element."""
+    from docx.text.run import Run
+
+    rel_id = paragraph.part.relate_to(href, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rel_id)
+    run_element = OxmlElement("w:r")
+    link.append(run_element)
+    paragraph._p.append(link)
+    run = Run(run_element, paragraph)
+    run.underline = True
+    return run
+
+
+def _footer(doc: docx.document.Document, document: Document, style: HouseStyle) -> None:
+    """The office address on the left and 'Page X of Y' (live fields) on the right."""
+    paragraph = doc.sections[0].footer.paragraphs[0]
+    paragraph.style = "Footer"
+    paragraph.add_run(document.footer)
+    paragraph.add_run().add_tab()
+    for piece in re.split(r"(\{pages?\})", document.page_label):
+        if piece in ("{page}", "{pages}"):
+            _field(paragraph, "PAGE" if piece == "{page}" else "NUMPAGES")
+        elif piece:
+            paragraph.add_run(piece)
+
+
+def _field(paragraph: DocxParagraph, instruction: str) -> None:
+    """Insert a field Word and LibreOffice update as they lay out the pages."""
+    def field_char(kind: str) -> None:
+        char = OxmlElement("w:fldChar")
+        char.set(qn("w:fldCharType"), kind)
+        paragraph.add_run()._r.append(char)
+
+    field_char("begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    paragraph.add_run()._r.append(instr)
+    field_char("separate")
+    paragraph.add_run("1")  # shown until Word or LibreOffice updates the field
+    field_char("end")
+
+
+def _properties(doc: docx.document.Document, document: Document) -> None:
+    """Fill the core properties from the letter, never from the clock."""
+    when = dt.datetime.fromisoformat(document.date).replace(tzinfo=dt.UTC)
+    props = doc.core_properties
+    props.title, props.subject, props.author = document.title, document.subject, document.author
+    props.keywords = ", ".join(document.keywords)
+    props.language = document.language
+    props.last_modified_by = document.author
+    props.created = props.modified = when
+    props.revision = 1
+    props.comments = f"Made by letters {__version__} from the letter's data and templates; edit those, not this file."

@@ -1,0 +1,133 @@
+"""Turn a loaded data file into a typed `Letter`, reporting every problem at its line."""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from .errors import DataError, Problem
+from .frameworks import FRAMEWORKS, Framework
+from .load import FieldPath, Source, dotted, load_source
+from .model import Letter
+
+
+@dataclass(frozen=True)
+class LoadedLetter:
+    """A validated letter and the source it came from, to point at its lines later."""
+
+    letter: Letter
+    source: Source
+
+
+def load_letter(path: Path, root: Path | None = None) -> LoadedLetter:
+    """Load, merge and validate a letter's data file (and the office file it names)."""
+    root = (root or path.parent).resolve()
+    source = load_source(path)
+    problems: list[Problem] = []
+    tree = source.tree
+    assert isinstance(tree, dict)
+    office_ref = tree.get("office")
+    if isinstance(office_ref, str):
+        office_path = (path.parent / office_ref).resolve()
+        if not office_path.is_relative_to(root):
+            raise DataError([Problem(source.locate(("office",)), f"{office_ref!r} lies outside the project folder {root}", "office")])
+        if not office_path.is_file():
+            raise DataError([Problem(source.locate(("office",)), f"no office file at {office_ref!r} (looked for {office_path})", "office")])
+        source.graft(("office",), load_source(office_path))
+    try:
+        letter = Letter.model_validate(source.tree)
+    except pydantic.ValidationError as exc:
+        problems.extend(_problem(source, error) for error in exc.errors(include_url=False))
+        raise DataError(_in_order(problems)) from None
+    problems.extend(_framework_problems(letter, source))
+    if problems:
+        raise DataError(_in_order(problems))
+    return LoadedLetter(letter, source)
+
+
+def _in_order(problems: list[Problem]) -> list[Problem]:
+    """Sort problems by file, line and column, as a compiler would list them."""
+    return sorted(problems, key=lambda p: (str(p.location.path), p.location.line, p.location.column))
+
+
+def _framework_problems(letter: Letter, source: Source) -> list[Problem]:
+    """Check the values that only make sense against the report's framework."""
+    report = letter.report
+    framework = FRAMEWORKS.get(report.kind)
+    if framework is None:
+        return [_at(source, ("report", "kind"), f"{report.kind!r} is not a report kind this tool knows; expected {_either(sorted(FRAMEWORKS))}{_hint(report.kind, FRAMEWORKS)}")]
+    problems = []
+    for area, grade in report.grades.items():
+        if area not in framework.areas:
+            problems.append(_at(source, ("report", "grades", area), f"{area!r} is not a {framework.area_noun} of the {framework.name} framework; expected {_either(framework.areas)}{_hint(area, framework.areas)}", key=True))
+        elif grade not in framework.grades:
+            problems.append(_grade_problem(source, ("report", "grades", area), grade, framework))
+    missing = [area for area in framework.areas if area not in report.grades]
+    if missing:
+        problems.append(_at(source, ("report", "grades"), f"no grade for {_either(missing, 'and')}; the {framework.name} framework grades every {framework.area_noun}"))
+    if letter.target_grade is not None and letter.target_grade not in framework.grades:
+        problems.append(_grade_problem(source, ("target_grade",), letter.target_grade, framework))
+    return problems
+
+
+def _grade_problem(source: Source, path: FieldPath, grade: str, framework: Framework) -> Problem:
+    return _at(source, path, f"{grade!r} is not a grade of the {framework.name} framework; expected {_either(framework.grades)}{_hint(grade, framework.grades)}")
+
+
+def _at(source: Source, path: FieldPath, message: str, *, key: bool = False) -> Problem:
+    return Problem(source.locate(path, key=key), message, dotted(path))
+
+
+def _either(words: typing.Iterable[str], conjunction: str = "or") -> str:
+    """List choices for a message: 'a, b or c'."""
+    items = list(words)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def _hint(word: str, choices: typing.Iterable[str]) -> str:
+    """Suggest the nearest valid choice: " (did you mean 'outstanding'?)"."""
+    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+_TYPE_NAMES = {"dict_type": "a mapping of fields", "model_type": "a mapping of fields", "list_type": "a list", "string_type": "text", "int_parsing": "a whole number", "decimal_parsing": "a number"}
+
+
+def _problem(source: Source, error: Any) -> Problem:
+    """Describe one pydantic error in the user's terms, at the right line."""
+    path: FieldPath = tuple(error["loc"])
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        allowed = _field_names(path[:-1])
+        return _at(source, path, f"unknown field {path[-1]!r}; expected {_either(allowed)}{_hint(str(path[-1]), allowed)}", key=True)
+    if kind == "missing":
+        return _at(source, path, "is required but missing", key=True)
+    if kind == "string_too_short":
+        return _at(source, path, "must not be empty")
+    if kind == "too_short":
+        return _at(source, path, "must list at least one line")
+    if kind.startswith("date"):
+        return _at(source, path, f"{value!r} is not a date; expected a real date written YYYY-MM-DD, for example 2020-03-30")
+    if kind in _TYPE_NAMES:
+        got = "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else "nothing" if value is None else repr(value)
+        return _at(source, path, f"expected {_TYPE_NAMES[kind]}, got {got}")
+    return _at(source, path, error["msg"].replace("Input", "the value").replace("input", "the value"))
+
+
+def _field_names(path: FieldPath) -> list[str]:
+    """Name the fields the model allows at a path of the data."""
+    model: Any = Letter
+    for part in path:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[part].annotation
+        model = next((a for a in (annotation, *typing.get_args(annotation)) if isinstance(a, type) and issubclass(a, pydantic.BaseModel)), None)
+        if model is None:
+            return []
+    return list(model.model_fields)

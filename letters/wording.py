@@ -1,0 +1,221 @@
+"""Render a letter's wording templates with its facts into one `Document`.
+
+Templates are Markdown inside Jinja. Every value from the data is escaped for
+Markdown before it reaches the page, so data can never add emphasis, links or
+structure; only template text can. Containers mark the letter's furniture:
+`::: address`, `::: reference`, `::: signature`, and `::: annex` (a new page).
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.container import container_plugin
+
+from . import english
+from .document import Address, Block, BulletList, Heading, Inline, PageBreak, Paragraph, ReferenceBlock, Signature, Span
+from .errors import Location, TemplateError
+
+CONTAINERS = ("address", "reference", "signature", "annex")
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+def escape_markdown(value: object) -> str:
+    """Make a data value print exactly as written: no emphasis, links or new blocks."""
+    text = " ".join(str(value).split())
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+
+def make_environment(templates: Path) -> jinja2.Environment:
+    """The one Jinja environment: sandboxed, strict about undefined names, escaping data."""
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        finalize=escape_markdown,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters.update(
+        uk_date=english.uk_date,
+        money=english.money,
+        percent=english.percent,
+        join_words=english.join_words,
+        plural=english.plural,
+        count_noun=english.count_noun,
+    )
+    return env
+
+
+@dataclass(frozen=True)
+class Wording:
+    """A rendered template: its metadata fields and its blocks."""
+
+    meta: dict[str, str]
+    blocks: tuple[Block, ...]
+
+
+def render_wording(env: jinja2.Environment, template_name: str, context: dict[str, Any]) -> Wording:
+    """Render a template with the letter's facts and parse the result into blocks."""
+    try:
+        text = env.get_template(template_name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"templates/{exc.name or template_name}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"templates/{exc.name}: no such template") from None
+    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError, ValueError) as exc:
+        raise TemplateError(f"{_template_line(exc, template_name)}: {exc}") from None
+    meta, body = _split_front_matter(text, template_name)
+    return Wording(meta, tuple(parse_blocks(body, template_name)))
+
+
+def _template_line(exc: BaseException, template_name: str) -> str:
+    """Find the template file and line a rendering error came from."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            return str(Location(Path(frame.filename), frame.lineno or 0))
+    return f"templates/{template_name}"
+
+
+def _split_front_matter(text: str, template_name: str) -> tuple[dict[str, str], str]:
+    """Read the `key: value` lines between the opening `---` lines."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    meta = {}
+    for line in match.group(1).splitlines():
+        if not line.strip():
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            raise TemplateError(f"templates/{template_name}: front matter line {line!r} is not 'name: value'")
+        meta[key.strip()] = _plain(value.strip())
+    return meta, text[match.end():]
+
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "typographer": False}).disable("image")
+for _name in CONTAINERS:
+    _MARKDOWN.use(container_plugin, _name)
+
+
+def _plain(markdown: str) -> str:
+    """The text of one line of Markdown, escapes resolved."""
+    tokens = _MARKDOWN.parseInline(markdown)
+    return "".join(_spans_text(_inline(tokens[0].children or []))) if tokens else ""
+
+
+def _spans_text(content: Inline) -> list[str]:
+    return [span.text for span in content]
+
+
+def parse_blocks(markdown: str, template_name: str = "") -> list[Block]:
+    """Turn Markdown with the letter's containers into document blocks."""
+    tokens = _MARKDOWN.parse(markdown)
+    blocks: list[Block] = []
+    container = ""
+    held: list[list[str]] = []  # a container's paragraphs, as lines, until it closes
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        kind = token.type
+        if kind.startswith("container_") and kind.endswith("_open"):
+            container = kind[len("container_"):-len("_open")]
+            if container == "annex":
+                blocks.append(PageBreak())
+                container = ""
+        elif kind.startswith("container_") and kind.endswith("_close"):
+            if container:
+                blocks.append(_furniture(container, held, template_name))
+            container, held = "", []
+        elif kind == "heading_open":
+            blocks.append(Heading(int(token.tag[1]), _inline(tokens[i + 1].children or [])))
+            i += 2
+        elif kind == "paragraph_open":
+            children = tokens[i + 1].children or []
+            if container:
+                text = "".join(_spans_text(_inline(children, softbreak="\n")))
+                held.append([line.strip() for line in text.split("\n")])
+            else:
+                blocks.append(Paragraph(_inline(children)))
+            i += 2
+        elif kind == "bullet_list_open":
+            items, i = _list_items(tokens, i)
+            blocks.append(BulletList(items))
+        elif kind in ("ordered_list_open", "fence", "code_block", "blockquote_open", "hr", "table_open"):
+            raise TemplateError(f"templates/{template_name}: line {(token.map or [0])[0] + 1}: {kind.removesuffix('_open').replace('_', ' ')} is not part of the letter format; use paragraphs, headings and bullet lists")
+        i += 1
+    return blocks
+
+
+def _furniture(container: str, paragraphs: list[list[str]], template_name: str) -> Block:
+    """Build an address, reference block or signature from its container's paragraphs."""
+    lines = [line for paragraph in paragraphs for line in paragraph]
+    if container == "address":
+        return Address(tuple(lines))
+    if container == "signature":
+        if len(paragraphs) < 2:
+            raise TemplateError(f"templates/{template_name}: a signature is a closing ('Yours sincerely'), a blank line, then the name and title")
+        return Signature(" ".join(paragraphs[0]), tuple(line for paragraph in paragraphs[1:] for line in paragraph))
+    rows = []
+    for line in lines:
+        label, sep, value = line.partition(":")
+        if not sep:
+            raise TemplateError(f"templates/{template_name}: reference line {line!r} is not 'Label: value'")
+        rows.append((label.strip(), value.strip()))
+    return ReferenceBlock(tuple(rows))
+
+
+def _list_items(tokens: list[Token], i: int) -> tuple[tuple[Inline, ...], int]:
+    """Collect a bullet list's items; return them and the index of its closing token."""
+    items: list[Inline] = []
+    depth = 0
+    while True:
+        token = tokens[i]
+        if token.type == "bullet_list_open":
+            depth += 1
+        elif token.type == "bullet_list_close":
+            depth -= 1
+            if depth == 0:
+                return tuple(items), i
+        elif token.type == "inline":
+            items.append(_inline(token.children or []))
+        i += 1
+
+
+def _inline(children: list[Token], softbreak: str = " ") -> Inline:
+    """Turn inline tokens into spans, merging neighbours with the same emphasis."""
+    spans: list[Span] = []
+    bold = italic = 0
+    href = ""
+    for child in children:
+        kind = child.type
+        if kind == "strong_open":
+            bold += 1
+        elif kind == "strong_close":
+            bold -= 1
+        elif kind == "em_open":
+            italic += 1
+        elif kind == "em_close":
+            italic -= 1
+        elif kind == "link_open":
+            href = str(child.attrs.get("href", ""))
+        elif kind == "link_close":
+            href = ""
+        else:
+            text = {"softbreak": softbreak, "hardbreak": "\n"}.get(kind, child.content)
+            span = Span(text, bool(bold), bool(italic), href)
+            if spans and (spans[-1].bold, spans[-1].italic, spans[-1].href) == (span.bold, span.italic, span.href):
+                spans[-1] = Span(spans[-1].text + text, span.bold, span.italic, href)
+            else:
+                spans.append(span)
+    return tuple(spans)

@@ -1,0 +1,129 @@
+"""Draw an office's wordmark from its name, as SVG for the web and PDF and PNG for the DOCX.
+
+Both drawings come from one layout (glyph positions read from the font files),
+so the two outputs show the same letterhead. Text is drawn as outlines in the
+SVG, so it looks the same on a machine without the font.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from fontTools.pens.svgPathPen import SVGPathPen
+from fontTools.pens.transformPen import TransformPen
+from fontTools.ttLib import TTFont
+from PIL import Image, ImageDraw, ImageFont
+
+PNG_DPI = 400
+
+
+@dataclass(frozen=True)
+class Run:
+    """A line of text in the wordmark: font file, size (mm per em), position (mm), colour."""
+
+    text: str
+    font: Path
+    em: float
+    x: float
+    baseline: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Everything drawn, in millimetres from the top left."""
+
+    width: float
+    height: float
+    square: float
+    accent: str
+    rule: str
+    runs: tuple[Run, ...]
+
+
+@lru_cache(maxsize=8)
+def _font(path: Path) -> TTFont:
+    return TTFont(str(path), lazy=True)
+
+
+def _advances(run: Run) -> list[tuple[str, float]]:
+    """Each character's glyph name and its x position in mm."""
+    font = _font(run.font)
+    cmap, hmtx = font.getBestCmap(), font["hmtx"]
+    scale = run.em / font["head"].unitsPerEm
+    x, placed = run.x, []
+    for char in run.text:
+        glyph = cmap.get(ord(char), ".notdef")
+        placed.append((glyph, x))
+        x += hmtx[glyph][0] * scale
+    return placed
+
+
+def _width(run: Run) -> float:
+    font = _font(run.font)
+    glyph = _advances(run)[-1][0] if run.text else ".notdef"
+    last_x = _advances(run)[-1][1] if run.text else run.x
+    return last_x + font["hmtx"][glyph][0] * run.em / font["head"].unitsPerEm - run.x
+
+
+def _em_for_cap_height(font_path: Path, cap_height: float) -> float:
+    font = _font(font_path)
+    return cap_height * font["head"].unitsPerEm / font["OS/2"].sCapHeight
+
+
+def layout_wordmark(title: str, subtitle: str, height: float, bold: Path, regular: Path,
+                    accent: str, rule: str, muted: str) -> Layout:
+    """Place the mark (a square with the title's initial) and the two lines of text."""
+    initial_em = _em_for_cap_height(bold, height * 0.5)
+    initial = Run(title[:1].upper(), bold, initial_em, 0.0, height * 0.7, "#ffffff")
+    initial = Run(initial.text, bold, initial_em, (height - _width(initial)) / 2, initial.baseline, "#ffffff")
+    text_x = height + 4.0
+    title_run = Run(title, bold, _em_for_cap_height(bold, height * 0.34), text_x, height * 0.46, accent)
+    subtitle_run = Run(subtitle, regular, _em_for_cap_height(regular, height * 0.17), text_x, height * 0.80, muted)
+    width = text_x + max(_width(title_run), _width(subtitle_run))
+    return Layout(width, height, height, accent, rule, (initial, title_run, subtitle_run))
+
+
+def wordmark_svg(layout: Layout, alt: str) -> bytes:
+    """Draw the wordmark as a standalone SVG with its text as outlines."""
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {layout.width:.2f} {layout.height:.2f}" '
+        f'width="{layout.width:.2f}mm" height="{layout.height:.2f}mm" role="img" aria-label="{_xml(alt)}">',
+        f"<title>{_xml(alt)}</title>",
+        f'<rect x="0" y="0" width="{layout.square:.2f}" height="{layout.square:.2f}" fill="{layout.accent}"/>',
+        f'<rect x="0" y="{layout.square * 0.9:.2f}" width="{layout.square:.2f}" height="{layout.square * 0.1:.2f}" fill="{layout.rule}"/>',
+    ]
+    for run in layout.runs:
+        font = _font(run.font)
+        glyphs = font.getGlyphSet()
+        scale = run.em / font["head"].unitsPerEm
+        pen = SVGPathPen(glyphs, ntos=lambda v: f"{v:.3f}".rstrip("0").rstrip("."))
+        for glyph, x in _advances(run):
+            glyphs[glyph].draw(TransformPen(pen, (scale, 0, 0, -scale, x, run.baseline)))
+        parts.append(f'<path fill="{run.colour}" d="{pen.getCommands()}"/>')
+    parts.append("</svg>\n")
+    return "\n".join(parts).encode("utf-8")
+
+
+def wordmark_png(layout: Layout) -> bytes:
+    """Draw the same wordmark as a PNG for the DOCX, which cannot hold SVG."""
+    px = PNG_DPI / 25.4
+    image = Image.new("RGBA", (round(layout.width * px), round(layout.height * px)), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    side = layout.square * px
+    draw.rectangle((0, 0, side - 1, side - 1), fill=layout.accent)
+    draw.rectangle((0, side * 0.9, side - 1, side - 1), fill=layout.rule)
+    for run in layout.runs:
+        pil_font = ImageFont.truetype(str(run.font), size=max(1, round(run.em * px)))
+        for (_, x), char in zip(_advances(run), run.text, strict=True):
+            draw.text((x * px, run.baseline * px), char, font=pil_font, fill=run.colour, anchor="ls")
+    out = io.BytesIO()
+    image.save(out, format="PNG", dpi=(PNG_DPI, PNG_DPI), optimize=True)
+    return out.getvalue()
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Check the system libraries and tools letters needs; as root on Debian or Ubuntu, install what
+# is missing with apt-get, otherwise stop with one line saying what to install.
+#   scripts/system-deps.sh run    WeasyPrint's libraries: Pango, and HarfBuzz's subsetter
+#                                 (without it PDFs are ~2x slower and differ on every run)
+#   scripts/system-deps.sh test   also LibreOffice (the DOCX page-layout test) and its fonts
+set -eu
+
+missing=""
+need_lib() {  # library-soname debian-package
+    if ! { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q "$1"; then
+        missing="$missing $2"
+    fi
+}
+need_cmd() {  # command debian-package
+    command -v "$1" >/dev/null 2>&1 || missing="$missing $2"
+}
+need_file() {  # path debian-package
+    [ -e "$1" ] || missing="$missing $2"
+}
+
+case "$(uname -s)" in
+    Darwin)
+        # Homebrew's pango brings HarfBuzz with its subsetter.
+        command -v brew >/dev/null 2>&1 && brew list pango >/dev/null 2>&1 && exit 0
+        echo "letters needs Pango: run 'brew install pango'" >&2
+        exit 1 ;;
+esac
+
+need_lib libpango-1.0.so.0 libpango-1.0-0
+need_lib libpangoft2-1.0.so.0 libpangoft2-1.0-0
+need_lib libharfbuzz-subset.so.0 libharfbuzz-subset0
+if [ "${1:-run}" = test ]; then
+    need_cmd soffice libreoffice-writer-nogui
+    need_file /usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf fonts-liberation2
+fi
+
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing system packages:$missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >&2
+    exit 0
+fi
+echo "letters needs system packages that are missing; install them with: sudo apt-get install$missing" >&2
+exit 1
