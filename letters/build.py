@@ -85,7 +85,7 @@ def render(document: Document, project: Project, formats: tuple[str, ...]) -> tu
 
 def build_letter(data_path: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS, project: Project | None = None) -> Built:
     """Build one letter into `out_dir` as <stem>.<format>; write nothing if any step fails."""
-    project = project or Project.find(data_path.parent)
+    project = project or Project.find(data_path.parent, Path.cwd())
     document = compose(data_path, project)
     files, warnings = render(document, project, formats)
     targets = {safe_name(out_dir, f"{data_path.stem}.{fmt}"): files[fmt] for fmt in formats}

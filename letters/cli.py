@@ -47,7 +47,7 @@ def build(ctx: click.Context, data: tuple[Path, ...], out_dir: Path, formats: tu
     other letters are still built. Exit status 1 if any letter failed.
     """
     try:
-        project = Project.find(data[0].parent if data else None)
+        project = Project.find(data[0].parent, Path.cwd()) if data else Project.find()
         paths = list(data) or project.letters()
     except LettersError as exc:
         _fail(ctx, exc)
@@ -69,7 +69,8 @@ def build(ctx: click.Context, data: tuple[Path, ...], out_dir: Path, formats: tu
             for written in built.paths:
                 click.echo(f"wrote {_shown(written)}")
     if failed:
-        click.echo(f"{failed} of {len(paths)} letters failed", err=True)
+        if len(paths) > 1:
+            click.echo(f"{failed} of {len(paths)} letters failed", err=True)
         ctx.exit(1)
 
 

@@ -72,10 +72,12 @@ def load_source(path: Path) -> Source:
     except UnicodeDecodeError as exc:
         raise DataError([Problem(where, f"the file is not UTF-8 text (byte {exc.start + 1} cannot be decoded); save it as UTF-8")]) from exc
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
+    except _AliasFound as exc:
+        raise DataError([Problem(_at(path, exc.mark), "anchors and aliases (&name, *name) are not allowed; write the value out")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        loc = Location(path, mark.line + 1, mark.column + 1) if mark else where
+        loc = _at(path, mark) if mark else where
         reason = exc.problem or exc.context or "not valid YAML"
         raise DataError([Problem(loc, f"YAML syntax error: {reason}")]) from exc
     except yaml.YAMLError as exc:
@@ -83,7 +85,7 @@ def load_source(path: Path) -> Source:
     if node is None:
         raise DataError([Problem(where, "the file is empty; expected the fields of a letter")])
     source = Source(path, None)
-    source.tree = _convert(node, (), source, problems, set())
+    source.tree = _convert(node, (), source, problems)
     if not problems and not isinstance(source.tree, dict):
         problems.append(Problem(source.locate(()), "expected a mapping of field names to values at the top of the file"))
     if problems:
@@ -91,26 +93,41 @@ def load_source(path: Path) -> Source:
     return source
 
 
-def _convert(node: yaml.Node, path: FieldPath, source: Source, problems: list[Problem], seen: set[int]) -> Tree:
+class _AliasFound(Exception):
+    def __init__(self, mark: yaml.Mark):
+        self.mark = mark
+
+
+class _Loader(yaml.SafeLoader):
+    """Compose nodes, stopping at the first alias: no shared nodes, no alias bombs."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            raise _AliasFound(self.peek_event().start_mark)
+        return super().compose_node(parent, index)  # type: ignore[arg-type, no-any-return]
+
+
+def _at(path: Path, mark: yaml.Mark) -> Location:
+    return Location(path, mark.line + 1, mark.column + 1)
+
+
+def _convert(node: yaml.Node, path: FieldPath, source: Source, problems: list[Problem]) -> Tree:
     """Turn a composed YAML node into a tree of text, recording locations."""
-    loc = Location(source.path, node.start_mark.line + 1, node.start_mark.column + 1)
+    loc = _at(source.path, node.start_mark)
     source.locations[path] = loc
-    if id(node) in seen:
-        problems.append(Problem(loc, "anchors and aliases (&name, *name) are not allowed; write the value out"))
-        return None
-    seen.add(id(node))
     if node.tag not in _PLAIN_TAGS:
-        problems.append(Problem(loc, f"the tag {node.tag!r} is not allowed; data files hold plain text, lists and mappings"))
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        problems.append(Problem(loc, f"the tag {tag!r} is not allowed; data files hold plain text, lists and mappings"))
         return None
     if isinstance(node, yaml.ScalarNode):
         if node.tag == _NULL and node.style is None:
             return None
         return str(node.value)
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, path + (i,), source, problems, seen) for i, item in enumerate(node.value)]
+        return [_convert(item, path + (i,), source, problems) for i, item in enumerate(node.value)]
     mapping: dict[str, Tree] = {}
     for key_node, value_node in node.value:
-        key_loc = Location(source.path, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        key_loc = _at(source.path, key_node.start_mark)
         if not isinstance(key_node, yaml.ScalarNode):
             problems.append(Problem(key_loc, "a key must be a plain name"))
             continue
@@ -120,7 +137,7 @@ def _convert(node: yaml.Node, path: FieldPath, source: Source, problems: list[Pr
             problems.append(Problem(key_loc, f"duplicate key {key!r} (first given on line {first.line})", dotted(path + (key,))))
             continue
         source.key_locations[path + (key,)] = key_loc
-        mapping[key] = _convert(value_node, path + (key,), source, problems, seen)
+        mapping[key] = _convert(value_node, path + (key,), source, problems)
     return mapping
 
 

@@ -22,13 +22,17 @@ class Project:
     root: Path
 
     @classmethod
-    def find(cls, start: Path | None = None) -> Project:
-        """Find the project that holds a folder: it or the nearest parent with templates/."""
-        here = (start or Path.cwd()).resolve()
-        for folder in (here, *here.parents):
-            if (folder / "templates" / STYLE_FILE).is_file():
-                return cls(folder)
-        raise ProjectError(f"no letters project in {here} or above: expected templates/{STYLE_FILE}")
+    def find(cls, *starts: Path) -> Project:
+        """Find the project holding the first of these folders that is in one (default: the working folder).
+
+        A project is the nearest folder, upwards, with templates/house-style.yaml.
+        """
+        places = [start.resolve() for start in starts] or [Path.cwd().resolve()]
+        for here in places:
+            for folder in (here, *here.parents):
+                if (folder / "templates" / STYLE_FILE).is_file():
+                    return cls(folder)
+        raise ProjectError(f"no letters project in {places[0]} or above: expected templates/{STYLE_FILE}")
 
     @property
     def templates(self) -> Path:

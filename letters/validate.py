@@ -39,12 +39,12 @@ def load_letter(path: Path, root: Path | None = None) -> LoadedLetter:
         if not office_path.is_file():
             raise DataError([Problem(source.locate(("office",)), f"no office file at {office_ref!r} (looked for {office_path})", "office")])
         source.graft(("office",), load_source(office_path))
+    problems.extend(_framework_problems(source))
     try:
         letter = Letter.model_validate(source.tree)
     except pydantic.ValidationError as exc:
         problems.extend(_problem(source, error) for error in exc.errors(include_url=False))
         raise DataError(_in_order(problems)) from None
-    problems.extend(_framework_problems(letter, source))
     if problems:
         raise DataError(_in_order(problems))
     return LoadedLetter(letter, source)
@@ -55,23 +55,33 @@ def _in_order(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (str(p.location.path), p.location.line, p.location.column))
 
 
-def _framework_problems(letter: Letter, source: Source) -> list[Problem]:
-    """Check the values that only make sense against the report's framework."""
-    report = letter.report
-    framework = FRAMEWORKS.get(report.kind)
+def _framework_problems(source: Source) -> list[Problem]:
+    """Check the values that only make sense against the report's framework.
+
+    Reads the raw tree, so these problems are found alongside the model's own.
+    """
+    tree: dict[str, Any] = source.tree if isinstance(source.tree, dict) else {}
+    report: dict[str, Any] = tree["report"] if isinstance(tree.get("report"), dict) else {}
+    kind = report.get("kind")
+    if not isinstance(kind, str):
+        return []
+    framework = FRAMEWORKS.get(kind)
     if framework is None:
-        return [_at(source, ("report", "kind"), f"{report.kind!r} is not a report kind this tool knows; expected {_either(sorted(FRAMEWORKS))}{_hint(report.kind, FRAMEWORKS)}")]
+        return [_at(source, ("report", "kind"), f"{kind!r} is not a report kind this tool knows; expected {_either(sorted(FRAMEWORKS))}{_hint(kind, FRAMEWORKS)}")]
     problems = []
-    for area, grade in report.grades.items():
-        if area not in framework.areas:
-            problems.append(_at(source, ("report", "grades", area), f"{area!r} is not a {framework.area_noun} of the {framework.name} framework; expected {_either(framework.areas)}{_hint(area, framework.areas)}", key=True))
-        elif grade not in framework.grades:
-            problems.append(_grade_problem(source, ("report", "grades", area), grade, framework))
-    missing = [area for area in framework.areas if area not in report.grades]
-    if missing:
-        problems.append(_at(source, ("report", "grades"), f"no grade for {_either(missing, 'and')}; the {framework.name} framework grades every {framework.area_noun}"))
-    if letter.target_grade is not None and letter.target_grade not in framework.grades:
-        problems.append(_grade_problem(source, ("target_grade",), letter.target_grade, framework))
+    grades = report.get("grades")
+    if isinstance(grades, dict):
+        for area, grade in grades.items():
+            if area not in framework.areas:
+                problems.append(_at(source, ("report", "grades", area), f"{area!r} is not a {framework.area_noun} of the {framework.name} framework; expected {_either(framework.areas)}{_hint(area, framework.areas)}", key=True))
+            elif isinstance(grade, str) and grade.strip() not in framework.grades:
+                problems.append(_grade_problem(source, ("report", "grades", area), grade, framework))
+        missing = [area for area in framework.areas if area not in grades]
+        if missing:
+            problems.append(_at(source, ("report", "grades"), f"no grade for {_either(missing, 'and')}; the {framework.name} framework grades every {framework.area_noun}", key=True))
+    target = tree.get("target_grade")
+    if isinstance(target, str) and target.strip() not in framework.grades:
+        problems.append(_grade_problem(source, ("target_grade",), target, framework))
     return problems
 
 
@@ -107,7 +117,7 @@ def _problem(source: Source, error: Any) -> Problem:
         allowed = _field_names(path[:-1])
         return _at(source, path, f"unknown field {path[-1]!r}; expected {_either(allowed)}{_hint(str(path[-1]), allowed)}", key=True)
     if kind == "missing":
-        return _at(source, path, "is required but missing", key=True)
+        return _at(source, path, "this field is required but missing", key=True)
     if kind == "string_too_short":
         return _at(source, path, "must not be empty")
     if kind == "too_short":

@@ -1,0 +1,108 @@
+"""The `letters` command: exit codes, exact messages, help everywhere, nothing left behind on failure."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from conftest import DEFAULT_LETTER, edit_yaml
+from letters.cli import main
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _commands(group: click.Group) -> list[click.Command]:
+    return [group, *group.commands.values()]
+
+
+def test_every_command_and_option_has_help(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for name, command in main.commands.items():
+        assert command.help, name
+        assert name in result.output
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{name} {param.name}"
+        assert runner.invoke(main, [name, "--help"]).exit_code == 0
+
+
+def test_build_writes_the_three_formats(runner: CliRunner, scratch: Path) -> None:
+    out = scratch / "out"
+    result = runner.invoke(main, ["build", str(scratch / "data" / DEFAULT_LETTER.name), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["lancashire-2020-peel.docx", "lancashire-2020-peel.html", "lancashire-2020-peel.pdf"]
+    assert result.stdout.count("wrote ") == 3
+
+
+def test_build_only_the_formats_asked_for(runner: CliRunner, scratch: Path) -> None:
+    out = scratch / "out"
+    result = runner.invoke(main, ["build", str(scratch / "data" / DEFAULT_LETTER.name), "--out", str(out), "--format", "html,docx"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.suffix for p in out.iterdir()) == [".docx", ".html"]
+
+
+def test_an_unknown_format_is_a_usage_error(runner: CliRunner, scratch: Path) -> None:
+    result = runner.invoke(main, ["build", str(scratch / "data" / DEFAULT_LETTER.name), "--format", "pdf,odt"])
+    assert result.exit_code == 2
+    assert "odt is not a format; choose from docx, pdf, html (comma-separated)" in result.stderr
+
+
+def test_bad_data_exits_1_with_the_message_and_writes_nothing(runner: CliRunner, scratch: Path) -> None:
+    data = scratch / "data" / DEFAULT_LETTER.name
+    edit_yaml(data, "efficiency: outstanding", "efficiency: outstandin")
+    out = scratch / "out"
+    out.mkdir()
+    old = Path.cwd()
+    os.chdir(scratch)
+    try:
+        result = runner.invoke(main, ["build", "data/lancashire-2020-peel.yaml", "--out", "out"])
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "data/lancashire-2020-peel.yaml:31:17: report.grades.efficiency: 'outstandin' is not a grade of the 2018/19 integrated PEEL framework;"
+        " expected outstanding, good, requires improvement or inadequate (did you mean 'outstanding'?)\n"
+    )
+    assert "Traceback" not in result.output
+    assert list(out.iterdir()) == []
+
+
+def test_one_bad_letter_does_not_stop_the_others(runner: CliRunner, scratch: Path) -> None:
+    good = scratch / "data" / DEFAULT_LETTER.name
+    bad = scratch / "data" / "broken.yaml"
+    bad.write_text("office: offices/lancashire-pcc.yaml\n", encoding="utf-8")
+    out = scratch / "out"
+    result = runner.invoke(main, ["build", str(bad), str(good), "--out", str(out), "--format", "html"])
+    assert result.exit_code == 1
+    assert "broken.yaml:1:1: recipient: this field is required but missing" in result.stderr
+    assert "1 of 2 letters failed" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["lancashire-2020-peel.html"]
+
+
+def test_a_template_error_names_the_template_and_line(runner: CliRunner, scratch: Path) -> None:
+    template = scratch / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    edit_yaml(template, "Dear {{ facts.salutation }}", "Dear {{ facts.salutaton }}")
+    result = runner.invoke(main, ["build", str(scratch / "data" / DEFAULT_LETTER.name), "--out", str(scratch / "out")])
+    assert result.exit_code == 1
+    line = template.read_text().splitlines().index("Dear {{ facts.salutaton }}") + 1
+    assert result.stderr.endswith(f"integrated-peel-2018.md.j2:{line}: 'letters.facts.LetterFacts object' has no attribute 'salutaton'\n")
+    assert not (scratch / "out").exists()
+
+
+def test_a_missing_file_is_one_line_and_debug_adds_the_traceback(runner: CliRunner, scratch: Path) -> None:
+    missing = scratch / "data" / "nope.yaml"
+    plain = runner.invoke(main, ["build", str(missing)])
+    assert plain.exit_code == 1
+    assert plain.stderr == f"{missing}: cannot read the file: No such file or directory\n"
+    debug = runner.invoke(main, ["--debug", "build", str(missing)])
+    assert debug.exit_code == 1
+    assert debug.stderr.startswith("Traceback (most recent call last):")
+    assert debug.stderr.endswith(plain.stderr)

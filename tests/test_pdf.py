@@ -1,0 +1,77 @@
+"""The PDF: A4 pages, the house font embedded, metadata from the letter, a tagged structure, no outside fetches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from letters.errors import RenderError
+from letters.to_pdf import make_url_fetcher, render_pdf
+
+
+@pytest.fixture(scope="module")
+def pdf(built: dict[str, Path]) -> pikepdf.Pdf:
+    return pikepdf.open(built["pdf"])
+
+
+def test_pages_are_a4(pdf: pikepdf.Pdf) -> None:
+    for page in pdf.pages:
+        width, height = float(page.mediabox[2]), float(page.mediabox[3])
+        assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
+
+
+def test_only_the_shipped_liberation_sans_is_embedded(pdf: pikepdf.Pdf) -> None:
+    fonts = set()
+    for page in pdf.pages:
+        for font in page.Resources.Font.values():
+            descriptor = font.DescendantFonts[0].FontDescriptor if "/DescendantFonts" in font else font.FontDescriptor
+            assert "/FontFile2" in descriptor or "/FontFile3" in descriptor, "every font embedded"
+            fonts.add(str(font.BaseFont).split("+", 1)[-1])
+    assert fonts == {"Liberation-Sans", "Liberation-Sans-Bold"}
+
+
+def test_metadata_comes_from_the_letter(pdf: pikepdf.Pdf) -> None:
+    info = pdf.docinfo
+    assert str(info.Title) == "Response to the HMICFRS Integrated PEEL Inspection report for Lancashire Constabulary"
+    assert str(info.Author) == "Clive Grunshaw"
+    assert str(info.Keywords) == "HMICFRS, PEEL, Lancashire Constabulary, section 55"
+    assert str(info.CreationDate).startswith("D:20200330")
+    assert str(pdf.Root.Lang) == "en-GB"
+
+
+def test_pdf_is_tagged(pdf: pikepdf.Pdf) -> None:
+    assert "/StructTreeRoot" in pdf.Root
+    assert bool(pdf.Root.MarkInfo.Marked)
+
+
+@pytest.mark.parametrize("url", [
+    "http://example.com/x.css", "https://example.com/logo.png", "file:///etc/passwd", "ftp://example.com/x",
+])
+def test_the_fetcher_refuses_the_network_and_outside_files(project, url: str) -> None:  # type: ignore[no-untyped-def]
+    fetcher = make_url_fetcher(project.templates)
+    with pytest.raises(ValueError, match="refused to fetch"):
+        fetcher.fetch(url)
+
+
+def test_the_fetcher_refuses_an_escape_from_templates(project) -> None:  # type: ignore[no-untyped-def]
+    fetcher = make_url_fetcher(project.templates)
+    escape = (project.templates / ".." / "pyproject.toml").as_uri()
+    with pytest.raises(ValueError, match="refused to fetch"):
+        fetcher.fetch(escape)
+    inside = fetcher.fetch((project.templates / "house-style.yaml").as_uri())
+    assert inside.read().startswith(b"# The house style")
+
+
+def test_an_outside_image_in_a_template_is_not_fetched_and_is_reported(project) -> None:  # type: ignore[no-untyped-def]
+    html = '<html><body><p>x</p><img src="file:///etc/hostname" alt="x"><img src="http://127.0.0.1:9/x.png" alt="y"></body></html>'
+    result = render_pdf(html, project.style, project.templates)
+    assert result.data.startswith(b"%PDF")
+    assert len([w for w in result.warnings if "refused to fetch" in w]) == 2
+
+
+def test_render_error_is_a_letters_error() -> None:
+    from letters.errors import LettersError
+
+    assert issubclass(RenderError, LettersError)
