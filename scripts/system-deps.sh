@@ -39,10 +39,15 @@ fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing system packages:$missing" >&2
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
+    log=$(mktemp)
     # shellcheck disable=SC2086
-    apt-get install -y -qq --no-install-recommends $missing >&2
-    exit 0
+    if apt-get update -qq >"$log" 2>&1 && apt-get install -y -qq --no-install-recommends $missing >>"$log" 2>&1; then
+        rm -f "$log"
+        exit 0
+    fi
+    cat "$log" >&2
+    echo "apt-get could not install:$missing" >&2
+    exit 1
 fi
 echo "letters needs system packages that are missing; install them with: sudo apt-get install$missing" >&2
 exit 1

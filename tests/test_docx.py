@@ -66,4 +66,4 @@ def test_core_properties_come_from_the_letter(document: docx.document.Document) 
     assert props.title == "Response to the HMICFRS Integrated PEEL Inspection report for Lancashire Constabulary"
     assert props.author == "Clive Grunshaw"
     assert props.language == "en-GB"
-    assert props.created == props.modified == dt.datetime(2020, 3, 30, tzinfo=dt.timezone.utc)
+    assert props.created == props.modified == dt.datetime(2020, 3, 30, tzinfo=dt.UTC)

@@ -1,0 +1,84 @@
+"""Measure how long letters take to build: a cold command, each stage in-process, and a batch.
+
+Run with `make bench` (or .venv/bin/python scripts/bench.py [--runs N] [--batch N]).
+Figures are wall-clock medians on this machine; compare runs on the same machine only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from letters.build import FORMATS, build_letter, compose, render  # noqa: E402
+from letters.facts import build_facts  # noqa: E402
+from letters.project import Project  # noqa: E402
+from letters.validate import load_letter  # noqa: E402
+
+LETTER = ROOT / "data" / "lancashire-2020-peel.yaml"
+
+
+def median_seconds(action: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5, help="repetitions of each measurement (median reported)")
+    parser.add_argument("--batch", type=int, default=20, help="letters in the batch measurement")
+    args = parser.parse_args()
+    letters_cmd = str(Path(sys.executable).parent / "letters")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out"
+        cold = median_seconds(lambda: subprocess.run([letters_cmd, "build", str(LETTER), "--out", str(out)], check=True,
+                                                     capture_output=True, cwd=ROOT), args.runs)
+        print(f"cold `letters build` of one letter, all three formats: {cold:.2f} s (median of {args.runs})")
+
+        project = Project(ROOT)
+        build_letter(LETTER, out, FORMATS, project)  # warm: imports, fonts, style
+        document = compose(LETTER, project)
+        loaded = load_letter(LETTER, ROOT)
+        stages = {
+            "load + validate": lambda: load_letter(LETTER, ROOT),
+            "facts": lambda: build_facts(loaded.letter, loaded.source.locate),
+            "compose (load..wording, letterhead)": lambda: compose(LETTER, project),
+            "render html": lambda: render(document, project, ("html",)),
+            "render docx": lambda: render(document, project, ("docx",)),
+            "render pdf (includes html)": lambda: render(document, project, ("pdf",)),
+            "build_letter, all formats, written": lambda: build_letter(LETTER, out, FORMATS, project),
+        }
+        print(f"\nin-process, warm (median of {args.runs}):")
+        for name, action in stages.items():
+            print(f"  {name:<38} {median_seconds(action, args.runs) * 1000:8.1f} ms")
+
+        batch = Path(tmp) / "data"
+        batch.mkdir()
+        shutil.copytree(ROOT / "data" / "offices", batch / "offices")
+        paths = []
+        for i in range(args.batch):
+            copy = batch / f"letter-{i:03d}.yaml"
+            shutil.copy(LETTER, copy)
+            paths.append(copy)
+        start = time.perf_counter()
+        subprocess.run([letters_cmd, "build", *map(str, paths), "--out", str(out)], check=True, capture_output=True, cwd=ROOT)
+        total = time.perf_counter() - start
+        print(f"\nbatch: {args.batch} letters in one `letters build`: {total:.2f} s, {total / args.batch * 1000:.0f} ms per letter")
+
+
+if __name__ == "__main__":
+    main()
