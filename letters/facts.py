@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -144,8 +145,10 @@ def fill_all(texts: list[str], values: Mapping[str, str], at: FieldPath, locate:
         except KeyError as exc:
             name = exc.args[0]
             path = at + (index,)
-            hint = "; ".join(sorted("{" + key + "}" for key in values))
-            problems.append(Problem(locate(path), f"{{{name}}} is not a fact this letter can name; it can name {hint}", dotted(path)))
+            close = difflib.get_close_matches(name, list(values), n=1)
+            hint = f" (did you mean {{{close[0]}}}?)" if close else ""
+            names = ", ".join(sorted("{" + key + "}" for key in values))
+            problems.append(Problem(locate(path), f"{{{name}}} is not a fact this letter can name{hint}; it can name {names}", dotted(path)))
     return tuple(filled)
 
 

@@ -127,6 +127,8 @@ def _problem(source: Source, error: Any) -> Problem:
     if kind in _TYPE_NAMES:
         got = "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else "nothing" if value is None else repr(value)
         return _at(source, path, f"expected {_TYPE_NAMES[kind]}, got {got}")
+    if kind == "value_error":
+        return _at(source, path, str(error["ctx"]["error"]))
     return _at(source, path, error["msg"].replace("Input", "the value").replace("input", "the value"))
 
 

@@ -47,6 +47,8 @@ def test_every_problem_in_the_file_is_reported_at_its_line(scratch: Path) -> Non
     ("  name: Priti Patel\n", "  name: ''\n", ["LETTER:7:9: recipient.name: must not be empty"]),
     ("  address:\n    - Home Office", "  address: Home Office\n  x:\n    - Home Office",
      ["LETTER:9:12: recipient.address: expected a list, got 'Home Office'", "LETTER:10:3: recipient.x: unknown field 'x'; expected honorific, name, title, address or salutation"]),
+    ("  name: Priti Patel\n", "  name: \"Priti\\x01Patel\"\n",
+     ["LETTER:7:9: recipient.name: contains the control character U+0001, which cannot be printed; delete it"]),
     ("kind: integrated-peel-2018", "kind: peel-2018", ["LETTER:26:9: report.kind: 'peel-2018' is not a report kind this tool knows; expected integrated-peel-2018 (did you mean 'integrated-peel-2018'?)"]),
     ("office: offices/lancashire-pcc.yaml", "office: ../../etc/passwd", None),
 ])

@@ -1,0 +1,82 @@
+"""Templates turn into the document model; data always prints exactly as written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import DEFAULT_LETTER, edit_yaml
+from letters.build import compose, render
+from letters.document import Address, BulletList, Heading, PageBreak, Paragraph, ReferenceBlock, Signature, Span, text_lines
+from letters.errors import TemplateError
+from letters.project import Project
+from letters.wording import escape_markdown, parse_blocks
+
+TRICKY = "{{ 7*7 }} <b>bold</b> *stars* _underscores_ [link](http://x) `code` &amp; \\\\ # not a heading"
+
+
+def test_markup_in_data_prints_as_written(scratch: Path) -> None:
+    data = scratch / "data" / DEFAULT_LETTER.name
+    edit_yaml(data, "    - The constabulary should ensure there is a consistent approach",
+              "    - '" + TRICKY.replace("'", "''") + "'\n"
+              "    - 1. not a list\n    - The constabulary should ensure there is a consistent approach")
+    document = compose(data, Project(scratch))
+    lines = text_lines(document)
+    assert TRICKY in lines and "1. not a list" in lines
+    bullets = next(b for b in document.blocks if isinstance(b, BulletList))
+    assert bullets.items[0] == (Span(TRICKY),), "no emphasis, link or code from data"
+    files, _ = render(document, Project(scratch), ("html",))
+    html = files["html"].decode()
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html and "{{ 7*7 }}" in html and "<b>" not in html
+
+
+def test_escape_markdown_leaves_plain_words_alone() -> None:
+    assert escape_markdown("Lancashire Constabulary") == "Lancashire Constabulary"
+    assert escape_markdown("a\n\n- b") == "a \\- b"
+
+
+def test_containers_become_letter_furniture() -> None:
+    blocks = parse_blocks(
+        "::: address\nA Person\n1 Street\n:::\n\n::: reference\nOur Ref: X1\nDate: 1 May 2020\n:::\n\n"
+        "# SUBJECT\n\nBody *with* **emphasis**.\n\n::: signature\nYours faithfully\n\nA Name\nA Title\n:::\n\n"
+        "::: annex\n## Annex\n\n- one\n- two\n:::\n"
+    )
+    assert blocks == [
+        Address(("A Person", "1 Street")),
+        ReferenceBlock((("Our Ref", "X1"), ("Date", "1 May 2020"))),
+        Heading(1, (Span("SUBJECT"),)),
+        Paragraph((Span("Body "), Span("with", italic=True), Span(" "), Span("emphasis", bold=True), Span("."))),
+        Signature("Yours faithfully", ("A Name", "A Title")),
+        PageBreak(),
+        Heading(2, (Span("Annex"),)),
+        BulletList(((Span("one"),), (Span("two"),))),
+    ]
+
+
+@pytest.mark.parametrize(("markdown", "message"), [
+    ("1. one\n2. two\n", "ordered list is not part of the letter format"),
+    ("::: reference\nno label here\n:::\n", "reference line 'no label here' is not 'Label: value'"),
+    ("::: signature\nYours sincerely\n:::\n", "a signature is a closing ('Yours sincerely'), a blank line, then the name and title"),
+])
+def test_what_the_letter_format_cannot_hold_is_an_error(markdown: str, message: str) -> None:
+    with pytest.raises(TemplateError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_blocks(markdown, "t.md.j2")
+
+
+def test_templates_cannot_reach_python_internals(scratch: Path) -> None:
+    template = scratch / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    edit_yaml(template, "Dear {{ facts.salutation }}", "Dear {{ facts.__class__.__init__.__globals__ }}")
+    with pytest.raises(TemplateError):
+        compose(scratch / "data" / DEFAULT_LETTER.name, Project(scratch))
+
+
+def test_an_unknown_placeholder_in_the_letters_own_text_is_reported_at_its_line(scratch: Path) -> None:
+    data = scratch / "data" / DEFAULT_LETTER.name
+    edit_yaml(data, "{savings.since}, the", "{savings.sinse}, the")
+    from letters.errors import DataError
+
+    with pytest.raises(DataError) as caught:
+        compose(data, Project(scratch))
+    message = str(caught.value)
+    assert message.startswith(f"{data}:61:7: paragraphs.body[0]: {{savings.sinse}} is not a fact this letter can name (did you mean {{savings.since}}?); it can name {{afi_count}}, ")
