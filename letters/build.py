@@ -13,7 +13,7 @@ from .style import render_css
 from .to_html import css_page_label, css_string, render_html
 from .validate import LoadedLetter, load_letter
 from .wording import render_wording
-from .wordmark import layout_wordmark, wordmark_png, wordmark_svg
+from .wordmark import draw_wordmark
 
 FORMATS = ("docx", "pdf", "html")
 
@@ -51,14 +51,14 @@ def compose(data_path: Path, project: Project) -> Document:
 def _letterhead(loaded: LoadedLetter, project: Project) -> Letterhead:
     """Draw the office's wordmark in the house style."""
     office, style = loaded.letter.office, project.style
-    layout = layout_wordmark(
+    alt = f"{office.letterhead.title} {office.letterhead.subtitle}"
+    svg, png = draw_wordmark(
         office.letterhead.title, office.letterhead.subtitle, style.letterhead.height.mm,
         bold=project.template_file(style.font.files.bold),
         regular=project.template_file(style.font.files.regular),
-        accent=style.colours.accent, rule=style.colours.rule, muted=style.colours.muted,
+        accent=style.colours.accent, rule=style.colours.rule, muted=style.colours.muted, alt=alt,
     )
-    alt = f"{office.letterhead.title} {office.letterhead.subtitle}"
-    return Letterhead(svg=wordmark_svg(layout, alt), png=wordmark_png(layout), alt=alt)
+    return Letterhead(svg=svg, png=png, alt=alt)
 
 
 def render(document: Document, project: Project, formats: tuple[str, ...]) -> tuple[dict[str, bytes], tuple[str, ...]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
@@ -36,6 +37,19 @@ def render_docx(document: Document, style: HouseStyle) -> bytes:
     _properties(doc, document)
     out = io.BytesIO()
     doc.save(out)
+    return _restamp(out.getvalue(), dt.date.fromisoformat(document.date))
+
+
+def _restamp(package: bytes, day: dt.date) -> bytes:
+    """Give every zip entry the letter's date: python-docx stamps them with the clock."""
+    source = zipfile.ZipFile(io.BytesIO(package))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(entry.filename))
     return out.getvalue()
 
 

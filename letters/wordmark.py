@@ -127,3 +127,11 @@ def wordmark_png(layout: Layout) -> bytes:
 
 def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+@lru_cache(maxsize=32)
+def draw_wordmark(title: str, subtitle: str, height: float, bold: Path, regular: Path,
+                  accent: str, rule: str, muted: str, alt: str) -> tuple[bytes, bytes]:
+    """Draw a wordmark as (SVG, PNG), once per process for each office and style."""
+    layout = layout_wordmark(title, subtitle, height, bold, regular, accent, rule, muted)
+    return wordmark_svg(layout, alt), wordmark_png(layout)

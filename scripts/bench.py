@@ -66,16 +66,16 @@ def main() -> None:
         for name, action in stages.items():
             print(f"  {name:<38} {median_seconds(action, args.runs) * 1000:8.1f} ms")
 
-        batch = Path(tmp) / "data"
-        batch.mkdir()
+        batch = Path(tmp) / "project" / "data"
         shutil.copytree(ROOT / "data" / "offices", batch / "offices")
+        shutil.copytree(ROOT / "templates", batch.parent / "templates")
         paths = []
         for i in range(args.batch):
             copy = batch / f"letter-{i:03d}.yaml"
             shutil.copy(LETTER, copy)
             paths.append(copy)
         start = time.perf_counter()
-        subprocess.run([letters_cmd, "build", *map(str, paths), "--out", str(out)], check=True, capture_output=True, cwd=ROOT)
+        subprocess.run([letters_cmd, "build", *map(str, paths), "--out", str(out)], check=True, capture_output=True, cwd=batch.parent)
         total = time.perf_counter() - start
         print(f"\nbatch: {args.batch} letters in one `letters build`: {total:.2f} s, {total / args.batch * 1000:.0f} ms per letter")
 

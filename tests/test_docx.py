@@ -67,3 +67,22 @@ def test_core_properties_come_from_the_letter(document: docx.document.Document) 
     assert props.author == "Clive Grunshaw"
     assert props.language == "en-GB"
     assert props.created == props.modified == dt.datetime(2020, 3, 30, tzinfo=dt.UTC)
+
+
+def test_zip_entries_carry_the_letters_date_not_the_clock(built: dict[str, Path]) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(built["docx"]) as package:
+        assert {info.date_time for info in package.infolist()} == {(2020, 3, 30, 0, 0, 0)}
+        assert package.namelist()[0] == "[Content_Types].xml"
+
+
+def test_building_again_gives_the_same_bytes(built: dict[str, Path], tmp_path: Path, project) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    from conftest import DEFAULT_LETTER, ROOT
+
+    subprocess.run([sys.executable, "-m", "letters.cli", "build", str(DEFAULT_LETTER), "--out", str(tmp_path)], check=True, cwd=ROOT, capture_output=True)
+    for fmt, first in built.items():
+        assert (tmp_path / first.name).read_bytes() == first.read_bytes(), fmt
