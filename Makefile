@@ -7,7 +7,7 @@ OUT    ?= build
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help letter letters test lint bench clean lock system-deps
+.PHONY: help letter letters check test lint schema bench clean lock system-deps
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,6 +35,13 @@ test: $(VENV)/.installed ## Run the linters and the test suite (installs what th
 lint: $(VENV)/.installed ## Run ruff and mypy
 	$(BIN)/ruff check letters tests
 	$(BIN)/mypy letters
+
+schema: $(VENV)/.installed ## Regenerate data/letter.schema.json and data/office.schema.json from the model
+	$(BIN)/letters schema > data/letter.schema.json
+	$(BIN)/letters schema --office > data/office.schema.json
+
+check: $(VENV)/.installed ## Check every letter under data/ (deadline, responses, figures, recipient)
+	$(BIN)/letters check
 
 bench: system-deps $(VENV)/.installed ## Measure build times (scripts/bench.py)
 	$(BIN)/python scripts/bench.py

@@ -6,16 +6,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .document import Document, Letterhead
-from .facts import build_facts
-from .output import safe_name, write_all
+from .errors import RenderError
+from .examine import CheckError, examine
+from .facts import LetterFacts, build_facts
+from .output import FORMATS, safe_name, write_all
 from .project import Project
 from .style import render_css
 from .to_html import css_page_label, css_string, render_html
 from .validate import LoadedLetter, load_letter
 from .wording import render_wording
 from .wordmark import draw_wordmark
-
-FORMATS = ("docx", "pdf", "html")
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,12 @@ class Built:
 def compose(data_path: Path, project: Project) -> Document:
     """Read a letter's data and render its wording into the shared document model."""
     loaded = load_letter(data_path, project.root)
+    return compose_letter(loaded, build_facts(loaded.letter, loaded.source.locate), project)
+
+
+def compose_letter(loaded: LoadedLetter, facts: LetterFacts, project: Project) -> Document:
+    """Render a validated letter's wording with its facts into the shared document model."""
     letter = loaded.letter
-    facts = build_facts(letter, loaded.source.locate)
     context = {**{name: getattr(letter, name) for name in type(letter).model_fields}, "facts": facts}
     wording = render_wording(project.environment, f"letters/{letter.report.kind}.md.j2", context)
     meta = wording.meta
@@ -83,11 +87,22 @@ def render(document: Document, project: Project, formats: tuple[str, ...]) -> tu
     return files, warnings
 
 
-def build_letter(data_path: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS, project: Project | None = None) -> Built:
-    """Build one letter into `out_dir` as <stem>.<format>; write nothing if any step fails."""
+def build_letter(data_path: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS, project: Project | None = None,
+                 strict: bool = False) -> Built:
+    """Check and build one letter into `out_dir` as <stem>.<format>; write nothing if any step fails.
+
+    Errors from the checks stop the letter; so do warnings, and WeasyPrint's, when `strict`.
+    """
     project = project or Project.find(data_path.parent, Path.cwd())
-    document = compose(data_path, project)
-    files, warnings = render(document, project, formats)
+    examined = examine(data_path, project)
+    failures = examined.failures(strict)
+    if failures:
+        raise CheckError(failures)
+    document = compose_letter(examined.loaded, examined.facts, project)
+    files, render_warnings = render(document, project, formats)
+    if strict and render_warnings:
+        raise RenderError(f"{data_path}: WeasyPrint warned (--strict makes this an error): " + "; ".join(render_warnings))
     targets = {safe_name(out_dir, f"{data_path.stem}.{fmt}"): files[fmt] for fmt in formats}
     write_all(targets)
+    warnings = tuple(str(f) for f in examined.findings if f.severity == "warning") + tuple(f"{data_path}: warning: {w}" for w in render_warnings)
     return Built(tuple(targets), warnings)

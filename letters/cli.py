@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
+import datetime as dt
+import json
 import sys
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
 from . import __version__
-from .build import FORMATS, build_letter
 from .errors import LettersError
+from .output import FORMATS
 from .project import Project
 
 
@@ -22,6 +24,19 @@ def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
     if unknown or not chosen:
         raise click.BadParameter(f"{', '.join(unknown) or 'nothing'} is not a format; choose from {', '.join(FORMATS)} (comma-separated)")
     return chosen
+
+
+def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write it YYYY-MM-DD, for example 2020-03-30") from None
+
+
+data_argument = click.argument("data", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+strict_option = click.option("--strict", is_flag=True, help="Treat warnings (and WeasyPrint's) as errors.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -34,49 +49,120 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 @main.command()
-@click.argument("data", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@data_argument
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
               show_default=True, help="Folder to write the letters to.")
 @click.option("--format", "formats", default=",".join(FORMATS), show_default=True, callback=_formats,
               help="Formats to write, comma-separated: docx, pdf, html.")
+@strict_option
 @click.pass_context
-def build(ctx: click.Context, data: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...]) -> None:
-    """Build each DATA file (default: every data/*.yaml) into OUT/<name>.<format>.
+def build(ctx: click.Context, data: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], strict: bool) -> None:
+    """Check, then build each DATA file (default: every data/*.yaml) into OUT/<name>.<format>.
 
-    A letter with bad data is reported and nothing is written for it; the
-    other letters are still built. Exit status 1 if any letter failed.
+    A letter that fails validation or its checks is reported and nothing is
+    written for it; the other letters are still built. Exit status 1 if any
+    letter failed.
     """
+    from .build import build_letter
+
+    project, paths = _letters(ctx, data)
+    failed = 0
+    for path in _progress(paths, "Building letters"):
+        try:
+            built = build_letter(path, out_dir, formats, project, strict=strict)
+        except LettersError as exc:
+            failed += 1
+            _report(ctx, exc)
+            continue
+        for warning in built.warnings:
+            click.echo(warning, err=True)
+        for written in built.paths:
+            click.echo(f"wrote {_shown(written)}")
+    _finish(ctx, failed, len(paths))
+
+
+@main.command()
+@data_argument
+@click.option("--today", callback=_day, metavar="YYYY-MM-DD",
+              help="The day to count the days left to the section 55 deadline from; default: today.")
+@strict_option
+@click.pass_context
+def check(ctx: click.Context, data: tuple[Path, ...], today: dt.date | None, strict: bool) -> None:
+    """Validate each DATA file (default: every data/*.yaml) and run the letter's checks, rendering nothing.
+
+    Checks: the section 55 deadline (56 days from the report's publication),
+    a response to every recommendation, figures that agree, the Home Secretary
+    in office on the letter's date, and addresses complete enough to post.
+    Exit status 1 if any letter has an error (or, with --strict, a warning).
+    """
+    from .examine import examine
+
+    project, paths = _letters(ctx, data)
+    failed = 0
+    for path in paths:
+        try:
+            examined = examine(path, project, today)
+        except LettersError as exc:
+            failed += 1
+            _report(ctx, exc)
+            continue
+        for finding in examined.findings:
+            click.echo(str(finding))
+        counts = {severity: sum(f.severity == severity for f in examined.findings) for severity in ("error", "warning", "note")}
+        failed += bool(examined.failures(strict))
+        verdict = "fails" if examined.failures(strict) else "ok"
+        click.echo(f"{_shown(path)}: {verdict}: " + ", ".join(_count(n, severity) for severity, n in counts.items()))
+    _finish(ctx, failed, len(paths))
+
+
+@main.command()
+@click.option("--office", is_flag=True, help="Print the schema of an office file instead of a letter's.")
+def schema(office: bool) -> None:
+    """Print the JSON Schema of a letter's data file (editors use it to complete and check fields).
+
+    The repository ships it as data/letter.schema.json (and data/office.schema.json);
+    each data file names it in its first line for the YAML language server.
+    """
+    from .schema import json_schema
+
+    click.echo(json.dumps(json_schema("office" if office else "letter"), indent=2, ensure_ascii=False))
+
+
+def _count(n: int, severity: str) -> str:
+    return f"{n} {severity}{'' if n == 1 else 's'}"
+
+
+def _letters(ctx: click.Context, data: tuple[Path, ...]) -> tuple[Project, list[Path]]:
+    """The project and the data files to work on: those given, or every data/*.yaml."""
     try:
         project = Project.find(data[0].parent, Path.cwd()) if data else Project.find()
-        paths = list(data) or project.letters()
     except LettersError as exc:
         _fail(ctx, exc)
+    paths = list(data) or project.letters()
     if not paths:
         raise click.UsageError(f"no data files given and none in {project.data}")
-    failed = 0
-    progress = (click.progressbar(paths, label="Building letters", file=sys.stderr, item_show_func=lambda p: p.name if p else None)
-                if len(paths) > 1 and sys.stderr.isatty() else contextlib.nullcontext(paths))
-    with progress as bar:
-        for path in bar:
-            try:
-                built = build_letter(path, out_dir, formats, project)
-            except LettersError as exc:
-                failed += 1
-                _report(ctx, exc)
-                continue
-            for warning in built.warnings:
-                click.echo(f"{path}: warning: {warning}", err=True)
-            for written in built.paths:
-                click.echo(f"wrote {_shown(written)}")
+    return project, paths
+
+
+def _progress(paths: list[Path], label: str) -> Iterable[Path]:
+    """Show a progress bar for batches on a terminal; stay quiet otherwise."""
+    if len(paths) > 1 and sys.stderr.isatty():
+        with click.progressbar(paths, label=label, file=sys.stderr, item_show_func=lambda p: p.name if p else None) as bar:
+            yield from bar
+    else:
+        yield from paths
+
+
+def _finish(ctx: click.Context, failed: int, total: int) -> None:
     if failed:
-        if len(paths) > 1:
-            click.echo(f"{failed} of {len(paths)} letters failed", err=True)
+        if total > 1:
+            click.echo(f"{failed} of {total} letters failed", err=True)
         ctx.exit(1)
 
 
 def _shown(path: Path) -> str:
     try:
-        return str(path.relative_to(Path.cwd()))
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 

@@ -122,6 +122,7 @@ def placeholder_values(letter: Letter, aspiration: str | None) -> dict[str, str]
         "chief_officer": letter.force.chief_officer,
         "inspectorate": letter.report.inspectorate,
         "afi_count": str(len(letter.report.areas_for_improvement)),
+        "recommendation_count": str(len(letter.report.recommendations)),
     }
     if aspiration is not None:
         values["aspiration"] = aspiration

@@ -14,6 +14,8 @@ class Framework:
     area_noun: str
     areas: tuple[str, ...]
     grades: tuple[str, ...]
+    #: The law under which the local policing body must publish its comments.
+    statute: str = "Police Act 1996"
 
     def rank(self, grade: str) -> int:
         """Place a grade on the scale: 0 is the best."""

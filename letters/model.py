@@ -7,9 +7,7 @@ import re
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
-
-from .frameworks import FRAMEWORKS
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -22,8 +20,11 @@ def _printable(text: str) -> str:
     return text
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_printable)]
-OptionalText = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_printable)]
+#: Every scalar is read as text, so `01772.533587` and `no` stay as written; editors see YAML 1.2
+#: types, so the schema lets a text field hold what looks like a number or a boolean.
+_TEXT_SCHEMA = {"type": ["string", "number", "boolean"]}
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_printable), WithJsonSchema(_TEXT_SCHEMA)]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_printable), WithJsonSchema(_TEXT_SCHEMA)]
 Lines = Annotated[list[Text], Field(min_length=1)]
 
 
@@ -77,10 +78,14 @@ class Recipient(Strict):
 
 
 class LetterInfo(Strict):
-    """The letter's own date and reference."""
+    """The letter's own date and reference, and when and why its comments are published."""
 
     date: dt.date
     our_ref: OptionalText = ""
+    #: The day the office publishes its comments (s.55); the letter's date when not given.
+    published: dt.date | None = None
+    #: Why the comments are published after the 56 days, if they are.
+    delay_reason: OptionalText = ""
 
 
 class Force(Strict):
@@ -90,16 +95,27 @@ class Force(Strict):
     chief_officer: Text
 
 
+class Recommendation(Strict):
+    """A recommendation of the report, with the office's response (s.55(5B))."""
+
+    number: Text
+    text: Text
+    addressed_to: OptionalText = ""
+    #: The action taken or proposed, or why none will be taken.
+    response: OptionalText = ""
+
+
 class Report(Strict):
     """The inspection report the letter answers."""
 
     inspectorate: Text
     title: Text
-    kind: Annotated[str, Field(json_schema_extra={"enum": sorted(FRAMEWORKS)})]
+    kind: Text
     published: dt.date
     period: Text
     grades: dict[str, Text]
     areas_for_improvement: list[Text] = []
+    recommendations: list[Recommendation] = []
 
 
 class Savings(Strict):
@@ -108,6 +124,8 @@ class Savings(Strict):
     since: int
     amount: Annotated[Decimal, Field(ge=0)]
     share_of_budget: Annotated[Decimal, Field(ge=0, le=100)]
+    #: The total the share is of, when the data gives it; `letters check` compares the three.
+    budget: Annotated[Decimal, Field(gt=0)] | None = None
 
 
 class Paragraphs(Strict):

@@ -8,6 +8,9 @@ from pathlib import Path
 
 from .errors import RenderError
 
+#: The formats a letter is written in, in the order they are built.
+FORMATS = ("docx", "pdf", "html")
+
 
 def safe_name(out_dir: Path, name: str) -> Path:
     """The path of an output file, refusing any name that would leave the output folder."""

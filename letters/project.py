@@ -5,14 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from .errors import ProjectError
 from .style import HouseStyle, load_style
-from .wording import make_environment
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from .checks import Holders
 
 STYLE_FILE = "house-style.yaml"
+HOME_SECRETARIES = "reference/home-secretaries.yaml"
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,17 @@ class Project:
 
     @cached_property
     def environment(self) -> jinja2.Environment:
+        from .wording import make_environment  # Jinja and Markdown: not needed to check a letter
+
         return make_environment(self.templates)
+
+    @cached_property
+    def home_secretaries(self) -> Holders | None:
+        """The dated list of Home Secretaries under data/reference/, if the project has one."""
+        from .checks import load_holders
+
+        path = self.data / HOME_SECRETARIES
+        return load_holders(path) if path.is_file() else None
 
     def template_file(self, relative: str) -> Path:
         """Resolve a file named by the house style or a letter, refusing any outside templates/."""

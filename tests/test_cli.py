@@ -68,7 +68,7 @@ def test_bad_data_exits_1_with_the_message_and_writes_nothing(runner: CliRunner,
         os.chdir(old)
     assert result.exit_code == 1
     assert result.stderr == (
-        "data/lancashire-2020-peel.yaml:31:17: report.grades.efficiency: 'outstandin' is not a grade of the 2018/19 integrated PEEL framework;"
+        "data/lancashire-2020-peel.yaml:32:17: report.grades.efficiency: 'outstandin' is not a grade of the 2018/19 integrated PEEL framework;"
         " expected outstanding, good, requires improvement or inadequate (did you mean 'outstanding'?)\n"
     )
     assert "Traceback" not in result.output

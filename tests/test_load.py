@@ -32,24 +32,24 @@ def test_every_problem_in_the_file_is_reported_at_its_line(scratch: Path) -> Non
     edit_yaml(data, "efficiency: outstanding", "efficiency: outstandin")
     edit_yaml(data, "  since: 2010", "  since: twenty")
     assert _problems(data, scratch) == [
-        "LETTER:3:1: recipient: this field is required but missing",
-        "LETTER:5:1: recipent: unknown field 'recipent'; expected office, recipient, letter, force, report, target_grade, savings or paragraphs (did you mean 'recipient'?)",
-        "LETTER:16:9: letter.date: '2020-02-30' is not a date; expected a real date written YYYY-MM-DD, for example 2020-03-30",
-        "LETTER:31:17: report.grades.efficiency: 'outstandin' is not a grade of the 2018/19 integrated PEEL framework; expected outstanding, good, requires improvement or inadequate (did you mean 'outstanding'?)",
-        "LETTER:50:10: savings.since: expected a whole number, got 'twenty'",
+        "LETTER:4:1: recipient: this field is required but missing",
+        "LETTER:6:1: recipent: unknown field 'recipent'; expected office, recipient, letter, force, report, target_grade, savings or paragraphs (did you mean 'recipient'?)",
+        "LETTER:17:9: letter.date: '2020-02-30' is not a date; expected a real date written YYYY-MM-DD, for example 2020-03-30",
+        "LETTER:32:17: report.grades.efficiency: 'outstandin' is not a grade of the 2018/19 integrated PEEL framework; expected outstanding, good, requires improvement or inadequate (did you mean 'outstanding'?)",
+        "LETTER:51:10: savings.since: expected a whole number, got 'twenty'",
     ]
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), [
     ("    legitimacy: good\n", "    legitimacey: good\n",
-     ["LETTER:32:5: report.grades.legitimacey: 'legitimacey' is not a pillar of the 2018/19 integrated PEEL framework; expected effectiveness, efficiency or legitimacy (did you mean 'legitimacy'?)",
-      "LETTER:29:3: report.grades: no grade for legitimacy; the 2018/19 integrated PEEL framework grades every pillar"]),
-    ("  name: Priti Patel\n", "  name: ''\n", ["LETTER:7:9: recipient.name: must not be empty"]),
+     ["LETTER:33:5: report.grades.legitimacey: 'legitimacey' is not a pillar of the 2018/19 integrated PEEL framework; expected effectiveness, efficiency or legitimacy (did you mean 'legitimacy'?)",
+      "LETTER:30:3: report.grades: no grade for legitimacy; the 2018/19 integrated PEEL framework grades every pillar"]),
+    ("  name: Priti Patel\n", "  name: ''\n", ["LETTER:8:9: recipient.name: must not be empty"]),
     ("  address:\n    - Home Office", "  address: Home Office\n  x:\n    - Home Office",
-     ["LETTER:9:12: recipient.address: expected a list, got 'Home Office'", "LETTER:10:3: recipient.x: unknown field 'x'; expected honorific, name, title, address or salutation"]),
+     ["LETTER:10:12: recipient.address: expected a list, got 'Home Office'", "LETTER:11:3: recipient.x: unknown field 'x'; expected honorific, name, title, address or salutation"]),
     ("  name: Priti Patel\n", "  name: \"Priti\\x01Patel\"\n",
-     ["LETTER:7:9: recipient.name: contains the control character U+0001, which cannot be printed; delete it"]),
-    ("kind: integrated-peel-2018", "kind: peel-2018", ["LETTER:26:9: report.kind: 'peel-2018' is not a report kind this tool knows; expected integrated-peel-2018 (did you mean 'integrated-peel-2018'?)"]),
+     ["LETTER:8:9: recipient.name: contains the control character U+0001, which cannot be printed; delete it"]),
+    ("kind: integrated-peel-2018", "kind: peel-2018", ["LETTER:27:9: report.kind: 'peel-2018' is not a report kind this tool knows; expected integrated-peel-2018 (did you mean 'integrated-peel-2018'?)"]),
     ("office: offices/lancashire-pcc.yaml", "office: ../../etc/passwd", None),
 ])
 def test_each_kind_of_bad_value(scratch: Path, old: str, new: str, expected: list[str] | None) -> None:
@@ -57,7 +57,7 @@ def test_each_kind_of_bad_value(scratch: Path, old: str, new: str, expected: lis
     edit_yaml(data, old, new)
     problems = _problems(data, scratch)
     if expected is None:
-        assert problems == [f"LETTER:3:9: office: '../../etc/passwd' lies outside the project folder {scratch}"]
+        assert problems == [f"LETTER:4:9: office: '../../etc/passwd' lies outside the project folder {scratch}"]
     else:
         assert sorted(problems) == sorted(expected)
 
@@ -68,8 +68,8 @@ def test_problems_in_the_office_file_point_at_the_office_file(scratch: Path) -> 
     problems = _problems(scratch / "data" / DEFAULT_LETTER.name, scratch)
     shown = [p.replace(str(office), "OFFICE") for p in problems]
     assert shown == [
-        "OFFICE:8:1: office.contact.please_ask_for: this field is required but missing",
-        "OFFICE:9:3: office.contact.please_ask: unknown field 'please_ask'; expected please_ask_for, telephone or email (did you mean 'please_ask_for'?)",
+        "OFFICE:9:1: office.contact.please_ask_for: this field is required but missing",
+        "OFFICE:10:3: office.contact.please_ask: unknown field 'please_ask'; expected please_ask_for, telephone or email (did you mean 'please_ask_for'?)",
     ]
 
 

@@ -79,4 +79,4 @@ def test_an_unknown_placeholder_in_the_letters_own_text_is_reported_at_its_line(
     with pytest.raises(DataError) as caught:
         compose(data, Project(scratch))
     message = str(caught.value)
-    assert message.startswith(f"{data}:61:7: paragraphs.body[0]: {{savings.sinse}} is not a fact this letter can name (did you mean {{savings.since}}?); it can name {{afi_count}}, ")
+    assert message.startswith(f"{data}:62:7: paragraphs.body[0]: {{savings.sinse}} is not a fact this letter can name (did you mean {{savings.since}}?); it can name {{afi_count}}, ")

@@ -1,0 +1,189 @@
+"""The letter's own checks after validation: the s.55 deadline, responses, figures, recipient, postal details."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
+
+from .english import count_noun, percent, uk_date
+from .errors import DataError, Location, Problem
+from .facts import fill, placeholder_values
+from .frameworks import FRAMEWORKS
+from .load import FieldPath, dotted, load_source
+from .validate import LoadedLetter
+
+Severity = Literal["error", "warning", "note"]
+
+#: Section 55(5A) of the Police Act 1996, inserted by s.37 of the Policing and Crime Act 2017.
+DEADLINE_IN_FORCE = dt.date(2017, 5, 2)
+DEADLINE_DAYS = 56
+_POSTCODE = re.compile(r"^(GIR 0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$")
+_NUMBER_WORDS = {word: n for n, word in enumerate(
+    "no one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}
+_COUNTED = {
+    "area for improvement": "areas_for_improvement", "areas for improvement": "areas_for_improvement",
+    "recommendation": "recommendations", "recommendations": "recommendations",
+}
+
+
+_PLACEHOLDER_FOR = {"areas_for_improvement": "afi_count", "recommendations": "recommendation_count"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of a check: how serious, where, about which field, and what."""
+
+    severity: Severity
+    location: Location
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity}: {self.field + ': ' if self.field else ''}{self.message}"
+
+
+class Holder(BaseModel):
+    """Someone who held an office, from one day to another (to: absent while in office)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    start: dt.date = Field(alias="from")
+    end: dt.date | None = Field(default=None, alias="to")
+
+
+class Holders(BaseModel):
+    """A dated list of who held an office, with its public source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str
+    checked: dt.date
+    holders: list[Holder]
+
+    def on(self, day: dt.date) -> list[str]:
+        """Who held the office on a day (two names on a handover day)."""
+        return [h.name for h in self.holders if h.start <= day and (h.end is None or day <= h.end)]
+
+
+def load_holders(path: Path) -> Holders:
+    """Read the list of Home Secretaries shipped under data/reference/."""
+    source = load_source(path)
+    try:
+        return Holders.model_validate(source.tree)
+    except pydantic.ValidationError as exc:
+        raise DataError([
+            Problem(source.locate(tuple(error["loc"])), error["msg"], dotted(tuple(error["loc"])))
+            for error in exc.errors(include_url=False)
+        ]) from None
+
+
+def check_letter(loaded: LoadedLetter, today: dt.date, home_secretaries: Holders | None) -> list[Finding]:
+    """Run every check on a validated letter, in the order the letter reads."""
+    checker = _Checker(loaded)
+    checker.deadline(today)
+    checker.recipient(home_secretaries)
+    checker.postal()
+    checker.responses()
+    checker.figures()
+    return checker.findings
+
+
+class _Checker:
+    def __init__(self, loaded: LoadedLetter):
+        self.letter = loaded.letter
+        self.source = loaded.source
+        self.findings: list[Finding] = []
+
+    def add(self, severity: Severity, path: FieldPath, message: str) -> None:
+        self.findings.append(Finding(severity, self.source.locate(path), dotted(path), message))
+
+    def deadline(self, today: dt.date) -> None:
+        """Section 55(5A): comments published within 56 days beginning with the report's publication day."""
+        report, info = self.letter.report, self.letter.letter
+        framework = FRAMEWORKS[report.kind]
+        if framework.statute != "Police Act 1996":
+            self.add("note", ("report", "kind"), f"a {framework.name} inspection falls under the {framework.statute}, not section 55 of the Police Act 1996; no 56-day deadline is checked")
+            return
+        if report.published < DEADLINE_IN_FORCE:
+            self.add("note", ("report", "published"), f"the report was published on {uk_date(report.published)}, before the 56-day rule of section 55(5A) came into force on {uk_date(DEADLINE_IN_FORCE)}; no deadline is checked")
+            return
+        last_day = report.published + dt.timedelta(days=DEADLINE_DAYS - 1)
+        published = info.published or info.date
+        path: FieldPath = ("letter", "published") if info.published else ("letter", "date")
+        which = "" if info.published else " (the letter's date)"
+        rule = f"the 56 days from the report's publication on {uk_date(report.published)} end on {uk_date(last_day)}"
+        if published < report.published:
+            self.add("error", path, f"the comments are dated {uk_date(published)}{which}, before the report was published on {uk_date(report.published)}")
+        elif published <= last_day:
+            spare = (last_day - published).days
+            self.add("note", path, f"section 55 deadline met: comments published {uk_date(published)}{which}; {rule} ({count_noun(spare, 'day')} to spare)")
+        elif info.delay_reason:
+            late = (published - last_day).days
+            self.add("warning", ("letter", "delay_reason"), f"comments published {uk_date(published)}, {count_noun(late, 'day')} after the section 55 deadline; {rule}. Reason recorded: {info.delay_reason}")
+        else:
+            late = (published - last_day).days
+            self.add("error", path, f"comments published {uk_date(published)}{which}, {count_noun(late, 'day')} after the section 55 deadline; {rule}. Publish sooner, or record why under letter.delay_reason")
+        if info.published is None and today <= last_day:
+            left = (last_day - today).days
+            self.add("note", ("letter", "date"), f"not yet published: {count_noun(left, 'day')} left to publish (last day {uk_date(last_day)}, today {uk_date(today)})")
+
+    def recipient(self, holders: Holders | None) -> None:
+        """Warn when the Home Secretary named was not in office on the letter's date."""
+        recipient, day = self.letter.recipient, self.letter.letter.date
+        if holders is None or recipient.title.strip().lower() != "home secretary":
+            return
+        in_office = holders.on(day)
+        if recipient.name in in_office:
+            return
+        if day > holders.checked:
+            self.add("warning", ("recipient", "name"), f"{recipient.name} is not the Home Secretary on {uk_date(day)} in the project's list, last checked on {uk_date(holders.checked)}; if the office has changed hands, add the new holder to data/reference/home-secretaries.yaml")
+        elif in_office:
+            self.add("warning", ("recipient", "name"), f"{recipient.name} was not Home Secretary on {uk_date(day)}; {' and '.join(in_office)} was (source: {holders.source})")
+
+    def postal(self) -> None:
+        """The recipient's and the office's addresses need a few lines and a postcode."""
+        for path, lines in ((("recipient", "address"), self.letter.recipient.address), (("office", "address"), self.letter.office.address)):
+            if len(lines) < 2:
+                self.add("warning", path, "an address needs at least two lines (a street or building, and the postcode) to be posted")
+            if not _POSTCODE.match(lines[-1].strip().upper()):
+                self.add("warning", path + (len(lines) - 1,), f"{lines[-1]!r} does not look like a UK postcode (for example SW1P 4DF); the last line of an address should be its postcode")
+
+    def responses(self) -> None:
+        """Section 55(5B): every recommendation needs the action taken or proposed, or why none."""
+        for index, recommendation in enumerate(self.letter.report.recommendations):
+            if not recommendation.response:
+                self.add("error", ("report", "recommendations", index), f"recommendation {recommendation.number} has no response; section 55(5B) requires the action taken or proposed, or why none will be taken")
+
+    def figures(self) -> None:
+        """A share given with its amounts must match them; counts in the text must match the lists."""
+        savings = self.letter.savings
+        if savings is not None and savings.budget is not None:
+            actual = savings.amount / savings.budget * 100
+            stated = savings.share_of_budget
+            places = max(0, -stated.as_tuple().exponent)  # type: ignore[operator]
+            if abs(actual - stated) > Decimal("0.5") * Decimal(10) ** -places:
+                self.add("error", ("savings", "share_of_budget"), f"{percent(stated)} does not match the amounts: {savings.amount} of {savings.budget} is {percent(actual)}")
+        values = placeholder_values(self.letter, aspiration="")
+        lists = {"areas_for_improvement": len(self.letter.report.areas_for_improvement),
+                 "recommendations": len(self.letter.report.recommendations)}
+        paragraphs = self.letter.paragraphs
+        for name, texts in (("body", paragraphs.body), ("planned_activity", paragraphs.planned_activity)):
+            for index, text in enumerate(texts):
+                try:
+                    filled = fill(text, values)
+                except KeyError:
+                    continue  # reported when the letter is built
+                for match in re.finditer(r"\b(\d+|" + "|".join(_NUMBER_WORDS) + r")\s+(areas? for improvement|recommendations?)\b", filled, re.I):
+                    said = match.group(1).lower()
+                    count = int(said) if said.isdigit() else _NUMBER_WORDS[said]
+                    field = _COUNTED[match.group(2).lower()]
+                    if count != lists[field]:
+                        self.add("error", ("paragraphs", name, index), f"the text says {match.group(0)!r} but report.{field} lists {lists[field]}; name the count with a placeholder ({{{_PLACEHOLDER_FOR[field]}}}) or correct the list")
