@@ -86,14 +86,14 @@ def load_holders(path: Path) -> Holders:
 
 
 def check_letter(loaded: LoadedLetter, today: dt.date, home_secretaries: Holders | None) -> list[Finding]:
-    """Run every check on a validated letter, in the order the letter reads."""
+    """Run every check on a validated letter; report the findings in the order of the file."""
     checker = _Checker(loaded)
     checker.deadline(today)
     checker.recipient(home_secretaries)
     checker.postal()
     checker.responses()
     checker.figures()
-    return checker.findings
+    return sorted(checker.findings, key=lambda f: (str(f.location.path), f.location.line, f.location.column))
 
 
 class _Checker:
