@@ -100,14 +100,14 @@ def inline_text(content: Inline) -> str:
     return "".join(span.text for span in content)
 
 
-def text_lines(document: Document) -> list[str]:
-    """The document's text as lines in reading order, as a reader would copy it."""
+def text_lines(document: Document, bullet: str = "") -> list[str]:
+    """The document's text as lines in reading order, as a reader would copy it (list items after `bullet`)."""
     lines: list[str] = []
     for block in document.blocks:
         if isinstance(block, (Heading, Paragraph)):
             lines.append(inline_text(block.content))
         elif isinstance(block, BulletList):
-            lines.extend(inline_text(item) for item in block.items)
+            lines.extend(bullet + inline_text(item) for item in block.items)
         elif isinstance(block, Address):
             lines.extend(block.lines)
         elif isinstance(block, Signature):

@@ -1,0 +1,120 @@
+"""Nothing in the data or the templates reaches the network or files outside templates/."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import DEFAULT_LETTER, edit_yaml
+from letters.build import build_letter
+from letters.cli import main
+from letters.errors import RenderError
+from letters.project import Project
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[bytes]]]:
+    """A TCP listener on 127.0.0.1 that records every connection it receives."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.2)
+    received: list[bytes] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.settimeout(0.5)
+                try:
+                    received.append(connection.recv(1024))
+                except OSError:
+                    received.append(b"")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], received
+    stop.set()
+    thread.join(2)
+    server.close()
+
+
+def _hostile(scratch: Path, port: int) -> None:
+    """Put links to the listener and to outside files in the data and in the house CSS template."""
+    url = f"http://127.0.0.1:{port}"
+    edit_yaml(scratch / "data" / DEFAULT_LETTER.name, "  areas_for_improvement:\n",
+              "  areas_for_improvement:\n"
+              f"    - '![img]({url}/md.png) <img src=\"{url}/html.png\"> <link rel=stylesheet href=\"{url}/x.css\"> [a]({url}/a)'\n"
+              f"    - '{{{{ \"\".__class__.__mro__ }}}} <script>fetch(\"{url}/js\")</script> file:///etc/passwd'\n")
+    css = scratch / "templates" / "house-style.css.j2"
+    css.write_text(
+        f'@import url("{url}/import.css");\n'
+        f'body {{ background-image: url("{url}/bg.png"); }}\n'
+        'h1 { background-image: url("file:///etc/hostname"); }\n'
+        'h2 { background-image: url("../data/lancashire-2020-peel.yaml"); }\n'
+        + css.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+
+
+def test_hostile_data_and_outside_links_fetch_nothing(scratch: Path, listener: tuple[int, list[bytes]]) -> None:
+    port, received = listener
+    _hostile(scratch, port)
+    built = build_letter(scratch / "data" / DEFAULT_LETTER.name, scratch / "out", project=Project(scratch))
+    assert received == [], "the listener on 127.0.0.1 was contacted"
+    refused = [w for w in built.warnings if "refused to fetch" in w]
+    assert len(refused) == 4, built.warnings  # @import, the listener's image, /etc/hostname, ../data/...
+    assert any("file:///etc/hostname" in w for w in refused)
+    html = (scratch / "out" / "lancashire-2020-peel.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;" in html and "<script>" not in html and f'<img src="http://127.0.0.1:{port}' not in html
+
+
+def test_strict_fails_the_build_on_a_refused_fetch(scratch: Path, listener: tuple[int, list[bytes]]) -> None:
+    port, received = listener
+    _hostile(scratch, port)
+    out = scratch / "out"
+    result = CliRunner().invoke(main, ["build", str(scratch / "data" / DEFAULT_LETTER.name), "--out", str(out), "--strict"])
+    assert result.exit_code == 1
+    assert "WeasyPrint warned (--strict makes this an error)" in result.stderr and "refused to fetch" in result.stderr
+    assert not out.exists() or list(out.iterdir()) == []
+    assert received == []
+
+
+def test_output_names_cannot_leave_the_output_folder(tmp_path: Path) -> None:
+    from letters.output import safe_name
+
+    with pytest.raises(RenderError):
+        safe_name(tmp_path, "../escape.pdf")
+    with pytest.raises(RenderError):
+        safe_name(tmp_path, ".hidden.pdf")
+    assert safe_name(tmp_path, "letter.pdf") == tmp_path.resolve() / "letter.pdf"
+
+
+def test_a_failed_write_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from letters.output import write_all
+
+    calls = {"n": 0}
+    real_replace = os.replace
+
+    def failing_replace(src: str, dst: str) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OSError("disk full")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        write_all({tmp_path / "a.pdf": b"%PDF-1", tmp_path / "a.docx": b"PK"})
+    assert list(tmp_path.iterdir()) == []
