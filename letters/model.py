@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -26,6 +26,14 @@ _TEXT_SCHEMA = {"type": ["string", "number", "boolean"]}
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_printable), WithJsonSchema(_TEXT_SCHEMA)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_printable), WithJsonSchema(_TEXT_SCHEMA)]
 Lines = Annotated[list[Text], Field(min_length=1)]
+
+
+def normalise_grade(value: object) -> object:
+    """Read 'Good' or 'Requires  Improvement' as the framework writes them: lower case, single spaces."""
+    return " ".join(value.split()).lower() if isinstance(value, str) else value
+
+
+Grade = Annotated[Text, BeforeValidator(normalise_grade)]
 
 
 class Strict(BaseModel):
@@ -113,7 +121,7 @@ class Report(Strict):
     kind: Text
     published: dt.date
     period: Text
-    grades: dict[str, Text]
+    grades: dict[str, Grade]
     areas_for_improvement: list[Text] = []
     recommendations: list[Recommendation] = []
 
@@ -143,6 +151,6 @@ class Letter(Strict):
     letter: LetterInfo
     force: Force
     report: Report
-    target_grade: Text | None = None
+    target_grade: Grade | None = None
     savings: Savings | None = None
     paragraphs: Paragraphs = Paragraphs()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import re
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +15,7 @@ import pydantic
 from .errors import DataError, Problem
 from .frameworks import FRAMEWORKS, Framework
 from .load import FieldPath, Source, dotted, load_source
-from .model import Letter
+from .model import Letter, normalise_grade
 
 
 @dataclass(frozen=True)
@@ -74,13 +76,13 @@ def _framework_problems(source: Source) -> list[Problem]:
         for area, grade in grades.items():
             if area not in framework.areas:
                 problems.append(_at(source, ("report", "grades", area), f"{area!r} is not a {framework.area_noun} of the {framework.name} framework; expected {_either(framework.areas)}{_hint(area, framework.areas)}", key=True))
-            elif isinstance(grade, str) and grade.strip() not in framework.grades:
+            elif isinstance(grade, str) and normalise_grade(grade) not in framework.grades:
                 problems.append(_grade_problem(source, ("report", "grades", area), grade, framework))
         missing = [area for area in framework.areas if area not in grades]
         if missing:
             problems.append(_at(source, ("report", "grades"), f"no grade for {_either(missing, 'and')}; the {framework.name} framework grades every {framework.area_noun}", key=True))
     target = tree.get("target_grade")
-    if isinstance(target, str) and target.strip() not in framework.grades:
+    if isinstance(target, str) and normalise_grade(target) not in framework.grades:
         problems.append(_grade_problem(source, ("target_grade",), target, framework))
     return problems
 
@@ -123,13 +125,26 @@ def _problem(source: Source, error: Any) -> Problem:
     if kind == "too_short":
         return _at(source, path, "must list at least one line")
     if kind.startswith("date"):
-        return _at(source, path, f"{value!r} is not a date; expected a real date written YYYY-MM-DD, for example 2020-03-30")
+        return _at(source, path, f"{value!r} is not a date; expected a real date written YYYY-MM-DD, for example 2020-03-30{_date_hint(value)}")
     if kind in _TYPE_NAMES:
         got = "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else "nothing" if value is None else repr(value)
         return _at(source, path, f"expected {_TYPE_NAMES[kind]}, got {got}")
     if kind == "value_error":
         return _at(source, path, str(error["ctx"]["error"]))
     return _at(source, path, error["msg"].replace("Input", "the value").replace("input", "the value"))
+
+
+def _date_hint(value: object) -> str:
+    """Suggest the ISO form of a date written the British way or without leading zeros."""
+    text = str(value).strip()
+    british = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    loose = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    day, month, year = (british.group(1), british.group(2), british.group(3)) if british else \
+        (loose.group(3), loose.group(2), loose.group(1)) if loose else ("", "", "")
+    try:
+        return f" (did you mean {dt.date(int(year), int(month), int(day)).isoformat()}?)" if year else ""
+    except ValueError:
+        return ""
 
 
 def _field_names(path: FieldPath) -> list[str]:

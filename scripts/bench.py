@@ -48,6 +48,9 @@ def main() -> None:
         cold = median_seconds(lambda: subprocess.run([letters_cmd, "build", str(LETTER), "--out", str(out)], check=True,
                                                      capture_output=True, cwd=ROOT), args.runs)
         print(f"cold `letters build` of one letter, all three formats: {cold:.2f} s (median of {args.runs})")
+        check_runs = max(args.runs, 10)
+        check = median_seconds(lambda: subprocess.run([letters_cmd, "check", str(LETTER)], check=True, capture_output=True, cwd=ROOT), check_runs)
+        print(f"cold `letters check` of one letter: {check:.2f} s (median of {check_runs})")
 
         project = Project(ROOT)
         build_letter(LETTER, out, FORMATS, project)  # warm: imports, fonts, style

@@ -44,6 +44,8 @@ CASES: dict[str, tuple[Callable[[str], str] | bytes, str]] = {
                                  f"{LETTER}:17:9: letter.date: '2020-02-30' is not a date; expected a real date written YYYY-MM-DD, for example 2020-03-30"),
     "date in another form": (replace("published: 2020-02-07", "published: 7 February 2020"),
                              f"{LETTER}:28:14: report.published: '7 February 2020' is not a date; expected a real date written YYYY-MM-DD, for example 2020-03-30"),
+    "date written the British way": (replace("published: 2020-02-07", "published: 07/02/2020"),
+                                     f"{LETTER}:28:14: report.published: '07/02/2020' is not a date; expected a real date written YYYY-MM-DD, for example 2020-03-30 (did you mean 2020-02-07?)"),
     "text where a list belongs": (replace("  address:\n    - Home Office\n    - 2 Marsham Street\n    - London\n    - SW1P 4DF\n", "  address: Home Office, 2 Marsham Street, London SW1P 4DF\n"),
                                   f"{LETTER}:10:12: recipient.address: expected a list, got 'Home Office, 2 Marsham Street, London SW1P 4DF'"),
     "a list where text belongs": (replace("  title: Home Secretary\n", "  title: [Home Secretary]\n"),

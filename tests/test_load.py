@@ -18,6 +18,14 @@ def _problems(path: Path, root: Path) -> list[str]:
     return [str(problem).replace(str(path), "LETTER") for problem in caught.value.problems]
 
 
+def test_grades_are_read_whatever_their_case(scratch: Path) -> None:
+    data = scratch / "data" / DEFAULT_LETTER.name
+    edit_yaml(data, "legitimacy: good", "legitimacy: Good")
+    edit_yaml(data, "target_grade: outstanding", "target_grade: 'Outstanding '")
+    letter = load_letter(data, scratch).letter
+    assert letter.report.grades["legitimacy"] == "good" and letter.target_grade == "outstanding"
+
+
 def test_the_default_letter_keeps_text_as_text() -> None:
     letter = load_letter(DEFAULT_LETTER).letter
     assert letter.office.contact.telephone == "01772.533587"
