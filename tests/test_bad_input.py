@@ -6,7 +6,6 @@ a hint) and that nothing was written to the output folder.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -77,7 +76,7 @@ CASES: dict[str, tuple[Callable[[str], str] | bytes, str]] = {
 
 
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
-def test_bad_input(case: str, scratch: Path) -> None:
+def test_bad_input(case: str, scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     mutation, expected = CASES[case]
     if isinstance(mutation, bytes):
         target = scratch / "data" / "bad.yaml"
@@ -87,12 +86,8 @@ def test_bad_input(case: str, scratch: Path) -> None:
         target.write_text(mutation(target.read_text(encoding="utf-8")), encoding="utf-8")
     out = scratch / "out"
     out.mkdir()
-    old = Path.cwd()
-    os.chdir(scratch)
-    try:
-        result = CliRunner().invoke(main, ["build", str(target.relative_to(scratch)), "--out", "out"])
-    finally:
-        os.chdir(old)
+    monkeypatch.chdir(scratch)
+    result = CliRunner().invoke(main, ["build", str(target.relative_to(scratch)), "--out", "out"])
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == expected.replace("{root}", str(scratch)) + "\n"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -150,23 +149,19 @@ def test_an_address_without_a_postcode_is_a_warning(scratch: Path) -> None:
     )
 
 
-def _check(root: Path, *args: str) -> tuple[int, str]:
-    old = Path.cwd()
-    os.chdir(root)
-    try:
-        result = CliRunner().invoke(main, ["check", *args])
-    finally:
-        os.chdir(old)
+def _check(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["check", *args])
     return result.exit_code, result.output
 
 
-def test_check_command_reports_and_sets_the_exit_status(scratch: Path) -> None:
-    code, output = _check(scratch, LETTER, "--today", "2020-03-01")
+def test_check_command_reports_and_sets_the_exit_status(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(scratch)
+    code, output = _check(LETTER, "--today", "2020-03-01")
     assert code == 0
     assert output.splitlines()[-1] == f"{LETTER}: ok: 0 errors, 0 warnings, 2 notes"
     edit_yaml(scratch / LETTER, "  name: Priti Patel", "  name: Sajid Javid")
-    assert _check(scratch, LETTER)[0] == 0
-    code, output = _check(scratch, LETTER, "--strict")
+    assert _check(LETTER)[0] == 0
+    code, output = _check(LETTER, "--strict")
     assert code == 1 and output.splitlines()[-1] == f"{LETTER}: fails: 0 errors, 1 warning, 1 note"
 
 
