@@ -20,7 +20,7 @@ from .wordmark import draw_wordmark
 
 @dataclass(frozen=True)
 class Built:
-    """What building one letter wrote, and what WeasyPrint warned about."""
+    """What building one letter wrote, and the warnings of its checks and of WeasyPrint."""
 
     paths: tuple[Path, ...]
     warnings: tuple[str, ...]
