@@ -5,9 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic.json_schema import JsonDict
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -49,12 +59,18 @@ class Signatory(Strict):
     title: Text
 
 
+#: Marks a field that the public copy (the web page and its PDF) leaves out.
+INTERNAL: JsonDict = {"internal": True}
+
+
 class Contact(Strict):
     """The reference block's contact lines."""
 
     please_ask_for: Text
     telephone: Text
     email: Text
+    #: A private direct line: in the letter that is sent, never in the public copy.
+    direct_line: OptionalText = Field("", json_schema_extra=INTERNAL)
 
 
 class Letterhead(Strict):
@@ -73,6 +89,8 @@ class Office(Strict):
     contact: Contact
     address: Lines
     letterhead: Letterhead
+    #: How long the office keeps its letters before reviewing them (FOIA s.46 code).
+    retention_years: Annotated[int, Field(ge=1, le=100)] = 7
 
 
 class Recipient(Strict):
@@ -143,6 +161,23 @@ class Paragraphs(Strict):
     planned_activity: list[Text] = []
 
 
+class Status(Strict):
+    """Where the letter is in its life: draft, approved (by whom, when) or sent (when)."""
+
+    state: Literal["draft", "approved", "sent"] = "draft"
+    approved_by: OptionalText = ""
+    approved_on: dt.date | None = None
+    sent_on: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _approval_recorded(self) -> Status:
+        if self.state != "draft" and not (self.approved_by and self.approved_on):
+            raise ValueError(f"a letter that is {self.state} needs approved_by and approved_on")
+        if self.state != "sent" and self.sent_on is not None:
+            raise ValueError("sent_on is for a letter whose state is sent")
+        return self
+
+
 class Letter(Strict):
     """One letter: everything the wording needs, checked and typed."""
 
@@ -154,3 +189,20 @@ class Letter(Strict):
     target_grade: Grade | None = None
     savings: Savings | None = None
     paragraphs: Paragraphs = Paragraphs()
+    status: Status = Status()
+    #: A security marking for the header of every page and the metadata, e.g. OFFICIAL.
+    marking: OptionalText = ""
+    #: The office's own notes on the letter: never printed, never in the public copy.
+    notes: OptionalText = Field("", json_schema_extra=INTERNAL)
+
+
+def public_copy(model: BaseModel) -> BaseModel:
+    """The same data with every field marked internal emptied, at any depth."""
+    changes: dict[str, object] = {}
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if isinstance(field.json_schema_extra, dict) and field.json_schema_extra.get("internal"):
+            changes[name] = field.get_default()
+        elif isinstance(value, BaseModel):
+            changes[name] = public_copy(value)
+    return model.model_copy(update=changes)

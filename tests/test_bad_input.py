@@ -29,7 +29,7 @@ def replace(old: str, new: str) -> Callable[[str], str]:
 CASES: dict[str, tuple[Callable[[str], str] | bytes, str]] = {
     "unknown key": (replace("\nrecipient:", "\nrecipent:"),
                     f"{LETTER}:4:1: recipient: this field is required but missing\n"
-                    f"{LETTER}:6:1: recipent: unknown field 'recipent'; expected office, recipient, letter, force, report, target_grade, savings or paragraphs (did you mean 'recipient'?)"),
+                    f"{LETTER}:6:1: recipent: unknown field 'recipent'; expected office, recipient, letter, force, report, target_grade, savings, paragraphs, status, marking or notes (did you mean 'recipient'?)"),
     "grade typo": (replace("efficiency: outstanding", "efficiency: outstandin"),
                    f"{LETTER}:32:17: report.grades.efficiency: 'outstandin' is not a grade of the 2018/19 integrated PEEL framework; expected outstanding, good, requires improvement or inadequate (did you mean 'outstanding'?)"),
     "target grade": (replace("target_grade: outstanding", "target_grade: excellent"),

@@ -41,7 +41,7 @@ def test_every_problem_in_the_file_is_reported_at_its_line(scratch: Path) -> Non
     edit_yaml(data, "  since: 2010", "  since: twenty")
     assert _problems(data, scratch) == [
         "LETTER:4:1: recipient: this field is required but missing",
-        "LETTER:6:1: recipent: unknown field 'recipent'; expected office, recipient, letter, force, report, target_grade, savings or paragraphs (did you mean 'recipient'?)",
+        "LETTER:6:1: recipent: unknown field 'recipent'; expected office, recipient, letter, force, report, target_grade, savings, paragraphs, status, marking or notes (did you mean 'recipient'?)",
         "LETTER:17:9: letter.date: '2020-02-30' is not a date; expected a real date written YYYY-MM-DD, for example 2020-03-30",
         "LETTER:32:17: report.grades.efficiency: 'outstandin' is not a grade of the 2018/19 integrated PEEL framework; expected outstanding, good, requires improvement or inadequate (did you mean 'outstanding'?)",
         "LETTER:51:10: savings.since: expected a whole number, got 'twenty'",
@@ -55,7 +55,7 @@ def test_problems_in_the_office_file_point_at_the_office_file(scratch: Path) -> 
     shown = [p.replace(str(office), "OFFICE") for p in problems]
     assert shown == [
         "OFFICE:9:1: office.contact.please_ask_for: this field is required but missing",
-        "OFFICE:10:3: office.contact.please_ask: unknown field 'please_ask'; expected please_ask_for, telephone or email (did you mean 'please_ask_for'?)",
+        "OFFICE:10:3: office.contact.please_ask: unknown field 'please_ask'; expected please_ask_for, telephone, email or direct_line (did you mean 'please_ask_for'?)",
     ]
 
 
