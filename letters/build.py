@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,13 +11,16 @@ from .document import Document, Letterhead
 from .errors import RenderError
 from .examine import CheckError, examine
 from .facts import LetterFacts, build_facts
-from .output import FORMATS, safe_name, write_all
+from .model import Letter, public_copy
+from .output import FORMATS, SUFFIXES, safe_name, write_all
 from .project import Project
+from .provenance import inputs_digest, tool_versions
 from .style import render_css
 from .to_html import css_page_label, css_string, render_html
+from .to_pdf import Attached
 from .validate import LoadedLetter, load_letter
 from .wording import render_wording
-from .wordmark import draw_wordmark
+from .wordmark import draw_wordmark, watermark_svg
 
 
 @dataclass(frozen=True)
@@ -32,9 +37,13 @@ def compose(data_path: Path, project: Project) -> Document:
     return compose_letter(loaded, build_facts(loaded.letter, loaded.source.locate), project)
 
 
-def compose_letter(loaded: LoadedLetter, facts: LetterFacts, project: Project) -> Document:
-    """Render a validated letter's wording with its facts into the shared document model."""
-    letter = loaded.letter
+def compose_letter(loaded: LoadedLetter, facts: LetterFacts, project: Project, *, public: bool = False) -> Document:
+    """Render a validated letter's wording with its facts into the shared document model.
+
+    The public copy (`public`) leaves out every field the model marks internal.
+    """
+    letter = public_copy(loaded.letter) if public else loaded.letter
+    assert isinstance(letter, Letter)
     context = {**{name: getattr(letter, name) for name in type(letter).model_fields}, "facts": facts}
     wording = render_wording(project.environment, f"letters/{letter.report.kind}.md.j2", context)
     meta = wording.meta
@@ -49,7 +58,22 @@ def compose_letter(loaded: LoadedLetter, facts: LetterFacts, project: Project) -
         letterhead=_letterhead(loaded, project),
         footer=", ".join((letter.office.name, *letter.office.address)),
         blocks=wording.blocks,
+        marking=letter.marking,
+        draft=letter.status.state == "draft",
+        properties=_properties(loaded, project, "public" if public else "record"),
     )
+
+
+def _properties(loaded: LoadedLetter, project: Project, copy: str) -> tuple[tuple[str, str], ...]:
+    """What the files' metadata records: the tools, a digest of every input, the letter's status."""
+    status = loaded.letter.status
+    facts = [*tool_versions(), ("inputsSha256", inputs_digest([*loaded.source.files, *project.template_files], project.root)),
+             ("copy", copy), ("status", status.state)]
+    if status.approved_by:
+        facts += [("approvedBy", status.approved_by), ("approvedOn", str(status.approved_on))]
+    if loaded.letter.marking:
+        facts.append(("marking", loaded.letter.marking))
+    return tuple(facts)
 
 
 def _letterhead(loaded: LoadedLetter, project: Project) -> Letterhead:
@@ -65,20 +89,21 @@ def _letterhead(loaded: LoadedLetter, project: Project) -> Letterhead:
     return Letterhead(svg=svg, png=png, alt=alt)
 
 
-def render(document: Document, project: Project, formats: tuple[str, ...]) -> tuple[dict[str, bytes], tuple[str, ...]]:
-    """Render the document in each asked-for format, in memory."""
+def render(document: Document, project: Project, formats: tuple[str, ...],
+           attachments: tuple[Attached, ...] = ()) -> tuple[dict[str, bytes], tuple[str, ...]]:
+    """Render the document in each asked-for format ('docx', 'pdf', 'html'), in memory."""
     files: dict[str, bytes] = {}
     warnings: tuple[str, ...] = ()
     if "html" in formats or "pdf" in formats:
-        css = render_css(project.templates, project.style, footer_css=css_string(document.footer),
-                         page_label_css=css_page_label(document.page_label))
-        html = render_html(document, css)
+        html = render_html(document, _css(document, project))
         if "html" in formats:
             files["html"] = html.encode("utf-8")
         if "pdf" in formats:
             from .to_pdf import render_pdf
 
-            pdf = render_pdf(html, project.style, project.templates)
+            midnight = dt.datetime.fromisoformat(document.date).replace(tzinfo=dt.UTC)
+            pdf = render_pdf(html, project.style, project.templates, when=midnight, attachments=attachments,
+                             properties=dict(document.properties), language=document.language)
             files["pdf"], warnings = pdf.data, pdf.warnings
     if "docx" in formats:
         from .to_docx import render_docx
@@ -87,10 +112,24 @@ def render(document: Document, project: Project, formats: tuple[str, ...]) -> tu
     return files, warnings
 
 
+def _css(document: Document, project: Project) -> str:
+    """The house CSS for this document: its footer, page label, marking and, for drafts, the DRAFT mark."""
+    style = project.style
+    watermark = ""
+    if document.draft:
+        svg = watermark_svg("DRAFT", project.template_file(style.font.files.bold), style.marking.draft_colour)
+        watermark = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    return render_css(project.templates, style, footer_css=css_string(document.footer),
+                      page_label_css=css_page_label(document.page_label),
+                      marking_css=css_string(document.marking) if document.marking else "", watermark=watermark)
+
+
 def build_letter(data_path: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS, project: Project | None = None,
                  strict: bool = False) -> Built:
-    """Check and build one letter into `out_dir` as <stem>.<format>; write nothing if any step fails.
+    """Check and build one letter into `out_dir`; write nothing if any step fails.
 
+    The record copy (DOCX, and a PDF/A-3 with the letter's sources inside) is what is sent and
+    archived; the public copy (HTML page and PDF) leaves out internal fields and embeds nothing.
     Errors from the checks stop the letter; so do warnings, and WeasyPrint's, when `strict`.
     """
     project = project or Project.find(data_path.parent, Path.cwd())
@@ -98,11 +137,23 @@ def build_letter(data_path: Path, out_dir: Path, formats: tuple[str, ...] = FORM
     failures = examined.failures(strict)
     if failures:
         raise CheckError(failures)
-    document = compose_letter(examined.loaded, examined.facts, project)
-    files, render_warnings = render(document, project, formats)
+    loaded = examined.loaded
+    files: dict[str, bytes] = {}
+    record_formats = tuple(fmt for fmt in ("docx", "pdf") if fmt in formats)
+    record, record_warnings = render(compose_letter(loaded, examined.facts, project), project, record_formats, sources(loaded))
+    files.update(record)
+    public_formats = tuple(fmt for fmt, asked in (("html", "html"), ("pdf", "public-pdf")) if asked in formats)
+    public, public_warnings = render(compose_letter(loaded, examined.facts, project, public=True), project, public_formats)
+    files.update({("public-pdf" if fmt == "pdf" else fmt): data for fmt, data in public.items()})
+    render_warnings = tuple(dict.fromkeys(record_warnings + public_warnings))
     if strict and render_warnings:
         raise RenderError(f"{data_path}: WeasyPrint warned (--strict makes this an error): " + "; ".join(render_warnings))
-    targets = {safe_name(out_dir, f"{data_path.stem}.{fmt}"): files[fmt] for fmt in formats}
+    targets = {safe_name(out_dir, data_path.stem + SUFFIXES[fmt]): files[fmt] for fmt in formats}
     write_all(targets)
     warnings = tuple(str(f) for f in examined.findings if f.severity == "warning") + tuple(f"{data_path}: warning: {w}" for w in render_warnings)
     return Built(tuple(targets), warnings)
+
+
+def sources(loaded: LoadedLetter) -> tuple[Attached, ...]:
+    """The letter's data files, to embed in its record PDF."""
+    return tuple(Attached(path.name, path.read_bytes(), "The data this letter was made from (letters)") for path in loaded.source.files)

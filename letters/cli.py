@@ -53,11 +53,12 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
               show_default=True, help="Folder to write the letters to.")
 @click.option("--format", "formats", default=",".join(FORMATS), show_default=True, callback=_formats,
-              help="Formats to write, comma-separated: docx, pdf, html.")
+              help="Formats to write, comma-separated: docx and pdf (the record copy, to send and archive; "
+                   "the PDF holds the letter's data), html and public-pdf (the public copy for the website).")
 @strict_option
 @click.pass_context
 def build(ctx: click.Context, data: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], strict: bool) -> None:
-    """Check, then build each DATA file (default: every data/*.yaml) into OUT/<name>.<format>.
+    """Check, then build each DATA file (default: every data/*.yaml) into OUT/<name>.docx, .pdf, .html, .public.pdf.
 
     A letter that fails validation or its checks is reported and nothing is
     written for it; the other letters are still built. Exit status 1 if any

@@ -93,6 +93,12 @@ class Document:
     letterhead: Letterhead
     footer: str
     blocks: tuple[Block, ...] = field(default_factory=tuple)
+    #: A security marking for the top of every page, such as OFFICIAL; empty for none.
+    marking: str = ""
+    #: Whether every page carries the DRAFT mark.
+    draft: bool = False
+    #: Provenance and record-keeping facts for the files' metadata, as (name, value) pairs.
+    properties: tuple[tuple[str, str], ...] = ()
 
 
 def inline_text(content: Inline) -> str:

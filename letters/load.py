@@ -43,6 +43,11 @@ class Source:
             probe = probe[:-1]
         return self.locations.get((), Location(self.path))
 
+    @property
+    def files(self) -> list[Path]:
+        """Every file this source was read from: the data file first, then those grafted in."""
+        return list(dict.fromkeys([self.path, *(loc.path for loc in self.locations.values())]))
+
     def graft(self, at: FieldPath, other: Source) -> None:
         """Place another file's tree under a field path, keeping its own locations."""
         node: Any = self.tree

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from .errors import RenderError
 
-#: The formats a letter is written in, in the order they are built.
-FORMATS = ("docx", "pdf", "html")
+#: The formats a letter is written in: the record copy (DOCX, PDF/A with its sources inside)
+#: and the public copy for the website (HTML page, PDF), each to <data-file-stem><suffix>.
+FORMATS = ("docx", "pdf", "html", "public-pdf")
+SUFFIXES = {"docx": ".docx", "pdf": ".pdf", "html": ".html", "public-pdf": ".public.pdf"}
 
 
 def safe_name(out_dir: Path, name: str) -> Path:

@@ -64,6 +64,11 @@ class Project:
         path = self.data / HOME_SECRETARIES
         return load_holders(path) if path.is_file() else None
 
+    @cached_property
+    def template_files(self) -> list[Path]:
+        """Every file under templates/: the wording, the house style and the fonts."""
+        return sorted(path for path in self.templates.rglob("*") if path.is_file())
+
     def template_file(self, relative: str) -> Path:
         """Resolve a file named by the house style or a letter, refusing any outside templates/."""
         path = (self.templates / relative).resolve()

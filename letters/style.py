@@ -113,6 +113,12 @@ class FooterStyle(_Part):
     size: Len
 
 
+class MarkingStyle(_Part):
+    size: Len
+    colour: Colour
+    draft_colour: Colour
+
+
 class HouseStyle(_Part):
     """Fonts, sizes, colours and page geometry shared by every output."""
 
@@ -126,6 +132,7 @@ class HouseStyle(_Part):
     reference: ReferenceStyle
     signature: SignatureStyle
     footer: FooterStyle
+    marking: MarkingStyle
 
 
 PAGE_SIZES_MM = {"A4": (210.0, 297.0)}

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
-import zipfile
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
@@ -18,9 +16,9 @@ from docx.styles.style import ParagraphStyle
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from . import __version__
 from .document import Address, Block, BulletList, Document, Heading, Inline, PageBreak, Paragraph, ReferenceBlock, Signature
-from .style import PAGE_SIZES_MM, HouseStyle, Length
+from .docx_furniture import add_footer, add_header, content_width, restamp, set_properties
+from .style import PAGE_SIZES_MM, HouseStyle
 
 #: The DOCX paragraph styles this renderer uses; staff edit the letter through them.
 ADDRESS, REFERENCE, CLOSING, SIGNATORY, LETTERHEAD = "Address", "Reference Block", "Closing", "Signatory", "Letterhead"
@@ -33,24 +31,12 @@ def render_docx(document: Document, style: HouseStyle) -> bytes:
     _define_styles(doc, style)
     _letterhead(doc, document, style)
     _blocks(doc, document.blocks, style)
-    _footer(doc, document, style)
-    _properties(doc, document)
+    add_header(doc, document, style)
+    add_footer(doc, document, style)
+    set_properties(doc, document)
     out = io.BytesIO()
     doc.save(out)
-    return _restamp(out.getvalue(), dt.date.fromisoformat(document.date))
-
-
-def _restamp(package: bytes, day: dt.date) -> bytes:
-    """Give every zip entry the letter's date: python-docx stamps them with the clock."""
-    source = zipfile.ZipFile(io.BytesIO(package))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(entry.filename))
-    return out.getvalue()
+    return restamp(out.getvalue(), dt.date.fromisoformat(document.date))
 
 
 def _page_setup(doc: docx.document.Document, style: HouseStyle) -> None:
@@ -63,11 +49,6 @@ def _page_setup(doc: docx.document.Document, style: HouseStyle) -> None:
     section.left_margin = Pt(style.page.margin_left)
     section.header_distance = Mm(8)
     section.footer_distance = Mm(14)
-
-
-def _content_width(style: HouseStyle) -> Length:
-    width_mm = PAGE_SIZES_MM[style.page.size][0]
-    return Length(Mm(width_mm).pt - style.page.margin_left - style.page.margin_right)
 
 
 def _set_font(style: ParagraphStyle, name: str, size: float, colour: str, bold: bool = False) -> None:
@@ -139,7 +120,7 @@ def _define_styles(doc: docx.document.Document, style: HouseStyle) -> None:
     lfmt.space_after = Pt(max(0.0, gap))
     footer = doc.styles["Footer"]
     _set_font(footer, font, style.footer.size, style.colours.muted)
-    footer.paragraph_format.tab_stops.add_tab_stop(Pt(_content_width(style)), WD_TAB_ALIGNMENT.RIGHT)
+    footer.paragraph_format.tab_stops.add_tab_stop(Pt(content_width(style)), WD_TAB_ALIGNMENT.RIGHT)
 
 
 def _letterhead(doc: docx.document.Document, document: Document, style: HouseStyle) -> None:
@@ -192,7 +173,7 @@ def _masthead(doc: docx.document.Document, address: Address, reference: Referenc
     """Place the address (left, in the envelope window) beside the reference block (right)."""
     table = doc.add_table(rows=1, cols=2)
     table.autofit = False
-    spare = _content_width(style) - style.address.width - style.reference.width
+    spare = content_width(style) - style.address.width - style.reference.width
     widths = (Pt(style.address.width + spare), Pt(style.reference.width))
     left, right = table.rows[0].cells
     for cell, width in zip((left, right), widths, strict=True):
@@ -261,46 +242,3 @@ def _hyperlink_run(paragraph: DocxParagraph, href: str):  # type: ignore[no-unty
     run = Run(run_element, paragraph)
     run.underline = True
     return run
-
-
-def _footer(doc: docx.document.Document, document: Document, style: HouseStyle) -> None:
-    """The office address on the left and 'Page X of Y' (live fields) on the right."""
-    paragraph = doc.sections[0].footer.paragraphs[0]
-    paragraph.style = "Footer"
-    paragraph.add_run(document.footer)
-    paragraph.add_run().add_tab()
-    for piece in re.split(r"(\{pages?\})", document.page_label):
-        if piece in ("{page}", "{pages}"):
-            _field(paragraph, "PAGE" if piece == "{page}" else "NUMPAGES")
-        elif piece:
-            paragraph.add_run(piece)
-
-
-def _field(paragraph: DocxParagraph, instruction: str) -> None:
-    """Insert a field Word and LibreOffice update as they lay out the pages."""
-    def field_char(kind: str) -> None:
-        char = OxmlElement("w:fldChar")
-        char.set(qn("w:fldCharType"), kind)
-        paragraph.add_run()._r.append(char)
-
-    field_char("begin")
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {instruction} "
-    paragraph.add_run()._r.append(instr)
-    field_char("separate")
-    paragraph.add_run("1")  # shown until Word or LibreOffice updates the field
-    field_char("end")
-
-
-def _properties(doc: docx.document.Document, document: Document) -> None:
-    """Fill the core properties from the letter, never from the clock."""
-    when = dt.datetime.fromisoformat(document.date).replace(tzinfo=dt.UTC)
-    props = doc.core_properties
-    props.title, props.subject, props.author = document.title, document.subject, document.author
-    props.keywords = ", ".join(document.keywords)
-    props.language = document.language
-    props.last_modified_by = document.author
-    props.created = props.modified = when
-    props.revision = 1
-    props.comments = f"Made by letters {__version__} from the letter's data and templates; edit those, not this file."

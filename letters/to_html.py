@@ -43,6 +43,8 @@ def render_html(document: Document, css: str) -> str:
         f"<style>\n{css}</style>",
         "</head>",
         "<body>",
+        *([f'<p class="marking">{escape(document.marking)}</p>'] if document.marking else []),
+        *(['<p class="draft">DRAFT</p>'] if document.draft else []),
         '<header class="letterhead">',
         f'<img src="data:image/svg+xml;base64,{svg}" alt="{escape(document.letterhead.alt)}">',
         "</header>",

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import mimetypes
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from .errors import RenderError
 from .style import HouseStyle
+from .xmp import add_to_packet, letters_descriptions
+
+if TYPE_CHECKING:
+    import pydyf
+
+
+#: PDF/A-3 (level A, which tags the structure) for archiving; PDF/UA-1 is declared in the XMP.
+PDF_VARIANT = "pdf/a-3a"
 
 
 @dataclass(frozen=True)
@@ -20,6 +31,16 @@ class PdfResult:
 
     data: bytes
     warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A file to embed as an associated file (PDF/A-3), e.g. the letter's source data."""
+
+    name: str
+    data: bytes
+    description: str
+    relationship: str = "Source"
 
 
 def font_face_css(style: HouseStyle) -> str:
@@ -82,8 +103,13 @@ def _captured_warnings() -> Iterator[list[str]]:
         logger.propagate = previous
 
 
-def render_pdf(html: str, style: HouseStyle, templates: Path) -> PdfResult:
-    """Lay out the HTML on A4 pages and return the PDF bytes with any warnings."""
+def render_pdf(html: str, style: HouseStyle, templates: Path, *, when: dt.datetime | None = None,
+               attachments: tuple[Attached, ...] = (), properties: dict[str, str] | None = None,
+               language: str = "en-GB") -> PdfResult:
+    """Lay out the HTML on A4 pages as PDF/A-3a declaring PDF/UA-1; return its bytes and any warnings.
+
+    `attachments` are embedded with `when` as their dates; `properties` go into the XMP.
+    """
     try:
         import weasyprint
     except OSError as exc:  # Pango or its friends missing
@@ -96,5 +122,26 @@ def render_pdf(html: str, style: HouseStyle, templates: Path) -> PdfResult:
     with _captured_warnings() as warnings:
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher, media_type="print")
         fonts = weasyprint.CSS(string=font_face_css(style), base_url=base_url, url_fetcher=fetcher, font_config=font_config)
-        data = document.write_pdf(stylesheets=[fonts], font_config=font_config, pdf_tags=True)
+        files = [weasyprint.Attachment(string=item.data, name=item.name, description=item.description,
+                                       relationship=item.relationship, created=when, modified=when) for item in attachments]
+        data = document.write_pdf(stylesheets=[fonts], font_config=font_config, pdf_variant=PDF_VARIANT,
+                                  attachments=files, finisher=partial(_finish, properties or {}, language))
     return PdfResult(data, tuple(warnings))
+
+
+def _finish(properties: dict[str, str], language: str, _document: object, pdf: pydyf.PDF) -> None:
+    """Declare PDF/UA-1 and the provenance in the XMP, left uncompressed; show the title as the window's."""
+    import pydyf
+
+    pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+    if "AF" in pdf.catalog:  # WeasyPrint lists each associated file twice
+        pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+    for item in pdf.objects:
+        if isinstance(item, dict) and item.get("Type") == "/Filespec":
+            name = getattr(item.get("F"), "string", b"")
+            if (name.decode() if isinstance(name, bytes) else name).endswith(".yaml"):  # RFC 9512
+                pdf.objects[int(item["EF"]["F"].split()[0])].extra["Subtype"] = "/application#2Fyaml"
+    metadata = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
+    packet = b"".join(part if isinstance(part, bytes) else str(part).encode() for part in metadata.stream)
+    metadata.stream = [add_to_packet(packet, letters_descriptions(properties, language))]
+    metadata.compress = False  # some PDF/A validators reject a compressed metadata stream

@@ -135,3 +135,23 @@ def draw_wordmark(title: str, subtitle: str, height: float, bold: Path, regular:
     """Draw a wordmark as (SVG, PNG), once per process for each office and style."""
     layout = layout_wordmark(title, subtitle, height, bold, regular, accent, rule, muted)
     return wordmark_svg(layout, alt), wordmark_png(layout)
+
+
+@lru_cache(maxsize=8)
+def watermark_svg(text: str, font: Path, colour: str, width: float = 210.0, height: float = 297.0) -> bytes:
+    """Draw a page-sized SVG with `text` large and diagonal, as outlines: the DRAFT mark."""
+    ttf = _font(font)
+    units = ttf["head"].unitsPerEm
+    probe = Run(text, font, 1.0, 0.0, 0.0, colour)
+    em = 0.5 * (width ** 2 + height ** 2) ** 0.5 / max(_width(probe), 0.01)  # the text spans half the diagonal
+    cap = ttf["OS/2"].sCapHeight * em / units
+    run = Run(text, font, em, -_width(probe) * em / 2, cap / 2, colour)
+    glyphs = ttf.getGlyphSet()
+    pen = SVGPathPen(glyphs, ntos=lambda v: f"{v:.2f}".rstrip("0").rstrip("."))
+    scale = em / units
+    for glyph, x in _advances(run):
+        glyphs[glyph].draw(TransformPen(pen, (scale, 0, 0, -scale, x, run.baseline)))
+    angle = -54.7 if height > width else -35.3
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" width="{width:g}mm" height="{height:g}mm">'
+            f'<path fill="{colour}" fill-opacity="0.13" transform="translate({width / 2:g} {height / 2:g}) rotate({angle})" d="{pen.getCommands()}"/>'
+            "</svg>\n").encode()

@@ -33,12 +33,13 @@ def test_every_command_and_option_has_help(runner: CliRunner) -> None:
         assert runner.invoke(main, [name, "--help"]).exit_code == 0
 
 
-def test_build_writes_the_three_formats(runner: CliRunner, scratch: Path) -> None:
+def test_build_writes_every_format(runner: CliRunner, scratch: Path) -> None:
     out = scratch / "out"
     result = runner.invoke(main, ["build", str(scratch / "data" / DEFAULT_LETTER.name), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["lancashire-2020-peel.docx", "lancashire-2020-peel.html", "lancashire-2020-peel.pdf"]
-    assert result.stdout.count("wrote ") == 3
+    assert sorted(p.name for p in out.iterdir()) == [
+        "lancashire-2020-peel.docx", "lancashire-2020-peel.html", "lancashire-2020-peel.pdf", "lancashire-2020-peel.public.pdf"]
+    assert result.stdout.count("wrote ") == 4
 
 
 def test_build_only_the_formats_asked_for(runner: CliRunner, scratch: Path) -> None:
@@ -51,7 +52,7 @@ def test_build_only_the_formats_asked_for(runner: CliRunner, scratch: Path) -> N
 def test_an_unknown_format_is_a_usage_error(runner: CliRunner, scratch: Path) -> None:
     result = runner.invoke(main, ["build", str(scratch / "data" / DEFAULT_LETTER.name), "--format", "pdf,odt"])
     assert result.exit_code == 2
-    assert "odt is not a format; choose from docx, pdf, html (comma-separated)" in result.stderr
+    assert "odt is not a format; choose from docx, pdf, html, public-pdf (comma-separated)" in result.stderr
 
 
 def test_one_bad_letter_does_not_stop_the_others(runner: CliRunner, scratch: Path) -> None:

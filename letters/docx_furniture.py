@@ -1,0 +1,129 @@
+"""Page furniture and metadata of the DOCX: marking and DRAFT header, footer, properties, fixed dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+
+import docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from docx.styles.style import ParagraphStyle
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from .document import Document
+from .style import PAGE_SIZES_MM, HouseStyle, Length
+
+
+def content_width(style: HouseStyle) -> Length:
+    width_mm = PAGE_SIZES_MM[style.page.size][0]
+    return Length(Mm(width_mm).pt - style.page.margin_left - style.page.margin_right)
+
+
+def restamp(package: bytes, day: dt.date) -> bytes:
+    """Give every zip entry the letter's date: python-docx stamps them with the clock."""
+    source = zipfile.ZipFile(io.BytesIO(package))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(entry.filename))
+    return out.getvalue()
+
+
+def add_header(doc: docx.document.Document, document: Document, style: HouseStyle) -> None:
+    """The security marking centred at the top of every page, and the DRAFT mark behind drafts."""
+    if not (document.marking or document.draft):
+        return
+    header = doc.sections[0].header
+    header.is_linked_to_previous = False
+    paragraph = header.paragraphs[0]
+    paragraph.style = _marking_style(doc, style)
+    if document.marking:
+        paragraph.add_run(document.marking)
+    if document.draft:
+        paragraph.add_run()._r.append(parse_xml(_WATERMARK.format(colour=style.marking.draft_colour, font=style.font.docx)))
+
+
+def _marking_style(doc: docx.document.Document, style: HouseStyle) -> ParagraphStyle:
+    """The 'Marking' paragraph style: the header's text, bold and centred."""
+    if "Marking" in [s.name for s in doc.styles]:
+        return doc.styles["Marking"]
+    marking = doc.styles.add_style("Marking", WD_STYLE_TYPE.PARAGRAPH)
+    marking.base_style = doc.styles["Header"]
+    marking.font.bold = True
+    marking.font.size = Pt(style.marking.size)
+    marking.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return marking
+
+
+#: Word's own kind of watermark: a VML text path in the header, behind the text of every page.
+_WATERMARK = (
+    '<w:pict xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:v="urn:schemas-microsoft-com:vml"'
+    ' xmlns:o="urn:schemas-microsoft-com:office:office">'
+    '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" path="m@7,l@8,m@5,21600l@6,21600e">'
+    '<v:path textpathok="t" o:connecttype="custom"/><v:textpath on="t" fitshape="t"/><o:lock v:ext="edit" text="t" shapetype="t"/>'
+    "</v:shapetype>"
+    '<v:shape id="DraftWatermark" o:spid="_x0000_s1025" type="#_x0000_t136" o:allowincell="f" fillcolor="{colour}" stroked="f"'
+    ' style="position:absolute;margin-left:0;margin-top:0;width:440pt;height:146pt;rotation:315;z-index:-251654144;'
+    'mso-position-horizontal:center;mso-position-horizontal-relative:margin;mso-position-vertical:center;mso-position-vertical-relative:margin">'
+    '<v:fill opacity="13107f"/><v:textpath style="font-family:&quot;{font}&quot;;font-size:1pt;font-weight:bold" string="DRAFT"/>'
+    "</v:shape></w:pict>"
+)
+
+
+def add_footer(doc: docx.document.Document, document: Document, style: HouseStyle) -> None:
+    """The office address on the left and 'Page X of Y' (live fields) on the right."""
+    paragraph = doc.sections[0].footer.paragraphs[0]
+    paragraph.style = "Footer"
+    paragraph.add_run(document.footer)
+    paragraph.add_run().add_tab()
+    for piece in re.split(r"(\{pages?\})", document.page_label):
+        if piece in ("{page}", "{pages}"):
+            _field(paragraph, "PAGE" if piece == "{page}" else "NUMPAGES")
+        elif piece:
+            paragraph.add_run(piece)
+
+
+def _field(paragraph: DocxParagraph, instruction: str) -> None:
+    """Insert a field Word and LibreOffice update as they lay out the pages."""
+    def field_char(kind: str) -> None:
+        char = OxmlElement("w:fldChar")
+        char.set(qn("w:fldCharType"), kind)
+        paragraph.add_run()._r.append(char)
+
+    field_char("begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    paragraph.add_run()._r.append(instr)
+    field_char("separate")
+    paragraph.add_run("1")  # shown until Word or LibreOffice updates the field
+    field_char("end")
+
+
+def set_properties(doc: docx.document.Document, document: Document) -> None:
+    """Fill the core properties from the letter, never from the clock."""
+    when = dt.datetime.fromisoformat(document.date).replace(tzinfo=dt.UTC)
+    props = doc.core_properties
+    props.title, props.subject, props.author = document.title, document.subject, document.author
+    props.keywords = ", ".join(document.keywords)
+    props.language = document.language
+    props.last_modified_by = document.author
+    props.created = props.modified = when
+    props.revision = 1
+    props.category = document.marking
+    facts = dict(document.properties)
+    approval = f" (approved by {facts['approvedBy']} on {facts['approvedOn']})" if "approvedBy" in facts else ""
+    props.content_status = facts.get("status", "") + approval
+    props.identifier = f"sha256:{facts['inputsSha256']}" if "inputsSha256" in facts else ""
+    props.version = facts.get("letters", "")
+    # Word allows 255 characters here: the tools and the inputs' digest fit.
+    props.comments = "; ".join(f"{name} {facts[name]}" for name in ("letters", "WeasyPrint", "Pango", "HarfBuzz", "inputsSha256") if name in facts)
