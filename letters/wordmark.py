@@ -8,10 +8,12 @@ SVG, so it looks the same on a machine without the font.
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from fontTools.misc.transform import Transform
 from fontTools.pens.svgPathPen import SVGPathPen
 from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
@@ -139,7 +141,10 @@ def draw_wordmark(title: str, subtitle: str, height: float, bold: Path, regular:
 
 @lru_cache(maxsize=8)
 def watermark_svg(text: str, font: Path, colour: str, width: float = 210.0, height: float = 297.0) -> bytes:
-    """Draw a page-sized SVG with `text` large and diagonal, as outlines: the DRAFT mark."""
+    """Draw a page-sized SVG with `text` large and diagonal, as outlines: the DRAFT mark.
+
+    The rotation is applied to the outlines themselves, not left to an SVG transform.
+    """
     ttf = _font(font)
     units = ttf["head"].unitsPerEm
     probe = Run(text, font, 1.0, 0.0, 0.0, colour)
@@ -149,9 +154,8 @@ def watermark_svg(text: str, font: Path, colour: str, width: float = 210.0, heig
     glyphs = ttf.getGlyphSet()
     pen = SVGPathPen(glyphs, ntos=lambda v: f"{v:.2f}".rstrip("0").rstrip("."))
     scale = em / units
+    page = Transform().translate(width / 2, height / 2).rotate(-math.atan2(height, width))
     for glyph, x in _advances(run):
-        glyphs[glyph].draw(TransformPen(pen, (scale, 0, 0, -scale, x, run.baseline)))
-    angle = -54.7 if height > width else -35.3
+        glyphs[glyph].draw(TransformPen(pen, page.transform((scale, 0, 0, -scale, x, run.baseline))))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" width="{width:g}mm" height="{height:g}mm">'
-            f'<path fill="{colour}" fill-opacity="0.13" transform="translate({width / 2:g} {height / 2:g}) rotate({angle})" d="{pen.getCommands()}"/>'
-            "</svg>\n").encode()
+            f'<path fill="{colour}" fill-opacity="0.13" d="{pen.getCommands()}"/></svg>\n').encode()
