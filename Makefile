@@ -26,8 +26,15 @@ letter: system-deps $(VENV)/.installed ## Build one letter: make letter [LETTER=
 letters: system-deps $(VENV)/.installed ## Build every letter under data/ into build/
 	$(BIN)/letters build --out $(OUT)
 
+A11Y := tests/a11y
+
+$(A11Y)/node_modules/.installed: $(A11Y)/package-lock.json
+	cd $(A11Y) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 test: $(VENV)/.installed ## Run the linters and the test suite (installs what the tests need)
 	@scripts/system-deps.sh test
+	@$(MAKE) --no-print-directory $(A11Y)/node_modules/.installed
 	$(BIN)/ruff check letters tests
 	$(BIN)/mypy letters
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -54,5 +61,5 @@ lock: ## Re-pin every dependency in requirements.lock from a fresh environment
 	rm -rf .lock-venv
 
 clean: ## Remove build outputs, caches and the virtual environment
-	rm -rf $(OUT) $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf $(OUT) $(VENV) $(A11Y)/node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

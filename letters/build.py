@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from .archive import ArchiveError, Record
 from .document import Document, Letterhead
 from .errors import RenderError
 from .examine import CheckError, examine
@@ -157,3 +158,31 @@ def build_letter(data_path: Path, out_dir: Path, formats: tuple[str, ...] = FORM
 def sources(loaded: LoadedLetter) -> tuple[Attached, ...]:
     """The letter's data files, to embed in its record PDF."""
     return tuple(Attached(path.name, path.read_bytes(), "The data this letter was made from (letters)") for path in loaded.source.files)
+
+
+def archive_record(data_path: Path, project: Project, strict: bool = False) -> Record:
+    """Check a letter and render its record PDF for the archive; drafts are refused."""
+    examined = examine(data_path, project)
+    failures = examined.failures(strict)
+    if failures:
+        raise CheckError(failures)
+    loaded = examined.loaded
+    letter = loaded.letter
+    if letter.status.state == "draft":
+        raise ArchiveError(f"{data_path}: the letter is a draft; only approved or sent letters can be archived (set status.state)")
+    document = compose_letter(loaded, examined.facts, project)
+    files, _ = render(document, project, ("pdf",), sources(loaded))
+    status = letter.status
+    particulars = {
+        "title": document.title,
+        "recipient": f"{examined.facts.addressee}, {letter.recipient.title}",
+        "letter_date": letter.letter.date.isoformat(),
+        "report": f"{letter.report.inspectorate} {letter.report.title}, {letter.force.name}, published {letter.report.published.isoformat()}",
+        "status": status.state,
+        "approved_by": status.approved_by,
+        "approved_on": status.approved_on.isoformat() if status.approved_on else "",
+        "marking": letter.marking,
+        "inputs_sha256": dict(document.properties)["inputsSha256"],
+    }
+    return Record(data_path.stem, files["pdf"], {path.name: path.read_bytes() for path in loaded.source.files},
+                  particulars, letter.letter.date, letter.office.retention_years)

@@ -117,6 +117,58 @@ def check(ctx: click.Context, data: tuple[Path, ...], today: dt.date | None, str
 
 
 @main.command()
+@data_argument
+@click.option("--to", "root", type=click.Path(path_type=Path, file_okay=False), default=Path("archive"), show_default=True,
+              help="The archive folder: <year>/<letter>.pdf files and manifest.jsonl.")
+@click.option("--new-version", is_flag=True, help="File a letter that changed since it was archived as its next version.")
+@click.option("--verify", is_flag=True, help="Re-hash every archived file and the manifest's chain instead of filing.")
+@click.option("--head", "show_head", is_flag=True, help="Print the hash of the manifest's last row (record it elsewhere).")
+@strict_option
+@click.pass_context
+def archive(ctx: click.Context, data: tuple[Path, ...], root: Path, new_version: bool, verify: bool, show_head: bool, strict: bool) -> None:
+    """File each approved or sent letter's record PDF under TO/<year>/<letter>.pdf (default: every data/*.yaml).
+
+    The manifest lists each filed PDF with its particulars, the SHA-256 of the PDF and of its
+    sources, and the hash of the row before it. Nothing is ever overwritten: an unchanged
+    letter is not filed twice, a changed one only with --new-version. Drafts are refused.
+    """
+    from . import archive as archiving
+
+    if (verify or show_head) and data:
+        raise click.UsageError("--verify and --head take no DATA files")
+    try:
+        if show_head:
+            click.echo(archiving.head(root))
+            return
+        if verify:
+            problems = archiving.verify(root)
+            for problem in problems:
+                click.echo(f"{root}/{problem}", err=True)
+            rows = archiving.read_manifest(root)
+            if problems:
+                click.echo(f"{root}: {len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
+                ctx.exit(1)
+            click.echo(f"{root}: verified {len(rows)} filed letter{'s' if len(rows) != 1 else ''}; chain head {archiving.head(root)}")
+            return
+    except LettersError as exc:
+        _fail(ctx, exc)
+    from .build import archive_record
+
+    project, paths = _letters(ctx, data)
+    failed = 0
+    for path in _progress(paths, "Archiving letters"):
+        try:
+            filed = archiving.file_letter(archive_record(path, project, strict), root, new_version)
+        except LettersError as exc:
+            failed += 1
+            _report(ctx, exc)
+            continue
+        what = f"filed {_shown(filed.path)} (version {filed.version})" if filed.written else f"unchanged: {_shown(filed.path)} is already archived"
+        click.echo(what)
+    _finish(ctx, failed, len(paths))
+
+
+@main.command()
 @click.option("--office", is_flag=True, help="Print the schema of an office file instead of a letter's.")
 def schema(office: bool) -> None:
     """Print the JSON Schema of a letter's data file (editors use it to complete and check fields).

@@ -22,21 +22,41 @@ def safe_name(out_dir: Path, name: str) -> Path:
     return target
 
 
+def _stage(target: Path, data: bytes, mode: int) -> Path:
+    """Write data to a new temporary file beside the target, flushed to disk; return its path."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, mode)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return Path(temp_name)
+
+
 def write_all(files: dict[Path, bytes]) -> None:
     """Write every file or none: all are staged as temporary files before any is renamed."""
     staged: list[tuple[Path, Path]] = []
     try:
         for target, data in files.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-            staged.append((Path(temp_name), target))
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(temp_name, 0o644)
+            staged.append((_stage(target, data, 0o644), target))
         for temp, target in staged:
             os.replace(temp, target)
     finally:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)
+
+
+def write_new(target: Path, data: bytes) -> None:
+    """Write a file that must not exist yet, atomically: staged, then linked into place."""
+    temp = _stage(target, data, 0o444)
+    try:
+        os.link(temp, target)  # fails if the target exists: never overwrite
+    except FileExistsError:
+        raise RenderError(f"{target} already exists; the archive never overwrites a file") from None
+    finally:
+        temp.unlink(missing_ok=True)

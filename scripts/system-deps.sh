@@ -3,7 +3,8 @@
 # is missing with apt-get, otherwise stop with one line saying what to install.
 #   scripts/system-deps.sh run    WeasyPrint's libraries: Pango, and HarfBuzz's subsetter
 #                                 (without it PDFs are ~2x slower and differ on every run)
-#   scripts/system-deps.sh test   also LibreOffice (the DOCX page-layout test) and its fonts
+#   scripts/system-deps.sh test   also what the tests use: LibreOffice and its fonts (the DOCX layout test),
+#                                 libfaketime (reproducibility), Chromium and Node.js (axe-core)
 set -eu
 
 missing=""
@@ -33,6 +34,9 @@ need_lib libharfbuzz-subset.so.0 libharfbuzz-subset0
 if [ "${1:-run}" = test ]; then
     need_cmd soffice libreoffice-writer-nogui
     need_file /usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf fonts-liberation2
+    need_cmd faketime faketime
+    need_cmd chromium chromium
+    need_cmd npm "nodejs npm"
 fi
 
 [ -z "$missing" ] && exit 0

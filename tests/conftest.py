@@ -66,7 +66,12 @@ def built(tmp_path_factory: pytest.TempPathFactory, project: Project) -> dict[st
     out = tmp_path_factory.mktemp("build")
     result = build_letter(DEFAULT_LETTER, out, project=project)
     assert result.warnings == ()
-    return {path.suffix.lstrip("."): path for path in result.paths}
+    return {_format_of(path, DEFAULT_LETTER.stem): path for path in result.paths}
+
+
+def _format_of(path: Path, stem: str) -> str:
+    """'docx', 'pdf', 'html' or 'public-pdf' from an output's name."""
+    return path.name.removeprefix(stem + ".").replace(".", "-")
 
 
 @pytest.fixture
@@ -85,3 +90,23 @@ def edit_yaml(path: Path, old: str, new: str) -> None:
 
 
 PAGE_FOOTER = re.compile(r"Office of the Police and Crime Commissioner for Lancashire, County Hall, Preston, PR1 0LD\s*Page \d+ of \d+")
+
+
+#: Internal facts the draft variant holds, which the public copy must never show.
+NOTES = "Check the savings figure with the CFO before sending."
+DIRECT_LINE = "01772 000111"
+
+
+@pytest.fixture(scope="session")
+def draft_built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The default letter as an OFFICIAL draft with internal notes and a private direct line, built once."""
+    root = tmp_path_factory.mktemp("draft-project")
+    for folder in ("data", "templates"):
+        shutil.copytree(ROOT / folder, root / folder)
+    data = root / "data" / DEFAULT_LETTER.name
+    edit_yaml(data, "status:\n  state: sent\n  approved_by: Clive Grunshaw\n  approved_on: 2020-03-30\n  sent_on: 2020-03-30\n",
+              f"status:\n  state: draft\nmarking: OFFICIAL\nnotes: {NOTES}\n")
+    edit_yaml(root / "data" / "offices" / "lancashire-pcc.yaml", "  email: commissioner@lancashire-pcc.gov.uk\n",
+              f"  email: commissioner@lancashire-pcc.gov.uk\n  direct_line: {DIRECT_LINE}\n")
+    result = build_letter(data, root / "build", project=Project(root))
+    return {**{_format_of(path, data.stem): path for path in result.paths}, "data": data}
