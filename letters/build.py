@@ -10,7 +10,7 @@ from pathlib import Path
 from .archive import ArchiveError, Record
 from .document import Document, Letterhead
 from .errors import RenderError
-from .examine import CheckError, examine
+from .examine import CheckError, Examined, examine
 from .facts import LetterFacts, build_facts
 from .model import Letter, public_copy
 from .output import FORMATS, SUFFIXES, safe_name, write_all
@@ -134,25 +134,33 @@ def build_letter(data_path: Path, out_dir: Path, formats: tuple[str, ...] = FORM
     Errors from the checks stop the letter; so do warnings, and WeasyPrint's, when `strict`.
     """
     project = project or Project.find(data_path.parent, Path.cwd())
-    examined = examine(data_path, project)
-    failures = examined.failures(strict)
-    if failures:
-        raise CheckError(failures)
+    examined = _checked(data_path, project, strict)
     loaded = examined.loaded
     files: dict[str, bytes] = {}
-    record_formats = tuple(fmt for fmt in ("docx", "pdf") if fmt in formats)
-    record, record_warnings = render(compose_letter(loaded, examined.facts, project), project, record_formats, sources(loaded))
-    files.update(record)
-    public_formats = tuple(fmt for fmt, asked in (("html", "html"), ("pdf", "public-pdf")) if asked in formats)
-    public, public_warnings = render(compose_letter(loaded, examined.facts, project, public=True), project, public_formats)
-    files.update({("public-pdf" if fmt == "pdf" else fmt): data for fmt, data in public.items()})
-    render_warnings = tuple(dict.fromkeys(record_warnings + public_warnings))
+    render_warnings: tuple[str, ...] = ()
+    for public, copy_formats in ((False, {"docx": "docx", "pdf": "pdf"}), (True, {"html": "html", "public-pdf": "pdf"})):
+        wanted = {fmt: rendered for fmt, rendered in copy_formats.items() if fmt in formats}
+        if not wanted:
+            continue
+        document = compose_letter(loaded, examined.facts, project, public=public)
+        rendered, warned = render(document, project, tuple(wanted.values()), () if public else sources(loaded))
+        files.update({fmt: rendered[as_format] for fmt, as_format in wanted.items()})
+        render_warnings += tuple(w for w in warned if w not in render_warnings)
     if strict and render_warnings:
         raise RenderError(f"{data_path}: WeasyPrint warned (--strict makes this an error): " + "; ".join(render_warnings))
     targets = {safe_name(out_dir, data_path.stem + SUFFIXES[fmt]): files[fmt] for fmt in formats}
     write_all(targets)
     warnings = tuple(str(f) for f in examined.findings if f.severity == "warning") + tuple(f"{data_path}: warning: {w}" for w in render_warnings)
     return Built(tuple(targets), warnings)
+
+
+def _checked(data_path: Path, project: Project, strict: bool) -> Examined:
+    """Validate and check a letter; raise its errors (and, when strict, its warnings)."""
+    examined = examine(data_path, project)
+    failures = examined.failures(strict)
+    if failures:
+        raise CheckError(failures)
+    return examined
 
 
 def sources(loaded: LoadedLetter) -> tuple[Attached, ...]:
@@ -162,16 +170,14 @@ def sources(loaded: LoadedLetter) -> tuple[Attached, ...]:
 
 def archive_record(data_path: Path, project: Project, strict: bool = False) -> Record:
     """Check a letter and render its record PDF for the archive; drafts are refused."""
-    examined = examine(data_path, project)
-    failures = examined.failures(strict)
-    if failures:
-        raise CheckError(failures)
+    examined = _checked(data_path, project, strict)
     loaded = examined.loaded
     letter = loaded.letter
     if letter.status.state == "draft":
         raise ArchiveError(f"{data_path}: the letter is a draft; only approved or sent letters can be archived (set status.state)")
     document = compose_letter(loaded, examined.facts, project)
-    files, _ = render(document, project, ("pdf",), sources(loaded))
+    attachments = sources(loaded)
+    files, _ = render(document, project, ("pdf",), attachments)
     status = letter.status
     particulars = {
         "title": document.title,
@@ -184,5 +190,5 @@ def archive_record(data_path: Path, project: Project, strict: bool = False) -> R
         "marking": letter.marking,
         "inputs_sha256": dict(document.properties)["inputsSha256"],
     }
-    return Record(data_path.stem, files["pdf"], {path.name: path.read_bytes() for path in loaded.source.files},
+    return Record(data_path.stem, files["pdf"], {item.name: item.data for item in attachments},
                   particulars, letter.letter.date, letter.office.retention_years)
