@@ -15,9 +15,16 @@ def inputs_digest(files: Iterable[Path], root: Path) -> str:
     """A SHA-256 over every input's path (relative to the project) and content, in a fixed order."""
     digest = hashlib.sha256()
     for path in sorted({file.resolve() for file in files}):
+        stat = path.stat()
         digest.update(path.relative_to(root.resolve()).as_posix().encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).hexdigest().encode("ascii") + b"\n")
+        digest.update(_file_sha256(path, stat.st_mtime_ns, stat.st_size).encode("ascii") + b"\n")
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=1024)
+def _file_sha256(path: Path, _mtime_ns: int, _size: int) -> str:
+    """A file's SHA-256, read once per process while the file is unchanged (the fonts are large)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def file_digest(data: bytes) -> str:

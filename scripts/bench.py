@@ -47,7 +47,7 @@ def main() -> None:
         out = Path(tmp) / "out"
         cold = median_seconds(lambda: subprocess.run([letters_cmd, "build", str(LETTER), "--out", str(out)], check=True,
                                                      capture_output=True, cwd=ROOT), args.runs)
-        print(f"cold `letters build` of one letter, all three formats: {cold:.2f} s (median of {args.runs})")
+        print(f"cold `letters build` of one letter, all four formats: {cold:.2f} s (median of {args.runs})")
         check_runs = max(args.runs, 10)
         check = median_seconds(lambda: subprocess.run([letters_cmd, "check", str(LETTER)], check=True, capture_output=True, cwd=ROOT), check_runs)
         print(f"cold `letters check` of one letter: {check:.2f} s (median of {check_runs})")
