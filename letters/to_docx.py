@@ -152,6 +152,7 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
             added = [_inline(doc.add_paragraph(), block.content)]
         elif isinstance(block, BulletList):
             added = [_inline(doc.add_paragraph(style="List Bullet"), item) for item in block.items]
+            added[-1].paragraph_format.space_after = Pt(style.text.space_after)  # a list ends like a paragraph
         elif isinstance(block, Address):
             added = [doc.add_paragraph(line, style=ADDRESS) for line in block.lines]
         elif isinstance(block, ReferenceBlock):
