@@ -35,7 +35,7 @@ class Built:
 def compose(data_path: Path, project: Project) -> Document:
     """Read a letter's data and render its wording into the shared document model."""
     loaded = load_letter(data_path, project.root)
-    return compose_letter(loaded, build_facts(loaded.letter, loaded.source.locate), project)
+    return compose_letter(loaded, build_facts(loaded.letter, loaded.source.locate, loaded.framework), project)
 
 
 def compose_letter(loaded: LoadedLetter, facts: LetterFacts, project: Project, *, public: bool = False) -> Document:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .english import count_noun, percent, uk_date
 from .errors import DataError, Location, Problem
 from .facts import fill, placeholder_values
-from .frameworks import FRAMEWORKS
+from .findings import collect_findings
 from .load import FieldPath, dotted, load_source
 from .validate import LoadedLetter
 
@@ -100,6 +100,7 @@ class _Checker:
     def __init__(self, loaded: LoadedLetter):
         self.letter = loaded.letter
         self.source = loaded.source
+        self.framework = loaded.framework
         self.findings: list[Finding] = []
 
     def add(self, severity: Severity, path: FieldPath, message: str) -> None:
@@ -108,7 +109,7 @@ class _Checker:
     def deadline(self, today: dt.date) -> None:
         """Section 55(5A): comments published within 56 days beginning with the report's publication day."""
         report, info = self.letter.report, self.letter.letter
-        framework = FRAMEWORKS[report.kind]
+        framework = self.framework
         if framework.statute != "Police Act 1996":
             self.add("note", ("report", "kind"), f"a {framework.name} inspection falls under the {framework.statute}, not section 55 of the Police Act 1996; no 56-day deadline is checked")
             return
@@ -158,9 +159,10 @@ class _Checker:
 
     def responses(self) -> None:
         """Section 55(5B): every recommendation needs the action taken or proposed, or why none."""
-        for index, recommendation in enumerate(self.letter.report.recommendations):
-            if not recommendation.response:
-                self.add("error", ("report", "recommendations", index), f"recommendation {recommendation.number} has no response; section 55(5B) requires the action taken or proposed, or why none will be taken")
+        for index, finding in enumerate(self.letter.report.findings):
+            if finding.kind == "recommendation" and not finding.response:
+                name = f"recommendation {finding.number}" if finding.number else f"the recommendation {finding.text[:40]!r}"
+                self.add("error", ("report", "findings", index), f"{name} has no response; section 55(5B) requires the action taken or proposed, or why none will be taken")
 
     def figures(self) -> None:
         """A share given with its amounts must match them; counts in the text must match the lists."""
@@ -172,8 +174,8 @@ class _Checker:
             if abs(actual - stated) > Decimal("0.5") * Decimal(10) ** -places:
                 self.add("error", ("savings", "share_of_budget"), f"{percent(stated)} does not match the amounts: {savings.amount} of {savings.budget} is {percent(actual)}")
         values = placeholder_values(self.letter, aspiration="")
-        lists = {"areas_for_improvement": len(self.letter.report.areas_for_improvement),
-                 "recommendations": len(self.letter.report.recommendations)}
+        findings = collect_findings(self.letter.report)
+        lists = {"areas_for_improvement": len(findings.afis), "recommendations": len(findings.recommendations)}
         paragraphs = self.letter.paragraphs
         for name, texts in (("body", paragraphs.body), ("planned_activity", paragraphs.planned_activity)):
             for index, text in enumerate(texts):
@@ -186,4 +188,4 @@ class _Checker:
                     count = int(said) if said.isdigit() else _NUMBER_WORDS[said]
                     field = _COUNTED[match.group(2).lower()]
                     if count != lists[field]:
-                        self.add("error", ("paragraphs", name, index), f"the text says {match.group(0)!r} but report.{field} lists {lists[field]}; name the count with a placeholder ({{{_PLACEHOLDER_FOR[field]}}}) or correct the list")
+                        self.add("error", ("paragraphs", name, index), f"the text says {match.group(0)!r} but the report lists {lists[field]} {field.replace('_', ' ')}; name the count with a placeholder ({{{_PLACEHOLDER_FOR[field]}}}) or correct the list")

@@ -170,15 +170,21 @@ def archive(ctx: click.Context, data: tuple[Path, ...], root: Path, new_version:
 
 @main.command()
 @click.option("--office", is_flag=True, help="Print the schema of an office file instead of a letter's.")
-def schema(office: bool) -> None:
+@click.pass_context
+def schema(ctx: click.Context, office: bool) -> None:
     """Print the JSON Schema of a letter's data file (editors use it to complete and check fields).
 
     The repository ships it as data/letter.schema.json (and data/office.schema.json);
     each data file names it in its first line for the YAML language server.
     """
+    from .frameworks import frameworks_of
     from .schema import json_schema
 
-    click.echo(json.dumps(json_schema("office" if office else "letter"), indent=2, ensure_ascii=False))
+    try:
+        frameworks = frameworks_of(Project.find().root)
+    except LettersError as exc:
+        _fail(ctx, exc)
+    click.echo(json.dumps(json_schema("office" if office else "letter", frameworks), indent=2, ensure_ascii=False))
 
 
 def _count(n: int, severity: str) -> str:

@@ -19,6 +19,14 @@ def join_words(items: Sequence[str], conjunction: str = "and") -> str:
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def number_word(count: int) -> str:
+    """Write a count as house style does: words for one to nine, figures from 10."""
+    return _NUMBER_WORDS[count] if 0 <= count < len(_NUMBER_WORDS) else f"{count:,}"
+
+
 def plural(count: int, singular: str, plural_form: str = "") -> str:
     """Choose the form of a noun for a count: 'area for improvement' or 'areas ...'."""
     return singular if count == 1 else (plural_form or singular + "s")

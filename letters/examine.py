@@ -40,6 +40,6 @@ class Examined:
 def examine(data_path: Path, project: Project, today: dt.date | None = None) -> Examined:
     """Load and validate a letter, derive its facts, and run every check on it."""
     loaded = load_letter(data_path, project.root)
-    facts = build_facts(loaded.letter, loaded.source.locate)
+    facts = build_facts(loaded.letter, loaded.source.locate, loaded.framework)
     findings = check_letter(loaded, today or dt.date.today(), project.home_secretaries)
     return Examined(loaded, facts, tuple(findings))

@@ -7,9 +7,10 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .english import count_noun, indefinite_article, join_words, money, percent, plural, uk_date
+from .english import count_noun, indefinite_article, join_words, money, number_word, percent, plural, uk_date
 from .errors import DataError, Location, Problem
-from .frameworks import FRAMEWORKS, Framework
+from .findings import Findings, collect_findings
+from .frameworks import NOT_GRADED, Framework
 from .load import FieldPath, dotted
 from .model import Letter
 
@@ -33,8 +34,15 @@ class LetterFacts:
     areas_inspected: str
     grade_groups: tuple[GradeGroup, ...]
     grades_awarded: str
+    grades_by_area: str
+    ungraded_areas: tuple[str, ...]
+    findings: Findings
     afi_count: int
     afi_summary: str
+    recommendation_count: int
+    recommendation_summary: str
+    cause_count: int
+    cause_summary: str
     aspiration: str
     letter_date: str
     report_published: str
@@ -44,13 +52,14 @@ class LetterFacts:
     planned_activity: tuple[str, ...]
 
 
-def build_facts(letter: Letter, locate: Locate) -> LetterFacts:
+def build_facts(letter: Letter, locate: Locate, framework: Framework) -> LetterFacts:
     """Derive the facts of a validated letter and fill in its own paragraphs."""
-    framework = FRAMEWORKS[letter.report.kind]
-    grades = {area: letter.report.grades[area] for area in framework.areas}
+    graded = {area: grade for area, grade in letter.report.grades.items() if grade != NOT_GRADED}
+    grades = {area: graded[area] for area in framework.areas if area in graded}
     groups = group_grades(grades, framework)
-    aspiration = aspiration_phrase(grades, letter.target_grade, framework) if letter.target_grade else None
-    afi_count = len(letter.report.areas_for_improvement)
+    aspiration = aspiration_phrase(grades, letter.target_grade, framework) if letter.target_grade and grades else None
+    findings = collect_findings(letter.report)
+    afi_count, recommendation_count, cause_count = len(findings.afis), len(findings.recommendations), len(findings.causes)
     recipient = letter.recipient
     values = placeholder_values(letter, aspiration)
     problems: list[Problem] = []
@@ -60,11 +69,18 @@ def build_facts(letter: Letter, locate: Locate) -> LetterFacts:
         raise DataError(problems)
     return LetterFacts(
         framework=framework,
-        areas_inspected=join_words(framework.areas),
+        areas_inspected=join_words([area for area in framework.areas if area in letter.report.grades] or list(framework.areas)),
         grade_groups=groups,
         grades_awarded=grades_phrase(groups, framework),
+        grades_by_area=grades_by_area_phrase(groups),
+        ungraded_areas=tuple(area for area in framework.areas if letter.report.grades.get(area) == NOT_GRADED),
+        findings=findings,
         afi_count=afi_count,
         afi_summary=count_noun(afi_count, "area for improvement", "areas for improvement"),
+        recommendation_count=recommendation_count,
+        recommendation_summary=count_noun(recommendation_count, "recommendation"),
+        cause_count=cause_count,
+        cause_summary=count_noun(cause_count, "cause of concern", "causes of concern"),
         aspiration=aspiration or "",
         letter_date=uk_date(letter.letter.date),
         report_published=uk_date(letter.report.published),
@@ -94,6 +110,16 @@ def grades_phrase(groups: tuple[GradeGroup, ...], framework: Framework) -> str:
     return join_words([f"'{group.grade}' in {areas_phrase(group.areas, framework)}" for group in groups])
 
 
+def grades_by_area_phrase(groups: tuple[GradeGroup, ...]) -> str:
+    """Say each grade with its areas, best first: 'good in preventing crime; adequate in investigating crime'.
+
+    One grade for every graded area reads 'good in all five areas graded'.
+    """
+    if len(groups) == 1 and len(groups[0].areas) > 2:
+        return f"{groups[0].grade} in all {number_word(len(groups[0].areas))} areas graded"
+    return "; ".join(f"{group.grade} in {join_words(group.areas)}" for group in groups)
+
+
 def aspiration_phrase(grades: Mapping[str, str], target: str, framework: Framework) -> str:
     """Say where the force aims to go: "move from a 'good' to 'outstanding' in ... whilst ..."."""
     best = framework.rank(target)
@@ -116,13 +142,15 @@ def aspiration_phrase(grades: Mapping[str, str], target: str, framework: Framewo
 
 def placeholder_values(letter: Letter, aspiration: str | None) -> dict[str, str]:
     """Name the facts a letter's own text may refer to as {name}."""
+    findings = collect_findings(letter.report)
     values = {
         "area": letter.office.area,
         "force": letter.force.name,
         "chief_officer": letter.force.chief_officer,
         "inspectorate": letter.report.inspectorate,
-        "afi_count": str(len(letter.report.areas_for_improvement)),
-        "recommendation_count": str(len(letter.report.recommendations)),
+        "afi_count": str(len(findings.afis)),
+        "recommendation_count": str(len(findings.recommendations)),
+        "cause_count": str(len(findings.causes)),
     }
     if aspiration is not None:
         values["aspiration"] = aspiration

@@ -1,8 +1,19 @@
-"""The inspection frameworks a letter can answer: their areas and their grade scales."""
+"""The inspection frameworks a letter can answer, read from data/reference/frameworks.yaml."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pydantic
+
+from .errors import DataError, Problem
+from .load import dotted, load_source
+
+FRAMEWORKS_FILE = Path("data") / "reference" / "frameworks.yaml"
+#: The value that marks an area inspected but not graded.
+NOT_GRADED = "not graded"
 
 
 @dataclass(frozen=True)
@@ -11,26 +22,41 @@ class Framework:
 
     kind: str
     name: str
+    statute: str
+    template: str
     area_noun: str
+    every_area_graded: bool
     areas: tuple[str, ...]
     grades: tuple[str, ...]
-    #: The law under which the local policing body must publish its comments.
-    statute: str = "Police Act 1996"
 
     def rank(self, grade: str) -> int:
         """Place a grade on the scale: 0 is the best."""
         return self.grades.index(grade)
 
 
-FRAMEWORKS: dict[str, Framework] = {
-    framework.kind: framework
-    for framework in (
-        Framework(
-            kind="integrated-peel-2018",
-            name="2018/19 integrated PEEL",
-            area_noun="pillar",
-            areas=("effectiveness", "efficiency", "legitimacy"),
-            grades=("outstanding", "good", "requires improvement", "inadequate"),
-        ),
-    )
-}
+class _Entry(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    statute: str
+    template: str
+    area_noun: str
+    every_area_graded: bool
+    areas: tuple[str, ...]
+    grades: tuple[str, ...]
+
+
+@lru_cache(maxsize=8)
+def load_frameworks(path: Path) -> dict[str, Framework]:
+    """Read the frameworks file: report kind -> framework."""
+    source = load_source(path)
+    try:
+        entries = pydantic.TypeAdapter(dict[str, _Entry]).validate_python(source.tree)
+    except pydantic.ValidationError as exc:
+        raise DataError([Problem(source.locate(tuple(e["loc"])), e["msg"], dotted(tuple(e["loc"]))) for e in exc.errors(include_url=False)]) from None
+    return {kind: Framework(kind=kind, **entry.model_dump()) for kind, entry in entries.items()}
+
+
+def frameworks_of(root: Path) -> dict[str, Framework]:
+    """The frameworks of the project at `root`."""
+    return load_frameworks((root / FRAMEWORKS_FILE).resolve())

@@ -121,14 +121,30 @@ class Force(Strict):
     chief_officer: Text
 
 
-class Recommendation(Strict):
-    """A recommendation of the report, with the office's response (s.55(5B))."""
+FindingKind = Literal["area for improvement", "cause of concern", "recommendation", "promising practice", "innovative practice"]
 
-    number: Text
+
+class Finding(Strict):
+    """A finding of the report in its own numbering, with the office's response and planned action."""
+
+    kind: FindingKind
+    number: OptionalText = ""
     text: Text
+    #: The report's Welsh wording, for a bilingual letter.
+    text_cy: OptionalText = ""
+    #: The graded area it belongs to, for PEEL reports.
+    area: OptionalText = ""
+    #: A heading to group it under, for thematic responses grouped by theme.
+    theme: OptionalText = ""
+    #: For a recommendation: the number of the cause of concern it answers.
+    cause: OptionalText = ""
+    #: Who the report addresses it to (chief constables, police and crime commissioners, ...).
     addressed_to: OptionalText = ""
-    #: The action taken or proposed, or why none will be taken.
+    #: The action taken or proposed, or why none will be taken (s.55(5B) for recommendations).
     response: OptionalText = ""
+    response_cy: OptionalText = ""
+    #: What is planned, by whom and when.
+    action: OptionalText = ""
 
 
 class Report(Strict):
@@ -138,10 +154,12 @@ class Report(Strict):
     title: Text
     kind: Text
     published: dt.date
-    period: Text
-    grades: dict[str, Grade]
+    period: OptionalText = ""
+    #: Area -> grade, on the framework's scale ('not graded' where the framework allows it).
+    grades: dict[str, Grade] = {}
+    #: A short way to list areas for improvement: their texts alone.
     areas_for_improvement: list[Text] = []
-    recommendations: list[Recommendation] = []
+    findings: list[Finding] = []
 
 
 class Savings(Strict):
@@ -178,6 +196,13 @@ class Status(Strict):
         return self
 
 
+class ChiefOfficerComments(Strict):
+    """The chief officer's comments on the report and the office's reply, published with the letter (s.55)."""
+
+    paragraphs: Annotated[list[Text], Field(min_length=1)]
+    reply: list[Text] = []
+
+
 class Letter(Strict):
     """One letter: everything the wording needs, checked and typed."""
 
@@ -190,6 +215,13 @@ class Letter(Strict):
     savings: Savings | None = None
     paragraphs: Paragraphs = Paragraphs()
     status: Status = Status()
+    #: 'letter' (with address, reference block and signature) or 'statement' (headed sections only).
+    layout: Literal["letter", "statement"] = "letter"
+    #: For a thematic response: one section per recommendation, or recommendations grouped by theme.
+    recommendations_by: Literal["recommendation", "theme"] = "recommendation"
+    #: Who is sent a copy, one line each (for example HM Chief Inspector of Constabulary).
+    copy_to: list[Text] = []
+    chief_officer_comments: ChiefOfficerComments | None = None
     #: A security marking for the header of every page and the metadata, e.g. OFFICIAL.
     marking: OptionalText = ""
     #: The office's own notes on the letter: never printed, never in the public copy.

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import ProjectError
+from .frameworks import Framework, frameworks_of
 from .style import HouseStyle, load_style
 
 if TYPE_CHECKING:
@@ -55,6 +56,11 @@ class Project:
         from .wording import make_environment  # Jinja and Markdown: not needed to check a letter
 
         return make_environment(self.templates)
+
+    @property
+    def frameworks(self) -> dict[str, Framework]:
+        """The report kinds this project knows (data/reference/frameworks.yaml)."""
+        return frameworks_of(self.root)
 
     @cached_property
     def home_secretaries(self) -> Holders | None:

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from .frameworks import FRAMEWORKS
+from .frameworks import NOT_GRADED, Framework
 from .model import Letter, Office
 
 SCHEMA_FILES = {"letter": "letter.schema.json", "office": "office.schema.json"}
 
 
-def json_schema(kind: str) -> dict[str, Any]:
-    """The schema of a letter's data file, or of an office file ('office')."""
+def json_schema(kind: str, frameworks: dict[str, Framework]) -> dict[str, Any]:
+    """The schema of a letter's data file, or of an office file ('office'), for the project's frameworks."""
     if kind == "office":
         schema = Office.model_json_schema()
         schema["title"] = "letters: an office file"
         return schema
     schema = Letter.model_json_schema()
     schema["title"] = "letters: a letter's data file"
-    grades = sorted({grade for framework in FRAMEWORKS.values() for grade in framework.grades})
+    grades = sorted({grade for framework in frameworks.values() for grade in framework.grades})
     report = schema["$defs"]["Report"]["properties"]
-    report["kind"] = {"title": "Kind", "enum": sorted(FRAMEWORKS)}
-    report["grades"]["additionalProperties"] = {"enum": grades}
-    report["grades"]["propertyNames"] = {"enum": sorted({area for framework in FRAMEWORKS.values() for area in framework.areas})}
+    report["kind"] = {"title": "Kind", "enum": sorted(frameworks)}
+    report["grades"]["additionalProperties"] = {"enum": [*grades, NOT_GRADED]}
+    report["grades"]["propertyNames"] = {"enum": sorted({area for framework in frameworks.values() for area in framework.areas})}
     schema["properties"]["target_grade"] = {"title": "Target Grade", "anyOf": [{"enum": grades}, {"type": "null"}], "default": None}
     # In the file, `office` names the office's own file; the model holds what that file says.
     schema["properties"]["office"] = {

@@ -13,7 +13,7 @@ from typing import Any
 import pydantic
 
 from .errors import DataError, Problem
-from .frameworks import FRAMEWORKS, Framework
+from .frameworks import NOT_GRADED, Framework, frameworks_of
 from .load import FieldPath, Source, dotted, load_source
 from .model import Letter, normalise_grade
 
@@ -24,11 +24,12 @@ class LoadedLetter:
 
     letter: Letter
     source: Source
+    framework: Framework
 
 
-def load_letter(path: Path, root: Path | None = None) -> LoadedLetter:
-    """Load, merge and validate a letter's data file (and the office file it names)."""
-    root = (root or path.parent).resolve()
+def load_letter(path: Path, root: Path) -> LoadedLetter:
+    """Load, merge and validate a letter's data file (and the office file it names) in the project at `root`."""
+    root = root.resolve()
     source = load_source(path)
     problems: list[Problem] = []
     tree = source.tree
@@ -41,7 +42,8 @@ def load_letter(path: Path, root: Path | None = None) -> LoadedLetter:
         if not office_path.is_file():
             raise DataError([Problem(source.locate(("office",)), f"no office file at {office_ref!r} (looked for {office_path})", "office")])
         source.graft(("office",), load_source(office_path))
-    problems.extend(_framework_problems(source))
+    frameworks = frameworks_of(root)
+    problems.extend(_framework_problems(source, frameworks))
     try:
         letter = Letter.model_validate(source.tree)
     except pydantic.ValidationError as exc:
@@ -49,7 +51,7 @@ def load_letter(path: Path, root: Path | None = None) -> LoadedLetter:
         raise DataError(_in_order(problems)) from None
     if problems:
         raise DataError(_in_order(problems))
-    return LoadedLetter(letter, source)
+    return LoadedLetter(letter, source, frameworks[letter.report.kind])
 
 
 def _in_order(problems: list[Problem]) -> list[Problem]:
@@ -57,7 +59,7 @@ def _in_order(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (str(p.location.path), p.location.line, p.location.column))
 
 
-def _framework_problems(source: Source) -> list[Problem]:
+def _framework_problems(source: Source, frameworks: dict[str, Framework]) -> list[Problem]:
     """Check the values that only make sense against the report's framework.
 
     Reads the raw tree, so these problems are found alongside the model's own.
@@ -67,28 +69,45 @@ def _framework_problems(source: Source) -> list[Problem]:
     kind = report.get("kind")
     if not isinstance(kind, str):
         return []
-    framework = FRAMEWORKS.get(kind)
+    framework = frameworks.get(kind.strip())
     if framework is None:
-        return [_at(source, ("report", "kind"), f"{kind!r} is not a report kind this tool knows; expected {_either(sorted(FRAMEWORKS))}{_hint(kind, FRAMEWORKS)}")]
+        return [_at(source, ("report", "kind"), f"{kind!r} is not a report kind this tool knows; expected {_either(sorted(frameworks))}{_hint(kind, frameworks)}")]
     problems = []
     grades = report.get("grades")
-    if isinstance(grades, dict):
+    if isinstance(grades, dict) and grades and not framework.grades:
+        problems.append(_at(source, ("report", "grades"), f"a {framework.name} report has no grades; remove report.grades", key=True))
+    elif isinstance(grades, dict):
         for area, grade in grades.items():
             if area not in framework.areas:
-                problems.append(_at(source, ("report", "grades", area), f"{area!r} is not a {framework.area_noun} of the {framework.name} framework; expected {_either(framework.areas)}{_hint(area, framework.areas)}", key=True))
-            elif isinstance(grade, str) and normalise_grade(grade) not in framework.grades:
-                problems.append(_grade_problem(source, ("report", "grades", area), grade, framework))
+                problems.append(_at(source, ("report", "grades", area), f"{area!r} is not {_article(framework.area_noun)} {framework.area_noun} of the {framework.name} framework; expected {_either(framework.areas)}{_hint(area, framework.areas)}", key=True))
+            elif isinstance(grade, str) and not _allowed(str(normalise_grade(grade)), framework):
+                problems.append(_grade_problem(source, ("report", "grades", area), grade, framework, frameworks))
         missing = [area for area in framework.areas if area not in grades]
-        if missing:
+        if missing and framework.every_area_graded:
             problems.append(_at(source, ("report", "grades"), f"no grade for {_either(missing, 'and')}; the {framework.name} framework grades every {framework.area_noun}", key=True))
     target = tree.get("target_grade")
     if isinstance(target, str) and normalise_grade(target) not in framework.grades:
-        problems.append(_grade_problem(source, ("target_grade",), target, framework))
+        problems.append(_grade_problem(source, ("target_grade",), target, framework, frameworks))
     return problems
 
 
-def _grade_problem(source: Source, path: FieldPath, grade: str, framework: Framework) -> Problem:
-    return _at(source, path, f"{grade!r} is not a grade of the {framework.name} framework; expected {_either(framework.grades)}{_hint(grade, framework.grades)}")
+def _allowed(grade: str, framework: Framework) -> bool:
+    return grade in framework.grades or (grade == NOT_GRADED and not framework.every_area_graded)
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1] in "aeiou" else "a"
+
+
+def _grade_problem(source: Source, path: FieldPath, grade: str, framework: Framework, frameworks: dict[str, Framework]) -> Problem:
+    """Say a grade is not on the framework's scale; name the frameworks it belongs to, or the nearest grade."""
+    if not framework.grades:
+        return _at(source, path, f"a {framework.name} report has no grades")
+    expected = [*framework.grades, *([NOT_GRADED] if not framework.every_area_graded else [])]
+    elsewhere = sorted({other.name for other in frameworks.values() if normalise_grade(grade) in other.grades})
+    hint = f" ({grade!r} is a grade of the {_either(elsewhere, 'and')} framework{'s' if len(elsewhere) > 1 else ''})" if elsewhere \
+        else _hint(grade, expected)
+    return _at(source, path, f"{grade!r} is not a grade of the {framework.name} framework; expected {_either(expected)}{hint}")
 
 
 def _at(source: Source, path: FieldPath, message: str, *, key: bool = False) -> Problem:
@@ -117,7 +136,10 @@ def _problem(source: Source, error: Any) -> Problem:
     value = error.get("input")
     if kind == "extra_forbidden":
         allowed = _field_names(path[:-1])
-        return _at(source, path, f"unknown field {path[-1]!r}; expected {_either(allowed)}{_hint(str(path[-1]), allowed)}", key=True)
+        hint = _hint(str(path[-1]), allowed)
+        if hint and len(allowed) > 8:  # a long list helps less than the nearest name
+            return _at(source, path, f"unknown field {path[-1]!r}{hint}", key=True)
+        return _at(source, path, f"unknown field {path[-1]!r}; expected {_either(allowed)}{hint}", key=True)
     if kind == "missing":
         return _at(source, path, "this field is required but missing", key=True)
     if kind == "string_too_short":

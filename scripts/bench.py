@@ -58,7 +58,7 @@ def main() -> None:
         loaded = load_letter(LETTER, ROOT)
         stages = {
             "load + validate": lambda: load_letter(LETTER, ROOT),
-            "facts": lambda: build_facts(loaded.letter, loaded.source.locate),
+            "facts": lambda: build_facts(loaded.letter, loaded.source.locate, loaded.framework),
             "compose (load..wording, letterhead)": lambda: compose(LETTER, project),
             "render html": lambda: render(document, project, ("html",)),
             "render docx": lambda: render(document, project, ("docx",)),
@@ -71,6 +71,7 @@ def main() -> None:
 
         batch = Path(tmp) / "project" / "data"
         shutil.copytree(ROOT / "data" / "offices", batch / "offices")
+        shutil.copytree(ROOT / "data" / "reference", batch / "reference")
         shutil.copytree(ROOT / "templates", batch.parent / "templates")
         paths = []
         for i in range(args.batch):

@@ -91,10 +91,10 @@ def test_a_report_before_the_rule_gets_a_note(scratch: Path) -> None:
 
 
 def test_a_recommendation_without_a_response_is_an_error(scratch: Path) -> None:
-    edit_yaml(scratch / LETTER, "  areas_for_improvement:\n", "  recommendations:\n    - number: '1'\n      text: The force should do X.\n"
-              "    - number: '2'\n      text: The force should do Y.\n      response: Done in May 2020.\n  areas_for_improvement:\n")
+    edit_yaml(scratch / LETTER, "  areas_for_improvement:\n", "  findings:\n    - kind: recommendation\n      number: '1'\n      text: The force should do X.\n"
+              "    - kind: recommendation\n      number: '2'\n      text: The force should do Y.\n      response: Done in May 2020.\n  areas_for_improvement:\n")
     assert _findings(scratch)[1:] == [
-        f"{LETTER}:35:7: error: report.recommendations[0]: recommendation 1 has no response; section 55(5B) requires the action taken or proposed, or why none will be taken"
+        f"{LETTER}:35:7: error: report.findings[0]: recommendation 1 has no response; section 55(5B) requires the action taken or proposed, or why none will be taken"
     ]
 
 
@@ -112,7 +112,7 @@ def test_a_share_of_budget_must_match_its_amounts(scratch: Path, budget: str, sh
 def test_a_count_in_the_text_must_match_the_list(scratch: Path) -> None:
     edit_yaml(scratch / LETTER, "found a few areas where", "found twelve areas for improvement where")
     assert [f for f in _findings(scratch) if ": error: " in f] == [
-        f"{LETTER}:87:7: error: paragraphs.body[4]: the text says 'twelve areas for improvement' but report.areas_for_improvement lists 11;"
+        f"{LETTER}:87:7: error: paragraphs.body[4]: the text says 'twelve areas for improvement' but the report lists 11 areas for improvement;"
         " name the count with a placeholder ({afi_count}) or correct the list"
     ]
 

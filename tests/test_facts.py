@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import ROOT
 from letters.english import count_noun, indefinite_article, join_words, money, percent, uk_date
 from letters.facts import aspiration_phrase, fill, grades_phrase, group_grades
-from letters.frameworks import FRAMEWORKS
+from letters.frameworks import frameworks_of
 
-PEEL = FRAMEWORKS["integrated-peel-2018"]
+PEEL = frameworks_of(ROOT)["integrated-peel-2018"]
 
 
 @pytest.mark.parametrize(("items", "expected"), [

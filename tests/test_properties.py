@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from conftest import ROOT, docx_lines, normalise
 from letters.build import compose, render
 from letters.document import text_lines
-from letters.frameworks import FRAMEWORKS
+from letters.frameworks import frameworks_of
 from letters.project import Project
 
-PEEL = FRAMEWORKS["integrated-peel-2018"]
+PEEL = frameworks_of(ROOT)["integrated-peel-2018"]
 # Printable text of any script, as office staff might paste it; no surrogates or control characters.
 text = st.text(st.characters(exclude_categories=("Cs", "Cc", "Co", "Cn", "Zl", "Zp")), min_size=1, max_size=60).filter(lambda s: s.strip())
 own_text = text.filter(lambda s: "{" not in s and "}" not in s)
@@ -48,6 +48,7 @@ def test_any_valid_letter_renders_in_every_format(tmp_path_factory, letter: dict
     root = tmp_path_factory.mktemp("project")
     shutil.copytree(ROOT / "templates", root / "templates")
     shutil.copytree(ROOT / "data" / "offices", root / "data" / "offices")
+    shutil.copytree(ROOT / "data" / "reference", root / "data" / "reference")
     path = root / "data" / "letter.yaml"
     path.write_text(yaml.safe_dump(letter, allow_unicode=True, sort_keys=False), encoding="utf-8")
     project = Project(root)

@@ -14,19 +14,22 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from letters.cli import main
+from letters.frameworks import frameworks_of
 from letters.schema import SCHEMA_FILES, json_schema
+
+FRAMEWORKS = frameworks_of(ROOT)
 
 
 @pytest.mark.parametrize("kind", SCHEMA_FILES)
 def test_the_shipped_schema_is_up_to_date(kind: str) -> None:
     shipped = json.loads((ROOT / "data" / SCHEMA_FILES[kind]).read_text(encoding="utf-8"))
-    assert shipped == json_schema(kind), "run `make schema`"
+    assert shipped == json_schema(kind, FRAMEWORKS), "run `make schema`"
 
 
 def test_letters_schema_prints_it() -> None:
     result = CliRunner().invoke(main, ["schema"])
     assert result.exit_code == 0
-    assert json.loads(result.output) == json_schema("letter")
+    assert json.loads(result.output) == json_schema("letter", FRAMEWORKS)
 
 
 def _as_an_editor_reads(value: Any) -> Any:
@@ -45,11 +48,11 @@ def test_each_data_file_names_its_schema_and_satisfies_it(path: Path) -> None:
     kind = "office" if path.parent.name == "offices" else "letter"
     schema_path = (path.parent / first.split("$schema=", 1)[1]).resolve()
     assert first.startswith("# yaml-language-server: $schema=") and schema_path == ROOT / "data" / SCHEMA_FILES[kind]
-    jsonschema.validate(_as_an_editor_reads(yaml.safe_load(path.read_text(encoding="utf-8"))), json_schema(kind))
+    jsonschema.validate(_as_an_editor_reads(yaml.safe_load(path.read_text(encoding="utf-8"))), json_schema(kind, FRAMEWORKS))
 
 
 def test_the_schema_catches_a_grade_typo_in_the_editor() -> None:
     data = _as_an_editor_reads(yaml.safe_load((ROOT / "data" / "lancashire-2020-peel.yaml").read_text(encoding="utf-8")))
     data["report"]["grades"]["efficiency"] = "outstandin"
     with pytest.raises(jsonschema.ValidationError, match="'outstandin' is not one of"):
-        jsonschema.validate(data, json_schema("letter"))
+        jsonschema.validate(data, json_schema("letter", FRAMEWORKS))

@@ -1,0 +1,59 @@
+"""Gather a report's findings the way responses present them: AFIs, causes of concern with their
+recommendations, recommendations by theme, and practice worth sharing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from .model import Finding, Report
+
+AFI: Final = "area for improvement"
+CONCERN: Final = "cause of concern"
+RECOMMENDATION: Final = "recommendation"
+PRACTICE = ("promising practice", "innovative practice")
+
+
+@dataclass(frozen=True)
+class CauseOfConcern:
+    """A cause of concern and the recommendations the report makes under it."""
+
+    finding: Finding
+    recommendations: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Recommendations a thematic response answers under one heading."""
+
+    name: str
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class Findings:
+    """A report's findings, each in the report's own order and numbering."""
+
+    all: tuple[Finding, ...]
+    afis: tuple[Finding, ...]
+    causes: tuple[CauseOfConcern, ...]
+    recommendations: tuple[Finding, ...]
+    loose_recommendations: tuple[Finding, ...]
+    themes: tuple[Theme, ...]
+    practice: tuple[Finding, ...]
+
+
+def collect_findings(report: Report) -> Findings:
+    """Sort a report's findings by kind, keeping the report's order within each."""
+    shorthand = tuple(Finding(kind=AFI, text=text) for text in report.areas_for_improvement)
+    every = shorthand + tuple(report.findings)
+    of_kind = {kind: tuple(f for f in every if f.kind == kind) for kind in (AFI, CONCERN, RECOMMENDATION)}
+    recommendations = of_kind[RECOMMENDATION]
+    concerns = of_kind[CONCERN]
+    numbers = {c.number for c in concerns if c.number}
+    causes = tuple(CauseOfConcern(c, tuple(r for r in recommendations if c.number and r.cause == c.number)) for c in concerns)
+    loose = tuple(r for r in recommendations if r.cause not in numbers)
+    theme_names = list(dict.fromkeys(r.theme or "Other recommendations" for r in recommendations))
+    themes = tuple(Theme(name, tuple(r for r in recommendations if (r.theme or "Other recommendations") == name)) for name in theme_names)
+    practice = tuple(f for f in every if f.kind in PRACTICE)
+    return Findings(every, of_kind[AFI], causes, recommendations, loose, themes, practice)
