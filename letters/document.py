@@ -63,11 +63,19 @@ class Signature:
 
 
 @dataclass(frozen=True)
+class Table:
+    """A table of findings: a header row and body rows of cells."""
+
+    header: tuple[Inline, ...]
+    rows: tuple[tuple[Inline, ...], ...]
+
+
+@dataclass(frozen=True)
 class PageBreak:
     """Start what follows on a new page."""
 
 
-Block = Heading | Paragraph | BulletList | Address | ReferenceBlock | Signature | PageBreak
+Block = Heading | Paragraph | BulletList | Address | ReferenceBlock | Signature | Table | PageBreak
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,8 @@ def text_lines(document: Document, bullet: str = "") -> list[str]:
             lines.extend(block.lines)
         elif isinstance(block, Signature):
             lines.extend((block.closing, *block.lines))
+        elif isinstance(block, Table):
+            lines.extend(inline_text(cell) for row in (block.header, *block.rows) for cell in row if inline_text(cell))
         elif isinstance(block, ReferenceBlock):
             lines.extend(f"{label}: {value}".rstrip() for label, value in block.rows)
     return lines

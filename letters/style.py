@@ -109,6 +109,11 @@ class SignatureStyle(_Part):
     space: Len
 
 
+class TableStyle(_Part):
+    size: Len
+    rule: Colour
+
+
 class FooterStyle(_Part):
     size: Len
 
@@ -131,6 +136,7 @@ class HouseStyle(_Part):
     address: AddressStyle
     reference: ReferenceStyle
     signature: SignatureStyle
+    table: TableStyle
     footer: FooterStyle
     marking: MarkingStyle
 

@@ -16,12 +16,25 @@ from docx.styles.style import ParagraphStyle
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from .document import Address, Block, BulletList, Document, Heading, Inline, PageBreak, Paragraph, ReferenceBlock, Signature
+from .document import (
+    Address,
+    Block,
+    BulletList,
+    Document,
+    Heading,
+    Inline,
+    PageBreak,
+    Paragraph,
+    ReferenceBlock,
+    Signature,
+    Table,
+)
 from .docx_furniture import add_footer, add_header, content_width, restamp, set_properties
 from .style import PAGE_SIZES_MM, HouseStyle
 
 #: The DOCX paragraph styles this renderer uses; staff edit the letter through them.
 ADDRESS, REFERENCE, CLOSING, SIGNATORY, LETTERHEAD = "Address", "Reference Block", "Closing", "Signatory", "Letterhead"
+TABLE_TEXT, TABLE_HEADING = "Table Text", "Table Heading"
 
 
 def render_docx(document: Document, style: HouseStyle) -> bytes:
@@ -86,7 +99,8 @@ def _define_styles(doc: docx.document.Document, style: HouseStyle) -> None:
     fmt.space_before, fmt.space_after = Pt(0), Pt(text.space_after)
     fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(text.size * text.line_height)
     fmt.widow_control = True
-    for name, size in (("Heading 1", style.headings.subject_size), ("Heading 2", style.headings.section_size)):
+    for name, size in (("Heading 1", style.headings.subject_size), ("Heading 2", style.headings.section_size),
+                       ("Heading 3", style.text.size)):
         heading = doc.styles[name]
         _set_font(heading, font, size, style.headings.colour, bold=True)
         heading.font.italic = False
@@ -112,6 +126,11 @@ def _define_styles(doc: docx.document.Document, style: HouseStyle) -> None:
     rfmt.left_indent = Pt(style.reference.label_width)
     rfmt.first_line_indent = Pt(-style.reference.label_width)
     rfmt.tab_stops.add_tab_stop(Pt(style.reference.label_width))
+    for name, bold in ((TABLE_TEXT, False), (TABLE_HEADING, True)):
+        cell_style = _paragraph_style(doc, name)
+        _set_font(cell_style, font, style.table.size, text.colour, bold=bold)
+        cell_style.paragraph_format.space_after = Pt(2)
+        cell_style.paragraph_format.line_spacing = Pt(style.table.size * text.line_height)
     letterhead = _paragraph_style(doc, LETTERHEAD)
     lfmt = letterhead.paragraph_format
     lfmt.line_spacing = 1.0
@@ -147,7 +166,7 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
             added = _masthead(doc, block, blocks[i + 1], style)  # type: ignore[arg-type]
             i += 1
         elif isinstance(block, Heading):
-            added = [_inline(doc.add_paragraph(style=f"Heading {min(block.level, 2)}"), block.content)]
+            added = [_inline(doc.add_paragraph(style=f"Heading {min(block.level, 3)}"), block.content)]
         elif isinstance(block, Paragraph):
             added = [_inline(doc.add_paragraph(), block.content)]
         elif isinstance(block, BulletList):
@@ -157,6 +176,8 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
             added = [doc.add_paragraph(line, style=ADDRESS) for line in block.lines]
         elif isinstance(block, ReferenceBlock):
             added = [_reference_row(doc.add_paragraph(style=REFERENCE), label, value) for label, value in block.rows]
+        elif isinstance(block, Table):
+            added = _table(doc, block, style)
         elif isinstance(block, Signature):
             if previous is not None:
                 previous.paragraph_format.keep_with_next = True
@@ -183,6 +204,27 @@ def _masthead(doc: docx.document.Document, address: Address, reference: Referenc
     for paragraph, (label, value) in zip(_fill(right, [("", REFERENCE) for _ in reference.rows]), reference.rows, strict=True):
         _reference_row(paragraph, label, value)
     _zero_cell_margins(table)
+    gap = doc.add_paragraph(style=ADDRESS)
+    gap.paragraph_format.space_after = Pt(style.text.space_after)
+    return [gap]
+
+
+def _table(doc: docx.document.Document, block: Table, style: HouseStyle) -> list[DocxParagraph]:
+    """A bordered table whose header row repeats on each page; cells in the 'Table Text' style."""
+    columns = max(len(row) for row in (block.header, *block.rows))
+    table = doc.add_table(rows=0, cols=columns)
+    table.style = doc.styles["Table Grid"]
+    for index, row in enumerate((block.header, *block.rows) if block.header else block.rows):
+        cells = table.add_row().cells
+        for cell, content in zip(cells, row, strict=False):
+            paragraph = cell.paragraphs[0]
+            paragraph.style = TABLE_HEADING if block.header and index == 0 else TABLE_TEXT
+            _inline(paragraph, content)
+    if block.header:
+        header_row = table.rows[0]._tr.get_or_add_trPr()
+        repeat = OxmlElement("w:tblHeader")
+        repeat.set(qn("w:val"), "true")
+        header_row.append(repeat)
     gap = doc.add_paragraph(style=ADDRESS)
     gap.paragraph_format.space_after = Pt(style.text.space_after)
     return [gap]

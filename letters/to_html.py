@@ -6,7 +6,19 @@ import base64
 import re
 from html import escape
 
-from .document import Address, Block, BulletList, Document, Heading, Inline, PageBreak, Paragraph, ReferenceBlock, Signature
+from .document import (
+    Address,
+    Block,
+    BulletList,
+    Document,
+    Heading,
+    Inline,
+    PageBreak,
+    Paragraph,
+    ReferenceBlock,
+    Signature,
+    Table,
+)
 
 
 def css_string(text: str) -> str:
@@ -96,6 +108,10 @@ def _block(block: Block) -> str:
             f'<tr><th scope="row">{escape(label)}:</th><td>{escape(value)}</td></tr>' for label, value in block.rows
         )
         return f'<table class="reference"><tbody>{rows}</tbody></table>'
+    if isinstance(block, Table):
+        head = "".join(f'<th scope="col">{_inline(cell)}</th>' for cell in block.header)
+        body = "".join("<tr>" + "".join(f"<td>{_inline(cell)}</td>" for cell in row) + "</tr>" for row in block.rows)
+        return f'<table class="findings">{f"<thead><tr>{head}</tr></thead>" if head else ""}<tbody>{body}</tbody></table>'
     if isinstance(block, Signature):
         name = "<br>".join(escape(line) for line in block.lines)
         return f'<div class="signature"><p class="closing">{escape(block.closing)}</p><p class="signatory">{name}</p></div>'

@@ -21,7 +21,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
 from . import english
-from .document import Address, Block, BulletList, Heading, Inline, PageBreak, Paragraph, ReferenceBlock, Signature, Span
+from .document import Address, Block, BulletList, Heading, Inline, PageBreak, Paragraph, ReferenceBlock, Signature, Span, Table
 from .errors import Location, TemplateError
 
 CONTAINERS = ("address", "reference", "signature", "annex")
@@ -103,7 +103,7 @@ def _split_front_matter(text: str, template_name: str) -> tuple[dict[str, str], 
     return meta, text[match.end():]
 
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "typographer": False}).disable("image")
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "typographer": False}).disable("image").enable("table")
 for _name in CONTAINERS:
     _MARKDOWN.use(container_plugin, _name)
 
@@ -151,7 +151,10 @@ def parse_blocks(markdown: str, template_name: str = "") -> list[Block]:
         elif kind == "bullet_list_open":
             items, i = _list_items(tokens, i)
             blocks.append(BulletList(items))
-        elif kind in ("ordered_list_open", "fence", "code_block", "blockquote_open", "hr", "table_open"):
+        elif kind == "table_open":
+            table, i = _table(tokens, i)
+            blocks.append(table)
+        elif kind in ("ordered_list_open", "fence", "code_block", "blockquote_open", "hr"):
             raise TemplateError(f"templates/{template_name}: line {(token.map or [0])[0] + 1}: {kind.removesuffix('_open').replace('_', ' ')} is not part of the letter format; use paragraphs, headings and bullet lists")
         i += 1
     return blocks
@@ -173,6 +176,23 @@ def _furniture(container: str, paragraphs: list[list[str]], template_name: str) 
             raise TemplateError(f"templates/{template_name}: reference line {line!r} is not 'Label: value'")
         rows.append((label.strip(), value.strip()))
     return ReferenceBlock(tuple(rows))
+
+
+def _table(tokens: list[Token], i: int) -> tuple[Table, int]:
+    """Collect a table's header and body rows; return it and the index of its closing token."""
+    rows: list[list[Inline]] = []
+    header_rows = 0
+    while tokens[i].type != "table_close":
+        token = tokens[i]
+        if token.type == "tr_open":
+            rows.append([])
+        elif token.type == "inline":
+            rows[-1].append(_inline(token.children or []))
+        elif token.type == "thead_close":
+            header_rows = len(rows)
+        i += 1
+    header = tuple(rows[0]) if header_rows else ()
+    return Table(header, tuple(tuple(row) for row in rows[header_rows:])), i
 
 
 def _list_items(tokens: list[Token], i: int) -> tuple[tuple[Inline, ...], int]:
