@@ -181,7 +181,7 @@ def archive_record(data_path: Path, project: Project, strict: bool = False) -> R
     status = letter.status
     particulars = {
         "title": document.title,
-        "recipient": f"{examined.facts.addressee}, {letter.recipient.title}",
+        "recipient": f"{examined.facts.addressee}, {letter.recipient.title}" if letter.recipient else "(published statement)",
         "letter_date": letter.letter.date.isoformat(),
         "report": f"{letter.report.inspectorate} {letter.report.title}, {letter.force.name}, published {letter.report.published.isoformat()}",
         "status": status.state,

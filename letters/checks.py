@@ -139,7 +139,7 @@ class _Checker:
     def recipient(self, holders: Holders | None) -> None:
         """Warn when the Home Secretary named was not in office on the letter's date."""
         recipient, day = self.letter.recipient, self.letter.letter.date
-        if holders is None or recipient.title.strip().lower() != "home secretary":
+        if holders is None or recipient is None or recipient.title.strip().lower() != "home secretary":
             return
         in_office = holders.on(day)
         if recipient.name in in_office:
@@ -151,7 +151,10 @@ class _Checker:
 
     def postal(self) -> None:
         """The recipient's and the office's addresses need a few lines and a postcode."""
-        for path, lines in ((("recipient", "address"), self.letter.recipient.address), (("office", "address"), self.letter.office.address)):
+        addresses: list[tuple[FieldPath, list[str]]] = [(("office", "address"), self.letter.office.address)]
+        if self.letter.recipient is not None:
+            addresses.insert(0, (("recipient", "address"), self.letter.recipient.address))
+        for path, lines in addresses:
             if len(lines) < 2:
                 self.add("warning", path, "an address needs at least two lines (a street or building, and the postcode) to be posted")
             if not _POSTCODE.match(lines[-1].strip().upper()):

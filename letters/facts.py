@@ -84,8 +84,8 @@ def build_facts(letter: Letter, locate: Locate, framework: Framework) -> LetterF
         aspiration=aspiration or "",
         letter_date=uk_date(letter.letter.date),
         report_published=uk_date(letter.report.published),
-        addressee=" ".join(filter(None, (recipient.honorific, recipient.name))),
-        salutation=recipient.salutation or recipient.name,
+        addressee=" ".join(filter(None, (recipient.honorific, recipient.name))) if recipient else "",
+        salutation=(recipient.salutation or recipient.name) if recipient else "",
         body=body,
         planned_activity=planned,
     )

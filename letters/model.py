@@ -207,7 +207,8 @@ class Letter(Strict):
     """One letter: everything the wording needs, checked and typed."""
 
     office: Office
-    recipient: Recipient
+    #: Whom the letter is addressed to; a statement may have no addressee.
+    recipient: Recipient | None = None
     letter: LetterInfo
     force: Force
     report: Report
@@ -222,6 +223,12 @@ class Letter(Strict):
     #: Who is sent a copy, one line each (for example HM Chief Inspector of Constabulary).
     copy_to: list[Text] = []
     chief_officer_comments: ChiefOfficerComments | None = None
+
+    @model_validator(mode="after")
+    def _letters_have_a_recipient(self) -> Letter:
+        if self.layout == "letter" and self.recipient is None:
+            raise ValueError("a letter needs a recipient (or set layout: statement)")
+        return self
     #: A security marking for the header of every page and the metadata, e.g. OFFICIAL.
     marking: OptionalText = ""
     #: The office's own notes on the letter: never printed, never in the public copy.

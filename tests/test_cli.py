@@ -62,18 +62,18 @@ def test_one_bad_letter_does_not_stop_the_others(runner: CliRunner, scratch: Pat
     out = scratch / "out"
     result = runner.invoke(main, ["build", str(bad), str(good), "--out", str(out), "--format", "html"])
     assert result.exit_code == 1
-    assert "broken.yaml:1:1: recipient: this field is required but missing" in result.stderr
+    assert "broken.yaml:1:1: letter: this field is required but missing" in result.stderr
     assert "1 of 2 letters failed" in result.stderr
     assert [p.name for p in out.iterdir()] == ["lancashire-2020-peel.html"]
 
 
 def test_a_template_error_names_the_template_and_line(runner: CliRunner, scratch: Path) -> None:
-    template = scratch / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    template = scratch / "templates" / "common" / "front.md.j2"
     edit_yaml(template, "Dear {{ facts.salutation }}", "Dear {{ facts.salutaton }}")
     result = runner.invoke(main, ["build", str(scratch / "data" / DEFAULT_LETTER.name), "--out", str(scratch / "out")])
     assert result.exit_code == 1
     line = template.read_text().splitlines().index("Dear {{ facts.salutaton }}") + 1
-    assert result.stderr.endswith(f"integrated-peel-2018.md.j2:{line}: 'letters.facts.LetterFacts object' has no attribute 'salutaton'\n")
+    assert result.stderr.endswith(f"common/front.md.j2:{line}: 'letters.facts.LetterFacts object' has no attribute 'salutaton'\n")
     assert not (scratch / "out").exists()
 
 

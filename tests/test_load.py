@@ -40,7 +40,6 @@ def test_every_problem_in_the_file_is_reported_at_its_line(scratch: Path) -> Non
     edit_yaml(data, "efficiency: outstanding", "efficiency: outstandin")
     edit_yaml(data, "  since: 2010", "  since: twenty")
     assert _problems(data, scratch) == [
-        "LETTER:4:1: recipient: this field is required but missing",
         "LETTER:6:1: recipent: unknown field 'recipent' (did you mean 'recipient'?)",
         "LETTER:17:9: letter.date: '2020-02-30' is not a date; expected a real date written YYYY-MM-DD, for example 2020-03-30",
         "LETTER:32:17: report.grades.efficiency: 'outstandin' is not a grade of the 2018/19 integrated PEEL framework; expected outstanding, good, requires improvement or inadequate (did you mean 'outstanding'?)",

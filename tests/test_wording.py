@@ -65,7 +65,7 @@ def test_what_the_letter_format_cannot_hold_is_an_error(markdown: str, message: 
 
 
 def test_templates_cannot_reach_python_internals(scratch: Path) -> None:
-    template = scratch / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    template = scratch / "templates" / "common" / "front.md.j2"
     edit_yaml(template, "Dear {{ facts.salutation }}", "Dear {{ facts.__class__.__init__.__globals__ }}")
     with pytest.raises(TemplateError):
         compose(scratch / "data" / DEFAULT_LETTER.name, Project(scratch))
