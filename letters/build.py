@@ -46,7 +46,7 @@ def compose_letter(loaded: LoadedLetter, facts: LetterFacts, project: Project, *
     letter = public_copy(loaded.letter) if public else loaded.letter
     assert isinstance(letter, Letter)
     context = {**{name: getattr(letter, name) for name in type(letter).model_fields}, "facts": facts}
-    wording = render_wording(project.environment, f"letters/{letter.report.kind}.md.j2", context)
+    wording = render_wording(project.environment, f"letters/{loaded.framework.template}.md.j2", context)
     meta = wording.meta
     return Document(
         title=meta.get("title", ""),

@@ -19,6 +19,16 @@ def join_words(items: Sequence[str], conjunction: str = "and") -> str:
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
+def join_names(names: Sequence[str]) -> str:
+    """Join names that may hold 'and' themselves, with a comma before the last where one does.
+
+    'preventing crime, and police powers and public treatment'; otherwise as join_words.
+    """
+    if len(names) > 1 and any(" and " in name for name in names):
+        return f"{', '.join(names[:-1])}, and {names[-1]}"
+    return join_words(names)
+
+
 _NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .english import count_noun, indefinite_article, join_words, money, number_word, percent, plural, uk_date
+from .english import count_noun, indefinite_article, join_names, join_words, money, number_word, percent, plural, uk_date
 from .errors import DataError, Location, Problem
 from .findings import Findings, collect_findings
 from .frameworks import NOT_GRADED, Framework
@@ -113,11 +113,11 @@ def grades_phrase(groups: tuple[GradeGroup, ...], framework: Framework) -> str:
 def grades_by_area_phrase(groups: tuple[GradeGroup, ...]) -> str:
     """Say each grade with its areas, best first: 'good in preventing crime; adequate in investigating crime'.
 
-    One grade for every graded area reads 'good in all five areas graded'.
+    One grade for every graded area reads 'good in all five graded areas'.
     """
     if len(groups) == 1 and len(groups[0].areas) > 2:
-        return f"{groups[0].grade} in all {number_word(len(groups[0].areas))} areas graded"
-    return "; ".join(f"{group.grade} in {join_words(group.areas)}" for group in groups)
+        return f"{groups[0].grade} in all {number_word(len(groups[0].areas))} graded areas"
+    return "; ".join(f"{group.grade} in {join_names(group.areas)}" for group in groups)
 
 
 def aspiration_phrase(grades: Mapping[str, str], target: str, framework: Framework) -> str:

@@ -42,6 +42,11 @@ class Findings:
     themes: tuple[Theme, ...]
     practice: tuple[Finding, ...]
 
+    @property
+    def for_chief_constables(self) -> tuple[Finding, ...]:
+        """The recommendations the report addresses to chief constables (or to this force's chief officer)."""
+        return tuple(r for r in self.recommendations if "chief" in r.addressed_to.lower())
+
 
 def collect_findings(report: Report) -> Findings:
     """Sort a report's findings by kind, keeping the report's order within each."""

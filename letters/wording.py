@@ -51,6 +51,8 @@ def make_environment(templates: Path) -> jinja2.Environment:
         money=english.money,
         percent=english.percent,
         join_words=english.join_words,
+        join_names=english.join_names,
+        number_word=english.number_word,
         plural=english.plural,
         count_noun=english.count_noun,
     )
