@@ -7,7 +7,7 @@ OUT    ?= build
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help letter letters check test lint schema bench clean lock system-deps
+.PHONY: help letter letters examples check test lint schema bench clean lock system-deps
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -25,6 +25,10 @@ letter: system-deps $(VENV)/.installed ## Build one letter: make letter [LETTER=
 
 letters: system-deps $(VENV)/.installed ## Build every letter under data/ into build/
 	$(BIN)/letters build --out $(OUT)
+
+examples: system-deps $(VENV)/.installed ## Check and build every example under data/examples/ into build/examples/
+	$(BIN)/letters check data/examples/*.yaml
+	$(BIN)/letters build data/examples/*.yaml --out $(OUT)/examples
 
 A11Y := tests/a11y
 

@@ -109,12 +109,17 @@ def _field(paragraph: DocxParagraph, instruction: str) -> None:
     field_char("end")
 
 
+def _fit(text: str, limit: int = 255) -> str:
+    """Shorten text to the length Word allows in a core property, ending with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def set_properties(doc: docx.document.Document, document: Document) -> None:
     """Fill the core properties from the letter, never from the clock."""
     when = dt.datetime.fromisoformat(document.date).replace(tzinfo=dt.UTC)
     props = doc.core_properties
-    props.title, props.subject, props.author = document.title, document.subject, document.author
-    props.keywords = ", ".join(document.keywords)
+    props.title, props.subject, props.author = _fit(document.title), _fit(document.subject), _fit(document.author)
+    props.keywords = _fit(", ".join(document.keywords))
     props.language = document.language
     props.last_modified_by = document.author
     props.created = props.modified = when
@@ -122,7 +127,7 @@ def set_properties(doc: docx.document.Document, document: Document) -> None:
     props.category = document.marking
     facts = dict(document.properties)
     approval = f" (approved by {facts['approvedBy']} on {facts['approvedOn']})" if "approvedBy" in facts else ""
-    props.content_status = facts.get("status", "") + approval
+    props.content_status = _fit(facts.get("status", "") + approval)
     props.identifier = f"sha256:{facts['inputsSha256']}" if "inputsSha256" in facts else ""
     props.version = facts.get("letters", "")
     # Word allows 255 characters here: the tools and the inputs' digest fit.

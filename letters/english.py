@@ -47,6 +47,11 @@ def count_noun(count: int, singular: str, plural_form: str = "") -> str:
     return f"{count} {plural(count, singular, plural_form)}"
 
 
+def count_words(count: int, singular: str, plural_form: str = "") -> str:
+    """Write a count in house style with its noun: 'one cause of concern', 'five areas', '12 areas'."""
+    return f"{number_word(count)} {plural(count, singular, plural_form)}"
+
+
 def indefinite_article(phrase: str) -> str:
     """Choose 'a' or 'an' by the sound of the phrase's first letter (quotes ignored)."""
     first = phrase.lstrip("'\"‘“").lower()[:1]

@@ -55,6 +55,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
         number_word=english.number_word,
         plural=english.plural,
         count_noun=english.count_noun,
+        count_words=english.count_words,
     )
     return env
 

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from letters.english import count_noun, indefinite_article, join_words, money, percent, uk_date
+from letters.english import count_noun, indefinite_article, join_words, money, number_word, percent, uk_date
 from letters.facts import aspiration_phrase, fill, grades_phrase, group_grades
 from letters.frameworks import frameworks_of
 
@@ -140,3 +140,53 @@ def test_fill_replaces_named_facts_and_keeps_doubled_braces() -> None:
 def test_fill_refuses_an_unknown_name() -> None:
     with pytest.raises(KeyError):
         fill("{nope}", {})
+
+
+PEEL_2023 = frameworks_of(ROOT)["peel-2023"]
+
+
+@pytest.mark.parametrize(("grades", "expected"), [
+    ({"preventing crime": "good", "investigating crime": "adequate", "responding to the public": "requires improvement"},
+     "good in preventing crime; adequate in investigating crime; requires improvement in responding to the public"),
+    ({"preventing crime": "good", "police powers and public treatment": "good"}, "good in police powers and public treatment, and preventing crime"),
+    ({area: "adequate" for area in PEEL_2023.areas[:5]}, "adequate in all five graded areas"),
+    ({area: "good" for area in PEEL_2023.areas}, f"good in all {len(PEEL_2023.areas)} graded areas"),
+    ({"managing offenders": "inadequate"}, "inadequate in managing offenders"),
+])
+def test_grades_by_area(grades: dict[str, str], expected: str) -> None:
+    from letters.facts import grades_by_area_phrase
+
+    assert grades_by_area_phrase(group_grades(grades, PEEL_2023)) == expected
+
+
+@given(st.dictionaries(st.sampled_from(PEEL_2023.areas), st.sampled_from(PEEL_2023.grades), min_size=1))
+def test_grades_by_area_names_each_graded_area_once_best_grade_first(grades: dict[str, str]) -> None:
+    from letters.facts import grades_by_area_phrase
+
+    phrase = grades_by_area_phrase(group_grades(grades, PEEL_2023))
+    awarded = sorted(set(grades.values()), key=PEEL_2023.rank)
+    if len(awarded) == 1 and len(grades) > 2:
+        assert phrase == f"{awarded[0]} in all {number_word(len(grades))} graded areas"
+        return
+    clauses = phrase.split("; ")
+    assert [clause.split(" in ", 1)[0] for clause in clauses] == awarded
+    for area in grades:
+        assert phrase.count(area) == 1 or any(area in other and area != other for other in grades)
+    for area in PEEL_2023.areas:
+        if area not in grades:
+            assert area not in phrase or any(area in other for other in grades)
+
+
+@pytest.mark.parametrize(("count", "expected"), [(0, "zero"), (1, "one"), (9, "nine"), (10, "10"), (1234, "1,234")])
+def test_number_word(count: int, expected: str) -> None:
+    assert number_word(count) == expected
+
+
+@pytest.mark.parametrize(("names", "expected"), [
+    (["a"], "a"), (["a", "b"], "a and b"), (["a", "b", "c"], "a, b and c"),
+    (["preventing crime", "police powers and public treatment"], "preventing crime, and police powers and public treatment"),
+])
+def test_join_names(names: list[str], expected: str) -> None:
+    from letters.english import join_names
+
+    assert join_names(names) == expected
