@@ -169,6 +169,48 @@ def archive(ctx: click.Context, data: tuple[Path, ...], root: Path, new_version:
 
 
 @main.command()
+@click.argument("data", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--csv", "as_format", flag_value="csv", default=True, help="Write CSV (the default): one row per finding.")
+@click.option("--json", "as_format", flag_value="json", help="Write JSON: a list of findings.")
+@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file instead of standard output.")
+@click.pass_context
+def findings(ctx: click.Context, data: Path, as_format: str, out_file: Path | None) -> None:
+    """Export the findings of DATA's report: number, kind, text, response and planned action.
+
+    For the office's own tracking and the inspectorate's monitoring portal. The
+    columns are number, kind, area, theme, cause, addressed_to, text, response,
+    action, text_cy and response_cy.
+    """
+    import csv
+    import io
+
+    from .findings import COLUMNS, collect_findings, finding_rows
+    from .validate import load_letter
+
+    try:
+        project = Project.find(data.parent, Path.cwd())
+        rows = finding_rows(collect_findings(load_letter(data, project.root).letter.report))
+    except LettersError as exc:
+        _fail(ctx, exc)
+    if as_format == "json":
+        text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+        writer.writeheader()
+        # A cell that starts like a formula would run as one in a spreadsheet: make it text.
+        writer.writerows({k: ("'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v) for k, v in row.items()} for row in rows)
+        text = buffer.getvalue()
+    if out_file is None:
+        click.echo(text, nl=False)
+    else:
+        from .output import write_all
+
+        write_all({out_file.resolve(): text.encode("utf-8")})
+        click.echo(f"wrote {_shown(out_file)} ({len(rows)} finding{'s' if len(rows) != 1 else ''})", err=True)
+
+
+@main.command()
 @click.option("--office", is_flag=True, help="Print the schema of an office file instead of a letter's.")
 @click.pass_context
 def schema(ctx: click.Context, office: bool) -> None:

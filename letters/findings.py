@@ -62,3 +62,12 @@ def collect_findings(report: Report) -> Findings:
     themes = tuple(Theme(name, tuple(r for r in recommendations if (r.theme or "Other recommendations") == name)) for name in theme_names)
     practice = tuple(f for f in every if f.kind in PRACTICE)
     return Findings(every, of_kind[AFI], causes, recommendations, loose, themes, practice)
+
+
+#: The columns of `letters findings --csv`, in order.
+COLUMNS = ("number", "kind", "area", "theme", "cause", "addressed_to", "text", "response", "action", "text_cy", "response_cy")
+
+
+def finding_rows(findings: Findings) -> list[dict[str, str]]:
+    """One row per finding, in the report's order, for the office's tracking and the monitoring portal."""
+    return [{column: str(getattr(finding, column)) for column in COLUMNS} for finding in findings.all]
