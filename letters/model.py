@@ -80,6 +80,16 @@ class Letterhead(Strict):
     subtitle: Text
 
 
+class WelshOffice(Strict):
+    """The office's names in Welsh, for letters published in Welsh."""
+
+    name: Text
+    area: Text
+    signatory_title: Text
+    letterhead_subtitle: Text
+    please_ask_for: OptionalText = ""
+
+
 class Office(Strict):
     """The local policing body that sends the letter; shared by its letters."""
 
@@ -91,6 +101,9 @@ class Office(Strict):
     letterhead: Letterhead
     #: How long the office keeps its letters before reviewing them (FOIA s.46 code).
     retention_years: Annotated[int, Field(ge=1, le=100)] = 7
+    #: Days a bilingual letter needs for translation before the section 55 deadline.
+    translation_days: Annotated[int, Field(ge=0, le=55)] = 14
+    cy: WelshOffice | None = None
 
 
 class Recipient(Strict):
@@ -196,6 +209,18 @@ class Status(Strict):
         return self
 
 
+class WelshLetter(Strict):
+    """A letter's own wording and names in Welsh (its facts and figures are shared with the English)."""
+
+    force: Text
+    chief_officer: Text
+    report_title: Text
+    recipient_title: OptionalText = ""
+    salutation: OptionalText = ""
+    paragraphs: Paragraphs = Paragraphs()
+    copy_to: list[Text] = []
+
+
 class ChiefOfficerComments(Strict):
     """The chief officer's comments on the report and the office's reply, published with the letter (s.55)."""
 
@@ -224,15 +249,24 @@ class Letter(Strict):
     copy_to: list[Text] = []
     chief_officer_comments: ChiefOfficerComments | None = None
 
-    @model_validator(mode="after")
-    def _letters_have_a_recipient(self) -> Letter:
-        if self.layout == "letter" and self.recipient is None:
-            raise ValueError("a letter needs a recipient (or set layout: statement)")
-        return self
     #: A security marking for the header of every page and the metadata, e.g. OFFICIAL.
     marking: OptionalText = ""
     #: The office's own notes on the letter: never printed, never in the public copy.
     notes: OptionalText = Field("", json_schema_extra=INTERNAL)
+    #: The languages the letter is published in, in the order they appear: [en], [cy, en] or [en, cy].
+    languages: Annotated[list[Literal["en", "cy"]], Field(min_length=1, max_length=2)] = ["en"]
+    #: The letter's Welsh wording, for a letter published in Welsh.
+    cy: WelshLetter | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> Letter:
+        if self.layout == "letter" and self.recipient is None:
+            raise ValueError("a letter needs a recipient (or set layout: statement)")
+        if len(set(self.languages)) != len(self.languages):
+            raise ValueError("each language is listed once in languages")
+        if "cy" in self.languages and (self.cy is None or self.office.cy is None):
+            raise ValueError("a letter in Welsh needs its Welsh wording under cy: and its office's under the office file's cy:")
+        return self
 
 
 def public_copy(model: BaseModel) -> BaseModel:
