@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .archive import ArchiveError, Record
-from .document import Document, Letterhead
+from .document import Document, Letterhead, combine
 from .errors import RenderError
 from .examine import CheckError, Examined, examine
 from .facts import LetterFacts, build_facts
@@ -35,19 +35,28 @@ class Built:
 def compose(data_path: Path, project: Project) -> Document:
     """Read a letter's data and render its wording into the shared document model."""
     loaded = load_letter(data_path, project.root)
-    return compose_letter(loaded, build_facts(loaded.letter, loaded.source.locate, loaded.framework), project)
+    facts: dict[str, LetterFacts] = {lang: build_facts(loaded.letter, loaded.source.locate, loaded.framework, lang) for lang in loaded.letter.languages}
+    return compose_versions(loaded, facts, project)
 
 
-def compose_letter(loaded: LoadedLetter, facts: LetterFacts, project: Project, *, public: bool = False) -> Document:
-    """Render a validated letter's wording with its facts into the shared document model.
+def compose_versions(loaded: LoadedLetter, facts: dict[str, LetterFacts], project: Project, *, public: bool = False) -> Document:
+    """The letter in each of its languages, in turn, as one document."""
+    return combine([compose_letter(loaded, facts[language], project, public=public, language=language) for language in facts])
 
-    The public copy (`public`) leaves out every field the model marks internal.
+
+def compose_letter(loaded: LoadedLetter, facts: LetterFacts, project: Project, *, public: bool = False, language: str = "en") -> Document:
+    """Render a validated letter's wording in one language with its facts into the shared document model.
+
+    The public copy (`public`) leaves out every field the model marks internal. Welsh wording
+    comes from templates/letters/cy/.
     """
     letter = public_copy(loaded.letter) if public else loaded.letter
     assert isinstance(letter, Letter)
     context = {**{name: getattr(letter, name) for name in type(letter).model_fields}, "facts": facts}
-    wording = render_wording(project.environment, f"letters/{loaded.framework.template}.md.j2", context)
+    folder = "letters" if language == "en" else f"letters/{language}"
+    wording = render_wording(project.environment, f"{folder}/{loaded.framework.template}.md.j2", context)
     meta = wording.meta
+    office_name = letter.office.cy.name if language == "cy" and letter.office.cy else letter.office.name
     return Document(
         title=meta.get("title", ""),
         author=letter.office.signatory.name,
@@ -57,7 +66,7 @@ def compose_letter(loaded: LoadedLetter, facts: LetterFacts, project: Project, *
         date=letter.letter.date.isoformat(),
         page_label=meta.get("page_label", "Page {page} of {pages}"),
         letterhead=_letterhead(loaded, project),
-        footer=", ".join((letter.office.name, *letter.office.address)),
+        footer=", ".join((office_name, *letter.office.address)),
         blocks=wording.blocks,
         marking=letter.marking,
         draft=letter.status.state == "draft",
@@ -80,9 +89,11 @@ def _properties(loaded: LoadedLetter, project: Project, copy: str) -> tuple[tupl
 def _letterhead(loaded: LoadedLetter, project: Project) -> Letterhead:
     """Draw the office's wordmark in the house style."""
     office, style = loaded.letter.office, project.style
-    alt = f"{office.letterhead.title} {office.letterhead.subtitle}"
+    subtitles = {"en": office.letterhead.subtitle, "cy": office.cy.letterhead_subtitle if office.cy else ""}
+    subtitle = " · ".join(subtitles[language] for language in loaded.letter.languages if subtitles[language])
+    alt = f"{office.letterhead.title} {subtitle}"
     svg, png = draw_wordmark(
-        office.letterhead.title, office.letterhead.subtitle, style.letterhead.height.mm,
+        office.letterhead.title, subtitle, style.letterhead.height.mm,
         bold=project.template_file(style.font.files.bold),
         regular=project.template_file(style.font.files.regular),
         accent=style.colours.accent, rule=style.colours.rule, muted=style.colours.muted, alt=alt,
@@ -136,19 +147,25 @@ def build_letter(data_path: Path, out_dir: Path, formats: tuple[str, ...] = FORM
     project = project or Project.find(data_path.parent, Path.cwd())
     examined = _checked(data_path, project, strict)
     loaded = examined.loaded
-    files: dict[str, bytes] = {}
+    languages = loaded.letter.languages
+    files: dict[tuple[str, str], bytes] = {}  # (format, language) -> bytes; language '' for every language at once
     render_warnings: tuple[str, ...] = ()
-    for public, copy_formats in ((False, {"docx": "docx", "pdf": "pdf"}), (True, {"html": "html", "public-pdf": "pdf"})):
-        wanted = {fmt: rendered for fmt, rendered in copy_formats.items() if fmt in formats}
-        if not wanted:
+    for public, whole, pdf in ((False, "docx", "pdf"), (True, "html", "public-pdf")):
+        if whole not in formats and pdf not in formats:
             continue
-        document = compose_letter(loaded, examined.facts, project, public=public)
-        rendered, warned = render(document, project, tuple(wanted.values()), () if public else sources(loaded))
-        files.update({fmt: rendered[as_format] for fmt, as_format in wanted.items()})
-        render_warnings += tuple(w for w in warned if w not in render_warnings)
+        versions = {language: compose_letter(loaded, examined.facts[language], project, public=public, language=language) for language in languages}
+        if whole in formats:  # one file holds every language
+            rendered, _ = render(combine(list(versions.values())), project, (whole,))
+            files[whole, ""] = rendered[whole]
+        if pdf in formats:  # a PDF tags one language: one PDF each
+            for language, document in versions.items():
+                rendered, warned = render(document, project, ("pdf",), () if public else sources(loaded))
+                files[pdf, language if len(languages) > 1 else ""] = rendered["pdf"]
+                render_warnings += tuple(w for w in warned if w not in render_warnings)
     if strict and render_warnings:
         raise RenderError(f"{data_path}: WeasyPrint warned (--strict makes this an error): " + "; ".join(render_warnings))
-    targets = {safe_name(out_dir, data_path.stem + SUFFIXES[fmt]): files[fmt] for fmt in formats}
+    targets = {safe_name(out_dir, data_path.stem + (f".{language}" if language else "") + SUFFIXES[fmt]): data
+               for (fmt, language), data in files.items()}
     write_all(targets)
     warnings = tuple(str(f) for f in examined.findings if f.severity == "warning") + tuple(f"{data_path}: warning: {w}" for w in render_warnings)
     return Built(tuple(targets), warnings)
@@ -168,27 +185,32 @@ def sources(loaded: LoadedLetter) -> tuple[Attached, ...]:
     return tuple(Attached(path.name, path.read_bytes(), "The data this letter was made from (letters)") for path in loaded.source.files)
 
 
-def archive_record(data_path: Path, project: Project, strict: bool = False) -> Record:
-    """Check a letter and render its record PDF for the archive; drafts are refused."""
+def archive_records(data_path: Path, project: Project, strict: bool = False) -> list[Record]:
+    """Check a letter and render its record PDF (one per language) for the archive; drafts are refused."""
     examined = _checked(data_path, project, strict)
     loaded = examined.loaded
     letter = loaded.letter
     if letter.status.state == "draft":
         raise ArchiveError(f"{data_path}: the letter is a draft; only approved or sent letters can be archived (set status.state)")
-    document = compose_letter(loaded, examined.facts, project)
     attachments = sources(loaded)
-    files, _ = render(document, project, ("pdf",), attachments)
-    status = letter.status
-    particulars = {
-        "title": document.title,
-        "recipient": f"{examined.facts.addressee}, {letter.recipient.title}" if letter.recipient else "(published statement)",
-        "letter_date": letter.letter.date.isoformat(),
-        "report": f"{letter.report.inspectorate} {letter.report.title}, {letter.force.name}, published {letter.report.published.isoformat()}",
-        "status": status.state,
-        "approved_by": status.approved_by,
-        "approved_on": status.approved_on.isoformat() if status.approved_on else "",
-        "marking": letter.marking,
-        "inputs_sha256": dict(document.properties)["inputsSha256"],
-    }
-    return Record(data_path.stem, files["pdf"], {item.name: item.data for item in attachments},
-                  particulars, letter.letter.date, letter.office.retention_years)
+    records = []
+    for language, facts in examined.facts.items():
+        document = compose_letter(loaded, facts, project, language=language)
+        files, _ = render(document, project, ("pdf",), attachments)
+        status = letter.status
+        particulars = {
+            "title": document.title,
+            "language": document.language,
+            "recipient": f"{facts.addressee}, {letter.recipient.title}" if letter.recipient else "(published statement)",
+            "letter_date": letter.letter.date.isoformat(),
+            "report": f"{letter.report.inspectorate} {letter.report.title}, {letter.force.name}, published {letter.report.published.isoformat()}",
+            "status": status.state,
+            "approved_by": status.approved_by,
+            "approved_on": status.approved_on.isoformat() if status.approved_on else "",
+            "marking": letter.marking,
+            "inputs_sha256": dict(document.properties)["inputsSha256"],
+        }
+        letter_id = data_path.stem if len(examined.facts) == 1 else f"{data_path.stem}.{language}"
+        records.append(Record(letter_id, files["pdf"], {item.name: item.data for item in attachments},
+                              particulars, letter.letter.date, letter.office.retention_years))
+    return records

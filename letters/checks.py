@@ -33,6 +33,13 @@ _COUNTED = {
 }
 
 
+_PLACEHOLDER_NAMES = re.compile(r"(?<!\{)\{([^{}]+)\}(?!\})")
+
+
+def _braced(names: list[str]) -> str:
+    return ", ".join("{" + name + "}" for name in names) or "no facts"
+
+
 _PLACEHOLDER_FOR = {"areas_for_improvement": "afi_count", "recommendations": "recommendation_count"}
 
 
@@ -93,6 +100,7 @@ def check_letter(loaded: LoadedLetter, today: dt.date, home_secretaries: Holders
     checker.postal()
     checker.responses()
     checker.figures()
+    checker.bilingual()
     return sorted(checker.findings, key=lambda f: (str(f.location.path), f.location.line, f.location.column))
 
 
@@ -135,6 +143,11 @@ class _Checker:
         if info.published is None and today <= last_day:
             left = (last_day - today).days
             self.add("note", ("letter", "date"), f"not yet published: {count_noun(left, 'day')} left to publish (last day {uk_date(last_day)}, today {uk_date(today)})")
+            translation_by = last_day - dt.timedelta(days=self.letter.office.translation_days)
+            if len(self.letter.languages) > 1 and today <= last_day:
+                when = f"{count_noun((translation_by - today).days, 'day')} left" if today <= translation_by else "the time the office allows is already past"
+                self.add("note", ("languages",), f"a bilingual letter needs {count_noun(self.letter.office.translation_days, 'day')} for translation: "
+                         f"send the text for translation by {uk_date(translation_by)} ({when})")
 
     def recipient(self, holders: Holders | None) -> None:
         """Warn when the Home Secretary named was not in office on the letter's date."""
@@ -166,6 +179,37 @@ class _Checker:
             if finding.kind == "recommendation" and not finding.response:
                 name = f"recommendation {finding.number}" if finding.number else f"the recommendation {finding.text[:40]!r}"
                 self.add("error", ("report", "findings", index), f"{name} has no response; section 55(5B) requires the action taken or proposed, or why none will be taken")
+
+    def bilingual(self) -> None:
+        """A letter in Welsh and English carries the same paragraphs, facts, figures and findings in both."""
+        letter, cy = self.letter, self.letter.cy
+        if "cy" not in letter.languages or cy is None:
+            return
+        for name in ("body", "planned_activity"):
+            english, welsh = getattr(letter.paragraphs, name), getattr(cy.paragraphs, name)
+            if len(english) != len(welsh):
+                self.add("error", ("cy", "paragraphs", name), f"the Welsh has {count_noun(len(welsh), 'paragraph')} and the English "
+                         f"{count_noun(len(english), 'paragraph')}; each paragraph needs both languages")
+            for index, (en_text, cy_text) in enumerate(zip(english, welsh, strict=False)):
+                names = (sorted(set(_PLACEHOLDER_NAMES.findall(en_text))), sorted(set(_PLACEHOLDER_NAMES.findall(cy_text))))
+                if names[0] != names[1]:
+                    self.add("error", ("cy", "paragraphs", name, index), f"the Welsh names {_braced(names[1])} but the English {_braced(names[0])}")
+                figures = (re.findall(r"\d+(?:[.,]\d+)*", en_text), re.findall(r"\d+(?:[.,]\d+)*", cy_text))
+                if sorted(figures[0]) != sorted(figures[1]):
+                    self.add("warning", ("cy", "paragraphs", name, index), f"the figures differ: {', '.join(figures[1]) or 'none'} in Welsh, "
+                             f"{', '.join(figures[0]) or 'none'} in English")
+        for index, finding in enumerate(letter.report.findings):
+            for part in ("text", "response", "action"):
+                if getattr(finding, part) and not getattr(finding, f"{part}_cy"):
+                    label = f"{finding.kind} {finding.number}".strip()
+                    self.add("error", ("report", "findings", index), f"{label} has no Welsh {part} ({part}_cy); a bilingual letter carries every finding in both languages")
+        if letter.report.areas_for_improvement:
+            self.add("error", ("report", "areas_for_improvement"), "a bilingual letter lists its areas for improvement under findings, each with text_cy")
+        comments = letter.chief_officer_comments
+        if comments and (len(comments.paragraphs_cy) != len(comments.paragraphs) or len(comments.reply_cy) != len(comments.reply)):
+            self.add("error", ("chief_officer_comments",), "the chief officer's comments and the reply need the same paragraphs in Welsh (paragraphs_cy, reply_cy)")
+        if len(cy.copy_to) != len(letter.copy_to):
+            self.add("error", ("cy", "copy_to"), "copy_to needs the same recipients in Welsh")
 
     def figures(self) -> None:
         """A share given with its amounts must match them; counts in the text must match the lists."""

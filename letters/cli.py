@@ -152,19 +152,19 @@ def archive(ctx: click.Context, data: tuple[Path, ...], root: Path, new_version:
             return
     except LettersError as exc:
         _fail(ctx, exc)
-    from .build import archive_record
+    from .build import archive_records
 
     project, paths = _letters(ctx, data)
     failed = 0
     for path in _progress(paths, "Archiving letters"):
         try:
-            filed = archiving.file_letter(archive_record(path, project, strict), root, new_version)
+            filings = [archiving.file_letter(record, root, new_version) for record in archive_records(path, project, strict)]
         except LettersError as exc:
             failed += 1
             _report(ctx, exc)
             continue
-        what = f"filed {_shown(filed.path)} (version {filed.version})" if filed.written else f"unchanged: {_shown(filed.path)} is already archived"
-        click.echo(what)
+        for filed in filings:
+            click.echo(f"filed {_shown(filed.path)} (version {filed.version})" if filed.written else f"unchanged: {_shown(filed.path)} is already archived")
     _finish(ctx, failed, len(paths))
 
 

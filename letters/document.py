@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -71,11 +71,18 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Language:
+    """What follows is in this language (a tag such as cy or en-GB), until the next Language."""
+
+    code: str
+
+
+@dataclass(frozen=True)
 class PageBreak:
     """Start what follows on a new page."""
 
 
-Block = Heading | Paragraph | BulletList | Address | ReferenceBlock | Signature | Table | PageBreak
+Block = Heading | Paragraph | BulletList | Address | ReferenceBlock | Signature | Table | PageBreak | Language
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,18 @@ class Document:
     draft: bool = False
     #: Provenance and record-keeping facts for the files' metadata, as (name, value) pairs.
     properties: tuple[tuple[str, str], ...] = ()
+
+
+def combine(documents: list[Document]) -> Document:
+    """One document holding several language versions in turn, each on new pages and marked with its language."""
+    if len(documents) == 1:
+        return documents[0]
+    first = documents[0]
+    blocks: list[Block] = []
+    for index, document in enumerate(documents):
+        blocks.extend(([PageBreak()] if index else []) + [Language(document.language), *document.blocks])
+    return replace(first, title=" / ".join(d.title for d in documents), subject=" / ".join(d.subject for d in documents),
+                   keywords=tuple(dict.fromkeys(k for d in documents for k in d.keywords)), blocks=tuple(blocks))
 
 
 def inline_text(content: Inline) -> str:

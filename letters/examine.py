@@ -28,7 +28,8 @@ class Examined:
     """A letter that validated, its derived facts, and what its checks found."""
 
     loaded: LoadedLetter
-    facts: LetterFacts
+    #: The derived facts in each of the letter's languages, in the order it is published.
+    facts: dict[str, LetterFacts]
     findings: tuple[Finding, ...]
 
     def failures(self, strict: bool = False) -> list[Finding]:
@@ -40,6 +41,6 @@ class Examined:
 def examine(data_path: Path, project: Project, today: dt.date | None = None) -> Examined:
     """Load and validate a letter, derive its facts, and run every check on it."""
     loaded = load_letter(data_path, project.root)
-    facts = build_facts(loaded.letter, loaded.source.locate, loaded.framework)
+    facts: dict[str, LetterFacts] = {lang: build_facts(loaded.letter, loaded.source.locate, loaded.framework, lang) for lang in loaded.letter.languages}
     findings = check_letter(loaded, today or dt.date.today(), project.home_secretaries)
     return Examined(loaded, facts, tuple(findings))

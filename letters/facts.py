@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from . import welsh
 from .english import count_noun, indefinite_article, join_names, join_words, money, number_word, percent, plural, uk_date
 from .errors import DataError, Location, Problem
 from .findings import Findings, collect_findings
@@ -52,13 +53,15 @@ class LetterFacts:
     planned_activity: tuple[str, ...]
 
 
-def build_facts(letter: Letter, locate: Locate, framework: Framework) -> LetterFacts:
-    """Derive the facts of a validated letter and fill in its own paragraphs."""
+def build_facts(letter: Letter, locate: Locate, framework: Framework, language: str = "en") -> LetterFacts:
+    """Derive the facts of a validated letter and fill in its own paragraphs, in English or Welsh ('cy')."""
     graded = {area: grade for area, grade in letter.report.grades.items() if grade != NOT_GRADED}
     grades = {area: graded[area] for area in framework.areas if area in graded}
     groups = group_grades(grades, framework)
-    aspiration = aspiration_phrase(grades, letter.target_grade, framework) if letter.target_grade and grades else None
     findings = collect_findings(letter.report)
+    if language == "cy":
+        return _welsh_facts(letter, locate, framework, groups, findings)
+    aspiration = aspiration_phrase(grades, letter.target_grade, framework) if letter.target_grade and grades else None
     afi_count, recommendation_count, cause_count = len(findings.afis), len(findings.recommendations), len(findings.causes)
     recipient = letter.recipient
     values = placeholder_values(letter, aspiration)
@@ -86,6 +89,46 @@ def build_facts(letter: Letter, locate: Locate, framework: Framework) -> LetterF
         report_published=uk_date(letter.report.published),
         addressee=" ".join(filter(None, (recipient.honorific, recipient.name))) if recipient else "",
         salutation=(recipient.salutation or recipient.name) if recipient else "",
+        body=body,
+        planned_activity=planned,
+    )
+
+
+def _welsh_facts(letter: Letter, locate: Locate, framework: Framework, groups: tuple[GradeGroup, ...], findings: Findings) -> LetterFacts:
+    """The same facts worded in Welsh, from the letter's cy: wording and the framework's Welsh names."""
+    cy, names = letter.cy, framework.cy
+    if cy is None or letter.office.cy is None or names is None:
+        raise DataError([Problem(locate(("languages",)), f"a letter in Welsh needs Welsh names for the {framework.name} framework in data/reference/frameworks.yaml, "
+                                 "and its own Welsh wording under cy:", "languages")])
+    values = {**placeholder_values(letter, None), "area": letter.office.cy.area, "force": cy.force, "chief_officer": cy.chief_officer}
+    problems: list[Problem] = []
+    body = fill_all(cy.paragraphs.body, values, ("cy", "paragraphs", "body"), locate, problems)
+    planned = fill_all(cy.paragraphs.planned_activity, values, ("cy", "paragraphs", "planned_activity"), locate, problems)
+    if problems:
+        raise DataError(problems)
+    area = names.areas.get
+    grades_by_area = "; ".join(f"{names.grades.get(g.grade, g.grade)} o ran {welsh.cy_join([area(a, a) for a in g.areas])}" for g in groups)
+    recipient = letter.recipient
+    counts = (len(findings.afis), len(findings.recommendations), len(findings.causes))
+    return LetterFacts(
+        framework=framework,
+        areas_inspected=welsh.cy_join([area(a, a) for a in framework.areas if a in letter.report.grades]),
+        grade_groups=groups,
+        grades_awarded="",
+        grades_by_area=grades_by_area,
+        ungraded_areas=tuple(area(a, a) for a in framework.areas if letter.report.grades.get(a) == NOT_GRADED),
+        findings=findings,
+        afi_count=counts[0],
+        afi_summary=welsh.cy_count(counts[0], "maes i'w wella"),
+        recommendation_count=counts[1],
+        recommendation_summary=welsh.cy_count(counts[1], "argymhelliad"),
+        cause_count=counts[2],
+        cause_summary=welsh.cy_count(counts[2], "achos pryder"),
+        aspiration="",
+        letter_date=welsh.cy_date(letter.letter.date),
+        report_published=welsh.cy_date(letter.report.published),
+        addressee=" ".join(filter(None, (recipient.honorific, recipient.name))) if recipient else "",
+        salutation=(cy.salutation or recipient.name) if recipient else "",
         body=body,
         planned_activity=planned,
     )

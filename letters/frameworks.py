@@ -17,6 +17,15 @@ NOT_GRADED = "not graded"
 
 
 @dataclass(frozen=True)
+class WelshNames:
+    """A framework's name, grades and areas in Welsh."""
+
+    name: str
+    grades: dict[str, str]
+    areas: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Framework:
     """An inspection framework: what it grades and on which scale, best grade first."""
 
@@ -28,10 +37,19 @@ class Framework:
     every_area_graded: bool
     areas: tuple[str, ...]
     grades: tuple[str, ...]
+    cy: WelshNames | None = None
 
     def rank(self, grade: str) -> int:
         """Place a grade on the scale: 0 is the best."""
         return self.grades.index(grade)
+
+
+class _Welsh(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    grades: dict[str, str]
+    areas: dict[str, str]
 
 
 class _Entry(pydantic.BaseModel):
@@ -44,6 +62,7 @@ class _Entry(pydantic.BaseModel):
     every_area_graded: bool
     areas: tuple[str, ...]
     grades: tuple[str, ...]
+    cy: _Welsh | None = None
 
 
 @lru_cache(maxsize=8)
@@ -54,7 +73,10 @@ def load_frameworks(path: Path) -> dict[str, Framework]:
         entries = pydantic.TypeAdapter(dict[str, _Entry]).validate_python(source.tree)
     except pydantic.ValidationError as exc:
         raise DataError([Problem(source.locate(tuple(e["loc"])), e["msg"], dotted(tuple(e["loc"]))) for e in exc.errors(include_url=False)]) from None
-    return {kind: Framework(kind=kind, **entry.model_dump()) for kind, entry in entries.items()}
+    return {
+        kind: Framework(kind=kind, **entry.model_dump(exclude={"cy"}), cy=WelshNames(**entry.cy.model_dump()) if entry.cy else None)
+        for kind, entry in entries.items()
+    }
 
 
 def frameworks_of(root: Path) -> dict[str, Framework]:

@@ -158,6 +158,7 @@ class Finding(Strict):
     response_cy: OptionalText = ""
     #: What is planned, by whom and when.
     action: OptionalText = ""
+    action_cy: OptionalText = ""
 
 
 class Report(Strict):
@@ -226,6 +227,9 @@ class ChiefOfficerComments(Strict):
 
     paragraphs: Annotated[list[Text], Field(min_length=1)]
     reply: list[Text] = []
+    #: The same in Welsh, for a letter published in Welsh.
+    paragraphs_cy: list[Text] = []
+    reply_cy: list[Text] = []
 
 
 class Letter(Strict):

@@ -23,6 +23,7 @@ from .document import (
     Document,
     Heading,
     Inline,
+    Language,
     PageBreak,
     Paragraph,
     ReferenceBlock,
@@ -156,13 +157,18 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
     """Add each block in reading order; a page break moves the next paragraph to a new page."""
     new_page = False
     previous: DocxParagraph | None = None
+    language = ""
     i = 0
     while i < len(blocks):
         block = blocks[i]
         added: list[DocxParagraph] = []
+        body_before = len(doc.element.body)
         if isinstance(block, PageBreak):
             new_page = True
+        elif isinstance(block, Language):
+            language = block.code
         elif isinstance(block, Address) and i + 1 < len(blocks) and isinstance(blocks[i + 1], ReferenceBlock):
+            new_page = _break_before_table(doc, new_page)
             added = _masthead(doc, block, blocks[i + 1], style)  # type: ignore[arg-type]
             i += 1
         elif isinstance(block, Heading):
@@ -177,6 +183,7 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
         elif isinstance(block, ReferenceBlock):
             added = [_reference_row(doc.add_paragraph(style=REFERENCE), label, value) for label, value in block.rows]
         elif isinstance(block, Table):
+            new_page = _break_before_table(doc, new_page)
             added = _table(doc, block, style)
         elif isinstance(block, Signature):
             if previous is not None:
@@ -188,7 +195,42 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
                 added[0].paragraph_format.page_break_before = True
                 new_page = False
             previous = added[-1]
+        if language:
+            _mark_language(_added_since(doc, body_before), language)
         i += 1
+
+
+def _break_before_table(doc: docx.document.Document, new_page: bool) -> bool:
+    """Word ignores a page break asked of a paragraph inside a table: put a hairline paragraph before it."""
+    if new_page:
+        spacer = doc.add_paragraph(style=LETTERHEAD)
+        spacer.paragraph_format.page_break_before = True
+        spacer.paragraph_format.space_after = Pt(0)
+    return False
+
+
+def _added_since(doc: docx.document.Document, count: int) -> list[object]:
+    """The body elements added since the body held `count`; new ones go before the closing w:sectPr."""
+    children = list(doc.element.body)
+    if children and children[-1].tag == qn("w:sectPr"):
+        return children[count - 1 : -1]
+    return children[count:]
+
+
+def _mark_language(elements: list[object], language: str) -> None:
+    """Set Word's proofing language on every run (and paragraph mark) of some body elements."""
+    tag = {"cy": "cy-GB", "en": "en-GB"}.get(language, language)
+    for element in elements:
+        for holder in element.iter(qn("w:r"), qn("w:pPr")):  # type: ignore[attr-defined]
+            properties = holder.find(qn("w:rPr"))
+            if properties is None:
+                properties = OxmlElement("w:rPr")
+                holder.insert(0, properties) if holder.tag == qn("w:r") else holder.append(properties)
+            for old in properties.findall(qn("w:lang")):
+                properties.remove(old)
+            mark = OxmlElement("w:lang")
+            mark.set(qn("w:val"), tag)
+            properties.append(mark)
 
 
 def _masthead(doc: docx.document.Document, address: Address, reference: ReferenceBlock, style: HouseStyle) -> list[DocxParagraph]:

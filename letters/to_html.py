@@ -13,6 +13,7 @@ from .document import (
     Document,
     Heading,
     Inline,
+    Language,
     PageBreak,
     Paragraph,
     ReferenceBlock,
@@ -68,17 +69,25 @@ def render_html(document: Document, css: str) -> str:
 
 
 def _sections(blocks: tuple[Block, ...]) -> list[str]:
-    """Render blocks; each page break opens a section that starts on a new page."""
+    """Render blocks in sections: a Language block opens a language version (marked with lang),
+    a page break an annex; both start on a new page in print."""
     out: list[str] = []
-    open_section = False
+    language = ""
+    opened = False
     i = 0
     while i < len(blocks):
         block = blocks[i]
-        if isinstance(block, PageBreak):
-            if open_section:
+        if isinstance(block, PageBreak) and i + 1 < len(blocks) and isinstance(blocks[i + 1], Language):
+            i += 1  # the page break starts a language version
+            block = blocks[i]
+        if isinstance(block, (PageBreak, Language)):
+            if isinstance(block, Language):
+                language = block.code
+            if opened:
                 out.append("</section>")
-            out.append('<section class="annex">')
-            open_section = True
+            kind = "version" if isinstance(block, Language) else "annex"
+            out.append(f'<section class="{kind}"' + (f' lang="{escape(language)}"' if language else "") + ">")
+            opened = True
         elif isinstance(block, Address) and i + 1 < len(blocks) and isinstance(blocks[i + 1], ReferenceBlock):
             out.append('<div class="masthead">')
             out.append(_block(block))
@@ -88,7 +97,7 @@ def _sections(blocks: tuple[Block, ...]) -> list[str]:
         else:
             out.append(_block(block))
         i += 1
-    if open_section:
+    if opened:
         out.append("</section>")
     return out
 

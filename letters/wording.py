@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
-from . import english
+from . import english, welsh
 from .document import Address, Block, BulletList, Heading, Inline, PageBreak, Paragraph, ReferenceBlock, Signature, Span, Table
 from .errors import Location, TemplateError
 
@@ -56,6 +56,11 @@ def make_environment(templates: Path) -> jinja2.Environment:
         plural=english.plural,
         count_noun=english.count_noun,
         count_words=english.count_words,
+        cy_count=welsh.cy_count,
+        cy_join=welsh.cy_join,
+        cy_date=welsh.cy_date,
+        yn=welsh.yn,
+        soft=welsh.soft,
     )
     return env
 
