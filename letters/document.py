@@ -56,10 +56,12 @@ class ReferenceBlock:
 
 @dataclass(frozen=True)
 class Signature:
-    """The closing ('Yours sincerely'), room for a handwritten signature, then name and title."""
+    """The closing ('Yours sincerely'), room for a handwritten signature, name and title, then any copy line."""
 
     closing: str
     lines: tuple[str, ...]
+    #: Lines kept with the signature below it, such as 'cc: HM Inspector of Constabulary'.
+    after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ def text_lines(document: Document, bullet: str = "") -> list[str]:
         elif isinstance(block, Address):
             lines.extend(block.lines)
         elif isinstance(block, Signature):
-            lines.extend((block.closing, *block.lines))
+            lines.extend((block.closing, *block.lines, *block.after))
         elif isinstance(block, Table):
             lines.extend(inline_text(cell) for row in (block.header, *block.rows) for cell in row if inline_text(cell))
         elif isinstance(block, ReferenceBlock):

@@ -190,6 +190,8 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
                 previous.paragraph_format.keep_with_next = True
             added = [doc.add_paragraph(block.closing, style=CLOSING)]
             added += [doc.add_paragraph(line, style=SIGNATORY) for line in block.lines]
+            added += [doc.add_paragraph(line, style=SIGNATORY) for line in block.after]
+            added[-1].paragraph_format.keep_with_next = False
         if added:
             if new_page:
                 added[0].paragraph_format.page_break_before = True

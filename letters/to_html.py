@@ -123,7 +123,8 @@ def _block(block: Block) -> str:
         return f'<table class="findings">{f"<thead><tr>{head}</tr></thead>" if head else ""}<tbody>{body}</tbody></table>'
     if isinstance(block, Signature):
         name = "<br>".join(escape(line) for line in block.lines)
-        return f'<div class="signature"><p class="closing">{escape(block.closing)}</p><p class="signatory">{name}</p></div>'
+        after = "".join(f'<p class="copies">{escape(line)}</p>' for line in block.after)
+        return f'<div class="signature"><p class="closing">{escape(block.closing)}</p><p class="signatory">{name}</p>{after}</div>'
     raise TypeError(f"no HTML for {type(block).__name__}")
 
 

@@ -176,7 +176,8 @@ def _furniture(container: str, paragraphs: list[list[str]], template_name: str) 
     if container == "signature":
         if len(paragraphs) < 2:
             raise TemplateError(f"templates/{template_name}: a signature is a closing ('Yours sincerely'), a blank line, then the name and title")
-        return Signature(" ".join(paragraphs[0]), tuple(line for paragraph in paragraphs[1:] for line in paragraph))
+        after = tuple(line for paragraph in paragraphs[2:] for line in paragraph)
+        return Signature(" ".join(paragraphs[0]), tuple(paragraphs[1]), after)
     rows = []
     for line in lines:
         label, sep, value = line.partition(":")
