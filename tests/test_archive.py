@@ -139,3 +139,14 @@ def test_verify_catches_a_removed_row_and_a_rehashed_edit(archived: Path, scratc
 def test_verify_and_head_take_no_data(archived: Path) -> None:
     result = _run("--verify", LETTER)
     assert result.exit_code == 2 and "--verify and --head take no DATA files" in result.stderr
+
+
+def test_a_bilingual_letter_files_a_pdf_per_language(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(scratch)
+    result = _run("data/examples/dyfed-powys-2025-peel-bilingual.yaml")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["filed archive/2025/dyfed-powys-2025-peel-bilingual.cy.pdf (version 1)",
+                                          "filed archive/2025/dyfed-powys-2025-peel-bilingual.en.pdf (version 1)"]
+    rows = read_manifest(scratch / "archive")
+    assert [row["language"] for row in rows] == ["cy", "en-GB"] and rows[1]["prev"] == rows[0]["hash"]
+    assert _run("--verify").exit_code == 0
