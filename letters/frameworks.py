@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +20,8 @@ NOT_GRADED = "not graded"
 class WelshNames:
     """A framework's name, grades and areas in Welsh."""
 
+    __pydantic_config__ = pydantic.ConfigDict(extra="forbid")
+
     name: str
     grades: dict[str, str]
     areas: dict[str, str]
@@ -29,7 +31,8 @@ class WelshNames:
 class Framework:
     """An inspection framework: what it grades and on which scale, best grade first."""
 
-    kind: str
+    __pydantic_config__ = pydantic.ConfigDict(extra="forbid")
+
     name: str
     statute: str
     template: str
@@ -38,31 +41,12 @@ class Framework:
     areas: tuple[str, ...]
     grades: tuple[str, ...]
     cy: WelshNames | None = None
+    #: The report kind: the framework's key in the file.
+    kind: str = ""
 
     def rank(self, grade: str) -> int:
         """Place a grade on the scale: 0 is the best."""
         return self.grades.index(grade)
-
-
-class _Welsh(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
-
-    name: str
-    grades: dict[str, str]
-    areas: dict[str, str]
-
-
-class _Entry(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
-
-    name: str
-    statute: str
-    template: str
-    area_noun: str
-    every_area_graded: bool
-    areas: tuple[str, ...]
-    grades: tuple[str, ...]
-    cy: _Welsh | None = None
 
 
 @lru_cache(maxsize=8)
@@ -70,13 +54,10 @@ def load_frameworks(path: Path) -> dict[str, Framework]:
     """Read the frameworks file: report kind -> framework."""
     source = load_source(path)
     try:
-        entries = pydantic.TypeAdapter(dict[str, _Entry]).validate_python(source.tree)
+        entries = pydantic.TypeAdapter(dict[str, Framework]).validate_python(source.tree)
     except pydantic.ValidationError as exc:
         raise DataError([Problem(source.locate(tuple(e["loc"])), e["msg"], dotted(tuple(e["loc"]))) for e in exc.errors(include_url=False)]) from None
-    return {
-        kind: Framework(kind=kind, **entry.model_dump(exclude={"cy"}), cy=WelshNames(**entry.cy.model_dump()) if entry.cy else None)
-        for kind, entry in entries.items()
-    }
+    return {kind: replace(framework, kind=kind) for kind, framework in entries.items()}
 
 
 def frameworks_of(root: Path) -> dict[str, Framework]:
