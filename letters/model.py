@@ -149,6 +149,7 @@ class Finding(Strict):
     area: OptionalText = ""
     #: A heading to group it under, for thematic responses grouped by theme.
     theme: OptionalText = ""
+    theme_cy: OptionalText = ""
     #: For a recommendation: the number of the cause of concern it answers.
     cause: OptionalText = ""
     #: Who the report addresses it to (chief constables, police and crime commissioners, ...).

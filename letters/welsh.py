@@ -77,6 +77,11 @@ _MASCULINE = {1: ("un", None), 2: ("dau", soft), 3: ("tri", aspirate), 4: ("pedw
 _FEMININE = {1: ("un", soft), 2: ("dwy", soft), 3: ("tair", None), 4: ("pedair", None), **{n: _MASCULINE[n] for n in range(5, 11)}}
 
 
+def cy_number(count: int) -> str:
+    """A number standing alone, in words to ten: 'un', 'dau', 'deg'; from 11 in figures."""
+    return {1: "un", 2: "dau", 3: "tri", 4: "pedwar", 5: "pump", 6: "chwech", 7: "saith", 8: "wyth", 9: "naw", 10: "deg"}.get(count, f"{count:,}")
+
+
 def cy_count(count: int, noun: str, feminine: bool = False) -> str:
     """A count with its noun, which stays singular in Welsh: 'tri argymhelliad', 'dau faes i'w wella', 'dwy bryder'.
 

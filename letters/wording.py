@@ -57,6 +57,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
         count_noun=english.count_noun,
         count_words=english.count_words,
         cy_count=welsh.cy_count,
+        cy_number=welsh.cy_number,
         cy_join=welsh.cy_join,
         cy_date=welsh.cy_date,
         yn=welsh.yn,

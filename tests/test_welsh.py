@@ -110,3 +110,32 @@ def test_a_missing_welsh_paragraph_is_an_error(scratch: Path) -> None:
     edit_yaml(data, "  paragraphs:\n    body:\n      - >-\n        Rwy'n croesawu", "  paragraphs:\n    planned_activity:\n      - >-\n        Rwy'n croesawu")
     problems = _problems(scratch)
     assert "error: cy.paragraphs.body: the Welsh has 0 paragraphs and the English 1 paragraph; each paragraph needs both languages" in problems
+
+
+def test_a_thematic_response_can_be_bilingual(scratch: Path) -> None:
+    import yaml
+
+    from letters.build import compose
+    from letters.document import text_lines
+
+    path = scratch / "data" / "examples" / "west-mercia-2023-youth-violence.yaml"
+    letter = yaml.safe_load(path.read_text(encoding="utf-8"))
+    letter["office"] = "../offices/dyfed-powys-pcc.yaml"
+    letter["languages"] = ["en", "cy"]
+    letter["copy_to"] = []
+    for finding in letter["report"]["findings"]:
+        finding["text_cy"] = f"Testun Cymraeg argymhelliad {finding['number']}."
+        finding["response_cy"] = f"Ymateb Cymraeg {finding['number']}."
+        if "action" in finding:
+            finding["action_cy"] = "Camau Cymraeg."
+    letter["cy"] = {"force": "Heddlu Gorllewin Mersia", "chief_officer": "Prif Gwnstabl", "report_title": "Arolygiad o drais difrifol ymhlith pobl ifanc",
+                    "recipient_title": "Ysgrifennydd Cartref",
+                    "paragraphs": {"body": ["Er nad oedd yr heddlu'n un o'r rhai yr ymwelwyd â hwy, mae'r canfyddiadau'n berthnasol i {area}, ac rwyf wedi gofyn i'r {chief_officer} am ymateb."]}}
+    path.write_text(yaml.safe_dump(letter, allow_unicode=True, sort_keys=False, default_flow_style=False).replace("status:", "\nstatus:"), encoding="utf-8")
+    examined = examine(path, Project(scratch))
+    assert [f for f in examined.findings if f.severity != "note"] == []
+    lines = text_lines(compose(path, Project(scratch)))
+    english_end = lines.index("Yours sincerely")
+    assert lines.index("Yn gywir") > english_end, "English first, as the data sets"
+    assert "Mae'r adroddiad yn gwneud pedwar argymhelliad, ac mae dau ohonynt ar gyfer prif gwnstabliaid. Isod rwy'n nodi sut mae Heddlu Gorllewin Mersia yn ymateb, gyda chyngor y Prif Gwnstabl." in lines
+    assert [line for line in lines if line.startswith("Ymateb:")] == [f"Ymateb: Ymateb Cymraeg {n}." for n in range(1, 5)]
