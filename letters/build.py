@@ -10,8 +10,8 @@ from pathlib import Path
 from .archive import ArchiveError, Record
 from .document import Document, Letterhead, combine
 from .errors import RenderError
-from .examine import CheckError, Examined, examine
-from .facts import LetterFacts, build_facts
+from .examine import CheckError, Examined, examine, language_facts
+from .facts import LetterFacts
 from .model import Letter, public_copy
 from .output import FORMATS, SUFFIXES, safe_name, write_all
 from .project import Project
@@ -35,13 +35,7 @@ class Built:
 def compose(data_path: Path, project: Project) -> Document:
     """Read a letter's data and render its wording into the shared document model."""
     loaded = load_letter(data_path, project.root)
-    facts: dict[str, LetterFacts] = {lang: build_facts(loaded.letter, loaded.source.locate, loaded.framework, lang) for lang in loaded.letter.languages}
-    return compose_versions(loaded, facts, project)
-
-
-def compose_versions(loaded: LoadedLetter, facts: dict[str, LetterFacts], project: Project, *, public: bool = False) -> Document:
-    """The letter in each of its languages, in turn, as one document."""
-    return combine([compose_letter(loaded, facts[language], project, public=public, language=language) for language in facts])
+    return combine([compose_letter(loaded, facts, project, language=language) for language, facts in language_facts(loaded).items()])
 
 
 def compose_letter(loaded: LoadedLetter, facts: LetterFacts, project: Project, *, public: bool = False, language: str = "en") -> Document:
@@ -148,6 +142,7 @@ def build_letter(data_path: Path, out_dir: Path, formats: tuple[str, ...] = FORM
     examined = _checked(data_path, project, strict)
     loaded = examined.loaded
     languages = loaded.letter.languages
+    attachments = sources(loaded)
     files: dict[tuple[str, str], bytes] = {}  # (format, language) -> bytes; language '' for every language at once
     render_warnings: tuple[str, ...] = ()
     for public, whole, pdf in ((False, "docx", "pdf"), (True, "html", "public-pdf")):
@@ -159,7 +154,7 @@ def build_letter(data_path: Path, out_dir: Path, formats: tuple[str, ...] = FORM
             files[whole, ""] = rendered[whole]
         if pdf in formats:  # a PDF tags one language: one PDF each
             for language, document in versions.items():
-                rendered, warned = render(document, project, ("pdf",), () if public else sources(loaded))
+                rendered, warned = render(document, project, ("pdf",), () if public else attachments)
                 files[pdf, language if len(languages) > 1 else ""] = rendered["pdf"]
                 render_warnings += tuple(w for w in warned if w not in render_warnings)
     if strict and render_warnings:

@@ -13,7 +13,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from .english import count_noun, percent, uk_date
-from .errors import DataError, Location, Problem
+from .errors import DataError, Location
 from .facts import fill, placeholder_values
 from .findings import collect_findings
 from .load import FieldPath, dotted, load_source
@@ -86,10 +86,7 @@ def load_holders(path: Path) -> Holders:
     try:
         return Holders.model_validate(source.tree)
     except pydantic.ValidationError as exc:
-        raise DataError([
-            Problem(source.locate(tuple(error["loc"])), error["msg"], dotted(tuple(error["loc"])))
-            for error in exc.errors(include_url=False)
-        ]) from None
+        raise DataError(source.problems(exc.errors(include_url=False))) from None
 
 
 def check_letter(loaded: LoadedLetter, today: dt.date, home_secretaries: Holders | None) -> list[Finding]:
@@ -101,7 +98,7 @@ def check_letter(loaded: LoadedLetter, today: dt.date, home_secretaries: Holders
     checker.responses()
     checker.figures()
     checker.bilingual()
-    return sorted(checker.findings, key=lambda f: (str(f.location.path), f.location.line, f.location.column))
+    return sorted(checker.findings, key=lambda f: f.location)
 
 
 class _Checker:
@@ -128,6 +125,7 @@ class _Checker:
         published = info.published or info.date
         path: FieldPath = ("letter", "published") if info.published else ("letter", "date")
         which = "" if info.published else " (the letter's date)"
+        late = (published - last_day).days
         rule = f"the 56 days from the report's publication on {uk_date(report.published)} end on {uk_date(last_day)}"
         if published < report.published:
             self.add("error", path, f"the comments are dated {uk_date(published)}{which}, before the report was published on {uk_date(report.published)}")
@@ -135,16 +133,14 @@ class _Checker:
             spare = (last_day - published).days
             self.add("note", path, f"section 55 deadline met: comments published {uk_date(published)}{which}; {rule} ({count_noun(spare, 'day')} to spare)")
         elif info.delay_reason:
-            late = (published - last_day).days
             self.add("warning", ("letter", "delay_reason"), f"comments published {uk_date(published)}, {count_noun(late, 'day')} after the section 55 deadline; {rule}. Reason recorded: {info.delay_reason}")
         else:
-            late = (published - last_day).days
             self.add("error", path, f"comments published {uk_date(published)}{which}, {count_noun(late, 'day')} after the section 55 deadline; {rule}. Publish sooner, or record why under letter.delay_reason")
         if info.published is None and today <= last_day:
             left = (last_day - today).days
             self.add("note", ("letter", "date"), f"not yet published: {count_noun(left, 'day')} left to publish (last day {uk_date(last_day)}, today {uk_date(today)})")
             translation_by = last_day - dt.timedelta(days=self.letter.office.translation_days)
-            if len(self.letter.languages) > 1 and today <= last_day:
+            if len(self.letter.languages) > 1:
                 when = f"{count_noun((translation_by - today).days, 'day')} left" if today <= translation_by else "the time the office allows is already past"
                 self.add("note", ("languages",), f"a bilingual letter needs {count_noun(self.letter.office.translation_days, 'day')} for translation: "
                          f"send the text for translation by {uk_date(translation_by)} ({when})")

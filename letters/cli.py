@@ -219,11 +219,10 @@ def schema(ctx: click.Context, office: bool) -> None:
     The repository ships it as data/letter.schema.json (and data/office.schema.json);
     each data file names it in its first line for the YAML language server.
     """
-    from .frameworks import frameworks_of
     from .schema import json_schema
 
     try:
-        frameworks = frameworks_of(Project.find().root)
+        frameworks = Project.find().frameworks
     except LettersError as exc:
         _fail(ctx, exc)
     click.echo(json.dumps(json_schema("office" if office else "letter", frameworks), indent=2, ensure_ascii=False))

@@ -8,16 +8,16 @@ import re
 import zipfile
 
 import docx
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-from docx.styles.style import ParagraphStyle
+from docx.shared import Mm
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from .document import Document
 from .style import PAGE_SIZES_MM, HouseStyle, Length
+
+#: The header's paragraph style (defined with the others in to_docx): the marking, bold and centred.
+MARKING = "Marking"
 
 
 def content_width(style: HouseStyle) -> Length:
@@ -45,23 +45,11 @@ def add_header(doc: docx.document.Document, document: Document, style: HouseStyl
     header = doc.sections[0].header
     header.is_linked_to_previous = False
     paragraph = header.paragraphs[0]
-    paragraph.style = _marking_style(doc, style)
+    paragraph.style = MARKING
     if document.marking:
         paragraph.add_run(document.marking)
     if document.draft:
         paragraph.add_run()._r.append(parse_xml(_WATERMARK.format(colour=style.marking.draft_colour, font=style.font.docx)))
-
-
-def _marking_style(doc: docx.document.Document, style: HouseStyle) -> ParagraphStyle:
-    """The 'Marking' paragraph style: the header's text, bold and centred."""
-    if "Marking" in [s.name for s in doc.styles]:
-        return doc.styles["Marking"]
-    marking = doc.styles.add_style("Marking", WD_STYLE_TYPE.PARAGRAPH)
-    marking.base_style = doc.styles["Header"]
-    marking.font.bold = True
-    marking.font.size = Pt(style.marking.size)
-    marking.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    return marking
 
 
 #: Word's own kind of watermark: a VML text path in the header, behind the text of every page.

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Location:
-    """A place in a source file: path, 1-based line and column (0 when unknown)."""
+    """A place in a source file: path, 1-based line and column (0 when unknown); sorts as a compiler lists them."""
 
     path: Path
     line: int = 0

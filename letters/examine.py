@@ -38,9 +38,14 @@ class Examined:
         return [finding for finding in self.findings if finding.severity in failing]
 
 
+def language_facts(loaded: LoadedLetter) -> dict[str, LetterFacts]:
+    """The letter's derived facts in each of its languages, in the order it is published."""
+    return {language: build_facts(loaded.letter, loaded.source.locate, loaded.framework, language) for language in loaded.letter.languages}
+
+
 def examine(data_path: Path, project: Project, today: dt.date | None = None) -> Examined:
     """Load and validate a letter, derive its facts, and run every check on it."""
     loaded = load_letter(data_path, project.root)
-    facts: dict[str, LetterFacts] = {lang: build_facts(loaded.letter, loaded.source.locate, loaded.framework, lang) for lang in loaded.letter.languages}
+    facts = language_facts(loaded)
     findings = check_letter(loaded, today or dt.date.today(), project.home_secretaries)
     return Examined(loaded, facts, tuple(findings))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pydantic
 
-from .errors import DataError, Problem
-from .load import dotted, load_source
+from .errors import DataError
+from .load import load_source
 
 FRAMEWORKS_FILE = Path("data") / "reference" / "frameworks.yaml"
 #: The value that marks an area inspected but not graded.
@@ -56,7 +56,7 @@ def load_frameworks(path: Path) -> dict[str, Framework]:
     try:
         entries = pydantic.TypeAdapter(dict[str, Framework]).validate_python(source.tree)
     except pydantic.ValidationError as exc:
-        raise DataError([Problem(source.locate(tuple(e["loc"])), e["msg"], dotted(tuple(e["loc"]))) for e in exc.errors(include_url=False)]) from None
+        raise DataError(source.problems(exc.errors(include_url=False))) from None
     return {kind: replace(framework, kind=kind) for kind, framework in entries.items()}
 
 

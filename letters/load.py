@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
@@ -42,6 +43,10 @@ class Source:
                 return self.key_locations[probe]
             probe = probe[:-1]
         return self.locations.get((), Location(self.path))
+
+    def problems(self, errors: Iterable[Mapping[str, Any]]) -> list[Problem]:
+        """Place each of a validator's errors (pydantic's 'loc' and 'msg') at its line in this file."""
+        return [Problem(self.locate(tuple(e["loc"])), str(e["msg"]), dotted(tuple(e["loc"]))) for e in errors]
 
     @property
     def files(self) -> list[Path]:

@@ -10,7 +10,7 @@ import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from .errors import DataError, TemplateError
-from .load import dotted, load_source
+from .load import load_source
 
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|pt)\s*$")
 _POINTS_PER_MM = 72 / 25.4
@@ -152,8 +152,7 @@ def load_style(path: Path) -> HouseStyle:
     except DataError as exc:
         raise TemplateError(str(exc)) from None
     except pydantic.ValidationError as exc:
-        lines = [f"{source.locate(tuple(e['loc']))}: {dotted(tuple(e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)]
-        raise TemplateError("\n".join(lines)) from None
+        raise TemplateError("\n".join(map(str, source.problems(exc.errors(include_url=False))))) from None
     if style.page.size not in PAGE_SIZES_MM:
         raise TemplateError(f"{source.locate(('page', 'size'))}: page.size: {style.page.size!r} is not a page size this tool knows; expected A4")
     return style

@@ -7,7 +7,7 @@ import io
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -30,7 +30,7 @@ from .document import (
     Signature,
     Table,
 )
-from .docx_furniture import add_footer, add_header, content_width, restamp, set_properties
+from .docx_furniture import MARKING, add_footer, add_header, content_width, restamp, set_properties
 from .style import PAGE_SIZES_MM, HouseStyle
 
 #: The DOCX paragraph styles this renderer uses; staff edit the letter through them.
@@ -132,6 +132,10 @@ def _define_styles(doc: docx.document.Document, style: HouseStyle) -> None:
         _set_font(cell_style, font, style.table.size, text.colour, bold=bold)
         cell_style.paragraph_format.space_after = Pt(2)
         cell_style.paragraph_format.line_spacing = Pt(style.table.size * text.line_height)
+    marking = _paragraph_style(doc, MARKING, base="Header")
+    marking.font.bold = True
+    marking.font.size = Pt(style.marking.size)
+    marking.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     letterhead = _paragraph_style(doc, LETTERHEAD)
     lfmt = letterhead.paragraph_format
     lfmt.line_spacing = 1.0
@@ -248,9 +252,7 @@ def _masthead(doc: docx.document.Document, address: Address, reference: Referenc
     for paragraph, (label, value) in zip(_fill(right, [("", REFERENCE) for _ in reference.rows]), reference.rows, strict=True):
         _reference_row(paragraph, label, value)
     _zero_cell_margins(table)
-    gap = doc.add_paragraph(style=ADDRESS)
-    gap.paragraph_format.space_after = Pt(style.text.space_after)
-    return [gap]
+    return [_space_after_table(doc, style)]
 
 
 def _table(doc: docx.document.Document, block: Table, style: HouseStyle) -> list[DocxParagraph]:
@@ -269,9 +271,14 @@ def _table(doc: docx.document.Document, block: Table, style: HouseStyle) -> list
         repeat = OxmlElement("w:tblHeader")
         repeat.set(qn("w:val"), "true")
         header_row.append(repeat)
+    return [_space_after_table(doc, style)]
+
+
+def _space_after_table(doc: docx.document.Document, style: HouseStyle) -> DocxParagraph:
+    """An empty paragraph after a table: Word needs one between tables, and it gives a paragraph's space."""
     gap = doc.add_paragraph(style=ADDRESS)
     gap.paragraph_format.space_after = Pt(style.text.space_after)
-    return [gap]
+    return gap
 
 
 def _fill(cell: _Cell, lines: list[tuple[str, str]]) -> list[DocxParagraph]:

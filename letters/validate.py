@@ -56,7 +56,7 @@ def load_letter(path: Path, root: Path) -> LoadedLetter:
 
 def _in_order(problems: list[Problem]) -> list[Problem]:
     """Sort problems by file, line and column, as a compiler would list them."""
-    return sorted(problems, key=lambda p: (str(p.location.path), p.location.line, p.location.column))
+    return sorted(problems, key=lambda p: p.location)
 
 
 def _framework_problems(source: Source, frameworks: dict[str, Framework]) -> list[Problem]:
