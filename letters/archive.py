@@ -10,16 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import LettersError
+from .errors import ArchiveError
 from .output import write_all, write_new
 from .provenance import file_digest
 
 MANIFEST = "manifest.jsonl"
 GENESIS = "0" * 64
-
-
-class ArchiveError(LettersError):
-    """Raised by `archive` when a letter cannot be filed (a draft, a changed letter without --new-version)."""
 
 
 @dataclass(frozen=True)
@@ -104,13 +100,17 @@ def file_letter(record: Record, root: Path, new_version: bool = False, now: dt.d
         "prev": rows[-1]["hash"] if rows else GENESIS,
     }
     row["hash"] = row_hash(row)
-    write_new(root / relative, record.pdf)
+    try:
+        write_new(root / relative, record.pdf)
+    except FileExistsError:
+        raise ArchiveError(f"{root / relative} already exists; the archive never overwrites a file") from None
     lines = [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in [*rows, row]]
     write_all({root / MANIFEST: ("\n".join(lines) + "\n").encode("utf-8")})
     return Filed(root / relative, version, written=True)
 
 
 def _years_after(day: dt.date, years: int) -> dt.date:
+    """Return the same day some years later (28 February for a 29th in a year without one)."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February in a year that has none

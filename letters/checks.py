@@ -4,29 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from .english import count_noun, percent, uk_date
-from .errors import DataError, Location
-from .facts import fill, placeholder_values
-from .findings import collect_findings
+from .english import NUMBER_WORDS, count_noun, percent, read_count, uk_date
+from .errors import CheckResult, DataError, Severity
+from .facts import LetterFacts
 from .load import FieldPath, dotted, load_source
 from .validate import LoadedLetter
-
-Severity = Literal["error", "warning", "note"]
 
 #: Section 55(5A) of the Police Act 1996, inserted by s.37 of the Policing and Crime Act 2017.
 DEADLINE_IN_FORCE = dt.date(2017, 5, 2)
 DEADLINE_DAYS = 56
 _POSTCODE = re.compile(r"^(GIR 0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$")
-_NUMBER_WORDS = {word: n for n, word in enumerate(
-    "no one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}
+_COUNT = re.compile(
+    r"\b(\d+|no|" + "|".join(NUMBER_WORDS) + r")\s+(areas? for improvement|recommendations?)\b", re.I
+)
 _COUNTED = {
     "area for improvement": "areas_for_improvement", "areas for improvement": "areas_for_improvement",
     "recommendation": "recommendations", "recommendations": "recommendations",
@@ -37,23 +33,11 @@ _PLACEHOLDER_NAMES = re.compile(r"(?<!\{)\{([^{}]+)\}(?!\})")
 
 
 def _braced(names: list[str]) -> str:
+    """List placeholder names in braces for a message."""
     return ", ".join("{" + name + "}" for name in names) or "no facts"
 
 
 _PLACEHOLDER_FOR = {"areas_for_improvement": "afi_count", "recommendations": "recommendation_count"}
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One result of a check: how serious, where, about which field, and what."""
-
-    severity: Severity
-    location: Location
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.location}: {self.severity}: {self.field + ': ' if self.field else ''}{self.message}"
 
 
 class Holder(BaseModel):
@@ -89,27 +73,32 @@ def load_holders(path: Path) -> Holders:
         raise DataError(source.problems(exc.errors(include_url=False))) from None
 
 
-def check_letter(loaded: LoadedLetter, today: dt.date, home_secretaries: Holders | None) -> list[Finding]:
-    """Run every check on a validated letter; report the findings in the order of the file."""
-    checker = _Checker(loaded)
+def check_letter(loaded: LoadedLetter, facts: LetterFacts, today: dt.date,
+                 home_secretaries: Holders | None) -> list[CheckResult]:
+    """Run every check on a validated letter and its (English) facts; report in the order of the file."""
+    checker = _Checker(loaded, facts)
     checker.deadline(today)
     checker.recipient(home_secretaries)
     checker.postal()
     checker.responses()
     checker.figures()
     checker.bilingual()
-    return sorted(checker.findings, key=lambda f: f.location)
+    return sorted(checker.results, key=lambda result: result.location)
 
 
 class _Checker:
-    def __init__(self, loaded: LoadedLetter):
+    """The checks of one letter, each adding its results."""
+
+    def __init__(self, loaded: LoadedLetter, facts: LetterFacts):
         self.letter = loaded.letter
         self.source = loaded.source
         self.framework = loaded.framework
-        self.findings: list[Finding] = []
+        self.facts = facts
+        self.results: list[CheckResult] = []
 
     def add(self, severity: Severity, path: FieldPath, message: str) -> None:
-        self.findings.append(Finding(severity, self.source.locate(path), dotted(path), message))
+        """Record a result about the field at `path`."""
+        self.results.append(CheckResult(severity, self.source.locate(path), dotted(path), message))
 
     def deadline(self, today: dt.date) -> None:
         """Section 55(5A): comments published within 56 days beginning with the report's publication day."""
@@ -216,19 +205,15 @@ class _Checker:
             places = max(0, -stated.as_tuple().exponent)  # type: ignore[operator]
             if abs(actual - stated) > Decimal("0.5") * Decimal(10) ** -places:
                 self.add("error", ("savings", "share_of_budget"), f"{percent(stated)} does not match the amounts: {savings.amount} of {savings.budget} is {percent(actual)}")
-        values = placeholder_values(self.letter, aspiration="")
-        findings = collect_findings(self.letter.report)
+        findings = self.facts.findings
         lists = {"areas_for_improvement": len(findings.afis), "recommendations": len(findings.recommendations)}
-        paragraphs = self.letter.paragraphs
-        for name, texts in (("body", paragraphs.body), ("planned_activity", paragraphs.planned_activity)):
+        for name, texts in (("body", self.facts.body), ("planned_activity", self.facts.planned_activity)):
             for index, text in enumerate(texts):
-                try:
-                    filled = fill(text, values)
-                except KeyError:
-                    continue  # reported when the letter is built
-                for match in re.finditer(r"\b(\d+|" + "|".join(_NUMBER_WORDS) + r")\s+(areas? for improvement|recommendations?)\b", filled, re.I):
-                    said = match.group(1).lower()
-                    count = int(said) if said.isdigit() else _NUMBER_WORDS[said]
+                for match in _COUNT.finditer(text):
+                    count = read_count(match.group(1))
                     field = _COUNTED[match.group(2).lower()]
                     if count != lists[field]:
-                        self.add("error", ("paragraphs", name, index), f"the text says {match.group(0)!r} but the report lists {lists[field]} {field.replace('_', ' ')}; name the count with a placeholder ({{{_PLACEHOLDER_FOR[field]}}}) or correct the list")
+                        self.add("error", ("paragraphs", name, index),
+                                 f"the text says {match.group(0)!r} but the report lists {lists[field]} "
+                                 f"{field.replace('_', ' ')}; name the count with a placeholder "
+                                 f"({{{_PLACEHOLDER_FOR[field]}}}) or correct the list")

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import sys
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NoReturn
 
@@ -19,6 +19,7 @@ from .project import Project
 
 
 def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
+    """Read --format: formats named once each, comma-separated."""
     chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
     unknown = [fmt for fmt in chosen if fmt not in FORMATS]
     if unknown or not chosen:
@@ -27,6 +28,7 @@ def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
 
 
 def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    """Read --today as a date written YYYY-MM-DD."""
     if value is None:
         return None
     try:
@@ -67,19 +69,16 @@ def build(ctx: click.Context, data: tuple[Path, ...], out_dir: Path, formats: tu
     from .build import build_letter
 
     project, paths = _letters(ctx, data)
-    failed = 0
-    for path in _progress(paths, "Building letters"):
-        try:
-            built = build_letter(path, out_dir, formats, project, strict=strict)
-        except LettersError as exc:
-            failed += 1
-            _report(ctx, exc)
-            continue
+
+    def build_one(path: Path) -> bool:
+        built = build_letter(path, out_dir, formats, project, strict=strict)
         for warning in built.warnings:
             click.echo(warning, err=True)
         for written in built.paths:
             click.echo(f"wrote {_shown(written)}")
-    _finish(ctx, failed, len(paths))
+        return True
+
+    _each_letter(ctx, paths, "Building letters", build_one)
 
 
 @main.command()
@@ -96,24 +95,21 @@ def check(ctx: click.Context, data: tuple[Path, ...], today: dt.date | None, str
     in office on the letter's date, and addresses complete enough to post.
     Exit status 1 if any letter has an error (or, with --strict, a warning).
     """
-    from .examine import examine
+    from .prepare import prepare
 
     project, paths = _letters(ctx, data)
-    failed = 0
-    for path in paths:
-        try:
-            examined = examine(path, project, today)
-        except LettersError as exc:
-            failed += 1
-            _report(ctx, exc)
-            continue
-        for finding in examined.findings:
-            click.echo(str(finding))
-        counts = {severity: sum(f.severity == severity for f in examined.findings) for severity in ("error", "warning", "note")}
-        failed += bool(examined.failures(strict))
-        verdict = "fails" if examined.failures(strict) else "ok"
+
+    def check_one(path: Path) -> bool:
+        prepared = prepare(path, project, today)
+        for result in prepared.results:
+            click.echo(str(result))
+        severities = ("error", "warning", "note")
+        counts = {severity: sum(r.severity == severity for r in prepared.results) for severity in severities}
+        verdict = "fails" if prepared.failures(strict) else "ok"
         click.echo(f"{_shown(path)}: {verdict}: " + ", ".join(_count(n, severity) for severity, n in counts.items()))
-    _finish(ctx, failed, len(paths))
+        return not prepared.failures(strict)
+
+    _each_letter(ctx, paths, "", check_one)
 
 
 @main.command()
@@ -155,17 +151,15 @@ def archive(ctx: click.Context, data: tuple[Path, ...], root: Path, new_version:
     from .build import archive_records
 
     project, paths = _letters(ctx, data)
-    failed = 0
-    for path in _progress(paths, "Archiving letters"):
-        try:
-            filings = [archiving.file_letter(record, root, new_version) for record in archive_records(path, project, strict)]
-        except LettersError as exc:
-            failed += 1
-            _report(ctx, exc)
-            continue
-        for filed in filings:
-            click.echo(f"filed {_shown(filed.path)} (version {filed.version})" if filed.written else f"unchanged: {_shown(filed.path)} is already archived")
-    _finish(ctx, failed, len(paths))
+
+    def archive_one(path: Path) -> bool:
+        for record in archive_records(path, project, strict):
+            filed = archiving.file_letter(record, root, new_version)
+            shown = _shown(filed.path)
+            click.echo(f"filed {shown} (version {filed.version})" if filed.written else f"unchanged: {shown} is already archived")
+        return True
+
+    _each_letter(ctx, paths, "Archiving letters", archive_one)
 
 
 @main.command()
@@ -181,10 +175,7 @@ def findings(ctx: click.Context, data: Path, as_format: str, out_file: Path | No
     columns are number, kind, area, theme, cause, addressed_to, text, response,
     action, text_cy and response_cy.
     """
-    import csv
-    import io
-
-    from .findings import COLUMNS, collect_findings, finding_rows
+    from .findings import collect_findings, finding_rows, findings_csv, findings_json
     from .validate import load_letter
 
     try:
@@ -192,15 +183,7 @@ def findings(ctx: click.Context, data: Path, as_format: str, out_file: Path | No
         rows = finding_rows(collect_findings(load_letter(data, project.root).letter.report))
     except LettersError as exc:
         _fail(ctx, exc)
-    if as_format == "json":
-        text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
-    else:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-        writer.writeheader()
-        # A cell that starts like a formula would run as one in a spreadsheet: make it text.
-        writer.writerows({k: ("'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v) for k, v in row.items()} for row in rows)
-        text = buffer.getvalue()
+    text = findings_json(rows) if as_format == "json" else findings_csv(rows)
     if out_file is None:
         click.echo(text, nl=False)
     else:
@@ -228,7 +211,24 @@ def schema(ctx: click.Context, office: bool) -> None:
     click.echo(json.dumps(json_schema("office" if office else "letter", frameworks), indent=2, ensure_ascii=False))
 
 
+def _each_letter(ctx: click.Context, paths: list[Path], label: str, work: Callable[[Path], bool]) -> None:
+    """Do some work on each letter, reporting each one's error and going on; exit 1 if any failed.
+
+    `work` returns False for a letter that failed without raising (one that fails its checks).
+    A progress bar shows on a terminal when `label` names the work.
+    """
+    failed = 0
+    for path in _progress(paths, label) if label else paths:
+        try:
+            failed += not work(path)
+        except LettersError as exc:
+            failed += 1
+            _report(ctx, exc)
+    _finish(ctx, failed, len(paths))
+
+
 def _count(n: int, severity: str) -> str:
+    """Write a count of results: '1 error', '2 notes'."""
     return f"{n} {severity}{'' if n == 1 else 's'}"
 
 
@@ -254,6 +254,7 @@ def _progress(paths: list[Path], label: str) -> Iterable[Path]:
 
 
 def _finish(ctx: click.Context, failed: int, total: int) -> None:
+    """Say how many letters failed, if any did, and exit with status 1."""
     if failed:
         if total > 1:
             click.echo(f"{failed} of {total} letters failed", err=True)
@@ -261,6 +262,7 @@ def _finish(ctx: click.Context, failed: int, total: int) -> None:
 
 
 def _shown(path: Path) -> str:
+    """Show a path relative to the working folder when it lies inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
@@ -275,6 +277,7 @@ def _report(ctx: click.Context, exc: LettersError) -> None:
 
 
 def _fail(ctx: click.Context, exc: LettersError) -> NoReturn:
+    """Report an error and exit with status 1."""
     _report(ctx, exc)
     ctx.exit(1)
 

@@ -1,8 +1,15 @@
-"""The document model both renderers read: blocks of text with inline emphasis."""
+"""The document model every renderer reads: blocks of text with inline emphasis.
+
+The model carries every decision about structure and wording (what is the masthead,
+where a section starts and in which language, how a label prints, what the draft
+mark says), so that the renderers only lay it out in the house style.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -49,9 +56,17 @@ class Address:
 
 @dataclass(frozen=True)
 class ReferenceBlock:
-    """'Please ask for', 'Telephone', 'Our Ref', 'Date': labels with their values."""
+    """'Please ask for:', 'Telephone:', 'Our Ref:', 'Date:': labels as they print, with their values."""
 
     rows: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Masthead:
+    """The recipient's address (in the envelope window) beside the reference block, on page 1."""
+
+    address: Address
+    reference: ReferenceBlock
 
 
 @dataclass(frozen=True)
@@ -73,27 +88,38 @@ class Table:
 
 
 @dataclass(frozen=True)
-class Language:
-    """What follows is in this language (a tag such as cy or en-GB), until the next Language."""
+class Section:
+    """Start a part of the letter: a language version or an annex, on a new page or not.
 
-    code: str
+    `language` is the part's language (a tag such as cy or en-GB), or empty where the
+    part is in the document's own language.
+    """
+
+    kind: Literal["version", "annex"]
+    new_page: bool
+    language: str = ""
 
 
-@dataclass(frozen=True)
-class PageBreak:
-    """Start what follows on a new page."""
-
-
-Block = Heading | Paragraph | BulletList | Address | ReferenceBlock | Signature | Table | PageBreak | Language
+Block = Heading | Paragraph | BulletList | Address | ReferenceBlock | Masthead | Signature | Table | Section
 
 
 @dataclass(frozen=True)
 class Letterhead:
-    """The office wordmark on page 1: an SVG under templates/ and its text alternative."""
+    """The office wordmark on page 1: its two lines of text and their text alternative."""
 
-    svg: bytes
-    png: bytes
+    title: str
+    subtitle: str
     alt: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file the record PDF carries inside it (PDF/A-3), such as the letter's source data."""
+
+    name: str
+    data: bytes
+    description: str
+    relationship: str = "Source"
 
 
 @dataclass(frozen=True)
@@ -105,40 +131,44 @@ class Document:
     subject: str
     keywords: tuple[str, ...]
     language: str
-    date: str
+    date: dt.date
     page_label: str
     letterhead: Letterhead
     footer: str
     blocks: tuple[Block, ...] = field(default_factory=tuple)
     #: A security marking for the top of every page, such as OFFICIAL; empty for none.
     marking: str = ""
-    #: Whether every page carries the DRAFT mark.
-    draft: bool = False
+    #: The mark across every page of a draft, in the letter's language ('DRAFT'); empty for none.
+    draft_label: str = ""
     #: Provenance and record-keeping facts for the files' metadata, as (name, value) pairs.
     properties: tuple[tuple[str, str], ...] = ()
+    #: Files the PDF embeds: the record copy's sources; none in the public copy.
+    attachments: tuple[Attachment, ...] = ()
 
 
 def combine(documents: list[Document]) -> Document:
-    """One document holding several language versions in turn, each on new pages and marked with its language."""
+    """Hold several language versions in one document, each from a new page and marked with its language."""
     if len(documents) == 1:
         return documents[0]
     first = documents[0]
     blocks: list[Block] = []
     for index, document in enumerate(documents):
-        blocks.extend(([PageBreak()] if index else []) + [Language(document.language), *document.blocks])
+        blocks.append(Section("version", new_page=bool(index), language=document.language))
+        blocks.extend(replace(block, language=document.language) if isinstance(block, Section) else block
+                      for block in document.blocks)
     return replace(first, title=" / ".join(d.title for d in documents), subject=" / ".join(d.subject for d in documents),
                    keywords=tuple(dict.fromkeys(k for d in documents for k in d.keywords)), blocks=tuple(blocks))
 
 
 def inline_text(content: Inline) -> str:
-    """The plain text of inline content."""
+    """Return the plain text of inline content."""
     return "".join(span.text for span in content)
 
 
 def text_lines(document: Document, bullet: str = "") -> list[str]:
-    """The document's text as lines in reading order, as a reader would copy it (list items after `bullet`)."""
+    """List the document's text in reading order, as a reader would copy it (list items after `bullet`)."""
     lines: list[str] = []
-    for block in document.blocks:
+    for block in _flat(document.blocks):
         if isinstance(block, (Heading, Paragraph)):
             lines.append(inline_text(block.content))
         elif isinstance(block, BulletList):
@@ -150,5 +180,13 @@ def text_lines(document: Document, bullet: str = "") -> list[str]:
         elif isinstance(block, Table):
             lines.extend(inline_text(cell) for row in (block.header, *block.rows) for cell in row if inline_text(cell))
         elif isinstance(block, ReferenceBlock):
-            lines.extend(f"{label}: {value}".rstrip() for label, value in block.rows)
+            lines.extend(f"{label} {value}".rstrip() for label, value in block.rows)
     return lines
+
+
+def _flat(blocks: tuple[Block, ...]) -> list[Block]:
+    """Open the masthead into its address and reference block, in reading order."""
+    flat: list[Block] = []
+    for block in blocks:
+        flat.extend((block.address, block.reference) if isinstance(block, Masthead) else (block,))
+    return flat

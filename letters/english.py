@@ -29,12 +29,29 @@ def join_names(names: Sequence[str]) -> str:
     return join_words(names)
 
 
-_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+#: Counts written as words, by their value: the one table for writing and reading them.
+NUMBER_WORDS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty",
+)  # fmt: skip
+#: House style writes counts up to this one in words, and larger ones in figures.
+WORDS_UP_TO = 9
 
 
 def number_word(count: int) -> str:
     """Write a count as house style does: words for one to nine, figures from 10."""
-    return _NUMBER_WORDS[count] if 0 <= count < len(_NUMBER_WORDS) else f"{count:,}"
+    return NUMBER_WORDS[count] if 0 <= count <= WORDS_UP_TO else f"{count:,}"
+
+
+def read_count(word: str) -> int | None:
+    """Read a count written in figures or words ('12', 'twelve', 'no'); None if it is neither."""
+    text = word.strip().lower().replace(",", "")
+    if text.isdigit():
+        return int(text)
+    if text == "no":
+        return 0
+    return NUMBER_WORDS.index(text) if text in NUMBER_WORDS else None
 
 
 def plural(count: int, singular: str, plural_form: str = "") -> str:
@@ -58,9 +75,9 @@ def indefinite_article(phrase: str) -> str:
     return "an" if first and first in "aeiou" else "a"
 
 
-def uk_date(day: dt.date) -> str:
-    """Write a date the British way: '7 February 2020'."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+def uk_date(day: dt.date, months: Sequence[str] = MONTHS) -> str:
+    """Write a date the British way, '7 February 2020', with these months' names."""
+    return f"{day.day} {months[day.month - 1]} {day.year}"
 
 
 def money(amount: Decimal | int, symbol: str = "£") -> str:

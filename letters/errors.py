@@ -1,9 +1,12 @@
-"""The errors `letters` raises, each printed to the user as one clear message."""
+"""The errors `letters` raises and the located messages they carry, each shown as one clear line."""
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 
 @dataclass(frozen=True, order=True)
@@ -46,6 +49,33 @@ class Problem:
         return prefix + self.message
 
 
+Severity = Literal["error", "warning", "note"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One result of a letter's checks: how serious, where, about which field, and what."""
+
+    severity: Severity
+    location: Location
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        field = f"{self.field}: " if self.field else ""
+        return f"{self.location}: {self.severity}: {field}{self.message}"
+
+
+def did_you_mean(word: str, choices: Iterable[str], braces: bool = False) -> str:
+    """Suggest the nearest valid choice for a message: " (did you mean 'outstanding'?)"."""
+    options = {choice.lower(): choice for choice in choices}
+    close = difflib.get_close_matches(word.lower(), list(options), n=1, cutoff=0.6)
+    if not close:
+        return ""
+    match = options[close[0]]
+    return f" (did you mean {{{match}}}?)" if braces else f" (did you mean {match!r}?)"
+
+
 class LettersError(Exception):
     """Base of every error a user should see as a message, not a traceback."""
 
@@ -78,3 +108,18 @@ class RenderError(LettersError):
 
 class ProjectError(LettersError):
     """Raised by `project` when the project folders cannot be found."""
+
+
+class CheckError(LettersError):
+    """Raised by `build` when a letter fails its checks (errors, or warnings under --strict)."""
+
+    located = True
+
+    def __init__(self, results: Sequence[CheckResult]):
+        self.results = tuple(results)
+        super().__init__("\n".join(str(result) for result in results))
+
+
+class ArchiveError(LettersError):
+    """Raised by `archive` when a letter cannot be filed: a draft, a changed letter without
+    --new-version, a file that already exists, or an unreadable manifest."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from . import welsh
 from .english import count_noun, indefinite_article, join_names, join_words, money, number_word, percent, plural, uk_date
-from .errors import DataError, Location, Problem
+from .errors import DataError, Location, Problem, did_you_mean
 from .findings import Findings, collect_findings
 from .frameworks import NOT_GRADED, Framework
 from .load import FieldPath, dotted
@@ -17,6 +16,8 @@ from .model import Letter
 
 Locate = Callable[[FieldPath], Location]
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+#: A report's areas for improvement are listed in the letter up to this many, beyond it in an annex.
+AFIS_LISTED_UP_TO = 3
 
 
 @dataclass(frozen=True)
@@ -29,22 +30,28 @@ class GradeGroup:
 
 @dataclass(frozen=True)
 class LetterFacts:
-    """Everything the wording needs that is derived rather than given."""
+    """Everything the wording needs that is derived rather than given.
+
+    A fact a language's wording cannot give is None (the Welsh facts have no
+    `grades_awarded` or `aspiration`): a template that prints it fails, naming its line.
+    """
 
     framework: Framework
     areas_inspected: str
     grade_groups: tuple[GradeGroup, ...]
-    grades_awarded: str
+    grades_awarded: str | None
     grades_by_area: str
     ungraded_areas: tuple[str, ...]
     findings: Findings
     afi_count: int
+    #: Whether the areas for improvement are too many to list in the letter and go to an annex.
+    afis_in_annex: bool
     afi_summary: str
     recommendation_count: int
     recommendation_summary: str
     cause_count: int
     cause_summary: str
-    aspiration: str
+    aspiration: str | None
     letter_date: str
     report_published: str
     addressee: str
@@ -64,7 +71,7 @@ def build_facts(letter: Letter, locate: Locate, framework: Framework, language: 
     aspiration = aspiration_phrase(grades, letter.target_grade, framework) if letter.target_grade and grades else None
     afi_count, recommendation_count, cause_count = len(findings.afis), len(findings.recommendations), len(findings.causes)
     recipient = letter.recipient
-    values = placeholder_values(letter, aspiration)
+    values = placeholder_values(letter, findings, aspiration)
     problems: list[Problem] = []
     body = fill_all(letter.paragraphs.body, values, ("paragraphs", "body"), locate, problems)
     planned = fill_all(letter.paragraphs.planned_activity, values, ("paragraphs", "planned_activity"), locate, problems)
@@ -79,12 +86,13 @@ def build_facts(letter: Letter, locate: Locate, framework: Framework, language: 
         ungraded_areas=tuple(area for area in framework.areas if letter.report.grades.get(area) == NOT_GRADED),
         findings=findings,
         afi_count=afi_count,
+        afis_in_annex=afi_count > AFIS_LISTED_UP_TO,
         afi_summary=count_noun(afi_count, "area for improvement", "areas for improvement"),
         recommendation_count=recommendation_count,
         recommendation_summary=count_noun(recommendation_count, "recommendation"),
         cause_count=cause_count,
         cause_summary=count_noun(cause_count, "cause of concern", "causes of concern"),
-        aspiration=aspiration or "",
+        aspiration=aspiration,
         letter_date=uk_date(letter.letter.date),
         report_published=uk_date(letter.report.published),
         addressee=" ".join(filter(None, (recipient.honorific, recipient.name))) if recipient else "",
@@ -100,7 +108,7 @@ def _welsh_facts(letter: Letter, locate: Locate, framework: Framework, groups: t
     if cy is None or letter.office.cy is None or names is None:
         raise DataError([Problem(locate(("languages",)), f"a letter in Welsh needs Welsh names for the {framework.name} framework in data/reference/frameworks.yaml, "
                                  "and its own Welsh wording under cy:", "languages")])
-    values = {**placeholder_values(letter, None), "area": letter.office.cy.area, "force": cy.force, "chief_officer": cy.chief_officer}
+    values = {**placeholder_values(letter, findings, None), "area": letter.office.cy.area, "force": cy.force, "chief_officer": cy.chief_officer}
     problems: list[Problem] = []
     body = fill_all(cy.paragraphs.body, values, ("cy", "paragraphs", "body"), locate, problems)
     planned = fill_all(cy.paragraphs.planned_activity, values, ("cy", "paragraphs", "planned_activity"), locate, problems)
@@ -114,17 +122,18 @@ def _welsh_facts(letter: Letter, locate: Locate, framework: Framework, groups: t
         framework=framework,
         areas_inspected=welsh.cy_join([area(a, a) for a in framework.areas if a in letter.report.grades]),
         grade_groups=groups,
-        grades_awarded="",
+        grades_awarded=None,
         grades_by_area=grades_by_area,
         ungraded_areas=tuple(area(a, a) for a in framework.areas if letter.report.grades.get(a) == NOT_GRADED),
         findings=findings,
         afi_count=counts[0],
+        afis_in_annex=counts[0] > AFIS_LISTED_UP_TO,
         afi_summary=welsh.cy_count(counts[0], "maes i'w wella"),
         recommendation_count=counts[1],
         recommendation_summary=welsh.cy_count(counts[1], "argymhelliad"),
         cause_count=counts[2],
         cause_summary=welsh.cy_count(counts[2], "achos pryder"),
-        aspiration="",
+        aspiration=None,
         letter_date=welsh.cy_date(letter.letter.date),
         report_published=welsh.cy_date(letter.report.published),
         addressee=" ".join(filter(None, (recipient.honorific, recipient.name))) if recipient else "",
@@ -183,9 +192,8 @@ def aspiration_phrase(grades: Mapping[str, str], target: str, framework: Framewo
     return phrase
 
 
-def placeholder_values(letter: Letter, aspiration: str | None) -> dict[str, str]:
+def placeholder_values(letter: Letter, findings: Findings, aspiration: str | None) -> dict[str, str]:
     """Name the facts a letter's own text may refer to as {name}."""
-    findings = collect_findings(letter.report)
     values = {
         "area": letter.office.area,
         "force": letter.force.name,
@@ -209,7 +217,7 @@ def placeholder_values(letter: Letter, aspiration: str | None) -> dict[str, str]
 
 
 def fill_all(texts: list[str], values: Mapping[str, str], at: FieldPath, locate: Locate, problems: list[Problem]) -> tuple[str, ...]:
-    """Fill every paragraph of a list, collecting problems rather than stopping."""
+    """Fill in every paragraph of a list, collecting problems rather than stopping."""
     filled = []
     for index, text in enumerate(texts):
         try:
@@ -217,8 +225,7 @@ def fill_all(texts: list[str], values: Mapping[str, str], at: FieldPath, locate:
         except KeyError as exc:
             name = exc.args[0]
             path = at + (index,)
-            close = difflib.get_close_matches(name, list(values), n=1)
-            hint = f" (did you mean {{{close[0]}}}?)" if close else ""
+            hint = did_you_mean(name, values, braces=True)
             names = ", ".join(sorted("{" + key + "}" for key in values))
             problems.append(Problem(locate(path), f"{{{name}}} is not a fact this letter can name{hint}; it can name {names}", dotted(path)))
     return tuple(filled)

@@ -3,6 +3,9 @@ recommendations, recommendations by theme, and practice worth sharing."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from dataclasses import dataclass
 from typing import Final
 
@@ -71,3 +74,22 @@ COLUMNS = ("number", "kind", "area", "theme", "cause", "addressed_to", "text", "
 def finding_rows(findings: Findings) -> list[dict[str, str]]:
     """One row per finding, in the report's order, for the office's tracking and the monitoring portal."""
     return [{column: str(getattr(finding, column)) for column in COLUMNS} for finding in findings.all]
+
+
+def findings_json(rows: list[dict[str, str]]) -> str:
+    """Write finding rows as a JSON list."""
+    return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+
+
+#: A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def findings_csv(rows: list[dict[str, str]]) -> str:
+    """Write finding rows as CSV, each cell that looks like a formula made text."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "'" + v if v.startswith(_FORMULA_STARTS) else v for k, v in row.items()})
+    return buffer.getvalue()

@@ -52,11 +52,12 @@ def write_all(files: dict[Path, bytes]) -> None:
 
 
 def write_new(target: Path, data: bytes) -> None:
-    """Write a file that must not exist yet, atomically: staged, then linked into place."""
+    """Write a file that must not exist yet, atomically: staged, then linked into place.
+
+    Raise FileExistsError, and write nothing, if the target exists.
+    """
     temp = _stage(target, data, 0o444)
     try:
         os.link(temp, target)  # fails if the target exists: never overwrite
-    except FileExistsError:
-        raise RenderError(f"{target} already exists; the archive never overwrites a file") from None
     finally:
         temp.unlink(missing_ok=True)

@@ -41,30 +41,34 @@ class Project:
 
     @property
     def templates(self) -> Path:
+        """Return the templates folder: the wording, the house style and the fonts."""
         return self.root / "templates"
 
     @property
     def data(self) -> Path:
+        """Return the data folder: the letters, the offices and the reference lists."""
         return self.root / "data"
 
     @cached_property
     def style(self) -> HouseStyle:
+        """Return the house style, read once."""
         return load_style(self.templates / STYLE_FILE)
 
     @cached_property
     def environment(self) -> jinja2.Environment:
+        """Return the Jinja environment for the letters' wording."""
         from .wording import make_environment  # Jinja and Markdown: not needed to check a letter
 
         return make_environment(self.templates)
 
     @property
     def frameworks(self) -> dict[str, Framework]:
-        """The report kinds this project knows (data/reference/frameworks.yaml)."""
+        """Return the report kinds this project knows (data/reference/frameworks.yaml)."""
         return frameworks_of(self.root)
 
     @cached_property
     def home_secretaries(self) -> Holders | None:
-        """The dated list of Home Secretaries under data/reference/, if the project has one."""
+        """Return the dated list of Home Secretaries under data/reference/, if the project has one."""
         from .checks import load_holders
 
         path = self.data / HOME_SECRETARIES
@@ -72,16 +76,9 @@ class Project:
 
     @cached_property
     def template_files(self) -> list[Path]:
-        """Every file under templates/: the wording, the house style and the fonts."""
+        """List every file under templates/: the wording, the house style and the fonts."""
         return sorted(path for path in self.templates.rglob("*") if path.is_file())
 
-    def template_file(self, relative: str) -> Path:
-        """Resolve a file named by the house style or a letter, refusing any outside templates/."""
-        path = (self.templates / relative).resolve()
-        if not path.is_relative_to(self.templates.resolve()) or not path.is_file():
-            raise ProjectError(f"templates/{relative}: no such file inside the templates folder")
-        return path
-
     def letters(self) -> list[Path]:
-        """Every letter's data file: data/*.yaml."""
+        """List every letter's data file: data/*.yaml."""
         return sorted(self.data.glob("*.yaml"))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
 import ctypes.util
 import hashlib
+import importlib.metadata
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -28,30 +30,43 @@ def _file_sha256(path: Path, _mtime_ns: int, _size: int) -> str:
 
 
 def file_digest(data: bytes) -> str:
+    """Return the SHA-256 of some bytes, in hex."""
     return hashlib.sha256(data).hexdigest()
 
 
 @lru_cache(maxsize=1)
 def tool_versions() -> tuple[tuple[str, str], ...]:
-    """The versions of letters, WeasyPrint, Pango and HarfBuzz that render the letters."""
-    import weasyprint
-    from weasyprint.text.ffi import pango
+    """Name the versions of letters, WeasyPrint, Pango and HarfBuzz that render the letters.
 
-    number = pango.pango_version()
-    versions = [("letters", __version__), ("WeasyPrint", weasyprint.__version__),
-                ("Pango", f"{number // 10000}.{number // 100 % 100}.{number % 100}"),
-                ("HarfBuzz", _harfbuzz_version())]
-    return tuple(versions)
+    Read from the installed packages' metadata and the system libraries themselves, so
+    that composing a letter never imports a renderer.
+    """
+    return (
+        ("letters", __version__),
+        ("WeasyPrint", _package_version("weasyprint")),
+        ("Pango", _library_version(("pango-1.0", "pango-1.0-0"), "pango_version_string")),
+        ("HarfBuzz", _library_version(("harfbuzz", "harfbuzz-0.0"), "hb_version_string")),
+    )
 
 
-def _harfbuzz_version() -> str:
-    """HarfBuzz's own version string, from the library WeasyPrint loads."""
-    import cffi
+def _package_version(name: str) -> str:
+    """Return an installed package's version, or 'unknown'."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
-    ffi = cffi.FFI()
-    ffi.cdef("const char *hb_version_string(void);")
-    for name in ("harfbuzz", "harfbuzz-0.0"):
+
+def _library_version(names: tuple[str, ...], function: str) -> str:
+    """Ask a system library for its version string, or say 'unknown' if it is not there."""
+    for name in names:
         found = ctypes.util.find_library(name)
-        if found:
-            return ffi.string(ffi.dlopen(found).hb_version_string()).decode("ascii")  # type: ignore[no-any-return]
+        if not found:
+            continue
+        try:
+            version = getattr(ctypes.CDLL(found), function)
+        except (OSError, AttributeError):
+            continue
+        version.restype = ctypes.c_char_p
+        return bytes(version()).decode("ascii")
     return "unknown"

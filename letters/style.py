@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import pydantic
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 from .errors import DataError, TemplateError
 from .load import load_source
@@ -21,13 +21,16 @@ class Length(float):
 
     @property
     def mm(self) -> float:
+        """Return the length in millimetres."""
         return float(self) / _POINTS_PER_MM
 
     def css(self) -> str:
+        """Write the length for CSS, in points."""
         return f"{float(self):g}pt"
 
 
 def _length(value: object) -> Length:
+    """Read a length written '18mm' or '11pt'."""
     match = _LENGTH.match(str(value))
     if not match:
         raise ValueError(f"expected a length such as 18mm or 11pt, got {value!r}")
@@ -36,6 +39,7 @@ def _length(value: object) -> Length:
 
 
 def _colour(value: object) -> str:
+    """Read a colour written #rrggbb."""
     text = str(value)
     if not re.fullmatch(r"#[0-9a-fA-F]{6}", text):
         raise ValueError(f"expected a colour written #rrggbb, got {text!r}")
@@ -47,18 +51,26 @@ Colour = Annotated[str, BeforeValidator(_colour)]
 
 
 class _Part(BaseModel):
+    """A part of the house style: unknown keys are errors, values are read-only."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
 class Page(_Part):
+    """The page: its size, margins and where the header and footer sit."""
+
     size: str
     margin_top: Len
     margin_right: Len
     margin_bottom: Len
     margin_left: Len
+    header_distance: Len
+    footer_distance: Len
 
 
 class FontFiles(_Part):
+    """The font files the PDF embeds, under templates/."""
+
     regular: str
     bold: str
     italic: str
@@ -66,12 +78,16 @@ class FontFiles(_Part):
 
 
 class Font(_Part):
+    """The font Word names and the font the PDF embeds."""
+
     docx: str
     pdf: str
     files: FontFiles
 
 
 class TextStyle(_Part):
+    """Body text."""
+
     size: Len
     line_height: float
     space_after: Len
@@ -79,49 +95,83 @@ class TextStyle(_Part):
 
 
 class Headings(_Part):
+    """Headings: the subject line (level 1), sections (2) and subsections (3)."""
+
     subject_size: Len
     section_size: Len
     colour: Colour
+    line_height: float
+    minor_space_after: Len
 
 
 class Colours(_Part):
+    """The colours of the wordmark, links, rules and the footer."""
+
     accent: Colour
     rule: Colour
     muted: Colour
 
 
 class LetterheadStyle(_Part):
+    """The wordmark on page 1."""
+
     height: Len
 
 
+class ListStyle(_Part):
+    """Bulleted lists."""
+
+    indent: Len
+    hanging: Len
+    item_space: Len
+
+
 class AddressStyle(_Part):
+    """The recipient's address, placed for a window envelope."""
+
     top: Len
     width: Len
 
 
 class ReferenceStyle(_Part):
+    """The reference block beside the address."""
+
     width: Len
     label_width: Len
     size: Len
+    row_space: Len
 
 
 class SignatureStyle(_Part):
+    """The room left for a handwritten signature."""
+
     space: Len
 
 
 class TableStyle(_Part):
+    """Tables of findings."""
+
     size: Len
     rule: Colour
+    rule_width: Len
+    padding_y: Len
+    padding_x: Len
+    first_column: Len
 
 
 class FooterStyle(_Part):
+    """The page footer."""
+
     size: Len
 
 
 class MarkingStyle(_Part):
+    """The security marking at the top of every page and the DRAFT mark across drafts."""
+
     size: Len
     colour: Colour
     draft_colour: Colour
+    draft_opacity: Annotated[float, Field(gt=0, le=1)]
 
 
 class HouseStyle(_Part):
@@ -133,12 +183,39 @@ class HouseStyle(_Part):
     headings: Headings
     colours: Colours
     letterhead: LetterheadStyle
+    lists: ListStyle
     address: AddressStyle
     reference: ReferenceStyle
     signature: SignatureStyle
     table: TableStyle
     footer: FooterStyle
     marking: MarkingStyle
+    #: The folder the style file is in (templates/): its CSS template and fonts lie there.
+    _folder: Path = PrivateAttr(default=Path("templates"))
+
+    @property
+    def folder(self) -> Path:
+        """Return the folder the style's CSS template and font files lie in."""
+        return self._folder
+
+    def file(self, relative: str) -> Path:
+        """Resolve a file the style names (a font, say), refusing any outside its folder."""
+        root = self._folder.resolve()
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            raise TemplateError(f"templates/{relative}: no such file inside the templates folder")
+        return path
+
+    @property
+    def page_size(self) -> tuple[Length, Length]:
+        """Return the page's width and height."""
+        width, height = PAGE_SIZES_MM[self.page.size]
+        return Length(width * _POINTS_PER_MM), Length(height * _POINTS_PER_MM)
+
+    @property
+    def content_width(self) -> Length:
+        """Return the width between the left and right margins."""
+        return Length(self.page_size[0] - self.page.margin_left - self.page.margin_right)
 
 
 PAGE_SIZES_MM = {"A4": (210.0, 297.0)}
@@ -154,23 +231,31 @@ def load_style(path: Path) -> HouseStyle:
     except pydantic.ValidationError as exc:
         raise TemplateError("\n".join(map(str, source.problems(exc.errors(include_url=False))))) from None
     if style.page.size not in PAGE_SIZES_MM:
-        raise TemplateError(f"{source.locate(('page', 'size'))}: page.size: {style.page.size!r} is not a page size this tool knows; expected A4")
+        raise TemplateError(f"{source.locate(('page', 'size'))}: page.size: {style.page.size!r} "
+                            "is not a page size this tool knows; expected A4")
+    style._folder = path.parent
     return style
 
 
 CSS_TEMPLATE = "house-style.css.j2"
 
 
-def render_css(templates: Path, style: HouseStyle, **extra: str) -> str:
+def render_css(style: HouseStyle, **extra: str) -> str:
     """Turn the house style into CSS through templates/house-style.css.j2."""
-    from jinja2 import FileSystemLoader, StrictUndefined
     from jinja2 import TemplateError as JinjaError
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    env = ImmutableSandboxedEnvironment(loader=FileSystemLoader(str(templates)), undefined=StrictUndefined,
-                                        trim_blocks=True, lstrip_blocks=True)
+    from .wording import make_environment
+
+    env = make_environment(style.folder, finalize=_css_value)
     try:
         return env.get_template(CSS_TEMPLATE).render(style=style, **extra)
-    except JinjaError as exc:
+    except (JinjaError, ValueError) as exc:
         line = getattr(exc, "lineno", None)
         raise TemplateError(f"templates/{CSS_TEMPLATE}{f':{line}' if line else ''}: {exc}") from None
+
+
+def _css_value(value: object) -> object:
+    """Print a style value into the CSS as it is; refuse a value that is not there."""
+    if value is None:
+        raise ValueError("the template prints a value the house style does not have (None)")
+    return value

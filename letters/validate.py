@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import typing
 from dataclasses import dataclass
@@ -12,7 +11,8 @@ from typing import Any
 
 import pydantic
 
-from .errors import DataError, Problem
+from .english import indefinite_article, join_words
+from .errors import DataError, Problem, did_you_mean
 from .frameworks import NOT_GRADED, Framework, frameworks_of
 from .load import FieldPath, Source, dotted, load_source
 from .model import Letter, normalise_grade
@@ -71,7 +71,7 @@ def _framework_problems(source: Source, frameworks: dict[str, Framework]) -> lis
         return []
     framework = frameworks.get(kind.strip())
     if framework is None:
-        return [_at(source, ("report", "kind"), f"{kind!r} is not a report kind this tool knows; expected {_either(sorted(frameworks))}{_hint(kind, frameworks)}")]
+        return [_at(source, ("report", "kind"), f"{kind!r} is not a report kind this tool knows; expected {_or(sorted(frameworks))}{did_you_mean(kind, frameworks)}")]
     problems = []
     grades = report.get("grades")
     if isinstance(grades, dict) and grades and not framework.grades:
@@ -79,12 +79,12 @@ def _framework_problems(source: Source, frameworks: dict[str, Framework]) -> lis
     elif isinstance(grades, dict):
         for area, grade in grades.items():
             if area not in framework.areas:
-                problems.append(_at(source, ("report", "grades", area), f"{area!r} is not {_article(framework.area_noun)} {framework.area_noun} of the {framework.name} framework; expected {_either(framework.areas)}{_hint(area, framework.areas)}", key=True))
+                problems.append(_at(source, ("report", "grades", area), f"{area!r} is not {indefinite_article(framework.area_noun)} {framework.area_noun} of the {framework.name} framework; expected {_or(framework.areas)}{did_you_mean(area, framework.areas)}", key=True))
             elif isinstance(grade, str) and not _allowed(str(normalise_grade(grade)), framework):
                 problems.append(_grade_problem(source, ("report", "grades", area), grade, framework, frameworks))
         missing = [area for area in framework.areas if area not in grades]
         if missing and framework.every_area_graded:
-            problems.append(_at(source, ("report", "grades"), f"no grade for {_either(missing, 'and')}; the {framework.name} framework grades every {framework.area_noun}", key=True))
+            problems.append(_at(source, ("report", "grades"), f"no grade for {_or(missing, 'and')}; the {framework.name} framework grades every {framework.area_noun}", key=True))
     target = tree.get("target_grade")
     if isinstance(target, str) and normalise_grade(target) not in framework.grades:
         problems.append(_grade_problem(source, ("target_grade",), target, framework, frameworks))
@@ -92,11 +92,13 @@ def _framework_problems(source: Source, frameworks: dict[str, Framework]) -> lis
 
 
 def _allowed(grade: str, framework: Framework) -> bool:
+    """Say whether a grade is on the framework's scale (or 'not graded', where it allows that)."""
     return grade in framework.grades or (grade == NOT_GRADED and not framework.every_area_graded)
 
 
-def _article(noun: str) -> str:
-    return "an" if noun[:1] in "aeiou" else "a"
+def _or(words: typing.Iterable[str], conjunction: str = "or") -> str:
+    """List choices for a message: 'a, b or c'."""
+    return join_words(list(words), conjunction)
 
 
 def _grade_problem(source: Source, path: FieldPath, grade: str, framework: Framework, frameworks: dict[str, Framework]) -> Problem:
@@ -105,25 +107,14 @@ def _grade_problem(source: Source, path: FieldPath, grade: str, framework: Frame
         return _at(source, path, f"a {framework.name} report has no grades")
     expected = [*framework.grades, *([NOT_GRADED] if not framework.every_area_graded else [])]
     elsewhere = sorted({other.name for other in frameworks.values() if normalise_grade(grade) in other.grades})
-    hint = f" ({grade!r} is a grade of the {_either(elsewhere, 'and')} framework{'s' if len(elsewhere) > 1 else ''})" if elsewhere \
-        else _hint(grade, expected)
-    return _at(source, path, f"{grade!r} is not a grade of the {framework.name} framework; expected {_either(expected)}{hint}")
+    hint = f" ({grade!r} is a grade of the {_or(elsewhere, 'and')} framework{'s' if len(elsewhere) > 1 else ''})" if elsewhere \
+        else did_you_mean(grade, expected)
+    return _at(source, path, f"{grade!r} is not a grade of the {framework.name} framework; expected {_or(expected)}{hint}")
 
 
 def _at(source: Source, path: FieldPath, message: str, *, key: bool = False) -> Problem:
+    """Place a problem at a field's value (or its key) in the source."""
     return Problem(source.locate(path, key=key), message, dotted(path))
-
-
-def _either(words: typing.Iterable[str], conjunction: str = "or") -> str:
-    """List choices for a message: 'a, b or c'."""
-    items = list(words)
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
-
-
-def _hint(word: str, choices: typing.Iterable[str]) -> str:
-    """Suggest the nearest valid choice: " (did you mean 'outstanding'?)"."""
-    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 _TYPE_NAMES = {"dict_type": "a mapping of fields", "model_type": "a mapping of fields", "list_type": "a list", "string_type": "text", "int_parsing": "a whole number", "decimal_parsing": "a number"}
@@ -136,10 +127,10 @@ def _problem(source: Source, error: Any) -> Problem:
     value = error.get("input")
     if kind == "extra_forbidden":
         allowed = _field_names(path[:-1])
-        hint = _hint(str(path[-1]), allowed)
+        hint = did_you_mean(str(path[-1]), allowed)
         if hint and len(allowed) > 8:  # a long list helps less than the nearest name
             return _at(source, path, f"unknown field {path[-1]!r}{hint}", key=True)
-        return _at(source, path, f"unknown field {path[-1]!r}; expected {_either(allowed)}{hint}", key=True)
+        return _at(source, path, f"unknown field {path[-1]!r}; expected {_or(allowed)}{hint}", key=True)
     if kind == "missing":
         return _at(source, path, "this field is required but missing", key=True)
     if kind == "string_too_short":
@@ -147,7 +138,7 @@ def _problem(source: Source, error: Any) -> Problem:
     if kind == "too_short":
         return _at(source, path, "must list at least one line")
     if kind.startswith("date"):
-        return _at(source, path, f"{value!r} is not a date; expected a real date written YYYY-MM-DD, for example 2020-03-30{_date_hint(value)}")
+        return _at(source, path, f"{value!r} is not a date; expected a real date written YYYY-MM-DD, for example 2020-03-30{_datedid_you_mean(value)}")
     if kind in _TYPE_NAMES:
         got = "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else "nothing" if value is None else repr(value)
         return _at(source, path, f"expected {_TYPE_NAMES[kind]}, got {got}")
@@ -156,7 +147,7 @@ def _problem(source: Source, error: Any) -> Problem:
     return _at(source, path, error["msg"].replace("Input", "the value").replace("input", "the value"))
 
 
-def _date_hint(value: object) -> str:
+def _datedid_you_mean(value: object) -> str:
     """Suggest the ISO form of a date written the British way or without leading zeros."""
     text = str(value).strip()
     british = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from .english import uk_date
+
 MONTHS = ("Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf",
           "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr")
 
@@ -18,6 +20,7 @@ _DIGRAPHS = ("ch", "dd", "ff", "ng", "ll", "ph", "rh", "th")
 
 
 def _mutate(word: str, table: tuple[tuple[str, str], ...]) -> str:
+    """Mutate a word's first consonant by a table of radicals and their mutated forms."""
     lower = word.lower()
     if lower[:2] in _DIGRAPHS and lower[:2] not in dict(table):
         return word  # ch, ff, th ... do not mutate (ll and rh do, softly)
@@ -31,22 +34,22 @@ def _mutate(word: str, table: tuple[tuple[str, str], ...]) -> str:
 
 
 def soft(word: str) -> str:
-    """Treiglad meddal: 'Caerdydd' -> 'Gaerdydd', 'pryder' -> 'bryder', 'llys' -> 'lys'."""
+    """Mutate softly (treiglad meddal): 'Caerdydd' -> 'Gaerdydd', 'pryder' -> 'bryder', 'llys' -> 'lys'."""
     return _mutate(word, _SOFT)
 
 
 def nasal(word: str) -> str:
-    """Treiglad trwynol: 'Caerdydd' -> 'Nghaerdydd', 'Powys' -> 'Mhowys', 'Bangor' -> 'Mangor'."""
+    """Mutate nasally (treiglad trwynol): 'Caerdydd' -> 'Nghaerdydd', 'Powys' -> 'Mhowys', 'Bangor' -> 'Mangor'."""
     return _mutate(word, _NASAL)
 
 
 def aspirate(word: str) -> str:
-    """Treiglad llaes: 'cath' -> 'chath', 'plismon' -> 'phlismon', 'tîm' -> 'thîm'."""
+    """Mutate with aspiration (treiglad llaes): 'cath' -> 'chath', 'plismon' -> 'phlismon', 'tîm' -> 'thîm'."""
     return _mutate(word, _ASPIRATE)
 
 
 def yn(place: str) -> str:
-    """'in' before a place: 'yng Nghaerdydd', 'ym Mhowys', 'ym Mangor', 'yn Abertawe', 'yn Llanelli'."""
+    """Say 'in' before a place: 'yng Nghaerdydd', 'ym Mhowys', 'ym Mangor', 'yn Abertawe', 'yn Llanelli'."""
     mutated = nasal(place)
     lower = mutated.lower()
     if lower.startswith("ng"):
@@ -57,18 +60,18 @@ def yn(place: str) -> str:
 
 
 def i(word: str) -> str:
-    """'to' with the soft mutation after it: 'i Gaerdydd', 'i bob heddlu'."""
+    """Say 'to' with the soft mutation after it: 'i Gaerdydd', 'i bob heddlu'."""
     return f"i {soft(word)}"
 
 
 def o(word: str) -> str:
-    """'of/from' with the soft mutation after it: 'o Gaerdydd', 'o bryder'."""
+    """Say 'of' or 'from' with the soft mutation after it: 'o Gaerdydd', 'o bryder'."""
     return f"o {soft(word)}"
 
 
 def cy_date(day: dt.date) -> str:
-    """A date the Welsh way: '30 Mawrth 2020', '7 Chwefror 2020'."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    """Write a date the Welsh way: '30 Mawrth 2020', '7 Chwefror 2020'."""
+    return uk_date(day, MONTHS)
 
 
 # Numerals before a noun: the form and the mutation each causes, by the noun's gender.
@@ -78,12 +81,12 @@ _FEMININE = {1: ("un", soft), 2: ("dwy", soft), 3: ("tair", None), 4: ("pedair",
 
 
 def cy_number(count: int) -> str:
-    """A number standing alone, in words to ten: 'un', 'dau', 'deg'; from 11 in figures."""
+    """Write a number standing alone, in words to ten: 'un', 'dau', 'deg'; from 11 in figures."""
     return {1: "un", 2: "dau", 3: "tri", 4: "pedwar", 5: "pump", 6: "chwech", 7: "saith", 8: "wyth", 9: "naw", 10: "deg"}.get(count, f"{count:,}")
 
 
 def cy_count(count: int, noun: str, feminine: bool = False) -> str:
-    """A count with its noun, which stays singular in Welsh: 'tri argymhelliad', 'dau faes i'w wella', 'dwy bryder'.
+    """Write a count with its noun, which stays singular in Welsh: 'tri argymhelliad', 'dau faes i'w wella', 'dwy bryder'.
 
     Nouns of more than one word mutate their first word only; from 11 the number is written in figures.
     """

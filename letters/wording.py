@@ -4,12 +4,14 @@ Templates are Markdown inside Jinja. Every value from the data is escaped for
 Markdown before it reaches the page, so data can never add emphasis, links or
 structure; only template text can. Containers mark the letter's furniture:
 `::: address`, `::: reference`, `::: signature`, and `::: annex` (a new page).
+An address followed by a reference block is the letter's masthead.
 """
 
 from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,20 @@ from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
 from . import english, welsh
-from .document import Address, Block, BulletList, Heading, Inline, PageBreak, Paragraph, ReferenceBlock, Signature, Span, Table
+from .document import (
+    Address,
+    Block,
+    BulletList,
+    Heading,
+    Inline,
+    Masthead,
+    Paragraph,
+    ReferenceBlock,
+    Section,
+    Signature,
+    Span,
+    Table,
+)
 from .errors import Location, TemplateError
 
 CONTAINERS = ("address", "reference", "signature", "annex")
@@ -30,17 +45,27 @@ _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
 
 def escape_markdown(value: object) -> str:
-    """Make a data value print exactly as written: no emphasis, links or new blocks."""
+    """Make a data value print exactly as written: no emphasis, links or new blocks.
+
+    A value that is not there (None) is refused: a letter never prints "None".
+    """
+    if value is None:
+        raise ValueError("the template prints a fact this letter does not have (None); "
+                         "test it with {% if ... %} first")
     text = " ".join(str(value).split())
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
-    """The one Jinja environment: sandboxed, strict about undefined names, escaping data."""
+def make_environment(templates: Path, finalize: Callable[[Any], Any] = escape_markdown) -> jinja2.Environment:
+    """Make a Jinja environment for templates/: sandboxed, strict about undefined names.
+
+    Every template (the letters' wording and the house style's CSS) is rendered by an
+    environment from here; `finalize` escapes each printed value for where it lands.
+    """
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(templates)),
         undefined=jinja2.StrictUndefined,
-        finalize=escape_markdown,
+        finalize=finalize,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -88,6 +113,18 @@ def render_wording(env: jinja2.Environment, template_name: str, context: dict[st
     return Wording(meta, tuple(parse_blocks(body, template_name)))
 
 
+def _mastheads(blocks: list[Block]) -> list[Block]:
+    """Join an address and the reference block that follows it into the letter's masthead."""
+    joined: list[Block] = []
+    for block in blocks:
+        previous = joined[-1] if joined else None
+        if isinstance(block, ReferenceBlock) and isinstance(previous, Address):
+            joined[-1] = Masthead(previous, block)
+        else:
+            joined.append(block)
+    return joined
+
+
 def _template_line(exc: BaseException, template_name: str) -> str:
     """Find the template file and line a rendering error came from."""
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
@@ -124,6 +161,7 @@ def _plain(markdown: str) -> str:
 
 
 def _spans_text(content: Inline) -> list[str]:
+    """List the texts of some spans."""
     return [span.text for span in content]
 
 
@@ -140,7 +178,7 @@ def parse_blocks(markdown: str, template_name: str = "") -> list[Block]:
         if kind.startswith("container_") and kind.endswith("_open"):
             container = kind[len("container_"):-len("_open")]
             if container == "annex":
-                blocks.append(PageBreak())
+                blocks.append(Section("annex", new_page=True))
                 container = ""
         elif kind.startswith("container_") and kind.endswith("_close"):
             if container:
@@ -166,7 +204,7 @@ def parse_blocks(markdown: str, template_name: str = "") -> list[Block]:
         elif kind in ("ordered_list_open", "fence", "code_block", "blockquote_open", "hr"):
             raise TemplateError(f"templates/{template_name}: line {(token.map or [0])[0] + 1}: {kind.removesuffix('_open').replace('_', ' ')} is not part of the letter format; use paragraphs, headings and bullet lists")
         i += 1
-    return blocks
+    return _mastheads(blocks)
 
 
 def _furniture(container: str, paragraphs: list[list[str]], template_name: str) -> Block:
@@ -184,7 +222,7 @@ def _furniture(container: str, paragraphs: list[list[str]], template_name: str) 
         label, sep, value = line.partition(":")
         if not sep:
             raise TemplateError(f"templates/{template_name}: reference line {line!r} is not 'Label: value'")
-        rows.append((label.strip(), value.strip()))
+        rows.append((label.strip() + sep, value.strip()))
     return ReferenceBlock(tuple(rows))
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from conftest import DEFAULT_LETTER, ROOT, edit_yaml
 from letters.cli import main
-from letters.examine import examine
+from letters.prepare import prepare
 from letters.project import Project
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
@@ -20,8 +20,8 @@ TODAY = dt.date(2026, 11, 26)
 
 
 def _findings(root: Path, today: dt.date = TODAY) -> list[str]:
-    examined = examine(root / LETTER, Project(root), today)
-    return [str(f).replace(str(root) + "/", "") for f in examined.findings]
+    examined = prepare(root / LETTER, Project(root), today)
+    return [str(f).replace(str(root) + "/", "") for f in examined.results]
 
 
 def test_the_default_letter_meets_the_deadline() -> None:
@@ -76,8 +76,8 @@ def test_today_shows_the_days_left(today: dt.date, expected: str) -> None:
 
 
 def test_today_never_makes_a_letter_fail() -> None:
-    late_today = examine(DEFAULT_LETTER, Project(ROOT), dt.date(2031, 1, 1))
-    assert [f.severity for f in late_today.findings] == ["note"]
+    late_today = prepare(DEFAULT_LETTER, Project(ROOT), dt.date(2031, 1, 1))
+    assert [f.severity for f in late_today.results] == ["note"]
 
 
 def test_a_report_before_the_rule_gets_a_note(scratch: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT, docx_lines, normalise, pdf_pages
 from letters.build import build_letter, compose
 from letters.document import text_lines
-from letters.examine import examine
+from letters.prepare import prepare
 from letters.project import Project
 
 EXAMPLES = sorted((ROOT / "data" / "examples").glob("*.yaml"))
@@ -30,7 +30,7 @@ def test_there_is_an_example_of_each_kind() -> None:
     kinds = set()
     layouts = set()
     for path in EXAMPLES:
-        letter = examine(path, Project(ROOT)).loaded.letter
+        letter = prepare(path, Project(ROOT)).loaded.letter
         kinds.add(letter.report.kind)
         layouts.add(letter.layout)
     assert {"peel-2021", "peel-2023", "thematic", "spotlight", "joint"} <= kinds
@@ -39,9 +39,9 @@ def test_there_is_an_example_of_each_kind() -> None:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_each_example_passes_its_checks(path: Path) -> None:
-    examined = examine(path, Project(ROOT))
-    assert [f for f in examined.findings if f.severity != "note"] == []
-    assert any("section 55 deadline met" in f.message for f in examined.findings)
+    examined = prepare(path, Project(ROOT))
+    assert [f for f in examined.results if f.severity != "note"] == []
+    assert any("section 55 deadline met" in f.message for f in examined.results)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -54,7 +54,7 @@ def test_each_example_says_what_it_is_modelled_on(path: Path) -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_each_example_reads_the_same_in_docx_and_pdf(path: Path, examples_built: dict[str, dict[str, Path]]) -> None:
     files = examples_built[path.stem]
-    languages = examine(path, Project(ROOT)).loaded.letter.languages
+    languages = prepare(path, Project(ROOT)).loaded.letter.languages
     pdfs = ["pdf"] if len(languages) == 1 else [f"{language}-pdf" for language in languages]
     assert set(files) == {"docx", "html", *pdfs, *(name.replace("pdf", "public-pdf") for name in pdfs)}
     document = compose(path, Project(ROOT))

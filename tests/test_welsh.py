@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ROOT, docx_lines, edit_yaml
 from letters.build import build_letter
-from letters.examine import examine
+from letters.prepare import prepare
 from letters.project import Project
 from letters.welsh import aspirate, cy_count, cy_date, cy_join, nasal, soft, yn
 
@@ -89,7 +89,7 @@ def test_each_part_is_marked_with_its_language(bilingual: dict[str, Path]) -> No
 
 
 def _problems(root: Path) -> list[str]:
-    return [f"{f.severity}: {f.field}: {f.message}" for f in examine(root / "data" / "examples" / BILINGUAL.name, Project(root)).findings
+    return [f"{f.severity}: {f.field}: {f.message}" for f in prepare(root / "data" / "examples" / BILINGUAL.name, Project(root)).results
             if f.severity != "note"]
 
 
@@ -132,8 +132,8 @@ def test_a_thematic_response_can_be_bilingual(scratch: Path) -> None:
                     "recipient_title": "Ysgrifennydd Cartref",
                     "paragraphs": {"body": ["Er nad oedd yr heddlu'n un o'r rhai yr ymwelwyd â hwy, mae'r canfyddiadau'n berthnasol i {area}, ac rwyf wedi gofyn i'r {chief_officer} am ymateb."]}}
     path.write_text(yaml.safe_dump(letter, allow_unicode=True, sort_keys=False, default_flow_style=False).replace("status:", "\nstatus:"), encoding="utf-8")
-    examined = examine(path, Project(scratch))
-    assert [f for f in examined.findings if f.severity != "note"] == []
+    examined = prepare(path, Project(scratch))
+    assert [f for f in examined.results if f.severity != "note"] == []
     lines = text_lines(compose(path, Project(scratch)))
     english_end = lines.index("Yours sincerely")
     assert lines.index("Yn gywir") > english_end, "English first, as the data sets"

@@ -8,7 +8,18 @@ import pytest
 
 from conftest import DEFAULT_LETTER, edit_yaml
 from letters.build import compose, render
-from letters.document import Address, BulletList, Heading, PageBreak, Paragraph, ReferenceBlock, Signature, Span, text_lines
+from letters.document import (
+    Address,
+    BulletList,
+    Heading,
+    Masthead,
+    Paragraph,
+    ReferenceBlock,
+    Section,
+    Signature,
+    Span,
+    text_lines,
+)
 from letters.errors import TemplateError
 from letters.project import Project
 from letters.wording import escape_markdown, parse_blocks
@@ -43,12 +54,11 @@ def test_containers_become_letter_furniture() -> None:
         "::: annex\n## Annex\n\n- one\n- two\n:::\n"
     )
     assert blocks == [
-        Address(("A Person", "1 Street")),
-        ReferenceBlock((("Our Ref", "X1"), ("Date", "1 May 2020"))),
+        Masthead(Address(("A Person", "1 Street")), ReferenceBlock((("Our Ref:", "X1"), ("Date:", "1 May 2020")))),
         Heading(1, (Span("SUBJECT"),)),
         Paragraph((Span("Body "), Span("with", italic=True), Span(" "), Span("emphasis", bold=True), Span("."))),
         Signature("Yours faithfully", ("A Name", "A Title")),
-        PageBreak(),
+        Section("annex", new_page=True),
         Heading(2, (Span("Annex"),)),
         BulletList(((Span("one"),), (Span("two"),))),
     ]

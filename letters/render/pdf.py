@@ -1,4 +1,4 @@
-"""Render the letter's HTML to PDF with WeasyPrint, fetching nothing outside templates/."""
+"""Render a `Document` to PDF with WeasyPrint, through its HTML, fetching nothing outside templates/."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
-from .errors import RenderError
-from .style import HouseStyle
+from ..document import Document
+from ..errors import RenderError
+from ..style import HouseStyle
+from .html import render_html
 from .xmp import add_to_packet, letters_descriptions
 
 if TYPE_CHECKING:
@@ -31,16 +33,6 @@ class PdfResult:
 
     data: bytes
     warnings: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Attached:
-    """A file to embed as an associated file (PDF/A-3), e.g. the letter's source data."""
-
-    name: str
-    data: bytes
-    description: str
-    relationship: str = "Source"
 
 
 def font_face_css(style: HouseStyle) -> str:
@@ -68,6 +60,7 @@ def make_url_fetcher(templates: Path):  # type: ignore[no-untyped-def]
             super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
 
         def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            """Serve a data: URL, or a file inside the templates folder; refuse anything else."""
             parsed = urlparse(url)
             if parsed.scheme == "data":
                 return super().fetch(url, headers)
@@ -89,6 +82,8 @@ def _captured_warnings() -> Iterator[list[str]]:
     messages: list[str] = []
 
     class Collect(logging.Handler):
+        """Keep each warning's message."""
+
         def emit(self, record: logging.LogRecord) -> None:
             messages.append(record.getMessage())
 
@@ -103,12 +98,10 @@ def _captured_warnings() -> Iterator[list[str]]:
         logger.propagate = previous
 
 
-def render_pdf(html: str, style: HouseStyle, templates: Path, *, when: dt.datetime | None = None,
-               attachments: tuple[Attached, ...] = (), properties: dict[str, str] | None = None,
-               language: str = "en-GB") -> PdfResult:
-    """Lay out the HTML on A4 pages as PDF/A-3a declaring PDF/UA-1; return its bytes and any warnings.
+def render_pdf(document: Document, style: HouseStyle) -> PdfResult:
+    """Lay out the letter on pages as PDF/A-3a declaring PDF/UA-1; return its bytes and any warnings.
 
-    `attachments` are embedded with `when` as their dates; `properties` go into the XMP.
+    The document's attachments are embedded, dated the letter's day; its properties go into the XMP.
     """
     try:
         import weasyprint
@@ -116,16 +109,20 @@ def render_pdf(html: str, style: HouseStyle, templates: Path, *, when: dt.dateti
         raise RenderError(f"WeasyPrint cannot start: {exc}. Install Pango (see README: system libraries)") from None
     from weasyprint.text.fonts import FontConfiguration
 
+    html = render_html(document, style)
+    when = dt.datetime.combine(document.date, dt.time(), tzinfo=dt.UTC)
+    properties, language = dict(document.properties), document.language
+    templates = style.folder
     fetcher = make_url_fetcher(templates)
     base_url = templates.resolve().as_uri() + "/"
     font_config = FontConfiguration()
     with _captured_warnings() as warnings:
-        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher, media_type="print")
+        page = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher, media_type="print")
         fonts = weasyprint.CSS(string=font_face_css(style), base_url=base_url, url_fetcher=fetcher, font_config=font_config)
         files = [weasyprint.Attachment(string=item.data, name=item.name, description=item.description,
-                                       relationship=item.relationship, created=when, modified=when) for item in attachments]
-        data = document.write_pdf(stylesheets=[fonts], font_config=font_config, pdf_variant=PDF_VARIANT,
-                                  attachments=files, finisher=partial(_finish, properties or {}, language))
+                                       relationship=item.relationship, created=when, modified=when) for item in document.attachments]
+        data = page.write_pdf(stylesheets=[fonts], font_config=font_config, pdf_variant=PDF_VARIANT,
+                                  attachments=files, finisher=partial(_finish, properties, language))
     return PdfResult(data, tuple(warnings))
 
 

@@ -6,20 +6,22 @@ import base64
 import re
 from html import escape
 
-from .document import (
+from ..document import (
     Address,
     Block,
     BulletList,
     Document,
     Heading,
     Inline,
-    Language,
-    PageBreak,
+    Masthead,
     Paragraph,
     ReferenceBlock,
+    Section,
     Signature,
     Table,
 )
+from ..style import HouseStyle, render_css
+from .wordmark import draw_wordmark, watermark_svg
 
 
 def css_string(text: str) -> str:
@@ -38,9 +40,26 @@ def css_page_label(template: str) -> str:
     return " ".join(parts) or '""'
 
 
-def render_html(document: Document, css: str) -> str:
+def page_css(document: Document, style: HouseStyle) -> str:
+    """Write the house CSS for a document: its footer, page label, marking and DRAFT mark."""
+    watermark = ""
+    if document.draft_label:
+        svg = watermark_svg(document.draft_label, style)
+        watermark = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    return render_css(
+        style,
+        footer_css=css_string(document.footer),
+        page_label_css=css_page_label(document.page_label),
+        marking_css=css_string(document.marking) if document.marking else "",
+        watermark=watermark,
+    )
+
+
+def render_html(document: Document, style: HouseStyle) -> str:
     """Render the whole letter as one HTML page with its CSS inlined."""
-    svg = base64.b64encode(document.letterhead.svg).decode("ascii")
+    svg, _ = draw_wordmark(document.letterhead, style)
+    logo = base64.b64encode(svg).decode("ascii")
+    day = document.date.isoformat()
     head = [
         "<!DOCTYPE html>",
         f'<html lang="{escape(document.language)}">',
@@ -51,15 +70,15 @@ def render_html(document: Document, css: str) -> str:
         f'<meta name="author" content="{escape(document.author)}">',
         f'<meta name="description" content="{escape(document.subject)}">',
         f'<meta name="keywords" content="{escape(", ".join(document.keywords))}">',
-        f'<meta name="dcterms.created" content="{escape(document.date)}">',
-        f'<meta name="dcterms.modified" content="{escape(document.date)}">',
-        f"<style>\n{css}</style>",
+        f'<meta name="dcterms.created" content="{day}">',
+        f'<meta name="dcterms.modified" content="{day}">',
+        f"<style>\n{page_css(document, style)}</style>",
         "</head>",
         "<body>",
         *([f'<p class="marking">{escape(document.marking)}</p>'] if document.marking else []),
-        *(['<p class="draft">DRAFT</p>'] if document.draft else []),
+        *([f'<p class="draft">{escape(document.draft_label)}</p>'] if document.draft_label else []),
         '<header class="letterhead">',
-        f'<img src="data:image/svg+xml;base64,{svg}" alt="{escape(document.letterhead.alt)}">',
+        f'<img src="data:image/svg+xml;base64,{logo}" alt="{escape(document.letterhead.alt)}">',
         "</header>",
         "<main>",
     ]
@@ -69,40 +88,25 @@ def render_html(document: Document, css: str) -> str:
 
 
 def _sections(blocks: tuple[Block, ...]) -> list[str]:
-    """Render blocks in sections: a Language block opens a language version (marked with lang),
-    a page break an annex; both start on a new page in print."""
+    """Render blocks, each Section opening an HTML section marked with its kind and language."""
     out: list[str] = []
-    language = ""
     opened = False
-    i = 0
-    while i < len(blocks):
-        block = blocks[i]
-        if isinstance(block, PageBreak) and i + 1 < len(blocks) and isinstance(blocks[i + 1], Language):
-            i += 1  # the page break starts a language version
-            block = blocks[i]
-        if isinstance(block, (PageBreak, Language)):
-            if isinstance(block, Language):
-                language = block.code
+    for block in blocks:
+        if isinstance(block, Section):
             if opened:
                 out.append("</section>")
-            kind = "version" if isinstance(block, Language) else "annex"
-            out.append(f'<section class="{kind}"' + (f' lang="{escape(language)}"' if language else "") + ">")
+            lang = f' lang="{escape(block.language)}"' if block.language else ""
+            out.append(f'<section class="{block.kind}"{lang}>')
             opened = True
-        elif isinstance(block, Address) and i + 1 < len(blocks) and isinstance(blocks[i + 1], ReferenceBlock):
-            out.append('<div class="masthead">')
-            out.append(_block(block))
-            out.append(_block(blocks[i + 1]))
-            out.append("</div>")
-            i += 1
         else:
             out.append(_block(block))
-        i += 1
     if opened:
         out.append("</section>")
     return out
 
 
 def _block(block: Block) -> str:
+    """Render one block that is not a Section."""
     if isinstance(block, Heading):
         return f"<h{block.level}>{_inline(block.content)}</h{block.level}>"
     if isinstance(block, Paragraph):
@@ -110,25 +114,41 @@ def _block(block: Block) -> str:
     if isinstance(block, BulletList):
         items = "".join(f"<li>{_inline(item)}</li>" for item in block.items)
         return f"<ul>{items}</ul>"
+    if isinstance(block, Masthead):
+        return f'<div class="masthead">\n{_block(block.address)}\n{_block(block.reference)}\n</div>'
     if isinstance(block, Address):
-        return '<address class="recipient">' + "<br>".join(escape(line) for line in block.lines) + "</address>"
+        lines = "<br>".join(escape(line) for line in block.lines)
+        return f'<address class="recipient">{lines}</address>'
     if isinstance(block, ReferenceBlock):
         rows = "".join(
-            f'<tr><th scope="row">{escape(label)}:</th><td>{escape(value)}</td></tr>' for label, value in block.rows
+            f'<tr><th scope="row">{escape(label)}</th><td>{escape(value)}</td></tr>'
+            for label, value in block.rows
         )
         return f'<table class="reference"><tbody>{rows}</tbody></table>'
     if isinstance(block, Table):
-        head = "".join(f'<th scope="col">{_inline(cell)}</th>' for cell in block.header)
-        body = "".join("<tr>" + "".join(f"<td>{_inline(cell)}</td>" for cell in row) + "</tr>" for row in block.rows)
-        return f'<table class="findings">{f"<thead><tr>{head}</tr></thead>" if head else ""}<tbody>{body}</tbody></table>'
+        return _table(block)
     if isinstance(block, Signature):
         name = "<br>".join(escape(line) for line in block.lines)
         after = "".join(f'<p class="copies">{escape(line)}</p>' for line in block.after)
-        return f'<div class="signature"><p class="closing">{escape(block.closing)}</p><p class="signatory">{name}</p>{after}</div>'
+        return (
+            f'<div class="signature"><p class="closing">{escape(block.closing)}</p>'
+            f'<p class="signatory">{name}</p>{after}</div>'
+        )
     raise TypeError(f"no HTML for {type(block).__name__}")
 
 
+def _table(block: Table) -> str:
+    """Render a table of findings with its header row."""
+    head = "".join(f'<th scope="col">{_inline(cell)}</th>' for cell in block.header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_inline(cell)}</td>" for cell in row) + "</tr>" for row in block.rows
+    )
+    thead = f"<thead><tr>{head}</tr></thead>" if head else ""
+    return f'<table class="findings">{thead}<tbody>{body}</tbody></table>'
+
+
 def _inline(content: Inline) -> str:
+    """Render inline spans with their emphasis and links."""
     html = []
     for span in content:
         text = escape(span.text).replace("\n", "<br>")

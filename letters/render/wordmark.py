@@ -19,6 +19,9 @@ from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
+from ..document import Letterhead
+from ..style import PAGE_SIZES_MM, HouseStyle
+
 PNG_DPI = 400
 
 
@@ -132,30 +135,63 @@ def _xml(text: str) -> str:
 
 
 @lru_cache(maxsize=32)
-def draw_wordmark(title: str, subtitle: str, height: float, bold: Path, regular: Path,
-                  accent: str, rule: str, muted: str, alt: str) -> tuple[bytes, bytes]:
-    """Draw a wordmark as (SVG, PNG), once per process for each office and style."""
-    layout = layout_wordmark(title, subtitle, height, bold, regular, accent, rule, muted)
-    return wordmark_svg(layout, alt), wordmark_png(layout)
+def draw_wordmark(letterhead: Letterhead, style: HouseStyle) -> tuple[bytes, bytes]:
+    """Draw an office's wordmark in the house style as (SVG, PNG), once per process for each."""
+    layout = layout_wordmark(
+        letterhead.title,
+        letterhead.subtitle,
+        style.letterhead.height.mm,
+        bold=style.file(style.font.files.bold),
+        regular=style.file(style.font.files.regular),
+        accent=style.colours.accent,
+        rule=style.colours.rule,
+        muted=style.colours.muted,
+    )
+    return wordmark_svg(layout, letterhead.alt), wordmark_png(layout)
+
+
+@dataclass(frozen=True)
+class Watermark:
+    """Where the DRAFT mark lies: centred on the page along its diagonal, spanning half of it."""
+
+    em: float  # the font size, in mm
+    width: float  # the text's advance width, in mm
+    height: float  # the font's line height (ascent and descent), in mm
+    angle: float  # degrees anticlockwise from the horizontal
+
+
+def watermark_geometry(text: str, style: HouseStyle) -> Watermark:
+    """Size and angle the DRAFT mark: one geometry for the PDF's drawing and the DOCX's shape."""
+    ttf = _font(style.file(style.font.files.bold))
+    width, height = PAGE_SIZES_MM[style.page.size]
+    probe = Run(text, style.file(style.font.files.bold), 1.0, 0.0, 0.0, "")
+    em = 0.5 * (width**2 + height**2) ** 0.5 / max(_width(probe), 0.01)
+    line = (ttf["hhea"].ascent - ttf["hhea"].descent) / ttf["head"].unitsPerEm
+    return Watermark(em, _width(probe) * em, line * em, math.degrees(math.atan2(height, width)))
 
 
 @lru_cache(maxsize=8)
-def watermark_svg(text: str, font: Path, colour: str, width: float = 210.0, height: float = 297.0) -> bytes:
+def watermark_svg(text: str, style: HouseStyle) -> bytes:
     """Draw a page-sized SVG with `text` large and diagonal, as outlines: the DRAFT mark.
 
     The rotation is applied to the outlines themselves, not left to an SVG transform.
     """
+    font = style.file(style.font.files.bold)
+    colour, opacity = style.marking.draft_colour, style.marking.draft_opacity
+    width, height = PAGE_SIZES_MM[style.page.size]
+    mark = watermark_geometry(text, style)
     ttf = _font(font)
     units = ttf["head"].unitsPerEm
-    probe = Run(text, font, 1.0, 0.0, 0.0, colour)
-    em = 0.5 * (width ** 2 + height ** 2) ** 0.5 / max(_width(probe), 0.01)  # the text spans half the diagonal
-    cap = ttf["OS/2"].sCapHeight * em / units
-    run = Run(text, font, em, -_width(probe) * em / 2, cap / 2, colour)
+    cap = ttf["OS/2"].sCapHeight * mark.em / units
+    run = Run(text, font, mark.em, -mark.width / 2, cap / 2, colour)
     glyphs = ttf.getGlyphSet()
     pen = SVGPathPen(glyphs, ntos=lambda v: f"{v:.2f}".rstrip("0").rstrip("."))
-    scale = em / units
+    scale = mark.em / units
     page = Transform().translate(width / 2, height / 2).rotate(-math.atan2(height, width))
     for glyph, x in _advances(run):
         glyphs[glyph].draw(TransformPen(pen, page.transform((scale, 0, 0, -scale, x, run.baseline))))
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" width="{width:g}mm" height="{height:g}mm">'
-            f'<path fill="{colour}" fill-opacity="0.13" d="{pen.getCommands()}"/></svg>\n').encode()
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" '
+        f'width="{width:g}mm" height="{height:g}mm">'
+        f'<path fill="{colour}" fill-opacity="{opacity:g}" d="{pen.getCommands()}"/></svg>\n'
+    ).encode()

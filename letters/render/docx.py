@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import docx
@@ -15,23 +14,25 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
+from docx.text.run import Run
 
-from .document import (
+from ..document import (
     Address,
     Block,
     BulletList,
     Document,
     Heading,
     Inline,
-    Language,
-    PageBreak,
+    Masthead,
     Paragraph,
     ReferenceBlock,
+    Section,
     Signature,
     Table,
 )
-from .docx_furniture import MARKING, add_footer, add_header, content_width, restamp, set_properties
-from .style import PAGE_SIZES_MM, HouseStyle
+from ..style import PAGE_SIZES_MM, HouseStyle
+from .docx_furniture import MARKING, add_footer, add_header, restamp, set_properties
+from .wordmark import draw_wordmark
 
 #: The DOCX paragraph styles this renderer uses; staff edit the letter through them.
 ADDRESS, REFERENCE, CLOSING, SIGNATORY, LETTERHEAD = "Address", "Reference Block", "Closing", "Signatory", "Letterhead"
@@ -50,19 +51,21 @@ def render_docx(document: Document, style: HouseStyle) -> bytes:
     set_properties(doc, document)
     out = io.BytesIO()
     doc.save(out)
-    return restamp(out.getvalue(), dt.date.fromisoformat(document.date))
+    return restamp(out.getvalue(), document.date)
 
 
 def _page_setup(doc: docx.document.Document, style: HouseStyle) -> None:
-    width, height = PAGE_SIZES_MM[style.page.size]
+    """Set the page size, margins and header and footer distances."""
+    page = style.page
     section = doc.sections[0]
+    width, height = PAGE_SIZES_MM[page.size]
     section.page_width, section.page_height = Mm(width), Mm(height)
-    section.top_margin = Pt(style.page.margin_top)
-    section.right_margin = Pt(style.page.margin_right)
-    section.bottom_margin = Pt(style.page.margin_bottom)
-    section.left_margin = Pt(style.page.margin_left)
-    section.header_distance = Mm(8)
-    section.footer_distance = Mm(14)
+    section.top_margin = Pt(page.margin_top)
+    section.right_margin = Pt(page.margin_right)
+    section.bottom_margin = Pt(page.margin_bottom)
+    section.left_margin = Pt(page.margin_left)
+    section.header_distance = Pt(page.header_distance)
+    section.footer_distance = Pt(page.footer_distance)
 
 
 def _set_font(style: ParagraphStyle, name: str, size: float, colour: str, bold: bool = False) -> None:
@@ -79,6 +82,7 @@ def _set_font(style: ParagraphStyle, name: str, size: float, colour: str, bold: 
 
 
 def _paragraph_style(doc: docx.document.Document, name: str, base: str = "Normal") -> ParagraphStyle:
+    """Return a paragraph style, adding it (based on `base`) if the document lacks it."""
     styles = doc.styles
     if name in [s.name for s in styles]:
         return styles[name]
@@ -106,12 +110,14 @@ def _define_styles(doc: docx.document.Document, style: HouseStyle) -> None:
         _set_font(heading, font, size, style.headings.colour, bold=True)
         heading.font.italic = False
         hfmt = heading.paragraph_format
-        hfmt.space_before = Pt(text.space_after) if name == "Heading 1" else Pt(0)
-        hfmt.space_after = Pt(text.space_after)
-        hfmt.line_spacing_rule, hfmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(size * 1.2)
+        hfmt.space_before = Pt(text.space_after) if name in ("Heading 1", "Heading 3") else Pt(0)
+        hfmt.space_after = Pt(style.headings.minor_space_after if name == "Heading 3" else text.space_after)
+        hfmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        hfmt.line_spacing = Pt(size * style.headings.line_height)
         hfmt.keep_with_next = True
     bullet = doc.styles["List Bullet"]
-    bullet.paragraph_format.space_after = Pt(4)
+    bullet.paragraph_format.space_after = Pt(style.lists.item_space)
+    _indent_bullets(doc, style)
     contextual = bullet.element.pPr.find(qn("w:contextualSpacing")) if bullet.element.pPr is not None else None
     if contextual is not None:  # the default template drops the space between list items
         bullet.element.pPr.remove(contextual)
@@ -122,7 +128,7 @@ def _define_styles(doc: docx.document.Document, style: HouseStyle) -> None:
     reference = _paragraph_style(doc, REFERENCE)
     _set_font(reference, font, style.reference.size, text.colour)
     rfmt = reference.paragraph_format
-    rfmt.space_after = Pt(1)
+    rfmt.space_after = Pt(style.reference.row_space)
     rfmt.line_spacing = Pt(style.reference.size * text.line_height)
     rfmt.left_indent = Pt(style.reference.label_width)
     rfmt.first_line_indent = Pt(-style.reference.label_width)
@@ -130,11 +136,10 @@ def _define_styles(doc: docx.document.Document, style: HouseStyle) -> None:
     for name, bold in ((TABLE_TEXT, False), (TABLE_HEADING, True)):
         cell_style = _paragraph_style(doc, name)
         _set_font(cell_style, font, style.table.size, text.colour, bold=bold)
-        cell_style.paragraph_format.space_after = Pt(2)
+        cell_style.paragraph_format.space_after = Pt(0)
         cell_style.paragraph_format.line_spacing = Pt(style.table.size * text.line_height)
     marking = _paragraph_style(doc, MARKING, base="Header")
-    marking.font.bold = True
-    marking.font.size = Pt(style.marking.size)
+    _set_font(marking, font, style.marking.size, style.marking.colour, bold=True)
     marking.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     letterhead = _paragraph_style(doc, LETTERHEAD)
     lfmt = letterhead.paragraph_format
@@ -144,13 +149,46 @@ def _define_styles(doc: docx.document.Document, style: HouseStyle) -> None:
     lfmt.space_after = Pt(max(0.0, gap))
     footer = doc.styles["Footer"]
     _set_font(footer, font, style.footer.size, style.colours.muted)
-    footer.paragraph_format.tab_stops.add_tab_stop(Pt(content_width(style)), WD_TAB_ALIGNMENT.RIGHT)
+    footer.paragraph_format.tab_stops.add_tab_stop(Pt(style.content_width), WD_TAB_ALIGNMENT.RIGHT)
+
+
+def _indent_bullets(doc: docx.document.Document, style: HouseStyle) -> None:
+    """Indent the bullet list's text as the house style says, the bullet hanging in the indent.
+
+    Word takes a list's indent from its numbering definition, so set it there.
+    """
+    numbering = doc.part.numbering_part.element
+    bullet = doc.styles["List Bullet"].element
+    num_id = bullet.pPr.numPr.numId.val if bullet.pPr is not None and bullet.pPr.numPr is not None else None
+    num = next((n for n in numbering.num_lst if n.numId == num_id), None)
+    if num is None:
+        return
+    abstract_id = num.abstractNumId.val
+    indent, hanging = (str(round(length * 20)) for length in (style.lists.indent, style.lists.hanging))
+    for abstract in numbering.findall(qn("w:abstractNum")):
+        if abstract.get(qn("w:abstractNumId")) != str(abstract_id):
+            continue
+        level = abstract.find(qn("w:lvl"))
+        if level is None:
+            return
+        ppr = level.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = OxmlElement("w:pPr")
+            level.append(ppr)
+        for old in ppr.findall(qn("w:ind")):
+            ppr.remove(old)
+        ind = OxmlElement("w:ind")
+        ind.set(qn("w:left"), indent)  # in twentieths of a point
+        ind.set(qn("w:hanging"), hanging)
+        ppr.append(ind)
 
 
 def _letterhead(doc: docx.document.Document, document: Document, style: HouseStyle) -> None:
+    """Put the office's wordmark, with its alt text, at the top of page 1."""
+    _, png = draw_wordmark(document.letterhead, style)
     paragraph = doc.add_paragraph(style=LETTERHEAD)
     run = paragraph.add_run()
-    run.add_picture(io.BytesIO(document.letterhead.png), height=Pt(style.letterhead.height))
+    run.add_picture(io.BytesIO(png), height=Pt(style.letterhead.height))
     doc_pr = run._r.find(".//" + qn("wp:docPr"))
     if doc_pr is not None:
         doc_pr.set("name", "Letterhead")
@@ -158,30 +196,27 @@ def _letterhead(doc: docx.document.Document, document: Document, style: HouseSty
 
 
 def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: HouseStyle) -> None:
-    """Add each block in reading order; a page break moves the next paragraph to a new page."""
+    """Add each block in reading order; a Section on a new page moves the next paragraph there."""
     new_page = False
     previous: DocxParagraph | None = None
     language = ""
-    i = 0
-    while i < len(blocks):
-        block = blocks[i]
+    for block in blocks:
         added: list[DocxParagraph] = []
         body_before = len(doc.element.body)
-        if isinstance(block, PageBreak):
-            new_page = True
-        elif isinstance(block, Language):
-            language = block.code
-        elif isinstance(block, Address) and i + 1 < len(blocks) and isinstance(blocks[i + 1], ReferenceBlock):
+        if isinstance(block, Section):
+            new_page = new_page or block.new_page
+            language = block.language or language
+        elif isinstance(block, Masthead):
             new_page = _break_before_table(doc, new_page)
-            added = _masthead(doc, block, blocks[i + 1], style)  # type: ignore[arg-type]
-            i += 1
+            added = _masthead(doc, block, style)
         elif isinstance(block, Heading):
-            added = [_inline(doc.add_paragraph(style=f"Heading {min(block.level, 3)}"), block.content)]
+            added = [_inline(doc.add_paragraph(style=f"Heading {min(block.level, 3)}"), block.content, style)]
         elif isinstance(block, Paragraph):
-            added = [_inline(doc.add_paragraph(), block.content)]
+            added = [_inline(doc.add_paragraph(), block.content, style)]
         elif isinstance(block, BulletList):
-            added = [_inline(doc.add_paragraph(style="List Bullet"), item) for item in block.items]
-            added[-1].paragraph_format.space_after = Pt(style.text.space_after)  # a list ends like a paragraph
+            added = [_inline(doc.add_paragraph(style="List Bullet"), item, style) for item in block.items]
+            # A list ends with a paragraph's space, as in the PDF.
+            added[-1].paragraph_format.space_after = Pt(style.text.space_after)
         elif isinstance(block, Address):
             added = [doc.add_paragraph(line, style=ADDRESS) for line in block.lines]
         elif isinstance(block, ReferenceBlock):
@@ -193,8 +228,7 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
             if previous is not None:
                 previous.paragraph_format.keep_with_next = True
             added = [doc.add_paragraph(block.closing, style=CLOSING)]
-            added += [doc.add_paragraph(line, style=SIGNATORY) for line in block.lines]
-            added += [doc.add_paragraph(line, style=SIGNATORY) for line in block.after]
+            added += [doc.add_paragraph(line, style=SIGNATORY) for line in (*block.lines, *block.after)]
             added[-1].paragraph_format.keep_with_next = False
         if added:
             if new_page:
@@ -203,7 +237,6 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
             previous = added[-1]
         if language:
             _mark_language(_added_since(doc, body_before), language)
-        i += 1
 
 
 def _break_before_table(doc: docx.document.Document, new_page: bool) -> bool:
@@ -239,11 +272,12 @@ def _mark_language(elements: list[object], language: str) -> None:
             properties.append(mark)
 
 
-def _masthead(doc: docx.document.Document, address: Address, reference: ReferenceBlock, style: HouseStyle) -> list[DocxParagraph]:
+def _masthead(doc: docx.document.Document, masthead: Masthead, style: HouseStyle) -> list[DocxParagraph]:
     """Place the address (left, in the envelope window) beside the reference block (right)."""
+    address, reference = masthead.address, masthead.reference
     table = doc.add_table(rows=1, cols=2)
     table.autofit = False
-    spare = content_width(style) - style.address.width - style.reference.width
+    spare = style.content_width - style.address.width - style.reference.width
     widths = (Pt(style.address.width + spare), Pt(style.reference.width))
     left, right = table.rows[0].cells
     for cell, width in zip((left, right), widths, strict=True):
@@ -251,21 +285,32 @@ def _masthead(doc: docx.document.Document, address: Address, reference: Referenc
     _fill(left, [(line, ADDRESS) for line in address.lines])
     for paragraph, (label, value) in zip(_fill(right, [("", REFERENCE) for _ in reference.rows]), reference.rows, strict=True):
         _reference_row(paragraph, label, value)
-    _zero_cell_margins(table)
+    _cell_margins(table, 0, 0)
     return [_space_after_table(doc, style)]
 
 
 def _table(doc: docx.document.Document, block: Table, style: HouseStyle) -> list[DocxParagraph]:
-    """A bordered table whose header row repeats on each page; cells in the 'Table Text' style."""
+    """Add a table ruled in the house style whose header row repeats on each page.
+
+    The first column is as wide as the style says; the others share the rest equally.
+    """
     columns = max(len(row) for row in (block.header, *block.rows))
     table = doc.add_table(rows=0, cols=columns)
-    table.style = doc.styles["Table Grid"]
+    table.autofit = False
+    first = style.table.first_column if columns > 1 else style.content_width
+    rest = (style.content_width - first) / max(1, columns - 1)
+    widths = [Pt(first), *[Pt(rest)] * (columns - 1)]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    _borders(table, style)
+    _cell_margins(table, style.table.padding_y, style.table.padding_x)
     for index, row in enumerate((block.header, *block.rows) if block.header else block.rows):
         cells = table.add_row().cells
-        for cell, content in zip(cells, row, strict=False):
+        for cell, content, width in zip(cells, row, widths, strict=False):
+            cell.width = width
             paragraph = cell.paragraphs[0]
             paragraph.style = TABLE_HEADING if block.header and index == 0 else TABLE_TEXT
-            _inline(paragraph, content)
+            _inline(paragraph, content, style)
     if block.header:
         header_row = table.rows[0]._tr.get_or_add_trPr()
         repeat = OxmlElement("w:tblHeader")
@@ -281,7 +326,21 @@ def _space_after_table(doc: docx.document.Document, style: HouseStyle) -> DocxPa
     return gap
 
 
+def _borders(table: docx.table.Table, style: HouseStyle) -> None:
+    """Rule every cell of a table in the house style's colour and width."""
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        border = OxmlElement(f"w:{side}")
+        border.set(qn("w:val"), "single")
+        border.set(qn("w:sz"), str(round(style.table.rule_width * 8)))  # eighths of a point
+        border.set(qn("w:space"), "0")
+        border.set(qn("w:color"), style.table.rule.lstrip("#").upper())
+        borders.append(border)
+    table._tbl.tblPr.append(borders)
+
+
 def _fill(cell: _Cell, lines: list[tuple[str, str]]) -> list[DocxParagraph]:
+    """Fill a table cell with lines, each in its paragraph style."""
     paragraphs = [cell.paragraphs[0]] + [cell.add_paragraph() for _ in lines[1:]]
     for paragraph, (text, style_name) in zip(paragraphs, lines, strict=True):
         paragraph.style = style_name
@@ -290,43 +349,43 @@ def _fill(cell: _Cell, lines: list[tuple[str, str]]) -> list[DocxParagraph]:
     return paragraphs
 
 
-def _zero_cell_margins(table: docx.table.Table) -> None:
-    tbl_pr = table._tbl.tblPr
+def _cell_margins(table: docx.table.Table, vertical: float, horizontal: float) -> None:
+    """Set the space inside every cell of a table, in points."""
     margins = OxmlElement("w:tblCellMar")
-    for side in ("top", "left", "bottom", "right"):
+    for side, points in (("top", vertical), ("left", horizontal), ("bottom", vertical), ("right", horizontal)):
         element = OxmlElement(f"w:{side}")
-        element.set(qn("w:w"), "0")
+        element.set(qn("w:w"), str(round(points * 20)))  # twentieths of a point
         element.set(qn("w:type"), "dxa")
         margins.append(element)
-    tbl_pr.append(margins)
+    table._tbl.tblPr.append(margins)
 
 
 def _reference_row(paragraph: DocxParagraph, label: str, value: str) -> DocxParagraph:
-    paragraph.add_run(f"{label}:")
+    """Write a reference row: its label, a tab, its value."""
+    paragraph.add_run(label)
     paragraph.add_run().add_tab()
     if value:
         paragraph.add_run(value)
     return paragraph
 
 
-def _inline(paragraph: DocxParagraph, content: Inline) -> DocxParagraph:
+def _inline(paragraph: DocxParagraph, content: Inline, style: HouseStyle) -> DocxParagraph:
+    """Add inline spans to a paragraph as runs, links in the house style's accent."""
     for span in content:
         for index, piece in enumerate(span.text.split("\n")):
             if index:
                 paragraph.add_run().add_break(WD_BREAK.LINE)
             if not piece:
                 continue
-            run = _hyperlink_run(paragraph, span.href) if span.href else paragraph.add_run()
+            run = _hyperlink_run(paragraph, span.href, style) if span.href else paragraph.add_run()
             run.text = piece
             run.bold = span.bold or None
             run.italic = span.italic or None
     return paragraph
 
 
-def _hyperlink_run(paragraph: DocxParagraph, href: str):  # type: ignore[no-untyped-def]
-    """python-docx has no API for links: wrap a new run in a w:hyperlink element."""
-    from docx.text.run import Run
-
+def _hyperlink_run(paragraph: DocxParagraph, href: str, style: HouseStyle) -> Run:
+    """Add a run inside a link: python-docx has no API for links, so wrap it in w:hyperlink."""
     rel_id = paragraph.part.relate_to(href, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
     link = OxmlElement("w:hyperlink")
     link.set(qn("r:id"), rel_id)
@@ -335,4 +394,5 @@ def _hyperlink_run(paragraph: DocxParagraph, href: str):  # type: ignore[no-unty
     paragraph._p.append(link)
     run = Run(run_element, paragraph)
     run.underline = True
+    run.font.color.rgb = RGBColor.from_string(style.colours.accent.lstrip("#").upper())
     return run

@@ -6,23 +6,19 @@ import datetime as dt
 import io
 import re
 import zipfile
+from xml.sax.saxutils import quoteattr
 
 import docx
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Mm
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from .document import Document
-from .style import PAGE_SIZES_MM, HouseStyle, Length
+from ..document import Document
+from ..style import HouseStyle
+from .wordmark import watermark_geometry
 
-#: The header's paragraph style (defined with the others in to_docx): the marking, bold and centred.
+#: The header's paragraph style (defined with the others in render.docx): the marking, bold and centred.
 MARKING = "Marking"
-
-
-def content_width(style: HouseStyle) -> Length:
-    width_mm = PAGE_SIZES_MM[style.page.size][0]
-    return Length(Mm(width_mm).pt - style.page.margin_left - style.page.margin_right)
 
 
 def restamp(package: bytes, day: dt.date) -> bytes:
@@ -40,7 +36,7 @@ def restamp(package: bytes, day: dt.date) -> bytes:
 
 def add_header(doc: docx.document.Document, document: Document, style: HouseStyle) -> None:
     """The security marking centred at the top of every page, and the DRAFT mark behind drafts."""
-    if not (document.marking or document.draft):
+    if not (document.marking or document.draft_label):
         return
     header = doc.sections[0].header
     header.is_linked_to_previous = False
@@ -48,21 +44,36 @@ def add_header(doc: docx.document.Document, document: Document, style: HouseStyl
     paragraph.style = MARKING
     if document.marking:
         paragraph.add_run(document.marking)
-    if document.draft:
-        paragraph.add_run()._r.append(parse_xml(_WATERMARK.format(colour=style.marking.draft_colour, font=style.font.docx)))
+    if document.draft_label:
+        shape = watermark_geometry(document.draft_label, style)
+        mark = _WATERMARK.format(
+            size=quoteattr(
+                f"position:absolute;margin-left:0;margin-top:0;width:{shape.width * _PT_PER_MM:.1f}pt;"
+                f"height:{shape.height * _PT_PER_MM:.1f}pt;rotation:{360 - shape.angle:.1f};z-index:-251654144;"
+                "mso-position-horizontal:center;mso-position-horizontal-relative:page;"
+                "mso-position-vertical:center;mso-position-vertical-relative:page"
+            ),
+            colour=quoteattr(style.marking.draft_colour),
+            opacity=quoteattr(f"{style.marking.draft_opacity:g}"),
+            style=quoteattr(f'font-family:"{style.font.docx}";font-size:1pt;font-weight:bold'),
+            label=quoteattr(document.draft_label),
+        )
+        paragraph.add_run()._r.append(parse_xml(mark))
 
 
-#: Word's own kind of watermark: a VML text path in the header, behind the text of every page.
+_PT_PER_MM = 72 / 25.4
+
+#: Word's own kind of watermark: a VML text path in the header, behind the text of every page,
+#: sized and angled as the PDF's (render.wordmark.watermark_geometry).
 _WATERMARK = (
     '<w:pict xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:v="urn:schemas-microsoft-com:vml"'
     ' xmlns:o="urn:schemas-microsoft-com:office:office">'
     '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" path="m@7,l@8,m@5,21600l@6,21600e">'
     '<v:path textpathok="t" o:connecttype="custom"/><v:textpath on="t" fitshape="t"/><o:lock v:ext="edit" text="t" shapetype="t"/>'
     "</v:shapetype>"
-    '<v:shape id="DraftWatermark" o:spid="_x0000_s1025" type="#_x0000_t136" o:allowincell="f" fillcolor="{colour}" stroked="f"'
-    ' style="position:absolute;margin-left:0;margin-top:0;width:440pt;height:146pt;rotation:315;z-index:-251654144;'
-    'mso-position-horizontal:center;mso-position-horizontal-relative:margin;mso-position-vertical:center;mso-position-vertical-relative:margin">'
-    '<v:fill opacity="13107f"/><v:textpath style="font-family:&quot;{font}&quot;;font-size:1pt;font-weight:bold" string="DRAFT"/>'
+    '<v:shape id="DraftWatermark" o:spid="_x0000_s1025" type="#_x0000_t136" o:allowincell="f"'
+    ' fillcolor={colour} stroked="f" style={size}>'
+    "<v:fill opacity={opacity}/><v:textpath style={style} string={label}/>"
     "</v:shape></w:pict>"
 )
 
@@ -83,6 +94,7 @@ def add_footer(doc: docx.document.Document, document: Document, style: HouseStyl
 def _field(paragraph: DocxParagraph, instruction: str) -> None:
     """Insert a field Word and LibreOffice update as they lay out the pages."""
     def field_char(kind: str) -> None:
+        """Add a field character: begin, separate or end."""
         char = OxmlElement("w:fldChar")
         char.set(qn("w:fldCharType"), kind)
         paragraph.add_run()._r.append(char)
@@ -104,7 +116,7 @@ def _fit(text: str, limit: int = 255) -> str:
 
 def set_properties(doc: docx.document.Document, document: Document) -> None:
     """Fill the core properties from the letter, never from the clock."""
-    when = dt.datetime.fromisoformat(document.date).replace(tzinfo=dt.UTC)
+    when = dt.datetime.combine(document.date, dt.time(), tzinfo=dt.UTC)
     props = doc.core_properties
     props.title, props.subject, props.author = _fit(document.title), _fit(document.subject), _fit(document.author)
     props.keywords = _fit(", ".join(document.keywords))
