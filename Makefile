@@ -7,7 +7,7 @@ OUT    ?= build
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help letter letters examples check test lint schema bench clean lock system-deps
+.PHONY: help letter letters examples check test lint format schema bench clean lock system-deps
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,13 +39,17 @@ $(A11Y)/node_modules/.installed: $(A11Y)/package-lock.json
 test: $(VENV)/.installed ## Run the linters and the test suite (installs what the tests need)
 	@scripts/system-deps.sh test
 	@$(MAKE) --no-print-directory $(A11Y)/node_modules/.installed
-	$(BIN)/ruff check letters tests
-	$(BIN)/mypy letters
+	@$(MAKE) --no-print-directory lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed ## Run ruff and mypy
-	$(BIN)/ruff check letters tests
+lint: $(VENV)/.installed ## Check the formatting (ruff format), ruff's rules and strict mypy
+	$(BIN)/ruff format --check letters tests scripts
+	$(BIN)/ruff check letters tests scripts
 	$(BIN)/mypy letters
+
+format: $(VENV)/.installed ## Format the code (ruff format) and apply ruff's safe fixes
+	$(BIN)/ruff format letters tests scripts
+	$(BIN)/ruff check --fix letters tests scripts
 
 schema: $(VENV)/.installed ## Regenerate data/letter.schema.json and data/office.schema.json from the model
 	$(BIN)/letters schema > data/letter.schema.json

@@ -40,13 +40,17 @@ class Filed:
 
 
 def row_hash(row: dict[str, Any]) -> str:
-    """The SHA-256 of a manifest row's canonical JSON, leaving out its own hash."""
+    """Hash a manifest row's canonical JSON (SHA-256), leaving out its own hash."""
     content = {key: value for key, value in row.items() if key != "hash"}
-    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")).hexdigest()
+    return hashlib.sha256(
+        json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8"
+        )
+    ).hexdigest()
 
 
 def read_manifest(root: Path) -> list[dict[str, Any]]:
-    """The manifest's rows, in order; an empty list for a new archive."""
+    """Read the manifest's rows, in order; an empty list for a new archive."""
     path = root / MANIFEST
     if not path.exists():
         return []
@@ -63,12 +67,14 @@ def read_manifest(root: Path) -> list[dict[str, Any]]:
 
 
 def head(root: Path) -> str:
-    """The hash of the manifest's last row: record it elsewhere to detect a removed last row."""
+    """Return the hash of the manifest's last row: recorded elsewhere, it shows a removed row."""
     rows = read_manifest(root)
     return str(rows[-1]["hash"]) if rows else GENESIS
 
 
-def file_letter(record: Record, root: Path, new_version: bool = False, now: dt.datetime | None = None) -> Filed:
+def file_letter(
+    record: Record, root: Path, new_version: bool = False, now: dt.datetime | None = None
+) -> Filed:
     """File a letter's record PDF and append its manifest row; never overwrite anything.
 
     Filing an unchanged letter again does nothing; a changed one needs `new_version`.
@@ -82,8 +88,10 @@ def file_letter(record: Record, root: Path, new_version: bool = False, now: dt.d
             return Filed(root / latest["file"], int(latest["version"]), written=False)
         if not new_version:
             raise ArchiveError(
-                f"{record.letter_id}: already archived as {latest['file']} (version {latest['version']}) and the letter has changed since;"
-                " file it as a new version with --new-version, or restore the archived sources")
+                f"{record.letter_id}: already archived as {latest['file']} (version "
+                f"{latest['version']}) and the letter has changed since;"
+                " file it as a new version with --new-version, or restore the archived sources"
+            )
     version = int(mine[-1]["version"]) + 1 if mine else 1
     name = f"{record.letter_id}.pdf" if version == 1 else f"{record.letter_id}.v{version}.pdf"
     relative = f"{record.letter_date.year}/{name}"
@@ -103,7 +111,9 @@ def file_letter(record: Record, root: Path, new_version: bool = False, now: dt.d
     try:
         write_new(root / relative, record.pdf)
     except FileExistsError:
-        raise ArchiveError(f"{root / relative} already exists; the archive never overwrites a file") from None
+        raise ArchiveError(
+            f"{root / relative} already exists; the archive never overwrites a file"
+        ) from None
     lines = [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in [*rows, row]]
     write_all({root / MANIFEST: ("\n".join(lines) + "\n").encode("utf-8")})
     return Filed(root / relative, version, written=True)
@@ -118,7 +128,7 @@ def _years_after(day: dt.date, years: int) -> dt.date:
 
 
 def verify(root: Path) -> list[str]:
-    """Re-hash every file and the chain; name everything missing, altered, unlisted, edited or re-chained."""
+    """Re-hash every file and the chain; name what is missing, altered, unlisted or edited."""
     problems: list[str] = []
     rows = read_manifest(root)
     listed: set[str] = set()
@@ -128,7 +138,10 @@ def verify(root: Path) -> list[str]:
         if row.get("hash") != row_hash(row):
             problems.append(f"{label}: edited: the row no longer matches its hash")
         if row.get("prev") != previous:
-            problems.append(f"{label}: re-chained: it does not follow the row before it (a row was removed, inserted or reordered)")
+            problems.append(
+                f"{label}: re-chained: it does not follow the row before it (a row was removed, "
+                "inserted or reordered)"
+            )
         previous = str(row.get("hash"))
         relative = str(row.get("file", ""))
         listed.add(relative)
@@ -139,6 +152,11 @@ def verify(root: Path) -> list[str]:
             problems.append(f"{relative}: altered: its SHA-256 differs from {label}")
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
-        if path.is_file() and relative != MANIFEST and relative not in listed and not path.name.startswith("."):
+        if (
+            path.is_file()
+            and relative != MANIFEST
+            and relative not in listed
+            and not path.name.startswith(".")
+        ):
             problems.append(f"{relative}: unlisted: in the archive but not in {MANIFEST}")
     return problems

@@ -52,16 +52,23 @@ def compose_letter(
     """
     letter = public_copy(loaded.letter) if public else loaded.letter
     assert isinstance(letter, Letter)
-    context = {**{name: getattr(letter, name) for name in type(letter).model_fields}, "facts": facts}
+    context = {
+        **{name: getattr(letter, name) for name in type(letter).model_fields},
+        "facts": facts,
+    }
     folder = "letters" if language == "en" else f"letters/{language}"
     template = f"{folder}/{loaded.framework.template}.md.j2"
     wording = render_wording(project.environment, template, context)
     meta = wording.meta
     draft = letter.status.state == "draft"
     if draft and not meta.get("draft_label"):
-        raise TemplateError(f"templates/{template}: the front matter needs a draft_label (such as DRAFT) "
-                            "for the mark across every page of a draft")
-    office_name = letter.office.cy.name if language == "cy" and letter.office.cy else letter.office.name
+        raise TemplateError(
+            f"templates/{template}: the front matter needs a draft_label (such as DRAFT) "
+            "for the mark across every page of a draft"
+        )
+    office_name = (
+        letter.office.cy.name if language == "cy" and letter.office.cy else letter.office.name
+    )
     return Document(
         title=meta.get("title", ""),
         author=letter.office.signatory.name,
@@ -81,7 +88,7 @@ def compose_letter(
 
 
 def _properties(loaded: LoadedLetter, project: Project, copy: str) -> tuple[tuple[str, str], ...]:
-    """Say what the files' metadata records: the tools, a digest of every input, the letter's status."""
+    """Say what the files' metadata records: the tools, a digest of the inputs, the status."""
     status = loaded.letter.status
     digest = inputs_digest([*loaded.source.files, *project.template_files], project.root)
     facts = [*tool_versions(), ("inputsSha256", digest), ("copy", copy), ("status", status.state)]
@@ -95,9 +102,16 @@ def _properties(loaded: LoadedLetter, project: Project, copy: str) -> tuple[tupl
 def _letterhead(loaded: LoadedLetter) -> Letterhead:
     """Name the office's wordmark: its title, its subtitle in each of the letter's languages."""
     office = loaded.letter.office
-    subtitles = {"en": office.letterhead.subtitle, "cy": office.cy.letterhead_subtitle if office.cy else ""}
-    subtitle = " · ".join(subtitles[language] for language in loaded.letter.languages if subtitles[language])
-    return Letterhead(office.letterhead.title, subtitle, alt=f"{office.letterhead.title} {subtitle}")
+    subtitles = {
+        "en": office.letterhead.subtitle,
+        "cy": office.cy.letterhead_subtitle if office.cy else "",
+    }
+    subtitle = " · ".join(
+        subtitles[language] for language in loaded.letter.languages if subtitles[language]
+    )
+    return Letterhead(
+        office.letterhead.title, subtitle, alt=f"{office.letterhead.title} {subtitle}"
+    )
 
 
 def render(
@@ -147,7 +161,9 @@ def build_letter(
         if whole not in formats and pdf not in formats:
             continue
         versions = {
-            language: compose_letter(loaded, prepared.facts[language], project, public=public, language=language)
+            language: compose_letter(
+                loaded, prepared.facts[language], project, public=public, language=language
+            )
             for language in languages
         }
         if whole in formats:  # one file holds every language
@@ -159,9 +175,14 @@ def build_letter(
                 files[pdf, language if len(languages) > 1 else ""] = rendered["pdf"]
                 render_warnings += tuple(w for w in warned if w not in render_warnings)
     if strict and render_warnings:
-        raise RenderError(f"{data_path}: WeasyPrint warned (--strict makes this an error): " + "; ".join(render_warnings))
+        raise RenderError(
+            f"{data_path}: WeasyPrint warned (--strict makes this an error): "
+            + "; ".join(render_warnings)
+        )
     targets = {
-        safe_name(out_dir, data_path.stem + (f".{language}" if language else "") + SUFFIXES[fmt]): data
+        safe_name(
+            out_dir, data_path.stem + (f".{language}" if language else "") + SUFFIXES[fmt]
+        ): data
         for (fmt, language), data in files.items()
     }
     write_all(targets)
@@ -182,30 +203,39 @@ def _checked(data_path: Path, project: Project, strict: bool) -> Prepared:
 def sources(loaded: LoadedLetter) -> tuple[Attachment, ...]:
     """List the letter's data files, to embed in its record PDF."""
     description = "The data this letter was made from (letters)"
-    return tuple(Attachment(path.name, path.read_bytes(), description) for path in loaded.source.files)
+    return tuple(
+        Attachment(path.name, path.read_bytes(), description) for path in loaded.source.files
+    )
 
 
 def archive_records(data_path: Path, project: Project, strict: bool = False) -> list[Record]:
-    """Check a letter and render its record PDF (one per language) for the archive; drafts are refused."""
+    """Check a letter and render its record PDF (one per language) to archive; refuse drafts."""
     prepared = _checked(data_path, project, strict)
     loaded = prepared.loaded
     letter = loaded.letter
     if letter.status.state == "draft":
-        raise ArchiveError(f"{data_path}: the letter is a draft; only approved or sent letters can be archived "
-                           "(set status.state)")
+        raise ArchiveError(
+            f"{data_path}: the letter is a draft; only approved or sent letters can be archived "
+            "(set status.state)"
+        )
     records = []
     status = letter.status
     for language, facts in prepared.facts.items():
         document = compose_letter(loaded, facts, project, language=language)
         files, _ = render(document, project, ("pdf",))
-        recipient = f"{facts.addressee}, {letter.recipient.title}" if letter.recipient else "(published statement)"
+        recipient = (
+            f"{facts.addressee}, {letter.recipient.title}"
+            if letter.recipient
+            else "(published statement)"
+        )
         report = letter.report
         particulars = {
             "title": document.title,
             "language": document.language,
             "recipient": recipient,
             "letter_date": letter.letter.date.isoformat(),
-            "report": f"{report.inspectorate} {report.title}, {letter.force.name}, published {report.published.isoformat()}",
+            "report": f"{report.inspectorate} {report.title}, {letter.force.name}, published "
+            f"{report.published.isoformat()}",
             "status": status.state,
             "approved_by": status.approved_by,
             "approved_on": status.approved_on.isoformat() if status.approved_on else "",
@@ -213,6 +243,14 @@ def archive_records(data_path: Path, project: Project, strict: bool = False) -> 
             "inputs_sha256": dict(document.properties)["inputsSha256"],
         }
         letter_id = data_path.stem if len(prepared.facts) == 1 else f"{data_path.stem}.{language}"
-        records.append(Record(letter_id, files["pdf"], {item.name: item.data for item in document.attachments},
-                              particulars, letter.letter.date, letter.office.retention_years))
+        records.append(
+            Record(
+                letter_id,
+                files["pdf"],
+                {item.name: item.data for item in document.attachments},
+                particulars,
+                letter.letter.date,
+                letter.office.retention_years,
+            )
+        )
     return records

@@ -1,4 +1,4 @@
-"""The letter's own checks after validation: the s.55 deadline, responses, figures, recipient, postal details."""
+"""Check a valid letter: the s.55 deadline, responses, figures, recipient and postal details."""
 
 from __future__ import annotations
 
@@ -21,11 +21,14 @@ DEADLINE_IN_FORCE = dt.date(2017, 5, 2)
 DEADLINE_DAYS = 56
 _POSTCODE = re.compile(r"^(GIR 0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$")
 _COUNT = re.compile(
-    r"\b(\d+|no|" + "|".join(NUMBER_WORDS) + r")\s+(areas? for improvement|recommendations?)\b", re.I
+    r"\b(\d+|no|" + "|".join(NUMBER_WORDS) + r")\s+(areas? for improvement|recommendations?)\b",
+    re.I,
 )
 _COUNTED = {
-    "area for improvement": "areas_for_improvement", "areas for improvement": "areas_for_improvement",
-    "recommendation": "recommendations", "recommendations": "recommendations",
+    "area for improvement": "areas_for_improvement",
+    "areas for improvement": "areas_for_improvement",
+    "recommendation": "recommendations",
+    "recommendations": "recommendations",
 }
 
 
@@ -73,9 +76,10 @@ def load_holders(path: Path) -> Holders:
         raise DataError(source.problems(exc.errors(include_url=False))) from None
 
 
-def check_letter(loaded: LoadedLetter, facts: LetterFacts, today: dt.date,
-                 home_secretaries: Holders | None) -> list[CheckResult]:
-    """Run every check on a validated letter and its (English) facts; report in the order of the file."""
+def check_letter(
+    loaded: LoadedLetter, facts: LetterFacts, today: dt.date, home_secretaries: Holders | None
+) -> list[CheckResult]:
+    """Run every check on a valid letter and its (English) facts; report in the file's order."""
     checker = _Checker(loaded, facts)
     checker.deadline(today)
     checker.recipient(home_secretaries)
@@ -101,119 +105,254 @@ class _Checker:
         self.results.append(CheckResult(severity, self.source.locate(path), dotted(path), message))
 
     def deadline(self, today: dt.date) -> None:
-        """Section 55(5A): comments published within 56 days beginning with the report's publication day."""
+        """Check s.55(5A): comments published within 56 days beginning with the report's day."""
         report, info = self.letter.report, self.letter.letter
         framework = self.framework
         if framework.statute != "Police Act 1996":
-            self.add("note", ("report", "kind"), f"a {framework.name} inspection falls under the {framework.statute}, not section 55 of the Police Act 1996; no 56-day deadline is checked")
+            self.add(
+                "note",
+                ("report", "kind"),
+                f"a {framework.name} inspection falls under the {framework.statute}, not section "
+                "55 of the Police Act 1996; no 56-day deadline is checked",
+            )
             return
         if report.published < DEADLINE_IN_FORCE:
-            self.add("note", ("report", "published"), f"the report was published on {uk_date(report.published)}, before the 56-day rule of section 55(5A) came into force on {uk_date(DEADLINE_IN_FORCE)}; no deadline is checked")
+            self.add(
+                "note",
+                ("report", "published"),
+                f"the report was published on {uk_date(report.published)}, before the 56-day rule "
+                f"of section 55(5A) came into force on {uk_date(DEADLINE_IN_FORCE)}; no deadline "
+                "is checked",
+            )
             return
         last_day = report.published + dt.timedelta(days=DEADLINE_DAYS - 1)
         published = info.published or info.date
         path: FieldPath = ("letter", "published") if info.published else ("letter", "date")
         which = "" if info.published else " (the letter's date)"
         late = (published - last_day).days
-        rule = f"the 56 days from the report's publication on {uk_date(report.published)} end on {uk_date(last_day)}"
+        rule = (
+            f"the 56 days from the report's publication on {uk_date(report.published)} end on "
+            f"{uk_date(last_day)}"
+        )
         if published < report.published:
-            self.add("error", path, f"the comments are dated {uk_date(published)}{which}, before the report was published on {uk_date(report.published)}")
+            self.add(
+                "error",
+                path,
+                f"the comments are dated {uk_date(published)}{which}, before the report was "
+                f"published on {uk_date(report.published)}",
+            )
         elif published <= last_day:
             spare = (last_day - published).days
-            self.add("note", path, f"section 55 deadline met: comments published {uk_date(published)}{which}; {rule} ({count_noun(spare, 'day')} to spare)")
+            self.add(
+                "note",
+                path,
+                f"section 55 deadline met: comments published {uk_date(published)}{which}; {rule} "
+                f"({count_noun(spare, 'day')} to spare)",
+            )
         elif info.delay_reason:
-            self.add("warning", ("letter", "delay_reason"), f"comments published {uk_date(published)}, {count_noun(late, 'day')} after the section 55 deadline; {rule}. Reason recorded: {info.delay_reason}")
+            self.add(
+                "warning",
+                ("letter", "delay_reason"),
+                f"comments published {uk_date(published)}, {count_noun(late, 'day')} after the "
+                f"section 55 deadline; {rule}. Reason recorded: {info.delay_reason}",
+            )
         else:
-            self.add("error", path, f"comments published {uk_date(published)}{which}, {count_noun(late, 'day')} after the section 55 deadline; {rule}. Publish sooner, or record why under letter.delay_reason")
+            self.add(
+                "error",
+                path,
+                f"comments published {uk_date(published)}{which}, {count_noun(late, 'day')} after "
+                f"the section 55 deadline; {rule}. Publish sooner, or record why under "
+                "letter.delay_reason",
+            )
         if info.published is None and today <= last_day:
             left = (last_day - today).days
-            self.add("note", ("letter", "date"), f"not yet published: {count_noun(left, 'day')} left to publish (last day {uk_date(last_day)}, today {uk_date(today)})")
+            self.add(
+                "note",
+                ("letter", "date"),
+                f"not yet published: {count_noun(left, 'day')} left to publish (last day "
+                f"{uk_date(last_day)}, today {uk_date(today)})",
+            )
             translation_by = last_day - dt.timedelta(days=self.letter.office.translation_days)
             if len(self.letter.languages) > 1:
-                when = f"{count_noun((translation_by - today).days, 'day')} left" if today <= translation_by else "the time the office allows is already past"
-                self.add("note", ("languages",), f"a bilingual letter needs {count_noun(self.letter.office.translation_days, 'day')} for translation: "
-                         f"send the text for translation by {uk_date(translation_by)} ({when})")
+                when = (
+                    f"{count_noun((translation_by - today).days, 'day')} left"
+                    if today <= translation_by
+                    else "the time the office allows is already past"
+                )
+                self.add(
+                    "note",
+                    ("languages",),
+                    "a bilingual letter needs "
+                    f"{count_noun(self.letter.office.translation_days, 'day')} for translation: "
+                    f"send the text for translation by {uk_date(translation_by)} ({when})",
+                )
 
     def recipient(self, holders: Holders | None) -> None:
         """Warn when the Home Secretary named was not in office on the letter's date."""
         recipient, day = self.letter.recipient, self.letter.letter.date
-        if holders is None or recipient is None or recipient.title.strip().lower() != "home secretary":
+        if (
+            holders is None
+            or recipient is None
+            or recipient.title.strip().lower() != "home secretary"
+        ):
             return
         in_office = holders.on(day)
         if recipient.name in in_office:
             return
         if day > holders.checked:
-            self.add("warning", ("recipient", "name"), f"{recipient.name} is not the Home Secretary on {uk_date(day)} in the project's list, last checked on {uk_date(holders.checked)}; if the office has changed hands, add the new holder to data/reference/home-secretaries.yaml")
+            self.add(
+                "warning",
+                ("recipient", "name"),
+                f"{recipient.name} is not the Home Secretary on {uk_date(day)} in the project's "
+                f"list, last checked on {uk_date(holders.checked)}; if the office has changed "
+                "hands, add the new holder to data/reference/home-secretaries.yaml",
+            )
         elif in_office:
-            self.add("warning", ("recipient", "name"), f"{recipient.name} was not Home Secretary on {uk_date(day)}; {' and '.join(in_office)} was (source: {holders.source})")
+            self.add(
+                "warning",
+                ("recipient", "name"),
+                f"{recipient.name} was not Home Secretary on {uk_date(day)}; "
+                f"{' and '.join(in_office)} was (source: {holders.source})",
+            )
 
     def postal(self) -> None:
-        """The recipient's and the office's addresses need a few lines and a postcode."""
-        addresses: list[tuple[FieldPath, list[str]]] = [(("office", "address"), self.letter.office.address)]
+        """Check that the recipient's and the office's addresses have a few lines and a postcode."""
+        addresses: list[tuple[FieldPath, list[str]]] = [
+            (("office", "address"), self.letter.office.address)
+        ]
         if self.letter.recipient is not None:
             addresses.insert(0, (("recipient", "address"), self.letter.recipient.address))
         for path, lines in addresses:
             if len(lines) < 2:
-                self.add("warning", path, "an address needs at least two lines (a street or building, and the postcode) to be posted")
+                self.add(
+                    "warning",
+                    path,
+                    "an address needs at least two lines (a street or building, and the postcode) "
+                    "to be posted",
+                )
             if not _POSTCODE.match(lines[-1].strip().upper()):
-                self.add("warning", path + (len(lines) - 1,), f"{lines[-1]!r} does not look like a UK postcode (for example SW1P 4DF); the last line of an address should be its postcode")
+                self.add(
+                    "warning",
+                    path + (len(lines) - 1,),
+                    f"{lines[-1]!r} does not look like a UK postcode (for example SW1P 4DF); the "
+                    "last line of an address should be its postcode",
+                )
 
     def responses(self) -> None:
         """Section 55(5B): every recommendation needs the action taken or proposed, or why none."""
         for index, finding in enumerate(self.letter.report.findings):
             if finding.kind == "recommendation" and not finding.response:
-                name = f"recommendation {finding.number}" if finding.number else f"the recommendation {finding.text[:40]!r}"
-                self.add("error", ("report", "findings", index), f"{name} has no response; section 55(5B) requires the action taken or proposed, or why none will be taken")
+                name = (
+                    f"recommendation {finding.number}"
+                    if finding.number
+                    else f"the recommendation {finding.text[:40]!r}"
+                )
+                self.add(
+                    "error",
+                    ("report", "findings", index),
+                    f"{name} has no response; section 55(5B) requires the action taken or "
+                    "proposed, or why none will be taken",
+                )
 
     def bilingual(self) -> None:
-        """A letter in Welsh and English carries the same paragraphs, facts, figures and findings in both."""
+        """Check that a bilingual letter has the same paragraphs, facts and findings in both."""
         letter, cy = self.letter, self.letter.cy
         if "cy" not in letter.languages or cy is None:
             return
         for name in ("body", "planned_activity"):
             english, welsh = getattr(letter.paragraphs, name), getattr(cy.paragraphs, name)
             if len(english) != len(welsh):
-                self.add("error", ("cy", "paragraphs", name), f"the Welsh has {count_noun(len(welsh), 'paragraph')} and the English "
-                         f"{count_noun(len(english), 'paragraph')}; each paragraph needs both languages")
+                self.add(
+                    "error",
+                    ("cy", "paragraphs", name),
+                    f"the Welsh has {count_noun(len(welsh), 'paragraph')} and the English "
+                    f"{count_noun(len(english), 'paragraph')}; each paragraph needs both languages",
+                )
             for index, (en_text, cy_text) in enumerate(zip(english, welsh, strict=False)):
-                names = (sorted(set(_PLACEHOLDER_NAMES.findall(en_text))), sorted(set(_PLACEHOLDER_NAMES.findall(cy_text))))
+                names = (
+                    sorted(set(_PLACEHOLDER_NAMES.findall(en_text))),
+                    sorted(set(_PLACEHOLDER_NAMES.findall(cy_text))),
+                )
                 if names[0] != names[1]:
-                    self.add("error", ("cy", "paragraphs", name, index), f"the Welsh names {_braced(names[1])} but the English {_braced(names[0])}")
-                figures = (re.findall(r"\d+(?:[.,]\d+)*", en_text), re.findall(r"\d+(?:[.,]\d+)*", cy_text))
+                    self.add(
+                        "error",
+                        ("cy", "paragraphs", name, index),
+                        f"the Welsh names {_braced(names[1])} but the English {_braced(names[0])}",
+                    )
+                figures = (
+                    re.findall(r"\d+(?:[.,]\d+)*", en_text),
+                    re.findall(r"\d+(?:[.,]\d+)*", cy_text),
+                )
                 if sorted(figures[0]) != sorted(figures[1]):
-                    self.add("warning", ("cy", "paragraphs", name, index), f"the figures differ: {', '.join(figures[1]) or 'none'} in Welsh, "
-                             f"{', '.join(figures[0]) or 'none'} in English")
+                    self.add(
+                        "warning",
+                        ("cy", "paragraphs", name, index),
+                        f"the figures differ: {', '.join(figures[1]) or 'none'} in Welsh, "
+                        f"{', '.join(figures[0]) or 'none'} in English",
+                    )
         for index, finding in enumerate(letter.report.findings):
             for part in ("text", "response", "action"):
                 if getattr(finding, part) and not getattr(finding, f"{part}_cy"):
                     label = f"{finding.kind} {finding.number}".strip()
-                    self.add("error", ("report", "findings", index), f"{label} has no Welsh {part} ({part}_cy); a bilingual letter carries every finding in both languages")
+                    self.add(
+                        "error",
+                        ("report", "findings", index),
+                        f"{label} has no Welsh {part} ({part}_cy); a bilingual letter carries "
+                        "every finding in both languages",
+                    )
         if letter.report.areas_for_improvement:
-            self.add("error", ("report", "areas_for_improvement"), "a bilingual letter lists its areas for improvement under findings, each with text_cy")
+            self.add(
+                "error",
+                ("report", "areas_for_improvement"),
+                "a bilingual letter lists its areas for improvement under findings, each with "
+                "text_cy",
+            )
         comments = letter.chief_officer_comments
-        if comments and (len(comments.paragraphs_cy) != len(comments.paragraphs) or len(comments.reply_cy) != len(comments.reply)):
-            self.add("error", ("chief_officer_comments",), "the chief officer's comments and the reply need the same paragraphs in Welsh (paragraphs_cy, reply_cy)")
+        if comments and (
+            len(comments.paragraphs_cy) != len(comments.paragraphs)
+            or len(comments.reply_cy) != len(comments.reply)
+        ):
+            self.add(
+                "error",
+                ("chief_officer_comments",),
+                "the chief officer's comments and the reply need the same paragraphs in Welsh "
+                "(paragraphs_cy, reply_cy)",
+            )
         if len(cy.copy_to) != len(letter.copy_to):
             self.add("error", ("cy", "copy_to"), "copy_to needs the same recipients in Welsh")
 
     def figures(self) -> None:
-        """A share given with its amounts must match them; counts in the text must match the lists."""
+        """Check that a share matches its amounts and that counts in the text match the findings."""
         savings = self.letter.savings
         if savings is not None and savings.budget is not None:
             actual = savings.amount / savings.budget * 100
             stated = savings.share_of_budget
             places = max(0, -stated.as_tuple().exponent)  # type: ignore[operator]
             if abs(actual - stated) > Decimal("0.5") * Decimal(10) ** -places:
-                self.add("error", ("savings", "share_of_budget"), f"{percent(stated)} does not match the amounts: {savings.amount} of {savings.budget} is {percent(actual)}")
+                self.add(
+                    "error",
+                    ("savings", "share_of_budget"),
+                    f"{percent(stated)} does not match the amounts: {savings.amount} of "
+                    f"{savings.budget} is {percent(actual)}",
+                )
         findings = self.facts.findings
-        lists = {"areas_for_improvement": len(findings.afis), "recommendations": len(findings.recommendations)}
-        for name, texts in (("body", self.facts.body), ("planned_activity", self.facts.planned_activity)):
+        lists = {
+            "areas_for_improvement": len(findings.afis),
+            "recommendations": len(findings.recommendations),
+        }
+        for name, texts in (
+            ("body", self.facts.body),
+            ("planned_activity", self.facts.planned_activity),
+        ):
             for index, text in enumerate(texts):
                 for match in _COUNT.finditer(text):
                     count = read_count(match.group(1))
                     field = _COUNTED[match.group(2).lower()]
                     if count != lists[field]:
-                        self.add("error", ("paragraphs", name, index),
-                                 f"the text says {match.group(0)!r} but the report lists {lists[field]} "
-                                 f"{field.replace('_', ' ')}; name the count with a placeholder "
-                                 f"({{{_PLACEHOLDER_FOR[field]}}}) or correct the list")
+                        self.add(
+                            "error",
+                            ("paragraphs", name, index),
+                            f"the text says {match.group(0)!r} but the report lists {lists[field]} "
+                            f"{field.replace('_', ' ')}; name the count with a placeholder "
+                            f"({{{_PLACEHOLDER_FOR[field]}}}) or correct the list",
+                        )

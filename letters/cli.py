@@ -23,7 +23,10 @@ def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[
     chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
     unknown = [fmt for fmt in chosen if fmt not in FORMATS]
     if unknown or not chosen:
-        raise click.BadParameter(f"{', '.join(unknown) or 'nothing'} is not a format; choose from {', '.join(FORMATS)} (comma-separated)")
+        raise click.BadParameter(
+            f"{', '.join(unknown) or 'nothing'} is not a format; choose from {', '.join(FORMATS)} "
+            "(comma-separated)"
+        )
     return chosen
 
 
@@ -34,11 +37,15 @@ def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; write it YYYY-MM-DD, for example 2020-03-30") from None
+        raise click.BadParameter(
+            f"{value!r} is not a date; write it YYYY-MM-DD, for example 2020-03-30"
+        ) from None
 
 
 data_argument = click.argument("data", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
-strict_option = click.option("--strict", is_flag=True, help="Treat warnings (and WeasyPrint's) as errors.")
+strict_option = click.option(
+    "--strict", is_flag=True, help="Treat warnings (and WeasyPrint's) as errors."
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,15 +59,35 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 @main.command()
 @data_argument
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("build"),
-              show_default=True, help="Folder to write the letters to.")
-@click.option("--format", "formats", default=",".join(FORMATS), show_default=True, callback=_formats,
-              help="Formats to write, comma-separated: docx and pdf (the record copy, to send and archive; "
-                   "the PDF holds the letter's data), html and public-pdf (the public copy for the website).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build"),
+    show_default=True,
+    help="Folder to write the letters to.",
+)
+@click.option(
+    "--format",
+    "formats",
+    default=",".join(FORMATS),
+    show_default=True,
+    callback=_formats,
+    help="Formats to write, comma-separated: docx and pdf (the record copy, to send and archive; "
+    "the PDF holds the letter's data), html and public-pdf (the public copy for the website).",
+)
 @strict_option
 @click.pass_context
-def build(ctx: click.Context, data: tuple[Path, ...], out_dir: Path, formats: tuple[str, ...], strict: bool) -> None:
-    """Check, then build each DATA file (default: every data/*.yaml) into OUT/<name>.docx, .pdf, .html, .public.pdf.
+def build(
+    ctx: click.Context,
+    data: tuple[Path, ...],
+    out_dir: Path,
+    formats: tuple[str, ...],
+    strict: bool,
+) -> None:
+    """Check, then build each DATA file (default: every data/*.yaml) into OUT/.
+
+    Each letter is written as <name>.docx, .pdf, .html and .public.pdf.
 
     A letter that fails validation or its checks is reported and nothing is
     written for it; the other letters are still built. Exit status 1 if any
@@ -83,12 +110,16 @@ def build(ctx: click.Context, data: tuple[Path, ...], out_dir: Path, formats: tu
 
 @main.command()
 @data_argument
-@click.option("--today", callback=_day, metavar="YYYY-MM-DD",
-              help="The day to count the days left to the section 55 deadline from; default: today.")
+@click.option(
+    "--today",
+    callback=_day,
+    metavar="YYYY-MM-DD",
+    help="The day to count the days left to the section 55 deadline from; default: today.",
+)
 @strict_option
 @click.pass_context
 def check(ctx: click.Context, data: tuple[Path, ...], today: dt.date | None, strict: bool) -> None:
-    """Validate each DATA file (default: every data/*.yaml) and run the letter's checks, rendering nothing.
+    """Validate each DATA file (default: every data/*.yaml) and run its checks, rendering nothing.
 
     Checks: the section 55 deadline (56 days from the report's publication),
     a response to every recommendation, figures that agree, the Home Secretary
@@ -104,9 +135,15 @@ def check(ctx: click.Context, data: tuple[Path, ...], today: dt.date | None, str
         for result in prepared.results:
             click.echo(str(result))
         severities = ("error", "warning", "note")
-        counts = {severity: sum(r.severity == severity for r in prepared.results) for severity in severities}
+        counts = {
+            severity: sum(r.severity == severity for r in prepared.results)
+            for severity in severities
+        }
         verdict = "fails" if prepared.failures(strict) else "ok"
-        click.echo(f"{_shown(path)}: {verdict}: " + ", ".join(_count(n, severity) for severity, n in counts.items()))
+        click.echo(
+            f"{_shown(path)}: {verdict}: "
+            + ", ".join(_count(n, severity) for severity, n in counts.items())
+        )
         return not prepared.failures(strict)
 
     _each_letter(ctx, paths, "", check_one)
@@ -114,15 +151,44 @@ def check(ctx: click.Context, data: tuple[Path, ...], today: dt.date | None, str
 
 @main.command()
 @data_argument
-@click.option("--to", "root", type=click.Path(path_type=Path, file_okay=False), default=Path("archive"), show_default=True,
-              help="The archive folder: <year>/<letter>.pdf files and manifest.jsonl.")
-@click.option("--new-version", is_flag=True, help="File a letter that changed since it was archived as its next version.")
-@click.option("--verify", is_flag=True, help="Re-hash every archived file and the manifest's chain instead of filing.")
-@click.option("--head", "show_head", is_flag=True, help="Print the hash of the manifest's last row (record it elsewhere).")
+@click.option(
+    "--to",
+    "root",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("archive"),
+    show_default=True,
+    help="The archive folder: <year>/<letter>.pdf files and manifest.jsonl.",
+)
+@click.option(
+    "--new-version",
+    is_flag=True,
+    help="File a letter that changed since it was archived as its next version.",
+)
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Re-hash every archived file and the manifest's chain instead of filing.",
+)
+@click.option(
+    "--head",
+    "show_head",
+    is_flag=True,
+    help="Print the hash of the manifest's last row (record it elsewhere).",
+)
 @strict_option
 @click.pass_context
-def archive(ctx: click.Context, data: tuple[Path, ...], root: Path, new_version: bool, verify: bool, show_head: bool, strict: bool) -> None:
-    """File each approved or sent letter's record PDF under TO/<year>/<letter>.pdf (default: every data/*.yaml).
+def archive(
+    ctx: click.Context,
+    data: tuple[Path, ...],
+    root: Path,
+    new_version: bool,
+    verify: bool,
+    show_head: bool,
+    strict: bool,
+) -> None:
+    """File each approved or sent letter's record PDF as TO/<year>/<letter>.pdf.
+
+    DATA defaults to every data/*.yaml.
 
     The manifest lists each filed PDF with its particulars, the SHA-256 of the PDF and of its
     sources, and the hash of the row before it. Nothing is ever overwritten: an unchanged
@@ -142,9 +208,15 @@ def archive(ctx: click.Context, data: tuple[Path, ...], root: Path, new_version:
                 click.echo(f"{root}/{problem}", err=True)
             rows = archiving.read_manifest(root)
             if problems:
-                click.echo(f"{root}: {len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
+                click.echo(
+                    f"{root}: {len(problems)} problem{'s' if len(problems) != 1 else ''} found",
+                    err=True,
+                )
                 ctx.exit(1)
-            click.echo(f"{root}: verified {len(rows)} filed letter{'s' if len(rows) != 1 else ''}; chain head {archiving.head(root)}")
+            click.echo(
+                f"{root}: verified {len(rows)} filed letter{'s' if len(rows) != 1 else ''}; chain "
+                f"head {archiving.head(root)}"
+            )
             return
     except LettersError as exc:
         _fail(ctx, exc)
@@ -156,7 +228,11 @@ def archive(ctx: click.Context, data: tuple[Path, ...], root: Path, new_version:
         for record in archive_records(path, project, strict):
             filed = archiving.file_letter(record, root, new_version)
             shown = _shown(filed.path)
-            click.echo(f"filed {shown} (version {filed.version})" if filed.written else f"unchanged: {shown} is already archived")
+            click.echo(
+                f"filed {shown} (version {filed.version})"
+                if filed.written
+                else f"unchanged: {shown} is already archived"
+            )
         return True
 
     _each_letter(ctx, paths, "Archiving letters", archive_one)
@@ -164,9 +240,20 @@ def archive(ctx: click.Context, data: tuple[Path, ...], root: Path, new_version:
 
 @main.command()
 @click.argument("data", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--csv", "as_format", flag_value="csv", default=True, help="Write CSV (the default): one row per finding.")
+@click.option(
+    "--csv",
+    "as_format",
+    flag_value="csv",
+    default=True,
+    help="Write CSV (the default): one row per finding.",
+)
 @click.option("--json", "as_format", flag_value="json", help="Write JSON: a list of findings.")
-@click.option("--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file instead of standard output.")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file instead of standard output.",
+)
 @click.pass_context
 def findings(ctx: click.Context, data: Path, as_format: str, out_file: Path | None) -> None:
     """Export the findings of DATA's report: number, kind, text, response and planned action.
@@ -190,11 +277,16 @@ def findings(ctx: click.Context, data: Path, as_format: str, out_file: Path | No
         from .output import write_all
 
         write_all({out_file.resolve(): text.encode("utf-8")})
-        click.echo(f"wrote {_shown(out_file)} ({len(rows)} finding{'s' if len(rows) != 1 else ''})", err=True)
+        click.echo(
+            f"wrote {_shown(out_file)} ({len(rows)} finding{'s' if len(rows) != 1 else ''})",
+            err=True,
+        )
 
 
 @main.command()
-@click.option("--office", is_flag=True, help="Print the schema of an office file instead of a letter's.")
+@click.option(
+    "--office", is_flag=True, help="Print the schema of an office file instead of a letter's."
+)
 @click.pass_context
 def schema(ctx: click.Context, office: bool) -> None:
     """Print the JSON Schema of a letter's data file (editors use it to complete and check fields).
@@ -208,10 +300,16 @@ def schema(ctx: click.Context, office: bool) -> None:
         frameworks = Project.find().frameworks
     except LettersError as exc:
         _fail(ctx, exc)
-    click.echo(json.dumps(json_schema("office" if office else "letter", frameworks), indent=2, ensure_ascii=False))
+    click.echo(
+        json.dumps(
+            json_schema("office" if office else "letter", frameworks), indent=2, ensure_ascii=False
+        )
+    )
 
 
-def _each_letter(ctx: click.Context, paths: list[Path], label: str, work: Callable[[Path], bool]) -> None:
+def _each_letter(
+    ctx: click.Context, paths: list[Path], label: str, work: Callable[[Path], bool]
+) -> None:
     """Do some work on each letter, reporting each one's error and going on; exit 1 if any failed.
 
     `work` returns False for a letter that failed without raising (one that fails its checks).
@@ -233,7 +331,7 @@ def _count(n: int, severity: str) -> str:
 
 
 def _letters(ctx: click.Context, data: tuple[Path, ...]) -> tuple[Project, list[Path]]:
-    """The project and the data files to work on: those given, or every data/*.yaml."""
+    """Find the project and the data files to work on: those given, or every data/*.yaml."""
     try:
         project = Project.find(data[0].parent, Path.cwd()) if data else Project.find()
     except LettersError as exc:
@@ -247,7 +345,9 @@ def _letters(ctx: click.Context, data: tuple[Path, ...]) -> tuple[Project, list[
 def _progress(paths: list[Path], label: str) -> Iterable[Path]:
     """Show a progress bar for batches on a terminal; stay quiet otherwise."""
     if len(paths) > 1 and sys.stderr.isatty():
-        with click.progressbar(paths, label=label, file=sys.stderr, item_show_func=lambda p: p.name if p else None) as bar:
+        with click.progressbar(
+            paths, label=label, file=sys.stderr, item_show_func=lambda p: p.name if p else None
+        ) as bar:
             yield from bar
     else:
         yield from paths

@@ -56,7 +56,7 @@ class Address:
 
 @dataclass(frozen=True)
 class ReferenceBlock:
-    """'Please ask for:', 'Telephone:', 'Our Ref:', 'Date:': labels as they print, with their values."""
+    """Labels as they print ('Please ask for:', 'Our Ref:', 'Date:'), with their values."""
 
     rows: tuple[tuple[str, str], ...]
 
@@ -71,7 +71,7 @@ class Masthead:
 
 @dataclass(frozen=True)
 class Signature:
-    """The closing ('Yours sincerely'), room for a handwritten signature, name and title, then any copy line."""
+    """The closing ('Yours sincerely'), room to sign, name and title, then any copy line."""
 
     closing: str
     lines: tuple[str, ...]
@@ -100,7 +100,17 @@ class Section:
     language: str = ""
 
 
-Block = Heading | Paragraph | BulletList | Address | ReferenceBlock | Masthead | Signature | Table | Section
+Block = (
+    Heading
+    | Paragraph
+    | BulletList
+    | Address
+    | ReferenceBlock
+    | Masthead
+    | Signature
+    | Table
+    | Section
+)
 
 
 @dataclass(frozen=True)
@@ -147,17 +157,26 @@ class Document:
 
 
 def combine(documents: list[Document]) -> Document:
-    """Hold several language versions in one document, each from a new page and marked with its language."""
+    """Hold several language versions in one document, each from a new page in its language."""
     if len(documents) == 1:
         return documents[0]
     first = documents[0]
     blocks: list[Block] = []
     for index, document in enumerate(documents):
         blocks.append(Section("version", new_page=bool(index), language=document.language))
-        blocks.extend(replace(block, language=document.language) if isinstance(block, Section) else block
-                      for block in document.blocks)
-    return replace(first, title=" / ".join(d.title for d in documents), subject=" / ".join(d.subject for d in documents),
-                   keywords=tuple(dict.fromkeys(k for d in documents for k in d.keywords)), blocks=tuple(blocks))
+        blocks.extend(
+            replace(block, language=document.language) if isinstance(block, Section) else block
+            for block in document.blocks
+        )
+    labels = dict.fromkeys(d.draft_label for d in documents if d.draft_label)
+    return replace(
+        first,
+        draft_label=" / ".join(labels),
+        title=" / ".join(d.title for d in documents),
+        subject=" / ".join(d.subject for d in documents),
+        keywords=tuple(dict.fromkeys(k for d in documents for k in d.keywords)),
+        blocks=tuple(blocks),
+    )
 
 
 def inline_text(content: Inline) -> str:
@@ -166,7 +185,7 @@ def inline_text(content: Inline) -> str:
 
 
 def text_lines(document: Document, bullet: str = "") -> list[str]:
-    """List the document's text in reading order, as a reader would copy it (list items after `bullet`)."""
+    """List the document's text in reading order, as a reader copies it (items after `bullet`)."""
     lines: list[str] = []
     for block in _flat(document.blocks):
         if isinstance(block, (Heading, Paragraph)):
@@ -178,7 +197,12 @@ def text_lines(document: Document, bullet: str = "") -> list[str]:
         elif isinstance(block, Signature):
             lines.extend((block.closing, *block.lines, *block.after))
         elif isinstance(block, Table):
-            lines.extend(inline_text(cell) for row in (block.header, *block.rows) for cell in row if inline_text(cell))
+            lines.extend(
+                inline_text(cell)
+                for row in (block.header, *block.rows)
+                for cell in row
+                if inline_text(cell)
+            )
         elif isinstance(block, ReferenceBlock):
             lines.extend(f"{label} {value}".rstrip() for label, value in block.rows)
     return lines

@@ -6,8 +6,20 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July",
-          "August", "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def join_words(items: Sequence[str], conjunction: str = "and") -> str:
@@ -65,7 +77,7 @@ def count_noun(count: int, singular: str, plural_form: str = "") -> str:
 
 
 def count_words(count: int, singular: str, plural_form: str = "") -> str:
-    """Write a count in house style with its noun: 'one cause of concern', 'five areas', '12 areas'."""
+    """Write a count in house style with its noun: 'one cause of concern', '12 areas'."""
     return f"{number_word(count)} {plural(count, singular, plural_form)}"
 
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 @dataclass(frozen=True, order=True)
 class Location:
-    """A place in a source file: path, 1-based line and column (0 when unknown); sorts as a compiler lists them."""
+    """A place in a source file: path, line and column (1-based; 0 when unknown)."""
 
     path: Path
     line: int = 0
@@ -121,5 +121,8 @@ class CheckError(LettersError):
 
 
 class ArchiveError(LettersError):
-    """Raised by `archive` when a letter cannot be filed: a draft, a changed letter without
-    --new-version, a file that already exists, or an unreadable manifest."""
+    """Raised by `archive` when a letter cannot be filed.
+
+    A draft, a changed letter without --new-version, a file that already exists, or an
+    unreadable manifest.
+    """

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from . import welsh
-from .english import count_noun, indefinite_article, join_names, join_words, money, number_word, percent, plural, uk_date
+from .english import (
+    count_noun,
+    indefinite_article,
+    join_names,
+    join_words,
+    money,
+    number_word,
+    percent,
+    plural,
+    uk_date,
+)
 from .errors import DataError, Location, Problem, did_you_mean
 from .findings import Findings, collect_findings
 from .frameworks import NOT_GRADED, Framework
 from .load import FieldPath, dotted
-from .model import Letter
+from .model import Letter, Paragraphs
 
 Locate = Callable[[FieldPath], Location]
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
@@ -60,87 +71,126 @@ class LetterFacts:
     planned_activity: tuple[str, ...]
 
 
-def build_facts(letter: Letter, locate: Locate, framework: Framework, language: str = "en") -> LetterFacts:
-    """Derive the facts of a validated letter and fill in its own paragraphs, in English or Welsh ('cy')."""
+@dataclass(frozen=True)
+class _Wording:
+    """How one language writes the derived facts: lists, dates, counts and area names."""
+
+    join: Callable[[Sequence[str]], str]
+    date: Callable[[dt.date], str]
+    #: Count a noun given in the singular and the plural: the three nouns counted below.
+    count: Callable[[int, str, str], str]
+    nouns: tuple[tuple[str, str], tuple[str, str], tuple[str, str]]
+    area: Callable[[str], str]
+
+
+_ENGLISH_NOUNS = (
+    ("area for improvement", "areas for improvement"),
+    ("recommendation", "recommendations"),
+    ("cause of concern", "causes of concern"),
+)
+_WELSH_NOUNS = (("maes i'w wella", ""), ("argymhelliad", ""), ("achos pryder", ""))
+
+
+def build_facts(
+    letter: Letter, locate: Locate, framework: Framework, language: str = "en"
+) -> LetterFacts:
+    """Derive a valid letter's facts and fill in its own paragraphs, in English or Welsh ('cy')."""
     graded = {area: grade for area, grade in letter.report.grades.items() if grade != NOT_GRADED}
     grades = {area: graded[area] for area in framework.areas if area in graded}
     groups = group_grades(grades, framework)
     findings = collect_findings(letter.report)
-    if language == "cy":
-        return _welsh_facts(letter, locate, framework, groups, findings)
-    aspiration = aspiration_phrase(grades, letter.target_grade, framework) if letter.target_grade and grades else None
-    afi_count, recommendation_count, cause_count = len(findings.afis), len(findings.recommendations), len(findings.causes)
-    recipient = letter.recipient
-    values = placeholder_values(letter, findings, aspiration)
-    problems: list[Problem] = []
-    body = fill_all(letter.paragraphs.body, values, ("paragraphs", "body"), locate, problems)
-    planned = fill_all(letter.paragraphs.planned_activity, values, ("paragraphs", "planned_activity"), locate, problems)
-    if problems:
-        raise DataError(problems)
-    return LetterFacts(
-        framework=framework,
-        areas_inspected=join_words([area for area in framework.areas if area in letter.report.grades] or list(framework.areas)),
-        grade_groups=groups,
-        grades_awarded=grades_phrase(groups, framework),
-        grades_by_area=grades_by_area_phrase(groups),
-        ungraded_areas=tuple(area for area in framework.areas if letter.report.grades.get(area) == NOT_GRADED),
-        findings=findings,
-        afi_count=afi_count,
-        afis_in_annex=afi_count > AFIS_LISTED_UP_TO,
-        afi_summary=count_noun(afi_count, "area for improvement", "areas for improvement"),
-        recommendation_count=recommendation_count,
-        recommendation_summary=count_noun(recommendation_count, "recommendation"),
-        cause_count=cause_count,
-        cause_summary=count_noun(cause_count, "cause of concern", "causes of concern"),
-        aspiration=aspiration,
-        letter_date=uk_date(letter.letter.date),
-        report_published=uk_date(letter.report.published),
-        addressee=" ".join(filter(None, (recipient.honorific, recipient.name))) if recipient else "",
-        salutation=(recipient.salutation or recipient.name) if recipient else "",
-        body=body,
-        planned_activity=planned,
-    )
-
-
-def _welsh_facts(letter: Letter, locate: Locate, framework: Framework, groups: tuple[GradeGroup, ...], findings: Findings) -> LetterFacts:
-    """The same facts worded in Welsh, from the letter's cy: wording and the framework's Welsh names."""
-    cy, names = letter.cy, framework.cy
-    if cy is None or letter.office.cy is None or names is None:
-        raise DataError([Problem(locate(("languages",)), f"a letter in Welsh needs Welsh names for the {framework.name} framework in data/reference/frameworks.yaml, "
-                                 "and its own Welsh wording under cy:", "languages")])
-    values = {**placeholder_values(letter, findings, None), "area": letter.office.cy.area, "force": cy.force, "chief_officer": cy.chief_officer}
-    problems: list[Problem] = []
-    body = fill_all(cy.paragraphs.body, values, ("cy", "paragraphs", "body"), locate, problems)
-    planned = fill_all(cy.paragraphs.planned_activity, values, ("cy", "paragraphs", "planned_activity"), locate, problems)
-    if problems:
-        raise DataError(problems)
-    area = names.areas.get
-    grades_by_area = "; ".join(f"{names.grades.get(g.grade, g.grade)} o ran {welsh.cy_join([area(a, a) for a in g.areas])}" for g in groups)
-    recipient = letter.recipient
     counts = (len(findings.afis), len(findings.recommendations), len(findings.causes))
+    recipient = letter.recipient
+    if language == "cy":
+        words, aspiration, values, own, at = _welsh(letter, locate, framework, findings)
+        names = framework.cy
+        assert names is not None and letter.cy is not None  # checked by _welsh
+        grades_by_area = "; ".join(
+            f"{names.grades.get(group.grade, group.grade)} o ran "
+            + words.join([words.area(area) for area in group.areas])
+            for group in groups
+        )
+        grades_awarded = None
+        salutation = letter.cy.salutation
+    else:
+        words = _Wording(join_words, uk_date, count_noun, _ENGLISH_NOUNS, lambda area: area)
+        aspiration = (
+            aspiration_phrase(grades, letter.target_grade, framework)
+            if letter.target_grade and grades
+            else None
+        )
+        values, own, at = placeholder_values(letter, findings, aspiration), letter.paragraphs, ()
+        grades_by_area, grades_awarded = (
+            grades_by_area_phrase(groups),
+            grades_phrase(groups, framework),
+        )
+        salutation = recipient.salutation if recipient else ""
+    problems: list[Problem] = []
+    body = fill_all(own.body, values, (*at, "paragraphs", "body"), locate, problems)
+    planned = fill_all(
+        own.planned_activity, values, (*at, "paragraphs", "planned_activity"), locate, problems
+    )
+    if problems:
+        raise DataError(problems)
+    inspected = [area for area in framework.areas if area in letter.report.grades]
+    ungraded = [area for area in framework.areas if letter.report.grades.get(area) == NOT_GRADED]
+    (afi, afis), (rec, recs), (cause, causes) = words.nouns
     return LetterFacts(
         framework=framework,
-        areas_inspected=welsh.cy_join([area(a, a) for a in framework.areas if a in letter.report.grades]),
+        areas_inspected=words.join([words.area(a) for a in inspected or framework.areas]),
         grade_groups=groups,
-        grades_awarded=None,
+        grades_awarded=grades_awarded,
         grades_by_area=grades_by_area,
-        ungraded_areas=tuple(area(a, a) for a in framework.areas if letter.report.grades.get(a) == NOT_GRADED),
+        ungraded_areas=tuple(words.area(a) for a in ungraded),
         findings=findings,
         afi_count=counts[0],
         afis_in_annex=counts[0] > AFIS_LISTED_UP_TO,
-        afi_summary=welsh.cy_count(counts[0], "maes i'w wella"),
+        afi_summary=words.count(counts[0], afi, afis),
         recommendation_count=counts[1],
-        recommendation_summary=welsh.cy_count(counts[1], "argymhelliad"),
+        recommendation_summary=words.count(counts[1], rec, recs),
         cause_count=counts[2],
-        cause_summary=welsh.cy_count(counts[2], "achos pryder"),
-        aspiration=None,
-        letter_date=welsh.cy_date(letter.letter.date),
-        report_published=welsh.cy_date(letter.report.published),
-        addressee=" ".join(filter(None, (recipient.honorific, recipient.name))) if recipient else "",
-        salutation=(cy.salutation or recipient.name) if recipient else "",
+        cause_summary=words.count(counts[2], cause, causes),
+        aspiration=aspiration,
+        letter_date=words.date(letter.letter.date),
+        report_published=words.date(letter.report.published),
+        addressee=" ".join(filter(None, (recipient.honorific, recipient.name)))
+        if recipient
+        else "",
+        salutation=(salutation or recipient.name) if recipient else "",
         body=body,
         planned_activity=planned,
     )
+
+
+def _welsh(
+    letter: Letter, locate: Locate, framework: Framework, findings: Findings
+) -> tuple[_Wording, None, dict[str, str], Paragraphs, FieldPath]:
+    """Say how the Welsh facts are worded, from the letter's cy: and the framework's Welsh names.
+
+    Return the wording, the aspiration (none in Welsh), the placeholder values, the letter's
+    own Welsh paragraphs and where they are in the data.
+    """
+    cy, names, office = letter.cy, framework.cy, letter.office.cy
+    if cy is None or office is None or names is None:
+        message = (
+            f"a letter in Welsh needs Welsh names for the {framework.name} framework in "
+            "data/reference/frameworks.yaml, and its own Welsh wording under cy:"
+        )
+        raise DataError([Problem(locate(("languages",)), message, "languages")])
+    values = {
+        **placeholder_values(letter, findings, None),
+        "area": office.area,
+        "force": cy.force,
+        "chief_officer": cy.chief_officer,
+    }
+    words = _Wording(
+        welsh.cy_join,
+        welsh.cy_date,
+        lambda count, noun, _plural: welsh.cy_count(count, noun),
+        _WELSH_NOUNS,
+        lambda area: names.areas.get(area, area),
+    )
+    return words, None, values, cy.paragraphs, ("cy",)
 
 
 def group_grades(grades: Mapping[str, str], framework: Framework) -> tuple[GradeGroup, ...]:
@@ -159,11 +209,13 @@ def areas_phrase(areas: tuple[str, ...], framework: Framework) -> str:
 
 def grades_phrase(groups: tuple[GradeGroup, ...], framework: Framework) -> str:
     """Say what was awarded: "'outstanding' in the pillar of efficiency and 'good' in ..."."""
-    return join_words([f"'{group.grade}' in {areas_phrase(group.areas, framework)}" for group in groups])
+    return join_words(
+        [f"'{group.grade}' in {areas_phrase(group.areas, framework)}" for group in groups]
+    )
 
 
 def grades_by_area_phrase(groups: tuple[GradeGroup, ...]) -> str:
-    """Say each grade with its areas, best first: 'good in preventing crime; adequate in investigating crime'.
+    """Say each grade with its areas, best first: 'good in preventing crime; adequate in ...'.
 
     One grade for every graded area reads 'good in all five graded areas'.
     """
@@ -178,7 +230,8 @@ def aspiration_phrase(grades: Mapping[str, str], target: str, framework: Framewo
     below = group_grades({a: g for a, g in grades.items() if framework.rank(g) > best}, framework)
     kept = tuple(area for area in framework.areas if framework.rank(grades[area]) <= best)
     moves = [
-        f"from {indefinite_article(group.grade)} '{group.grade}' to '{target}' in {areas_phrase(group.areas, framework)}"
+        f"from {indefinite_article(group.grade)} '{group.grade}' to '{target}' in "
+        f"{areas_phrase(group.areas, framework)}"
         for group in below
     ]
     if not moves:
@@ -192,7 +245,9 @@ def aspiration_phrase(grades: Mapping[str, str], target: str, framework: Framewo
     return phrase
 
 
-def placeholder_values(letter: Letter, findings: Findings, aspiration: str | None) -> dict[str, str]:
+def placeholder_values(
+    letter: Letter, findings: Findings, aspiration: str | None
+) -> dict[str, str]:
     """Name the facts a letter's own text may refer to as {name}."""
     values = {
         "area": letter.office.area,
@@ -207,16 +262,24 @@ def placeholder_values(letter: Letter, findings: Findings, aspiration: str | Non
         values["aspiration"] = aspiration
     if letter.savings is not None:
         savings = letter.savings
-        values.update({
-            "savings.since": str(savings.since),
-            "savings.years": str(letter.letter.date.year - savings.since),
-            "savings.amount": money(savings.amount),
-            "savings.share_of_budget": percent(savings.share_of_budget),
-        })
+        values.update(
+            {
+                "savings.since": str(savings.since),
+                "savings.years": str(letter.letter.date.year - savings.since),
+                "savings.amount": money(savings.amount),
+                "savings.share_of_budget": percent(savings.share_of_budget),
+            }
+        )
     return values
 
 
-def fill_all(texts: list[str], values: Mapping[str, str], at: FieldPath, locate: Locate, problems: list[Problem]) -> tuple[str, ...]:
+def fill_all(
+    texts: list[str],
+    values: Mapping[str, str],
+    at: FieldPath,
+    locate: Locate,
+    problems: list[Problem],
+) -> tuple[str, ...]:
     """Fill in every paragraph of a list, collecting problems rather than stopping."""
     filled = []
     for index, text in enumerate(texts):
@@ -227,12 +290,19 @@ def fill_all(texts: list[str], values: Mapping[str, str], at: FieldPath, locate:
             path = at + (index,)
             hint = did_you_mean(name, values, braces=True)
             names = ", ".join(sorted("{" + key + "}" for key in values))
-            problems.append(Problem(locate(path), f"{{{name}}} is not a fact this letter can name{hint}; it can name {names}", dotted(path)))
+            problems.append(
+                Problem(
+                    locate(path),
+                    f"{{{name}}} is not a fact this letter can name{hint}; it can name {names}",
+                    dotted(path),
+                )
+            )
     return tuple(filled)
 
 
 def fill(text: str, values: Mapping[str, str]) -> str:
-    """Replace {name} with its value and {{ or }} with a brace; raise KeyError for an unknown name."""
+    """Replace {name} with its value and {{ or }} with a brace; raise KeyError for unknown names."""
+
     def substitute(match: re.Match[str]) -> str:
         token = match.group(0)
         if token in ("{{", "}}"):

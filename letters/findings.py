@@ -1,5 +1,8 @@
-"""Gather a report's findings the way responses present them: AFIs, causes of concern with their
-recommendations, recommendations by theme, and practice worth sharing."""
+"""Gather a report's findings the way responses present them, and export them.
+
+Areas for improvement, causes of concern with their recommendations, recommendations by
+theme, and practice worth sharing.
+"""
 
 from __future__ import annotations
 
@@ -47,7 +50,7 @@ class Findings:
 
     @property
     def for_chief_constables(self) -> tuple[Finding, ...]:
-        """The recommendations the report addresses to chief constables (or to this force's chief officer)."""
+        """List the recommendations for chief constables (or for this force's chief officer)."""
         return tuple(r for r in self.recommendations if "chief" in r.addressed_to.lower())
 
 
@@ -55,25 +58,49 @@ def collect_findings(report: Report) -> Findings:
     """Sort a report's findings by kind, keeping the report's order within each."""
     shorthand = tuple(Finding(kind=AFI, text=text) for text in report.areas_for_improvement)
     every = shorthand + tuple(report.findings)
-    of_kind = {kind: tuple(f for f in every if f.kind == kind) for kind in (AFI, CONCERN, RECOMMENDATION)}
+    of_kind = {
+        kind: tuple(f for f in every if f.kind == kind) for kind in (AFI, CONCERN, RECOMMENDATION)
+    }
     recommendations = of_kind[RECOMMENDATION]
     concerns = of_kind[CONCERN]
     numbers = {c.number for c in concerns if c.number}
-    causes = tuple(CauseOfConcern(c, tuple(r for r in recommendations if c.number and r.cause == c.number)) for c in concerns)
+    causes = tuple(
+        CauseOfConcern(c, tuple(r for r in recommendations if c.number and r.cause == c.number))
+        for c in concerns
+    )
     loose = tuple(r for r in recommendations if r.cause not in numbers)
     theme_names = list(dict.fromkeys(r.theme or "Other recommendations" for r in recommendations))
-    themes = tuple(Theme(name, tuple(r for r in recommendations if (r.theme or "Other recommendations") == name)) for name in theme_names)
+    themes = tuple(
+        Theme(
+            name, tuple(r for r in recommendations if (r.theme or "Other recommendations") == name)
+        )
+        for name in theme_names
+    )
     practice = tuple(f for f in every if f.kind in PRACTICE)
     return Findings(every, of_kind[AFI], causes, recommendations, loose, themes, practice)
 
 
 #: The columns of `letters findings --csv`, in order.
-COLUMNS = ("number", "kind", "area", "theme", "cause", "addressed_to", "text", "response", "action", "text_cy", "response_cy")
+COLUMNS = (
+    "number",
+    "kind",
+    "area",
+    "theme",
+    "cause",
+    "addressed_to",
+    "text",
+    "response",
+    "action",
+    "text_cy",
+    "response_cy",
+)
 
 
 def finding_rows(findings: Findings) -> list[dict[str, str]]:
-    """One row per finding, in the report's order, for the office's tracking and the monitoring portal."""
-    return [{column: str(getattr(finding, column)) for column in COLUMNS} for finding in findings.all]
+    """Make one row per finding, in the report's order, for tracking and the monitoring portal."""
+    return [
+        {column: str(getattr(finding, column)) for column in COLUMNS} for finding in findings.all
+    ]
 
 
 def findings_json(rows: list[dict[str, str]]) -> str:
@@ -91,5 +118,7 @@ def findings_csv(rows: list[dict[str, str]]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "'" + v if v.startswith(_FORMULA_STARTS) else v for k, v in row.items()})
+        writer.writerow(
+            {k: "'" + v if v.startswith(_FORMULA_STARTS) else v for k, v in row.items()}
+        )
     return buffer.getvalue()

@@ -61,5 +61,5 @@ def load_frameworks(path: Path) -> dict[str, Framework]:
 
 
 def frameworks_of(root: Path) -> dict[str, Framework]:
-    """The frameworks of the project at `root`."""
+    """Return the frameworks of the project at `root`."""
     return load_frameworks((root / FRAMEWORKS_FILE).resolve())

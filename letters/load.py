@@ -45,8 +45,11 @@ class Source:
         return self.locations.get((), Location(self.path))
 
     def problems(self, errors: Iterable[Mapping[str, Any]]) -> list[Problem]:
-        """Place each of a validator's errors (pydantic's 'loc' and 'msg') at its line in this file."""
-        return [Problem(self.locate(tuple(e["loc"])), str(e["msg"]), dotted(tuple(e["loc"]))) for e in errors]
+        """Place each of a validator's errors (pydantic's 'loc' and 'msg') at its line here."""
+        return [
+            Problem(self.locate(tuple(e["loc"])), str(e["msg"]), dotted(tuple(e["loc"])))
+            for e in errors
+        ]
 
     @property
     def files(self) -> list[Path]:
@@ -76,15 +79,37 @@ def load_source(path: Path) -> Source:
     except OSError as exc:
         raise DataError([Problem(where, f"cannot read the file: {exc.strerror}")]) from exc
     if len(raw) > MAX_BYTES:
-        raise DataError([Problem(where, f"the file is {len(raw):,} bytes; a letter's data is at most {MAX_BYTES:,}")])
+        raise DataError(
+            [
+                Problem(
+                    where,
+                    f"the file is {len(raw):,} bytes; a letter's data is at most {MAX_BYTES:,}",
+                )
+            ]
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DataError([Problem(where, f"the file is not UTF-8 text (byte {exc.start + 1} cannot be decoded); save it as UTF-8")]) from exc
+        raise DataError(
+            [
+                Problem(
+                    where,
+                    f"the file is not UTF-8 text (byte {exc.start + 1} cannot be decoded); save it "
+                    "as UTF-8",
+                )
+            ]
+        ) from exc
     try:
         node = yaml.compose(text, Loader=_Loader)
     except _AliasFound as exc:
-        raise DataError([Problem(_at(path, exc.mark), "anchors and aliases (&name, *name) are not allowed; write the value out")]) from None
+        raise DataError(
+            [
+                Problem(
+                    _at(path, exc.mark),
+                    "anchors and aliases (&name, *name) are not allowed; write the value out",
+                )
+            ]
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = _at(path, mark) if mark else where
@@ -97,27 +122,36 @@ def load_source(path: Path) -> Source:
     source = Source(path, None)
     source.tree = _convert(node, (), source, problems)
     if not problems and not isinstance(source.tree, dict):
-        problems.append(Problem(source.locate(()), "expected a mapping of field names to values at the top of the file"))
+        problems.append(
+            Problem(
+                source.locate(()),
+                "expected a mapping of field names to values at the top of the file",
+            )
+        )
     if problems:
         raise DataError(problems)
     return source
 
 
 class _AliasFound(Exception):
-    def __init__(self, mark: yaml.Mark):
+    """Raised by the loader at the first alias, with where it is."""
+
+    def __init__(self, mark: Any):
         self.mark = mark
 
 
 class _Loader(yaml.SafeLoader):
     """Compose nodes, stopping at the first alias: no shared nodes, no alias bombs."""
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:  # type: ignore[override]
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        """Compose the next node, or raise _AliasFound at an alias."""
         if self.check_event(yaml.AliasEvent):
-            raise _AliasFound(self.peek_event().start_mark)
-        return super().compose_node(parent, index)  # type: ignore[arg-type, no-any-return]
+            event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise _AliasFound(event.start_mark)
+        return super().compose_node(parent, index)  # type: ignore[arg-type]
 
 
-def _at(path: Path, mark: yaml.Mark) -> Location:
+def _at(path: Path, mark: Any) -> Location:
     return Location(path, mark.line + 1, mark.column + 1)
 
 
@@ -127,7 +161,12 @@ def _convert(node: yaml.Node, path: FieldPath, source: Source, problems: list[Pr
     source.locations[path] = loc
     if node.tag not in _PLAIN_TAGS:
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-        problems.append(Problem(loc, f"the tag {tag!r} is not allowed; data files hold plain text, lists and mappings"))
+        problems.append(
+            Problem(
+                loc,
+                f"the tag {tag!r} is not allowed; data files hold plain text, lists and mappings",
+            )
+        )
         return None
     if isinstance(node, yaml.ScalarNode):
         if node.tag == _NULL and node.style is None:
@@ -144,7 +183,13 @@ def _convert(node: yaml.Node, path: FieldPath, source: Source, problems: list[Pr
         key = str(key_node.value)
         if key in mapping:
             first = source.key_locations[path + (key,)]
-            problems.append(Problem(key_loc, f"duplicate key {key!r} (first given on line {first.line})", dotted(path + (key,))))
+            problems.append(
+                Problem(
+                    key_loc,
+                    f"duplicate key {key!r} (first given on line {first.line})",
+                    dotted(path + (key,)),
+                )
+            )
             continue
         source.key_locations[path + (key,)] = key_loc
         mapping[key] = _convert(value_node, path + (key,), source, problems)
@@ -157,5 +202,3 @@ def dotted(path: FieldPath) -> str:
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
     return text
-
-

@@ -17,7 +17,7 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
-from pydantic.json_schema import JsonDict
+from pydantic.config import JsonDict
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -26,20 +26,33 @@ def _printable(text: str) -> str:
     """Refuse control characters (pasted from elsewhere): no document format can hold them."""
     found = _CONTROL.search(text)
     if found:
-        raise ValueError(f"contains the control character U+{ord(found.group()):04X}, which cannot be printed; delete it")
+        raise ValueError(
+            f"contains the control character U+{ord(found.group()):04X}, which cannot be printed; "
+            "delete it"
+        )
     return text
 
 
 #: Every scalar is read as text, so `01772.533587` and `no` stay as written; editors see YAML 1.2
 #: types, so the schema lets a text field hold what looks like a number or a boolean.
 _TEXT_SCHEMA = {"type": ["string", "number", "boolean"]}
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_printable), WithJsonSchema(_TEXT_SCHEMA)]
-OptionalText = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_printable), WithJsonSchema(_TEXT_SCHEMA)]
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1),
+    AfterValidator(_printable),
+    WithJsonSchema(_TEXT_SCHEMA),
+]
+OptionalText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True),
+    AfterValidator(_printable),
+    WithJsonSchema(_TEXT_SCHEMA),
+]
 Lines = Annotated[list[Text], Field(min_length=1)]
 
 
 def normalise_grade(value: object) -> object:
-    """Read 'Good' or 'Requires  Improvement' as the framework writes them: lower case, single spaces."""
+    """Read 'Good' or 'Requires  Improvement' as frameworks write them: lower case, one space."""
     return " ".join(value.split()).lower() if isinstance(value, str) else value
 
 
@@ -134,11 +147,17 @@ class Force(Strict):
     chief_officer: Text
 
 
-FindingKind = Literal["area for improvement", "cause of concern", "recommendation", "promising practice", "innovative practice"]
+FindingKind = Literal[
+    "area for improvement",
+    "cause of concern",
+    "recommendation",
+    "promising practice",
+    "innovative practice",
+]
 
 
 class Finding(Strict):
-    """A finding of the report in its own numbering, with the office's response and planned action."""
+    """A finding of the report, in its own numbering, with the response and planned action."""
 
     kind: FindingKind
     number: OptionalText = ""
@@ -212,7 +231,7 @@ class Status(Strict):
 
 
 class WelshLetter(Strict):
-    """A letter's own wording and names in Welsh (its facts and figures are shared with the English)."""
+    """A letter's own wording and names in Welsh (facts and figures are shared with the English)."""
 
     force: Text
     chief_officer: Text
@@ -224,7 +243,7 @@ class WelshLetter(Strict):
 
 
 class ChiefOfficerComments(Strict):
-    """The chief officer's comments on the report and the office's reply, published with the letter (s.55)."""
+    """The chief officer's comments and the office's reply, published with the letter (s.55)."""
 
     paragraphs: Annotated[list[Text], Field(min_length=1)]
     reply: list[Text] = []
@@ -258,7 +277,7 @@ class Letter(Strict):
     marking: OptionalText = ""
     #: The office's own notes on the letter: never printed, never in the public copy.
     notes: OptionalText = Field("", json_schema_extra=INTERNAL)
-    #: The languages the letter is published in, in the order they appear: [en], [cy, en] or [en, cy].
+    #: The languages the letter is published in, in order: [en], [cy, en] or [en, cy].
     languages: Annotated[list[Literal["en", "cy"]], Field(min_length=1, max_length=2)] = ["en"]
     #: The letter's Welsh wording, for a letter published in Welsh.
     cy: WelshLetter | None = None
@@ -270,12 +289,15 @@ class Letter(Strict):
         if len(set(self.languages)) != len(self.languages):
             raise ValueError("each language is listed once in languages")
         if "cy" in self.languages and (self.cy is None or self.office.cy is None):
-            raise ValueError("a letter in Welsh needs its Welsh wording under cy: and its office's under the office file's cy:")
+            raise ValueError(
+                "a letter in Welsh needs its Welsh wording under cy: and its office's under the "
+                "office file's cy:"
+            )
         return self
 
 
 def public_copy(model: BaseModel) -> BaseModel:
-    """The same data with every field marked internal emptied, at any depth."""
+    """Copy the data with every field marked internal emptied, at any depth."""
     changes: dict[str, object] = {}
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)

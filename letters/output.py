@@ -15,7 +15,7 @@ SUFFIXES = {"docx": ".docx", "pdf": ".pdf", "html": ".html", "public-pdf": ".pub
 
 
 def safe_name(out_dir: Path, name: str) -> Path:
-    """The path of an output file, refusing any name that would leave the output folder."""
+    """Return an output file's path, refusing any name that would leave the output folder."""
     target = (out_dir / name).resolve()
     if target.parent != out_dir.resolve() or name.startswith("."):
         raise RenderError(f"output name {name!r} would leave the output folder {out_dir}")
@@ -25,7 +25,9 @@ def safe_name(out_dir: Path, name: str) -> Path:
 def _stage(target: Path, data: bytes, mode: int) -> Path:
     """Write data to a new temporary file beside the target, flushed to disk; return its path."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    handle, temp_name = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".part"
+    )
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)

@@ -31,7 +31,10 @@ class Prepared:
 def language_facts(loaded: LoadedLetter) -> dict[str, LetterFacts]:
     """Derive the letter's facts in each of its languages, in the order it is published."""
     letter, locate = loaded.letter, loaded.source.locate
-    return {language: build_facts(letter, locate, loaded.framework, language) for language in letter.languages}
+    return {
+        language: build_facts(letter, locate, loaded.framework, language)
+        for language in letter.languages
+    }
 
 
 def prepare(data_path: Path, project: Project, today: dt.date | None = None) -> Prepared:

@@ -28,7 +28,7 @@ class Project:
 
     @classmethod
     def find(cls, *starts: Path) -> Project:
-        """Find the project holding the first of these folders that is in one (default: the working folder).
+        """Find the project holding the first of these folders in one (default: the working folder).
 
         A project is the nearest folder, upwards, with templates/house-style.yaml.
         """
@@ -37,7 +37,9 @@ class Project:
             for folder in (here, *here.parents):
                 if (folder / "templates" / STYLE_FILE).is_file():
                     return cls(folder)
-        raise ProjectError(f"no letters project in {places[0]} or above: expected templates/{STYLE_FILE}")
+        raise ProjectError(
+            f"no letters project in {places[0]} or above: expected templates/{STYLE_FILE}"
+        )
 
     @property
     def templates(self) -> Path:
@@ -68,7 +70,7 @@ class Project:
 
     @cached_property
     def home_secretaries(self) -> Holders | None:
-        """Return the dated list of Home Secretaries under data/reference/, if the project has one."""
+        """Return the dated list of Home Secretaries in data/reference/, if the project has one."""
         from .checks import load_holders
 
         path = self.data / HOME_SECRETARIES

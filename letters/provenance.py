@@ -14,7 +14,7 @@ from . import __version__
 
 
 def inputs_digest(files: Iterable[Path], root: Path) -> str:
-    """A SHA-256 over every input's path (relative to the project) and content, in a fixed order."""
+    """Hash (SHA-256) every input's path, relative to the project, and content, in a fixed order."""
     digest = hashlib.sha256()
     for path in sorted({file.resolve() for file in files}):
         stat = path.stat()
@@ -25,7 +25,7 @@ def inputs_digest(files: Iterable[Path], root: Path) -> str:
 
 @lru_cache(maxsize=1024)
 def _file_sha256(path: Path, _mtime_ns: int, _size: int) -> str:
-    """A file's SHA-256, read once per process while the file is unchanged (the fonts are large)."""
+    """Hash a file (SHA-256), once per process while it is unchanged (the fonts are large)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 

@@ -11,7 +11,7 @@ SCHEMA_FILES = {"letter": "letter.schema.json", "office": "office.schema.json"}
 
 
 def json_schema(kind: str, frameworks: dict[str, Framework]) -> dict[str, Any]:
-    """The schema of a letter's data file, or of an office file ('office'), for the project's frameworks."""
+    """Make the schema of a letter's data file, or an office file ('office'), for the frameworks."""
     if kind == "office":
         schema = Office.model_json_schema()
         schema["title"] = "letters: an office file"
@@ -22,12 +22,19 @@ def json_schema(kind: str, frameworks: dict[str, Framework]) -> dict[str, Any]:
     report = schema["$defs"]["Report"]["properties"]
     report["kind"] = {"title": "Kind", "enum": sorted(frameworks)}
     report["grades"]["additionalProperties"] = {"enum": [*grades, NOT_GRADED]}
-    report["grades"]["propertyNames"] = {"enum": sorted({area for framework in frameworks.values() for area in framework.areas})}
-    schema["properties"]["target_grade"] = {"title": "Target Grade", "anyOf": [{"enum": grades}, {"type": "null"}], "default": None}
+    report["grades"]["propertyNames"] = {
+        "enum": sorted({area for framework in frameworks.values() for area in framework.areas})
+    }
+    schema["properties"]["target_grade"] = {
+        "title": "Target Grade",
+        "anyOf": [{"enum": grades}, {"type": "null"}],
+        "default": None,
+    }
     # In the file, `office` names the office's own file; the model holds what that file says.
     schema["properties"]["office"] = {
         "title": "Office",
-        "description": "The office's file, relative to this one (for example offices/lancashire-pcc.yaml), or its fields written out here.",
+        "description": "The office's file, relative to this one (for example "
+        "offices/lancashire-pcc.yaml), or its fields written out here.",
         "anyOf": [{"type": "string"}, {"$ref": "#/$defs/Office"}],
     }
     return schema

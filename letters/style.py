@@ -229,10 +229,14 @@ def load_style(path: Path) -> HouseStyle:
     except DataError as exc:
         raise TemplateError(str(exc)) from None
     except pydantic.ValidationError as exc:
-        raise TemplateError("\n".join(map(str, source.problems(exc.errors(include_url=False))))) from None
+        raise TemplateError(
+            "\n".join(map(str, source.problems(exc.errors(include_url=False))))
+        ) from None
     if style.page.size not in PAGE_SIZES_MM:
-        raise TemplateError(f"{source.locate(('page', 'size'))}: page.size: {style.page.size!r} "
-                            "is not a page size this tool knows; expected A4")
+        raise TemplateError(
+            f"{source.locate(('page', 'size'))}: page.size: {style.page.size!r} "
+            "is not a page size this tool knows; expected A4"
+        )
     style._folder = path.parent
     return style
 
@@ -251,7 +255,9 @@ def render_css(style: HouseStyle, **extra: str) -> str:
         return env.get_template(CSS_TEMPLATE).render(style=style, **extra)
     except (JinjaError, ValueError) as exc:
         line = getattr(exc, "lineno", None)
-        raise TemplateError(f"templates/{CSS_TEMPLATE}{f':{line}' if line else ''}: {exc}") from None
+        raise TemplateError(
+            f"templates/{CSS_TEMPLATE}{f':{line}' if line else ''}: {exc}"
+        ) from None
 
 
 def _css_value(value: object) -> object:

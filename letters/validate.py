@@ -28,7 +28,7 @@ class LoadedLetter:
 
 
 def load_letter(path: Path, root: Path) -> LoadedLetter:
-    """Load, merge and validate a letter's data file (and the office file it names) in the project at `root`."""
+    """Load, merge and validate a letter's data file and the office file it names, under `root`."""
     root = root.resolve()
     source = load_source(path)
     problems: list[Problem] = []
@@ -38,9 +38,25 @@ def load_letter(path: Path, root: Path) -> LoadedLetter:
     if isinstance(office_ref, str):
         office_path = (path.parent / office_ref).resolve()
         if not office_path.is_relative_to(root):
-            raise DataError([Problem(source.locate(("office",)), f"{office_ref!r} lies outside the project folder {root}", "office")])
+            raise DataError(
+                [
+                    Problem(
+                        source.locate(("office",)),
+                        f"{office_ref!r} lies outside the project folder {root}",
+                        "office",
+                    )
+                ]
+            )
         if not office_path.is_file():
-            raise DataError([Problem(source.locate(("office",)), f"no office file at {office_ref!r} (looked for {office_path})", "office")])
+            raise DataError(
+                [
+                    Problem(
+                        source.locate(("office",)),
+                        f"no office file at {office_ref!r} (looked for {office_path})",
+                        "office",
+                    )
+                ]
+            )
         source.graft(("office",), load_source(office_path))
     frameworks = frameworks_of(root)
     problems.extend(_framework_problems(source, frameworks))
@@ -71,20 +87,53 @@ def _framework_problems(source: Source, frameworks: dict[str, Framework]) -> lis
         return []
     framework = frameworks.get(kind.strip())
     if framework is None:
-        return [_at(source, ("report", "kind"), f"{kind!r} is not a report kind this tool knows; expected {_or(sorted(frameworks))}{did_you_mean(kind, frameworks)}")]
+        return [
+            _at(
+                source,
+                ("report", "kind"),
+                f"{kind!r} is not a report kind this tool knows; expected "
+                f"{_or(sorted(frameworks))}{did_you_mean(kind, frameworks)}",
+            )
+        ]
     problems = []
     grades = report.get("grades")
     if isinstance(grades, dict) and grades and not framework.grades:
-        problems.append(_at(source, ("report", "grades"), f"a {framework.name} report has no grades; remove report.grades", key=True))
+        problems.append(
+            _at(
+                source,
+                ("report", "grades"),
+                f"a {framework.name} report has no grades; remove report.grades",
+                key=True,
+            )
+        )
     elif isinstance(grades, dict):
         for area, grade in grades.items():
             if area not in framework.areas:
-                problems.append(_at(source, ("report", "grades", area), f"{area!r} is not {indefinite_article(framework.area_noun)} {framework.area_noun} of the {framework.name} framework; expected {_or(framework.areas)}{did_you_mean(area, framework.areas)}", key=True))
+                problems.append(
+                    _at(
+                        source,
+                        ("report", "grades", area),
+                        f"{area!r} is not {indefinite_article(framework.area_noun)} "
+                        f"{framework.area_noun} of the {framework.name} framework; expected "
+                        f"{_or(framework.areas)}{did_you_mean(area, framework.areas)}",
+                        key=True,
+                    )
+                )
             elif isinstance(grade, str) and not _allowed(str(normalise_grade(grade)), framework):
-                problems.append(_grade_problem(source, ("report", "grades", area), grade, framework, frameworks))
+                problems.append(
+                    _grade_problem(source, ("report", "grades", area), grade, framework, frameworks)
+                )
         missing = [area for area in framework.areas if area not in grades]
         if missing and framework.every_area_graded:
-            problems.append(_at(source, ("report", "grades"), f"no grade for {_or(missing, 'and')}; the {framework.name} framework grades every {framework.area_noun}", key=True))
+            problems.append(
+                _at(
+                    source,
+                    ("report", "grades"),
+                    f"no grade for {_or(missing, 'and')}; the {framework.name} framework grades "
+                    f"every {framework.area_noun}",
+                    key=True,
+                )
+            )
     target = tree.get("target_grade")
     if isinstance(target, str) and normalise_grade(target) not in framework.grades:
         problems.append(_grade_problem(source, ("target_grade",), target, framework, frameworks))
@@ -101,15 +150,32 @@ def _or(words: typing.Iterable[str], conjunction: str = "or") -> str:
     return join_words(list(words), conjunction)
 
 
-def _grade_problem(source: Source, path: FieldPath, grade: str, framework: Framework, frameworks: dict[str, Framework]) -> Problem:
-    """Say a grade is not on the framework's scale; name the frameworks it belongs to, or the nearest grade."""
+def _grade_problem(
+    source: Source,
+    path: FieldPath,
+    grade: str,
+    framework: Framework,
+    frameworks: dict[str, Framework],
+) -> Problem:
+    """Say a grade is not on the framework's scale; name its frameworks, or the nearest grade."""
     if not framework.grades:
         return _at(source, path, f"a {framework.name} report has no grades")
     expected = [*framework.grades, *([NOT_GRADED] if not framework.every_area_graded else [])]
-    elsewhere = sorted({other.name for other in frameworks.values() if normalise_grade(grade) in other.grades})
-    hint = f" ({grade!r} is a grade of the {_or(elsewhere, 'and')} framework{'s' if len(elsewhere) > 1 else ''})" if elsewhere \
+    elsewhere = sorted(
+        {other.name for other in frameworks.values() if normalise_grade(grade) in other.grades}
+    )
+    hint = (
+        f" ({grade!r} is a grade of the {_or(elsewhere, 'and')} "
+        f"framework{'s' if len(elsewhere) > 1 else ''})"
+        if elsewhere
         else did_you_mean(grade, expected)
-    return _at(source, path, f"{grade!r} is not a grade of the {framework.name} framework; expected {_or(expected)}{hint}")
+    )
+    return _at(
+        source,
+        path,
+        f"{grade!r} is not a grade of the {framework.name} framework; expected "
+        f"{_or(expected)}{hint}",
+    )
 
 
 def _at(source: Source, path: FieldPath, message: str, *, key: bool = False) -> Problem:
@@ -117,7 +183,14 @@ def _at(source: Source, path: FieldPath, message: str, *, key: bool = False) -> 
     return Problem(source.locate(path, key=key), message, dotted(path))
 
 
-_TYPE_NAMES = {"dict_type": "a mapping of fields", "model_type": "a mapping of fields", "list_type": "a list", "string_type": "text", "int_parsing": "a whole number", "decimal_parsing": "a number"}
+_TYPE_NAMES = {
+    "dict_type": "a mapping of fields",
+    "model_type": "a mapping of fields",
+    "list_type": "a list",
+    "string_type": "text",
+    "int_parsing": "a whole number",
+    "decimal_parsing": "a number",
+}
 
 
 def _problem(source: Source, error: Any) -> Problem:
@@ -130,7 +203,9 @@ def _problem(source: Source, error: Any) -> Problem:
         hint = did_you_mean(str(path[-1]), allowed)
         if hint and len(allowed) > 8:  # a long list helps less than the nearest name
             return _at(source, path, f"unknown field {path[-1]!r}{hint}", key=True)
-        return _at(source, path, f"unknown field {path[-1]!r}; expected {_or(allowed)}{hint}", key=True)
+        return _at(
+            source, path, f"unknown field {path[-1]!r}; expected {_or(allowed)}{hint}", key=True
+        )
     if kind == "missing":
         return _at(source, path, "this field is required but missing", key=True)
     if kind == "string_too_short":
@@ -138,13 +213,28 @@ def _problem(source: Source, error: Any) -> Problem:
     if kind == "too_short":
         return _at(source, path, "must list at least one line")
     if kind.startswith("date"):
-        return _at(source, path, f"{value!r} is not a date; expected a real date written YYYY-MM-DD, for example 2020-03-30{_datedid_you_mean(value)}")
+        return _at(
+            source,
+            path,
+            f"{value!r} is not a date; expected a real date written YYYY-MM-DD, for example "
+            f"2020-03-30{_datedid_you_mean(value)}",
+        )
     if kind in _TYPE_NAMES:
-        got = "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else "nothing" if value is None else repr(value)
+        got = (
+            "a list"
+            if isinstance(value, list)
+            else "a mapping"
+            if isinstance(value, dict)
+            else "nothing"
+            if value is None
+            else repr(value)
+        )
         return _at(source, path, f"expected {_TYPE_NAMES[kind]}, got {got}")
     if kind == "value_error":
         return _at(source, path, str(error["ctx"]["error"]))
-    return _at(source, path, error["msg"].replace("Input", "the value").replace("input", "the value"))
+    return _at(
+        source, path, error["msg"].replace("Input", "the value").replace("input", "the value")
+    )
 
 
 def _datedid_you_mean(value: object) -> str:
@@ -152,10 +242,19 @@ def _datedid_you_mean(value: object) -> str:
     text = str(value).strip()
     british = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
     loose = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
-    day, month, year = (british.group(1), british.group(2), british.group(3)) if british else \
-        (loose.group(3), loose.group(2), loose.group(1)) if loose else ("", "", "")
+    day, month, year = (
+        (british.group(1), british.group(2), british.group(3))
+        if british
+        else (loose.group(3), loose.group(2), loose.group(1))
+        if loose
+        else ("", "", "")
+    )
     try:
-        return f" (did you mean {dt.date(int(year), int(month), int(day)).isoformat()}?)" if year else ""
+        return (
+            f" (did you mean {dt.date(int(year), int(month), int(day)).isoformat()}?)"
+            if year
+            else ""
+        )
     except ValueError:
         return ""
 
@@ -167,7 +266,14 @@ def _field_names(path: FieldPath) -> list[str]:
         if isinstance(part, int):
             continue
         annotation = model.model_fields[part].annotation
-        model = next((a for a in (annotation, *typing.get_args(annotation)) if isinstance(a, type) and issubclass(a, pydantic.BaseModel)), None)
+        model = next(
+            (
+                a
+                for a in (annotation, *typing.get_args(annotation))
+                if isinstance(a, type) and issubclass(a, pydantic.BaseModel)
+            ),
+            None,
+        )
         if model is None:
             return []
     return list(model.model_fields)

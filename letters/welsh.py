@@ -1,6 +1,8 @@
-"""Welsh for derived wording: dates, numerals with singular nouns, and the mutations that follow
-numerals and prepositions. The rules are the standard ones; a translator should review any
-template that uses them."""
+"""Welsh for derived wording: dates, numerals with singular nouns, and mutations.
+
+The mutations that follow numerals and prepositions follow the standard rules; a
+translator should review any template that uses them.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +11,33 @@ from collections.abc import Sequence
 
 from .english import uk_date
 
-MONTHS = ("Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf",
-          "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr")
+MONTHS = (
+    "Ionawr",
+    "Chwefror",
+    "Mawrth",
+    "Ebrill",
+    "Mai",
+    "Mehefin",
+    "Gorffennaf",
+    "Awst",
+    "Medi",
+    "Hydref",
+    "Tachwedd",
+    "Rhagfyr",
+)
 
 # Initial consonants and what each mutation makes of them; digraphs first.
-_SOFT = (("ll", "l"), ("rh", "r"), ("p", "b"), ("t", "d"), ("c", "g"), ("b", "f"), ("d", "dd"), ("g", ""), ("m", "f"))
+_SOFT = (
+    ("ll", "l"),
+    ("rh", "r"),
+    ("p", "b"),
+    ("t", "d"),
+    ("c", "g"),
+    ("b", "f"),
+    ("d", "dd"),
+    ("g", ""),
+    ("m", "f"),
+)
 _NASAL = (("p", "mh"), ("t", "nh"), ("c", "ngh"), ("b", "m"), ("d", "n"), ("g", "ng"))
 _ASPIRATE = (("p", "ph"), ("t", "th"), ("c", "ch"))
 _DIGRAPHS = ("ch", "dd", "ff", "ng", "ll", "ph", "rh", "th")
@@ -26,30 +50,34 @@ def _mutate(word: str, table: tuple[tuple[str, str], ...]) -> str:
         return word  # ch, ff, th ... do not mutate (ll and rh do, softly)
     for radical, mutated in table:
         if lower.startswith(radical):
-            rest = word[len(radical):]
+            rest = word[len(radical) :]
             if word[:1].isupper():
-                return (mutated[:1].upper() + mutated[1:] + rest) if mutated else rest[:1].upper() + rest[1:]
+                return (
+                    (mutated[:1].upper() + mutated[1:] + rest)
+                    if mutated
+                    else rest[:1].upper() + rest[1:]
+                )
             return mutated + rest
     return word
 
 
 def soft(word: str) -> str:
-    """Mutate softly (treiglad meddal): 'Caerdydd' -> 'Gaerdydd', 'pryder' -> 'bryder', 'llys' -> 'lys'."""
+    """Mutate softly (treiglad meddal): 'Caerdydd' -> 'Gaerdydd', 'llys' -> 'lys'."""
     return _mutate(word, _SOFT)
 
 
 def nasal(word: str) -> str:
-    """Mutate nasally (treiglad trwynol): 'Caerdydd' -> 'Nghaerdydd', 'Powys' -> 'Mhowys', 'Bangor' -> 'Mangor'."""
+    """Mutate nasally (treiglad trwynol): 'Caerdydd' -> 'Nghaerdydd', 'Powys' -> 'Mhowys'."""
     return _mutate(word, _NASAL)
 
 
 def aspirate(word: str) -> str:
-    """Mutate with aspiration (treiglad llaes): 'cath' -> 'chath', 'plismon' -> 'phlismon', 'tîm' -> 'thîm'."""
+    """Mutate with aspiration (treiglad llaes): 'cath' -> 'chath', 'tîm' -> 'thîm'."""
     return _mutate(word, _ASPIRATE)
 
 
 def yn(place: str) -> str:
-    """Say 'in' before a place: 'yng Nghaerdydd', 'ym Mhowys', 'ym Mangor', 'yn Abertawe', 'yn Llanelli'."""
+    """Say 'in' before a place: 'yng Nghaerdydd', 'ym Mhowys', 'yn Abertawe', 'yn Llanelli'."""
     mutated = nasal(place)
     lower = mutated.lower()
     if lower.startswith("ng"):
@@ -75,20 +103,48 @@ def cy_date(day: dt.date) -> str:
 
 
 # Numerals before a noun: the form and the mutation each causes, by the noun's gender.
-_MASCULINE = {1: ("un", None), 2: ("dau", soft), 3: ("tri", aspirate), 4: ("pedwar", None), 5: ("pum", None),
-              6: ("chwe", aspirate), 7: ("saith", None), 8: ("wyth", None), 9: ("naw", None), 10: ("deg", None)}
-_FEMININE = {1: ("un", soft), 2: ("dwy", soft), 3: ("tair", None), 4: ("pedair", None), **{n: _MASCULINE[n] for n in range(5, 11)}}
+_MASCULINE = {
+    1: ("un", None),
+    2: ("dau", soft),
+    3: ("tri", aspirate),
+    4: ("pedwar", None),
+    5: ("pum", None),
+    6: ("chwe", aspirate),
+    7: ("saith", None),
+    8: ("wyth", None),
+    9: ("naw", None),
+    10: ("deg", None),
+}
+_FEMININE = {
+    1: ("un", soft),
+    2: ("dwy", soft),
+    3: ("tair", None),
+    4: ("pedair", None),
+    **{n: _MASCULINE[n] for n in range(5, 11)},
+}
 
 
 def cy_number(count: int) -> str:
     """Write a number standing alone, in words to ten: 'un', 'dau', 'deg'; from 11 in figures."""
-    return {1: "un", 2: "dau", 3: "tri", 4: "pedwar", 5: "pump", 6: "chwech", 7: "saith", 8: "wyth", 9: "naw", 10: "deg"}.get(count, f"{count:,}")
+    return {
+        1: "un",
+        2: "dau",
+        3: "tri",
+        4: "pedwar",
+        5: "pump",
+        6: "chwech",
+        7: "saith",
+        8: "wyth",
+        9: "naw",
+        10: "deg",
+    }.get(count, f"{count:,}")
 
 
 def cy_count(count: int, noun: str, feminine: bool = False) -> str:
-    """Write a count with its noun, which stays singular in Welsh: 'tri argymhelliad', 'dau faes i'w wella', 'dwy bryder'.
+    """Write a count with its noun, which stays singular: 'tri argymhelliad', 'dwy bryder'.
 
-    Nouns of more than one word mutate their first word only; from 11 the number is written in figures.
+    Nouns of more than one word mutate their first word only ('dau faes i'w wella'); from 11
+    the number is written in figures.
     """
     table = _FEMININE if feminine else _MASCULINE
     if count not in table:

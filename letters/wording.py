@@ -50,13 +50,17 @@ def escape_markdown(value: object) -> str:
     A value that is not there (None) is refused: a letter never prints "None".
     """
     if value is None:
-        raise ValueError("the template prints a fact this letter does not have (None); "
-                         "test it with {% if ... %} first")
+        raise ValueError(
+            "the template prints a fact this letter does not have (None); "
+            "test it with {% if ... %} first"
+        )
     text = " ".join(str(value).split())
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
-def make_environment(templates: Path, finalize: Callable[[Any], Any] = escape_markdown) -> jinja2.Environment:
+def make_environment(
+    templates: Path, finalize: Callable[[Any], Any] = escape_markdown
+) -> jinja2.Environment:
     """Make a Jinja environment for templates/: sandboxed, strict about undefined names.
 
     Every template (the letters' wording and the house style's CSS) is rendered by an
@@ -104,7 +108,10 @@ def render_wording(env: jinja2.Environment, template_name: str, context: dict[st
     try:
         text = env.get_template(template_name).render(context)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"templates/{exc.name or template_name}:{exc.lineno}: template syntax error: {exc.message}") from None
+        raise TemplateError(
+            f"templates/{exc.name or template_name}:{exc.lineno}: template syntax error: "
+            f"{exc.message}"
+        ) from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"templates/{exc.name}: no such template") from None
     except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError, ValueError) as exc:
@@ -144,18 +151,22 @@ def _split_front_matter(text: str, template_name: str) -> tuple[dict[str, str], 
             continue
         key, sep, value = line.partition(":")
         if not sep:
-            raise TemplateError(f"templates/{template_name}: front matter line {line!r} is not 'name: value'")
+            raise TemplateError(
+                f"templates/{template_name}: front matter line {line!r} is not 'name: value'"
+            )
         meta[key.strip()] = _plain(value.strip())
-    return meta, text[match.end():]
+    return meta, text[match.end() :]
 
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "typographer": False}).disable("image").enable("table")
+_MARKDOWN = (
+    MarkdownIt("commonmark", {"html": False, "typographer": False}).disable("image").enable("table")
+)
 for _name in CONTAINERS:
     _MARKDOWN.use(container_plugin, _name)
 
 
 def _plain(markdown: str) -> str:
-    """The text of one line of Markdown, escapes resolved."""
+    """Return the text of one line of Markdown, escapes resolved."""
     tokens = _MARKDOWN.parseInline(markdown)
     return "".join(_spans_text(_inline(tokens[0].children or []))) if tokens else ""
 
@@ -176,7 +187,7 @@ def parse_blocks(markdown: str, template_name: str = "") -> list[Block]:
         token = tokens[i]
         kind = token.type
         if kind.startswith("container_") and kind.endswith("_open"):
-            container = kind[len("container_"):-len("_open")]
+            container = kind[len("container_") : -len("_open")]
             if container == "annex":
                 blocks.append(Section("annex", new_page=True))
                 container = ""
@@ -202,7 +213,11 @@ def parse_blocks(markdown: str, template_name: str = "") -> list[Block]:
             table, i = _table(tokens, i)
             blocks.append(table)
         elif kind in ("ordered_list_open", "fence", "code_block", "blockquote_open", "hr"):
-            raise TemplateError(f"templates/{template_name}: line {(token.map or [0])[0] + 1}: {kind.removesuffix('_open').replace('_', ' ')} is not part of the letter format; use paragraphs, headings and bullet lists")
+            raise TemplateError(
+                f"templates/{template_name}: line {(token.map or [0])[0] + 1}: "
+                f"{kind.removesuffix('_open').replace('_', ' ')} is not part of the letter "
+                "format; use paragraphs, headings and bullet lists"
+            )
         i += 1
     return _mastheads(blocks)
 
@@ -214,14 +229,19 @@ def _furniture(container: str, paragraphs: list[list[str]], template_name: str) 
         return Address(tuple(lines))
     if container == "signature":
         if len(paragraphs) < 2:
-            raise TemplateError(f"templates/{template_name}: a signature is a closing ('Yours sincerely'), a blank line, then the name and title")
+            raise TemplateError(
+                f"templates/{template_name}: a signature is a closing ('Yours sincerely'), a blank "
+                "line, then the name and title"
+            )
         after = tuple(line for paragraph in paragraphs[2:] for line in paragraph)
         return Signature(" ".join(paragraphs[0]), tuple(paragraphs[1]), after)
     rows = []
     for line in lines:
         label, sep, value = line.partition(":")
         if not sep:
-            raise TemplateError(f"templates/{template_name}: reference line {line!r} is not 'Label: value'")
+            raise TemplateError(
+                f"templates/{template_name}: reference line {line!r} is not 'Label: value'"
+            )
         rows.append((label.strip() + sep, value.strip()))
     return ReferenceBlock(tuple(rows))
 
@@ -282,7 +302,11 @@ def _inline(children: list[Token], softbreak: str = " ") -> Inline:
         else:
             text = {"softbreak": softbreak, "hardbreak": "\n"}.get(kind, child.content)
             span = Span(text, bool(bold), bool(italic), href)
-            if spans and (spans[-1].bold, spans[-1].italic, spans[-1].href) == (span.bold, span.italic, span.href):
+            if spans and (spans[-1].bold, spans[-1].italic, spans[-1].href) == (
+                span.bold,
+                span.italic,
+                span.href,
+            ):
                 spans[-1] = Span(spans[-1].text + text, span.bold, span.italic, href)
             else:
                 spans.append(span)

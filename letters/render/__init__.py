@@ -1,4 +1,4 @@
-"""The renderers: each turns a `Document` into a file's bytes in the house style, deciding nothing else.
+"""The renderers: each turns a `Document` into a file in the house style, deciding nothing else.
 
 They read only the Document and the house style (`letters.style.HouseStyle`), and they
 hold the heavy libraries (python-docx, WeasyPrint, fontTools, Pillow), so nothing

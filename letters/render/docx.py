@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import cast
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
@@ -35,7 +36,13 @@ from .docx_furniture import MARKING, add_footer, add_header, restamp, set_proper
 from .wordmark import draw_wordmark
 
 #: The DOCX paragraph styles this renderer uses; staff edit the letter through them.
-ADDRESS, REFERENCE, CLOSING, SIGNATORY, LETTERHEAD = "Address", "Reference Block", "Closing", "Signatory", "Letterhead"
+ADDRESS, REFERENCE, CLOSING, SIGNATORY, LETTERHEAD = (
+    "Address",
+    "Reference Block",
+    "Closing",
+    "Signatory",
+    "Letterhead",
+)
 TABLE_TEXT, TABLE_HEADING = "Table Text", "Table Heading"
 
 
@@ -68,7 +75,9 @@ def _page_setup(doc: docx.document.Document, style: HouseStyle) -> None:
     section.footer_distance = Pt(page.footer_distance)
 
 
-def _set_font(style: ParagraphStyle, name: str, size: float, colour: str, bold: bool = False) -> None:
+def _set_font(
+    style: ParagraphStyle, name: str, size: float, colour: str, bold: bool = False
+) -> None:
     """Name the font outright: theme fonts (Calibri) in the default template would win otherwise."""
     style.font.name = name
     style.font.size = Pt(size)
@@ -81,12 +90,14 @@ def _set_font(style: ParagraphStyle, name: str, size: float, colour: str, bold: 
         fonts.set(qn(attr), name)
 
 
-def _paragraph_style(doc: docx.document.Document, name: str, base: str = "Normal") -> ParagraphStyle:
+def _paragraph_style(
+    doc: docx.document.Document, name: str, base: str = "Normal"
+) -> ParagraphStyle:
     """Return a paragraph style, adding it (based on `base`) if the document lacks it."""
     styles = doc.styles
     if name in [s.name for s in styles]:
-        return styles[name]
-    created = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        return cast(ParagraphStyle, styles[name])
+    created = cast(ParagraphStyle, styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH))
     created.base_style = styles[base]
     created.quick_style = True
     return created
@@ -102,23 +113,35 @@ def _define_styles(doc: docx.document.Document, style: HouseStyle) -> None:
     normal.element.get_or_add_rPr().append(lang)
     fmt = normal.paragraph_format
     fmt.space_before, fmt.space_after = Pt(0), Pt(text.space_after)
-    fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(text.size * text.line_height)
+    fmt.line_spacing_rule, fmt.line_spacing = (
+        WD_LINE_SPACING.EXACTLY,
+        Pt(text.size * text.line_height),
+    )
     fmt.widow_control = True
-    for name, size in (("Heading 1", style.headings.subject_size), ("Heading 2", style.headings.section_size),
-                       ("Heading 3", style.text.size)):
+    for name, size in (
+        ("Heading 1", style.headings.subject_size),
+        ("Heading 2", style.headings.section_size),
+        ("Heading 3", style.text.size),
+    ):
         heading = doc.styles[name]
         _set_font(heading, font, size, style.headings.colour, bold=True)
         heading.font.italic = False
         hfmt = heading.paragraph_format
         hfmt.space_before = Pt(text.space_after) if name in ("Heading 1", "Heading 3") else Pt(0)
-        hfmt.space_after = Pt(style.headings.minor_space_after if name == "Heading 3" else text.space_after)
+        hfmt.space_after = Pt(
+            style.headings.minor_space_after if name == "Heading 3" else text.space_after
+        )
         hfmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         hfmt.line_spacing = Pt(size * style.headings.line_height)
         hfmt.keep_with_next = True
     bullet = doc.styles["List Bullet"]
     bullet.paragraph_format.space_after = Pt(style.lists.item_space)
     _indent_bullets(doc, style)
-    contextual = bullet.element.pPr.find(qn("w:contextualSpacing")) if bullet.element.pPr is not None else None
+    contextual = (
+        bullet.element.pPr.find(qn("w:contextualSpacing"))
+        if bullet.element.pPr is not None
+        else None
+    )
     if contextual is not None:  # the default template drops the space between list items
         bullet.element.pPr.remove(contextual)
     for name, space_after in ((ADDRESS, 0.0), (SIGNATORY, 0.0), (CLOSING, style.signature.space)):
@@ -159,12 +182,18 @@ def _indent_bullets(doc: docx.document.Document, style: HouseStyle) -> None:
     """
     numbering = doc.part.numbering_part.element
     bullet = doc.styles["List Bullet"].element
-    num_id = bullet.pPr.numPr.numId.val if bullet.pPr is not None and bullet.pPr.numPr is not None else None
+    num_id = (
+        bullet.pPr.numPr.numId.val
+        if bullet.pPr is not None and bullet.pPr.numPr is not None
+        else None
+    )
     num = next((n for n in numbering.num_lst if n.numId == num_id), None)
     if num is None:
         return
     abstract_id = num.abstractNumId.val
-    indent, hanging = (str(round(length * 20)) for length in (style.lists.indent, style.lists.hanging))
+    indent, hanging = (
+        str(round(length * 20)) for length in (style.lists.indent, style.lists.hanging)
+    )
     for abstract in numbering.findall(qn("w:abstractNum")):
         if abstract.get(qn("w:abstractNumId")) != str(abstract_id):
             continue
@@ -210,17 +239,26 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
             new_page = _break_before_table(doc, new_page)
             added = _masthead(doc, block, style)
         elif isinstance(block, Heading):
-            added = [_inline(doc.add_paragraph(style=f"Heading {min(block.level, 3)}"), block.content, style)]
+            added = [
+                _inline(
+                    doc.add_paragraph(style=f"Heading {min(block.level, 3)}"), block.content, style
+                )
+            ]
         elif isinstance(block, Paragraph):
             added = [_inline(doc.add_paragraph(), block.content, style)]
         elif isinstance(block, BulletList):
-            added = [_inline(doc.add_paragraph(style="List Bullet"), item, style) for item in block.items]
+            added = [
+                _inline(doc.add_paragraph(style="List Bullet"), item, style) for item in block.items
+            ]
             # A list ends with a paragraph's space, as in the PDF.
             added[-1].paragraph_format.space_after = Pt(style.text.space_after)
         elif isinstance(block, Address):
             added = [doc.add_paragraph(line, style=ADDRESS) for line in block.lines]
         elif isinstance(block, ReferenceBlock):
-            added = [_reference_row(doc.add_paragraph(style=REFERENCE), label, value) for label, value in block.rows]
+            added = [
+                _reference_row(doc.add_paragraph(style=REFERENCE), label, value)
+                for label, value in block.rows
+            ]
         elif isinstance(block, Table):
             new_page = _break_before_table(doc, new_page)
             added = _table(doc, block, style)
@@ -228,7 +266,9 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
             if previous is not None:
                 previous.paragraph_format.keep_with_next = True
             added = [doc.add_paragraph(block.closing, style=CLOSING)]
-            added += [doc.add_paragraph(line, style=SIGNATORY) for line in (*block.lines, *block.after)]
+            added += [
+                doc.add_paragraph(line, style=SIGNATORY) for line in (*block.lines, *block.after)
+            ]
             added[-1].paragraph_format.keep_with_next = False
         if added:
             if new_page:
@@ -240,7 +280,7 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
 
 
 def _break_before_table(doc: docx.document.Document, new_page: bool) -> bool:
-    """Word ignores a page break asked of a paragraph inside a table: put a hairline paragraph before it."""
+    """Put a hairline paragraph before a table on a new page: Word ignores a break in a cell."""
     if new_page:
         spacer = doc.add_paragraph(style=LETTERHEAD)
         spacer.paragraph_format.page_break_before = True
@@ -249,7 +289,7 @@ def _break_before_table(doc: docx.document.Document, new_page: bool) -> bool:
 
 
 def _added_since(doc: docx.document.Document, count: int) -> list[object]:
-    """The body elements added since the body held `count`; new ones go before the closing w:sectPr."""
+    """List the body elements added since it held `count`; new ones go before the w:sectPr."""
     children = list(doc.element.body)
     if children and children[-1].tag == qn("w:sectPr"):
         return children[count - 1 : -1]
@@ -264,7 +304,9 @@ def _mark_language(elements: list[object], language: str) -> None:
             properties = holder.find(qn("w:rPr"))
             if properties is None:
                 properties = OxmlElement("w:rPr")
-                holder.insert(0, properties) if holder.tag == qn("w:r") else holder.append(properties)
+                holder.insert(0, properties) if holder.tag == qn("w:r") else holder.append(
+                    properties
+                )
             for old in properties.findall(qn("w:lang")):
                 properties.remove(old)
             mark = OxmlElement("w:lang")
@@ -272,7 +314,9 @@ def _mark_language(elements: list[object], language: str) -> None:
             properties.append(mark)
 
 
-def _masthead(doc: docx.document.Document, masthead: Masthead, style: HouseStyle) -> list[DocxParagraph]:
+def _masthead(
+    doc: docx.document.Document, masthead: Masthead, style: HouseStyle
+) -> list[DocxParagraph]:
     """Place the address (left, in the envelope window) beside the reference block (right)."""
     address, reference = masthead.address, masthead.reference
     table = doc.add_table(rows=1, cols=2)
@@ -283,7 +327,9 @@ def _masthead(doc: docx.document.Document, masthead: Masthead, style: HouseStyle
     for cell, width in zip((left, right), widths, strict=True):
         cell.width = width
     _fill(left, [(line, ADDRESS) for line in address.lines])
-    for paragraph, (label, value) in zip(_fill(right, [("", REFERENCE) for _ in reference.rows]), reference.rows, strict=True):
+    for paragraph, (label, value) in zip(
+        _fill(right, [("", REFERENCE) for _ in reference.rows]), reference.rows, strict=True
+    ):
         _reference_row(paragraph, label, value)
     _cell_margins(table, 0, 0)
     return [_space_after_table(doc, style)]
@@ -320,7 +366,7 @@ def _table(doc: docx.document.Document, block: Table, style: HouseStyle) -> list
 
 
 def _space_after_table(doc: docx.document.Document, style: HouseStyle) -> DocxParagraph:
-    """An empty paragraph after a table: Word needs one between tables, and it gives a paragraph's space."""
+    """Add an empty paragraph after a table: Word needs one between tables; it gives the space."""
     gap = doc.add_paragraph(style=ADDRESS)
     gap.paragraph_format.space_after = Pt(style.text.space_after)
     return gap
@@ -352,7 +398,12 @@ def _fill(cell: _Cell, lines: list[tuple[str, str]]) -> list[DocxParagraph]:
 def _cell_margins(table: docx.table.Table, vertical: float, horizontal: float) -> None:
     """Set the space inside every cell of a table, in points."""
     margins = OxmlElement("w:tblCellMar")
-    for side, points in (("top", vertical), ("left", horizontal), ("bottom", vertical), ("right", horizontal)):
+    for side, points in (
+        ("top", vertical),
+        ("left", horizontal),
+        ("bottom", vertical),
+        ("right", horizontal),
+    ):
         element = OxmlElement(f"w:{side}")
         element.set(qn("w:w"), str(round(points * 20)))  # twentieths of a point
         element.set(qn("w:type"), "dxa")

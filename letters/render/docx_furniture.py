@@ -1,4 +1,4 @@
-"""Page furniture and metadata of the DOCX: marking and DRAFT header, footer, properties, fixed dates."""
+"""Page furniture and metadata of the DOCX: marking, DRAFT mark, footer, properties, fixed dates."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from ..document import Document
 from ..style import HouseStyle
 from .wordmark import watermark_geometry
 
-#: The header's paragraph style (defined with the others in render.docx): the marking, bold and centred.
+#: The header's paragraph style (defined in render.docx): the marking, bold and centred.
 MARKING = "Marking"
 
 
@@ -27,7 +27,9 @@ def restamp(package: bytes, day: dt.date) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
+            info = zipfile.ZipInfo(
+                entry.filename, date_time=(day.year, day.month, day.day, 0, 0, 0)
+            )
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             target.writestr(info, source.read(entry.filename))
@@ -35,7 +37,7 @@ def restamp(package: bytes, day: dt.date) -> bytes:
 
 
 def add_header(doc: docx.document.Document, document: Document, style: HouseStyle) -> None:
-    """The security marking centred at the top of every page, and the DRAFT mark behind drafts."""
+    """Put the security marking at the top of every page, and the DRAFT mark behind drafts."""
     if not (document.marking or document.draft_label):
         return
     header = doc.sections[0].header
@@ -48,8 +50,9 @@ def add_header(doc: docx.document.Document, document: Document, style: HouseStyl
         shape = watermark_geometry(document.draft_label, style)
         mark = _WATERMARK.format(
             size=quoteattr(
-                f"position:absolute;margin-left:0;margin-top:0;width:{shape.width * _PT_PER_MM:.1f}pt;"
-                f"height:{shape.height * _PT_PER_MM:.1f}pt;rotation:{360 - shape.angle:.1f};z-index:-251654144;"
+                "position:absolute;margin-left:0;margin-top:0;"
+                f"width:{shape.width * _PT_PER_MM:.1f}pt;height:{shape.height * _PT_PER_MM:.1f}pt;"
+                f"rotation:{360 - shape.angle:.1f};z-index:-251654144;"
                 "mso-position-horizontal:center;mso-position-horizontal-relative:page;"
                 "mso-position-vertical:center;mso-position-vertical-relative:page"
             ),
@@ -66,10 +69,13 @@ _PT_PER_MM = 72 / 25.4
 #: Word's own kind of watermark: a VML text path in the header, behind the text of every page,
 #: sized and angled as the PDF's (render.wordmark.watermark_geometry).
 _WATERMARK = (
-    '<w:pict xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:v="urn:schemas-microsoft-com:vml"'
+    '<w:pict xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:v="urn:schemas-microsoft-com:vml"'
     ' xmlns:o="urn:schemas-microsoft-com:office:office">'
-    '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" path="m@7,l@8,m@5,21600l@6,21600e">'
-    '<v:path textpathok="t" o:connecttype="custom"/><v:textpath on="t" fitshape="t"/><o:lock v:ext="edit" text="t" shapetype="t"/>'
+    '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+    'path="m@7,l@8,m@5,21600l@6,21600e">'
+    '<v:path textpathok="t" o:connecttype="custom"/><v:textpath on="t" fitshape="t"/><o:lock '
+    'v:ext="edit" text="t" shapetype="t"/>'
     "</v:shapetype>"
     '<v:shape id="DraftWatermark" o:spid="_x0000_s1025" type="#_x0000_t136" o:allowincell="f"'
     ' fillcolor={colour} stroked="f" style={size}>'
@@ -79,7 +85,7 @@ _WATERMARK = (
 
 
 def add_footer(doc: docx.document.Document, document: Document, style: HouseStyle) -> None:
-    """The office address on the left and 'Page X of Y' (live fields) on the right."""
+    """Put the office address on the left and 'Page X of Y' (live fields) on the right."""
     paragraph = doc.sections[0].footer.paragraphs[0]
     paragraph.style = "Footer"
     paragraph.add_run(document.footer)
@@ -93,6 +99,7 @@ def add_footer(doc: docx.document.Document, document: Document, style: HouseStyl
 
 def _field(paragraph: DocxParagraph, instruction: str) -> None:
     """Insert a field Word and LibreOffice update as they lay out the pages."""
+
     def field_char(kind: str) -> None:
         """Add a field character: begin, separate or end."""
         char = OxmlElement("w:fldChar")
@@ -118,7 +125,11 @@ def set_properties(doc: docx.document.Document, document: Document) -> None:
     """Fill the core properties from the letter, never from the clock."""
     when = dt.datetime.combine(document.date, dt.time(), tzinfo=dt.UTC)
     props = doc.core_properties
-    props.title, props.subject, props.author = _fit(document.title), _fit(document.subject), _fit(document.author)
+    props.title, props.subject, props.author = (
+        _fit(document.title),
+        _fit(document.subject),
+        _fit(document.author),
+    )
     props.keywords = _fit(", ".join(document.keywords))
     props.language = document.language
     props.last_modified_by = document.author
@@ -126,9 +137,17 @@ def set_properties(doc: docx.document.Document, document: Document) -> None:
     props.revision = 1
     props.category = document.marking
     facts = dict(document.properties)
-    approval = f" (approved by {facts['approvedBy']} on {facts['approvedOn']})" if "approvedBy" in facts else ""
+    approval = (
+        f" (approved by {facts['approvedBy']} on {facts['approvedOn']})"
+        if "approvedBy" in facts
+        else ""
+    )
     props.content_status = _fit(facts.get("status", "") + approval)
     props.identifier = f"sha256:{facts['inputsSha256']}" if "inputsSha256" in facts else ""
     props.version = facts.get("letters", "")
     # Word allows 255 characters here: the tools and the inputs' digest fit.
-    props.comments = "; ".join(f"{name} {facts[name]}" for name in ("letters", "WeasyPrint", "Pango", "HarfBuzz", "inputsSha256") if name in facts)
+    props.comments = "; ".join(
+        f"{name} {facts[name]}"
+        for name in ("letters", "WeasyPrint", "Pango", "HarfBuzz", "inputsSha256")
+        if name in facts
+    )

@@ -83,7 +83,13 @@ def render_html(document: Document, style: HouseStyle) -> str:
         "<main>",
     ]
     body = _sections(document.blocks)
-    tail = ["</main>", f"<footer><p>{escape(document.footer)}</p></footer>", "</body>", "</html>", ""]
+    tail = [
+        "</main>",
+        f"<footer><p>{escape(document.footer)}</p></footer>",
+        "</body>",
+        "</html>",
+        "",
+    ]
     return "\n".join(head + body + tail)
 
 
@@ -141,7 +147,8 @@ def _table(block: Table) -> str:
     """Render a table of findings with its header row."""
     head = "".join(f'<th scope="col">{_inline(cell)}</th>' for cell in block.header)
     body = "".join(
-        "<tr>" + "".join(f"<td>{_inline(cell)}</td>" for cell in row) + "</tr>" for row in block.rows
+        "<tr>" + "".join(f"<td>{_inline(cell)}</td>" for cell in row) + "</tr>"
+        for row in block.rows
     )
     thead = f"<thead><tr>{head}</tr></thead>" if head else ""
     return f'<table class="findings">{thead}<tbody>{body}</tbody></table>'

@@ -1,4 +1,4 @@
-"""Render a `Document` to PDF with WeasyPrint, through its HTML, fetching nothing outside templates/."""
+"""Render a `Document` to PDF with WeasyPrint, through its HTML, fetching nothing else."""
 
 from __future__ import annotations
 
@@ -38,22 +38,27 @@ class PdfResult:
 def font_face_css(style: HouseStyle) -> str:
     """Declare the embedded font from the files the house style names (under templates/)."""
     faces = []
-    for attr, weight, italic in (("regular", "normal", "normal"), ("bold", "bold", "normal"),
-                                 ("italic", "normal", "italic"), ("bold_italic", "bold", "italic")):
+    for attr, weight, italic in (
+        ("regular", "normal", "normal"),
+        ("bold", "bold", "normal"),
+        ("italic", "normal", "italic"),
+        ("bold_italic", "bold", "italic"),
+    ):
         faces.append(
-            f'@font-face {{ font-family: "{style.font.pdf}"; src: url("{getattr(style.font.files, attr)}"); '
+            f'@font-face {{ font-family: "{style.font.pdf}"; src: '
+            f'url("{getattr(style.font.files, attr)}"); '
             f"font-weight: {weight}; font-style: {italic}; }}"
         )
     return "\n".join(faces)
 
 
 def make_url_fetcher(templates: Path):  # type: ignore[no-untyped-def]
-    """A WeasyPrint URL fetcher that serves data: URLs and files inside `templates` only."""
+    """Make a WeasyPrint URL fetcher that serves data: URLs and files inside `templates` only."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     root = templates.resolve()
 
-    class ProjectURLFetcher(URLFetcher):
+    class ProjectURLFetcher(URLFetcher):  # type: ignore[misc]
         """Refuse the network, redirects and every file outside the templates folder."""
 
         def __init__(self) -> None:
@@ -65,7 +70,9 @@ def make_url_fetcher(templates: Path):  # type: ignore[no-untyped-def]
             if parsed.scheme == "data":
                 return super().fetch(url, headers)
             if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
-                raise ValueError(f"refused to fetch {url}: only files inside {root} and data: URLs are allowed")
+                raise ValueError(
+                    f"refused to fetch {url}: only files inside {root} and data: URLs are allowed"
+                )
             path = Path(unquote(parsed.path)).resolve()
             if not path.is_relative_to(root) or not path.is_file():
                 raise ValueError(f"refused to fetch {url}: not a file inside {root}")
@@ -99,14 +106,16 @@ def _captured_warnings() -> Iterator[list[str]]:
 
 
 def render_pdf(document: Document, style: HouseStyle) -> PdfResult:
-    """Lay out the letter on pages as PDF/A-3a declaring PDF/UA-1; return its bytes and any warnings.
+    """Lay out the letter as PDF/A-3a declaring PDF/UA-1; return its bytes and any warnings.
 
     The document's attachments are embedded, dated the letter's day; its properties go into the XMP.
     """
     try:
         import weasyprint
     except OSError as exc:  # Pango or its friends missing
-        raise RenderError(f"WeasyPrint cannot start: {exc}. Install Pango (see README: system libraries)") from None
+        raise RenderError(
+            f"WeasyPrint cannot start: {exc}. Install Pango (see README: system libraries)"
+        ) from None
     from weasyprint.text.fonts import FontConfiguration
 
     html = render_html(document, style)
@@ -117,17 +126,38 @@ def render_pdf(document: Document, style: HouseStyle) -> PdfResult:
     base_url = templates.resolve().as_uri() + "/"
     font_config = FontConfiguration()
     with _captured_warnings() as warnings:
-        page = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher, media_type="print")
-        fonts = weasyprint.CSS(string=font_face_css(style), base_url=base_url, url_fetcher=fetcher, font_config=font_config)
-        files = [weasyprint.Attachment(string=item.data, name=item.name, description=item.description,
-                                       relationship=item.relationship, created=when, modified=when) for item in document.attachments]
-        data = page.write_pdf(stylesheets=[fonts], font_config=font_config, pdf_variant=PDF_VARIANT,
-                                  attachments=files, finisher=partial(_finish, properties, language))
+        page = weasyprint.HTML(
+            string=html, base_url=base_url, url_fetcher=fetcher, media_type="print"
+        )
+        fonts = weasyprint.CSS(
+            string=font_face_css(style),
+            base_url=base_url,
+            url_fetcher=fetcher,
+            font_config=font_config,
+        )
+        files = [
+            weasyprint.Attachment(
+                string=item.data,
+                name=item.name,
+                description=item.description,
+                relationship=item.relationship,
+                created=when,
+                modified=when,
+            )
+            for item in document.attachments
+        ]
+        data = page.write_pdf(
+            stylesheets=[fonts],
+            font_config=font_config,
+            pdf_variant=PDF_VARIANT,
+            attachments=files,
+            finisher=partial(_finish, properties, language),
+        )
     return PdfResult(data, tuple(warnings))
 
 
 def _finish(properties: dict[str, str], language: str, _document: object, pdf: pydyf.PDF) -> None:
-    """Declare PDF/UA-1 and the provenance in the XMP, left uncompressed; show the title as the window's."""
+    """Declare PDF/UA-1 and the provenance in the XMP (uncompressed); title the viewer window."""
     import pydyf
 
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
@@ -137,8 +167,12 @@ def _finish(properties: dict[str, str], language: str, _document: object, pdf: p
         if isinstance(item, dict) and item.get("Type") == "/Filespec":
             name = getattr(item.get("F"), "string", b"")
             if (name.decode() if isinstance(name, bytes) else name).endswith(".yaml"):  # RFC 9512
-                pdf.objects[int(item["EF"]["F"].split()[0])].extra["Subtype"] = "/application#2Fyaml"
+                pdf.objects[int(item["EF"]["F"].split()[0])].extra["Subtype"] = (
+                    "/application#2Fyaml"
+                )
     metadata = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
-    packet = b"".join(part if isinstance(part, bytes) else str(part).encode() for part in metadata.stream)
+    packet = b"".join(
+        part if isinstance(part, bytes) else str(part).encode() for part in metadata.stream
+    )
     metadata.stream = [add_to_packet(packet, letters_descriptions(properties, language))]
     metadata.compress = False  # some PDF/A validators reject a compressed metadata stream

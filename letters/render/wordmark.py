@@ -51,7 +51,7 @@ class Layout:
 
 @lru_cache(maxsize=8)
 def _font(path: Path) -> TTFont:
-    return TTFont(str(path), lazy=True)
+    return TTFont(io.BytesIO(path.read_bytes()), lazy=True)  # read now: no file left open
 
 
 def _advances(run: Run) -> list[tuple[str, float]]:
@@ -71,23 +71,37 @@ def _width(run: Run) -> float:
     font = _font(run.font)
     glyph = _advances(run)[-1][0] if run.text else ".notdef"
     last_x = _advances(run)[-1][1] if run.text else run.x
-    return last_x + font["hmtx"][glyph][0] * run.em / font["head"].unitsPerEm - run.x
+    return float(last_x + font["hmtx"][glyph][0] * run.em / font["head"].unitsPerEm - run.x)
 
 
 def _em_for_cap_height(font_path: Path, cap_height: float) -> float:
     font = _font(font_path)
-    return cap_height * font["head"].unitsPerEm / font["OS/2"].sCapHeight
+    return float(cap_height * font["head"].unitsPerEm / font["OS/2"].sCapHeight)
 
 
-def layout_wordmark(title: str, subtitle: str, height: float, bold: Path, regular: Path,
-                    accent: str, rule: str, muted: str) -> Layout:
+def layout_wordmark(
+    title: str,
+    subtitle: str,
+    height: float,
+    bold: Path,
+    regular: Path,
+    accent: str,
+    rule: str,
+    muted: str,
+) -> Layout:
     """Place the mark (a square with the title's initial) and the two lines of text."""
     initial_em = _em_for_cap_height(bold, height * 0.5)
     initial = Run(title[:1].upper(), bold, initial_em, 0.0, height * 0.7, "#ffffff")
-    initial = Run(initial.text, bold, initial_em, (height - _width(initial)) / 2, initial.baseline, "#ffffff")
+    initial = Run(
+        initial.text, bold, initial_em, (height - _width(initial)) / 2, initial.baseline, "#ffffff"
+    )
     text_x = height + 4.0
-    title_run = Run(title, bold, _em_for_cap_height(bold, height * 0.34), text_x, height * 0.46, accent)
-    subtitle_run = Run(subtitle, regular, _em_for_cap_height(regular, height * 0.17), text_x, height * 0.80, muted)
+    title_run = Run(
+        title, bold, _em_for_cap_height(bold, height * 0.34), text_x, height * 0.46, accent
+    )
+    subtitle_run = Run(
+        subtitle, regular, _em_for_cap_height(regular, height * 0.17), text_x, height * 0.80, muted
+    )
     width = text_x + max(_width(title_run), _width(subtitle_run))
     return Layout(width, height, height, accent, rule, (initial, title_run, subtitle_run))
 
@@ -95,11 +109,15 @@ def layout_wordmark(title: str, subtitle: str, height: float, bold: Path, regula
 def wordmark_svg(layout: Layout, alt: str) -> bytes:
     """Draw the wordmark as a standalone SVG with its text as outlines."""
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {layout.width:.2f} {layout.height:.2f}" '
-        f'width="{layout.width:.2f}mm" height="{layout.height:.2f}mm" role="img" aria-label="{_xml(alt)}">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {layout.width:.2f} '
+        f'{layout.height:.2f}" '
+        f'width="{layout.width:.2f}mm" height="{layout.height:.2f}mm" role="img" '
+        f'aria-label="{_xml(alt)}">',
         f"<title>{_xml(alt)}</title>",
-        f'<rect x="0" y="0" width="{layout.square:.2f}" height="{layout.square:.2f}" fill="{layout.accent}"/>',
-        f'<rect x="0" y="{layout.square * 0.9:.2f}" width="{layout.square:.2f}" height="{layout.square * 0.1:.2f}" fill="{layout.rule}"/>',
+        f'<rect x="0" y="0" width="{layout.square:.2f}" height="{layout.square:.2f}" '
+        f'fill="{layout.accent}"/>',
+        f'<rect x="0" y="{layout.square * 0.9:.2f}" width="{layout.square:.2f}" '
+        f'height="{layout.square * 0.1:.2f}" fill="{layout.rule}"/>',
     ]
     for run in layout.runs:
         font = _font(run.font)
@@ -116,7 +134,9 @@ def wordmark_svg(layout: Layout, alt: str) -> bytes:
 def wordmark_png(layout: Layout) -> bytes:
     """Draw the same wordmark as a PNG for the DOCX, which cannot hold SVG."""
     px = PNG_DPI / 25.4
-    image = Image.new("RGBA", (round(layout.width * px), round(layout.height * px)), (255, 255, 255, 0))
+    image = Image.new(
+        "RGBA", (round(layout.width * px), round(layout.height * px)), (255, 255, 255, 0)
+    )
     draw = ImageDraw.Draw(image)
     side = layout.square * px
     draw.rectangle((0, 0, side - 1, side - 1), fill=layout.accent)
@@ -124,14 +144,18 @@ def wordmark_png(layout: Layout) -> bytes:
     for run in layout.runs:
         pil_font = ImageFont.truetype(str(run.font), size=max(1, round(run.em * px)))
         for (_, x), char in zip(_advances(run), run.text, strict=True):
-            draw.text((x * px, run.baseline * px), char, font=pil_font, fill=run.colour, anchor="ls")
+            draw.text(
+                (x * px, run.baseline * px), char, font=pil_font, fill=run.colour, anchor="ls"
+            )
     out = io.BytesIO()
     image.save(out, format="PNG", dpi=(PNG_DPI, PNG_DPI), optimize=True)
     return out.getvalue()
 
 
 def _xml(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 @lru_cache(maxsize=32)
@@ -156,7 +180,7 @@ class Watermark:
 
     em: float  # the font size, in mm
     width: float  # the text's advance width, in mm
-    height: float  # the font's line height (ascent and descent), in mm
+    height: float  # the capitals' height, in mm
     angle: float  # degrees anticlockwise from the horizontal
 
 
@@ -166,8 +190,8 @@ def watermark_geometry(text: str, style: HouseStyle) -> Watermark:
     width, height = PAGE_SIZES_MM[style.page.size]
     probe = Run(text, style.file(style.font.files.bold), 1.0, 0.0, 0.0, "")
     em = 0.5 * (width**2 + height**2) ** 0.5 / max(_width(probe), 0.01)
-    line = (ttf["hhea"].ascent - ttf["hhea"].descent) / ttf["head"].unitsPerEm
-    return Watermark(em, _width(probe) * em, line * em, math.degrees(math.atan2(height, width)))
+    cap = ttf["OS/2"].sCapHeight / ttf["head"].unitsPerEm
+    return Watermark(em, _width(probe) * em, cap * em, math.degrees(math.atan2(height, width)))
 
 
 @lru_cache(maxsize=8)
@@ -182,14 +206,15 @@ def watermark_svg(text: str, style: HouseStyle) -> bytes:
     mark = watermark_geometry(text, style)
     ttf = _font(font)
     units = ttf["head"].unitsPerEm
-    cap = ttf["OS/2"].sCapHeight * mark.em / units
-    run = Run(text, font, mark.em, -mark.width / 2, cap / 2, colour)
+    run = Run(text, font, mark.em, -mark.width / 2, mark.height / 2, colour)
     glyphs = ttf.getGlyphSet()
     pen = SVGPathPen(glyphs, ntos=lambda v: f"{v:.2f}".rstrip("0").rstrip("."))
     scale = mark.em / units
     page = Transform().translate(width / 2, height / 2).rotate(-math.atan2(height, width))
     for glyph, x in _advances(run):
-        glyphs[glyph].draw(TransformPen(pen, page.transform((scale, 0, 0, -scale, x, run.baseline))))
+        glyphs[glyph].draw(
+            TransformPen(pen, page.transform((scale, 0, 0, -scale, x, run.baseline)))
+        )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" '
         f'width="{width:g}mm" height="{height:g}mm">'

@@ -1,0 +1,159 @@
+"""The house style is declared once and both renderers honour it; composing imports no renderer."""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from docx.shared import Mm
+
+from conftest import ROOT, edit_yaml
+from letters.build import build_letter, compose
+from letters.errors import TemplateError
+from letters.project import Project
+
+EXAMPLES = ROOT / "data" / "examples"
+WITH_TABLE = EXAMPLES / "warwickshire-2022-peel.yaml"  # more than three areas for improvement
+BILINGUAL = EXAMPLES / "dyfed-powys-2025-peel-bilingual.yaml"
+
+
+@pytest.fixture(scope="module")
+def table_letter(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("table")
+    built = build_letter(WITH_TABLE, out, ("docx", "html"), Project(ROOT))
+    return {path.suffix.lstrip("."): path for path in built.paths}
+
+
+def _findings_table(path: Path) -> docx.table.Table:
+    tables = [t for t in docx.Document(str(path)).tables if t.rows[0].cells[0].text == "No."]
+    assert len(tables) == 1
+    return tables[0]
+
+
+def test_the_docx_findings_table_is_ruled_in_the_house_colour_and_width(
+    table_letter: dict[str, Path],
+) -> None:
+    table = _findings_table(table_letter["docx"])
+    borders = table._tbl.tblPr.find(qn("w:tblBorders"))
+    assert borders is not None
+    sides = {child.tag.split("}")[1]: child for child in borders}
+    assert sorted(sides) == ["bottom", "insideH", "insideV", "left", "right", "top"]
+    for border in sides.values():
+        assert border.get(qn("w:color")) == "B1B4B6"  # table.rule
+        assert border.get(qn("w:sz")) == "6"  # 0.75 pt, in eighths of a point
+    assert table.style is None or table.style.name != "Table Grid"
+
+
+def test_the_docx_findings_table_has_a_narrow_number_column_as_the_pdf_does(
+    table_letter: dict[str, Path],
+) -> None:
+    table = _findings_table(table_letter["docx"])
+    first, second, third = (column.width for column in table.columns)
+    assert abs(first - Mm(12)) < Mm(0.1)  # table.first_column
+    assert abs(second - third) < Mm(0.1)
+    assert abs(first + second + third - Mm(170)) < Mm(0.2)  # A4 less 20 mm margins
+    css = table_letter["html"].read_text(encoding="utf-8")
+    assert (
+        "table.findings th:first-child, table.findings td:first-child { width: 34.0157pt; }" in css
+    )
+    assert "table-layout: fixed" in css
+
+
+def test_the_docx_cells_are_padded_as_the_pdf_cells(table_letter: dict[str, Path]) -> None:
+    table = _findings_table(table_letter["docx"])
+    margins = table._tbl.tblPr.find(qn("w:tblCellMar"))
+    assert margins is not None
+    widths = {child.tag.split("}")[1]: child.get(qn("w:w")) for child in margins}
+    assert widths == {"top": "60", "bottom": "60", "left": "80", "right": "80"}  # 3pt, 4pt
+    css = table_letter["html"].read_text(encoding="utf-8")
+    assert "padding: 3pt 4pt;" in css
+
+
+def test_the_marking_and_the_draft_mark_follow_the_house_style(
+    draft_built: dict[str, Path],
+) -> None:
+    document = docx.Document(str(draft_built["docx"]))
+    marking = document.styles["Marking"]
+    assert str(marking.font.color.rgb) == "0B0C0C"
+    assert marking.font.name == "Arial"
+    header = document.sections[0].header._element.xml
+    shape = re.search(r"<v:shape [^>]*>.*?</v:shape>", header, re.S)
+    assert shape is not None
+    assert 'fillcolor="#b10e1e"' in shape.group(0)
+    assert '<v:fill opacity="0.13"/>' in shape.group(0)
+    assert 'string="DRAFT"' in shape.group(0)
+    assert "rotation:305.3" in shape.group(0)  # along the A4 page's diagonal, as in the PDF
+    css = draft_built["html"].read_text(encoding="utf-8")
+    watermark = re.search(r'url\("data:image/svg\+xml;base64,([^"]+)"\)', css)
+    assert watermark is not None
+    assert b'fill="#b10e1e" fill-opacity="0.13"' in base64.b64decode(watermark.group(1))
+
+
+def test_a_draft_in_welsh_and_english_is_marked_in_both_languages(tmp_path: Path) -> None:
+    for folder in ("data", "templates"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    data = tmp_path / "data" / "examples" / BILINGUAL.name
+    edit_yaml(
+        data,
+        "status: {state: sent, approved_by: Dafydd Llywelyn, approved_on: 2025-03-10, "
+        "sent_on: 2025-03-10}",
+        "status: {state: draft}",
+    )
+    built = build_letter(data, tmp_path / "out", ("docx", "html"), Project(tmp_path))
+    paths = {path.suffix: path for path in built.paths}
+    assert '<p class="draft">DRAFFT / DRAFT</p>' in paths[".html"].read_text(encoding="utf-8")
+    header = docx.Document(str(paths[".docx"])).sections[0].header._element.xml
+    assert 'string="DRAFFT / DRAFT"' in header
+
+
+def test_a_template_printing_a_fact_its_language_lacks_names_its_line(scratch: Path) -> None:
+    template = scratch / "templates" / "letters" / "cy" / "peel.md.j2"
+    text = template.read_text(encoding="utf-8")
+    anchor = "{% for paragraph in facts.body %}"
+    assert anchor in text
+    template.write_text(
+        text.replace(anchor, "{{ facts.aspiration }}\n\n" + anchor, 1), encoding="utf-8"
+    )
+    line = template.read_text(encoding="utf-8").splitlines().index("{{ facts.aspiration }}") + 1
+    with pytest.raises(TemplateError) as caught:
+        compose(scratch / "data" / "examples" / BILINGUAL.name, Project(scratch))
+    assert str(caught.value) == (
+        f"{template}:{line}: the template prints a fact this letter does not "
+        "have (None); test it with {% if ... %} first"
+    )
+
+
+def _imported(code: str) -> list[str]:
+    """Run Python code in a new process; list the heavy renderer modules it imported."""
+    probe = (
+        f"{code}\nimport sys\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'weasyprint', 'pydyf', 'docx'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return list(eval(result.stdout.strip().splitlines()[-1]))
+
+
+def test_composing_a_letter_imports_no_renderer() -> None:
+    code = (
+        "from pathlib import Path\nfrom letters.build import compose\n"
+        "from letters.project import Project\n"
+        "compose(Path('data/lancashire-2020-peel.yaml'), Project(Path('.')))"
+    )
+    assert _imported(code) == []
+
+
+def test_a_docx_only_build_never_imports_weasyprint(tmp_path: Path) -> None:
+    code = (
+        "from pathlib import Path\nfrom letters.build import build_letter\n"
+        f"build_letter(Path('data/lancashire-2020-peel.yaml'), Path({str(tmp_path)!r}), ('docx',))"
+    )
+    assert _imported(code) == ["docx"]
