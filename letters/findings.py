@@ -47,11 +47,8 @@ class Findings:
     loose_recommendations: tuple[Finding, ...]
     themes: tuple[Theme, ...]
     practice: tuple[Finding, ...]
-
-    @property
-    def for_chief_constables(self) -> tuple[Finding, ...]:
-        """List the recommendations for chief constables (or for this force's chief officer)."""
-        return tuple(r for r in self.recommendations if "chief" in r.addressed_to.lower())
+    #: The recommendations for chief constables (or for this force's chief officer).
+    for_chief_constables: tuple[Finding, ...]
 
 
 def collect_findings(report: Report) -> Findings:
@@ -77,7 +74,10 @@ def collect_findings(report: Report) -> Findings:
         for name in theme_names
     )
     practice = tuple(f for f in every if f.kind in PRACTICE)
-    return Findings(every, of_kind[AFI], causes, recommendations, loose, themes, practice)
+    for_chiefs = tuple(r for r in recommendations if "chief" in r.addressed_to.lower())
+    return Findings(
+        every, of_kind[AFI], causes, recommendations, loose, themes, practice, for_chiefs
+    )
 
 
 #: The columns of `letters findings --csv`, in order.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import traceback
 from pathlib import Path
 from typing import Annotated
 
@@ -244,24 +245,53 @@ def load_style(path: Path) -> HouseStyle:
 CSS_TEMPLATE = "house-style.css.j2"
 
 
-def render_css(style: HouseStyle, **extra: str) -> str:
-    """Turn the house style into CSS through templates/house-style.css.j2."""
+class CssText(str):
+    """CSS already written safely (a quoted, escaped string): printed into the CSS as it is."""
+
+
+#: What a house-style value may hold when printed into the CSS: names, numbers, colours.
+_PLAIN_CSS = re.compile(r"[\w .,#%()+-]*")
+
+
+def render_css(style: HouseStyle, **extra: CssText) -> str:
+    """Turn the house style into CSS through templates/house-style.css.j2.
+
+    The CSS is inlined in an HTML <style> element, so it may never hold '</'.
+    """
     from jinja2 import TemplateError as JinjaError
 
-    from .wording import make_environment
+    from .wording import make_environment, template_data
 
     env = make_environment(style.folder, finalize=_css_value)
     try:
-        return env.get_template(CSS_TEMPLATE).render(style=style, **extra)
-    except (JinjaError, ValueError) as exc:
-        line = getattr(exc, "lineno", None)
+        css = env.get_template(CSS_TEMPLATE).render(style=template_data(style), **extra)
+    except (JinjaError, ValueError, TypeError) as exc:
+        line = getattr(exc, "lineno", None) or _css_line(exc)
+        where = f"templates/{CSS_TEMPLATE}" + (f":{line}" if line else "")
+        raise TemplateError(f"{where}: {exc}") from None
+    if "</" in css:
         raise TemplateError(
-            f"templates/{CSS_TEMPLATE}{f':{line}' if line else ''}: {exc}"
-        ) from None
+            f"templates/{CSS_TEMPLATE}: the CSS holds '</', which would end the web page's "
+            "<style> element; write it another way"
+        )
+    return css
+
+
+def _css_line(exc: BaseException) -> int:
+    """Find the line of the CSS template a rendering error came from (0 if none)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    return (frames[-1].lineno or 0) if frames else 0
 
 
 def _css_value(value: object) -> object:
-    """Print a style value into the CSS as it is; refuse a value that is not there."""
+    """Print a value into the CSS: escaped text as it is, house-style values only when plain."""
     if value is None:
         raise ValueError("the template prints a value the house style does not have (None)")
+    if isinstance(value, CssText) or not isinstance(value, str):
+        return value
+    if not _PLAIN_CSS.fullmatch(value):
+        raise ValueError(
+            f"{value!r} cannot go into the CSS: a house-style value holds letters, digits, "
+            "spaces and . , # % ( ) + - only"
+        )
     return value

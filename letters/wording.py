@@ -9,14 +9,19 @@ An address followed by a reference block is the letter's masthead.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import jinja2
+import pydantic
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -56,6 +61,30 @@ def escape_markdown(value: object) -> str:
         )
     text = " ".join(str(value).split())
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+
+def template_data(value: object) -> Any:
+    """Turn a value into plain data for a template: namespaces of fields, tuples, text, numbers.
+
+    Templates are edited by office staff, so they never see a live object: a pydantic
+    model's methods (`parse_raw`, `parse_file`, `model_*`) reach parsing, files and pickle,
+    and a dataclass's methods are code. Only fields are kept; anything else is refused.
+    """
+    if value is None or isinstance(value, str | bool | int | float | Decimal | dt.date):
+        return value
+    if isinstance(value, pydantic.BaseModel):
+        names = list(type(value).model_fields)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = [field.name for field in dataclasses.fields(value)]
+    else:
+        names = []
+    if names:
+        return SimpleNamespace(**{name: template_data(getattr(value, name)) for name in names})
+    if isinstance(value, list | tuple):
+        return tuple(template_data(item) for item in value)
+    if isinstance(value, Mapping):
+        return {str(key): template_data(item) for key, item in value.items()}
+    raise TypeError(f"{type(value).__name__} is not plain data a template may see")
 
 
 def make_environment(
@@ -106,7 +135,7 @@ class Wording:
 def render_wording(env: jinja2.Environment, template_name: str, context: dict[str, Any]) -> Wording:
     """Render a template with the letter's facts and parse the result into blocks."""
     try:
-        text = env.get_template(template_name).render(context)
+        text = env.get_template(template_name).render(template_data(context))
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             f"templates/{exc.name or template_name}:{exc.lineno}: template syntax error: "

@@ -20,16 +20,23 @@ from ..document import (
     Signature,
     Table,
 )
-from ..style import HouseStyle, render_css
+from ..style import CssText, HouseStyle, render_css
 from .wordmark import draw_wordmark, watermark_svg
 
 
-def css_string(text: str) -> str:
-    """Quote text as a CSS string."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ") + '"'
+def css_string(text: str) -> CssText:
+    """Quote text as a CSS string, every character that could end it or its element escaped."""
+    return CssText('"' + "".join(_css_char(char) for char in text) + '"')
 
 
-def css_page_label(template: str) -> str:
+def _css_char(char: str) -> str:
+    """Write one character of a CSS string: letters, digits and safe punctuation as they are."""
+    if char.isalnum() or char in " .,:;'!?()[]-_/+@|=*~^$%#&":
+        return char
+    return f"\\{ord(char):x} "
+
+
+def css_page_label(template: str) -> CssText:
     """Turn 'Page {page} of {pages}' into CSS content with page counters."""
     parts = []
     for piece in re.split(r"(\{pages?\})", template):
@@ -37,7 +44,7 @@ def css_page_label(template: str) -> str:
             parts.append(f"counter({piece[1:-1]})")
         elif piece:
             parts.append(css_string(piece))
-    return " ".join(parts) or '""'
+    return CssText(" ".join(parts) or '""')
 
 
 def page_css(document: Document, style: HouseStyle) -> str:
@@ -50,8 +57,8 @@ def page_css(document: Document, style: HouseStyle) -> str:
         style,
         footer_css=css_string(document.footer),
         page_label_css=css_page_label(document.page_label),
-        marking_css=css_string(document.marking) if document.marking else "",
-        watermark=watermark,
+        marking_css=css_string(document.marking) if document.marking else CssText(""),
+        watermark=CssText(watermark),
     )
 
 

@@ -1,0 +1,99 @@
+"""Templates see plain data only, and data cannot end the web page's <style> element."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import DEFAULT_LETTER, edit_yaml
+from letters.build import build_letter, compose
+from letters.errors import TemplateError
+from letters.project import Project
+
+#: Known ways out of Jinja's sandbox through the objects a template is handed.
+ESCAPES = [
+    "{{ office.parse_raw('x', proto='pickle', allow_pickle=True) }}",
+    "{{ office.parse_file('/etc/passwd') }}",
+    "{{ office.model_dump() }}",
+    "{{ letter.model_copy() }}",
+    "{{ facts.framework.rank('good') }}",
+    "{{ facts.__class__.__init__.__globals__ }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ cycler.__init__.__globals__ }}",
+    "{{ self._TemplateReference__context }}",
+    "{{ '{0.__class__.__init__.__globals__}'.format(office) }}",
+]
+
+
+def _insert(template: Path, anchor: str, line: str) -> int:
+    """Put a line before `anchor` in a template; return its line number."""
+    text = template.read_text(encoding="utf-8")
+    assert anchor in text
+    template.write_text(text.replace(anchor, f"{line}\n\n{anchor}", 1), encoding="utf-8")
+    return template.read_text(encoding="utf-8").splitlines().index(line) + 1
+
+
+@pytest.mark.parametrize("escape", ESCAPES)
+def test_a_letter_template_cannot_reach_methods_or_internals(scratch: Path, escape: str) -> None:
+    template = scratch / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    line = _insert(template, "{% for paragraph in facts.body %}", escape)
+    with pytest.raises(TemplateError) as caught:
+        compose(scratch / "data" / DEFAULT_LETTER.name, Project(scratch))
+    assert str(caught.value).startswith(f"{template}:{line}: ")
+
+
+@pytest.mark.parametrize(
+    "escape",
+    [
+        "{{ style.parse_raw('x', proto='pickle', allow_pickle=True) }}",
+        "{{ style.parse_file('/etc/passwd') }}",
+        "{{ style.model_dump() }}",
+        "{{ style.file('house-style.yaml') }}",
+        "{{ style.__class__.__mro__ }}",
+    ],
+)
+def test_the_house_style_css_cannot_reach_methods_or_internals(scratch: Path, escape: str) -> None:
+    css = scratch / "templates" / "house-style.css.j2"
+    line = _insert(css, ":root {", f"/* {escape} */")
+    with pytest.raises(TemplateError) as caught:
+        build_letter(
+            scratch / "data" / DEFAULT_LETTER.name, scratch / "out", ("html",), Project(scratch)
+        )
+    assert str(caught.value).startswith(f"templates/house-style.css.j2:{line}: ")
+    assert not (scratch / "out").exists()
+
+
+def test_a_marking_cannot_close_the_style_element(scratch: Path) -> None:
+    data = scratch / "data" / DEFAULT_LETTER.name
+    edit_yaml(data, "status:\n", "marking: '</style><script>alert(1)</script><style>'\nstatus:\n")
+    built = build_letter(data, scratch / "out", ("html",), Project(scratch))
+    html = built.paths[0].read_text(encoding="utf-8")
+    style = html[html.index("<style>") + len("<style>") : html.index("</style>")]
+    assert "<" not in style
+    assert '@top-center { content: "\\3c /style\\3e \\3c script\\3e alert(1)' in style
+    assert html.count("<script") == 0
+    assert "&lt;/style&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;style&gt;" in html
+
+
+def test_an_office_address_cannot_close_the_style_element(scratch: Path) -> None:
+    office = scratch / "data" / "offices" / "lancashire-pcc.yaml"
+    edit_yaml(office, "  - County Hall\n", "  - County Hall</style><script>alert(2)</script>\n")
+    built = build_letter(
+        scratch / "data" / DEFAULT_LETTER.name, scratch / "out", ("html",), Project(scratch)
+    )
+    html = built.paths[0].read_text(encoding="utf-8")
+    assert "<" not in html[html.index("<style>") + len("<style>") : html.index("</style>")]
+    assert html.count("<script") == 0
+
+
+def test_a_house_style_value_that_is_not_plain_cannot_reach_the_css(scratch: Path) -> None:
+    style = scratch / "templates" / "house-style.yaml"
+    edit_yaml(style, "  pdf: Liberation Sans ", '  pdf: "Liberation Sans\\"; } body { x: y" ')
+    with pytest.raises(TemplateError) as caught:
+        build_letter(
+            scratch / "data" / DEFAULT_LETTER.name, scratch / "out", ("html",), Project(scratch)
+        )
+    assert "cannot go into the CSS: a house-style value holds letters, digits, spaces" in str(
+        caught.value
+    )
