@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 import traceback
 from collections.abc import Callable, Mapping
@@ -79,12 +80,19 @@ def template_data(value: object) -> Any:
     else:
         names = []
     if names:
-        return SimpleNamespace(**{name: template_data(getattr(value, name)) for name in names})
+        fields = {name: template_data(getattr(value, name)) for name in names}
+        return _namespace_like(type(value))(**fields)
     if isinstance(value, list | tuple):
         return tuple(template_data(item) for item in value)
     if isinstance(value, Mapping):
         return {str(key): template_data(item) for key, item in value.items()}
     raise TypeError(f"{type(value).__name__} is not plain data a template may see")
+
+
+@functools.cache
+def _namespace_like(kind: type) -> type[SimpleNamespace]:
+    """Make a plain namespace class named as `kind`, so that messages name what a value is."""
+    return type(kind.__name__, (SimpleNamespace,), {"__module__": kind.__module__, "__slots__": ()})
 
 
 def make_environment(

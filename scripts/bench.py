@@ -38,18 +38,35 @@ def median_seconds(action: Callable[[], object], runs: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=5, help="repetitions of each measurement (median reported)")
+    parser.add_argument(
+        "--runs", type=int, default=5, help="repetitions of each measurement (median reported)"
+    )
     parser.add_argument("--batch", type=int, default=20, help="letters in the batch measurement")
     args = parser.parse_args()
     letters_cmd = str(Path(sys.executable).parent / "letters")
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
-        cold = median_seconds(lambda: subprocess.run([letters_cmd, "build", str(LETTER), "--out", str(out)], check=True,
-                                                     capture_output=True, cwd=ROOT), args.runs)
-        print(f"cold `letters build` of one letter, all four formats: {cold:.2f} s (median of {args.runs})")
+        cold = median_seconds(
+            lambda: subprocess.run(
+                [letters_cmd, "build", str(LETTER), "--out", str(out)],
+                check=True,
+                capture_output=True,
+                cwd=ROOT,
+            ),
+            args.runs,
+        )
+        print(
+            f"cold `letters build` of one letter, all four formats: {cold:.2f} s"
+            f" (median of {args.runs})"
+        )
         check_runs = max(args.runs, 10)
-        check = median_seconds(lambda: subprocess.run([letters_cmd, "check", str(LETTER)], check=True, capture_output=True, cwd=ROOT), check_runs)
+        check = median_seconds(
+            lambda: subprocess.run(
+                [letters_cmd, "check", str(LETTER)], check=True, capture_output=True, cwd=ROOT
+            ),
+            check_runs,
+        )
         print(f"cold `letters check` of one letter: {check:.2f} s (median of {check_runs})")
 
         project = Project(ROOT)
@@ -63,7 +80,9 @@ def main() -> None:
             "render html": lambda: render(document, project, ("html",)),
             "render docx": lambda: render(document, project, ("docx",)),
             "render pdf (includes html)": lambda: render(document, project, ("pdf",)),
-            "build_letter, all formats, written": lambda: build_letter(LETTER, out, FORMATS, project),
+            "build_letter, all formats, written": lambda: build_letter(
+                LETTER, out, FORMATS, project
+            ),
         }
         print(f"\nin-process, warm (median of {args.runs}):")
         for name, action in stages.items():
@@ -79,9 +98,17 @@ def main() -> None:
             shutil.copy(LETTER, copy)
             paths.append(copy)
         start = time.perf_counter()
-        subprocess.run([letters_cmd, "build", *map(str, paths), "--out", str(out)], check=True, capture_output=True, cwd=batch.parent)
+        subprocess.run(
+            [letters_cmd, "build", *map(str, paths), "--out", str(out)],
+            check=True,
+            capture_output=True,
+            cwd=batch.parent,
+        )
         total = time.perf_counter() - start
-        print(f"\nbatch: {args.batch} letters in one `letters build`: {total:.2f} s, {total / args.batch * 1000:.0f} ms per letter")
+        print(
+            f"\nbatch: {args.batch} letters in one `letters build`: {total:.2f} s,"
+            f" {total / args.batch * 1000:.0f} ms per letter"
+        )
 
 
 if __name__ == "__main__":

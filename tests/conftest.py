@@ -25,7 +25,10 @@ def normalise(text: str) -> str:
 
 
 def docx_lines(path: Path) -> list[str]:
-    """The DOCX body as a reader sees it: one line per non-empty paragraph, table cells in order, bullets as '- '."""
+    """Read the DOCX body as a reader sees it: one line per non-empty paragraph.
+
+    Table cells come in order; bullets are written '- '.
+    """
     document = docx.Document(str(path))
     lines: list[str] = []
 
@@ -46,13 +49,15 @@ def docx_lines(path: Path) -> list[str]:
 
 
 def pdf_pages(path: Path) -> list[str]:
-    """Each PDF page's text, as extracted by pypdf."""
+    """Extract each PDF page's text with pypdf."""
     return [page.extract_text() or "" for page in pypdf.PdfReader(str(path)).pages]
 
 
 def seed_lines() -> list[str]:
-    """The reference letter's non-empty lines, whitespace normalised."""
-    return [normalise(line) for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """Return the reference letter's non-empty lines, whitespace normalised."""
+    return [
+        normalise(line) for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +67,7 @@ def project() -> Project:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory, project: Project) -> dict[str, Path]:
-    """The default letter in every format, built once for the whole session."""
+    """Build the default letter in every format, once for the whole session."""
     out = tmp_path_factory.mktemp("build")
     result = build_letter(DEFAULT_LETTER, out, project=project)
     assert result.warnings == ()
@@ -76,10 +81,27 @@ def _format_of(path: Path, stem: str) -> str:
 
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
-    """A copy of the project's data and templates to change freely."""
+    """Copy the project's data and templates to a folder the test may change freely."""
     for folder in ("data", "templates"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     return tmp_path
+
+
+def position(path: Path, text: str, occurrence: int = 1, *, after: str = "") -> str:
+    """Return 'line:column' (both 1-based) where `text` begins in the file.
+
+    `text` is looked for as the `occurrence`-th match of `after + text`, so a value can be found
+    by its key (`after="date: "`) while the position is the value's, as messages give it.
+    """
+    content = path.read_text(encoding="utf-8")
+    start = -1
+    for _ in range(occurrence):
+        start = content.find(after + text, start + 1)
+        assert start >= 0, f"{after + text!r} occurs fewer than {occurrence} times in {path}"
+    start += len(after)
+    line = content.count("\n", 0, start) + 1
+    column = start - content.rfind("\n", 0, start)
+    return f"{line}:{column}"
 
 
 def edit_yaml(path: Path, old: str, new: str) -> None:
@@ -89,7 +111,10 @@ def edit_yaml(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-PAGE_FOOTER = re.compile(r"Office of the Police and Crime Commissioner for Lancashire, County Hall, Preston, PR1 0LD\s*Page \d+ of \d+")
+PAGE_FOOTER = re.compile(
+    r"Office of the Police and Crime Commissioner for Lancashire, County Hall, Preston, PR1 0LD"
+    r"\s*Page \d+ of \d+"
+)
 
 
 #: Internal facts the draft variant holds, which the public copy must never show.
@@ -99,14 +124,21 @@ DIRECT_LINE = "01772 000111"
 
 @pytest.fixture(scope="session")
 def draft_built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The default letter as an OFFICIAL draft with internal notes and a private direct line, built once."""
+    """Build the default letter once as an OFFICIAL draft with internal notes and a direct line."""
     root = tmp_path_factory.mktemp("draft-project")
     for folder in ("data", "templates"):
         shutil.copytree(ROOT / folder, root / folder)
     data = root / "data" / DEFAULT_LETTER.name
-    edit_yaml(data, "status:\n  state: sent\n  approved_by: Clive Grunshaw\n  approved_on: 2020-03-30\n  sent_on: 2020-03-30\n",
-              f"status:\n  state: draft\nmarking: OFFICIAL\nnotes: {NOTES}\n")
-    edit_yaml(root / "data" / "offices" / "lancashire-pcc.yaml", "  email: commissioner@lancashire-pcc.gov.uk\n",
-              f"  email: commissioner@lancashire-pcc.gov.uk\n  direct_line: {DIRECT_LINE}\n")
+    edit_yaml(
+        data,
+        "status:\n  state: sent\n  approved_by: Clive Grunshaw\n  approved_on: 2020-03-30\n"
+        "  sent_on: 2020-03-30\n",
+        f"status:\n  state: draft\nmarking: OFFICIAL\nnotes: {NOTES}\n",
+    )
+    edit_yaml(
+        root / "data" / "offices" / "lancashire-pcc.yaml",
+        "  email: commissioner@lancashire-pcc.gov.uk\n",
+        f"  email: commissioner@lancashire-pcc.gov.uk\n  direct_line: {DIRECT_LINE}\n",
+    )
     result = build_letter(data, root / "build", project=Project(root))
     return {**{_format_of(path, data.stem): path for path in result.paths}, "data": data}

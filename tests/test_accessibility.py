@@ -1,4 +1,7 @@
-"""The public HTML page: axe-core in headless Chromium finds nothing at WCAG 2.1 AA, and it reflows at 320 px (slow)."""
+"""The public HTML page: axe-core finds nothing at WCAG 2.1 AA, and it reflows at 320 px (slow).
+
+axe-core runs in headless Chromium.
+"""
 
 from __future__ import annotations
 
@@ -16,17 +19,30 @@ A11Y = Path(__file__).resolve().parent / "a11y"
 
 def _axe(html: Path, width: int) -> dict[str, object]:
     node = shutil.which("node")
-    if node is None or not (A11Y / "node_modules" / "axe-core").is_dir() or not Path("/usr/bin/chromium").exists():
-        pytest.fail("the accessibility check needs Node.js, Chromium and tests/a11y/node_modules: run make test")
-    result = subprocess.run([node, str(A11Y / "axe-check.mjs"), str(html), "--width", str(width)],
-                            capture_output=True, text=True, timeout=90)
+    if (
+        node is None
+        or not (A11Y / "node_modules" / "axe-core").is_dir()
+        or not Path("/usr/bin/chromium").exists()
+    ):
+        pytest.fail(
+            "the accessibility check needs Node.js, Chromium and tests/a11y/node_modules:"
+            " run make test"
+        )
+    result = subprocess.run(
+        [node, str(A11Y / "axe-check.mjs"), str(html), "--width", str(width)],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
     assert result.returncode in (0, 1), result.stderr
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("width", [1280, 320])
 @pytest.mark.parametrize("which", ["sent", "draft"])
-def test_axe_finds_no_violations_and_nothing_scrolls_sideways(built: dict[str, Path], draft_built: dict[str, Path], which: str, width: int) -> None:
+def test_axe_finds_no_violations_and_nothing_scrolls_sideways(
+    built: dict[str, Path], draft_built: dict[str, Path], which: str, width: int
+) -> None:
     html = (built if which == "sent" else draft_built)["html"]
     report = _axe(html, width)
     assert report["violations"] == [], report["violations"]
@@ -38,6 +54,14 @@ def test_axe_finds_no_violations_and_nothing_scrolls_sideways(built: dict[str, P
 def test_the_page_is_semantic(built: dict[str, Path]) -> None:
     html = built["html"].read_text(encoding="utf-8")
     assert re.search(r'<html lang="en-GB">', html) and "<title>Response to the HMICFRS" in html
-    for element in ("<main>", "<address", "<h1>", "<h2>", "<ul>", '<th scope="row">', '<img src="data:image/svg+xml;base64,'):
+    for element in (
+        "<main>",
+        "<address",
+        "<h1>",
+        "<h2>",
+        "<ul>",
+        '<th scope="row">',
+        '<img src="data:image/svg+xml;base64,',
+    ):
         assert element in html, element
     assert 'alt="Lancashire Police and Crime Commissioner"' in html

@@ -1,17 +1,29 @@
-"""`letters archive`: files approved and sent letters, never overwrites, and proves itself with --verify."""
+"""`letters archive` files approved and sent letters and never overwrites; --verify proves it."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from conftest import DEFAULT_LETTER, edit_yaml
-from letters.archive import GENESIS, MANIFEST, read_manifest, row_hash
+from letters.archive import MANIFEST, read_manifest
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
+
+
+def _row_hash(row: dict[str, Any]) -> str:
+    """Hash a manifest row as a verifier would: SHA-256 of its canonical JSON, less its hash.
+
+    Canonical JSON: keys sorted, no spaces, text as UTF-8 rather than escapes.
+    """
+    content = {key: value for key, value in row.items() if key != "hash"}
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _run(*args: str) -> Result:
@@ -22,7 +34,7 @@ def _run(*args: str) -> Result:
 
 @pytest.fixture
 def archived(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A scratch project with the default letter filed in archive/."""
+    """File the default letter in archive/ in a scratch project; return the archive folder."""
     monkeypatch.chdir(scratch)
     result = _run(LETTER)
     assert result.exit_code == 0, result.output
@@ -34,15 +46,26 @@ def test_filing_writes_the_pdf_and_a_chained_manifest_row(archived: Path) -> Non
     pdf = archived / "2020" / "lancashire-2020-peel.pdf"
     [row] = read_manifest(archived)
     assert row["file"] == "2020/lancashire-2020-peel.pdf" and row["version"] == 1
-    assert row["title"] == "Response to the HMICFRS Integrated PEEL Inspection report for Lancashire Constabulary"
-    assert row["recipient"] == "Rt Hon Priti Patel, Home Secretary" and row["letter_date"] == "2020-03-30"
-    assert row["report"] == "HMICFRS Integrated PEEL Inspection, Lancashire Constabulary, published 2020-02-07"
-    assert (row["status"], row["approved_by"], row["approved_on"]) == ("sent", "Clive Grunshaw", "2020-03-30")
+    assert (
+        row["title"]
+        == "Response to the HMICFRS Integrated PEEL Inspection report for Lancashire Constabulary"
+    )
+    assert (
+        row["recipient"] == "Rt Hon Priti Patel, Home Secretary"
+        and row["letter_date"] == "2020-03-30"
+    )
+    assert (
+        row["report"]
+        == "HMICFRS Integrated PEEL Inspection, Lancashire Constabulary, published 2020-02-07"
+    )
+    assert (row["status"], row["approved_by"], row["approved_on"]) == (
+        "sent",
+        "Clive Grunshaw",
+        "2020-03-30",
+    )
     assert row["review_by"] == "2027-03-30", "seven years, as the office file sets"
     assert sorted(row["sources_sha256"]) == ["lancashire-2020-peel.yaml", "lancashire-pcc.yaml"]
-    assert row["prev"] == GENESIS and row["hash"] == row_hash(row)
-    import hashlib
-
+    assert row["prev"] == "0" * 64 and row["hash"] == _row_hash(row)
     assert row["pdf_sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
     verified = _run("--verify")
     assert verified.exit_code == 0
@@ -53,21 +76,41 @@ def test_filing_writes_the_pdf_and_a_chained_manifest_row(archived: Path) -> Non
 def test_filing_an_unchanged_letter_again_does_nothing(archived: Path) -> None:
     before = (archived / MANIFEST).read_bytes()
     result = _run(LETTER)
-    assert result.exit_code == 0 and result.stdout == "unchanged: archive/2020/lancashire-2020-peel.pdf is already archived\n"
+    assert (
+        result.exit_code == 0
+        and result.stdout
+        == "unchanged: archive/2020/lancashire-2020-peel.pdf is already archived\n"
+    )
     assert (archived / MANIFEST).read_bytes() == before
 
 
-def test_a_changed_letter_is_refused_unless_filed_as_a_new_version(archived: Path, scratch: Path) -> None:
-    edit_yaml(scratch / LETTER, "as the activity progresses.", "as the activity progresses, every quarter.")
+def test_a_changed_letter_is_refused_unless_filed_as_a_new_version(
+    archived: Path, scratch: Path
+) -> None:
+    edit_yaml(
+        scratch / LETTER,
+        "as the activity progresses.",
+        "as the activity progresses, every quarter.",
+    )
     refused = _run(LETTER)
     assert refused.exit_code == 1
-    assert refused.stderr == ("error: lancashire-2020-peel: already archived as 2020/lancashire-2020-peel.pdf (version 1) and the letter has changed since;"
-                              " file it as a new version with --new-version, or restore the archived sources\n")
+    assert refused.stderr == (
+        "error: lancashire-2020-peel: already archived as 2020/lancashire-2020-peel.pdf (version 1)"
+        " and the letter has changed since;"
+        " file it as a new version with --new-version, or restore the archived sources\n"
+    )
     assert len(read_manifest(archived)) == 1
     filed = _run(LETTER, "--new-version")
-    assert filed.exit_code == 0 and filed.stdout == "filed archive/2020/lancashire-2020-peel.v2.pdf (version 2)\n"
+    assert (
+        filed.exit_code == 0
+        and filed.stdout == "filed archive/2020/lancashire-2020-peel.v2.pdf (version 2)\n"
+    )
     first, second = read_manifest(archived)
-    assert second["version"] == 2 and second["prev"] == first["hash"] and second["pdf_sha256"] != first["pdf_sha256"]
+    assert (
+        second["version"] == 2
+        and second["prev"] == first["hash"]
+        and second["pdf_sha256"] != first["pdf_sha256"]
+    )
     assert _run("--verify").exit_code == 0
 
 
@@ -77,7 +120,10 @@ def test_a_draft_is_refused(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> N
     edit_yaml(scratch / LETTER, "  sent_on: 2020-03-30\n", "")
     result = _run(LETTER)
     assert result.exit_code == 1
-    assert result.stderr == f"error: {LETTER}: the letter is a draft; only approved or sent letters can be archived (set status.state)\n"
+    assert result.stderr == (
+        f"error: {LETTER}: the letter is a draft; only approved or sent letters can be archived"
+        " (set status.state)\n"
+    )
     assert not (scratch / "archive").exists()
 
 
@@ -87,12 +133,18 @@ def _tamper_flip_a_byte(archive: Path) -> str:
     data = bytearray(pdf.read_bytes())
     data[len(data) // 2] ^= 0x01
     pdf.write_bytes(bytes(data))
-    return "archive/2020/lancashire-2020-peel.pdf: altered: its SHA-256 differs from manifest.jsonl row 1 (lancashire-2020-peel version 1)"
+    return (
+        "archive/2020/lancashire-2020-peel.pdf: altered: its SHA-256 differs from manifest.jsonl"
+        " row 1 (lancashire-2020-peel version 1)"
+    )
 
 
 def _tamper_delete_the_file(archive: Path) -> str:
     (archive / "2020" / "lancashire-2020-peel.pdf").unlink()
-    return "archive/2020/lancashire-2020-peel.pdf: missing: listed in manifest.jsonl row 1 (lancashire-2020-peel version 1) but not in the archive"
+    return (
+        "archive/2020/lancashire-2020-peel.pdf: missing: listed in manifest.jsonl row 1"
+        " (lancashire-2020-peel version 1) but not in the archive"
+    )
 
 
 def _tamper_add_a_file(archive: Path) -> str:
@@ -105,11 +157,17 @@ def _tamper_edit_a_row(archive: Path) -> str:
     row = json.loads(manifest.read_text())
     row["approved_by"] = "Someone Else"
     manifest.write_text(json.dumps(row) + "\n")
-    return "archive/manifest.jsonl row 1 (lancashire-2020-peel version 1): edited: the row no longer matches its hash"
+    return (
+        "archive/manifest.jsonl row 1 (lancashire-2020-peel version 1): edited:"
+        " the row no longer matches its hash"
+    )
 
 
-@pytest.mark.parametrize("tamper", [_tamper_flip_a_byte, _tamper_delete_the_file, _tamper_add_a_file, _tamper_edit_a_row],
-                         ids=["flipped byte", "deleted file", "extra file", "edited row"])
+@pytest.mark.parametrize(
+    "tamper",
+    [_tamper_flip_a_byte, _tamper_delete_the_file, _tamper_add_a_file, _tamper_edit_a_row],
+    ids=["flipped byte", "deleted file", "extra file", "edited row"],
+)
 def test_verify_names_each_kind_of_tampering(archived: Path, tamper) -> None:  # type: ignore[no-untyped-def]
     expected = tamper(archived)
     result = _run("--verify")
@@ -118,22 +176,29 @@ def test_verify_names_each_kind_of_tampering(archived: Path, tamper) -> None:  #
 
 
 def test_verify_catches_a_removed_row_and_a_rehashed_edit(archived: Path, scratch: Path) -> None:
-    edit_yaml(scratch / LETTER, "as the activity progresses.", "as the activity progresses, monthly.")
+    edit_yaml(
+        scratch / LETTER, "as the activity progresses.", "as the activity progresses, monthly."
+    )
     assert _run(LETTER, "--new-version").exit_code == 0
     manifest = archived / MANIFEST
     first, second = manifest.read_text().splitlines()
     manifest.write_text(second + "\n")  # remove the first row
     result = _run("--verify")
     assert result.exit_code == 1
-    assert "archive/manifest.jsonl row 1 (lancashire-2020-peel version 2): re-chained: it does not follow the row before it" in result.stderr
+    assert (
+        "archive/manifest.jsonl row 1 (lancashire-2020-peel version 2): re-chained: it does not"
+        " follow the row before it" in result.stderr
+    )
     assert "archive/2020/lancashire-2020-peel.pdf: unlisted" in result.stderr
     row = json.loads(first)
     row["recipient"] = "Someone Else"
-    row["hash"] = row_hash(row)  # a careful forger re-hashes the row...
+    row["hash"] = _row_hash(row)  # a careful forger re-hashes the row...
     manifest.write_text(json.dumps(row) + "\n" + second + "\n")
     result = _run("--verify")
     assert result.exit_code == 1  # ...and breaks the chain after it
-    assert result.stderr.splitlines()[0].startswith("archive/manifest.jsonl row 2 (lancashire-2020-peel version 2): re-chained")
+    assert result.stderr.splitlines()[0].startswith(
+        "archive/manifest.jsonl row 2 (lancashire-2020-peel version 2): re-chained"
+    )
 
 
 def test_verify_and_head_take_no_data(archived: Path) -> None:
@@ -141,12 +206,18 @@ def test_verify_and_head_take_no_data(archived: Path) -> None:
     assert result.exit_code == 2 and "--verify and --head take no DATA files" in result.stderr
 
 
-def test_a_bilingual_letter_files_a_pdf_per_language(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bilingual_letter_files_a_pdf_per_language(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(scratch)
     result = _run("data/examples/dyfed-powys-2025-peel-bilingual.yaml")
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == ["filed archive/2025/dyfed-powys-2025-peel-bilingual.cy.pdf (version 1)",
-                                          "filed archive/2025/dyfed-powys-2025-peel-bilingual.en.pdf (version 1)"]
+    assert result.stdout.splitlines() == [
+        "filed archive/2025/dyfed-powys-2025-peel-bilingual.cy.pdf (version 1)",
+        "filed archive/2025/dyfed-powys-2025-peel-bilingual.en.pdf (version 1)",
+    ]
     rows = read_manifest(scratch / "archive")
-    assert [row["language"] for row in rows] == ["cy", "en-GB"] and rows[1]["prev"] == rows[0]["hash"]
+    assert [row["language"] for row in rows] == ["cy", "en-GB"] and rows[1]["prev"] == rows[0][
+        "hash"
+    ]
     assert _run("--verify").exit_code == 0

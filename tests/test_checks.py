@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import DEFAULT_LETTER, ROOT, edit_yaml
+from conftest import DEFAULT_LETTER, ROOT, edit_yaml, position
 from letters.cli import main
 from letters.prepare import prepare
 from letters.project import Project
@@ -24,10 +24,17 @@ def _findings(root: Path, today: dt.date = TODAY) -> list[str]:
     return [str(f).replace(str(root) + "/", "") for f in examined.results]
 
 
+def _at(root: Path, text: str, occurrence: int = 1, after: str = "") -> str:
+    """Return 'LETTER:line:column' of `text` in the letter under `root`."""
+    return f"{LETTER}:{position(root / LETTER, text, occurrence, after=after)}"
+
+
 def test_the_default_letter_meets_the_deadline() -> None:
     assert _findings(ROOT) == [
-        f"{LETTER}:17:9: note: letter.date: section 55 deadline met: comments published 30 March 2020 (the letter's date);"
-        " the 56 days from the report's publication on 7 February 2020 end on 2 April 2020 (3 days to spare)"
+        f"{_at(ROOT, '2020-03-30', after='date: ')}: note: letter.date: section 55 deadline met:"
+        " comments published 30 March 2020 (the letter's date);"
+        " the 56 days from the report's publication on 7 February 2020 end on 2 April 2020"
+        " (3 days to spare)"
     ]
 
 
@@ -39,40 +46,63 @@ def _publish(root: Path, day: str, reason: str = "") -> None:
 def test_published_on_the_last_day_is_in_time(scratch: Path) -> None:
     _publish(scratch, "2020-04-02")
     assert _findings(scratch) == [
-        f"{LETTER}:19:14: note: letter.published: section 55 deadline met: comments published 2 April 2020;"
-        " the 56 days from the report's publication on 7 February 2020 end on 2 April 2020 (0 days to spare)"
+        f"{_at(scratch, '2020-04-02')}: note: letter.published: section 55 deadline met:"
+        " comments published 2 April 2020;"
+        " the 56 days from the report's publication on 7 February 2020 end on 2 April 2020"
+        " (0 days to spare)"
     ]
 
 
 def test_published_the_day_after_is_late(scratch: Path) -> None:
     _publish(scratch, "2020-04-03")
     assert _findings(scratch) == [
-        f"{LETTER}:19:14: error: letter.published: comments published 3 April 2020, 1 day after the section 55 deadline;"
-        " the 56 days from the report's publication on 7 February 2020 end on 2 April 2020. Publish sooner, or record why under letter.delay_reason"
+        f"{_at(scratch, '2020-04-03')}: error: letter.published: comments published 3 April 2020,"
+        " 1 day after the section 55 deadline;"
+        " the 56 days from the report's publication on 7 February 2020 end on 2 April 2020."
+        " Publish sooner, or record why under letter.delay_reason"
     ]
 
 
 def test_late_with_a_recorded_reason_is_a_warning(scratch: Path) -> None:
     _publish(scratch, "2020-04-20", "The office closed for the pandemic lockdown.")
     assert _findings(scratch) == [
-        f"{LETTER}:20:17: warning: letter.delay_reason: comments published 20 April 2020, 18 days after the section 55 deadline;"
-        " the 56 days from the report's publication on 7 February 2020 end on 2 April 2020. Reason recorded: The office closed for the pandemic lockdown."
+        f"{_at(scratch, 'The office closed')}: warning: letter.delay_reason:"
+        " comments published 20 April 2020, 18 days after the section 55 deadline;"
+        " the 56 days from the report's publication on 7 February 2020 end on 2 April 2020."
+        " Reason recorded: The office closed for the pandemic lockdown."
     ]
 
 
 def test_a_letter_dated_before_the_report_is_an_error(scratch: Path) -> None:
     edit_yaml(scratch / LETTER, "date: 2020-03-30", "date: 2020-01-30")
     findings = _findings(scratch)
-    assert findings[0].startswith(f"{LETTER}:17:9: error: letter.date: the comments are dated 30 January 2020 (the letter's date), before the report was published on 7 February 2020")
+    assert findings[0].startswith(
+        f"{_at(scratch, '2020-01-30')}: error: letter.date: the comments are dated 30 January 2020"
+        " (the letter's date), before the report was published on 7 February 2020"
+    )
 
 
-@pytest.mark.parametrize(("today", "expected"), [
-    (dt.date(2020, 3, 1), "not yet published: 32 days left to publish (last day 2 April 2020, today 1 March 2020)"),
-    (dt.date(2020, 4, 1), "not yet published: 1 day left to publish (last day 2 April 2020, today 1 April 2020)"),
-    (dt.date(2020, 4, 2), "not yet published: 0 days left to publish (last day 2 April 2020, today 2 April 2020)"),
-])
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (
+            dt.date(2020, 3, 1),
+            "not yet published: 32 days left to publish"
+            " (last day 2 April 2020, today 1 March 2020)",
+        ),
+        (
+            dt.date(2020, 4, 1),
+            "not yet published: 1 day left to publish (last day 2 April 2020, today 1 April 2020)",
+        ),
+        (
+            dt.date(2020, 4, 2),
+            "not yet published: 0 days left to publish (last day 2 April 2020, today 2 April 2020)",
+        ),
+    ],
+)
 def test_today_shows_the_days_left(today: dt.date, expected: str) -> None:
-    assert _findings(ROOT, today)[-1] == f"{LETTER}:17:9: note: letter.date: {expected}"
+    at = _at(ROOT, "2020-03-30", after="date: ")
+    assert _findings(ROOT, today)[-1] == f"{at}: note: letter.date: {expected}"
 
 
 def test_today_never_makes_a_letter_fail() -> None:
@@ -85,34 +115,63 @@ def test_a_report_before_the_rule_gets_a_note(scratch: Path) -> None:
     edit_yaml(scratch / LETTER, "date: 2020-03-30", "date: 2017-06-30")
     edit_yaml(scratch / LETTER, "  name: Priti Patel", "  name: Amber Rudd")
     assert _findings(scratch) == [
-        f"{LETTER}:28:14: note: report.published: the report was published on 1 March 2017, before the 56-day rule of section 55(5A)"
+        f"{_at(scratch, '2017-03-01')}: note: report.published: the report was published on"
+        " 1 March 2017, before the 56-day rule of section 55(5A)"
         " came into force on 2 May 2017; no deadline is checked"
     ]
 
 
 def test_a_recommendation_without_a_response_is_an_error(scratch: Path) -> None:
-    edit_yaml(scratch / LETTER, "  areas_for_improvement:\n", "  findings:\n    - kind: recommendation\n      number: '1'\n      text: The force should do X.\n"
-              "    - kind: recommendation\n      number: '2'\n      text: The force should do Y.\n      response: Done in May 2020.\n  areas_for_improvement:\n")
+    edit_yaml(
+        scratch / LETTER,
+        "  areas_for_improvement:\n",
+        "  findings:\n    - kind: recommendation\n      number: '1'\n"
+        "      text: The force should do X.\n"
+        "    - kind: recommendation\n      number: '2'\n      text: The force should do Y.\n"
+        "      response: Done in May 2020.\n  areas_for_improvement:\n",
+    )
     assert _findings(scratch)[1:] == [
-        f"{LETTER}:35:7: error: report.findings[0]: recommendation 1 has no response; section 55(5B) requires the action taken or proposed, or why none will be taken"
+        f"{_at(scratch, 'kind: recommendation')}: error: report.findings[0]: recommendation 1 has"
+        " no response; section 55(5B) requires the action taken or proposed,"
+        " or why none will be taken"
     ]
 
 
-@pytest.mark.parametrize(("budget", "share", "ok"), [("307000000", "28", True), ("307000000", "30", False), ("300000000", "28.7", True), ("300000000", "28.6", False)])
-def test_a_share_of_budget_must_match_its_amounts(scratch: Path, budget: str, share: str, ok: bool) -> None:
-    edit_yaml(scratch / LETTER, "  share_of_budget: 28\n", f"  share_of_budget: {share}\n  budget: {budget}\n")
+@pytest.mark.parametrize(
+    ("budget", "share", "actual"),
+    [
+        ("307000000", "28", None),
+        ("307000000", "30", "28"),
+        ("300000000", "28.7", None),
+        ("300000000", "28.6", "28.7"),
+    ],
+)
+def test_a_share_of_budget_must_match_its_amounts(
+    scratch: Path, budget: str, share: str, actual: str | None
+) -> None:
+    edit_yaml(
+        scratch / LETTER,
+        "  share_of_budget: 28\n",
+        f"  share_of_budget: {share}\n  budget: {budget}\n",
+    )
     errors = [f for f in _findings(scratch) if ": error: " in f]
-    if ok:
+    if actual is None:
         assert errors == []
     else:
-        actual = f"{86_000_000 / int(budget) * 100:.1f}".rstrip("0").rstrip(".")
-        assert errors == [f"{LETTER}:53:20: error: savings.share_of_budget: {share}% does not match the amounts: 86000000 of {budget} is {actual}%"]
+        assert errors == [
+            f"{_at(scratch, share, after='share_of_budget: ')}: error: savings.share_of_budget:"
+            f" {share}% does not match the amounts: 86000000 of {budget} is {actual}%"
+        ]
 
 
 def test_a_count_in_the_text_must_match_the_list(scratch: Path) -> None:
-    edit_yaml(scratch / LETTER, "found a few areas where", "found twelve areas for improvement where")
+    edit_yaml(
+        scratch / LETTER, "found a few areas where", "found twelve areas for improvement where"
+    )
+    at = _at(scratch, ">-\n      I am aware")
     assert [f for f in _findings(scratch) if ": error: " in f] == [
-        f"{LETTER}:87:7: error: paragraphs.body[4]: the text says 'twelve areas for improvement' but the report lists 11 areas for improvement;"
+        f"{at}: error: paragraphs.body[4]: the text says"
+        " 'twelve areas for improvement' but the report lists 11 areas for improvement;"
         " name the count with a placeholder ({afi_count}) or correct the list"
     ]
 
@@ -120,8 +179,11 @@ def test_a_count_in_the_text_must_match_the_list(scratch: Path) -> None:
 def test_the_wrong_home_secretary_is_a_warning_naming_who_was(scratch: Path) -> None:
     edit_yaml(scratch / LETTER, "  name: Priti Patel", "  name: Sajid Javid")
     assert _findings(scratch)[0] == (
-        f"{LETTER}:8:9: warning: recipient.name: Sajid Javid was not Home Secretary on 30 March 2020; Priti Patel was"
-        " (source: https://www.gov.uk/government/ministers/secretary-of-state-for-the-home-department (past holders under \"Previous holders of this role\"))"
+        f"{_at(scratch, 'Sajid Javid')}: warning: recipient.name:"
+        " Sajid Javid was not Home Secretary on 30 March 2020; Priti Patel was"
+        " (source: https://www.gov.uk/government/ministers/"
+        "secretary-of-state-for-the-home-department"
+        ' (past holders under "Previous holders of this role"))'
     )
 
 
@@ -137,15 +199,18 @@ def test_a_letter_after_the_list_was_checked_asks_for_the_list_to_be_updated(scr
     edit_yaml(scratch / LETTER, "published: 2020-02-07", "published: 2027-03-01")
     warnings = [f for f in _findings(scratch) if ": warning: " in f]
     assert warnings == [
-        f"{LETTER}:8:9: warning: recipient.name: Priti Patel is not the Home Secretary on 30 March 2027 in the project's list, last checked on 26 November 2026;"
-        " if the office has changed hands, add the new holder to data/reference/home-secretaries.yaml"
+        f"{_at(scratch, 'Priti Patel')}: warning: recipient.name: Priti Patel is not the"
+        " Home Secretary on 30 March 2027 in the project's list, last checked on 26 November 2026;"
+        " if the office has changed hands,"
+        " add the new holder to data/reference/home-secretaries.yaml"
     ]
 
 
 def test_an_address_without_a_postcode_is_a_warning(scratch: Path) -> None:
     edit_yaml(scratch / LETTER, "    - SW1P 4DF\n", "")
     assert _findings(scratch)[0] == (
-        f"{LETTER}:13:7: warning: recipient.address[2]: 'London' does not look like a UK postcode (for example SW1P 4DF); the last line of an address should be its postcode"
+        f"{_at(scratch, 'London')}: warning: recipient.address[2]: 'London' does not look like"
+        " a UK postcode (for example SW1P 4DF); the last line of an address should be its postcode"
     )
 
 
@@ -154,7 +219,9 @@ def _check(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_check_command_reports_and_sets_the_exit_status(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_command_reports_and_sets_the_exit_status(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(scratch)
     code, output = _check(LETTER, "--today", "2020-03-01")
     assert code == 0
@@ -176,17 +243,34 @@ def test_build_stops_on_a_failed_check_and_strict_stops_on_a_warning(scratch: Pa
     out = scratch / "out"
     result = CliRunner().invoke(main, ["build", str(scratch / LETTER), "--out", str(out)])
     assert result.exit_code == 1 and not out.exists()
-    assert "error: letter.published: comments published 3 April 2020, 1 day after the section 55 deadline" in result.stderr
-    edit_yaml(scratch / LETTER, "  published: 2020-04-03\n", "  published: 2020-04-03\n  delay_reason: Lockdown.\n")
-    result = CliRunner().invoke(main, ["build", str(scratch / LETTER), "--out", str(out), "--format", "html"])
+    assert (
+        "error: letter.published: comments published 3 April 2020,"
+        " 1 day after the section 55 deadline" in result.stderr
+    )
+    edit_yaml(
+        scratch / LETTER,
+        "  published: 2020-04-03\n",
+        "  published: 2020-04-03\n  delay_reason: Lockdown.\n",
+    )
+    result = CliRunner().invoke(
+        main, ["build", str(scratch / LETTER), "--out", str(out), "--format", "html"]
+    )
     assert result.exit_code == 0 and "warning: letter.delay_reason" in result.stderr
-    result = CliRunner().invoke(main, ["build", str(scratch / LETTER), "--out", str(scratch / "strict"), "--strict"])
+    result = CliRunner().invoke(
+        main, ["build", str(scratch / LETTER), "--out", str(scratch / "strict"), "--strict"]
+    )
     assert result.exit_code == 1 and not (scratch / "strict").exists()
 
 
 def test_check_does_not_load_the_renderers() -> None:
-    code = ("import sys; from click.testing import CliRunner; from letters.cli import main; "
-            f"r = CliRunner().invoke(main, ['check', {str(DEFAULT_LETTER)!r}]); assert r.exit_code == 0, r.output; "
-            "print(sorted(m for m in ('weasyprint', 'docx', 'jinja2', 'markdown_it', 'PIL', 'fontTools') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    code = (
+        "import sys; from click.testing import CliRunner; from letters.cli import main; "
+        f"r = CliRunner().invoke(main, ['check', {str(DEFAULT_LETTER)!r}]); "
+        "assert r.exit_code == 0, r.output; "
+        "print(sorted(m for m in ('weasyprint', 'docx', 'jinja2', 'markdown_it', 'PIL',"
+        " 'fontTools') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     assert result.stdout.strip() == "[]"

@@ -1,4 +1,4 @@
-"""The `letters` command: exit codes, exact messages, help everywhere, nothing left behind on failure."""
+"""The `letters` command: exit codes, exact messages, help everywhere, nothing left on failure."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from conftest import DEFAULT_LETTER, edit_yaml
 from letters.cli import main
@@ -35,24 +35,45 @@ def test_every_command_and_option_has_help(runner: CliRunner) -> None:
 
 def test_build_writes_every_format(runner: CliRunner, scratch: Path) -> None:
     out = scratch / "out"
-    result = runner.invoke(main, ["build", str(scratch / "data" / DEFAULT_LETTER.name), "--out", str(out)])
+    result = runner.invoke(
+        main, ["build", str(scratch / "data" / DEFAULT_LETTER.name), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
-        "lancashire-2020-peel.docx", "lancashire-2020-peel.html", "lancashire-2020-peel.pdf", "lancashire-2020-peel.public.pdf"]
+        "lancashire-2020-peel.docx",
+        "lancashire-2020-peel.html",
+        "lancashire-2020-peel.pdf",
+        "lancashire-2020-peel.public.pdf",
+    ]
     assert result.stdout.count("wrote ") == 4
 
 
 def test_build_only_the_formats_asked_for(runner: CliRunner, scratch: Path) -> None:
     out = scratch / "out"
-    result = runner.invoke(main, ["build", str(scratch / "data" / DEFAULT_LETTER.name), "--out", str(out), "--format", "html,docx"])
+    result = runner.invoke(
+        main,
+        [
+            "build",
+            str(scratch / "data" / DEFAULT_LETTER.name),
+            "--out",
+            str(out),
+            "--format",
+            "html,docx",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.suffix for p in out.iterdir()) == [".docx", ".html"]
 
 
 def test_an_unknown_format_is_a_usage_error(runner: CliRunner, scratch: Path) -> None:
-    result = runner.invoke(main, ["build", str(scratch / "data" / DEFAULT_LETTER.name), "--format", "pdf,odt"])
+    result = runner.invoke(
+        main, ["build", str(scratch / "data" / DEFAULT_LETTER.name), "--format", "pdf,odt"]
+    )
     assert result.exit_code == 2
-    assert "odt is not a format; choose from docx, pdf, html, public-pdf (comma-separated)" in result.stderr
+    assert (
+        "odt is not a format; choose from docx, pdf, html, public-pdf (comma-separated)"
+        in result.stderr
+    )
 
 
 def test_one_bad_letter_does_not_stop_the_others(runner: CliRunner, scratch: Path) -> None:
@@ -60,7 +81,9 @@ def test_one_bad_letter_does_not_stop_the_others(runner: CliRunner, scratch: Pat
     bad = scratch / "data" / "broken.yaml"
     bad.write_text("office: offices/lancashire-pcc.yaml\n", encoding="utf-8")
     out = scratch / "out"
-    result = runner.invoke(main, ["build", str(bad), str(good), "--out", str(out), "--format", "html"])
+    result = runner.invoke(
+        main, ["build", str(bad), str(good), "--out", str(out), "--format", "html"]
+    )
     assert result.exit_code == 1
     assert "broken.yaml:1:1: letter: this field is required but missing" in result.stderr
     assert "1 of 2 letters failed" in result.stderr
@@ -70,14 +93,51 @@ def test_one_bad_letter_does_not_stop_the_others(runner: CliRunner, scratch: Pat
 def test_a_template_error_names_the_template_and_line(runner: CliRunner, scratch: Path) -> None:
     template = scratch / "templates" / "common" / "front.md.j2"
     edit_yaml(template, "Dear {{ facts.salutation }}", "Dear {{ facts.salutaton }}")
-    result = runner.invoke(main, ["build", str(scratch / "data" / DEFAULT_LETTER.name), "--out", str(scratch / "out")])
+    result = runner.invoke(
+        main, ["build", str(scratch / "data" / DEFAULT_LETTER.name), "--out", str(scratch / "out")]
+    )
     assert result.exit_code == 1
-    line = template.read_text().splitlines().index("Dear {{ facts.salutaton }}") + 1
-    assert result.stderr.endswith(f"common/front.md.j2:{line}: 'letters.facts.LetterFacts object' has no attribute 'salutaton'\n")
+    line = template.read_text(encoding="utf-8").splitlines().index("Dear {{ facts.salutaton }}") + 1
+    assert result.stderr.endswith(
+        f"common/front.md.j2:{line}: 'letters.facts.LetterFacts object'"
+        " has no attribute 'salutaton'\n"
+    )
     assert not (scratch / "out").exists()
 
 
-def test_a_missing_file_is_one_line_and_debug_adds_the_traceback(runner: CliRunner, scratch: Path) -> None:
+def _build_default(runner: CliRunner, scratch: Path, monkeypatch: pytest.MonkeyPatch) -> Result:
+    """Build the scratch project's default letter from inside the project, as a user would."""
+    monkeypatch.chdir(scratch)
+    return runner.invoke(main, ["build", f"data/{DEFAULT_LETTER.name}", "--out", "out"])
+
+
+def test_an_unclosed_block_in_a_template_names_the_template(
+    runner: CliRunner, scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = "templates/letters/integrated-peel-2018.md.j2"
+    edit_yaml(scratch / name, "{% endif %}\n", "")
+    result = _build_default(runner, scratch, monkeypatch)
+    assert result.exit_code == 1
+    end = len((scratch / name).read_text(encoding="utf-8").splitlines())
+    [message] = result.stderr.splitlines()
+    assert message.startswith(f"{name}:{end}: template syntax error: Unexpected end of template.")
+    assert "'endif'" in message
+    assert not (scratch / "out").exists()
+
+
+def test_a_missing_template_is_named(
+    runner: CliRunner, scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (scratch / "templates" / "common" / "front.md.j2").unlink()
+    result = _build_default(runner, scratch, monkeypatch)
+    assert result.exit_code == 1
+    assert result.stderr == "templates/common/front.md.j2: no such template\n"
+    assert not (scratch / "out").exists()
+
+
+def test_a_missing_file_is_one_line_and_debug_adds_the_traceback(
+    runner: CliRunner, scratch: Path
+) -> None:
     missing = scratch / "data" / "nope.yaml"
     plain = runner.invoke(main, ["build", str(missing)])
     assert plain.exit_code == 1

@@ -1,4 +1,4 @@
-"""The DOCX: A4, named styles staff can keep editing with, live page numbers, properties from the letter."""
+"""The DOCX: A4, named styles staff can keep editing with, live page numbers, the letter's data."""
 
 from __future__ import annotations
 
@@ -27,8 +27,19 @@ def test_text_uses_named_styles(document: docx.document.Document) -> None:
     used = {p.style.name for p in document.paragraphs if p.text.strip()}
     for table in document.tables:
         used |= {p.style.name for cell in table._cells for p in cell.paragraphs if p.text.strip()}
-    assert used == {"Normal", "Heading 1", "Heading 2", "List Bullet", "Address", "Reference Block", "Closing", "Signatory"}
-    assert not any(run.font.name or run.font.size for p in document.paragraphs for run in p.runs), "no direct formatting"
+    assert used == {
+        "Normal",
+        "Heading 1",
+        "Heading 2",
+        "List Bullet",
+        "Address",
+        "Reference Block",
+        "Closing",
+        "Signatory",
+    }
+    assert not any(run.font.name or run.font.size for p in document.paragraphs for run in p.runs), (
+        "no direct formatting"
+    )
 
 
 def test_styles_name_arial_in_the_house_sizes(document: docx.document.Document) -> None:
@@ -49,7 +60,10 @@ def test_annex_starts_on_a_new_page(document: docx.document.Document) -> None:
 def test_footer_has_the_office_address_and_page_fields(document: docx.document.Document) -> None:
     footer = document.sections[0].footer.paragraphs[0]
     xml = footer._p.xml
-    assert footer.text.startswith("Office of the Police and Crime Commissioner for Lancashire, County Hall, Preston, PR1 0LD\tPage ")
+    assert footer.text.startswith(
+        "Office of the Police and Crime Commissioner for Lancashire,"
+        " County Hall, Preston, PR1 0LD\tPage "
+    )
     assert " PAGE " in xml and " NUMPAGES " in xml
     assert footer.style.name == "Footer"
 
@@ -63,7 +77,10 @@ def test_letterhead_picture_has_alt_text(document: docx.document.Document) -> No
 
 def test_core_properties_come_from_the_letter(document: docx.document.Document) -> None:
     props = document.core_properties
-    assert props.title == "Response to the HMICFRS Integrated PEEL Inspection report for Lancashire Constabulary"
+    assert (
+        props.title
+        == "Response to the HMICFRS Integrated PEEL Inspection report for Lancashire Constabulary"
+    )
     assert props.author == "Clive Grunshaw"
     assert props.language == "en-GB"
     assert props.created == props.modified == dt.datetime(2020, 3, 30, tzinfo=dt.UTC)
@@ -77,12 +94,19 @@ def test_zip_entries_carry_the_letters_date_not_the_clock(built: dict[str, Path]
         assert package.namelist()[0] == "[Content_Types].xml"
 
 
-def test_building_again_gives_the_same_bytes(built: dict[str, Path], tmp_path: Path, project) -> None:  # type: ignore[no-untyped-def]
+def test_building_again_gives_the_same_bytes(
+    built: dict[str, Path], tmp_path: Path, project
+) -> None:  # type: ignore[no-untyped-def]
     import subprocess
     import sys
 
     from conftest import DEFAULT_LETTER, ROOT
 
-    subprocess.run([sys.executable, "-m", "letters.cli", "build", str(DEFAULT_LETTER), "--out", str(tmp_path)], check=True, cwd=ROOT, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "letters.cli", "build", str(DEFAULT_LETTER), "--out", str(tmp_path)],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
     for fmt, first in built.items():
         assert (tmp_path / first.name).read_bytes() == first.read_bytes(), fmt

@@ -1,4 +1,4 @@
-"""`letters findings`: every finding with its number, kind, text, response and action, as CSV or JSON."""
+"""`letters findings`: each finding's number, kind, text, response and action, as CSV or JSON."""
 
 from __future__ import annotations
 
@@ -20,11 +20,33 @@ def test_csv_lists_every_finding_in_the_reports_order() -> None:
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [(row["kind"], row["number"]) for row in rows] == [
-        ("cause of concern", "1"), ("recommendation", "1"), ("recommendation", "2"), ("recommendation", "3"),
-        ("cause of concern", "2"), ("recommendation", "4"), ("recommendation", "5"), ("recommendation", "6"), ("recommendation", "7")]
+        ("cause of concern", "1"),
+        ("recommendation", "1"),
+        ("recommendation", "2"),
+        ("recommendation", "3"),
+        ("cause of concern", "2"),
+        ("recommendation", "4"),
+        ("recommendation", "5"),
+        ("recommendation", "6"),
+        ("recommendation", "7"),
+    ]
     assert rows[1]["cause"] == "1" and rows[1]["addressed_to"] == "Staffordshire Police"
-    assert rows[1]["response"].startswith("All call handlers have completed refreshed triage training")
-    assert list(rows[0]) == ["number", "kind", "area", "theme", "cause", "addressed_to", "text", "response", "action", "text_cy", "response_cy"]
+    assert rows[1]["response"].startswith(
+        "All call handlers have completed refreshed triage training"
+    )
+    assert list(rows[0]) == [
+        "number",
+        "kind",
+        "area",
+        "theme",
+        "cause",
+        "addressed_to",
+        "text",
+        "response",
+        "action",
+        "text_cy",
+        "response_cy",
+    ]
 
 
 def test_json_and_the_shorthand_list_of_afis() -> None:
@@ -35,9 +57,16 @@ def test_json_and_the_shorthand_list_of_afis() -> None:
 
 def test_a_formula_in_the_data_stays_text_in_the_csv(scratch: Path) -> None:
     data = scratch / "data" / DEFAULT_LETTER.name
-    edit_yaml(data, "    - The constabulary should ensure there is a consistent", "    - '=HYPERLINK(\"http://x\")'\n    - The constabulary should ensure there is a consistent")
-    rows = list(csv.DictReader(io.StringIO(CliRunner().invoke(main, ["findings", str(data)]).stdout)))
-    assert rows[0]["text"] == "'=HYPERLINK(\"http://x\")"
+    edit_yaml(
+        data,
+        "    - The constabulary should ensure there is a consistent",
+        "    - '=HYPERLINK(\"http://x\")'\n"
+        "    - The constabulary should ensure there is a consistent",
+    )
+    rows = list(
+        csv.DictReader(io.StringIO(CliRunner().invoke(main, ["findings", str(data)]).stdout))
+    )
+    assert rows[0]["text"] == '\'=HYPERLINK("http://x")'
 
 
 def test_out_writes_a_file(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The DOCX, laid out by LibreOffice, falls on the same pages as the PDF (slow: starts LibreOffice)."""
+"""The DOCX, laid out by LibreOffice, falls on the same pages as the PDF (slow)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,19 @@ def docx_as_pdf(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
     out = tmp_path_factory.mktemp("libreoffice")
     profile = tmp_path_factory.mktemp("lo-profile")
     subprocess.run(
-        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(out), str(built["docx"])],
-        check=True, capture_output=True, timeout=240,
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(built["docx"]),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
     )
     return out / (built["docx"].stem + ".pdf")
 
@@ -31,9 +42,14 @@ def test_same_number_of_pages(built: dict[str, Path], docx_as_pdf: Path) -> None
     assert len(pdf_pages(docx_as_pdf)) == len(pdf_pages(built["pdf"])) == 3
 
 
-def test_each_page_starts_and_ends_with_the_same_text(built: dict[str, Path], docx_as_pdf: Path) -> None:
+def test_each_page_starts_and_ends_with_the_same_text(
+    built: dict[str, Path], docx_as_pdf: Path
+) -> None:
     for ours, theirs in zip(pdf_pages(built["pdf"]), pdf_pages(docx_as_pdf), strict=True):
-        ours_words, theirs_words = normalise(ours).replace("•", "").split(), normalise(theirs).replace("•", "").split()
+        ours_words, theirs_words = (
+            normalise(ours).replace("•", "").split(),
+            normalise(theirs).replace("•", "").split(),
+        )
         assert ours_words[:6] == theirs_words[:6]
         assert ours_words[-4:] == theirs_words[-4:], "same footer with the same page number"
 

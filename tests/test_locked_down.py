@@ -19,7 +19,7 @@ from letters.project import Project
 
 @pytest.fixture
 def listener() -> Iterator[tuple[int, list[bytes]]]:
-    """A TCP listener on 127.0.0.1 that records every connection it receives."""
+    """Listen on 127.0.0.1 over TCP and record every connection it receives."""
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     server.bind(("127.0.0.1", 0))
@@ -52,10 +52,14 @@ def listener() -> Iterator[tuple[int, list[bytes]]]:
 def _hostile(scratch: Path, port: int) -> None:
     """Put links to the listener and to outside files in the data and in the house CSS template."""
     url = f"http://127.0.0.1:{port}"
-    edit_yaml(scratch / "data" / DEFAULT_LETTER.name, "  areas_for_improvement:\n",
-              "  areas_for_improvement:\n"
-              f"    - '![img]({url}/md.png) <img src=\"{url}/html.png\"> <link rel=stylesheet href=\"{url}/x.css\"> [a]({url}/a)'\n"
-              f"    - '{{{{ \"\".__class__.__mro__ }}}} <script>fetch(\"{url}/js\")</script> file:///etc/passwd'\n")
+    edit_yaml(
+        scratch / "data" / DEFAULT_LETTER.name,
+        "  areas_for_improvement:\n",
+        "  areas_for_improvement:\n"
+        f'    - \'![img]({url}/md.png) <img src="{url}/html.png"> <link rel=stylesheet'
+        f' href="{url}/x.css"> [a]({url}/a)\'\n'
+        f'    - \'{{{{ "".__class__.__mro__ }}}} <script>fetch("{url}/js")</script> file:///etc/passwd\'\n',
+    )
     css = scratch / "templates" / "house-style.css.j2"
     css.write_text(
         f'@import url("{url}/import.css");\n'
@@ -67,25 +71,42 @@ def _hostile(scratch: Path, port: int) -> None:
     )
 
 
-def test_hostile_data_and_outside_links_fetch_nothing(scratch: Path, listener: tuple[int, list[bytes]]) -> None:
+def test_hostile_data_and_outside_links_fetch_nothing(
+    scratch: Path, listener: tuple[int, list[bytes]]
+) -> None:
     port, received = listener
     _hostile(scratch, port)
-    built = build_letter(scratch / "data" / DEFAULT_LETTER.name, scratch / "out", project=Project(scratch))
+    built = build_letter(
+        scratch / "data" / DEFAULT_LETTER.name, scratch / "out", project=Project(scratch)
+    )
     assert received == [], "the listener on 127.0.0.1 was contacted"
     refused = [w for w in built.warnings if "refused to fetch" in w]
-    assert len(refused) == 4, built.warnings  # @import, the listener's image, /etc/hostname, ../data/...
+    assert len(refused) == 4, (
+        built.warnings
+    )  # @import, the listener's image, /etc/hostname, ../data/...
     assert any("file:///etc/hostname" in w for w in refused)
     html = (scratch / "out" / "lancashire-2020-peel.html").read_text(encoding="utf-8")
-    assert "&lt;script&gt;" in html and "<script>" not in html and f'<img src="http://127.0.0.1:{port}' not in html
+    assert (
+        "&lt;script&gt;" in html
+        and "<script>" not in html
+        and f'<img src="http://127.0.0.1:{port}' not in html
+    )
 
 
-def test_strict_fails_the_build_on_a_refused_fetch(scratch: Path, listener: tuple[int, list[bytes]]) -> None:
+def test_strict_fails_the_build_on_a_refused_fetch(
+    scratch: Path, listener: tuple[int, list[bytes]]
+) -> None:
     port, received = listener
     _hostile(scratch, port)
     out = scratch / "out"
-    result = CliRunner().invoke(main, ["build", str(scratch / "data" / DEFAULT_LETTER.name), "--out", str(out), "--strict"])
+    result = CliRunner().invoke(
+        main, ["build", str(scratch / "data" / DEFAULT_LETTER.name), "--out", str(out), "--strict"]
+    )
     assert result.exit_code == 1
-    assert "WeasyPrint warned (--strict makes this an error)" in result.stderr and "refused to fetch" in result.stderr
+    assert (
+        "WeasyPrint warned (--strict makes this an error)" in result.stderr
+        and "refused to fetch" in result.stderr
+    )
     assert not out.exists() or list(out.iterdir()) == []
     assert received == []
 
@@ -100,7 +121,9 @@ def test_output_names_cannot_leave_the_output_folder(tmp_path: Path) -> None:
     assert safe_name(tmp_path, "letter.pdf") == tmp_path.resolve() / "letter.pdf"
 
 
-def test_a_failed_write_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import os
 
     from letters.output import write_all

@@ -1,23 +1,25 @@
-"""The PDF: A4 pages, the house font embedded, metadata from the letter, a tagged structure, no outside fetches."""
+"""The PDF: A4 pages, the house font embedded, the letter's metadata, tagged, no outside fetches."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pikepdf
 import pypdf
 import pytest
-from conftest import DEFAULT_LETTER
 
+from conftest import DEFAULT_LETTER
 from letters.build import compose
 from letters.project import Project
 from letters.render.pdf import make_url_fetcher, render_pdf
 
 
 @pytest.fixture(scope="module")
-def pdf(built: dict[str, Path]) -> pikepdf.Pdf:
-    return pikepdf.open(built["pdf"])
+def pdf(built: dict[str, Path]) -> Iterator[pikepdf.Pdf]:
+    with pikepdf.open(built["pdf"]) as opened:
+        yield opened
 
 
 def test_pages_are_a4(pdf: pikepdf.Pdf) -> None:
@@ -30,7 +32,11 @@ def test_only_the_shipped_liberation_sans_is_embedded(pdf: pikepdf.Pdf) -> None:
     fonts = set()
     for page in pdf.pages:
         for font in page.Resources.Font.values():
-            descriptor = font.DescendantFonts[0].FontDescriptor if "/DescendantFonts" in font else font.FontDescriptor
+            descriptor = (
+                font.DescendantFonts[0].FontDescriptor
+                if "/DescendantFonts" in font
+                else font.FontDescriptor
+            )
             assert "/FontFile2" in descriptor or "/FontFile3" in descriptor, "every font embedded"
             fonts.add(str(font.BaseFont).split("+", 1)[-1])
     assert fonts == {"Liberation-Sans", "Liberation-Sans-Bold"}
@@ -38,7 +44,10 @@ def test_only_the_shipped_liberation_sans_is_embedded(pdf: pikepdf.Pdf) -> None:
 
 def test_metadata_comes_from_the_letter(pdf: pikepdf.Pdf) -> None:
     info = pdf.docinfo
-    assert str(info.Title) == "Response to the HMICFRS Integrated PEEL Inspection report for Lancashire Constabulary"
+    assert (
+        str(info.Title)
+        == "Response to the HMICFRS Integrated PEEL Inspection report for Lancashire Constabulary"
+    )
     assert str(info.Author) == "Clive Grunshaw"
     assert str(info.Keywords) == "HMICFRS, PEEL, Lancashire Constabulary, section 55"
     assert str(info.CreationDate).startswith("D:20200330")
@@ -50,9 +59,15 @@ def test_pdf_is_tagged(pdf: pikepdf.Pdf) -> None:
     assert bool(pdf.Root.MarkInfo.Marked)
 
 
-@pytest.mark.parametrize("url", [
-    "http://example.com/x.css", "https://example.com/logo.png", "file:///etc/passwd", "ftp://example.com/x",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/x.css",
+        "https://example.com/logo.png",
+        "file:///etc/passwd",
+        "ftp://example.com/x",
+    ],
+)
 def test_the_fetcher_refuses_the_network_and_outside_files(project, url: str) -> None:  # type: ignore[no-untyped-def]
     fetcher = make_url_fetcher(project.templates)
     with pytest.raises(ValueError, match="refused to fetch"):
@@ -70,12 +85,20 @@ def test_the_fetcher_refuses_an_escape_from_templates(project) -> None:  # type:
 
 def test_an_outside_image_in_the_house_style_is_not_fetched_and_is_reported(scratch: Path) -> None:
     css = scratch / "templates" / "house-style.css.j2"
-    css.write_text(css.read_text(encoding="utf-8") + 'html { background: url("file:///etc/hostname"); }\n'
-                   'body { background: url("http://127.0.0.1:9/x.png"); }\n', encoding="utf-8")
+    css.write_text(
+        css.read_text(encoding="utf-8") + 'html { background: url("file:///etc/hostname"); }\n'
+        'body { background: url("http://127.0.0.1:9/x.png"); }\n',
+        encoding="utf-8",
+    )
     project = Project(scratch)
     document = compose(scratch / "data" / DEFAULT_LETTER.name, project)
     result = render_pdf(document, project.style)
-    assert pypdf.PdfReader(io.BytesIO(result.data)).pages[0].extract_text().startswith("Rt Hon Priti Patel")
+    assert (
+        pypdf.PdfReader(io.BytesIO(result.data))
+        .pages[0]
+        .extract_text()
+        .startswith("Rt Hon Priti Patel")
+    )
     refused = [w for w in result.warnings if "refused to fetch" in w]
     assert len(refused) == 2
     assert "file:///etc/hostname" in refused[0] + refused[1]

@@ -1,4 +1,4 @@
-"""The shipped JSON Schema is the model's, and every data file (as an editor reads it) satisfies it."""
+"""The shipped JSON Schema is the model's; every data file, as an editor reads it, satisfies it."""
 
 from __future__ import annotations
 
@@ -41,18 +41,29 @@ def _as_an_editor_reads(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "data").glob("*.yaml")) + sorted((ROOT / "data" / "offices").glob("*.yaml")),
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    sorted((ROOT / "data").glob("*.yaml")) + sorted((ROOT / "data" / "offices").glob("*.yaml")),
+    ids=lambda p: p.name,
+)
 def test_each_data_file_names_its_schema_and_satisfies_it(path: Path) -> None:
     first = path.read_text(encoding="utf-8").splitlines()[0]
     kind = "office" if path.parent.name == "offices" else "letter"
     schema_path = (path.parent / first.split("$schema=", 1)[1]).resolve()
-    assert first.startswith("# yaml-language-server: $schema=") and schema_path == ROOT / "data" / SCHEMA_FILES[kind]
-    jsonschema.validate(_as_an_editor_reads(yaml.safe_load(path.read_text(encoding="utf-8"))), json_schema(kind, FRAMEWORKS))
+    assert (
+        first.startswith("# yaml-language-server: $schema=")
+        and schema_path == ROOT / "data" / SCHEMA_FILES[kind]
+    )
+    jsonschema.validate(
+        _as_an_editor_reads(yaml.safe_load(path.read_text(encoding="utf-8"))),
+        json_schema(kind, FRAMEWORKS),
+    )
 
 
 def test_the_schema_catches_a_grade_typo_in_the_editor() -> None:
-    data = _as_an_editor_reads(yaml.safe_load((ROOT / "data" / "lancashire-2020-peel.yaml").read_text(encoding="utf-8")))
+    data = _as_an_editor_reads(
+        yaml.safe_load((ROOT / "data" / "lancashire-2020-peel.yaml").read_text(encoding="utf-8"))
+    )
     data["report"]["grades"]["efficiency"] = "outstandin"
     with pytest.raises(jsonschema.ValidationError, match="'outstandin' is not one of"):
         jsonschema.validate(data, json_schema("letter", FRAMEWORKS))

@@ -1,4 +1,4 @@
-"""The default letter reproduces the Lancashire seed letter word for word, in the DOCX and the PDF."""
+"""The default letter reproduces the Lancashire seed letter word for word in the DOCX and PDF."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def test_html_holds_the_same_text(built: dict[str, Path]) -> None:
     from html import unescape
 
     html = built["html"].read_text(encoding="utf-8")
-    main = html[html.index("<main>"):html.index("</main>")]
+    main = html[html.index("<main>") : html.index("</main>")]
     text = normalise(unescape(re.sub(r"<[^>]+>", " ", main)))
     docx_text = normalise(" ".join(line.removeprefix("- ") for line in docx_lines(built["docx"])))
     assert text.replace(" :", ":") == docx_text

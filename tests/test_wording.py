@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import docx
 import pytest
+from docx.oxml.ns import qn
 
-from conftest import DEFAULT_LETTER, edit_yaml
-from letters.build import compose, render
+from conftest import DEFAULT_LETTER, edit_yaml, position
+from letters.build import build_letter, compose, render
 from letters.document import (
     Address,
     BulletList,
@@ -24,14 +26,19 @@ from letters.errors import TemplateError
 from letters.project import Project
 from letters.wording import escape_markdown, parse_blocks
 
-TRICKY = "{{ 7*7 }} <b>bold</b> *stars* _underscores_ [link](http://x) `code` &amp; \\\\ # not a heading"
+TRICKY = (
+    "{{ 7*7 }} <b>bold</b> *stars* _underscores_ [link](http://x) `code` &amp; \\\\ # not a heading"
+)
 
 
 def test_markup_in_data_prints_as_written(scratch: Path) -> None:
     data = scratch / "data" / DEFAULT_LETTER.name
-    edit_yaml(data, "    - The constabulary should ensure there is a consistent approach",
-              "    - '" + TRICKY.replace("'", "''") + "'\n"
-              "    - 1. not a list\n    - The constabulary should ensure there is a consistent approach")
+    edit_yaml(
+        data,
+        "    - The constabulary should ensure there is a consistent approach",
+        "    - '" + TRICKY.replace("'", "''") + "'\n"
+        "    - 1. not a list\n    - The constabulary should ensure there is a consistent approach",
+    )
     document = compose(data, Project(scratch))
     lines = text_lines(document)
     assert TRICKY in lines and "1. not a list" in lines
@@ -49,14 +56,27 @@ def test_escape_markdown_leaves_plain_words_alone() -> None:
 
 def test_containers_become_letter_furniture() -> None:
     blocks = parse_blocks(
-        "::: address\nA Person\n1 Street\n:::\n\n::: reference\nOur Ref: X1\nDate: 1 May 2020\n:::\n\n"
-        "# SUBJECT\n\nBody *with* **emphasis**.\n\n::: signature\nYours faithfully\n\nA Name\nA Title\n:::\n\n"
+        "::: address\nA Person\n1 Street\n:::\n\n"
+        "::: reference\nOur Ref: X1\nDate: 1 May 2020\n:::\n\n"
+        "# SUBJECT\n\nBody *with* **emphasis**.\n\n"
+        "::: signature\nYours faithfully\n\nA Name\nA Title\n:::\n\n"
         "::: annex\n## Annex\n\n- one\n- two\n:::\n"
     )
     assert blocks == [
-        Masthead(Address(("A Person", "1 Street")), ReferenceBlock((("Our Ref:", "X1"), ("Date:", "1 May 2020")))),
+        Masthead(
+            Address(("A Person", "1 Street")),
+            ReferenceBlock((("Our Ref:", "X1"), ("Date:", "1 May 2020"))),
+        ),
         Heading(1, (Span("SUBJECT"),)),
-        Paragraph((Span("Body "), Span("with", italic=True), Span(" "), Span("emphasis", bold=True), Span("."))),
+        Paragraph(
+            (
+                Span("Body "),
+                Span("with", italic=True),
+                Span(" "),
+                Span("emphasis", bold=True),
+                Span("."),
+            )
+        ),
         Signature("Yours faithfully", ("A Name", "A Title")),
         Section("annex", new_page=True),
         Heading(2, (Span("Annex"),)),
@@ -64,11 +84,20 @@ def test_containers_become_letter_furniture() -> None:
     ]
 
 
-@pytest.mark.parametrize(("markdown", "message"), [
-    ("1. one\n2. two\n", "ordered list is not part of the letter format"),
-    ("::: reference\nno label here\n:::\n", "reference line 'no label here' is not 'Label: value'"),
-    ("::: signature\nYours sincerely\n:::\n", "a signature is a closing ('Yours sincerely'), a blank line, then the name and title"),
-])
+@pytest.mark.parametrize(
+    ("markdown", "message"),
+    [
+        ("1. one\n2. two\n", "ordered list is not part of the letter format"),
+        (
+            "::: reference\nno label here\n:::\n",
+            "reference line 'no label here' is not 'Label: value'",
+        ),
+        (
+            "::: signature\nYours sincerely\n:::\n",
+            "a signature is a closing ('Yours sincerely'), a blank line, then the name and title",
+        ),
+    ],
+)
 def test_what_the_letter_format_cannot_hold_is_an_error(markdown: str, message: str) -> None:
     with pytest.raises(TemplateError, match=message.replace("(", r"\(").replace(")", r"\)")):
         parse_blocks(markdown, "t.md.j2")
@@ -76,12 +105,16 @@ def test_what_the_letter_format_cannot_hold_is_an_error(markdown: str, message: 
 
 def test_templates_cannot_reach_python_internals(scratch: Path) -> None:
     template = scratch / "templates" / "common" / "front.md.j2"
-    edit_yaml(template, "Dear {{ facts.salutation }}", "Dear {{ facts.__class__.__init__.__globals__ }}")
+    edit_yaml(
+        template, "Dear {{ facts.salutation }}", "Dear {{ facts.__class__.__init__.__globals__ }}"
+    )
     with pytest.raises(TemplateError):
         compose(scratch / "data" / DEFAULT_LETTER.name, Project(scratch))
 
 
-def test_an_unknown_placeholder_in_the_letters_own_text_is_reported_at_its_line(scratch: Path) -> None:
+def test_an_unknown_placeholder_in_the_letters_own_text_is_reported_at_its_line(
+    scratch: Path,
+) -> None:
     data = scratch / "data" / DEFAULT_LETTER.name
     edit_yaml(data, "{savings.since}, the", "{savings.sinse}, the")
     from letters.errors import DataError
@@ -89,4 +122,37 @@ def test_an_unknown_placeholder_in_the_letters_own_text_is_reported_at_its_line(
     with pytest.raises(DataError) as caught:
         compose(data, Project(scratch))
     message = str(caught.value)
-    assert message.startswith(f"{data}:62:7: paragraphs.body[0]: {{savings.sinse}} is not a fact this letter can name (did you mean {{savings.since}}?); it can name {{afi_count}}, ")
+    at = position(data, ">-\n      I am pleased")
+    assert message.startswith(
+        f"{data}:{at}: paragraphs.body[0]: {{savings.sinse}} is not a fact"
+        " this letter can name (did you mean {savings.since}?); it can name {afi_count}, "
+    )
+
+
+def test_a_link_in_a_template_is_a_link_in_the_docx_and_the_html(scratch: Path) -> None:
+    url = "https://www.lancashire-pcc.gov.uk/scrutiny/?year=2020&kind=peel"
+    template = scratch / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    edit_yaml(
+        template,
+        "through my quarterly scrutiny meetings.",
+        f"through my [quarterly scrutiny meetings]({url}).",
+    )
+    built = build_letter(
+        scratch / "data" / DEFAULT_LETTER.name, scratch / "out", ("docx", "html"), Project(scratch)
+    )
+    paths = {path.suffix: path for path in built.paths}
+    document = docx.Document(str(paths[".docx"]))
+    links = document.element.body.findall(".//" + qn("w:hyperlink"))
+    assert len(links) == 1
+    [link] = links
+    assert "".join(t.text for t in link.iter(qn("w:t"))) == "quarterly scrutiny meetings"
+    relationship = document.part.rels[link.get(qn("r:id"))]
+    assert relationship.is_external and relationship.target_ref == url
+    paragraph = next(p for p in document.paragraphs if "quarterly scrutiny meetings" in p.text)
+    assert paragraph.text.endswith("through my quarterly scrutiny meetings.")
+    html = paths[".html"].read_text(encoding="utf-8")
+    assert (
+        'through my <a href="https://www.lancashire-pcc.gov.uk/scrutiny/?year=2020&amp;kind=peel">'
+        "quarterly scrutiny meetings</a>." in html
+    )
+    assert html.count("<a href=") == 1
