@@ -81,7 +81,8 @@ def template_data(value: object) -> Any:
         names = []
     if names:
         fields = {name: template_data(getattr(value, name)) for name in names}
-        return _namespace_like(type(value))(**fields)
+        kind = type(value)
+        return _namespace_like(kind.__name__, kind.__module__)(**fields)
     if isinstance(value, list | tuple):
         return tuple(template_data(item) for item in value)
     if isinstance(value, Mapping):
@@ -90,9 +91,9 @@ def template_data(value: object) -> Any:
 
 
 @functools.cache
-def _namespace_like(kind: type) -> type[SimpleNamespace]:
-    """Make a plain namespace class named as `kind`, so that messages name what a value is."""
-    return type(kind.__name__, (SimpleNamespace,), {"__module__": kind.__module__, "__slots__": ()})
+def _namespace_like(name: str, module: str) -> type[SimpleNamespace]:
+    """Make a plain namespace class named as a model class, so messages name what a value is."""
+    return type(name, (SimpleNamespace,), {"__module__": module, "__slots__": ()})
 
 
 def make_environment(
