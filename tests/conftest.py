@@ -19,6 +19,23 @@ DEFAULT_LETTER = ROOT / "data" / "lancashire-2020-peel.yaml"
 SEED = Path(__file__).resolve().parent / "data" / "seed-lancashire-2020.txt"
 
 
+#: How the letters write the counts the tests use: words to nine, figures from 10.
+COUNT_WORDS = {
+    1: "one",
+    2: "two",
+    3: "three",
+    4: "four",
+    5: "five",
+    6: "six",
+    7: "seven",
+    8: "eight",
+    9: "nine",
+    10: "10",
+    11: "11",
+    12: "12",
+}
+
+
 def normalise(text: str) -> str:
     """Collapse runs of whitespace, as the comparisons with the seed allow."""
     return " ".join(text.split())

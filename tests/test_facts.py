@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import ROOT
+from conftest import COUNT_WORDS, ROOT
 from letters.english import (
     count_noun,
     indefinite_article,
@@ -270,20 +270,6 @@ def test_grades_by_area(grades: dict[str, str], expected: str) -> None:
     assert grades_by_area_phrase(group_grades(grades, PEEL_2023)) == expected
 
 
-#: How many areas 'in all ... graded areas' names: words to nine, figures from 10.
-AREA_COUNTS = {
-    3: "three",
-    4: "four",
-    5: "five",
-    6: "six",
-    7: "seven",
-    8: "eight",
-    9: "nine",
-    10: "10",
-    11: "11",
-}
-
-
 @given(
     st.dictionaries(st.sampled_from(PEEL_2023.areas), st.sampled_from(PEEL_2023.grades), min_size=1)
 )
@@ -295,7 +281,7 @@ def test_grades_by_area_names_each_graded_area_once_best_grade_first(
     phrase = grades_by_area_phrase(group_grades(grades, PEEL_2023))
     awarded = sorted(set(grades.values()), key=PEEL_2023.rank)
     if len(awarded) == 1 and len(grades) > 2:
-        assert phrase == f"{awarded[0]} in all {AREA_COUNTS[len(grades)]} graded areas"
+        assert phrase == f"{awarded[0]} in all {COUNT_WORDS[len(grades)]} graded areas"
         return
     clauses = phrase.split("; ")
     assert [clause.split(" in ", 1)[0] for clause in clauses] == awarded

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
+from conftest import COUNT_WORDS, ROOT
 from letters.build import compose
 from letters.document import Heading, text_lines
 from letters.project import Project
@@ -23,23 +23,6 @@ def project_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for folder in ("offices", "reference"):
         shutil.copytree(ROOT / "data" / folder, root / "data" / folder)
     return root
-
-
-#: How the letters write the counts these tests use: words to nine, figures from 10.
-WORDS = {
-    1: "one",
-    2: "two",
-    3: "three",
-    4: "four",
-    5: "five",
-    6: "six",
-    7: "seven",
-    8: "eight",
-    9: "nine",
-    10: "10",
-    11: "11",
-    12: "12",
-}
 
 
 def _letter(
@@ -98,7 +81,7 @@ def test_a_thematic_response_counts_its_recommendations(
     lines = _lines(project_root, _letter(kind, findings))
     total, chiefs = len(addressed), addressed.count("chief constables")
     sentence = next(line for line in lines if line.startswith("The report makes "))
-    noun = f"{WORDS[total]} {'recommendation' if total == 1 else 'recommendations'}"
+    noun = f"{COUNT_WORDS[total]} {'recommendation' if total == 1 else 'recommendations'}"
     if chiefs == 0:
         assert sentence.startswith(f"The report makes {noun}. Below I set out")
     elif chiefs == total:
@@ -106,7 +89,7 @@ def test_a_thematic_response_counts_its_recommendations(
     else:
         which = "which is" if chiefs == 1 else "which are"
         assert sentence.startswith(
-            f"The report makes {noun}, {WORDS[chiefs]} of {which} for chief constables."
+            f"The report makes {noun}, {COUNT_WORDS[chiefs]} of {which} for chief constables."
         )
     assert [line for line in lines if line.startswith("Response: ")] == [
         f"Response: Response {n}." for n in range(1, total + 1)
@@ -152,7 +135,7 @@ def test_a_peel_response_reads_right_for_any_mix_of_findings(
         noun = "cause of concern" if causes == 1 else "causes of concern"
         their = "its" if causes == 1 else "their"
         assert (
-            f"The inspectors raised {WORDS[causes]} {noun}."
+            f"The inspectors raised {COUNT_WORDS[causes]} {noun}."
             f" I set out below the response to each of {their} recommendations." in lines
         )
         assert sum(1 for h in headings if h.level == 3) == causes
@@ -160,12 +143,13 @@ def test_a_peel_response_reads_right_for_any_mix_of_findings(
         assert "The report sets out no areas for improvement." in lines
     elif afis <= 3:
         noun = "area for improvement" if afis == 1 else "areas for improvement"
-        assert f"The report sets out {WORDS[afis]} {noun}:" in lines
+        assert f"The report sets out {COUNT_WORDS[afis]} {noun}:" in lines
         assert all(f"Improve {a}. Improving {a}." in lines for a in range(1, afis + 1))
     else:
         assert any(
             line.startswith(
-                f"The report sets out {WORDS[afis]} areas for improvement. The annex lists each"
+                f"The report sets out {COUNT_WORDS[afis]} areas for improvement. The annex lists"
+                " each"
             )
             for line in lines
         )

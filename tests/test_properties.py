@@ -170,6 +170,18 @@ def _render_all(root: Path, letter: dict[str, object]) -> tuple[list[str], dict[
     return lines, files
 
 
+def _read_back(
+    tmp_path_factory: pytest.TempPathFactory, letter: dict[str, object]
+) -> tuple[dict[str, bytes], list[str], str]:
+    """Render a letter; check the DOCX and HTML read as the document; return the files and text."""
+    root = tmp_path_factory.mktemp("project")
+    expected, files = _render_all(root, letter)
+    lines, docx_text = _docx_text(root, files["docx"])
+    assert lines == expected
+    assert _html_text(files["html"]) == docx_text
+    return files, lines, docx_text
+
+
 def _docx_text(root: Path, docx: bytes) -> tuple[list[str], str]:
     """Return the DOCX body's lines and their text joined, without list bullets."""
     path = root / "letter.docx"
@@ -183,11 +195,7 @@ def _docx_text(root: Path, docx: bytes) -> tuple[list[str], str]:
 def test_any_valid_letter_renders_in_every_format(
     tmp_path_factory: pytest.TempPathFactory, letter: dict[str, object]
 ) -> None:
-    root = tmp_path_factory.mktemp("project")
-    expected, files = _render_all(root, letter)
-    lines, docx_text = _docx_text(root, files["docx"])
-    assert lines == expected
-    assert _html_text(files["html"]) == docx_text
+    files, lines, docx_text = _read_back(tmp_path_factory, letter)
     for afi in letter["report"]["areas_for_improvement"]:  # type: ignore[index]
         assert f"- {normalise(afi)}" in lines
 
@@ -197,11 +205,7 @@ def test_any_valid_letter_renders_in_every_format(
 def test_a_letter_in_the_house_fonts_reads_the_same_in_the_pdf(
     tmp_path_factory: pytest.TempPathFactory, letter: dict[str, object]
 ) -> None:
-    root = tmp_path_factory.mktemp("project")
-    expected, files = _render_all(root, letter)
-    lines, docx_text = _docx_text(root, files["docx"])
-    assert lines == expected
-    assert _html_text(files["html"]) == docx_text
+    files, lines, docx_text = _read_back(tmp_path_factory, letter)
     # The PDF breaks lines inside words where the text allows it (after a hyphen or a slash, or
     # anywhere in a word too long for the line), and its text cannot tell such a break from a
     # space: so the PDF must hold the same characters in the same order, with a space or a line
