@@ -50,7 +50,7 @@ def render_docx(document: Document, style: HouseStyle) -> bytes:
     """Lay out the letter as a Word document: A4, named styles, page-number fields."""
     doc = docx.Document()
     _page_setup(doc, style)
-    _define_styles(doc, style)
+    _define_styles(doc, style, _word_language(document.language))
     _letterhead(doc, document, style)
     _blocks(doc, document.blocks, style)
     add_header(doc, document, style)
@@ -103,13 +103,18 @@ def _paragraph_style(
     return created
 
 
-def _define_styles(doc: docx.document.Document, style: HouseStyle) -> None:
-    """Turn the house style into Word's named styles."""
+def _word_language(language: str) -> str:
+    """Write a language tag as Word's proofing languages name it: 'cy' is 'cy-GB'."""
+    return {"cy": "cy-GB", "en": "en-GB"}.get(language, language)
+
+
+def _define_styles(doc: docx.document.Document, style: HouseStyle, language: str) -> None:
+    """Turn the house style into Word's named styles, in the document's language."""
     font, text = style.font.docx, style.text
     normal = doc.styles["Normal"]
     _set_font(normal, font, text.size, text.colour)
     lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "en-GB")
+    lang.set(qn("w:val"), language)
     normal.element.get_or_add_rPr().append(lang)
     fmt = normal.paragraph_format
     fmt.space_before, fmt.space_after = Pt(0), Pt(text.space_after)
@@ -298,7 +303,7 @@ def _added_since(doc: docx.document.Document, count: int) -> list[object]:
 
 def _mark_language(elements: list[object], language: str) -> None:
     """Set Word's proofing language on every run (and paragraph mark) of some body elements."""
-    tag = {"cy": "cy-GB", "en": "en-GB"}.get(language, language)
+    tag = _word_language(language)
     for element in elements:
         for holder in element.iter(qn("w:r"), qn("w:pPr")):  # type: ignore[attr-defined]
             properties = holder.find(qn("w:rPr"))
