@@ -48,7 +48,21 @@ strict_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Letters(click.Group):
+    """The command group: any fault a command did not report becomes one line and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command, turning an unexpected exception into an internal error message."""
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            _internal(ctx, exc)
+            ctx.exit(1)
+
+
+@click.group(cls=_Letters, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="letters")
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
 @click.pass_context
@@ -322,6 +336,9 @@ def _each_letter(
         except LettersError as exc:
             failed += 1
             _report(ctx, exc)
+        except Exception as exc:  # a fault of letters itself: say so, and go on to the next
+            failed += 1
+            _internal(ctx, exc, f" while building {_shown(path)}")
     _finish(ctx, failed, len(paths))
 
 
@@ -374,6 +391,18 @@ def _report(ctx: click.Context, exc: LettersError) -> None:
     if ctx.obj and ctx.obj.get("debug"):
         traceback.print_exception(exc)
     click.echo(str(exc) if exc.located else f"error: {exc}", err=True)
+
+
+def _internal(ctx: click.Context, exc: Exception, where: str = "") -> None:
+    """Report a fault of letters itself in one line (or with its traceback under --debug)."""
+    if ctx.obj and ctx.obj.get("debug"):
+        traceback.print_exception(exc)
+    message = " ".join(str(exc).split())[:300]
+    click.echo(
+        f"internal error{where}: {type(exc).__name__}: {message} "
+        "(run with --debug for the traceback)",
+        err=True,
+    )
 
 
 def _fail(ctx: click.Context, exc: LettersError) -> NoReturn:
