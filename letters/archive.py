@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +19,8 @@ from .output import write_all, write_new
 from .provenance import file_digest
 
 MANIFEST = "manifest.jsonl"
+#: The lock every filing holds, and the journal of a filing under way.
+LOCK, JOURNAL = ".lock", ".filing.json"
 GENESIS = "0" * 64
 
 
@@ -37,6 +43,8 @@ class Filed:
     path: Path
     version: int
     written: bool
+    #: What was done first to finish or undo an earlier, interrupted filing.
+    recovered: tuple[str, ...] = ()
 
 
 def row_hash(row: dict[str, Any]) -> str:
@@ -54,8 +62,17 @@ def read_manifest(root: Path) -> list[dict[str, Any]]:
     path = root / MANIFEST
     if not path.exists():
         return []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArchiveError(
+            f"{path}: not a manifest (byte {exc.start + 1} is not UTF-8 text); restore it from "
+            "a backup"
+        ) from None
+    except OSError as exc:
+        raise ArchiveError(f"{path}: cannot read the manifest: {exc.strerror}") from None
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
@@ -69,7 +86,36 @@ def read_manifest(root: Path) -> list[dict[str, Any]]:
 def head(root: Path) -> str:
     """Return the hash of the manifest's last row: recorded elsewhere, it shows a removed row."""
     rows = read_manifest(root)
-    return str(rows[-1]["hash"]) if rows else GENESIS
+    if not rows:
+        return GENESIS
+    if not isinstance(rows[-1].get("hash"), str):
+        raise ArchiveError(f"{root / MANIFEST}:{len(rows)}: the last row has no hash; run --verify")
+    return str(rows[-1]["hash"])
+
+
+@contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    """Hold the archive's lock: one filing at a time, from reading the manifest to its new row.
+
+    The lock is an flock on archive/.lock, which holds between processes on a local disk (and
+    on NFS, where Linux maps it to a POSIX lock); where it cannot be taken, filing stops.
+    """
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        handle = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise ArchiveError(f"{root}: cannot open the archive's lock: {exc.strerror}") from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except OSError as exc:
+            raise ArchiveError(
+                f"{root}: cannot lock the archive ({exc.strerror}); its folder may be on a share "
+                "that does not support locks (see README: archiving); file from a local disk"
+            ) from None
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
 
 
 def file_letter(
@@ -78,27 +124,47 @@ def file_letter(
     """File a letter's record PDF and append its manifest row; never overwrite anything.
 
     Filing an unchanged letter again does nothing; a changed one needs `new_version`.
+    Filing holds the archive's lock, and writes a journal first, so that a filing that was
+    killed part-way is completed or undone by the next.
     """
-    rows = read_manifest(root)
-    mine = [row for row in rows if row.get("id") == record.letter_id]
-    digest = file_digest(record.pdf)
-    if mine:
-        latest = mine[-1]
-        if latest.get("pdf_sha256") == digest:
-            return Filed(root / latest["file"], int(latest["version"]), written=False)
-        if not new_version:
-            raise ArchiveError(
-                f"{record.letter_id}: already archived as {latest['file']} (version "
-                f"{latest['version']}) and the letter has changed since;"
-                " file it as a new version with --new-version, or restore the archived sources"
-            )
+    with _locked(root):
+        _sweep(root)
+        recovered = _recover(root)
+        rows = read_manifest(root)
+        mine = [row for row in rows if row.get("id") == record.letter_id]
+        digest = file_digest(record.pdf)
+        if mine:
+            latest = mine[-1]
+            if latest.get("pdf_sha256") == digest:
+                return Filed(root / latest["file"], int(latest["version"]), False, recovered)
+            if not new_version:
+                raise ArchiveError(
+                    f"{record.letter_id}: already archived as {latest['file']} (version "
+                    f"{latest['version']}) and the letter has changed since;"
+                    " file it as a new version with --new-version, or restore the archived sources"
+                )
+        row = _row(record, mine, rows, digest, now)
+        _write_journal(root, row)
+        _file_pdf(root, row["file"], record.pdf)
+        _append_row(root, rows, row)
+        _clear_journal(root)
+        return Filed(root / row["file"], row["version"], True, recovered)
+
+
+def _row(
+    record: Record,
+    mine: list[dict[str, Any]],
+    rows: list[dict[str, Any]],
+    digest: str,
+    now: dt.datetime | None,
+) -> dict[str, Any]:
+    """Make the manifest row that files a record as the letter's next version."""
     version = int(mine[-1]["version"]) + 1 if mine else 1
     name = f"{record.letter_id}.pdf" if version == 1 else f"{record.letter_id}.v{version}.pdf"
-    relative = f"{record.letter_date.year}/{name}"
     row: dict[str, Any] = {
         "id": record.letter_id,
         "version": version,
-        "file": relative,
+        "file": f"{record.letter_date.year}/{name}",
         **record.particulars,
         "pdf_sha256": digest,
         "sources_sha256": {name: file_digest(data) for name, data in record.sources.items()},
@@ -108,15 +174,74 @@ def file_letter(
         "prev": rows[-1]["hash"] if rows else GENESIS,
     }
     row["hash"] = row_hash(row)
+    return row
+
+
+def _write_journal(root: Path, row: dict[str, Any]) -> None:
+    """Record the row about to be filed, before anything else is written (step 1 of 4)."""
+    write_all({root / JOURNAL: json.dumps(row, ensure_ascii=False, sort_keys=True).encode()})
+
+
+def _file_pdf(root: Path, relative: str, pdf: bytes) -> None:
+    """Put the PDF in place, never over another file (step 2 of 4)."""
     try:
-        write_new(root / relative, record.pdf)
+        write_new(root / relative, pdf)
     except FileExistsError:
         raise ArchiveError(
             f"{root / relative} already exists; the archive never overwrites a file"
         ) from None
+
+
+def _append_row(root: Path, rows: list[dict[str, Any]], row: dict[str, Any]) -> None:
+    """Write the manifest again with the new row at its end (step 3 of 4)."""
     lines = [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in [*rows, row]]
     write_all({root / MANIFEST: ("\n".join(lines) + "\n").encode("utf-8")})
-    return Filed(root / relative, version, written=True)
+
+
+def _clear_journal(root: Path) -> None:
+    """Remove the journal: the filing is complete (step 4 of 4)."""
+    (root / JOURNAL).unlink(missing_ok=True)
+
+
+def _sweep(root: Path) -> None:
+    """Remove the temporary files a killed filing left; holding the lock, none is in use."""
+    for pattern in (".*.part", ".*.old"):
+        for leftover in root.rglob(pattern):
+            leftover.unlink(missing_ok=True)
+
+
+def _recover(root: Path) -> tuple[str, ...]:
+    """Finish or undo the filing the journal records, holding the lock; say what was done."""
+    path = root / JOURNAL
+    if not path.exists():
+        return ()
+    try:
+        row = json.loads(path.read_text(encoding="utf-8"))
+        relative, digest = str(row["file"]), str(row["pdf_sha256"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ArchiveError(
+            f"{path}: an interrupted filing's journal is unreadable; run --verify"
+        ) from None
+    rows = read_manifest(root)
+    pdf = root / relative
+    if any(r.get("hash") == row.get("hash") for r in rows):
+        done = f"{relative}: its filing was complete; cleared its journal"
+    elif pdf.is_file() and file_digest(pdf.read_bytes()) == digest:
+        if row.get("prev") != (rows[-1]["hash"] if rows else GENESIS):
+            raise ArchiveError(
+                f"{path}: an interrupted filing no longer follows the manifest's last row; run"
+                " --verify"
+            )
+        _append_row(root, rows, row)
+        done = f"{relative}: completed a filing that was interrupted before its manifest row"
+    elif pdf.exists():
+        raise ArchiveError(
+            f"{relative}: differs from the filing that was interrupted; run --verify and restore it"
+        )
+    else:
+        done = f"{relative}: rolled back a filing that was interrupted before its PDF was filed"
+    _clear_journal(root)
+    return (done,)
 
 
 def _years_after(day: dt.date, years: int) -> dt.date:
@@ -150,13 +275,13 @@ def verify(root: Path) -> list[str]:
             problems.append(f"{relative}: missing: listed in {label} but not in the archive")
         elif file_digest(path.read_bytes()) != row.get("pdf_sha256"):
             problems.append(f"{relative}: altered: its SHA-256 differs from {label}")
+    if (root / JOURNAL).exists():
+        problems.append(
+            f"{JOURNAL}: a filing was interrupted; file again (or run letters archive) to finish or"
+            " undo it"
+        )
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
-        if (
-            path.is_file()
-            and relative != MANIFEST
-            and relative not in listed
-            and not path.name.startswith(".")
-        ):
+        if path.is_file() and relative not in (MANIFEST, LOCK, JOURNAL) and relative not in listed:
             problems.append(f"{relative}: unlisted: in the archive but not in {MANIFEST}")
     return problems

@@ -241,6 +241,8 @@ def archive(
     def archive_one(path: Path) -> bool:
         for record in archive_records(path, project, strict):
             filed = archiving.file_letter(record, root, new_version)
+            for done in filed.recovered:
+                click.echo(f"recovered {done}", err=True)
             shown = _shown(filed.path)
             click.echo(
                 f"filed {shown} (version {filed.version})"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +22,12 @@ _PLAIN_TAGS = {
     for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
 }
 _NULL = "tag:yaml.org,2002:null"
+#: The budget of a data file, checked while it is read: far above what any real letter needs
+#: (the largest PEEL reports have a few dozen findings; a letter runs to a few pages).
 MAX_BYTES = 1_000_000
+MAX_DEPTH = 20
+MAX_ITEMS = 500
+MAX_TEXT = 20_000
 
 
 @dataclass
@@ -74,19 +81,7 @@ def load_source(path: Path) -> Source:
     """Read a YAML file as text-only values with their line and column marks."""
     problems: list[Problem] = []
     where = Location(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError([Problem(where, f"cannot read the file: {exc.strerror}")]) from exc
-    if len(raw) > MAX_BYTES:
-        raise DataError(
-            [
-                Problem(
-                    where,
-                    f"the file is {len(raw):,} bytes; a letter's data is at most {MAX_BYTES:,}",
-                )
-            ]
-        )
+    raw = _read_bounded(path, where)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -101,6 +96,8 @@ def load_source(path: Path) -> Source:
         ) from exc
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except RecursionError:
+        raise DataError([Problem(where, _too_deep())]) from None
     except _AliasFound as exc:
         raise DataError(
             [
@@ -133,6 +130,37 @@ def load_source(path: Path) -> Source:
     return source
 
 
+def _read_bounded(path: Path, where: Location) -> bytes:
+    """Read a regular file of at most MAX_BYTES; refuse a folder, a FIFO or a device unread."""
+    try:
+        # Opened without blocking, so that a FIFO is refused rather than waited on.
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(handle, "rb") as stream:
+            status = os.fstat(stream.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                raise DataError([Problem(where, "not a regular file; a data file is a YAML file")])
+            if status.st_size > MAX_BYTES:
+                raise DataError([Problem(where, _too_big(status.st_size))])
+            raw = stream.read(MAX_BYTES + 1)  # the file may grow while it is read
+    except OSError as exc:
+        raise DataError([Problem(where, f"cannot read the file: {exc.strerror}")]) from None
+    except ValueError as exc:  # a path with a NUL in it
+        raise DataError([Problem(where, f"cannot read the file: {exc}")]) from None
+    if len(raw) > MAX_BYTES:
+        raise DataError([Problem(where, _too_big(len(raw)))])
+    return raw
+
+
+def _too_big(size: int) -> str:
+    """Say that a file is larger than a data file may be."""
+    return f"the file is {size:,} bytes; a letter's data is at most {MAX_BYTES:,}"
+
+
+def _too_deep() -> str:
+    """Say that the data nests too deeply."""
+    return f"lists and mappings nest more than {MAX_DEPTH} deep; a letter's data needs far fewer"
+
+
 class _AliasFound(Exception):
     """Raised by the loader at the first alias, with where it is."""
 
@@ -159,6 +187,21 @@ def _convert(node: yaml.Node, path: FieldPath, source: Source, problems: list[Pr
     """Turn a composed YAML node into a tree of text, recording locations."""
     loc = _at(source.path, node.start_mark)
     source.locations[path] = loc
+    if len(path) > MAX_DEPTH:
+        problems.append(Problem(loc, _too_deep()))
+        return None
+    if isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_TEXT:
+        problems.append(
+            Problem(loc, f"{len(node.value):,} characters; a value holds at most {MAX_TEXT:,}")
+        )
+        return None
+    if isinstance(node, yaml.SequenceNode | yaml.MappingNode) and len(node.value) > MAX_ITEMS:
+        problems.append(
+            Problem(
+                loc, f"{len(node.value):,} entries; a list or mapping holds at most {MAX_ITEMS}"
+            )
+        )
+        return None
     if node.tag not in _PLAIN_TAGS:
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
         problems.append(

@@ -51,6 +51,25 @@ OptionalText = Annotated[
 Lines = Annotated[list[Text], Field(min_length=1)]
 
 
+#: The days a letter's dates may fall on: anything else is a slip (and breaks date arithmetic).
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
+def _plausible(day: dt.date) -> dt.date:
+    """Refuse a date no letter could carry."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(
+            f"{day.isoformat()} is outside the dates a letter can carry "
+            f"({FIRST_DAY.year} to {LAST_DAY.year}); check the year"
+        )
+    return day
+
+
+Day = Annotated[dt.date, AfterValidator(_plausible)]
+#: A sum of money: finite, not negative, under a trillion pounds.
+Money = Annotated[Decimal, Field(ge=0, lt=Decimal(10) ** 12, allow_inf_nan=False)]
+
+
 def normalise_grade(value: object) -> object:
     """Read 'Good' or 'Requires  Improvement' as frameworks write them: lower case, one space."""
     return " ".join(value.split()).lower() if isinstance(value, str) else value
@@ -132,10 +151,10 @@ class Recipient(Strict):
 class LetterInfo(Strict):
     """The letter's own date and reference, and when and why its comments are published."""
 
-    date: dt.date
+    date: Day
     our_ref: OptionalText = ""
     #: The day the office publishes its comments (s.55); the letter's date when not given.
-    published: dt.date | None = None
+    published: Day | None = None
     #: Why the comments are published after the 56 days, if they are.
     delay_reason: OptionalText = ""
 
@@ -187,7 +206,7 @@ class Report(Strict):
     inspectorate: Text
     title: Text
     kind: Text
-    published: dt.date
+    published: Day
     period: OptionalText = ""
     #: Area -> grade, on the framework's scale ('not graded' where the framework allows it).
     grades: dict[str, Grade] = {}
@@ -199,11 +218,11 @@ class Report(Strict):
 class Savings(Strict):
     """Savings the force has made, as figures the letter's text may name."""
 
-    since: int
-    amount: Annotated[Decimal, Field(ge=0)]
-    share_of_budget: Annotated[Decimal, Field(ge=0, le=100)]
+    since: Annotated[int, Field(ge=FIRST_DAY.year, le=LAST_DAY.year)]
+    amount: Money
+    share_of_budget: Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
     #: The total the share is of, when the data gives it; `letters check` compares the three.
-    budget: Annotated[Decimal, Field(gt=0)] | None = None
+    budget: Annotated[Money, Field(gt=0)] | None = None
 
 
 class Paragraphs(Strict):
@@ -218,8 +237,8 @@ class Status(Strict):
 
     state: Literal["draft", "approved", "sent"] = "draft"
     approved_by: OptionalText = ""
-    approved_on: dt.date | None = None
-    sent_on: dt.date | None = None
+    approved_on: Day | None = None
+    sent_on: Day | None = None
 
     @model_validator(mode="after")
     def _approval_recorded(self) -> Status:
@@ -274,7 +293,7 @@ class Letter(Strict):
     chief_officer_comments: ChiefOfficerComments | None = None
 
     #: A security marking for the header of every page and the metadata, e.g. OFFICIAL.
-    marking: OptionalText = ""
+    marking: Annotated[OptionalText, Field(max_length=100)] = ""
     #: The office's own notes on the letter: never printed, never in the public copy.
     notes: OptionalText = Field("", json_schema_extra=INTERNAL)
     #: The languages the letter is published in, in order: [en], [cy, en] or [en, cy].

@@ -1,7 +1,12 @@
-"""Write outputs atomically: a temporary file beside the target, then a rename."""
+"""Write outputs all or nothing: staged beside their targets, renamed in, restored on failure.
+
+Several renames can never be one atomic step, so a failure part-way puts back every file
+as it was; after a kill, the next write of the same files clears the leftovers.
+"""
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 from pathlib import Path
@@ -24,7 +29,7 @@ def safe_name(out_dir: Path, name: str) -> Path:
 
 def _stage(target: Path, data: bytes, mode: int) -> Path:
     """Write data to a new temporary file beside the target, flushed to disk; return its path."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _mkdir(target.parent)
     handle, temp_name = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".part"
     )
@@ -40,17 +45,62 @@ def _stage(target: Path, data: bytes, mode: int) -> Path:
     return Path(temp_name)
 
 
+def _mkdir(folder: Path) -> None:
+    """Make the output folder, saying plainly why not if it cannot be made."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RenderError(f"cannot make the folder {folder}: {exc.strerror}") from None
+
+
+def _leftovers(target: Path) -> list[Path]:
+    """List what an interrupted write of `target` may have left beside it."""
+    if not target.parent.is_dir():
+        return []
+    return [
+        *target.parent.glob(f".{glob.escape(target.name)}.*.part"),
+        *target.parent.glob(f".{glob.escape(target.name)}.*.old"),
+    ]
+
+
 def write_all(files: dict[Path, bytes]) -> None:
-    """Write every file or none: all are staged as temporary files before any is renamed."""
+    """Write every file or none: on any failure each target is left as it was before.
+
+    All are staged as temporary files first; each existing target is kept under a second
+    name (a hard link) until every rename has succeeded, and put back if one fails.
+    """
+    for target in files:
+        for leftover in _leftovers(target):
+            leftover.unlink(missing_ok=True)
     staged: list[tuple[Path, Path]] = []
+    kept: dict[Path, Path] = {}
+    done: list[Path] = []
     try:
         for target, data in files.items():
             staged.append((_stage(target, data, 0o644), target))
+        for _, target in staged:
+            if target.exists():
+                old = target.with_name(f".{target.name}.{os.getpid()}.old")
+                os.link(target, old)
+                kept[target] = old
         for temp, target in staged:
             os.replace(temp, target)
+            done.append(target)
+    except OSError as exc:
+        for target in done:
+            if target in kept:
+                os.replace(kept.pop(target), target)
+            else:
+                target.unlink(missing_ok=True)
+        name = exc.filename or next(iter(files), "")
+        raise RenderError(
+            f"cannot write {name}: {exc.strerror or exc}; nothing was changed"
+        ) from None
     finally:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)
+        for old in kept.values():
+            old.unlink(missing_ok=True)
 
 
 def write_new(target: Path, data: bytes) -> None:

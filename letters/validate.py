@@ -193,6 +193,16 @@ _TYPE_NAMES = {
 }
 
 
+#: Pydantic's bound errors: how to say each, and the name of its limit.
+_BOUNDS = {
+    "less_than": ("a number less than", "lt"),
+    "less_than_equal": ("a number of at most", "le"),
+    "greater_than": ("a number greater than", "gt"),
+    "greater_than_equal": ("a number of at least", "ge"),
+    "finite_number": ("a finite number, at most", "lt"),
+}
+
+
 def _problem(source: Source, error: Any) -> Problem:
     """Describe one pydantic error in the user's terms, at the right line."""
     path: FieldPath = tuple(error["loc"])
@@ -217,7 +227,7 @@ def _problem(source: Source, error: Any) -> Problem:
             source,
             path,
             f"{value!r} is not a date; expected a real date written YYYY-MM-DD, for example "
-            f"2020-03-30{_datedid_you_mean(value)}",
+            f"2020-03-30{_date_hint(value)}",
         )
     if kind in _TYPE_NAMES:
         got = (
@@ -232,12 +242,19 @@ def _problem(source: Source, error: Any) -> Problem:
         return _at(source, path, f"expected {_TYPE_NAMES[kind]}, got {got}")
     if kind == "value_error":
         return _at(source, path, str(error["ctx"]["error"]))
+    if kind in _BOUNDS:
+        limit = error["ctx"][_BOUNDS[kind][1]]
+        return _at(source, path, f"{value} is out of range; expected {_BOUNDS[kind][0]} {limit:,}")
+    if kind in ("too_long", "string_too_long"):
+        return _at(
+            source, path, f"{len(value):,} characters; at most {error['ctx']['max_length']:,}"
+        )
     return _at(
         source, path, error["msg"].replace("Input", "the value").replace("input", "the value")
     )
 
 
-def _datedid_you_mean(value: object) -> str:
+def _date_hint(value: object) -> str:
     """Suggest the ISO form of a date written the British way or without leading zeros."""
     text = str(value).strip()
     british = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)

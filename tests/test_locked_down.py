@@ -121,23 +121,41 @@ def test_output_names_cannot_leave_the_output_folder(tmp_path: Path) -> None:
     assert safe_name(tmp_path, "letter.pdf") == tmp_path.resolve() / "letter.pdf"
 
 
-def test_a_failed_write_leaves_no_partial_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("failing", [1, 2, 3])
+@pytest.mark.parametrize("before", ["none", "old"])
+def test_a_failed_rename_leaves_every_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int, before: str
 ) -> None:
     import os
 
+    from letters.errors import RenderError
     from letters.output import write_all
 
+    names = ("a.docx", "a.pdf", "a.html")
+    if before == "old":
+        for name in names:
+            (tmp_path / name).write_bytes(b"old " + name.encode())
+    was = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
     calls = {"n": 0}
     real_replace = os.replace
 
     def failing_replace(src: str, dst: str) -> None:
         calls["n"] += 1
-        if calls["n"] == 1:
-            raise OSError("disk full")
+        if calls["n"] == failing:
+            raise OSError(28, "No space left on device", str(dst))
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    with pytest.raises(OSError):
-        write_all({tmp_path / "a.pdf": b"%PDF-1", tmp_path / "a.docx": b"PK"})
-    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(RenderError) as caught:
+        write_all({tmp_path / name: b"new " + name.encode() for name in names})
+    assert str(caught.value).endswith(": No space left on device; nothing was changed")
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == was
+
+
+def test_an_interrupted_write_is_cleared_by_the_next(tmp_path: Path) -> None:
+    from letters.output import write_all
+
+    (tmp_path / ".a.pdf.x1y2z3.part").write_bytes(b"half")
+    (tmp_path / ".a.pdf.123.old").write_bytes(b"old")
+    write_all({tmp_path / "a.pdf": b"%PDF-1"})
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.pdf"]

@@ -1,0 +1,161 @@
+"""The archive under concurrency and crashes: no row is lost, an interrupted filing is finished."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from letters import archive
+from letters.archive import MANIFEST, Record, file_letter, read_manifest, verify
+from letters.errors import ArchiveError
+
+ROUNDS = 20
+WORKERS = 4
+EACH = 2  # letters each worker files per round
+
+
+def _record(name: str) -> Record:
+    """Make a record to file: a small stand-in PDF (the archive stores bytes as given)."""
+    pdf = b"%PDF-1.7 stand-in for " + name.encode()
+    particulars = {"title": name, "status": "sent"}
+    return Record(name, pdf, {f"{name}.yaml": b"data"}, particulars, dt.date(2020, 3, 30), 7)
+
+
+def _file_rounds(root: str, worker: int, barrier: multiprocessing.synchronize.Barrier) -> None:
+    """File this worker's letters into each round's archive, all workers starting together."""
+    for round_ in range(ROUNDS):
+        barrier.wait(timeout=60)
+        for index in range(EACH):
+            file_letter(_record(f"w{worker}-l{index}"), Path(root) / f"round-{round_}")
+
+
+def test_processes_filing_at_once_lose_no_row(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(WORKERS)
+    workers = [
+        context.Process(target=_file_rounds, args=(str(tmp_path), n, barrier))
+        for n in range(WORKERS)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+    for round_ in range(ROUNDS):
+        root = tmp_path / f"round-{round_}"
+        rows = read_manifest(root)
+        assert len(rows) == WORKERS * EACH, f"round {round_}: {len(rows)} rows"
+        assert verify(root) == []
+
+
+def _steps(root: Path, record: Record, last: int) -> None:
+    """Do the first `last` steps of filing a record, then stop as a killed process would."""
+    with archive._locked(root):
+        rows = read_manifest(root)
+        row = archive._row(record, [], rows, archive.file_digest(record.pdf), None)
+        steps = [
+            lambda: archive._write_journal(root, row),
+            lambda: archive._file_pdf(root, row["file"], record.pdf),
+            lambda: archive._append_row(root, rows, row),
+        ]
+        for step in steps[:last]:
+            step()
+
+
+@pytest.mark.parametrize(
+    ("last", "problem", "recovered", "written"),
+    [
+        (1, "a filing was interrupted", "rolled back a filing that was interrupted before", True),
+        (2, "2020/b.pdf: unlisted", "completed a filing that was interrupted before its", False),
+        (3, "a filing was interrupted", "its filing was complete; cleared its journal", False),
+    ],
+)
+def test_a_filing_killed_after_each_step_is_finished_by_the_next(
+    tmp_path: Path, last: int, problem: str, recovered: str, written: bool
+) -> None:
+    root = tmp_path / "archive"
+    file_letter(_record("a"), root)
+    _steps(root, _record("b"), last)
+    assert any(problem in found for found in verify(root))
+    filed = file_letter(_record("b"), root)
+    assert len(filed.recovered) == 1 and recovered in filed.recovered[0]
+    assert filed.written is written
+    assert [row["id"] for row in read_manifest(root)] == ["a", "b"]
+    assert verify(root) == []
+
+
+_KILLED = """
+import datetime as dt, sys
+from pathlib import Path
+from letters.archive import Record, file_letter
+root = Path(sys.argv[1])
+for n in range(200):
+    name = f"k{n}"
+    pdf = b"%PDF-1.7 stand-in for " + name.encode()
+    file_letter(Record(name, pdf, {}, {"title": name}, dt.date(2020, 3, 30), 7), root)
+    print(n, flush=True)
+"""
+
+
+@pytest.mark.parametrize(
+    ("filed", "delay"), [(0, 0.0), (3, 0.001), (10, 0.002), (25, 0.0), (60, 0.003)]
+)
+def test_a_process_killed_while_filing_leaves_nothing_that_cannot_be_finished(
+    tmp_path: Path, filed: int, delay: float
+) -> None:
+    root = tmp_path / "archive"
+    process = subprocess.Popen([sys.executable, "-c", _KILLED, str(root)], stdout=subprocess.PIPE)
+    assert process.stdout is not None
+    for _ in range(filed + 1):  # wait until it has filed some, then kill it mid-filing
+        process.stdout.readline()
+    time.sleep(delay)
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate()
+    for n in range(200):  # file them all again: each is filed once, whatever the kill left
+        name = f"k{n}"
+        pdf = b"%PDF-1.7 stand-in for " + name.encode()
+        file_letter(Record(name, pdf, {}, {"title": name}, dt.date(2020, 3, 30), 7), root)
+    assert [row["id"] for row in read_manifest(root)] == [f"k{n}" for n in range(200)]
+    assert verify(root) == []
+
+
+def test_verify_sees_hidden_files(tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    file_letter(_record("a"), root)
+    (root / "2020" / ".hidden.pdf").write_bytes(b"%PDF")
+    assert verify(root) == [f"2020/.hidden.pdf: unlisted: in the archive but not in {MANIFEST}"]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda m: m.write_bytes(b"\xff\xfe\n"), "not a manifest (byte 1 is not UTF-8 text)"),
+        (lambda m: m.mkdir(), "cannot read the manifest: Is a directory"),
+    ],
+)
+def test_a_broken_manifest_is_a_message(tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
+    root = tmp_path / "archive"
+    root.mkdir()
+    make(root / MANIFEST)
+    with pytest.raises(ArchiveError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        file_letter(_record("a"), root)
+
+
+def test_head_of_a_row_without_a_hash_is_a_message(tmp_path: Path) -> None:
+    from letters.cli import main
+
+    root = tmp_path / "archive"
+    root.mkdir()
+    (root / MANIFEST).write_text('{"id": "x"}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["archive", "--head", "--to", str(root)])
+    assert result.exit_code == 1
+    assert result.output == f"error: {root / MANIFEST}:1: the last row has no hash; run --verify\n"
