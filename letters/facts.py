@@ -225,10 +225,14 @@ def grades_by_area_phrase(groups: tuple[GradeGroup, ...]) -> str:
 
 
 def aspiration_phrase(grades: Mapping[str, str], target: str, framework: Framework) -> str:
-    """Say where the force aims to go: "move from a 'good' to 'outstanding' in ... whilst ..."."""
+    """Say where the force aims to go: "move from a 'good' to 'outstanding' in ... whilst ...".
+
+    Only the graded areas are named: an area inspected but not graded has no grade to move.
+    """
     best = framework.rank(target)
     below = group_grades({a: g for a, g in grades.items() if framework.rank(g) > best}, framework)
-    kept = tuple(area for area in framework.areas if framework.rank(grades[area]) <= best)
+    graded = [area for area in framework.areas if area in grades]
+    kept = tuple(area for area in graded if framework.rank(grades[area]) <= best)
     moves = [
         f"from {indefinite_article(group.grade)} '{group.grade}' to '{target}' in "
         f"{areas_phrase(group.areas, framework)}"

@@ -78,8 +78,20 @@ class Project:
 
     @cached_property
     def template_files(self) -> list[Path]:
-        """List every file under templates/: the wording, the house style and the fonts."""
-        return sorted(path for path in self.templates.rglob("*") if path.is_file())
+        """List every file under templates/: the wording, the house style and the fonts.
+
+        A link that leads outside templates/ is refused: every input lies in the project.
+        """
+        root = self.templates.resolve()
+        files = sorted(path for path in self.templates.rglob("*") if path.is_file())
+        for path in files:
+            if not path.resolve().is_relative_to(root):
+                shown = path.relative_to(self.root).as_posix()
+                raise ProjectError(
+                    f"{shown} is a link to {path.resolve()}, outside templates/; "
+                    "copy the file into templates/ instead"
+                )
+        return files
 
     def letters(self) -> list[Path]:
         """List every letter's data file: data/*.yaml."""

@@ -36,6 +36,16 @@ def load_letter(path: Path, root: Path) -> LoadedLetter:
     assert isinstance(tree, dict)
     office_ref = tree.get("office")
     if isinstance(office_ref, str):
+        if _CONTROL.search(office_ref):
+            raise DataError(
+                [
+                    Problem(
+                        source.locate(("office",)),
+                        f"{office_ref!r} holds a control character; name the office's file plainly",
+                        "office",
+                    )
+                ]
+            )
         office_path = (path.parent / office_ref).resolve()
         if not office_path.is_relative_to(root):
             raise DataError(
@@ -68,6 +78,9 @@ def load_letter(path: Path, root: Path) -> LoadedLetter:
     if problems:
         raise DataError(_in_order(problems))
     return LoadedLetter(letter, source, frameworks[letter.report.kind])
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _in_order(problems: list[Problem]) -> list[Problem]:

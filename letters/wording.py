@@ -90,6 +90,20 @@ def template_data(value: object) -> Any:
     raise TypeError(f"{type(value).__name__} is not plain data a template may see")
 
 
+class _InsideLoader(jinja2.FileSystemLoader):
+    """Load templates from templates/, refusing any (through a link) from elsewhere."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        """Return a template's source, if its file really lies inside the templates folder."""
+        source, filename, uptodate = super().get_source(environment, template)
+        root = Path(self.searchpath[0]).resolve()
+        if not Path(filename).resolve().is_relative_to(root):
+            raise TemplateError(f"templates/{template} is a link to a file outside templates/")
+        return source, filename, uptodate
+
+
 @functools.cache
 def _namespace_like(name: str, module: str) -> type[SimpleNamespace]:
     """Make a plain namespace class named as a model class, so messages name what a value is."""
@@ -105,7 +119,7 @@ def make_environment(
     environment from here; `finalize` escapes each printed value for where it lands.
     """
     env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=_InsideLoader(str(templates)),
         undefined=jinja2.StrictUndefined,
         finalize=finalize,
         trim_blocks=True,

@@ -21,8 +21,17 @@ from .wordmark import watermark_geometry
 MARKING = "Marking"
 
 
+#: The first day a ZIP entry's timestamp can hold (the format counts from 1980).
+_ZIP_EPOCH = dt.date(1980, 1, 1)
+
+
 def restamp(package: bytes, day: dt.date) -> bytes:
-    """Give every zip entry the letter's date: python-docx stamps them with the clock."""
+    """Give every zip entry the letter's date: python-docx stamps them with the clock.
+
+    A letter dated before 1980 stamps its entries 1 January 1980, the earliest a ZIP can
+    hold; the document's own properties keep the true date.
+    """
+    day = max(day, _ZIP_EPOCH)
     source = zipfile.ZipFile(io.BytesIO(package))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
