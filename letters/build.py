@@ -166,6 +166,10 @@ def build_letter(
             )
             for language in languages
         }
+        for document in versions.values():
+            render_warnings += tuple(
+                w for w in _unprintable(document, project) if w not in render_warnings
+            )
         if whole in formats:  # one file holds every language
             rendered, _ = render(combine(list(versions.values())), project, (whole,))
             files[whole, ""] = rendered[whole]
@@ -176,7 +180,7 @@ def build_letter(
                 render_warnings += tuple(w for w in warned if w not in render_warnings)
     if strict and render_warnings:
         raise RenderError(
-            f"{data_path}: WeasyPrint warned (--strict makes this an error): "
+            f"{data_path}: the renderer warned (--strict makes this an error): "
             + "; ".join(render_warnings)
         )
     targets = {
@@ -189,6 +193,20 @@ def build_letter(
     warnings = tuple(str(r) for r in prepared.results if r.severity == "warning")
     warnings += tuple(f"{data_path}: warning: {w}" for w in render_warnings)
     return Built(tuple(targets), warnings)
+
+
+def _unprintable(document: Document, project: Project) -> tuple[str, ...]:
+    """Warn of each character no house font has: it would print as a blank box."""
+    from .render.fonts import missing_characters
+
+    missing = missing_characters(document, project.style)
+    if not missing:
+        return ()
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return (
+        f"no house font (templates/fonts) has {shown}; the PDF would show a blank box for "
+        "each: add a font that has them to the house style, or write the text another way",
+    )
 
 
 def _checked(data_path: Path, project: Project, strict: bool) -> Prepared:

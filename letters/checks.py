@@ -10,7 +10,7 @@ from pathlib import Path
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from .english import NUMBER_WORDS, count_noun, percent, read_count, uk_date
+from .english import NUMBER_WORDS, count_noun, money, percent, read_count, uk_date
 from .errors import CheckResult, DataError, Severity
 from .facts import LetterFacts
 from .load import FieldPath, dotted, load_source
@@ -86,6 +86,7 @@ def check_letter(
     checker.postal()
     checker.responses()
     checker.figures()
+    checker.plausible()
     checker.bilingual()
     return sorted(checker.results, key=lambda result: result.location)
 
@@ -320,6 +321,47 @@ class _Checker:
             )
         if len(cy.copy_to) != len(letter.copy_to):
             self.add("error", ("cy", "copy_to"), "copy_to needs the same recipients in Welsh")
+
+    def plausible(self) -> None:
+        """Check values that validate but cannot be true: years, sums and approval dates."""
+        letter, savings, status = self.letter, self.letter.savings, self.letter.status
+        if savings is not None:
+            years = letter.letter.date.year - savings.since
+            if years <= 0:
+                self.add(
+                    "error",
+                    ("savings", "since"),
+                    f"{savings.since} is not before the letter's year, {letter.letter.date.year}, "
+                    f"so {{savings.years}} would be {years}; give the year the savings began",
+                )
+            if money(savings.amount) in ("£0", "£0.00"):
+                self.add(
+                    "error",
+                    ("savings", "amount"),
+                    f"{savings.amount} prints as {money(savings.amount)}; give the sum in pounds",
+                )
+        approved = status.approved_on
+        if approved is not None and approved < letter.report.published:
+            self.add(
+                "error",
+                ("status", "approved_on"),
+                f"the letter is approved on {uk_date(approved)}, before the report it answers "
+                f"was published on {uk_date(letter.report.published)}",
+            )
+        if approved is not None and status.sent_on is not None and status.sent_on < approved:
+            self.add(
+                "error",
+                ("status", "sent_on"),
+                f"the letter is sent on {uk_date(status.sent_on)}, before it was approved on "
+                f"{uk_date(approved)}",
+            )
+        elif approved is not None and approved > letter.letter.date:
+            self.add(
+                "warning",
+                ("status", "approved_on"),
+                f"the letter is approved on {uk_date(approved)}, after the date it bears, "
+                f"{uk_date(letter.letter.date)}",
+            )
 
     def figures(self) -> None:
         """Check that a share matches its amounts and that counts in the text match the findings."""

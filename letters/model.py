@@ -20,15 +20,23 @@ from pydantic import (
 from pydantic.config import JsonDict
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Bidirectional embeddings, overrides and isolates: they reorder what a reader sees.
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
 def _printable(text: str) -> str:
-    """Refuse control characters (pasted from elsewhere): no document format can hold them."""
+    """Refuse control characters (pasted from elsewhere) and bidirectional overrides."""
     found = _CONTROL.search(text)
     if found:
         raise ValueError(
             f"contains the control character U+{ord(found.group()):04X}, which cannot be printed; "
             "delete it"
+        )
+    bidi = _BIDI.search(text)
+    if bidi:
+        raise ValueError(
+            f"contains U+{ord(bidi.group()):04X}, a bidirectional control that reorders the text "
+            "a reader sees; delete it (right-to-left text needs none)"
         )
     return text
 

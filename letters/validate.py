@@ -212,7 +212,6 @@ _BOUNDS = {
     "less_than_equal": ("a number of at most", "le"),
     "greater_than": ("a number greater than", "gt"),
     "greater_than_equal": ("a number of at least", "ge"),
-    "finite_number": ("a finite number, at most", "lt"),
 }
 
 
@@ -255,6 +254,8 @@ def _problem(source: Source, error: Any) -> Problem:
         return _at(source, path, f"expected {_TYPE_NAMES[kind]}, got {got}")
     if kind == "value_error":
         return _at(source, path, str(error["ctx"]["error"]))
+    if kind == "finite_number":
+        return _at(source, path, f"{value} is not a number; expected a finite sum")
     if kind in _BOUNDS:
         limit = error["ctx"][_BOUNDS[kind][1]]
         return _at(source, path, f"{value} is out of range; expected {_BOUNDS[kind][0]} {limit:,}")

@@ -110,9 +110,15 @@ def test_today_never_makes_a_letter_fail() -> None:
     assert [f.severity for f in late_today.results] == ["note"]
 
 
+def _redate(scratch: Path, day: str) -> None:
+    """Date the letter, its approval and its sending `day` (YYYY-MM-DD)."""
+    for field in ("date", "approved_on", "sent_on"):
+        edit_yaml(scratch / LETTER, f"{field}: 2020-03-30", f"{field}: {day}")
+
+
 def test_a_report_before_the_rule_gets_a_note(scratch: Path) -> None:
     edit_yaml(scratch / LETTER, "published: 2020-02-07", "published: 2017-03-01")
-    edit_yaml(scratch / LETTER, "date: 2020-03-30", "date: 2017-06-30")
+    _redate(scratch, "2017-06-30")
     edit_yaml(scratch / LETTER, "  name: Priti Patel", "  name: Amber Rudd")
     assert _findings(scratch) == [
         f"{_at(scratch, '2017-03-01')}: note: report.published: the report was published on"
@@ -188,14 +194,14 @@ def test_the_wrong_home_secretary_is_a_warning_naming_who_was(scratch: Path) -> 
 
 
 def test_both_holders_count_on_a_handover_day(scratch: Path) -> None:
-    edit_yaml(scratch / LETTER, "date: 2020-03-30", "date: 2019-07-24")
+    _redate(scratch, "2019-07-24")
     edit_yaml(scratch / LETTER, "published: 2020-02-07", "published: 2019-07-01")
     edit_yaml(scratch / LETTER, "  name: Priti Patel", "  name: Sajid Javid")
     assert [f for f in _findings(scratch) if "warning" in f] == []
 
 
 def test_a_letter_after_the_list_was_checked_asks_for_the_list_to_be_updated(scratch: Path) -> None:
-    edit_yaml(scratch / LETTER, "date: 2020-03-30", "date: 2027-03-30")
+    _redate(scratch, "2027-03-30")
     edit_yaml(scratch / LETTER, "published: 2020-02-07", "published: 2027-03-01")
     warnings = [f for f in _findings(scratch) if ": warning: " in f]
     assert warnings == [

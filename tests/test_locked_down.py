@@ -104,7 +104,7 @@ def test_strict_fails_the_build_on_a_refused_fetch(
     )
     assert result.exit_code == 1
     assert (
-        "WeasyPrint warned (--strict makes this an error)" in result.stderr
+        "the renderer warned (--strict makes this an error)" in result.stderr
         and "refused to fetch" in result.stderr
     )
     assert not out.exists() or list(out.iterdir()) == []

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlparse
 from ..document import Document
 from ..errors import RenderError
 from ..style import HouseStyle
+from .fonts import use_only_house_fonts
 from .html import render_html
 from .xmp import add_to_packet, letters_descriptions
 
@@ -110,6 +111,7 @@ def render_pdf(document: Document, style: HouseStyle) -> PdfResult:
 
     The document's attachments are embedded, dated the letter's day; its properties go into the XMP.
     """
+    use_only_house_fonts(style)
     try:
         import weasyprint
     except OSError as exc:  # Pango or its friends missing
