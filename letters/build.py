@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from .archive import Record
 from .document import Attachment, Document, Letterhead, combine
 from .errors import ArchiveError, CheckError, RenderError, TemplateError
 from .facts import LetterFacts
-from .model import Letter, public_copy
+from .model import Audience, Letter, copy_for
 from .output import FORMATS, SUFFIXES, safe_name, write_all
 from .prepare import Prepared, language_facts, prepare
 from .project import Project
@@ -41,16 +43,18 @@ def compose_letter(
     facts: LetterFacts,
     project: Project,
     *,
-    public: bool = False,
+    copy: Audience = "sent",
     language: str = "en",
 ) -> Document:
     """Render a validated letter's wording in one language with its facts into the document model.
 
-    The public copy (`public`) leaves out every field the model marks internal and embeds
-    nothing; the record copy carries the letter's sources. Welsh wording comes from
+    `copy` says who the document is for. The archive's record embeds the letter's source files
+    byte for byte; the letter that is sent leaves out what is for the office only (its notes)
+    and embeds its data without them, or any comment; the public copy also leaves out what
+    only the recipients may see (a direct line) and embeds nothing. Welsh wording comes from
     templates/letters/cy/.
     """
-    letter = public_copy(loaded.letter) if public else loaded.letter
+    letter = copy_for(loaded.letter, copy)
     assert isinstance(letter, Letter)
     context = {
         **{name: getattr(letter, name) for name in type(letter).model_fields},
@@ -82,8 +86,8 @@ def compose_letter(
         blocks=wording.blocks,
         marking=letter.marking,
         draft_label=meta["draft_label"] if draft else "",
-        properties=_properties(loaded, project, "public" if public else "record"),
-        attachments=() if public else sources(loaded),
+        properties=_properties(loaded, project, copy),
+        attachments=_attachments(loaded, letter, copy),
     )
 
 
@@ -146,9 +150,10 @@ def build_letter(
 ) -> Built:
     """Check and build one letter into `out_dir`; write nothing if any step fails.
 
-    The record copy (DOCX, and a PDF/A-3 with the letter's sources inside) is what is sent and
-    archived; the public copy (HTML page and PDF) leaves out internal fields and embeds nothing.
-    Errors from the checks stop the letter; so do warnings, and WeasyPrint's, when `strict`.
+    The letter to send (DOCX, and a PDF/A-3 with its data as sent inside) leaves out what is
+    for the office only; the public copy (HTML page and PDF) also what only the recipients may
+    see, and embeds nothing. The archive's record is made by `archive_records`. Errors from
+    the checks stop the letter; so do warnings, the renderer's included, when `strict`.
     """
     project = project or Project.find(data_path.parent, Path.cwd())
     prepared = _checked(data_path, project, strict)
@@ -162,7 +167,11 @@ def build_letter(
             continue
         versions = {
             language: compose_letter(
-                loaded, prepared.facts[language], project, public=public, language=language
+                loaded,
+                prepared.facts[language],
+                project,
+                copy="public" if public else "sent",
+                language=language,
             )
             for language in languages
         }
@@ -218,12 +227,19 @@ def _checked(data_path: Path, project: Project, strict: bool) -> Prepared:
     return prepared
 
 
-def sources(loaded: LoadedLetter) -> tuple[Attachment, ...]:
-    """List the letter's data files, to embed in its record PDF."""
-    description = "The data this letter was made from (letters)"
-    return tuple(
-        Attachment(path.name, path.read_bytes(), description) for path in loaded.source.files
-    )
+def _attachments(loaded: LoadedLetter, letter: Letter, copy: Audience) -> tuple[Attachment, ...]:
+    """List the files a copy's PDF embeds: the sources, the data as sent, or nothing."""
+    if copy == "record":
+        description = "The data this letter was made from (letters)"
+        files = loaded.source.files
+        return tuple(Attachment(path.name, path.read_bytes(), description) for path in files)
+    if copy == "sent":
+        data = letter.model_dump(mode="json", exclude_defaults=True)
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+        description = "The data this letter states, office file included (letters)"
+        name = loaded.source.path.name
+        return (Attachment(name, text.encode("utf-8"), description, relationship="Data"),)
+    return ()
 
 
 def archive_records(data_path: Path, project: Project, strict: bool = False) -> list[Record]:
@@ -239,7 +255,7 @@ def archive_records(data_path: Path, project: Project, strict: bool = False) -> 
     records = []
     status = letter.status
     for language, facts in prepared.facts.items():
-        document = compose_letter(loaded, facts, project, language=language)
+        document = compose_letter(loaded, facts, project, copy="record", language=language)
         files, _ = render(document, project, ("pdf",))
         recipient = (
             f"{facts.addressee}, {letter.recipient.title}"

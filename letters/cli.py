@@ -87,8 +87,8 @@ def main(ctx: click.Context, debug: bool) -> None:
     default=",".join(FORMATS),
     show_default=True,
     callback=_formats,
-    help="Formats to write, comma-separated: docx and pdf (the record copy, to send and archive; "
-    "the PDF holds the letter's data), html and public-pdf (the public copy for the website).",
+    help="Formats to write, comma-separated: docx and pdf (the letter to send; the PDF holds its "
+    "data as sent), html and public-pdf (the public copy for the website).",
 )
 @strict_option
 @click.pass_context

@@ -152,7 +152,7 @@ class Document:
     draft_label: str = ""
     #: Provenance and record-keeping facts for the files' metadata, as (name, value) pairs.
     properties: tuple[tuple[str, str], ...] = ()
-    #: Files the PDF embeds: the record copy's sources; none in the public copy.
+    #: Files the PDF embeds: the record's sources, the sent letter's data; none in public.
     attachments: tuple[Attachment, ...] = ()
 
 

@@ -99,8 +99,12 @@ class Signatory(Strict):
     title: Text
 
 
-#: Marks a field that the public copy (the web page and its PDF) leaves out.
-INTERNAL: JsonDict = {"internal": True}
+#: Marks a field the letter that is sent may show but the public copy leaves out.
+NOT_PUBLIC: JsonDict = {"internal": "public"}
+#: Marks a field that never leaves the office: only the archive's record holds it.
+OFFICE_ONLY: JsonDict = {"internal": "office"}
+#: Who a copy of the letter is for: the archive, the recipients, or the public.
+Audience = Literal["record", "sent", "public"]
 
 
 class Contact(Strict):
@@ -110,7 +114,7 @@ class Contact(Strict):
     telephone: Text
     email: Text
     #: A private direct line: in the letter that is sent, never in the public copy.
-    direct_line: OptionalText = Field("", json_schema_extra=INTERNAL)
+    direct_line: OptionalText = Field("", json_schema_extra=NOT_PUBLIC)
 
 
 class Letterhead(Strict):
@@ -303,7 +307,7 @@ class Letter(Strict):
     #: A security marking for the header of every page and the metadata, e.g. OFFICIAL.
     marking: Annotated[OptionalText, Field(max_length=100)] = ""
     #: The office's own notes on the letter: never printed, never in the public copy.
-    notes: OptionalText = Field("", json_schema_extra=INTERNAL)
+    notes: OptionalText = Field("", json_schema_extra=OFFICE_ONLY)
     #: The languages the letter is published in, in order: [en], [cy, en] or [en, cy].
     languages: Annotated[list[Literal["en", "cy"]], Field(min_length=1, max_length=2)] = ["en"]
     #: The letter's Welsh wording, for a letter published in Welsh.
@@ -323,13 +327,19 @@ class Letter(Strict):
         return self
 
 
-def public_copy(model: BaseModel) -> BaseModel:
-    """Copy the data with every field marked internal emptied, at any depth."""
+def copy_for(model: BaseModel, audience: Audience) -> BaseModel:
+    """Copy the data for an audience, emptying at any depth each field it may not see.
+
+    The record keeps everything; the sent letter leaves out what is for the office only
+    (its notes); the public copy also leaves out what only the recipients may see.
+    """
+    hidden = {"record": (), "sent": ("office",), "public": ("office", "public")}[audience]
     changes: dict[str, object] = {}
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)
-        if isinstance(field.json_schema_extra, dict) and field.json_schema_extra.get("internal"):
+        extra = field.json_schema_extra
+        if isinstance(extra, dict) and extra.get("internal") in hidden:
             changes[name] = field.get_default()
         elif isinstance(value, BaseModel):
-            changes[name] = public_copy(value)
+            changes[name] = copy_for(value, audience)
     return model.model_copy(update=changes)

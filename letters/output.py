@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import RenderError
 
-#: The formats a letter is written in: the record copy (DOCX, PDF/A with its sources inside)
+#: The formats a letter is written in: the letter to send (DOCX, PDF/A with its data as sent)
 #: and the public copy for the website (HTML page, PDF), each to <data-file-stem><suffix>.
 FORMATS = ("docx", "pdf", "html", "public-pdf")
 SUFFIXES = {"docx": ".docx", "pdf": ".pdf", "html": ".html", "public-pdf": ".public.pdf"}

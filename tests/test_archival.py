@@ -1,6 +1,7 @@
-"""The record PDF is PDF/A-3a and PDF/UA-1 with its sources inside.
+"""Every PDF is PDF/A-3a and PDF/UA-1, and no internal field leaves the office.
 
-The public copy holds nothing internal.
+The archive's record embeds its sources, the letter that is sent its data as sent, and the
+public copy nothing.
 """
 
 from __future__ import annotations
@@ -64,7 +65,19 @@ def _inputs_sha256() -> str:
 
 
 @pytest.fixture(scope="module")
-def record(built: dict[str, Path]) -> Iterator[pikepdf.Pdf]:
+def record() -> Iterator[pikepdf.Pdf]:
+    """Open the archive's record of the default letter, as `letters archive` would file it."""
+    from letters.build import archive_records
+    from letters.project import Project
+
+    (filed,) = archive_records(DEFAULT_LETTER, Project(ROOT))
+    with pikepdf.open(io.BytesIO(filed.pdf)) as pdf:
+        yield pdf
+
+
+@pytest.fixture(scope="module")
+def sent(built: dict[str, Path]) -> Iterator[pikepdf.Pdf]:
+    """Open the letter that is sent: build/<name>.pdf."""
     with pikepdf.open(built["pdf"]) as pdf:
         yield pdf
 
@@ -171,6 +184,33 @@ def test_an_independent_validator_passes_it(built: dict[str, Path], fmt: str, pr
     report = page.validate_pdf(str(built[fmt]), profile=profile)
     assert report.failures == [] and report.is_compliant, report.to_json()
     assert report.rules.failed == 0 and report.rules.passed == report.rules.total > 100
+
+
+def test_the_sent_letter_embeds_its_data_without_notes_or_comments(
+    sent: pikepdf.Pdf, draft_built: dict[str, Path]
+) -> None:
+    assert [str(spec.F) for spec in sent.Root.AF] == ["lancashire-2020-peel.yaml"]
+    spec = sent.Root.AF[0]
+    assert str(spec.AFRelationship) == "/Data"
+    data = spec.EF.F.read_bytes().decode("utf-8")
+    assert "\nrecipient:\n  honorific: Rt Hon\n  name: Priti Patel\n" in data
+    assert "please_ask_for: Clive Grunshaw" in data
+    assert "#" not in data, "no YAML comment of the sources is carried"
+    assert "<letters:copy>sent</letters:copy>" in sent.Root.Metadata.read_bytes().decode()
+    with pikepdf.open(draft_built["pdf"]) as draft:
+        embedded = draft.Root.AF[0].EF.F.read_bytes().decode("utf-8")
+    assert NOTES not in embedded and "notes:" not in embedded
+    assert f"direct_line: {DIRECT_LINE}" in embedded, "the recipients may see the direct line"
+
+
+@pytest.mark.parametrize("profile", ["3a", "ua1"])
+def test_an_independent_validator_passes_the_archives_record(
+    record: pikepdf.Pdf, tmp_path: Path, profile: str
+) -> None:
+    path = tmp_path / "record.pdf"
+    record.save(path, static_id=True, deterministic_id=False)
+    report = page.validate_pdf(str(path), profile=profile)
+    assert report.failures == [] and report.is_compliant, report.to_json()
 
 
 def test_the_public_copy_embeds_nothing(built: dict[str, Path]) -> None:
