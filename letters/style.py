@@ -260,15 +260,22 @@ def render_css(style: HouseStyle, **extra: CssText) -> str:
     """
     from jinja2 import TemplateError as JinjaError
 
-    from .wording import make_environment, template_data
+    from .sandbox import run_bounded
+    from .wording import load_template, make_environment, template_data
 
     env = make_environment(style.folder, finalize=_css_value)
-    try:
-        css = env.get_template(CSS_TEMPLATE).render(style=template_data(style), **extra)
-    except (JinjaError, ValueError, TypeError) as exc:
-        line = getattr(exc, "lineno", None) or _css_line(exc)
-        where = f"templates/{CSS_TEMPLATE}" + (f":{line}" if line else "")
-        raise TemplateError(f"{where}: {exc}") from None
+    template = load_template(env, CSS_TEMPLATE)
+    data = {"style": template_data(style), **extra}
+
+    def render() -> str:
+        try:
+            return template.render(data)
+        except (JinjaError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+            line = getattr(exc, "lineno", None) or _css_line(exc)
+            where = f"templates/{CSS_TEMPLATE}" + (f":{line}" if line else "")
+            raise TemplateError(f"{where}: {exc}") from None
+
+    css = run_bounded(render, f"templates/{CSS_TEMPLATE}")
     if "</" in css:
         raise TemplateError(
             f"templates/{CSS_TEMPLATE}: the CSS holds '</', which would end the web page's "

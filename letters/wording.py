@@ -23,7 +23,6 @@ from typing import Any
 
 import jinja2
 import pydantic
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
@@ -44,6 +43,7 @@ from .document import (
     Table,
 )
 from .errors import Location, TemplateError
+from .sandbox import BoundedEnvironment, run_bounded
 
 CONTAINERS = ("address", "reference", "signature", "annex")
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
@@ -118,7 +118,7 @@ def make_environment(
     Every template (the letters' wording and the house style's CSS) is rendered by an
     environment from here; `finalize` escapes each printed value for where it lands.
     """
-    env = ImmutableSandboxedEnvironment(
+    env = BoundedEnvironment(
         loader=_InsideLoader(str(templates)),
         undefined=jinja2.StrictUndefined,
         finalize=finalize,
@@ -156,9 +156,21 @@ class Wording:
 
 
 def render_wording(env: jinja2.Environment, template_name: str, context: dict[str, Any]) -> Wording:
-    """Render a template with the letter's facts and parse the result into blocks."""
+    """Render a template with the letter's facts and parse the result into blocks.
+
+    The template is compiled here and run within the sandbox's time and memory budget.
+    """
+    template = load_template(env, template_name)
+    data = template_data(context)
+    text = run_bounded(lambda: render_template(template, data), f"templates/{template_name}")
+    meta, body = _split_front_matter(text, template_name)
+    return Wording(meta, tuple(parse_blocks(body, template_name)))
+
+
+def load_template(env: jinja2.Environment, template_name: str) -> jinja2.Template:
+    """Compile a template, naming its file and line when it cannot be."""
     try:
-        text = env.get_template(template_name).render(template_data(context))
+        return env.get_template(template_name)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             f"templates/{exc.name or template_name}:{exc.lineno}: template syntax error: "
@@ -166,10 +178,28 @@ def render_wording(env: jinja2.Environment, template_name: str, context: dict[st
         ) from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"templates/{exc.name}: no such template") from None
-    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError, ValueError) as exc:
-        raise TemplateError(f"{_template_line(exc, template_name)}: {exc}") from None
-    meta, body = _split_front_matter(text, template_name)
-    return Wording(meta, tuple(parse_blocks(body, template_name)))
+
+
+def render_template(template: jinja2.Template, data: dict[str, Any]) -> str:
+    """Render a compiled template, turning what it does wrong into a message at its line."""
+    try:
+        return template.render(data)
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"templates/{exc.name}: no such template") from None
+    except (
+        jinja2.UndefinedError,
+        jinja2.exceptions.SecurityError,
+        TypeError,
+        ValueError,
+        OverflowError,
+    ) as exc:
+        name = template.name or ""
+        raise TemplateError(f"{_template_line(exc, name)}: {exc}") from None
+    except RecursionError as exc:
+        name = template.name or ""
+        raise TemplateError(
+            f"{_template_line(exc, name)}: calls itself too deeply (a macro or include loop?)"
+        ) from None
 
 
 def _mastheads(blocks: list[Block]) -> list[Block]:

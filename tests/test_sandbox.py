@@ -97,3 +97,76 @@ def test_a_house_style_value_that_is_not_plain_cannot_reach_the_css(scratch: Pat
     assert "cannot go into the CSS: a house-style value holds letters, digits, spaces" in str(
         caught.value
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{{ range(10**9) | list }}", "Range too big"),
+        ("{{ 'x' * 10**9 }}", "repeating a text or list 1000000000 times makes it too long"),
+        ("{{ [1] * 10**7 }}", "repeating a text or list 10000000 times makes it too long"),
+        ("{{ 9**(9**9) }}", "9 ** 387420489 is too large a number for a letter"),
+        (
+            "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
+            "calls itself too deeply (a macro or include loop?)",
+        ),
+    ],
+    ids=["huge range", "huge text", "huge list", "huge power", "recursion"],
+)
+def test_a_template_cannot_make_huge_values_or_recurse(
+    scratch: Path, line: str, message: str
+) -> None:
+    template = scratch / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    at = _insert(template, "{% for paragraph in facts.body %}", line)
+    with pytest.raises(TemplateError) as caught:
+        compose(scratch / "data" / DEFAULT_LETTER.name, Project(scratch))
+    assert str(caught.value).startswith(f"{template}:{at}: ")
+    assert message in str(caught.value)
+
+
+def test_a_template_that_runs_too_long_is_stopped(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import letters.sandbox
+
+    monkeypatch.setattr(letters.sandbox, "CPU_SECONDS", 1)
+    template = scratch / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    loops = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    _insert(template, "{% for paragraph in facts.body %}", loops)
+    with pytest.raises(TemplateError) as caught:
+        compose(scratch / "data" / DEFAULT_LETTER.name, Project(scratch))
+    assert str(caught.value) == (
+        "templates/letters/integrated-peel-2018.md.j2: used more than 1 s of CPU to render"
+    )
+
+
+def test_a_template_that_takes_too_much_memory_is_stopped(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import letters.sandbox
+
+    monkeypatch.setattr(letters.sandbox, "MEMORY_BYTES", 100 * 2**20)
+    template = scratch / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    grow = (
+        "{% set ns = namespace(s='x' * 50000) %}{% for i in range(40) %}"
+        "{% set ns.s = ns.s ~ ns.s %}{% endfor %}"
+    )
+    _insert(template, "{% for paragraph in facts.body %}", grow)
+    with pytest.raises(TemplateError) as caught:
+        compose(scratch / "data" / DEFAULT_LETTER.name, Project(scratch))
+    assert str(caught.value) == (
+        "templates/letters/integrated-peel-2018.md.j2: used more than 100 MB to render"
+    )
+
+
+def test_the_css_template_is_bounded_too(scratch: Path) -> None:
+    css = scratch / "templates" / "house-style.css.j2"
+    line = _insert(css, ":root {", "/* {{ 'x' * 10**9 }} */")
+    with pytest.raises(TemplateError) as caught:
+        build_letter(
+            scratch / "data" / DEFAULT_LETTER.name, scratch / "out", ("html",), Project(scratch)
+        )
+    assert str(caught.value) == (
+        f"templates/house-style.css.j2:{line}: repeating a text or list 1000000000 times makes "
+        "it too long"
+    )
