@@ -249,6 +249,8 @@ class CssText(str):
     """CSS already written safely (a quoted, escaped string): printed into the CSS as it is."""
 
 
+#: A URL in CSS that is not a data: URL, or an @import: a browser would fetch it.
+_OUTSIDE_URL = re.compile(r"""url\(\s*(?!["']?data:)[^)]*\)?|@import[^;]*""", re.I)
 #: What a house-style value may hold when printed into the CSS: names, numbers, colours.
 _PLAIN_CSS = re.compile(r"[\w .,#%()+-]*")
 
@@ -276,6 +278,14 @@ def render_css(style: HouseStyle, **extra: CssText) -> str:
             raise TemplateError(f"{where}: {exc}") from None
 
     css = run_bounded(render, f"templates/{CSS_TEMPLATE}")
+    outside = _OUTSIDE_URL.search(css)
+    if outside:
+        line = css.count("\n", 0, outside.start()) + 1
+        raise TemplateError(
+            f"templates/{CSS_TEMPLATE}: line {line} of the CSS asks for {outside.group(0)!r}; the "
+            "web page stands alone, so its CSS may name data: URLs only (a visitor's browser "
+            "would fetch anything else)"
+        )
     if "</" in css:
         raise TemplateError(
             f"templates/{CSS_TEMPLATE}: the CSS holds '</', which would end the web page's "
