@@ -139,7 +139,7 @@ def file_letter(
                 return Filed(root / latest["file"], int(latest["version"]), False, recovered)
             if not new_version:
                 raise ArchiveError(
-                    f"{record.letter_id}: already archived as {latest['file']} (version "
+                    f"already archived as {latest['file']} (version "
                     f"{latest['version']}) and the letter has changed since;"
                     " file it as a new version with --new-version, or restore the archived sources"
                 )

@@ -337,7 +337,7 @@ def _each_letter(
             failed += not work(path)
         except LettersError as exc:
             failed += 1
-            _report(ctx, exc)
+            _report(ctx, exc, path)
         except Exception as exc:  # a fault of letters itself: say so, and go on to the next
             failed += 1
             _internal(ctx, exc, f" while building {_shown(path)}")
@@ -388,11 +388,23 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _report(ctx: click.Context, exc: LettersError) -> None:
-    """Print an error as its message alone (or with its traceback under --debug)."""
+def _report(ctx: click.Context, exc: LettersError, path: Path | None = None) -> None:
+    """Print an error as its message alone (or with its traceback under --debug).
+
+    A message about one letter that does not name a file yet is put after the letter's.
+    """
     if ctx.obj and ctx.obj.get("debug"):
         traceback.print_exception(exc)
-    click.echo(str(exc) if exc.located else f"error: {exc}", err=True)
+    message = str(exc)
+    if exc.located:
+        click.echo(message, err=True)
+    elif path is None:
+        click.echo(f"error: {message}", err=True)
+    else:
+        shown = _shown(path)
+        for prefix in (f"{path}: ", f"{shown}: "):
+            message = message.removeprefix(prefix)
+        click.echo(f"{shown}: error: {message}", err=True)
 
 
 def _internal(ctx: click.Context, exc: Exception, where: str = "") -> None:

@@ -95,7 +95,7 @@ def test_a_changed_letter_is_refused_unless_filed_as_a_new_version(
     refused = _run(LETTER)
     assert refused.exit_code == 1
     assert refused.stderr == (
-        "error: lancashire-2020-peel: already archived as 2020/lancashire-2020-peel.pdf (version 1)"
+        f"{LETTER}: error: already archived as 2020/lancashire-2020-peel.pdf (version 1)"
         " and the letter has changed since;"
         " file it as a new version with --new-version, or restore the archived sources\n"
     )
@@ -121,7 +121,7 @@ def test_a_draft_is_refused(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> N
     result = _run(LETTER)
     assert result.exit_code == 1
     assert result.stderr == (
-        f"error: {LETTER}: the letter is a draft; only approved or sent letters can be archived"
+        f"{LETTER}: error: the letter is a draft; only approved or sent letters can be archived"
         " (set status.state)\n"
     )
     assert not (scratch / "archive").exists()

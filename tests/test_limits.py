@@ -129,7 +129,9 @@ def test_only_a_regular_file_is_read(project: Path, kind: str) -> None:
 def test_an_output_folder_under_a_file_is_a_message(project: Path) -> None:
     Path("afile").write_text("")
     message = _fails("build", LETTER, "--out", "afile/out")
-    assert message == f"error: cannot make the folder {project / 'afile' / 'out'}: Not a directory"
+    assert message == (
+        f"{LETTER}: error: cannot make the folder {project / 'afile' / 'out'}: Not a directory"
+    )
 
 
 def test_a_letter_before_1980_builds_with_its_true_date(project: Path) -> None:
