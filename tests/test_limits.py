@@ -258,3 +258,20 @@ def test_a_fault_of_letters_itself_is_one_line_and_the_batch_goes_on(
         "1 of 2 letters failed",
     ]
     assert result.stdout == "wrote out/durham-2023-peel.html\n"
+
+
+def test_a_link_out_of_templates_is_refused(project: Path) -> None:
+    (project / "templates" / "leak.md.j2").symlink_to("/etc/hostname")
+    assert _fails("build", LETTER, "--out", "out") == (
+        f"{LETTER}: error: templates/leak.md.j2 is a link to /etc/hostname, outside templates/; "
+        "copy the file into templates/ instead"
+    )
+
+
+def test_a_template_cannot_include_a_file_through_a_linked_folder(project: Path) -> None:
+    (project / "templates" / "etc").symlink_to("/etc")
+    template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    edit_yaml(template, '{% include "common/front.md.j2" %}', '{% include "etc/hostname" %}')
+    assert _fails("build", LETTER, "--out", "out") == (
+        "templates/etc/hostname is a link to a file outside templates/"
+    )
