@@ -183,7 +183,13 @@ def _write_journal(root: Path, row: dict[str, Any]) -> None:
 
 
 def _file_pdf(root: Path, relative: str, pdf: bytes) -> None:
-    """Put the PDF in place, never over another file (step 2 of 4)."""
+    """Put the PDF in place, never over another file nor through a link (step 2 of 4)."""
+    target = root / relative
+    if _outside(root, target):
+        raise ArchiveError(
+            f"{target} would lie outside the archive (a link?); the archive files only inside"
+            f" {root}"
+        )
     try:
         write_new(root / relative, pdf)
     except FileExistsError:
@@ -201,6 +207,11 @@ def _append_row(root: Path, rows: list[dict[str, Any]], row: dict[str, Any]) -> 
 def _clear_journal(root: Path) -> None:
     """Remove the journal: the filing is complete (step 4 of 4)."""
     (root / JOURNAL).unlink(missing_ok=True)
+
+
+def _outside(root: Path, path: Path) -> bool:
+    """Say whether a path in the archive is a link or leads outside the archive's folder."""
+    return path.is_symlink() or not path.resolve().is_relative_to(root.resolve())
 
 
 def _sweep(root: Path) -> None:
@@ -271,7 +282,9 @@ def verify(root: Path) -> list[str]:
         relative = str(row.get("file", ""))
         listed.add(relative)
         path = root / relative
-        if not path.is_file():
+        if _outside(root, path):
+            problems.append(f"{relative}: a link: {label} lists a file outside the archive")
+        elif not path.is_file():
             problems.append(f"{relative}: missing: listed in {label} but not in the archive")
         elif file_digest(path.read_bytes()) != row.get("pdf_sha256"):
             problems.append(f"{relative}: altered: its SHA-256 differs from {label}")

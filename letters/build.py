@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from .project import Project
 from .provenance import inputs_digest, tool_versions
 from .validate import LoadedLetter, load_letter
 from .wording import render_wording
+
+#: A language tag as BCP 47 writes it: en, en-GB, cy, cy-GB.
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,12 @@ def compose_letter(
             f"templates/{template}: the front matter needs a draft_label (such as DRAFT) "
             "for the mark across every page of a draft"
         )
+    tag = meta.get("language", "en-GB")
+    if not _LANGUAGE_TAG.fullmatch(tag):
+        raise TemplateError(
+            f"templates/{template}: the front matter's language {tag!r} is not a "
+            "language tag such as en-GB or cy"
+        )
     office_name = (
         letter.office.cy.name if language == "cy" and letter.office.cy else letter.office.name
     )
@@ -78,7 +88,7 @@ def compose_letter(
         author=letter.office.signatory.name,
         subject=meta.get("subject", ""),
         keywords=tuple(k.strip() for k in meta.get("keywords", "").split(",") if k.strip()),
-        language=meta.get("language", "en-GB"),
+        language=tag,
         date=letter.letter.date,
         page_label=meta.get("page_label", "Page {page} of {pages}"),
         letterhead=_letterhead(loaded),

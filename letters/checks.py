@@ -334,12 +334,23 @@ class _Checker:
                     f"{savings.since} is not before the letter's year, {letter.letter.date.year}, "
                     f"so {{savings.years}} would be {years}; give the year the savings began",
                 )
+            if savings.share_of_budget > 0 and percent(savings.share_of_budget) == "0%":
+                self.add(
+                    "error",
+                    ("savings", "share_of_budget"),
+                    f"{savings.share_of_budget} prints as 0%; give the share as a percentage",
+                )
             if money(savings.amount) in ("£0", "£0.00"):
                 self.add(
                     "error",
                     ("savings", "amount"),
                     f"{savings.amount} prints as {money(savings.amount)}; give the sum in pounds",
                 )
+        seen: set[str] = set()
+        for index, line in enumerate(letter.copy_to):
+            if line.casefold() in seen:
+                self.add("warning", ("copy_to", index), f"{line!r} is listed twice")
+            seen.add(line.casefold())
         approved = status.approved_on
         if approved is not None and approved < letter.report.published:
             self.add(

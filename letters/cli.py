@@ -13,7 +13,7 @@ from typing import NoReturn
 import click
 
 from . import __version__
-from .errors import LettersError
+from .errors import ArchiveError, LettersError
 from .output import FORMATS
 from .project import Project
 
@@ -160,7 +160,7 @@ def check(ctx: click.Context, data: tuple[Path, ...], today: dt.date | None, str
         )
         return not prepared.failures(strict)
 
-    _each_letter(ctx, paths, "", check_one)
+    _each_letter(ctx, paths, "", check_one, writes=False)
 
 
 @main.command()
@@ -212,7 +212,11 @@ def archive(
 
     if (verify or show_head) and data:
         raise click.UsageError("--verify and --head take no DATA files")
+    if verify and show_head:
+        raise click.UsageError("--verify and --head: choose one (--verify prints the head too)")
     try:
+        if (verify or show_head) and not (root / archiving.MANIFEST).exists():
+            raise ArchiveError(f"{root}: no archive here (no {archiving.MANIFEST}); check --to")
         if show_head:
             click.echo(archiving.head(root))
             return
@@ -256,14 +260,8 @@ def archive(
 
 @main.command()
 @click.argument("data", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--csv",
-    "as_format",
-    flag_value="csv",
-    default=True,
-    help="Write CSV (the default): one row per finding.",
-)
-@click.option("--json", "as_format", flag_value="json", help="Write JSON: a list of findings.")
+@click.option("--csv", "as_csv", is_flag=True, help="Write CSV (the default): one row per finding.")
+@click.option("--json", "as_json", is_flag=True, help="Write JSON: a list of findings.")
 @click.option(
     "--out",
     "out_file",
@@ -271,7 +269,9 @@ def archive(
     help="Write to this file instead of standard output.",
 )
 @click.pass_context
-def findings(ctx: click.Context, data: Path, as_format: str, out_file: Path | None) -> None:
+def findings(
+    ctx: click.Context, data: Path, as_csv: bool, as_json: bool, out_file: Path | None
+) -> None:
     """Export the findings of DATA's report: number, kind, text, response and planned action.
 
     For the office's own tracking and the inspectorate's monitoring portal. The
@@ -279,20 +279,22 @@ def findings(ctx: click.Context, data: Path, as_format: str, out_file: Path | No
     action, text_cy and response_cy.
     """
     from .findings import collect_findings, finding_rows, findings_csv, findings_json
+    from .output import write_all
     from .validate import load_letter
 
+    if as_csv and as_json:
+        raise click.UsageError("--csv and --json: choose one")
     try:
         project = Project.find(data.parent, Path.cwd())
         rows = finding_rows(collect_findings(load_letter(data, project.root).letter.report))
+        text = findings_json(rows) if as_json else findings_csv(rows)
+        if out_file is not None:
+            write_all({out_file.resolve(): text.encode("utf-8")})
     except LettersError as exc:
         _fail(ctx, exc)
-    text = findings_json(rows) if as_format == "json" else findings_csv(rows)
     if out_file is None:
         click.echo(text, nl=False)
     else:
-        from .output import write_all
-
-        write_all({out_file.resolve(): text.encode("utf-8")})
         click.echo(
             f"wrote {_shown(out_file)} ({len(rows)} finding{'s' if len(rows) != 1 else ''})",
             err=True,
@@ -324,15 +326,30 @@ def schema(ctx: click.Context, office: bool) -> None:
 
 
 def _each_letter(
-    ctx: click.Context, paths: list[Path], label: str, work: Callable[[Path], bool]
+    ctx: click.Context,
+    paths: list[Path],
+    label: str,
+    work: Callable[[Path], bool],
+    writes: bool = True,
 ) -> None:
     """Do some work on each letter, reporting each one's error and going on; exit 1 if any failed.
 
     `work` returns False for a letter that failed without raising (one that fails its checks).
-    A progress bar shows on a terminal when `label` names the work.
+    A progress bar shows on a terminal when `label` names the work. Work that `writes` files
+    named after the letter refuses a second letter of the same name.
     """
     failed = 0
+    names: dict[str, Path] = {}
     for path in _progress(paths, label) if label else paths:
+        first = names.setdefault(path.stem, path)
+        if writes and first != path:
+            failed += 1
+            click.echo(
+                f"{_shown(path)}: error: {_shown(first)} has the same name, so both would be "
+                f"written (and filed) as {path.stem}; rename one of them",
+                err=True,
+            )
+            continue
         try:
             failed += not work(path)
         except LettersError as exc:

@@ -111,5 +111,5 @@ def percent(value: Decimal | int | float) -> str:
 def _trim(value: Decimal, places: int) -> str:
     """Round to at most `places` decimals and drop a trailing '.0'."""
     rounded = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-    text = f"{rounded:f}"
+    text = f"{rounded:,f}"
     return text.rstrip("0").rstrip(".") if "." in text else text

@@ -192,13 +192,19 @@ def _convert(node: yaml.Node, path: FieldPath, source: Source, problems: list[Pr
         return None
     if isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_TEXT:
         problems.append(
-            Problem(loc, f"{len(node.value):,} characters; a value holds at most {MAX_TEXT:,}")
+            Problem(
+                loc,
+                f"{len(node.value):,} characters; a value holds at most {MAX_TEXT:,}",
+                dotted(path),
+            )
         )
         return None
     if isinstance(node, yaml.SequenceNode | yaml.MappingNode) and len(node.value) > MAX_ITEMS:
         problems.append(
             Problem(
-                loc, f"{len(node.value):,} entries; a list or mapping holds at most {MAX_ITEMS}"
+                loc,
+                f"{len(node.value):,} entries; a list or mapping holds at most {MAX_ITEMS}",
+                dotted(path),
             )
         )
         return None

@@ -19,7 +19,11 @@ from pydantic import (
 )
 from pydantic.config import JsonDict
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Control characters (C0 but tab and line breaks, DEL, C1) and Unicode's noncharacters.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+#: The longest run of characters without a space that a letter can lay out well.
+LONGEST_WORD = 200
+_LONG_WORD = re.compile(rf"\S{{{LONGEST_WORD + 1},}}")
 #: Bidirectional embeddings, overrides and isolates: they reorder what a reader sees.
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
@@ -29,8 +33,14 @@ def _printable(text: str) -> str:
     found = _CONTROL.search(text)
     if found:
         raise ValueError(
-            f"contains the control character U+{ord(found.group()):04X}, which cannot be printed; "
-            "delete it"
+            f"contains U+{ord(found.group()):04X}, a control character or noncharacter, which "
+            "cannot be printed; delete it"
+        )
+    word = _LONG_WORD.search(text)
+    if word:
+        raise ValueError(
+            f"holds a word of {len(word.group()):,} characters with no space; a line holds at most "
+            f"{LONGEST_WORD}, so break it up"
         )
     bidi = _BIDI.search(text)
     if bidi:

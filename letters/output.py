@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -19,8 +20,17 @@ FORMATS = ("docx", "pdf", "html", "public-pdf")
 SUFFIXES = {"docx": ".docx", "pdf": ".pdf", "html": ".html", "public-pdf": ".public.pdf"}
 
 
+#: Characters a file name must not hold: controls, and bidirectional overrides that disguise it.
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def safe_name(out_dir: Path, name: str) -> Path:
     """Return an output file's path, refusing any name that would leave the output folder."""
+    if _UNSAFE_NAME.search(name):
+        raise RenderError(
+            f"the output name {name!r} holds a control or bidirectional character; rename the "
+            "data file"
+        )
     target = (out_dir / name).resolve()
     if target.parent != out_dir.resolve() or name.startswith("."):
         raise RenderError(f"output name {name!r} would leave the output folder {out_dir}")

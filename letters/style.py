@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import pydantic
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 from .errors import DataError, TemplateError
 from .load import load_source
@@ -30,13 +30,27 @@ class Length(float):
         return f"{float(self):g}pt"
 
 
+#: The longest length the house style may give: an A4 page's height.
+_LONGEST = 297 * _POINTS_PER_MM
+
+
 def _length(value: object) -> Length:
-    """Read a length written '18mm' or '11pt'."""
+    """Read a length written '18mm' or '11pt', at most a page's height."""
     match = _LENGTH.match(str(value))
     if not match:
         raise ValueError(f"expected a length such as 18mm or 11pt, got {value!r}")
     number, unit = float(match.group(1)), match.group(2)
-    return Length(number * _POINTS_PER_MM if unit == "mm" else number)
+    length = Length(number * _POINTS_PER_MM if unit == "mm" else number)
+    if length > _LONGEST:
+        raise ValueError(f"{value} is longer than the page; expected at most 297mm")
+    return length
+
+
+def _wordmark_height(value: Length) -> Length:
+    """Refuse a wordmark taller than a letterhead can be."""
+    if value > 60 * _POINTS_PER_MM:
+        raise ValueError(f"{value.mm:g}mm is taller than a letterhead; expected at most 60mm")
+    return value
 
 
 def _colour(value: object) -> str:
@@ -116,7 +130,7 @@ class Colours(_Part):
 class LetterheadStyle(_Part):
     """The wordmark on page 1."""
 
-    height: Len
+    height: Annotated[Len, AfterValidator(_wordmark_height)]
 
 
 class ListStyle(_Part):

@@ -202,6 +202,28 @@ def render_template(template: jinja2.Template, data: dict[str, Any]) -> str:
         ) from None
 
 
+#: The kinds of address a link in a letter may lead to: the web, mail and the telephone.
+LINK_SCHEMES = ("https:", "http:", "mailto:", "tel:")
+
+
+def _check_links(blocks: list[Block], template_name: str) -> None:
+    """Refuse a link that is not a web, mail or telephone address (a file, a relative path)."""
+    for block in blocks:
+        contents: list[Inline] = []
+        if isinstance(block, Heading | Paragraph):
+            contents = [block.content]
+        elif isinstance(block, BulletList):
+            contents = list(block.items)
+        elif isinstance(block, Table):
+            contents = [cell for row in (block.header, *block.rows) for cell in row]
+        for span in (span for content in contents for span in content if span.href):
+            if not span.href.lower().startswith(LINK_SCHEMES):
+                raise TemplateError(
+                    f"templates/{template_name}: the link {span.href!r} is not a web, mail or "
+                    "telephone address; a letter's links start https:, http:, mailto: or tel:"
+                )
+
+
 def _mastheads(blocks: list[Block]) -> list[Block]:
     """Join an address and the reference block that follows it into the letter's masthead."""
     joined: list[Block] = []
@@ -301,6 +323,7 @@ def parse_blocks(markdown: str, template_name: str = "") -> list[Block]:
                 "format; use paragraphs, headings and bullet lists"
             )
         i += 1
+    _check_links(blocks, template_name)
     return _mastheads(blocks)
 
 

@@ -126,8 +126,8 @@ CASES: dict[str, tuple[Callable[[str], str], Callable[[At], str]]] = {
     "control character": (
         replace("  name: Priti Patel\n", '  name: "Priti\\x07Patel"\n'),
         lambda at: (
-            LETTER + ":" + at('"Priti') + ": recipient.name: contains the control character"
-            " U+0007, which cannot be printed; delete it"
+            LETTER + ":" + at('"Priti') + ": recipient.name: contains U+0007, a control character"
+            " or noncharacter, which cannot be printed; delete it"
         ),
     ),
     "duplicate key": (

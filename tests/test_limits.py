@@ -73,8 +73,8 @@ def _fails(*args: str) -> str:
         ),
         (
             "status:\n",
-            f"marking: {'X' * 300}\nstatus:\n",
-            "X" * 300,
+            f"marking: '{'SECRET' + ' SECRET' * 42}'\nstatus:\n",
+            "'SECRET",
             "marking: 300 characters; at most 100",
         ),
         (
@@ -113,8 +113,8 @@ def test_a_list_or_a_text_over_the_budget_is_a_message(project: Path) -> None:
     items = "".join(f"  - item {n}\n" for n in range(501))
     Path("data/long.yaml").write_text(f"a:\n{items}b: {'x' * 20_001}\n")
     assert _fails("check", "data/long.yaml").splitlines() == [
-        "data/long.yaml:2:3: 501 entries; a list or mapping holds at most 500",
-        "data/long.yaml:503:4: 20,001 characters; a value holds at most 20,000",
+        "data/long.yaml:2:3: a: 501 entries; a list or mapping holds at most 500",
+        "data/long.yaml:503:4: b: 20,001 characters; a value holds at most 20,000",
     ]
 
 
@@ -275,3 +275,156 @@ def test_a_template_cannot_include_a_file_through_a_linked_folder(project: Path)
     assert _fails("build", LETTER, "--out", "out") == (
         "templates/etc/hostname is a link to a file outside templates/"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('"Lanc\\uFFFEashire"', "contains U+FFFE, a control character or noncharacter"),
+        ('"Lanc\\x9bashire"', "contains U+009B, a control character or noncharacter"),
+        (
+            "Lanc" + "x" * 300,
+            "holds a word of 304 characters with no space; a line holds at most 200",
+        ),
+    ],
+    ids=["noncharacter", "C1 control", "long word"],
+)
+def test_text_that_no_output_can_lay_out_is_refused(project: Path, text: str, message: str) -> None:
+    data = project / LETTER
+    edit_yaml(data, "  name: Lancashire Constabulary", f"  name: {text}")
+    at = position(data, text)
+    assert _fails("build", LETTER, "--out", "out") == (
+        f"{LETTER}:{at}: force.name: {message}" + _TAIL[message.split(",")[0]]
+    )
+
+
+_TAIL = {
+    "contains U+FFFE": ", which cannot be printed; delete it",
+    "contains U+009B": ", which cannot be printed; delete it",
+    "holds a word of 304 characters with no space; a line holds at most 200": ", so break it up",
+}
+
+
+def test_a_letterhead_taller_than_a_letterhead_is_refused(project: Path) -> None:
+    style = project / "templates" / "house-style.yaml"
+    edit_yaml(style, "  height: 20mm", "  height: 400mm")
+    message = _fails("build", LETTER, "--out", "out")
+    assert message.startswith(f"templates/house-style.yaml:{position(style, '400mm')}: ")
+    assert "400mm is longer than the page; expected at most 297mm" in message
+    edit_yaml(style, "  height: 400mm", "  height: 100mm")
+    assert "100mm is taller than a letterhead; expected at most 60mm" in _fails(
+        "build", LETTER, "--out", "out"
+    )
+
+
+@pytest.mark.parametrize("href", ["../../etc/passwd", "ftp://example.com/x", "page.html"])
+def test_a_template_link_must_be_a_web_mail_or_telephone_address(project: Path, href: str) -> None:
+    template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    edit_yaml(
+        template,
+        "{% for paragraph in facts.body %}",
+        f"[y]({href})\n\n{{% for paragraph in facts.body %}}",
+    )
+    assert _fails("build", LETTER, "--out", "out") == (
+        f"templates/letters/integrated-peel-2018.md.j2: the link {href!r} is not a web, mail or "
+        "telephone address; a letter's links start https:, http:, mailto: or tel:"
+    )
+
+
+def test_two_letters_of_one_name_are_not_written_over_each_other(project: Path) -> None:
+    other = project / "data" / "other" / DEFAULT_LETTER.name
+    other.parent.mkdir()
+    other.write_text(
+        (project / LETTER)
+        .read_text(encoding="utf-8")
+        .replace("office: offices/", "office: ../offices/")
+    )
+    result = _cli(
+        "build", LETTER, f"data/other/{DEFAULT_LETTER.name}", "--out", "out", "--format", "html"
+    )
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"data/other/{DEFAULT_LETTER.name}: error: {LETTER} has the same name, so both would be "
+        "written (and filed) as lancashire-2020-peel; rename one of them",
+        "1 of 2 letters failed",
+    ]
+
+
+def test_a_data_file_name_with_a_control_character_is_refused(project: Path) -> None:
+    odd = project / "data" / "evil\nwrote x.yaml"
+    odd.write_text((project / LETTER).read_text(encoding="utf-8"))
+    message = _fails("build", str(odd.relative_to(project)), "--out", "out")
+    assert message.endswith(
+        "error: the output name 'evil\\nwrote x.docx' holds a control or bidirectional character; "
+        "rename the data file"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "share_of_budget: 28",
+            "share_of_budget: 0.0000001",
+            "error: savings.share_of_budget: 1E-7 prints as 0%; give the share as a percentage",
+        ),
+        (
+            "status:\n",
+            "copy_to: [HMICFRS, hmicfrs]\nstatus:\n",
+            "warning: copy_to[1]: 'hmicfrs' is listed twice",
+        ),
+    ],
+    ids=["share prints as 0%", "copy listed twice"],
+)
+def test_more_values_that_cannot_be_meant(project: Path, old: str, new: str, message: str) -> None:
+    data = project / LETTER
+    edit_yaml(data, old, new)
+    assert any(line.endswith(message) for line in _cli("check", LETTER).output.splitlines())
+
+
+def test_findings_csv_and_json_together_is_a_usage_mistake(project: Path) -> None:
+    result = _cli("findings", LETTER, "--csv", "--json")
+    assert result.exit_code == 2
+    assert "--csv and --json: choose one" in result.output
+
+
+def test_findings_to_an_unwritable_place_is_a_message(project: Path) -> None:
+    result = _cli("findings", LETTER, "--out", "/proc/version")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: cannot write /proc/")
+    assert "internal error" not in result.output
+
+
+def test_verify_or_head_of_no_archive_is_a_message(project: Path) -> None:
+    for option in ("--verify", "--head"):
+        result = _cli("archive", option, "--to", "nowhere")
+        assert result.exit_code == 1
+        assert result.stderr == "error: nowhere: no archive here (no manifest.jsonl); check --to\n"
+    assert _cli("archive", "--verify", "--head").exit_code == 2
+
+
+def test_the_archive_never_files_through_a_link(project: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (project / "archive").mkdir()
+    (project / "archive" / "2020").symlink_to(outside)
+    result = _cli("archive", LETTER)
+    assert result.exit_code == 1
+    assert "would lie outside the archive (a link?)" in result.stderr
+    assert list(outside.iterdir()) == []
+
+
+def test_verify_reports_a_filed_pdf_replaced_by_a_link(project: Path, tmp_path: Path) -> None:
+    assert _cli("archive", LETTER).exit_code == 0
+    filed = project / "archive" / "2020" / "lancashire-2020-peel.pdf"
+    copy = tmp_path / "copy.pdf"
+    copy.write_bytes(filed.read_bytes())
+    filed.chmod(0o644)
+    filed.unlink()
+    filed.symlink_to(copy)
+    result = _cli("archive", "--verify")
+    assert result.exit_code == 1
+    assert (
+        "archive/2020/lancashire-2020-peel.pdf: a link: manifest.jsonl row 1 "
+        "(lancashire-2020-peel version 1) lists a file outside the archive"
+    ) in result.stderr

@@ -34,9 +34,10 @@ def _house_font_characters() -> list[str]:
     """List the characters every house font draws that a PDF gives back as they were written.
 
     Those are letters, digits, punctuation, symbols and spaces that read left to right, stand
-    alone (no combining marks) and are their own compatibility form (no ligatures). Text in other
-    scripts is drawn from other fonts, or not at all, and right-to-left text is drawn in visual
-    order: a PDF's text cannot be compared with the DOCX's for those.
+    alone (no combining marks), are their own compatibility form (no ligatures) and have capitals
+    the fonts draw too (the subject line is in capitals). Other characters are not drawn at all,
+    and right-to-left text is drawn in visual order: a PDF's text cannot be compared with the
+    DOCX's for those.
     """
     covered: set[int] | None = None
     for path in sorted((ROOT / "templates" / "fonts").glob("*.ttf")):
@@ -49,6 +50,8 @@ def _house_font_characters() -> list[str]:
         if (unicodedata.category(char)[0] in "LNPS" or unicodedata.category(char) == "Zs")
         and unicodedata.bidirectional(char) in ("L", "EN", "ES", "ET", "CS", "ON", "WS")
         and unicodedata.normalize("NFKC", char) == char
+        # the subject line is in capitals: 'ɥ' becomes 'Ɥ', which the fonts may lack
+        and all(ord(upper) in (covered or ()) for upper in char.upper())
     ]
 
 
