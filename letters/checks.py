@@ -20,8 +20,10 @@ from .validate import LoadedLetter
 DEADLINE_IN_FORCE = dt.date(2017, 5, 2)
 DEADLINE_DAYS = 56
 _POSTCODE = re.compile(r"^(GIR 0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$")
+#: A count of findings in the letter's own text: a number, up to three words, the kind.
 _COUNT = re.compile(
-    r"\b(\d+|no|" + "|".join(NUMBER_WORDS) + r")\s+(areas? for improvement|recommendations?)\b",
+    r"\b(\d+|no|" + "|".join(NUMBER_WORDS) + r")\s+((?:[\w-]+\s+){0,3}?)"
+    r"(areas? for improvement|recommendations?|causes? of concern)\b",
     re.I,
 )
 _COUNTED = {
@@ -29,6 +31,8 @@ _COUNTED = {
     "areas for improvement": "areas_for_improvement",
     "recommendation": "recommendations",
     "recommendations": "recommendations",
+    "cause of concern": "causes_of_concern",
+    "causes of concern": "causes_of_concern",
 }
 
 
@@ -40,7 +44,11 @@ def _braced(names: list[str]) -> str:
     return ", ".join("{" + name + "}" for name in names) or "no facts"
 
 
-_PLACEHOLDER_FOR = {"areas_for_improvement": "afi_count", "recommendations": "recommendation_count"}
+_PLACEHOLDER_FOR = {
+    "areas_for_improvement": "afi_total",
+    "recommendations": "recommendation_total",
+    "causes_of_concern": "cause_total",
+}
 
 
 class Holder(BaseModel):
@@ -87,6 +95,7 @@ def check_letter(
     checker.responses()
     checker.figures()
     checker.plausible()
+    checker.printing()
     checker.bilingual()
     return sorted(checker.results, key=lambda result: result.location)
 
@@ -388,10 +397,16 @@ class _Checker:
                     f"{percent(stated)} does not match the amounts: {savings.amount} of "
                     f"{savings.budget} is {percent(actual)}",
                 )
-        findings = self.facts.findings
-        lists = {
-            "areas_for_improvement": len(findings.afis),
-            "recommendations": len(findings.recommendations),
+        findings, totals = self.facts.findings, self.facts.totals
+        known = {
+            "areas_for_improvement": {len(findings.afis), totals.areas_for_improvement},
+            "recommendations": {
+                len(findings.recommendations),
+                totals.recommendations,
+                totals.for_chief_constables,
+                len(findings.for_chief_constables),
+            },
+            "causes_of_concern": {len(findings.causes), totals.causes_of_concern},
         }
         for name, texts in (
             ("body", self.facts.body),
@@ -400,12 +415,32 @@ class _Checker:
             for index, text in enumerate(texts):
                 for match in _COUNT.finditer(text):
                     count = read_count(match.group(1))
-                    field = _COUNTED[match.group(2).lower()]
-                    if count != lists[field]:
-                        self.add(
-                            "error",
-                            ("paragraphs", name, index),
-                            f"the text says {match.group(0)!r} but the report lists {lists[field]} "
-                            f"{field.replace('_', ' ')}; name the count with a placeholder "
-                            f"({{{_PLACEHOLDER_FOR[field]}}}) or correct the list",
-                        )
+                    field = _COUNTED[match.group(3).lower()]
+                    if count in known[field]:
+                        continue
+                    said = " ".join(match.group(0).split())
+                    kind = field.replace("_", " ")
+                    self.add(
+                        "warning",
+                        ("paragraphs", name, index),
+                        f"the text says {said!r}, a number the data does not give: it lists "
+                        f"{_counted(known[field])} {kind}; if the report makes {count}, give it "
+                        f"as report.counts.{field} and name it {{{_PLACEHOLDER_FOR[field]}}}",
+                    )
+
+    def printing(self) -> None:
+        """Note each finding the letter leaves out (print: false)."""
+        letter = self.letter
+        for index, finding in enumerate(letter.report.findings):
+            label = f"{finding.kind} {finding.number}".strip()
+            if not finding.print:
+                self.add(
+                    "note",
+                    ("report", "findings", index),
+                    f"{label} will not print (print: false); it is still exported and archived",
+                )
+
+
+def _counted(counts: set[int]) -> str:
+    """Write the counts a check knows: '8', '8 or 22'."""
+    return " or ".join(str(count) for count in sorted(counts))

@@ -23,7 +23,7 @@ from .errors import DataError, Location, Problem, did_you_mean
 from .findings import Findings, collect_findings
 from .frameworks import NOT_GRADED, Framework
 from .load import FieldPath, dotted
-from .model import Letter, Paragraphs
+from .model import Letter, Paragraphs, Report
 
 Locate = Callable[[FieldPath], Location]
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
@@ -37,6 +37,37 @@ class GradeGroup:
 
     grade: str
     areas: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The report's totals of each kind of finding, and whether each is known or only listed."""
+
+    areas_for_improvement: int
+    recommendations: int
+    for_chief_constables: int
+    causes_of_concern: int
+    #: True only where the data says the report made none (report.counts ... : 0).
+    no_areas_for_improvement: bool
+    #: The names of the totals the data states rather than lists.
+    stated: tuple[str, ...]
+
+
+def report_totals(report: Report, findings: Findings) -> Totals:
+    """Take each total from report.counts where it is given, else from the listed findings."""
+    listed = {
+        "areas_for_improvement": len(findings.afis),
+        "recommendations": len(findings.recommendations),
+        "for_chief_constables": len(findings.for_chief_constables),
+        "causes_of_concern": len(findings.causes),
+    }
+    given = report.counts.model_dump(exclude_none=True) if report.counts else {}
+    values = {name: given.get(name, count) for name, count in listed.items()}
+    return Totals(
+        **values,
+        no_areas_for_improvement=given.get("areas_for_improvement") == 0 and not findings.afis,
+        stated=tuple(sorted(given)),
+    )
 
 
 @dataclass(frozen=True)
@@ -62,6 +93,8 @@ class LetterFacts:
     recommendation_summary: str
     cause_count: int
     cause_summary: str
+    #: The report's own totals: its counts where the data gives them, else what is listed.
+    totals: Totals
     aspiration: str | None
     letter_date: str
     report_published: str
@@ -99,10 +132,11 @@ def build_facts(
     grades = {area: graded[area] for area in framework.areas if area in graded}
     groups = group_grades(grades, framework)
     findings = collect_findings(letter.report)
+    totals = report_totals(letter.report, findings)
     counts = (len(findings.afis), len(findings.recommendations), len(findings.causes))
     recipient = letter.recipient
     if language == "cy":
-        words, aspiration, values, own, at = _welsh(letter, locate, framework, findings)
+        words, aspiration, values, own, at = _welsh(letter, locate, framework, findings, totals)
         names = framework.cy
         assert names is not None and letter.cy is not None  # checked by _welsh
         grades_by_area = "; ".join(
@@ -119,7 +153,8 @@ def build_facts(
             if letter.target_grade and grades
             else None
         )
-        values, own, at = placeholder_values(letter, findings, aspiration), letter.paragraphs, ()
+        values = placeholder_values(letter, findings, totals, aspiration)
+        own, at = letter.paragraphs, ()
         grades_by_area, grades_awarded = (
             grades_by_area_phrase(groups),
             grades_phrase(groups, framework),
@@ -150,6 +185,7 @@ def build_facts(
         recommendation_summary=words.count(counts[1], rec, recs),
         cause_count=counts[2],
         cause_summary=words.count(counts[2], cause, causes),
+        totals=totals,
         aspiration=aspiration,
         letter_date=words.date(letter.letter.date),
         report_published=words.date(letter.report.published),
@@ -163,7 +199,7 @@ def build_facts(
 
 
 def _welsh(
-    letter: Letter, locate: Locate, framework: Framework, findings: Findings
+    letter: Letter, locate: Locate, framework: Framework, findings: Findings, totals: Totals
 ) -> tuple[_Wording, None, dict[str, str], Paragraphs, FieldPath]:
     """Say how the Welsh facts are worded, from the letter's cy: and the framework's Welsh names.
 
@@ -178,7 +214,7 @@ def _welsh(
         )
         raise DataError([Problem(locate(("languages",)), message, "languages")])
     values = {
-        **placeholder_values(letter, findings, None),
+        **placeholder_values(letter, findings, totals, None),
         "area": office.area,
         "force": cy.force,
         "chief_officer": cy.chief_officer,
@@ -250,9 +286,12 @@ def aspiration_phrase(grades: Mapping[str, str], target: str, framework: Framewo
 
 
 def placeholder_values(
-    letter: Letter, findings: Findings, aspiration: str | None
+    letter: Letter, findings: Findings, totals: Totals, aspiration: str | None
 ) -> dict[str, str]:
-    """Name the facts a letter's own text may refer to as {name}."""
+    """Name the facts a letter's own text may refer to as {name}.
+
+    The counts are of what the letter lists; the totals are the report's own (report.counts).
+    """
     values = {
         "area": letter.office.area,
         "force": letter.force.name,
@@ -261,6 +300,10 @@ def placeholder_values(
         "afi_count": str(len(findings.afis)),
         "recommendation_count": str(len(findings.recommendations)),
         "cause_count": str(len(findings.causes)),
+        "afi_total": str(totals.areas_for_improvement),
+        "recommendation_total": str(totals.recommendations),
+        "for_chief_constables": str(totals.for_chief_constables),
+        "cause_total": str(totals.causes_of_concern),
     }
     if aspiration is not None:
         values["aspiration"] = aspiration

@@ -52,11 +52,15 @@ class Findings:
 
 
 def collect_findings(report: Report) -> Findings:
-    """Sort a report's findings by kind, keeping the report's order within each."""
+    """Sort a report's findings by kind, keeping the report's order within each.
+
+    `all` holds every finding; the rest hold only those the letter prints (print: true).
+    """
     shorthand = tuple(Finding(kind=AFI, text=text) for text in report.areas_for_improvement)
     every = shorthand + tuple(report.findings)
+    printed = tuple(f for f in every if f.print)
     of_kind = {
-        kind: tuple(f for f in every if f.kind == kind) for kind in (AFI, CONCERN, RECOMMENDATION)
+        kind: tuple(f for f in printed if f.kind == kind) for kind in (AFI, CONCERN, RECOMMENDATION)
     }
     recommendations = of_kind[RECOMMENDATION]
     concerns = of_kind[CONCERN]
@@ -73,7 +77,7 @@ def collect_findings(report: Report) -> Findings:
         )
         for name in theme_names
     )
-    practice = tuple(f for f in every if f.kind in PRACTICE)
+    practice = tuple(f for f in printed if f.kind in PRACTICE)
     for_chiefs = tuple(r for r in recommendations if "chief" in r.addressed_to.lower())
     return Findings(
         every, of_kind[AFI], causes, recommendations, loose, themes, practice, for_chiefs

@@ -220,6 +220,34 @@ class Finding(Strict):
     #: What is planned, by whom and when.
     action: OptionalText = ""
     action_cy: OptionalText = ""
+    #: False to leave the finding out of the letter (it is still exported and archived).
+    print: bool = True
+
+
+Count = Annotated[int, Field(ge=0, le=10_000)]
+
+
+class ReportCounts(Strict):
+    """The report's own totals of its findings, as it states them."""
+
+    recommendations: Count | None = None
+    #: Of the recommendations, how many are for chief constables.
+    for_chief_constables: Count | None = None
+    areas_for_improvement: Count | None = None
+    causes_of_concern: Count | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ReportCounts:
+        if (
+            self.recommendations is not None
+            and self.for_chief_constables is not None
+            and self.for_chief_constables > self.recommendations
+        ):
+            raise ValueError(
+                f"for_chief_constables ({self.for_chief_constables}) is more than the report's "
+                f"recommendations ({self.recommendations})"
+            )
+        return self
 
 
 class Report(Strict):
@@ -235,6 +263,8 @@ class Report(Strict):
     #: A short way to list areas for improvement: their texts alone.
     areas_for_improvement: list[Text] = []
     findings: list[Finding] = []
+    #: The report's own totals, for a letter that lists only some of its findings (or none).
+    counts: ReportCounts | None = None
 
 
 class Savings(Strict):

@@ -147,10 +147,10 @@ CASES: dict[str, tuple[Callable[[str], str], Callable[[At], str]]] = {
             + at(">-\n      I am pleased")
             + ": paragraphs.body[0]: {savings.sinse} is not a fact"
             " this letter can name (did you mean {savings.since}?);"
-            " it can name {afi_count}, {area}, {aspiration}, {cause_count}, {chief_officer},"
-            " {force}, {inspectorate},"
-            " {recommendation_count}, {savings.amount}, {savings.share_of_budget}, {savings.since},"
-            " {savings.years}"
+            " it can name {afi_count}, {afi_total}, {area}, {aspiration}, {cause_count},"
+            " {cause_total}, {chief_officer}, {for_chief_constables}, {force}, {inspectorate},"
+            " {recommendation_count}, {recommendation_total}, {savings.amount},"
+            " {savings.share_of_budget}, {savings.since}, {savings.years}"
         ),
     ),
     "office outside the project": (

@@ -108,14 +108,14 @@ def test_a_lower_target_changes_only_the_aspiration(scratch: Path, original: lis
     ]
 
 
-def _keep_afis(data: Path, keep: int) -> None:
+def _keep_afis(data: Path, keep: int, counts: str = "") -> None:
     text = data.read_text(encoding="utf-8")
     items = re.findall(r"^    - The (?:constabulary|force) should.*\n", text, re.M)
     assert len(items) == 11
     for item in items[keep:]:
         text = text.replace(item, "", 1)
     if keep == 0:
-        text = text.replace("  areas_for_improvement:\n", "  areas_for_improvement: []\n")
+        text = text.replace("  areas_for_improvement:\n", f"{counts}  areas_for_improvement: []\n")
     data.write_text(text, encoding="utf-8")
 
 
@@ -125,14 +125,18 @@ def _keep_afis(data: Path, keep: int) -> None:
         (1, "Within the report the Force were given 1 area for improvement as follows:-"),
         (2, "Within the report the Force were given 2 areas for improvement as follows:-"),
         (0, "Within the report the Force were given no areas for improvement."),
+        (0, ""),
     ],
+    ids=["one", "two", "none stated", "none listed"],
 )
 def test_fewer_areas_for_improvement_change_the_count_and_the_list(
     scratch: Path, original: list[str], keep: int, sentence: str
 ) -> None:
-    _keep_afis(scratch / "data" / DEFAULT_LETTER.name, keep)
+    # "no areas for improvement" only where the data says so, never because none are listed
+    counts = "  counts: {areas_for_improvement: 0}\n" if sentence and keep == 0 else ""
+    _keep_afis(scratch / "data" / DEFAULT_LETTER.name, keep, counts)
     removed, added = _changes(original, _lines(scratch))
-    assert added == [sentence]
+    assert added == ([sentence] if sentence else [])
     assert (
         removed[0] == "Within the report the Force were given 11 areas for improvement as follows:-"
     )

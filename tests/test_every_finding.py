@@ -1,0 +1,153 @@
+"""Every finding prints, with its response, in every kind of report; only true sentences.
+
+Each report kind's example is given findings of every kind, each with text and response
+found nowhere else, and built; the DOCX, the PDF and the HTML are read back. A letter says
+"no areas for improvement" only where the data says the report made none, and the report's
+own totals (report.counts) can be stated when the letter lists only some findings.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from conftest import DEFAULT_LETTER, ROOT, docx_lines, normalise, pdf_pages
+from letters.build import build_letter
+from letters.cli import main
+from letters.project import Project
+
+EXAMPLES = ROOT / "data" / "examples"
+#: One letter of each report kind.
+BY_KIND = {
+    "integrated-peel-2018": DEFAULT_LETTER,
+    "peel-2021": EXAMPLES / "warwickshire-2022-peel.yaml",
+    "peel-2023": EXAMPLES / "durham-2023-peel.yaml",
+    "thematic": EXAMPLES / "west-mercia-2023-youth-violence.yaml",
+    "spotlight": EXAMPLES / "west-yorkshire-2024-spotlight.yaml",
+    "joint": EXAMPLES / "surrey-2021-mental-health-joint.yaml",
+}
+KINDS = ["cause of concern", "recommendation", "area for improvement", "promising practice",
+         "innovative practice"]  # fmt: skip
+
+
+def _every_kind() -> list[dict[str, str]]:
+    """Make two findings of every kind, each with a text and a response no other has."""
+    findings = []
+    for n, kind in enumerate(KINDS * 2, start=1):
+        finding = {"kind": kind, "number": str(n), "text": f"Finding zq{n} says {kind} text.",
+                   "response": f"Response zr{n} answers it."}  # fmt: skip
+        if kind == "recommendation" and n == 2:
+            finding["cause"] = "1"  # under the first cause of concern
+        findings.append(finding)
+    return findings
+
+
+def _project(tmp_path: Path, source: Path, change: Any) -> Path:
+    """Copy the project; change one letter's data (a function of its tree); return its path."""
+    for folder in ("data", "templates"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    data = tmp_path / source.relative_to(ROOT)
+    tree = yaml.load(data.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    change(tree)
+    data.write_text(yaml.safe_dump(tree, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return data
+
+
+def _texts(built: list[Path]) -> dict[str, str]:
+    """Read back each output's text, whitespace normalised."""
+    paths = {path.name.split(".", 1)[1]: path for path in built}
+    html = re.sub(r"<[^>]+>", " ", paths["html"].read_text(encoding="utf-8"))
+    return {
+        "docx": normalise(" ".join(docx_lines(paths["docx"]))),
+        "pdf": normalise(" ".join(pdf_pages(paths["pdf"]))),
+        "html": normalise(html.replace("&#x27;", "'")),
+    }
+
+
+@pytest.mark.parametrize("kind", sorted(BY_KIND))
+def test_every_finding_and_its_response_prints_in_every_format(tmp_path: Path, kind: str) -> None:
+    def give_findings(tree: dict[str, Any]) -> None:
+        tree["report"]["findings"] = _every_kind()
+        tree["report"].pop("areas_for_improvement", None)
+        tree.pop("recommendations_by", None)
+
+    data = _project(tmp_path, BY_KIND[kind], give_findings)
+    built = build_letter(data, tmp_path / "out", ("docx", "pdf", "html"), Project(tmp_path))
+    for fmt, text in _texts(list(built.paths)).items():
+        for n in range(1, 2 * len(KINDS) + 1):
+            assert f"zq{n}" in text, f"{kind} {fmt}: finding {n} ({KINDS[(n - 1) % 5]})"
+            assert f"zr{n}" in text, f"{kind} {fmt}: response {n} ({KINDS[(n - 1) % 5]})"
+
+
+def test_a_finding_marked_print_false_is_left_out_and_noted(tmp_path: Path) -> None:
+    def hide_one(tree: dict[str, Any]) -> None:
+        tree["report"]["findings"] = _every_kind()
+        tree["report"]["findings"][3]["print"] = "false"
+
+    data = _project(tmp_path, BY_KIND["peel-2023"], hide_one)
+    built = build_letter(data, tmp_path / "out", ("docx", "html"), Project(tmp_path))
+    html = next(p for p in built.paths if p.suffix == ".html").read_text(encoding="utf-8")
+    assert "zq4" not in html and "zq9" in html
+    result = CliRunner().invoke(main, ["check", str(data)])
+    assert "note: report.findings[3]: promising practice 4 will not print (print: false); it is" \
+        " still exported and archived" in result.output  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("counts", "said"),
+    [
+        ({}, None),
+        ({"areas_for_improvement": "0"}, "The report sets out no areas for improvement."),
+        ({"areas_for_improvement": "12"}, "The report sets out 12 areas for improvement."),
+    ],
+    ids=["none listed", "none made", "twelve made, none listed"],
+)
+def test_areas_for_improvement_are_said_to_be_none_only_when_the_data_says_so(
+    tmp_path: Path, counts: dict[str, str], said: str | None
+) -> None:
+    def no_afis(tree: dict[str, Any]) -> None:
+        tree["report"]["findings"] = [
+            f for f in tree["report"].get("findings", []) if f["kind"] != "area for improvement"
+        ]
+        if counts:
+            tree["report"]["counts"] = counts
+
+    data = _project(tmp_path, BY_KIND["peel-2021"], no_afis)
+    built = build_letter(data, tmp_path / "out", ("html",), Project(tmp_path))
+    html = built.paths[0].read_text(encoding="utf-8")
+    assert ("<h2>Areas for improvement</h2>" in html) == (said is not None)
+    if said:
+        assert f"<p>{said}</p>" in html
+    assert (said or "") != "" or "no areas for improvement" not in html
+
+
+def test_a_letter_listing_some_recommendations_states_the_reports_totals(tmp_path: Path) -> None:
+    def only_some(tree: dict[str, Any]) -> None:
+        tree["report"]["counts"] = {"recommendations": "22", "for_chief_constables": "8"}
+        tree["paragraphs"]["body"] = [
+            "The report makes 22 recommendations, 8 of them for chief constables."
+        ]
+
+    data = _project(tmp_path, BY_KIND["thematic"], only_some)
+    listed = len(
+        [
+            f
+            for f in yaml.safe_load(data.read_text())["report"]["findings"]
+            if f["kind"] == "recommendation"
+        ]
+    )
+    built = build_letter(data, tmp_path / "out", ("html",), Project(tmp_path))
+    html = built.paths[0].read_text(encoding="utf-8").replace("&#x27;", "'")
+    words = {1: "one", 2: "two", 3: "three", 4: "four"}
+    assert (
+        "The report makes 22 recommendations, eight of which are for chief constables. Below I set"
+        f" out how West Mercia Police is responding to the {words[listed]} I answer here, with"
+        " the Chief Constable's advice."
+    ) in normalise(html)
+    assert built.warnings == ()
