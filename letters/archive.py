@@ -7,6 +7,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -235,6 +236,11 @@ def _recover(root: Path) -> tuple[str, ...]:
         ) from None
     rows = read_manifest(root)
     pdf = root / relative
+    if not re.fullmatch(r"\d{4}/[^/]+\.pdf", relative) or _outside(root, pdf):
+        raise ArchiveError(
+            f"{path}: the interrupted filing names {relative!r}, outside the archive; "
+            "run --verify and remove the journal"
+        )
     if any(r.get("hash") == row.get("hash") for r in rows):
         done = f"{relative}: its filing was complete; cleared its journal"
     elif pdf.is_file() and file_digest(pdf.read_bytes()) == digest:
@@ -288,6 +294,8 @@ def verify(root: Path) -> list[str]:
             problems.append(f"{relative}: missing: listed in {label} but not in the archive")
         elif file_digest(path.read_bytes()) != row.get("pdf_sha256"):
             problems.append(f"{relative}: altered: its SHA-256 differs from {label}")
+    if (root / MANIFEST).is_symlink():
+        problems.append(f"{MANIFEST}: a link: the manifest must be a file in the archive")
     if (root / JOURNAL).exists():
         problems.append(
             f"{JOURNAL}: a filing was interrupted; file again (or run letters archive) to finish or"
@@ -295,6 +303,10 @@ def verify(root: Path) -> list[str]:
         )
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
-        if path.is_file() and relative not in (MANIFEST, LOCK, JOURNAL) and relative not in listed:
+        if relative in (MANIFEST, LOCK, JOURNAL) or relative in listed:
+            continue
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            problems.append(f"{relative}: not a file: a link or a special file in the archive")
+        elif path.is_file():
             problems.append(f"{relative}: unlisted: in the archive but not in {MANIFEST}")
     return problems

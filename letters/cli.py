@@ -13,7 +13,7 @@ from typing import NoReturn
 import click
 
 from . import __version__
-from .errors import ArchiveError, LettersError
+from .errors import ArchiveError, LettersError, display_path
 from .output import FORMATS
 from .project import Project
 
@@ -215,7 +215,8 @@ def archive(
     if verify and show_head:
         raise click.UsageError("--verify and --head: choose one (--verify prints the head too)")
     try:
-        if (verify or show_head) and not (root / archiving.MANIFEST).exists():
+        known = (archiving.MANIFEST, archiving.JOURNAL)
+        if (verify or show_head) and not any((root / name).exists() for name in known):
             raise ArchiveError(f"{root}: no archive here (no {archiving.MANIFEST}); check --to")
         if show_head:
             click.echo(archiving.head(root))
@@ -288,6 +289,11 @@ def findings(
         project = Project.find(data.parent, Path.cwd())
         rows = finding_rows(collect_findings(load_letter(data, project.root).letter.report))
         text = findings_json(rows) if as_json else findings_csv(rows)
+        if out_file is not None and _is_input(out_file, project):
+            raise LettersError(
+                f"{_shown(out_file)} is one of the project's inputs (under data/ or templates/); "
+                "write the findings somewhere else"
+            )
         if out_file is not None:
             write_all({out_file.resolve(): text.encode("utf-8")})
     except LettersError as exc:
@@ -361,6 +367,14 @@ def _each_letter(
     _finish(ctx, failed, len(paths))
 
 
+def _is_input(path: Path, project: Project) -> bool:
+    """Say whether a path lies among the project's inputs: its data and templates."""
+    target = path.resolve()
+    return any(
+        target.is_relative_to(folder.resolve()) for folder in (project.data, project.templates)
+    )
+
+
 def _count(n: int, severity: str) -> str:
     """Write a count of results: '1 error', '2 notes'."""
     return f"{n} {severity}{'' if n == 1 else 's'}"
@@ -398,11 +412,8 @@ def _finish(ctx: click.Context, failed: int, total: int) -> None:
 
 
 def _shown(path: Path) -> str:
-    """Show a path relative to the working folder when it lies inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    """Show a path as messages do: relative to the working folder, controls escaped."""
+    return display_path(path)
 
 
 def _report(ctx: click.Context, exc: LettersError, path: Path | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ class Location:
     column: int = 0
 
     def __str__(self) -> str:
-        text = _display_path(self.path)
+        text = display_path(self.path)
         if self.line:
             text += f":{self.line}"
             if self.column:
@@ -26,12 +27,20 @@ class Location:
         return text
 
 
-def _display_path(path: Path) -> str:
-    """Show a path relative to the working folder when it lies inside it."""
+def display_path(path: Path) -> str:
+    """Show a path relative to the working folder when it lies inside it, controls escaped.
+
+    A file name may hold a newline or a terminal's escape sequence: each is written escaped.
+    """
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        shown = str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
-        return str(path)
+        shown = str(path)
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), shown)
+
+
+#: Characters a terminal would act on or hide: controls and bidirectional overrides.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ _PLAIN_TAGS = {
 _NULL = "tag:yaml.org,2002:null"
 #: The budget of a data file, checked while it is read: far above what any real letter needs
 #: (the largest PEEL reports have a few dozen findings; a letter runs to a few pages).
-MAX_BYTES = 1_000_000
+MAX_BYTES = 400_000
 MAX_DEPTH = 20
 MAX_ITEMS = 500
 MAX_TEXT = 20_000

@@ -21,9 +21,10 @@ from pydantic.config import JsonDict
 
 #: Control characters (C0 but tab and line breaks, DEL, C1) and Unicode's noncharacters.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
-#: The longest run of characters without a space that a letter can lay out well.
-LONGEST_WORD = 200
-_LONG_WORD = re.compile(rf"\S{{{LONGEST_WORD + 1},}}")
+#: The longest run of characters without a space that a letter can lay out well (a long web
+#: address fits); no-break spaces join words, so they do not end one.
+LONGEST_WORD = 100
+_LONG_WORD = re.compile(rf"(?:[^\s]|[\u00a0\u2007\u202f]){{{LONGEST_WORD + 1},}}")
 #: Bidirectional embeddings, overrides and isolates: they reorder what a reader sees.
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 

@@ -6,10 +6,12 @@ as it was; after a kill, the next write of the same files clears the leftovers.
 
 from __future__ import annotations
 
-import glob
+import fcntl
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from .errors import RenderError
@@ -63,25 +65,44 @@ def _mkdir(folder: Path) -> None:
         raise RenderError(f"cannot make the folder {folder}: {exc.strerror}") from None
 
 
-def _leftovers(target: Path) -> list[Path]:
-    """List what an interrupted write of `target` may have left beside it."""
-    if not target.parent.is_dir():
-        return []
-    return [
-        *target.parent.glob(f".{glob.escape(target.name)}.*.part"),
-        *target.parent.glob(f".{glob.escape(target.name)}.*.old"),
-    ]
+@contextmanager
+def _folder_locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a folder's writes: an flock on the folder itself."""
+    _mkdir(folder)
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        raise RenderError(f"cannot write in {folder}: {exc.strerror}") from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)
+
+
+def _leftovers(folder: Path) -> list[Path]:
+    """List what interrupted writes left in a folder: staged and kept files of any target."""
+    return [*folder.glob(".*.part"), *folder.glob(".*.old")]
 
 
 def write_all(files: dict[Path, bytes]) -> None:
     """Write every file or none: on any failure each target is left as it was before.
 
     All are staged as temporary files first; each existing target is kept under a second
-    name (a hard link) until every rename has succeeded, and put back if one fails.
+    name (a hard link) until every rename has succeeded, and put back if one fails. Writes
+    into one folder hold its lock, so what an interrupted write left can be cleared safely.
     """
-    for target in files:
-        for leftover in _leftovers(target):
-            leftover.unlink(missing_ok=True)
+    folders = sorted({target.parent for target in files})
+    with ExitStack() as stack:
+        for folder in folders:
+            stack.enter_context(_folder_locked(folder))
+            for leftover in _leftovers(folder):
+                leftover.unlink(missing_ok=True)
+        _replace_all(files)
+
+
+def _replace_all(files: dict[Path, bytes]) -> None:
+    """Stage, keep and rename the files in, putting every target back if a step fails."""
     staged: list[tuple[Path, Path]] = []
     kept: dict[Path, Path] = {}
     done: list[Path] = []

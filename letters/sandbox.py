@@ -17,8 +17,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from jinja2 import pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import _PassArg
 
 from .errors import LettersError, TemplateError
 
@@ -52,6 +54,28 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
             if len(left) + len(right) > MAX_LENGTH * 10:
                 raise OverflowError("joining these makes a text or list too long")
         return super().call_binop(context, operator, left, right)
+
+
+def at_render_time(func: Any) -> Any:
+    """Wrap a filter or test so that Jinja calls it only while rendering, never while compiling.
+
+    Jinja works out a filter whose arguments are all literals ('ab'|center(2000000000)) as it
+    compiles the template, outside any budget; it never does so for a filter that takes the
+    render's context, so each one is made to take it.
+    """
+    kind = _PassArg.from_obj(func)
+    if kind is _PassArg.context:
+        return func
+
+    @pass_context
+    def call(context: Context, *args: Any, **kwargs: Any) -> Any:
+        if kind is _PassArg.environment:
+            return func(context.environment, *args, **kwargs)
+        if kind is _PassArg.eval_context:
+            return func(context.eval_ctx, *args, **kwargs)
+        return func(*args, **kwargs)
+
+    return call
 
 
 def _number(value: object) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import traceback
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pydantic
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
@@ -47,9 +47,18 @@ def _length(value: object) -> Length:
 
 
 def _wordmark_height(value: Length) -> Length:
-    """Refuse a wordmark taller than a letterhead can be."""
-    if value > 60 * _POINTS_PER_MM:
-        raise ValueError(f"{value.mm:g}mm is taller than a letterhead; expected at most 60mm")
+    """Refuse a wordmark too small to see or taller than a letterhead can be."""
+    if not 5 * _POINTS_PER_MM <= value <= 60 * _POINTS_PER_MM:
+        raise ValueError(f"{value.mm:g}mm is not a letterhead's height; expected 5mm to 60mm")
+    return value
+
+
+def _type_size(value: Length) -> Length:
+    """Refuse a type size no letter could be read in."""
+    if not 5 <= value <= 36:
+        raise ValueError(
+            f"{float(value):g}pt is not a type size for a letter; expected 5pt to 36pt"
+        )
     return value
 
 
@@ -62,6 +71,8 @@ def _colour(value: object) -> str:
 
 
 Len = Annotated[Length, BeforeValidator(_length)]
+Size = Annotated[Length, BeforeValidator(_length), AfterValidator(_type_size)]
+LineHeight = Annotated[float, Field(ge=0.8, le=3)]
 Colour = Annotated[str, BeforeValidator(_colour)]
 
 
@@ -103,8 +114,8 @@ class Font(_Part):
 class TextStyle(_Part):
     """Body text."""
 
-    size: Len
-    line_height: float
+    size: Size
+    line_height: LineHeight
     space_after: Len
     colour: Colour
 
@@ -112,10 +123,10 @@ class TextStyle(_Part):
 class Headings(_Part):
     """Headings: the subject line (level 1), sections (2) and subsections (3)."""
 
-    subject_size: Len
-    section_size: Len
+    subject_size: Size
+    section_size: Size
     colour: Colour
-    line_height: float
+    line_height: LineHeight
     minor_space_after: Len
 
 
@@ -153,7 +164,7 @@ class ReferenceStyle(_Part):
 
     width: Len
     label_width: Len
-    size: Len
+    size: Size
     row_space: Len
 
 
@@ -166,7 +177,7 @@ class SignatureStyle(_Part):
 class TableStyle(_Part):
     """Tables of findings."""
 
-    size: Len
+    size: Size
     rule: Colour
     rule_width: Len
     padding_y: Len
@@ -177,13 +188,13 @@ class TableStyle(_Part):
 class FooterStyle(_Part):
     """The page footer."""
 
-    size: Len
+    size: Size
 
 
 class MarkingStyle(_Part):
     """The security marking at the top of every page and the DRAFT mark across drafts."""
 
-    size: Len
+    size: Size
     colour: Colour
     draft_colour: Colour
     draft_opacity: Annotated[float, Field(gt=0, le=1)]
@@ -252,6 +263,14 @@ def load_style(path: Path) -> HouseStyle:
             f"{source.locate(('page', 'size'))}: page.size: {style.page.size!r} "
             "is not a page size this tool knows; expected A4"
         )
+    page = style.page
+    if style.content_width < 100 * _POINTS_PER_MM or (
+        style.page_size[1] - page.margin_top - page.margin_bottom < 150 * _POINTS_PER_MM
+    ):
+        raise TemplateError(
+            f"{source.locate(('page',))}: page: the margins leave too little room for a letter; "
+            "keep at least 100mm across and 150mm down"
+        )
     style._folder = path.parent
     return style
 
@@ -263,8 +282,38 @@ class CssText(str):
     """CSS already written safely (a quoted, escaped string): printed into the CSS as it is."""
 
 
-#: A URL in CSS that is not a data: URL, or an @import: a browser would fetch it.
-_OUTSIDE_URL = re.compile(r"""url\(\s*(?!["']?data:)[^)]*\)?|@import[^;]*""", re.I)
+#: CSS functions whose arguments a browser fetches.
+_FETCHING = {"url", "src", "image", "image-set", "-webkit-image-set", "cross-fade",
+             "-webkit-cross-fade"}  # fmt: skip
+
+
+def _outside_url(css: str) -> tuple[int, str] | None:
+    """Find the first thing in CSS a browser would fetch (an @import, a URL not data:)."""
+    import tinycss2
+
+    def walk(tokens: list[Any], fetching: bool) -> tuple[int, str] | None:
+        for token in tokens:
+            kind = token.type
+            if kind == "at-rule" and token.lower_at_keyword == "import":
+                return token.source_line, "@import"
+            if kind == "url" or (fetching and kind == "string"):
+                if not str(token.value).strip().lower().startswith("data:"):
+                    return token.source_line, f"url({token.value})"
+            if kind == "function":
+                found = walk(token.arguments, fetching or token.lower_name in _FETCHING)
+                if found:
+                    return found
+            for part in ("prelude", "content"):
+                inner = getattr(token, part, None)
+                if isinstance(inner, list):
+                    found = walk(inner, fetching)
+                    if found:
+                        return found
+        return None
+
+    return walk(tinycss2.parse_stylesheet(css), False)
+
+
 #: What a house-style value may hold when printed into the CSS: names, numbers, colours.
 _PLAIN_CSS = re.compile(r"[\w .,#%()+-]*")
 
@@ -292,11 +341,11 @@ def render_css(style: HouseStyle, **extra: CssText) -> str:
             raise TemplateError(f"{where}: {exc}") from None
 
     css = run_bounded(render, f"templates/{CSS_TEMPLATE}")
-    outside = _OUTSIDE_URL.search(css)
+    outside = _outside_url(css)
     if outside:
-        line = css.count("\n", 0, outside.start()) + 1
+        line, asked = outside
         raise TemplateError(
-            f"templates/{CSS_TEMPLATE}: line {line} of the CSS asks for {outside.group(0)!r}; the "
+            f"templates/{CSS_TEMPLATE}: line {line} of the CSS asks for {asked!r}; the "
             "web page stands alone, so its CSS may name data: URLs only (a visitor's browser "
             "would fetch anything else)"
         )

@@ -42,11 +42,13 @@ from .document import (
     Span,
     Table,
 )
-from .errors import Location, TemplateError
-from .sandbox import BoundedEnvironment, run_bounded
+from .errors import Location, TemplateError, did_you_mean
+from .sandbox import BoundedEnvironment, at_render_time, run_bounded
 
 CONTAINERS = ("address", "reference", "signature", "annex")
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+#: What a template's front matter may set.
+FRONT_MATTER = ("title", "subject", "keywords", "language", "page_label", "draft_label")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
 
@@ -90,6 +92,11 @@ def template_data(value: object) -> Any:
     raise TypeError(f"{type(value).__name__} is not plain data a template may see")
 
 
+#: The longest template, and the longest text a render may give: far above any letter's.
+MAX_TEMPLATE = 200_000
+MAX_RENDERED = 2_000_000
+
+
 class _InsideLoader(jinja2.FileSystemLoader):
     """Load templates from templates/, refusing any (through a link) from elsewhere."""
 
@@ -98,6 +105,11 @@ class _InsideLoader(jinja2.FileSystemLoader):
     ) -> tuple[str, str, Callable[[], bool]]:
         """Return a template's source, if its file really lies inside the templates folder."""
         source, filename, uptodate = super().get_source(environment, template)
+        if len(source) > MAX_TEMPLATE:
+            raise TemplateError(
+                f"templates/{template} is {len(source):,} characters; a template holds at most "
+                f"{MAX_TEMPLATE:,}"
+            )
         root = Path(self.searchpath[0]).resolve()
         if not Path(filename).resolve().is_relative_to(root):
             raise TemplateError(f"templates/{template} is a link to a file outside templates/")
@@ -120,6 +132,9 @@ def make_environment(
     """
     env = BoundedEnvironment(
         loader=_InsideLoader(str(templates)),
+        # No constant folding: a filter on literals would otherwise run while the template
+        # compiles, outside the render's time and memory budget.
+        optimized=False,
         undefined=jinja2.StrictUndefined,
         finalize=finalize,
         trim_blocks=True,
@@ -127,6 +142,8 @@ def make_environment(
         keep_trailing_newline=True,
         autoescape=False,
     )
+    # lipsum draws random words: the same inputs must give the same bytes.
+    env.globals.pop("lipsum", None)
     env.filters.update(
         uk_date=english.uk_date,
         money=english.money,
@@ -144,6 +161,8 @@ def make_environment(
         yn=welsh.yn,
         soft=welsh.soft,
     )
+    env.filters.update({name: at_render_time(f) for name, f in env.filters.items()})
+    env.tests.update({name: at_render_time(test) for name, test in env.tests.items()})
     return env
 
 
@@ -163,6 +182,11 @@ def render_wording(env: jinja2.Environment, template_name: str, context: dict[st
     template = load_template(env, template_name)
     data = template_data(context)
     text = run_bounded(lambda: render_template(template, data), f"templates/{template_name}")
+    if len(text) > MAX_RENDERED:
+        raise TemplateError(
+            f"templates/{template_name} gives {len(text):,} characters; a letter is at most "
+            f"{MAX_RENDERED:,}"
+        )
     meta, body = _split_front_matter(text, template_name)
     return Wording(meta, tuple(parse_blocks(body, template_name)))
 
@@ -258,7 +282,22 @@ def _split_front_matter(text: str, template_name: str) -> tuple[dict[str, str], 
             raise TemplateError(
                 f"templates/{template_name}: front matter line {line!r} is not 'name: value'"
             )
-        meta[key.strip()] = _plain(value.strip())
+        name = key.strip()
+        if name not in FRONT_MATTER:
+            hint = did_you_mean(name, FRONT_MATTER)
+            raise TemplateError(
+                f"templates/{template_name}: the front matter names {name!r}{hint}; it may name "
+                + ", ".join(FRONT_MATTER)
+            )
+        meta[name] = _plain(value.strip())
+    if not meta.get("title"):
+        raise TemplateError(f"templates/{template_name}: the front matter needs a title")
+    label = re.sub(r"\{pages?\}", "", meta.get("page_label", ""))
+    if "{" in label or "}" in label:
+        raise TemplateError(
+            f"templates/{template_name}: the page label {meta['page_label']!r} may name "
+            "{page} and {pages} only"
+        )
     return meta, text[match.end() :]
 
 

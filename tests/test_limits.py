@@ -284,7 +284,7 @@ def test_a_template_cannot_include_a_file_through_a_linked_folder(project: Path)
         ('"Lanc\\x9bashire"', "contains U+009B, a control character or noncharacter"),
         (
             "Lanc" + "x" * 300,
-            "holds a word of 304 characters with no space; a line holds at most 200",
+            "holds a word of 304 characters with no space; a line holds at most 100",
         ),
     ],
     ids=["noncharacter", "C1 control", "long word"],
@@ -301,7 +301,7 @@ def test_text_that_no_output_can_lay_out_is_refused(project: Path, text: str, me
 _TAIL = {
     "contains U+FFFE": ", which cannot be printed; delete it",
     "contains U+009B": ", which cannot be printed; delete it",
-    "holds a word of 304 characters with no space; a line holds at most 200": ", so break it up",
+    "holds a word of 304 characters with no space; a line holds at most 100": ", so break it up",
 }
 
 
@@ -312,7 +312,7 @@ def test_a_letterhead_taller_than_a_letterhead_is_refused(project: Path) -> None
     assert message.startswith(f"templates/house-style.yaml:{position(style, '400mm')}: ")
     assert "400mm is longer than the page; expected at most 297mm" in message
     edit_yaml(style, "  height: 400mm", "  height: 100mm")
-    assert "100mm is taller than a letterhead; expected at most 60mm" in _fails(
+    assert "100mm is not a letterhead's height; expected 5mm to 60mm" in _fails(
         "build", LETTER, "--out", "out"
     )
 
@@ -428,3 +428,181 @@ def test_verify_reports_a_filed_pdf_replaced_by_a_link(project: Path, tmp_path: 
         "archive/2020/lancashire-2020-peel.pdf: a link: manifest.jsonl row 1 "
         "(lancashire-2020-peel version 1) lists a file outside the archive"
     ) in result.stderr
+
+
+def test_a_filter_on_literals_runs_within_the_budget_too(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import letters.sandbox
+
+    monkeypatch.setattr(letters.sandbox, "MEMORY_BYTES", 100 * 2**20)
+    template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    anchor = "{% for paragraph in facts.body %}"
+    edit_yaml(template, anchor, "{{ 'ab' | center(400000000) | length }}\n\n" + anchor)
+    assert _fails("build", LETTER, "--out", "out", "--format", "html") == (
+        "templates/letters/integrated-peel-2018.md.j2: used more than 100 MB to render"
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("titel: Response", "the front matter names 'titel' (did you mean 'title'?)"),
+        ("page_label: Page {pages.total}", "the page label 'Page {pages.total}' may name"),
+    ],
+)
+def test_a_front_matter_mistake_is_named(project: Path, line: str, message: str) -> None:
+    template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    key = line.split(":")[0] if not line.startswith("titel") else "title"
+    text = template.read_text(encoding="utf-8")
+    start = text.index(f"\n{key}:") + 1
+    end = text.index("\n", start)
+    template.write_text(text[:start] + line + text[end:], encoding="utf-8")
+    assert message in _fails("build", LETTER, "--out", "out", "--format", "html")
+
+
+def test_a_template_cannot_draw_random_words(project: Path) -> None:
+    template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    anchor = "{% for paragraph in facts.body %}"
+    edit_yaml(template, anchor, "{{ lipsum(1) }}\n\n" + anchor)
+    assert "'lipsum' is undefined" in _fails("build", LETTER, "--out", "out", "--format", "html")
+
+
+def test_a_template_too_long_is_refused(project: Path) -> None:
+    (project / "templates" / "common" / "big.md.j2").write_text("word " * 50_000)
+    template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    anchor = "{% for paragraph in facts.body %}"
+    edit_yaml(template, anchor, '{% include "common/big.md.j2" %}\n\n' + anchor)
+    assert _fails("build", LETTER, "--out", "out", "--format", "html").endswith(
+        "templates/common/big.md.j2 is 250,000 characters; a template holds at most 200,000"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "  height: 20mm",
+            "  height: 0mm",
+            "0mm is not a letterhead's height; expected 5mm to 60mm",
+        ),
+        ("  line_height: 1.25", "  line_height: 1000000000", "less than or equal to 3"),
+        ("  size: 11pt", "  size: 297mm", "is not a type size for a letter; expected 5pt to 36pt"),
+        (
+            "    regular: fonts/LiberationSans-Regular.ttf",
+            "    regular: fonts/LICENSE-LiberationSans.txt",
+            "LICENSE-LiberationSans.txt: not a TrueType or OpenType font",
+        ),
+        ("  margin_left: 20mm", "  margin_left: 150mm", "the margins leave too little room"),
+    ],
+    ids=["letterhead 0mm", "line height", "text size", "not a font", "margins"],
+)
+def test_a_house_style_no_letter_could_use_is_refused(
+    project: Path, old: str, new: str, message: str
+) -> None:
+    edit_yaml(project / "templates" / "house-style.yaml", old, new)
+    assert message in _fails("build", LETTER, "--out", "out")
+
+
+def test_findings_never_overwrite_an_input(project: Path) -> None:
+    result = _cli("findings", LETTER, "--out", LETTER)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: {LETTER} is one of the project's inputs (under data/ or templates/); write the "
+        "findings somewhere else\n"
+    )
+    assert (project / LETTER).read_text(encoding="utf-8").startswith("# yaml-language-server")
+
+
+def test_a_letter_of_2150_builds_its_docx(project: Path) -> None:
+    data = project / LETTER
+    for old, new in [
+        ("date: 2020-03-30", "date: 2150-03-30"),
+        ("published: 2020-02-07", "published: 2150-02-07"),
+        ("approved_on: 2020-03-30", "approved_on: 2150-03-30"),
+        ("sent_on: 2020-03-30", "sent_on: 2150-03-30"),
+    ]:
+        edit_yaml(data, old, new)
+    result = _cli("build", LETTER, "--out", "out", "--format", "docx")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_file_name_with_a_newline_is_shown_escaped(project: Path) -> None:
+    odd = project / "data" / "new\nline.yaml"
+    odd.write_text("a: [\n")
+    result = _cli("check", str(odd.relative_to(project)))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("data/new\\nline.yaml:")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_parallel_builds_into_one_folder_all_succeed(project: Path) -> None:
+    import subprocess
+    import sys
+
+    code = "from letters.cli import main; main()"
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                code,
+                "build",
+                LETTER,
+                DURHAM,
+                "--out",
+                "out",
+                "--format",
+                "docx,html",
+            ],
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(4)
+    ]
+    for run in runs:
+        _, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err
+    assert sorted(path.name for path in Path("out").iterdir()) == [
+        "durham-2023-peel.docx",
+        "durham-2023-peel.html",
+        "lancashire-2020-peel.docx",
+        "lancashire-2020-peel.html",
+    ]
+
+
+def test_a_journal_naming_a_file_outside_the_archive_is_refused(project: Path) -> None:
+    import json
+
+    assert _cli("archive", LETTER).exit_code == 0
+    journal = project / "archive" / ".filing.json"
+    journal.write_text(json.dumps({"file": "../outside/victim.pdf", "pdf_sha256": "0" * 64}))
+    result = _cli("archive", DURHAM)
+    assert result.exit_code == 1
+    assert "names '../outside/victim.pdf', outside the archive" in result.stderr
+    assert _cli("archive", "--verify").exit_code == 1
+
+
+@pytest.mark.parametrize("make", ["fifo", "dangling link", "folder link"])
+def test_verify_reports_what_is_not_a_file(project: Path, tmp_path: Path, make: str) -> None:
+    assert _cli("archive", LETTER).exit_code == 0
+    root = project / "archive"
+    if make == "fifo":
+        os.mkfifo(root / "2020" / ".f")
+    elif make == "dangling link":
+        (root / ".z").symlink_to("/nonexistent")
+    else:
+        (root / "2030").symlink_to(tmp_path)
+    result = _cli("archive", "--verify")
+    assert result.exit_code == 1
+    assert "not a file: a link or a special file in the archive" in result.stderr
+
+
+def test_verify_reports_an_unfinished_first_filing(project: Path) -> None:
+    root = project / "archive"
+    root.mkdir()
+    (root / ".filing.json").write_text("{}")
+    result = _cli("archive", "--verify")
+    assert result.exit_code == 1
+    assert ".filing.json: a filing was interrupted" in result.stderr

@@ -21,17 +21,17 @@ from .wordmark import watermark_geometry
 MARKING = "Marking"
 
 
-#: The first day a ZIP entry's timestamp can hold (the format counts from 1980).
-_ZIP_EPOCH = dt.date(1980, 1, 1)
+#: The first and last days a ZIP entry's timestamp can hold (1980 to 2107).
+_ZIP_FIRST, _ZIP_LAST = dt.date(1980, 1, 1), dt.date(2107, 12, 31)
 
 
 def restamp(package: bytes, day: dt.date) -> bytes:
     """Give every zip entry the letter's date: python-docx stamps them with the clock.
 
-    A letter dated before 1980 stamps its entries 1 January 1980, the earliest a ZIP can
-    hold; the document's own properties keep the true date.
+    A letter dated outside what a ZIP can hold (1980 to 2107) stamps its entries with the
+    nearest day it can; the document's own properties keep the true date.
     """
-    day = max(day, _ZIP_EPOCH)
+    day = min(max(day, _ZIP_FIRST), _ZIP_LAST)
     source = zipfile.ZipFile(io.BytesIO(package))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:

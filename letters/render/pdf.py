@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 PDF_VARIANT = "pdf/a-3a"
 
 
+#: How many of WeasyPrint's warnings a build reports, each cut to 200 characters.
+WARNINGS_SHOWN = 10
+
+
 @dataclass(frozen=True)
 class PdfResult:
     """A rendered PDF and the warnings WeasyPrint gave while making it."""
@@ -104,6 +108,10 @@ def _captured_warnings() -> Iterator[list[str]]:
     finally:
         logger.removeHandler(handler)
         logger.propagate = previous
+        shown = list(dict.fromkeys(message[:200] for message in messages))
+        messages[:] = shown[:WARNINGS_SHOWN]
+        if len(shown) > WARNINGS_SHOWN:
+            messages.append(f"and {len(shown) - WARNINGS_SHOWN} more warnings like these")
 
 
 def render_pdf(document: Document, style: HouseStyle) -> PdfResult:

@@ -16,10 +16,11 @@ from pathlib import Path
 from fontTools.misc.transform import Transform
 from fontTools.pens.svgPathPen import SVGPathPen
 from fontTools.pens.transformPen import TransformPen
-from fontTools.ttLib import TTFont
+from fontTools.ttLib import TTFont, TTLibError
 from PIL import Image, ImageDraw, ImageFont
 
 from ..document import Letterhead
+from ..errors import TemplateError
 from ..style import PAGE_SIZES_MM, HouseStyle
 
 PNG_DPI = 400
@@ -51,7 +52,15 @@ class Layout:
 
 @lru_cache(maxsize=8)
 def _font(path: Path) -> TTFont:
-    return TTFont(io.BytesIO(path.read_bytes()), lazy=True)  # read now: no file left open
+    """Open a house font, read at once so that no file is left open."""
+    try:
+        font = TTFont(io.BytesIO(path.read_bytes()), lazy=True)
+        font.getBestCmap()
+    except (TTLibError, OSError, ValueError) as exc:
+        raise TemplateError(
+            f"{path.name}: not a TrueType or OpenType font the house style can use ({exc})"
+        ) from None
+    return font
 
 
 def _advances(run: Run) -> list[tuple[str, float]]:
