@@ -80,9 +80,12 @@ def _folder_locked(folder: Path) -> Iterator[None]:
         os.close(handle)
 
 
-def _leftovers(folder: Path) -> list[Path]:
-    """List what interrupted writes left in a folder: staged and kept files of any target."""
-    return [*folder.glob(".*.part"), *folder.glob(".*.old")]
+def _leftovers(target: Path) -> list[Path]:
+    """List what an interrupted write of `target` left beside it (staged or kept copies)."""
+    if not target.parent.is_dir():
+        return []
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.(?:[a-z0-9_]{{8}}\.part|\d+\.old)")
+    return [path for path in target.parent.iterdir() if pattern.fullmatch(path.name)]
 
 
 def write_all(files: dict[Path, bytes]) -> None:
@@ -90,13 +93,15 @@ def write_all(files: dict[Path, bytes]) -> None:
 
     All are staged as temporary files first; each existing target is kept under a second
     name (a hard link) until every rename has succeeded, and put back if one fails. Writes
-    into one folder hold its lock, so what an interrupted write left can be cleared safely.
+    into one folder hold its lock, so what an interrupted write of the same files left can be
+    cleared safely (and nothing else is touched).
     """
     folders = sorted({target.parent for target in files})
     with ExitStack() as stack:
         for folder in folders:
             stack.enter_context(_folder_locked(folder))
-            for leftover in _leftovers(folder):
+        for target in files:
+            for leftover in _leftovers(target):
                 leftover.unlink(missing_ok=True)
         _replace_all(files)
 

@@ -149,7 +149,8 @@ def test_a_failed_rename_leaves_every_file_as_it_was(
 def test_an_interrupted_write_is_cleared_by_the_next(tmp_path: Path) -> None:
     from letters.output import write_all
 
-    (tmp_path / ".a.pdf.x1y2z3.part").write_bytes(b"half")
+    (tmp_path / ".a.pdf.x1y2z3w4.part").write_bytes(b"half")
     (tmp_path / ".a.pdf.123.old").write_bytes(b"old")
+    (tmp_path / ".mine.part").write_bytes(b"a file of someone else's")
     write_all({tmp_path / "a.pdf": b"%PDF-1"})
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.pdf"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".mine.part", "a.pdf"]
