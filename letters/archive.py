@@ -217,8 +217,9 @@ def _outside(root: Path, path: Path) -> bool:
 
 def _sweep(root: Path) -> None:
     """Remove the temporary files a killed filing left; holding the lock, none is in use."""
-    for pattern in (".*.part", ".*.old"):
-        for leftover in root.rglob(pattern):
+    staged = re.compile(r"\..+\.(?:[a-z0-9_]{8}\.part|\d+\.old)")
+    for leftover in [*root.rglob(".*.part"), *root.rglob(".*.old")]:
+        if staged.fullmatch(leftover.name) and not leftover.is_symlink():
             leftover.unlink(missing_ok=True)
 
 
