@@ -76,6 +76,8 @@ def read_manifest(root: Path) -> list[dict[str, Any]]:
     for number, line in enumerate(text.splitlines(), start=1):
         try:
             row = json.loads(line)
+        except RecursionError:
+            raise ArchiveError(f"{path}:{number}: not a manifest row (nested too deeply)") from None
         except json.JSONDecodeError as exc:
             raise ArchiveError(f"{path}:{number}: not a manifest row ({exc.msg})") from None
         if not isinstance(row, dict):
@@ -103,7 +105,7 @@ def _locked(root: Path) -> Iterator[None]:
     """
     try:
         root.mkdir(parents=True, exist_ok=True)
-        handle = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        handle = os.open(root / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError as exc:
         raise ArchiveError(f"{root}: cannot open the archive's lock: {exc.strerror}") from None
     try:
@@ -304,7 +306,7 @@ def verify(root: Path) -> list[str]:
         )
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
-        if relative in (MANIFEST, LOCK, JOURNAL) or relative in listed:
+        if relative in (MANIFEST, LOCK, JOURNAL) and not path.is_symlink() or relative in listed:
             continue
         if path.is_symlink() or not (path.is_file() or path.is_dir()):
             problems.append(f"{relative}: not a file: a link or a special file in the archive")

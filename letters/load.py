@@ -113,7 +113,7 @@ def load_source(path: Path) -> Source:
         reason = exc.problem or exc.context or "not valid YAML"
         raise DataError([Problem(loc, f"YAML syntax error: {reason}")]) from exc
     except yaml.YAMLError as exc:
-        raise DataError([Problem(where, f"YAML error: {exc}")]) from exc
+        raise DataError([Problem(where, "YAML error: " + " ".join(str(exc).split()))]) from None
     if node is None:
         raise DataError([Problem(where, "the file is empty; expected the fields of a letter")])
     source = Source(path, None)

@@ -67,7 +67,9 @@ OptionalText = Annotated[
     AfterValidator(_printable),
     WithJsonSchema(_TEXT_SCHEMA),
 ]
-Lines = Annotated[list[Text], Field(min_length=1)]
+#: A line of an address, at most as long as an envelope's window shows.
+Line = Annotated[Text, StringConstraints(max_length=100)]
+Lines = Annotated[list[Line], Field(min_length=1, max_length=12)]
 
 
 #: The days a letter's dates may fall on: anything else is a slip (and breaks date arithmetic).

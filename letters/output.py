@@ -115,6 +115,11 @@ def _replace_all(files: dict[Path, bytes]) -> None:
         for target, data in files.items():
             staged.append((_stage(target, data, 0o644), target))
         for _, target in staged:
+            if target.exists() and not target.stat().st_mode & 0o222:
+                raise RenderError(
+                    f"{target} is read-only (an archived record?); letters never writes over a "
+                    "read-only file: write somewhere else"
+                )
             if target.exists():
                 old = target.with_name(f".{target.name}.{os.getpid()}.old")
                 os.link(target, old)

@@ -335,7 +335,16 @@ def render_css(style: HouseStyle, **extra: CssText) -> str:
     def render() -> str:
         try:
             return template.render(data)
-        except (JinjaError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        except (
+            JinjaError,
+            ValueError,
+            TypeError,
+            OverflowError,
+            RecursionError,
+            LookupError,
+            AttributeError,
+            ArithmeticError,
+        ) as exc:
             line = getattr(exc, "lineno", None) or _css_line(exc)
             where = f"templates/{CSS_TEMPLATE}" + (f":{line}" if line else "")
             raise TemplateError(f"{where}: {exc}") from None

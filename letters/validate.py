@@ -260,9 +260,8 @@ def _problem(source: Source, error: Any) -> Problem:
         limit = error["ctx"][_BOUNDS[kind][1]]
         return _at(source, path, f"{value} is out of range; expected {_BOUNDS[kind][0]} {limit:,}")
     if kind in ("too_long", "string_too_long"):
-        return _at(
-            source, path, f"{len(value):,} characters; at most {error['ctx']['max_length']:,}"
-        )
+        unit = "lines" if isinstance(value, list) else "characters"
+        return _at(source, path, f"{len(value):,} {unit}; at most {error['ctx']['max_length']:,}")
     return _at(
         source, path, error["msg"].replace("Input", "the value").replace("input", "the value")
     )

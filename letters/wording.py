@@ -94,7 +94,7 @@ def template_data(value: object) -> Any:
 
 #: The longest template, and the longest text a render may give: far above any letter's.
 MAX_TEMPLATE = 200_000
-MAX_RENDERED = 2_000_000
+MAX_RENDERED = 300_000
 
 
 class _InsideLoader(jinja2.FileSystemLoader):
@@ -216,6 +216,9 @@ def render_template(template: jinja2.Template, data: dict[str, Any]) -> str:
         TypeError,
         ValueError,
         OverflowError,
+        LookupError,
+        AttributeError,
+        ArithmeticError,
     ) as exc:
         name = template.name or ""
         raise TemplateError(f"{_template_line(exc, name)}: {exc}") from None

@@ -596,3 +596,41 @@ def test_verify_reports_an_unfinished_first_filing(project: Path) -> None:
     result = _cli("archive", "--verify")
     assert result.exit_code == 1
     assert ".filing.json: a filing was interrupted" in result.stderr
+
+
+def test_a_build_never_writes_over_an_archived_record(project: Path) -> None:
+    assert _cli("archive", LETTER).exit_code == 0
+    record = project / "archive" / "2020" / "lancashire-2020-peel.pdf"
+    before = record.read_bytes()
+    result = _cli("build", LETTER, "--out", "archive/2020", "--format", "pdf")
+    assert result.exit_code == 1
+    assert "is read-only (an archived record?); letters never writes over a read-only file" in (
+        result.stderr
+    )
+    assert record.read_bytes() == before
+    assert _cli("archive", "--verify").exit_code == 0
+
+
+def test_a_filter_given_the_wrong_kind_of_value_is_a_message_at_its_line(project: Path) -> None:
+    template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    anchor = "{% for paragraph in facts.body %}"
+    edit_yaml(template, anchor, "{{ 'x' | dictsort }}\n\n" + anchor)
+    line = template.read_text(encoding="utf-8").splitlines().index("{{ 'x' | dictsort }}") + 1
+    message = _fails("build", LETTER, "--out", "out", "--format", "html")
+    assert message.startswith(f"templates/letters/integrated-peel-2018.md.j2:{line}: ")
+    assert "internal error" not in message
+
+
+def test_a_manifest_row_nested_too_deeply_is_a_message(project: Path) -> None:
+    assert _cli("archive", LETTER).exit_code == 0
+    with (project / "archive" / "manifest.jsonl").open("a") as manifest:
+        manifest.write("[" * 100_000 + "\n")
+    result = _cli("archive", "--verify")
+    assert result.exit_code == 1
+    assert result.stderr.endswith(":2: not a manifest row (nested too deeply)\n")
+
+
+def test_an_address_line_longer_than_a_window_is_refused(project: Path) -> None:
+    data = project / LETTER
+    edit_yaml(data, "  - Home Office\n", f"  - {'Home Office ' * 20}\n")
+    assert _fails("check", LETTER).endswith("recipient.address[0]: 239 characters; at most 100")
