@@ -16,7 +16,7 @@ from typing import Any
 
 from . import __version__
 from .errors import ArchiveError
-from .output import write_all, write_new
+from .output import is_staged, write_all, write_new
 from .provenance import file_digest
 
 MANIFEST = "manifest.jsonl"
@@ -219,9 +219,8 @@ def _outside(root: Path, path: Path) -> bool:
 
 def _sweep(root: Path) -> None:
     """Remove the temporary files a killed filing left; holding the lock, none is in use."""
-    staged = re.compile(r"\..+\.(?:[a-z0-9_]{8}\.part|\d+\.old)")
     for leftover in [*root.rglob(".*.part"), *root.rglob(".*.old")]:
-        if staged.fullmatch(leftover.name) and not leftover.is_symlink():
+        if is_staged(leftover.name) and not leftover.is_symlink():
             leftover.unlink(missing_ok=True)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from .errors import RenderError
+from .errors import UNPRINTABLE, RenderError
 
 #: The formats a letter is written in: the letter to send (DOCX, PDF/A with its data as sent)
 #: and the public copy for the website (HTML page, PDF), each to <data-file-stem><suffix>.
@@ -22,13 +22,9 @@ FORMATS = ("docx", "pdf", "html", "public-pdf")
 SUFFIXES = {"docx": ".docx", "pdf": ".pdf", "html": ".html", "public-pdf": ".public.pdf"}
 
 
-#: Characters a file name must not hold: controls, and bidirectional overrides that disguise it.
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
 def safe_name(out_dir: Path, name: str) -> Path:
     """Return an output file's path, refusing any name that would leave the output folder."""
-    if _UNSAFE_NAME.search(name):
+    if UNPRINTABLE.search(name):
         raise RenderError(
             f"the output name {name!r} holds a control or bidirectional character; rename the "
             "data file"
@@ -80,12 +76,21 @@ def _folder_locked(folder: Path) -> Iterator[None]:
         os.close(handle)
 
 
+#: The end of a name a write stages (mkstemp's eight characters) or keeps (the process id).
+_STAGED = r"\.(?:[a-z0-9_]{8}\.part|\d+\.old)"
+
+
+def is_staged(name: str, target: str = "") -> bool:
+    """Say whether a file name is one a write staged or kept (for `target`, if given)."""
+    stem = re.escape(target) if target else ".+"
+    return re.fullmatch(rf"\.{stem}{_STAGED}", name) is not None
+
+
 def _leftovers(target: Path) -> list[Path]:
     """List what an interrupted write of `target` left beside it (staged or kept copies)."""
     if not target.parent.is_dir():
         return []
-    pattern = re.compile(rf"\.{re.escape(target.name)}\.(?:[a-z0-9_]{{8}}\.part|\d+\.old)")
-    return [path for path in target.parent.iterdir() if pattern.fullmatch(path.name)]
+    return [path for path in target.parent.iterdir() if is_staged(path.name, target.name)]
 
 
 def write_all(files: dict[Path, bytes]) -> None:

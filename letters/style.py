@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -326,7 +325,7 @@ def render_css(style: HouseStyle, **extra: CssText) -> str:
     from jinja2 import TemplateError as JinjaError
 
     from .sandbox import run_bounded
-    from .wording import load_template, make_environment, template_data
+    from .wording import load_template, make_environment, template_data, template_frame
 
     env = make_environment(style.folder, finalize=_css_value)
     template = load_template(env, CSS_TEMPLATE)
@@ -345,7 +344,8 @@ def render_css(style: HouseStyle, **extra: CssText) -> str:
             AttributeError,
             ArithmeticError,
         ) as exc:
-            line = getattr(exc, "lineno", None) or _css_line(exc)
+            found = template_frame(exc)
+            line = getattr(exc, "lineno", None) or (found[1] if found else 0)
             where = f"templates/{CSS_TEMPLATE}" + (f":{line}" if line else "")
             raise TemplateError(f"{where}: {exc}") from None
 
@@ -364,12 +364,6 @@ def render_css(style: HouseStyle, **extra: CssText) -> str:
             "<style> element; write it another way"
         )
     return css
-
-
-def _css_line(exc: BaseException) -> int:
-    """Find the line of the CSS template a rendering error came from (0 if none)."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
-    return (frames[-1].lineno or 0) if frames else 0
 
 
 def _css_value(value: object) -> object:

@@ -263,12 +263,18 @@ def _mastheads(blocks: list[Block]) -> list[Block]:
     return joined
 
 
-def _template_line(exc: BaseException, template_name: str) -> str:
-    """Find the template file and line a rendering error came from."""
+def template_frame(exc: BaseException) -> tuple[Path, int] | None:
+    """Find the template file and line a rendering error came from, if it came from one."""
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename.endswith(".j2"):
-            return str(Location(Path(frame.filename), frame.lineno or 0))
-    return f"templates/{template_name}"
+            return Path(frame.filename), frame.lineno or 0
+    return None
+
+
+def _template_line(exc: BaseException, template_name: str) -> str:
+    """Name the template file and line a rendering error came from."""
+    found = template_frame(exc)
+    return str(Location(*found)) if found else f"templates/{template_name}"
 
 
 def _split_front_matter(text: str, template_name: str) -> tuple[dict[str, str], str]:
