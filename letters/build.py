@@ -14,11 +14,10 @@ from .errors import ArchiveError, CheckError, RenderError, TemplateError
 from .facts import LetterFacts
 from .model import Audience, Letter, copy_for
 from .output import FORMATS, SUFFIXES, safe_name, write_all
-from .prepare import Prepared, language_facts, prepare
+from .prepare import Prepared, language_facts, letter_wording, prepare, template_name
 from .project import Project
 from .provenance import inputs_digest, tool_versions
 from .validate import LoadedLetter, load_letter
-from .wording import render_wording
 
 #: A language tag as BCP 47 writes it: en, en-GB, cy, cy-GB.
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
@@ -37,7 +36,7 @@ def compose(data_path: Path, project: Project) -> Document:
     loaded = load_letter(data_path, project.root)
     versions = [
         compose_letter(loaded, facts, project, language=language)
-        for language, facts in language_facts(loaded).items()
+        for language, facts in language_facts(loaded, project).items()
     ]
     return combine(versions)
 
@@ -60,13 +59,8 @@ def compose_letter(
     """
     letter = copy_for(loaded.letter, copy)
     assert isinstance(letter, Letter)
-    context = {
-        **{name: getattr(letter, name) for name in type(letter).model_fields},
-        "facts": facts,
-    }
-    folder = "letters" if language == "en" else f"letters/{language}"
-    template = f"{folder}/{loaded.framework.template}.md.j2"
-    wording = render_wording(project.environment, template, context)
+    template = template_name(loaded, language)
+    wording = letter_wording(letter, facts, project, template)
     meta = wording.meta
     draft = letter.status.state == "draft"
     if draft and not meta.get("draft_label"):

@@ -10,10 +10,15 @@ from pathlib import Path
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
+from .document import Block, Table, block_lines, inline_text
 from .english import NUMBER_WORDS, count_noun, money, percent, read_count, uk_date
-from .errors import CheckResult, DataError, Severity
+from .errors import CheckResult, DataError, Severity, did_you_mean
 from .facts import LetterFacts
+from .findings import collect_findings
 from .load import FieldPath, dotted, load_source
+from .markdown import plain_text
+from .model import Paragraphs
+from .sections import plan_problems
 from .validate import LoadedLetter
 
 #: Section 55(5A) of the Police Act 1996, inserted by s.37 of the Policing and Crime Act 2017.
@@ -85,17 +90,25 @@ def load_holders(path: Path) -> Holders:
 
 
 def check_letter(
-    loaded: LoadedLetter, facts: LetterFacts, today: dt.date, home_secretaries: Holders | None
+    loaded: LoadedLetter,
+    facts: LetterFacts,
+    today: dt.date,
+    home_secretaries: Holders | None,
+    sections: tuple[str, ...] = (),
 ) -> list[CheckResult]:
-    """Run every check on a valid letter and its (English) facts; report in the file's order."""
+    """Run every check on a valid letter and its (English) facts; report in the file's order.
+
+    `sections` names the standard sections of the letter's template, for its `sections:`.
+    """
     checker = _Checker(loaded, facts)
+    checker.sections(sections)
+    checker.joint()
     checker.deadline(today)
     checker.recipient(home_secretaries)
     checker.postal()
     checker.responses()
     checker.figures()
     checker.plausible()
-    checker.printing()
     checker.bilingual()
     return sorted(checker.results, key=lambda result: result.location)
 
@@ -249,8 +262,15 @@ class _Checker:
                 )
 
     def responses(self) -> None:
-        """Section 55(5B): every recommendation needs the action taken or proposed, or why none."""
+        """Section 55(5B): every recommendation needs the action taken or proposed, or why none.
+
+        A recommendation answered with another (response_with) has that one's response.
+        """
+        findings = self.letter.report.findings
+        answered = {f.number for f in findings if f.kind == "recommendation" and f.response}
         for index, finding in enumerate(self.letter.report.findings):
+            if finding.response_with in answered:
+                continue
             if finding.kind == "recommendation" and not finding.response:
                 name = (
                     f"recommendation {finding.number}"
@@ -263,6 +283,60 @@ class _Checker:
                     f"{name} has no response; section 55(5B) requires the action taken or "
                     "proposed, or why none will be taken",
                 )
+
+    def sections(self, names: tuple[str, ...]) -> None:
+        """Check that `sections:` names only the template's sections, each in one place."""
+        if self.letter.sections is None or not names:
+            return
+        for path, message in plan_problems(self.facts.sections, names):
+            self.add("error", ("sections", *path), message)
+
+    def joint(self) -> None:
+        """Check that each response_with names a recommendation with its own response."""
+        findings = self.letter.report.findings
+        leads = {f.number: f for f in findings if f.kind == "recommendation" and f.number}
+        for index, finding in enumerate(findings):
+            lead = leads.get(finding.response_with)
+            problem = ""
+            if not finding.response_with:
+                continue
+            if finding.kind != "recommendation":
+                problem = "only a recommendation can be answered with another"
+            elif lead is None or lead is finding:
+                numbers = ", ".join(n for n in leads if leads[n] is not finding) or "none"
+                problem = (
+                    f"response_with names recommendation {finding.response_with!r}, which the "
+                    f"data does not list (its numbered recommendations: {numbers})"
+                )
+            elif lead.response_with:
+                problem = (
+                    f"recommendation {lead.number} is itself answered with "
+                    f"{lead.response_with}; name {lead.response_with} here instead"
+                )
+            elif finding.response or finding.action:
+                problem = (
+                    f"this recommendation is answered with {lead.number}, so its response and "
+                    f"action are {lead.number}'s; leave them out here"
+                )
+            if problem:
+                self.add("error", ("report", "findings", index, "response_with"), problem)
+        themes = {f.theme for f in findings if f.kind == "recommendation" and f.theme}
+        for language, paragraphs in (("", self.letter.paragraphs), ("cy", self.cy_paragraphs)):
+            for name in paragraphs.themes if paragraphs else {}:
+                if name not in themes:
+                    at = ("cy",) if language else ()
+                    self.add(
+                        "error",
+                        (*at, "paragraphs", "themes", name),
+                        f"{name!r} is not the theme of any recommendation"
+                        f"{did_you_mean(name, sorted(themes))}; the themes are "
+                        + (", ".join(sorted(themes)) or "none"),
+                    )
+
+    @property
+    def cy_paragraphs(self) -> Paragraphs | None:
+        """Return the letter's Welsh paragraphs, if it has any."""
+        return self.letter.cy.paragraphs if self.letter.cy else None
 
     def bilingual(self) -> None:
         """Check that a bilingual letter has the same paragraphs, facts and findings in both."""
@@ -300,6 +374,17 @@ class _Checker:
                         f"the figures differ: {', '.join(figures[1]) or 'none'} in Welsh, "
                         f"{', '.join(figures[0]) or 'none'} in English",
                     )
+        english_themes, welsh_themes = (
+            sorted(letter.paragraphs.themes),
+            sorted(cy.paragraphs.themes),
+        )
+        if english_themes != welsh_themes:
+            self.add(
+                "error",
+                ("cy", "paragraphs", "themes"),
+                f"the Welsh gives text under the themes {', '.join(welsh_themes) or 'none'} and "
+                f"the English under {', '.join(english_themes) or 'none'}; each needs both",
+            )
         for index, finding in enumerate(letter.report.findings):
             for part in ("text", "response", "action"):
                 if getattr(finding, part) and not getattr(finding, f"{part}_cy"):
@@ -413,7 +498,7 @@ class _Checker:
             ("planned_activity", self.facts.planned_activity),
         ):
             for index, text in enumerate(texts):
-                for match in _COUNT.finditer(text):
+                for match in _COUNT.finditer(plain_text(text)):
                     count = read_count(match.group(1))
                     field = _COUNTED[match.group(3).lower()]
                     if count in known[field]:
@@ -428,19 +513,70 @@ class _Checker:
                         f"as report.counts.{field} and name it {{{_PLACEHOLDER_FOR[field]}}}",
                     )
 
-    def printing(self) -> None:
-        """Note each finding the letter leaves out (print: false)."""
-        letter = self.letter
-        for index, finding in enumerate(letter.report.findings):
-            label = f"{finding.kind} {finding.number}".strip()
-            if not finding.print:
-                self.add(
-                    "note",
-                    ("report", "findings", index),
-                    f"{label} will not print (print: false); it is still exported and archived",
-                )
-
 
 def _counted(counts: set[int]) -> str:
     """Write the counts a check knows: '8', '8 or 22'."""
     return " or ".join(str(count) for count in sorted(counts))
+
+
+def check_printed(
+    loaded: LoadedLetter, blocks: tuple[Block, ...], language: str = "en"
+) -> list[CheckResult]:
+    """Read the rendered wording for each finding and its response: say what will not print.
+
+    A finding left out (print: false, or its section left out or replaced by name) is a
+    note; one the template has no place for is a warning, as is a response it drops and a
+    finding in a table of responses whose response cell is empty.
+    """
+    letter, locate = loaded.letter, loaded.source.locate
+    printed = " ".join(" ".join(block_lines(blocks)).split())
+    # The rows of a table of findings whose last column (the response) is empty.
+    unanswered = " ".join(
+        " ".join(inline_text(cell) for cell in row)
+        for block in blocks
+        if isinstance(block, Table) and len(block.header) > 1
+        for row in block.rows
+        if not inline_text(row[-1]).strip()
+    )
+    unanswered = " ".join(unanswered.split())
+    suffix = "_cy" if language == "cy" else ""
+    plan = letter.sections
+    left = [*plan.leave_out, *plan.replace] if plan else []
+    results: list[CheckResult] = []
+    shorthand = len(letter.report.areas_for_improvement)
+    every = collect_findings(letter.report).all
+    for index, finding in enumerate(every):
+        path: FieldPath = (
+            ("report", "areas_for_improvement", index)
+            if index < shorthand
+            else ("report", "findings", index - shorthand)
+        )
+        label = f"{finding.kind} {finding.number}".strip()
+        text = " ".join((getattr(finding, "text" + suffix) or finding.text).split())
+        response = " ".join(getattr(finding, "response" + suffix).split())
+
+        found: tuple[Severity, str] | None = None
+        if not finding.print:
+            found = (
+                "note",
+                f"{label} will not print (print: false); it is still exported and archived",
+            )
+        elif text not in printed and left:
+            found = (
+                "note",
+                f"{label} will not print: the letter leaves out or replaces the sections "
+                f"{', '.join(left)}; it is still exported and archived",
+            )
+        elif text not in printed:
+            found = (
+                "warning",
+                f"{label} does not print: the template templates/letters/"
+                f"{loaded.framework.template}.md.j2 has no place for it",
+            )
+        elif response and response not in printed:
+            found = ("warning", f"the response to {label} does not print")
+        elif text in unanswered:
+            found = ("warning", f"{label} prints with its response column empty; give a response")
+        if found:
+            results.append(CheckResult(found[0], locate(path), dotted(path), found[1]))
+    return results

@@ -42,9 +42,12 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class BulletList:
-    """A bulleted list; each item is one paragraph."""
+    """A bulleted or numbered list; each item is one paragraph."""
 
     items: tuple[Inline, ...]
+    numbered: bool = False
+    #: The number of a numbered list's first item.
+    start: int = 1
 
 
 @dataclass(frozen=True)
@@ -186,8 +189,13 @@ def inline_text(content: Inline) -> str:
 
 def text_lines(document: Document, bullet: str = "") -> list[str]:
     """List the document's text in reading order, as a reader copies it (items after `bullet`)."""
+    return block_lines(document.blocks, bullet)
+
+
+def block_lines(blocks: tuple[Block, ...], bullet: str = "") -> list[str]:
+    """List some blocks' text in reading order (list items after `bullet`)."""
     lines: list[str] = []
-    for block in _flat(document.blocks):
+    for block in _flat(blocks):
         if isinstance(block, (Heading, Paragraph)):
             lines.append(inline_text(block.content))
         elif isinstance(block, BulletList):

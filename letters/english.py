@@ -47,13 +47,14 @@ NUMBER_WORDS = (
     "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
     "nineteen", "twenty",
 )  # fmt: skip
-#: House style writes counts up to this one in words, and larger ones in figures.
+#: Counts up to this one are written in words, larger ones in figures, unless the house style's
+#: `numbers.words_up_to` says otherwise.
 WORDS_UP_TO = 9
 
 
-def number_word(count: int) -> str:
-    """Write a count as house style does: words for one to nine, figures from 10."""
-    return NUMBER_WORDS[count] if 0 <= count <= WORDS_UP_TO else f"{count:,}"
+def number_word(count: int, words_up_to: int = WORDS_UP_TO) -> str:
+    """Write a count as the house style does: in words up to `words_up_to`, else in figures."""
+    return NUMBER_WORDS[count] if 0 <= count <= min(words_up_to, 20) else f"{count:,}"
 
 
 def read_count(word: str) -> int | None:
@@ -76,9 +77,11 @@ def count_noun(count: int, singular: str, plural_form: str = "") -> str:
     return f"{count} {plural(count, singular, plural_form)}"
 
 
-def count_words(count: int, singular: str, plural_form: str = "") -> str:
+def count_words(
+    count: int, singular: str, plural_form: str = "", words_up_to: int = WORDS_UP_TO
+) -> str:
     """Write a count in house style with its noun: 'one cause of concern', '12 areas'."""
-    return f"{number_word(count)} {plural(count, singular, plural_form)}"
+    return f"{number_word(count, words_up_to)} {plural(count, singular, plural_form)}"
 
 
 def indefinite_article(phrase: str) -> str:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from . import welsh
 from .english import (
-    count_noun,
+    WORDS_UP_TO,
+    count_words,
     indefinite_article,
     join_names,
     join_words,
@@ -23,7 +24,10 @@ from .errors import DataError, Location, Problem, did_you_mean
 from .findings import Findings, collect_findings
 from .frameworks import NOT_GRADED, Framework
 from .load import FieldPath, dotted
-from .model import Letter, Paragraphs, Report
+from .markdown import OwnText, OwnTextError, escape_markdown, parse_own
+from .model import Letter, OwnSection, Paragraphs, Report
+from .sections import OwnSection as OwnPart
+from .sections import Placed, SectionPlan
 
 Locate = Callable[[FieldPath], Location]
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
@@ -100,8 +104,103 @@ class LetterFacts:
     report_published: str
     addressee: str
     salutation: str
-    body: tuple[str, ...]
-    planned_activity: tuple[str, ...]
+    #: The letter's own text, Markdown with its facts filled in: print each with {{ }}.
+    body: tuple[OwnText, ...]
+    planned_activity: tuple[OwnText, ...]
+    #: Text under a theme's heading, by the theme's name.
+    themes: dict[str, OwnText]
+    #: The chief officer's comments and the office's reply, in this language.
+    chief_officer_comments: ChiefOfficerText | None
+    #: What the letter does with its template's standard sections.
+    sections: SectionPlan
+    #: Every own text above by its key, for the wording stage.
+    own_texts: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ChiefOfficerText:
+    """The chief officer's comments and the office's reply (s.55), as the letter prints them."""
+
+    paragraphs: tuple[OwnText, ...]
+    reply: tuple[OwnText, ...]
+
+
+class _OwnWriter:
+    """Fill in the letter's own texts, check their Markdown and key each by its place."""
+
+    def __init__(self, values: Mapping[str, str], locate: Locate):
+        self.values = {name: escape_markdown(value) for name, value in values.items()}
+        self.names = values
+        self.locate = locate
+        self.problems: list[Problem] = []
+        self.texts: dict[str, str] = {}
+
+    def text(self, text: str, path: FieldPath) -> OwnText | None:
+        """Fill in one text, or note its problem and return None."""
+        try:
+            filled = fill(text, self.values)
+            parse_own(filled)
+        except KeyError as exc:
+            name = exc.args[0]
+            hint = did_you_mean(name, self.names, braces=True)
+            names = ", ".join(sorted("{" + key + "}" for key in self.names))
+            message = f"{{{name}}} is not a fact this letter can name{hint}; it can name {names}"
+            self.problems.append(Problem(self.locate(path), message, dotted(path)))
+            return None
+        except OwnTextError as exc:
+            self.problems.append(Problem(self.locate(path), str(exc), dotted(path)))
+            return None
+        key = f"t{len(self.texts)}"
+        self.texts[key] = filled
+        return OwnText(filled, key)
+
+    def all(self, texts: Sequence[str], path: FieldPath) -> tuple[OwnText, ...]:
+        """Fill in a list of texts."""
+        filled = (self.text(text, (*path, index)) for index, text in enumerate(texts))
+        return tuple(text for text in filled if text is not None)
+
+    def section(self, section: OwnSection, path: FieldPath, language: str) -> OwnPart:
+        """Fill in an own section in the letter's language."""
+        heading, text, at = section.heading, section.text, (*path, "text")
+        if language == "cy":
+            heading, text, at = section.heading_cy, section.text_cy, (*path, "text_cy")
+            if bool(heading) != bool(section.heading) or bool(text) != bool(section.text):
+                message = (
+                    "a letter in Welsh needs this section in Welsh too: heading_cy for its "
+                    "heading, text_cy for its text"
+                )
+                self.problems.append(Problem(self.locate(path), message, dotted(path)))
+        filled = self.text(text, at) if text else None
+        return OwnPart(heading, str(filled or ""))
+
+    def plan(self, letter: Letter, language: str) -> SectionPlan:
+        """Read the letter's sections: into what the wording stage arranges."""
+        given = letter.sections
+        if given is None:
+            return SectionPlan()
+        at = ("sections",)
+        order = None
+        if given.order is not None:
+            order = tuple(
+                item if isinstance(item, str) else self.section(item, (*at, "order", i), language)
+                for i, item in enumerate(given.order)
+            )
+        return SectionPlan(
+            leave_out=tuple(given.leave_out),
+            replace={
+                name: self.section(part, (*at, "replace", name), language)
+                for name, part in given.replace.items()
+            },
+            order=order,
+            add=tuple(
+                Placed(
+                    self.section(part, (*at, "add", i), language),
+                    after=part.after or "",
+                    before=part.before or "",
+                )
+                for i, part in enumerate(given.add)
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -125,9 +224,16 @@ _WELSH_NOUNS = (("maes i'w wella", ""), ("argymhelliad", ""), ("achos pryder", "
 
 
 def build_facts(
-    letter: Letter, locate: Locate, framework: Framework, language: str = "en"
+    letter: Letter,
+    locate: Locate,
+    framework: Framework,
+    language: str = "en",
+    words_up_to: int = WORDS_UP_TO,
 ) -> LetterFacts:
-    """Derive a valid letter's facts and fill in its own paragraphs, in English or Welsh ('cy')."""
+    """Derive a valid letter's facts and fill in its own paragraphs, in English or Welsh ('cy').
+
+    Counts are written in words up to `words_up_to` and in figures above (the house style's).
+    """
     graded = {area: grade for area, grade in letter.report.grades.items() if grade != NOT_GRADED}
     grades = {area: graded[area] for area in framework.areas if area in graded}
     groups = group_grades(grades, framework)
@@ -136,7 +242,9 @@ def build_facts(
     counts = (len(findings.afis), len(findings.recommendations), len(findings.causes))
     recipient = letter.recipient
     if language == "cy":
-        words, aspiration, values, own, at = _welsh(letter, locate, framework, findings, totals)
+        words, aspiration, values, own, at = _welsh(
+            letter, locate, framework, findings, totals, words_up_to
+        )
         names = framework.cy
         assert names is not None and letter.cy is not None  # checked by _welsh
         grades_by_area = "; ".join(
@@ -147,26 +255,44 @@ def build_facts(
         grades_awarded = None
         salutation = letter.cy.salutation
     else:
-        words = _Wording(join_words, uk_date, count_noun, _ENGLISH_NOUNS, lambda area: area)
+        words = _Wording(
+            join_words,
+            uk_date,
+            lambda count, one, many: count_words(count, one, many, words_up_to),
+            _ENGLISH_NOUNS,
+            lambda area: area,
+        )
         aspiration = (
             aspiration_phrase(grades, letter.target_grade, framework)
             if letter.target_grade and grades
             else None
         )
-        values = placeholder_values(letter, findings, totals, aspiration)
+        values = placeholder_values(letter, findings, totals, aspiration, words_up_to)
         own, at = letter.paragraphs, ()
         grades_by_area, grades_awarded = (
-            grades_by_area_phrase(groups),
+            grades_by_area_phrase(groups, words_up_to),
             grades_phrase(groups, framework),
         )
         salutation = recipient.salutation if recipient else ""
-    problems: list[Problem] = []
-    body = fill_all(own.body, values, (*at, "paragraphs", "body"), locate, problems)
-    planned = fill_all(
-        own.planned_activity, values, (*at, "paragraphs", "planned_activity"), locate, problems
-    )
-    if problems:
-        raise DataError(problems)
+    writer = _OwnWriter(values, locate)
+    body = writer.all(own.body, (*at, "paragraphs", "body"))
+    planned = writer.all(own.planned_activity, (*at, "paragraphs", "planned_activity"))
+    themes = {}
+    for name, text in own.themes.items():
+        filled = writer.text(text, (*at, "paragraphs", "themes", name))
+        if filled is not None:
+            themes[name] = filled
+    comments = None
+    if letter.chief_officer_comments is not None:
+        given, path = letter.chief_officer_comments, ("chief_officer_comments",)
+        suffix = "_cy" if language == "cy" else ""
+        comments = ChiefOfficerText(
+            writer.all(getattr(given, "paragraphs" + suffix), (*path, "paragraphs" + suffix)),
+            writer.all(getattr(given, "reply" + suffix), (*path, "reply" + suffix)),
+        )
+    plan = writer.plan(letter, language)
+    if writer.problems:
+        raise DataError(writer.problems)
     inspected = [area for area in framework.areas if area in letter.report.grades]
     ungraded = [area for area in framework.areas if letter.report.grades.get(area) == NOT_GRADED]
     (afi, afis), (rec, recs), (cause, causes) = words.nouns
@@ -195,11 +321,20 @@ def build_facts(
         salutation=(salutation or recipient.name) if recipient else "",
         body=body,
         planned_activity=planned,
+        themes=themes,
+        chief_officer_comments=comments,
+        sections=plan,
+        own_texts=writer.texts,
     )
 
 
 def _welsh(
-    letter: Letter, locate: Locate, framework: Framework, findings: Findings, totals: Totals
+    letter: Letter,
+    locate: Locate,
+    framework: Framework,
+    findings: Findings,
+    totals: Totals,
+    words_up_to: int,
 ) -> tuple[_Wording, None, dict[str, str], Paragraphs, FieldPath]:
     """Say how the Welsh facts are worded, from the letter's cy: and the framework's Welsh names.
 
@@ -214,7 +349,7 @@ def _welsh(
         )
         raise DataError([Problem(locate(("languages",)), message, "languages")])
     values = {
-        **placeholder_values(letter, findings, totals, None),
+        **placeholder_values(letter, findings, totals, None, words_up_to),
         "area": office.area,
         "force": cy.force,
         "chief_officer": cy.chief_officer,
@@ -250,13 +385,14 @@ def grades_phrase(groups: tuple[GradeGroup, ...], framework: Framework) -> str:
     )
 
 
-def grades_by_area_phrase(groups: tuple[GradeGroup, ...]) -> str:
+def grades_by_area_phrase(groups: tuple[GradeGroup, ...], words_up_to: int = WORDS_UP_TO) -> str:
     """Say each grade with its areas, best first: 'good in preventing crime; adequate in ...'.
 
     One grade for every graded area reads 'good in all five graded areas'.
     """
     if len(groups) == 1 and len(groups[0].areas) > 2:
-        return f"{groups[0].grade} in all {number_word(len(groups[0].areas))} graded areas"
+        count = number_word(len(groups[0].areas), words_up_to)
+        return f"{groups[0].grade} in all {count} graded areas"
     return "; ".join(f"{group.grade} in {join_names(group.areas)}" for group in groups)
 
 
@@ -286,24 +422,33 @@ def aspiration_phrase(grades: Mapping[str, str], target: str, framework: Framewo
 
 
 def placeholder_values(
-    letter: Letter, findings: Findings, totals: Totals, aspiration: str | None
+    letter: Letter,
+    findings: Findings,
+    totals: Totals,
+    aspiration: str | None,
+    words_up_to: int = WORDS_UP_TO,
 ) -> dict[str, str]:
     """Name the facts a letter's own text may refer to as {name}.
 
     The counts are of what the letter lists; the totals are the report's own (report.counts).
+    Counts are written as the house style writes numbers (words up to `words_up_to`).
     """
+
+    def count(value: int) -> str:
+        return number_word(value, words_up_to)
+
     values = {
         "area": letter.office.area,
         "force": letter.force.name,
         "chief_officer": letter.force.chief_officer,
         "inspectorate": letter.report.inspectorate,
-        "afi_count": str(len(findings.afis)),
-        "recommendation_count": str(len(findings.recommendations)),
-        "cause_count": str(len(findings.causes)),
-        "afi_total": str(totals.areas_for_improvement),
-        "recommendation_total": str(totals.recommendations),
-        "for_chief_constables": str(totals.for_chief_constables),
-        "cause_total": str(totals.causes_of_concern),
+        "afi_count": count(len(findings.afis)),
+        "recommendation_count": count(len(findings.recommendations)),
+        "cause_count": count(len(findings.causes)),
+        "afi_total": count(totals.areas_for_improvement),
+        "recommendation_total": count(totals.recommendations),
+        "for_chief_constables": count(totals.for_chief_constables),
+        "cause_total": count(totals.causes_of_concern),
     }
     if aspiration is not None:
         values["aspiration"] = aspiration
@@ -318,33 +463,6 @@ def placeholder_values(
             }
         )
     return values
-
-
-def fill_all(
-    texts: list[str],
-    values: Mapping[str, str],
-    at: FieldPath,
-    locate: Locate,
-    problems: list[Problem],
-) -> tuple[str, ...]:
-    """Fill in every paragraph of a list, collecting problems rather than stopping."""
-    filled = []
-    for index, text in enumerate(texts):
-        try:
-            filled.append(fill(text, values))
-        except KeyError as exc:
-            name = exc.args[0]
-            path = at + (index,)
-            hint = did_you_mean(name, values, braces=True)
-            names = ", ".join(sorted("{" + key + "}" for key in values))
-            problems.append(
-                Problem(
-                    locate(path),
-                    f"{{{name}}} is not a fact this letter can name{hint}; it can name {names}",
-                    dotted(path),
-                )
-            )
-    return tuple(filled)
 
 
 def fill(text: str, values: Mapping[str, str]) -> str:

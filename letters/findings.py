@@ -21,11 +21,28 @@ PRACTICE = ("promising practice", "innovative practice")
 
 
 @dataclass(frozen=True)
+class Answer:
+    """One response to one recommendation, or to several ('Recommendations 10 and 22').
+
+    The response and action are those of the recommendation the others name in
+    `response_with`.
+    """
+
+    numbers: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    response: str
+    response_cy: str
+    action: str
+    action_cy: str
+
+
+@dataclass(frozen=True)
 class CauseOfConcern:
     """A cause of concern and the recommendations the report makes under it."""
 
     finding: Finding
     recommendations: tuple[Finding, ...]
+    answers: tuple[Answer, ...]
 
 
 @dataclass(frozen=True)
@@ -34,6 +51,7 @@ class Theme:
 
     name: str
     findings: tuple[Finding, ...]
+    answers: tuple[Answer, ...]
 
 
 @dataclass(frozen=True)
@@ -45,6 +63,10 @@ class Findings:
     causes: tuple[CauseOfConcern, ...]
     recommendations: tuple[Finding, ...]
     loose_recommendations: tuple[Finding, ...]
+    #: Each printed recommendation's answer, those answered together as one.
+    answers: tuple[Answer, ...]
+    #: The answers to recommendations under no cause of concern.
+    loose_answers: tuple[Answer, ...]
     themes: tuple[Theme, ...]
     practice: tuple[Finding, ...]
     #: The recommendations for chief constables (or for this force's chief officer).
@@ -66,21 +88,60 @@ def collect_findings(report: Report) -> Findings:
     concerns = of_kind[CONCERN]
     numbers = {c.number for c in concerns if c.number}
     causes = tuple(
-        CauseOfConcern(c, tuple(r for r in recommendations if c.number and r.cause == c.number))
+        CauseOfConcern(c, tuple(r for r in recommendations if c.number and r.cause == c.number), ())
         for c in concerns
     )
-    loose = tuple(r for r in recommendations if r.cause not in numbers)
-    theme_names = list(dict.fromkeys(r.theme or "Other recommendations" for r in recommendations))
-    themes = tuple(
-        Theme(
-            name, tuple(r for r in recommendations if (r.theme or "Other recommendations") == name)
-        )
-        for name in theme_names
+    answers = _answers(recommendations, [f for f in every if f.kind == RECOMMENDATION])
+
+    def answering(group: tuple[Finding, ...]) -> tuple[Answer, ...]:
+        """List the answers whose first recommendation is in a group, in order."""
+        return tuple(a for a in answers if any(a.findings[0] is r for r in group))
+
+    causes = tuple(
+        CauseOfConcern(c.finding, c.recommendations, answering(c.recommendations)) for c in causes
     )
+    loose = tuple(r for r in recommendations if r.cause not in numbers)
+    # Recommendations under a cause of concern print with it, so themes hold the others.
+    theme_names = list(dict.fromkeys(r.theme or "Other recommendations" for r in loose))
+    themes = []
+    for name in theme_names:
+        members = tuple(r for r in loose if (r.theme or "Other recommendations") == name)
+        themes.append(Theme(name, members, answering(members)))
     practice = tuple(f for f in printed if f.kind in PRACTICE)
     for_chiefs = tuple(r for r in recommendations if "chief" in r.addressed_to.lower())
     return Findings(
-        every, of_kind[AFI], causes, recommendations, loose, themes, practice, for_chiefs
+        all=every,
+        afis=of_kind[AFI],
+        causes=causes,
+        recommendations=recommendations,
+        loose_recommendations=loose,
+        answers=answers,
+        loose_answers=answering(loose),
+        themes=tuple(themes),
+        practice=practice,
+        for_chief_constables=for_chiefs,
+    )
+
+
+def _answers(printed: tuple[Finding, ...], every: list[Finding]) -> tuple[Answer, ...]:
+    """Group the printed recommendations into answers: one each, or several answered as one."""
+    numbered = {r.number: r for r in every if r.number}
+    groups: dict[int, list[Finding]] = {}
+    leads: dict[int, Finding] = {}
+    for r in printed:
+        lead = numbered.get(r.response_with, r) if r.response_with else r
+        groups.setdefault(id(lead), []).append(r)
+        leads[id(lead)] = lead
+    return tuple(
+        Answer(
+            numbers=tuple(r.number for r in members if r.number),
+            findings=tuple(members),
+            response=leads[key].response,
+            response_cy=leads[key].response_cy,
+            action=leads[key].action,
+            action_cy=leads[key].action_cy,
+        )
+        for key, members in groups.items()
     )
 
 
@@ -95,6 +156,7 @@ COLUMNS = (
     "text",
     "response",
     "action",
+    "response_with",
     "text_cy",
     "response_cy",
 )

@@ -223,6 +223,9 @@ class Finding(Strict):
     #: What is planned, by whom and when.
     action: OptionalText = ""
     action_cy: OptionalText = ""
+    #: For a recommendation answered with another: that one's number ('10' for 'Recommendations
+    #: 10 and 22'); the two print together with its response and action.
+    response_with: OptionalText = ""
     #: False to leave the finding out of the letter (it is still exported and archived).
     print: bool = True
 
@@ -281,10 +284,59 @@ class Savings(Strict):
 
 
 class Paragraphs(Strict):
-    """The letter's own paragraphs: plain text with {named} facts."""
+    """The letter's own paragraphs: Markdown with {named} facts."""
 
     body: list[Text] = []
     planned_activity: list[Text] = []
+    #: Text under a theme's heading, before its recommendations, by the theme's (English) name.
+    themes: dict[Text, Text] = {}
+
+
+#: A standard section's name, as the report kind's template marks it (`causes-of-concern`).
+SectionName = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9-]*$", max_length=60)
+]
+
+
+class OwnSection(Strict):
+    """A section in the letter's own words: a heading, Markdown with {named} facts, or both."""
+
+    heading: OptionalText = ""
+    heading_cy: OptionalText = ""
+    text: OptionalText = ""
+    text_cy: OptionalText = ""
+
+    @model_validator(mode="after")
+    def _something(self) -> OwnSection:
+        if not (self.heading or self.text):
+            raise ValueError("an own section needs a heading, a text or both")
+        return self
+
+
+class AddedSection(OwnSection):
+    """An own section placed after or before a standard section."""
+
+    after: SectionName | None = None
+    before: SectionName | None = None
+
+    @model_validator(mode="after")
+    def _placed(self) -> AddedSection:
+        if (self.after is None) == (self.before is None):
+            raise ValueError("an added section goes after: or before: a standard section (one)")
+        return self
+
+
+class Sections(Strict):
+    """What the letter does with its report kind's standard sections, by name."""
+
+    #: Standard sections the letter leaves out.
+    leave_out: list[SectionName] = []
+    #: Standard sections whose wording the letter replaces with its own.
+    replace: dict[SectionName, OwnSection] = {}
+    #: The whole order: standard sections by name and own sections; the template's if not given.
+    order: list[SectionName | OwnSection] | None = None
+    #: Own sections, each after or before a standard one (when no order is given).
+    add: list[AddedSection] = []
 
 
 class Status(Strict):
@@ -346,6 +398,8 @@ class Letter(Strict):
     #: Who is sent a copy, one line each (for example HM Chief Inspector of Constabulary).
     copy_to: list[Text] = []
     chief_officer_comments: ChiefOfficerComments | None = None
+    #: Standard sections left out, replaced or moved, and the letter's own sections.
+    sections: Sections | None = None
 
     #: A security marking for the header of every page and the metadata, e.g. OFFICIAL.
     marking: Annotated[OptionalText, Field(max_length=100)] = ""

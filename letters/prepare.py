@@ -1,16 +1,25 @@
-"""Prepare a letter for rendering: validate it, derive its facts and run its checks."""
+"""Prepare a letter for rendering: validate it, derive its facts and run its checks.
+
+The checks include one on the letter's wording itself: it is rendered (no PDF or DOCX,
+only the Document's text) to show which findings and responses print.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .checks import check_letter
+from .checks import check_letter, check_printed
 from .errors import CheckResult
 from .facts import LetterFacts, build_facts
+from .model import Letter
 from .project import Project
 from .validate import LoadedLetter, load_letter
+
+if TYPE_CHECKING:
+    from .wording import Wording
 
 
 @dataclass(frozen=True)
@@ -28,19 +37,68 @@ class Prepared:
         return [result for result in self.results if result.severity in failing]
 
 
-def language_facts(loaded: LoadedLetter) -> dict[str, LetterFacts]:
+def language_facts(loaded: LoadedLetter, project: Project) -> dict[str, LetterFacts]:
     """Derive the letter's facts in each of its languages, in the order it is published."""
     letter, locate = loaded.letter, loaded.source.locate
+    words_up_to = project.style.numbers.words_up_to
     return {
-        language: build_facts(letter, locate, loaded.framework, language)
+        language: build_facts(letter, locate, loaded.framework, language, words_up_to)
         for language in letter.languages
     }
 
 
+def template_name(loaded: LoadedLetter, language: str) -> str:
+    """Name the wording template of a letter's report kind in a language."""
+    folder = "letters" if language == "en" else f"letters/{language}"
+    return f"{folder}/{loaded.framework.template}.md.j2"
+
+
+def template_sections(project: Project, name: str) -> tuple[str, ...]:
+    """Name the standard sections a wording template marks, in its order."""
+    from .sections import standard_sections
+    from .wording import template_source
+
+    env = project.environment
+    return standard_sections(template_source(env, name), lambda other: template_source(env, other))
+
+
+def letter_wording(letter: Letter, facts: LetterFacts, project: Project, template: str) -> Wording:
+    """Render a letter's wording template with its facts, own texts and sections."""
+    from .wording import render_wording
+
+    context = {
+        **{name: getattr(letter, name) for name in type(letter).model_fields},
+        "facts": facts,
+    }
+    return render_wording(
+        project.environment, template, context, own=facts.own_texts, plan=facts.sections
+    )
+
+
 def prepare(data_path: Path, project: Project, today: dt.date | None = None) -> Prepared:
-    """Load and validate a letter, derive its facts, and run every check on it."""
+    """Load and validate a letter, derive its facts, and run every check on it.
+
+    When nothing else fails, the wording is rendered to check what prints.
+    """
     loaded = load_letter(data_path, project.root)
-    facts = language_facts(loaded)
-    english = facts.get("en") or build_facts(loaded.letter, loaded.source.locate, loaded.framework)
-    results = check_letter(loaded, english, today or dt.date.today(), project.home_secretaries)
+    facts = language_facts(loaded, project)
+    english = facts.get("en") or build_facts(
+        loaded.letter,
+        loaded.source.locate,
+        loaded.framework,
+        words_up_to=project.style.numbers.words_up_to,
+    )
+    language = next(iter(facts))
+    sections = template_sections(project, template_name(loaded, language))
+    results = check_letter(
+        loaded, english, today or dt.date.today(), project.home_secretaries, sections
+    )
+    if not any(result.severity == "error" for result in results):
+        wording = letter_wording(
+            loaded.letter, facts[language], project, template_name(loaded, language)
+        )
+        results = sorted(
+            [*results, *check_printed(loaded, wording.blocks, language)],
+            key=lambda result: result.location,
+        )
     return Prepared(loaded, facts, tuple(results))

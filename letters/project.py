@@ -61,7 +61,7 @@ class Project:
         """Return the Jinja environment for the letters' wording."""
         from .wording import make_environment  # Jinja and Markdown: not needed to check a letter
 
-        return make_environment(self.templates)
+        return make_environment(self.templates, words_up_to=self.style.numbers.words_up_to)
 
     @property
     def frameworks(self) -> dict[str, Framework]:

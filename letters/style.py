@@ -199,6 +199,13 @@ class MarkingStyle(_Part):
     draft_opacity: Annotated[float, Field(gt=0, le=1)]
 
 
+class NumberStyle(_Part):
+    """How counts are written, in templates and the letter's own {named} facts alike."""
+
+    #: Counts up to this one in words ('nine'), larger ones in figures ('10'); 0 for figures.
+    words_up_to: Annotated[int, Field(ge=0, le=20)] = 9
+
+
 class HouseStyle(_Part):
     """Fonts, sizes, colours and page geometry shared by every output."""
 
@@ -215,6 +222,7 @@ class HouseStyle(_Part):
     table: TableStyle
     footer: FooterStyle
     marking: MarkingStyle
+    numbers: NumberStyle = NumberStyle()
     #: The folder the style file is in (templates/): its CSS template and fonts lie there.
     _folder: Path = PrivateAttr(default=Path("templates"))
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import docx
 import pypdf
 import pytest
+import yaml
 
 from letters.build import build_letter
 from letters.project import Project
@@ -159,3 +161,25 @@ def draft_built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     )
     result = build_letter(data, root / "build", project=Project(root))
     return {**{_format_of(path, data.stem): path for path in result.paths}, "data": data}
+
+
+def copy_project(tmp_path: Path, source: Path, change: Any) -> Path:
+    """Copy the project; change one letter's data (a function of its tree); return its path."""
+    for folder in ("data", "templates"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    data = tmp_path / source.relative_to(ROOT)
+    tree = yaml.load(data.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    change(tree)
+    data.write_text(yaml.safe_dump(tree, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return data
+
+
+def output_texts(built: list[Path]) -> dict[str, str]:
+    """Read back each output's text, whitespace normalised."""
+    paths = {path.name.split(".", 1)[1]: path for path in built}
+    html = re.sub(r"<[^>]+>", " ", paths["html"].read_text(encoding="utf-8"))
+    return {
+        "docx": normalise(" ".join(docx_lines(paths["docx"]))),
+        "pdf": normalise(" ".join(pdf_pages(paths["pdf"]))),
+        "html": normalise(html.replace("&#x27;", "'")),
+    }

@@ -122,8 +122,8 @@ def _keep_afis(data: Path, keep: int, counts: str = "") -> None:
 @pytest.mark.parametrize(
     ("keep", "sentence"),
     [
-        (1, "Within the report the Force were given 1 area for improvement as follows:-"),
-        (2, "Within the report the Force were given 2 areas for improvement as follows:-"),
+        (1, "Within the report the Force were given one area for improvement as follows:-"),
+        (2, "Within the report the Force were given two areas for improvement as follows:-"),
         (0, "Within the report the Force were given no areas for improvement."),
         (0, ""),
     ],

@@ -8,8 +8,6 @@ own totals (report.counts) can be stated when the letter lists only some finding
 
 from __future__ import annotations
 
-import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import DEFAULT_LETTER, ROOT, docx_lines, normalise, pdf_pages
+from conftest import DEFAULT_LETTER, ROOT, copy_project, normalise, output_texts
 from letters.build import build_letter
 from letters.cli import main
 from letters.project import Project
@@ -48,28 +46,6 @@ def _every_kind() -> list[dict[str, str]]:
     return findings
 
 
-def _project(tmp_path: Path, source: Path, change: Any) -> Path:
-    """Copy the project; change one letter's data (a function of its tree); return its path."""
-    for folder in ("data", "templates"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    data = tmp_path / source.relative_to(ROOT)
-    tree = yaml.load(data.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-    change(tree)
-    data.write_text(yaml.safe_dump(tree, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return data
-
-
-def _texts(built: list[Path]) -> dict[str, str]:
-    """Read back each output's text, whitespace normalised."""
-    paths = {path.name.split(".", 1)[1]: path for path in built}
-    html = re.sub(r"<[^>]+>", " ", paths["html"].read_text(encoding="utf-8"))
-    return {
-        "docx": normalise(" ".join(docx_lines(paths["docx"]))),
-        "pdf": normalise(" ".join(pdf_pages(paths["pdf"]))),
-        "html": normalise(html.replace("&#x27;", "'")),
-    }
-
-
 @pytest.mark.parametrize("kind", sorted(BY_KIND))
 def test_every_finding_and_its_response_prints_in_every_format(tmp_path: Path, kind: str) -> None:
     def give_findings(tree: dict[str, Any]) -> None:
@@ -77,9 +53,9 @@ def test_every_finding_and_its_response_prints_in_every_format(tmp_path: Path, k
         tree["report"].pop("areas_for_improvement", None)
         tree.pop("recommendations_by", None)
 
-    data = _project(tmp_path, BY_KIND[kind], give_findings)
+    data = copy_project(tmp_path, BY_KIND[kind], give_findings)
     built = build_letter(data, tmp_path / "out", ("docx", "pdf", "html"), Project(tmp_path))
-    for fmt, text in _texts(list(built.paths)).items():
+    for fmt, text in output_texts(list(built.paths)).items():
         for n in range(1, 2 * len(KINDS) + 1):
             assert f"zq{n}" in text, f"{kind} {fmt}: finding {n} ({KINDS[(n - 1) % 5]})"
             assert f"zr{n}" in text, f"{kind} {fmt}: response {n} ({KINDS[(n - 1) % 5]})"
@@ -90,7 +66,7 @@ def test_a_finding_marked_print_false_is_left_out_and_noted(tmp_path: Path) -> N
         tree["report"]["findings"] = _every_kind()
         tree["report"]["findings"][3]["print"] = "false"
 
-    data = _project(tmp_path, BY_KIND["peel-2023"], hide_one)
+    data = copy_project(tmp_path, BY_KIND["peel-2023"], hide_one)
     built = build_letter(data, tmp_path / "out", ("docx", "html"), Project(tmp_path))
     html = next(p for p in built.paths if p.suffix == ".html").read_text(encoding="utf-8")
     assert "zq4" not in html and "zq9" in html
@@ -118,7 +94,7 @@ def test_areas_for_improvement_are_said_to_be_none_only_when_the_data_says_so(
         if counts:
             tree["report"]["counts"] = counts
 
-    data = _project(tmp_path, BY_KIND["peel-2021"], no_afis)
+    data = copy_project(tmp_path, BY_KIND["peel-2021"], no_afis)
     built = build_letter(data, tmp_path / "out", ("html",), Project(tmp_path))
     html = built.paths[0].read_text(encoding="utf-8")
     assert ("<h2>Areas for improvement</h2>" in html) == (said is not None)
@@ -134,7 +110,7 @@ def test_a_letter_listing_some_recommendations_states_the_reports_totals(tmp_pat
             "The report makes 22 recommendations, 8 of them for chief constables."
         ]
 
-    data = _project(tmp_path, BY_KIND["thematic"], only_some)
+    data = copy_project(tmp_path, BY_KIND["thematic"], only_some)
     listed = len(
         [
             f

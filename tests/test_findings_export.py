@@ -44,6 +44,7 @@ def test_csv_lists_every_finding_in_the_reports_order() -> None:
         "text",
         "response",
         "action",
+        "response_with",
         "text_cy",
         "response_cy",
     ]

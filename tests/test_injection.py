@@ -58,6 +58,8 @@ def _plant(tree: Any, payloads: list[str], key: str = "") -> Any:
         payload = payloads[-1]
         if key in ("body", "planned_activity"):  # the letter's own text names facts in braces
             payload = payload.replace("{", "{{").replace("}", "}}")
+            # and is Markdown, whose links other than https: and mailto: are refused (below)
+            payload = payload.replace("[click](javascript:window.__pwned=1) ", "")
         return f"{tree} {payload}"
     return tree
 
@@ -91,9 +93,10 @@ def test_no_script_runs_and_no_element_appears_in_the_page(hostile: dict[str, Pa
     page = json.loads(result.stdout)
     assert page["pwned"] is False and page["dialogs"] == []
     assert page["requests"] == [], "the page fetched nothing"
+    # The letter's own text is Markdown, so its *em* and **b** become emphasis; nothing else.
     assert page["tags"] == sorted(
-        "address body br div footer h1 h2 head header html img li main meta p section style "
-        "table tbody td th title tr ul".split()
+        "address body br div em footer h1 h2 head header html img li main meta p section strong "
+        "style table tbody td th title tr ul".split()
     )
     assert [a for a in page["attributes"] if a.split("[")[1].startswith("on")] == []
     assert page["hrefs"] == [] and page["styles"] == 1

@@ -20,6 +20,7 @@ from conftest import PAGE_FOOTER, ROOT, docx_lines, normalise
 from letters.build import compose, render
 from letters.document import text_lines
 from letters.frameworks import frameworks_of
+from letters.markdown import OwnTextError, parse_own
 from letters.project import Project
 
 PEEL = frameworks_of(ROOT)["integrated-peel-2018"]
@@ -41,9 +42,9 @@ def _house_font_characters() -> list[str]:
 
     Those are letters, digits, punctuation, symbols and spaces that read left to right, stand
     alone (no combining marks), are their own compatibility form (no ligatures) and have capitals
-    the fonts draw too (the subject line is in capitals). Other characters are not drawn at all,
-    and right-to-left text is drawn in visual order: a PDF's text cannot be compared with the
-    DOCX's for those.
+    the fonts draw too (the subject line is in capitals), but the bullet. Other characters are
+    not drawn at all, and right-to-left text is drawn in visual order: a PDF's text cannot be
+    compared with the DOCX's for those.
     """
     covered: set[int] | None = None
     for path in sorted((ROOT / "templates" / "fonts").glob("*.ttf")):
@@ -58,6 +59,8 @@ def _house_font_characters() -> list[str]:
         and unicodedata.normalize("NFKC", char) == char
         # the subject line is in capitals: 'ɥ' becomes 'Ɥ', which the fonts may lack
         and all(ord(upper) in (covered or ()) for upper in char.upper())
+        # the PDF's text is read without its list bullets, so a bullet in the data would vanish
+        and char != "•"
     ]
 
 
@@ -66,9 +69,18 @@ house_text = st.text(st.sampled_from(_house_font_characters()), min_size=1, max_
 )
 
 
+def _own_markdown(text: str) -> bool:
+    """Say whether text is Markdown a letter's own text may hold (no heading, image, bad link)."""
+    try:
+        parse_own(text)
+    except OwnTextError:
+        return False
+    return True
+
+
 def letters(text: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, object]]:
     """Draw letters the model accepts, their own words drawn from `text`."""
-    own_text = text.filter(lambda s: "{" not in s and "}" not in s)
+    own_text = text.filter(lambda s: "{" not in s and "}" not in s).filter(_own_markdown)
 
     @st.composite
     def draw_letter(draw: st.DrawFn) -> dict[str, object]:

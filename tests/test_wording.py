@@ -23,8 +23,8 @@ from letters.document import (
     text_lines,
 )
 from letters.errors import TemplateError
+from letters.markdown import escape_markdown, join_mastheads, parse_blocks
 from letters.project import Project
-from letters.wording import escape_markdown, parse_blocks
 
 TRICKY = (
     "{{ 7*7 }} <b>bold</b> *stars* _underscores_ [link](http://x) `code` &amp; \\\\ # not a heading"
@@ -55,13 +55,14 @@ def test_escape_markdown_leaves_plain_words_alone() -> None:
 
 
 def test_containers_become_letter_furniture() -> None:
-    blocks = parse_blocks(
+    parts = parse_blocks(
         "::: address\nA Person\n1 Street\n:::\n\n"
         "::: reference\nOur Ref: X1\nDate: 1 May 2020\n:::\n\n"
         "# SUBJECT\n\nBody *with* **emphasis**.\n\n"
         "::: signature\nYours faithfully\n\nA Name\nA Title\n:::\n\n"
         "::: annex\n## Annex\n\n- one\n- two\n:::\n"
     )
+    blocks = join_mastheads([block for part in parts for block in part.blocks])
     assert blocks == [
         Masthead(
             Address(("A Person", "1 Street")),

@@ -11,6 +11,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.numbering import CT_Numbering
 from docx.shared import Mm, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 from docx.table import _Cell
@@ -36,6 +37,8 @@ from .docx_furniture import MARKING, add_footer, add_header, restamp, set_proper
 from .wordmark import draw_wordmark
 
 #: The DOCX paragraph styles this renderer uses; staff edit the letter through them.
+#: The list styles: bullets and numbers.
+LISTS = ("List Bullet", "List Number")
 ADDRESS, REFERENCE, CLOSING, SIGNATORY, LETTERHEAD = (
     "Address",
     "Reference Block",
@@ -139,16 +142,17 @@ def _define_styles(doc: docx.document.Document, style: HouseStyle, language: str
         hfmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         hfmt.line_spacing = Pt(size * style.headings.line_height)
         hfmt.keep_with_next = True
-    bullet = doc.styles["List Bullet"]
-    bullet.paragraph_format.space_after = Pt(style.lists.item_space)
-    _indent_bullets(doc, style)
-    contextual = (
-        bullet.element.pPr.find(qn("w:contextualSpacing"))
-        if bullet.element.pPr is not None
-        else None
-    )
-    if contextual is not None:  # the default template drops the space between list items
-        bullet.element.pPr.remove(contextual)
+    for name in LISTS:
+        listed = doc.styles[name]
+        listed.paragraph_format.space_after = Pt(style.lists.item_space)
+        _indent_list(doc, style, name)
+        contextual = (
+            listed.element.pPr.find(qn("w:contextualSpacing"))
+            if listed.element.pPr is not None
+            else None
+        )
+        if contextual is not None:  # the default template drops the space between list items
+            listed.element.pPr.remove(contextual)
     for name, space_after in ((ADDRESS, 0.0), (SIGNATORY, 0.0), (CLOSING, style.signature.space)):
         _paragraph_style(doc, name).paragraph_format.space_after = Pt(space_after)
     doc.styles[CLOSING].paragraph_format.keep_with_next = True
@@ -180,22 +184,42 @@ def _define_styles(doc: docx.document.Document, style: HouseStyle, language: str
     footer.paragraph_format.tab_stops.add_tab_stop(Pt(style.content_width), WD_TAB_ALIGNMENT.RIGHT)
 
 
-def _indent_bullets(doc: docx.document.Document, style: HouseStyle) -> None:
-    """Indent the bullet list's text as the house style says, the bullet hanging in the indent.
-
-    Word takes a list's indent from its numbering definition, so set it there.
-    """
+def _list_numbering(doc: docx.document.Document, name: str) -> tuple[CT_Numbering, int] | None:
+    """Find a list style's numbering definition: the numbering part and its abstract number."""
     numbering = doc.part.numbering_part.element
-    bullet = doc.styles["List Bullet"].element
+    listed = doc.styles[name].element
     num_id = (
-        bullet.pPr.numPr.numId.val
-        if bullet.pPr is not None and bullet.pPr.numPr is not None
+        listed.pPr.numPr.numId.val
+        if listed.pPr is not None and listed.pPr.numPr is not None
         else None
     )
     num = next((n for n in numbering.num_lst if n.numId == num_id), None)
-    if num is None:
+    return (numbering, int(num.abstractNumId.val)) if num is not None else None
+
+
+def _number_from(doc: docx.document.Document, items: list[DocxParagraph], start: int) -> None:
+    """Give a list's items numbers from `start`, whatever lists came before it."""
+    found = _list_numbering(doc, "List Number")
+    if found is None:
         return
-    abstract_id = num.abstractNumId.val
+    numbering, abstract_id = found
+    num = numbering.add_num(abstract_id)  # type: ignore[no-untyped-call]
+    override = num.add_lvlOverride(ilvl=0)
+    override.add_startOverride(start)
+    for item in items:
+        item._p.get_or_add_pPr().get_or_add_numPr().get_or_add_numId().val = num.numId
+        item._p.get_or_add_pPr().get_or_add_numPr().get_or_add_ilvl().val = 0
+
+
+def _indent_list(doc: docx.document.Document, style: HouseStyle, name: str) -> None:
+    """Indent a list's text as the house style says, the bullet or number hanging in the indent.
+
+    Word takes a list's indent from its numbering definition, so set it there.
+    """
+    found = _list_numbering(doc, name)
+    if found is None:
+        return
+    numbering, abstract_id = found
     indent, hanging = (
         str(round(length * 20)) for length in (style.lists.indent, style.lists.hanging)
     )
@@ -252,9 +276,10 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
         elif isinstance(block, Paragraph):
             added = [_inline(doc.add_paragraph(), block.content, style)]
         elif isinstance(block, BulletList):
-            added = [
-                _inline(doc.add_paragraph(style="List Bullet"), item, style) for item in block.items
-            ]
+            kind = "List Number" if block.numbered else "List Bullet"
+            added = [_inline(doc.add_paragraph(style=kind), item, style) for item in block.items]
+            if block.numbered:
+                _number_from(doc, added, block.start)
             # A list ends with a paragraph's space, as in the PDF.
             added[-1].paragraph_format.space_after = Pt(style.text.space_after)
         elif isinstance(block, Address):

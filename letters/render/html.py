@@ -126,6 +126,9 @@ def _block(block: Block) -> str:
         return f"<p>{_inline(block.content)}</p>"
     if isinstance(block, BulletList):
         items = "".join(f"<li>{_inline(item)}</li>" for item in block.items)
+        if block.numbered:
+            start = f' start="{block.start}"' if block.start != 1 else ""
+            return f"<ol{start}>{items}</ol>"
         return f"<ul>{items}</ul>"
     if isinstance(block, Masthead):
         return f'<div class="masthead">\n{_block(block.address)}\n{_block(block.reference)}\n</div>'

@@ -1,0 +1,167 @@
+"""Arrange a letter's sections as its data says: kept, left out, replaced, moved or its own.
+
+A report kind's template marks its standard sections (`:::: section opening` ... `::::`);
+the letter's `sections:` may leave any out, replace one's wording with its own, give the
+whole order, or add its own headed sections before or after a standard one. Blocks a
+template writes outside every section go with the section before them. A section moved
+before the sign-off does not start a new page: only annexes, after the letter, do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from .document import Block, Heading, Section, Span
+from .errors import did_you_mean
+from .markdown import Part, parse_own
+
+#: The section that ends the letter: only after it may a section (an annex) start a new page.
+SIGN_OFF = "sign-off"
+#: How a template marks a standard section: a line `:::: section NAME`.
+SECTION_MARK = re.compile(r"^::::\s*section\s+([a-z][a-z0-9-]*)\s*$", re.M)
+_INCLUDE = re.compile(r"""\{%-?\s*include\s+["']([^"']+)["']""")
+
+
+@dataclass(frozen=True)
+class OwnSection:
+    """A section in the letter's own words: an optional heading and its Markdown text."""
+
+    heading: str
+    markdown: str
+
+
+@dataclass(frozen=True)
+class Placed:
+    """An own section and the standard section it goes after or before."""
+
+    section: OwnSection
+    after: str = ""
+    before: str = ""
+
+
+@dataclass(frozen=True)
+class SectionPlan:
+    """What the letter does with its template's sections; empty keeps the template's order."""
+
+    leave_out: tuple[str, ...] = ()
+    replace: Mapping[str, OwnSection] = field(default_factory=dict)
+    #: The whole order (standard names and own sections), or None for the template's.
+    order: tuple[str | OwnSection, ...] | None = None
+    add: tuple[Placed, ...] = ()
+
+
+def standard_sections(source: str, read: Callable[[str], str]) -> tuple[str, ...]:
+    """Name a template's standard sections in order, reading the templates it includes."""
+    names: list[str] = []
+    events = sorted(
+        [(m.start(), "section", m.group(1)) for m in SECTION_MARK.finditer(source)]
+        + [(m.start(), "include", m.group(1)) for m in _INCLUDE.finditer(source)]
+    )
+    for _, kind, name in events:
+        found = [name] if kind == "section" else standard_sections(read(name), read)
+        names.extend(n for n in found if n not in names)
+    return tuple(names)
+
+
+#: A problem with a plan: where it is under `sections:`, and what is wrong.
+PlanProblem = tuple[tuple[str | int, ...], str]
+
+
+def plan_problems(plan: SectionPlan, names: tuple[str, ...]) -> list[PlanProblem]:
+    """List what a plan asks that the template cannot do, each with its place in `sections:`."""
+    problems: list[PlanProblem] = []
+    known = ", ".join(names)
+
+    def unknown(path: tuple[str | int, ...], name: str) -> None:
+        problems.append(
+            (
+                path,
+                f"{name!r} is not a section of this report kind's letter"
+                f"{did_you_mean(name, names)}; its sections are {known}",
+            )
+        )
+
+    for index, name in enumerate(plan.leave_out):
+        if name not in names:
+            unknown(("leave_out", index), name)
+    for name in plan.replace:
+        if name not in names:
+            unknown(("replace", name), name)
+        elif name in plan.leave_out:
+            problems.append((("replace", name), f"{name!r} is both left out and replaced"))
+    for index, placed in enumerate(plan.add):
+        anchor = placed.after or placed.before
+        if anchor not in names:
+            unknown(("add", index, "after" if placed.after else "before"), anchor)
+    if plan.order is not None:
+        listed = [item for item in plan.order if isinstance(item, str)]
+        for index, item in enumerate(plan.order):
+            if isinstance(item, str) and item not in names:
+                unknown(("order", index), item)
+        for name in dict.fromkeys(listed):
+            if listed.count(name) > 1:
+                problems.append((("order",), f"{name!r} is listed more than once"))
+            if name in plan.leave_out:
+                problems.append((("order",), f"{name!r} is both listed and left out"))
+        missing = [n for n in names if n not in listed and n not in plan.leave_out]
+        if missing:
+            problems.append(
+                (
+                    ("order",),
+                    "the order does not say where "
+                    + ", ".join(repr(n) for n in missing)
+                    + " go; list each standard section, or name it under leave_out",
+                )
+            )
+        if plan.add:
+            problems.append((("add",), "with an order, put the letter's own sections in it"))
+    return problems
+
+
+def arrange(parts: list[Part], plan: SectionPlan) -> list[Block]:
+    """Put the template's sections in the letter's order, with its own sections among them."""
+    lead: list[Block] = []
+    named: dict[str, list[Block]] = {}
+    current: list[Block] = lead
+    for part in parts:
+        if part.section:
+            current = named.setdefault(part.section, [])
+        current.extend(part.blocks)
+    sequence: list[str | OwnSection]
+    if plan.order is not None:
+        sequence = list(plan.order)
+    else:
+        sequence = []
+        for name in named:
+            sequence.extend(p.section for p in plan.add if p.before == name)
+            sequence.append(name)
+            sequence.extend(p.section for p in plan.add if p.after == name)
+    blocks = list(lead)
+    signed = SIGN_OFF not in sequence
+    for item in sequence:
+        if isinstance(item, OwnSection):
+            blocks.extend(own_section(item))
+        elif item in plan.replace:
+            first = next(iter(named.get(item, [])), None)
+            level = first.level if isinstance(first, Heading) else 2
+            blocks.extend(own_section(plan.replace[item], level))
+        elif item not in plan.leave_out:
+            blocks.extend(
+                block
+                for block in named.get(item, [])
+                if signed or not (isinstance(block, Section) and block.new_page)
+            )
+        signed = signed or item == SIGN_OFF
+    return blocks
+
+
+def own_section(section: OwnSection, level: int = 2) -> list[Block]:
+    """Give an own section's blocks: its heading, if it has one, then its text.
+
+    A section that replaces a standard one takes the level of the heading it replaces (the
+    subject line is level 1); any other is a section heading (level 2).
+    """
+    heading: list[Block] = [Heading(level, (Span(section.heading),))] if section.heading else []
+    return heading + parse_own(section.markdown)
