@@ -483,6 +483,15 @@ class _Checker:
                     f"{savings.budget} is {percent(actual)}",
                 )
         findings, totals = self.facts.findings, self.facts.totals
+        listed = totals.listed
+        for name in totals.stated:
+            if getattr(totals, name) < listed[name]:
+                self.add(
+                    "error",
+                    ("report", "counts", name),
+                    f"the report's {name.replace('_', ' ')} are given as "
+                    f"{getattr(totals, name)}, but the letter lists {listed[name]}",
+                )
         known = {
             "areas_for_improvement": {len(findings.afis), totals.areas_for_improvement},
             "recommendations": {

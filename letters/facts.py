@@ -55,6 +55,8 @@ class Totals:
     no_areas_for_improvement: bool
     #: The names of the totals the data states rather than lists.
     stated: tuple[str, ...]
+    #: How many of each the letter lists, by the same names.
+    listed: dict[str, int]
 
 
 def report_totals(report: Report, findings: Findings) -> Totals:
@@ -71,6 +73,7 @@ def report_totals(report: Report, findings: Findings) -> Totals:
         **values,
         no_areas_for_improvement=given.get("areas_for_improvement") == 0 and not findings.afis,
         stated=tuple(sorted(given)),
+        listed=listed,
     )
 
 

@@ -127,3 +127,63 @@ def test_a_letter_listing_some_recommendations_states_the_reports_totals(tmp_pat
         " the Chief Constable's advice."
     ) in normalise(html)
     assert built.warnings == ()
+
+
+#: Sentences that promise or state what only listed findings can support.
+UNSUPPORTED = (
+    "no areas for improvement",
+    "no causes of concern",
+    "I set out below",
+    "Below I set out",
+    "on these findings",
+    "for this work",
+    "The annex lists",
+    "as follows:-",
+    "Response:",
+)
+#: What a letter says of the report's own totals when it lists none of its findings.
+TOTALS = {
+    "integrated-peel-2018": ["Within the report the Force were given 12 areas for improvement."],
+    "peel-2021": [
+        "The inspectors raised two causes of concern.",
+        "The report sets out 12 areas for improvement.",
+    ],
+    "thematic": [
+        "The report makes 22 recommendations, eight of which are for chief constables.",
+        "The report also sets out 12 areas for improvement.",
+    ],
+}
+TOTALS["peel-2023"] = TOTALS["peel-2021"]
+TOTALS["spotlight"] = TOTALS["joint"] = TOTALS["thematic"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("way", ["no findings", "counts only", "every kind"])
+@pytest.mark.parametrize("kind", sorted(BY_KIND))
+def test_each_kind_says_only_what_its_findings_support(tmp_path: Path, kind: str, way: str) -> None:
+    def findings(tree: dict[str, Any]) -> None:
+        report = tree["report"]
+        report.pop("areas_for_improvement", None)
+        report["findings"] = _every_kind() if way == "every kind" else []
+        if way == "counts only":
+            report["counts"] = {
+                "recommendations": "22",
+                "for_chief_constables": "8",
+                "areas_for_improvement": "12",
+                "causes_of_concern": "2",
+            }
+        tree.pop("recommendations_by", None)
+
+    data = copy_project(tmp_path, BY_KIND[kind], findings)
+    built = build_letter(data, tmp_path / "out", ("docx", "pdf", "html"), Project(tmp_path))
+    for fmt, text in output_texts(list(built.paths)).items():
+        if way == "every kind":
+            for n in range(1, 2 * len(KINDS) + 1):
+                assert f"Finding zq{n} says" in text and f"Response zr{n}" in text, (fmt, n)
+            continue
+        said = [sentence for sentence in UNSUPPORTED if sentence in text]
+        assert said == [], f"{kind}, {way}, {fmt}"
+        for sentence in TOTALS[kind] if way == "counts only" else ():
+            assert sentence in text, f"{kind}, {fmt}"
+        if way == "no findings":
+            assert "12 areas" not in text and "22 recommendations" not in text, fmt
