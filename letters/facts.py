@@ -445,6 +445,8 @@ def placeholder_values(
         "force": letter.force.name,
         "chief_officer": letter.force.chief_officer,
         "inspectorate": letter.report.inspectorate,
+        "report.title": letter.report.title,
+        "report.published": uk_date(letter.report.published),
         "afi_count": count(len(findings.afis)),
         "recommendation_count": count(len(findings.recommendations)),
         "cause_count": count(len(findings.causes)),

@@ -29,6 +29,16 @@ _LONG_WORD = re.compile(rf"(?:[^\s]|[\u00a0\u2007\u202f]){{{LONGEST_WORD + 1},}}
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
+#: A Markdown link's address, which the letter's own text may hold but never prints.
+_LINK_TARGET = re.compile(r"\]\([^()\s]*\)|<(?:https|mailto):[^<>\s]*>")
+
+
+def _printable_markdown(text: str) -> str:
+    """Refuse in the letter's own text what _printable refuses, but for its links' addresses."""
+    _printable(_LINK_TARGET.sub("]", text))
+    return text
+
+
 def _printable(text: str) -> str:
     """Refuse control characters (pasted from elsewhere) and bidirectional overrides."""
     found = _CONTROL.search(text)
@@ -65,6 +75,19 @@ OptionalText = Annotated[
     str,
     StringConstraints(strip_whitespace=True),
     AfterValidator(_printable),
+    WithJsonSchema(_TEXT_SCHEMA),
+]
+#: The letter's own text: Markdown with {named} facts (see letters.markdown).
+OwnText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1),
+    AfterValidator(_printable_markdown),
+    WithJsonSchema(_TEXT_SCHEMA),
+]
+OptionalOwnText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True),
+    AfterValidator(_printable_markdown),
     WithJsonSchema(_TEXT_SCHEMA),
 ]
 #: A line of an address, at most as long as an envelope's window shows.
@@ -177,7 +200,8 @@ class LetterInfo(Strict):
     """The letter's own date and reference, and when and why its comments are published."""
 
     date: Day
-    our_ref: OptionalText = ""
+    #: The office's reference; left out of the letter when not given, an empty row when ''.
+    our_ref: OptionalText | None = None
     #: The day the office publishes its comments (s.55); the letter's date when not given.
     published: Day | None = None
     #: Why the comments are published after the 56 days, if they are.
@@ -286,10 +310,10 @@ class Savings(Strict):
 class Paragraphs(Strict):
     """The letter's own paragraphs: Markdown with {named} facts."""
 
-    body: list[Text] = []
-    planned_activity: list[Text] = []
+    body: list[OwnText] = []
+    planned_activity: list[OwnText] = []
     #: Text under a theme's heading, before its recommendations, by the theme's (English) name.
-    themes: dict[Text, Text] = {}
+    themes: dict[Text, OwnText] = {}
 
 
 #: A standard section's name, as the report kind's template marks it (`causes-of-concern`).
@@ -303,8 +327,8 @@ class OwnSection(Strict):
 
     heading: OptionalText = ""
     heading_cy: OptionalText = ""
-    text: OptionalText = ""
-    text_cy: OptionalText = ""
+    text: OptionalOwnText = ""
+    text_cy: OptionalOwnText = ""
 
     @model_validator(mode="after")
     def _something(self) -> OwnSection:
@@ -371,11 +395,11 @@ class WelshLetter(Strict):
 class ChiefOfficerComments(Strict):
     """The chief officer's comments and the office's reply, published with the letter (s.55)."""
 
-    paragraphs: Annotated[list[Text], Field(min_length=1)]
-    reply: list[Text] = []
+    paragraphs: Annotated[list[OwnText], Field(min_length=1)]
+    reply: list[OwnText] = []
     #: The same in Welsh, for a letter published in Welsh.
-    paragraphs_cy: list[Text] = []
-    reply_cy: list[Text] = []
+    paragraphs_cy: list[OwnText] = []
+    reply_cy: list[OwnText] = []
 
 
 class Letter(Strict):

@@ -149,8 +149,9 @@ CASES: dict[str, tuple[Callable[[str], str], Callable[[At], str]]] = {
             " this letter can name (did you mean {savings.since}?);"
             " it can name {afi_count}, {afi_total}, {area}, {aspiration}, {cause_count},"
             " {cause_total}, {chief_officer}, {for_chief_constables}, {force}, {inspectorate},"
-            " {recommendation_count}, {recommendation_total}, {savings.amount},"
-            " {savings.share_of_budget}, {savings.since}, {savings.years}"
+            " {recommendation_count}, {recommendation_total}, {report.published},"
+            " {report.title}, {savings.amount}, {savings.share_of_budget}, {savings.since},"
+            " {savings.years}"
         ),
     ),
     "office outside the project": (
