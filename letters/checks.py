@@ -286,9 +286,13 @@ class _Checker:
 
     def sections(self, names: tuple[str, ...]) -> None:
         """Check that `sections:` names only the template's sections, each in one place."""
-        if self.letter.sections is None or not names:
+        if self.letter.sections is None:
             return
-        for path, message in plan_problems(self.facts.sections, names):
+        if not names:
+            template = f"templates/letters/{self.framework.template}.md.j2"
+            message = f"{template} marks no sections (:::: section NAME) to leave out or move"
+            self.add("error", ("sections",), message)
+        for path, message in plan_problems(self.facts.sections, names) if names else ():
             self.add("error", ("sections", *path), message)
 
     def joint(self) -> None:

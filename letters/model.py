@@ -65,31 +65,14 @@ def _printable(text: str) -> str:
 #: Every scalar is read as text, so `01772.533587` and `no` stay as written; editors see YAML 1.2
 #: types, so the schema lets a text field hold what looks like a number or a boolean.
 _TEXT_SCHEMA = {"type": ["string", "number", "boolean"]}
-Text = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1),
-    AfterValidator(_printable),
-    WithJsonSchema(_TEXT_SCHEMA),
-]
-OptionalText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True),
-    AfterValidator(_printable),
-    WithJsonSchema(_TEXT_SCHEMA),
-]
+_REQUIRED = StringConstraints(strip_whitespace=True, min_length=1)
+_OPTIONAL = StringConstraints(strip_whitespace=True)
+_AS_TEXT = WithJsonSchema(_TEXT_SCHEMA)
+Text = Annotated[str, _REQUIRED, AfterValidator(_printable), _AS_TEXT]
+OptionalText = Annotated[str, _OPTIONAL, AfterValidator(_printable), _AS_TEXT]
 #: The letter's own text: Markdown with {named} facts (see letters.markdown).
-OwnText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1),
-    AfterValidator(_printable_markdown),
-    WithJsonSchema(_TEXT_SCHEMA),
-]
-OptionalOwnText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True),
-    AfterValidator(_printable_markdown),
-    WithJsonSchema(_TEXT_SCHEMA),
-]
+OwnText = Annotated[str, _REQUIRED, AfterValidator(_printable_markdown), _AS_TEXT]
+OptionalOwnText = Annotated[str, _OPTIONAL, AfterValidator(_printable_markdown), _AS_TEXT]
 #: A line of an address, at most as long as an envelope's window shows.
 Line = Annotated[Text, StringConstraints(max_length=100)]
 Lines = Annotated[list[Line], Field(min_length=1, max_length=12)]

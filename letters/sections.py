@@ -52,15 +52,25 @@ class SectionPlan:
     add: tuple[Placed, ...] = ()
 
 
-def standard_sections(source: str, read: Callable[[str], str]) -> tuple[str, ...]:
-    """Name a template's standard sections in order, reading the templates it includes."""
+def standard_sections(
+    source: str, read: Callable[[str], str], reading: frozenset[str] = frozenset()
+) -> tuple[str, ...]:
+    """Name a template's standard sections in order, reading the templates it includes.
+
+    `reading` holds the includes being read, so a template that includes itself ends.
+    """
     names: list[str] = []
     events = sorted(
         [(m.start(), "section", m.group(1)) for m in SECTION_MARK.finditer(source)]
         + [(m.start(), "include", m.group(1)) for m in _INCLUDE.finditer(source)]
     )
     for _, kind, name in events:
-        found = [name] if kind == "section" else standard_sections(read(name), read)
+        if kind == "section":
+            found: tuple[str, ...] = (name,)
+        elif name in reading:
+            found = ()
+        else:
+            found = standard_sections(read(name), read, reading | {name})
         names.extend(n for n in found if n not in names)
     return tuple(names)
 

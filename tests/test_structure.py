@@ -293,3 +293,46 @@ def test_the_house_style_says_how_counts_are_written(tmp_path: Path) -> None:
     html = built.paths[0].read_text(encoding="utf-8")
     assert "Within the report the Force were given 3 areas for improvement" in html
     assert "The inspectors made 3 findings." in html
+
+
+BILINGUAL = EXAMPLES / "dyfed-powys-2025-peel-bilingual.yaml"
+
+
+def test_an_own_section_prints_in_each_language_of_a_bilingual_letter(tmp_path: Path) -> None:
+    def add(tree: dict[str, Any]) -> None:
+        tree["sections"] = {
+            "add": [
+                {
+                    "after": "closing",
+                    "heading": "Scrutiny",
+                    "heading_cy": "Craffu",
+                    "text": "The panel sees the **plan** in March.",
+                    "text_cy": "Bydd y panel yn gweld y **cynllun** ym mis Mawrth.",
+                }
+            ]
+        }
+
+    html = _html(tmp_path, BILINGUAL, add)
+    assert "<h2>Craffu</h2>\n<p>Bydd y panel yn gweld y <strong>cynllun</strong> ym mis" in html
+    assert "<h2>Scrutiny</h2>\n<p>The panel sees the <strong>plan</strong> in March.</p>" in html
+
+
+def test_an_own_section_without_its_welsh_is_an_error(tmp_path: Path) -> None:
+    def add(tree: dict[str, Any]) -> None:
+        tree["sections"] = {"add": [{"before": "sign-off", "text": "English only."}]}
+
+    status, output = _check(tmp_path, BILINGUAL, add)
+    assert status == 1
+    assert (
+        ": sections.add[0]: a letter in Welsh needs this section in Welsh too: heading_cy for "
+        "its heading, text_cy for its text\n"
+    ) in output
+
+
+def test_a_template_that_includes_itself_is_named_at_its_line(tmp_path: Path) -> None:
+    data = copy_project(tmp_path, PEEL, lambda tree: None)
+    template = tmp_path / "templates" / "common" / "sign-off.md.j2"
+    template.write_text('{% include "common/sign-off.md.j2" %}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(data)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "templates/common/sign-off.md.j2:1: calls itself too deeply" in result.output
