@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 
 from .archive import Record
-from .document import Attachment, Document, Letterhead, combine
+from .document import Attachment, Block, Document, Letterhead, Signature, combine
 from .errors import ArchiveError, CheckError, RenderError, TemplateError
 from .facts import LetterFacts
 from .model import Audience, Letter, copy_for
@@ -87,7 +87,7 @@ def compose_letter(
         page_label=meta.get("page_label", "Page {page} of {pages}"),
         letterhead=_letterhead(loaded),
         footer=", ".join((office_name, *letter.office.address)),
-        blocks=wording.blocks,
+        blocks=_signed(wording.blocks, loaded, copy),
         marking=letter.marking,
         draft_label=meta["draft_label"] if draft else "",
         properties=_properties(loaded, project, copy),
@@ -95,10 +95,28 @@ def compose_letter(
     )
 
 
+def _signed(blocks: tuple[Block, ...], loaded: LoadedLetter, copy: Audience) -> tuple[Block, ...]:
+    """Put each signer's signature image in the room to sign, except in the public copies."""
+    if copy == "public":
+        return blocks
+    signed: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Signature):
+            signers = tuple(
+                replace(shown, image=signer.image, alt=signer.signatory.signature.alt)
+                if signer.image and signer.signatory.signature
+                else shown
+                for shown, signer in zip(block.signers, loaded.signers, strict=False)
+            )
+            block = replace(block, signers=signers)
+        signed.append(block)
+    return tuple(signed)
+
+
 def _properties(loaded: LoadedLetter, project: Project, copy: str) -> tuple[tuple[str, str], ...]:
     """Say what the files' metadata records: the tools, a digest of the inputs, the status."""
     status = loaded.letter.status
-    digest = inputs_digest([*loaded.source.files, *project.template_files], project.root)
+    digest = inputs_digest([*loaded.files, *project.template_files], project.root)
     facts = [*tool_versions(), ("inputsSha256", digest), ("copy", copy), ("status", status.state)]
     if status.approved_by:
         facts += [("approvedBy", status.approved_by), ("approvedOn", str(status.approved_on))]
@@ -235,7 +253,7 @@ def _attachments(loaded: LoadedLetter, letter: Letter, copy: Audience) -> tuple[
     """List the files a copy's PDF embeds: the sources, the data as sent, or nothing."""
     if copy == "record":
         description = "The data this letter was made from (letters)"
-        files = loaded.source.files
+        files = loaded.files
         return tuple(Attachment(path.name, path.read_bytes(), description) for path in files)
     if copy == "sent":
         data = letter.model_dump(mode="json", exclude_defaults=True)

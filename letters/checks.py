@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,16 +16,23 @@ from .english import NUMBER_WORDS, count_noun, money, percent, read_count, uk_da
 from .errors import CheckResult, DataError, Severity, did_you_mean
 from .facts import LetterFacts
 from .findings import collect_findings
+from .frameworks import Framework
 from .load import FieldPath, dotted, load_source
 from .markdown import plain_text
 from .model import Paragraphs
 from .sections import plan_problems
 from .validate import LoadedLetter
 
-#: Section 55(5A) of the Police Act 1996, inserted by s.37 of the Policing and Crime Act 2017.
+#: Sections 55(5A) (the 56 days) and 55(5B) (a response to every recommendation) of the Police
+#: Act 1996, inserted by s.37 of the Policing and Crime Act 2017, in force from this day.
 DEADLINE_IN_FORCE = dt.date(2017, 5, 2)
 DEADLINE_DAYS = 56
-_POSTCODE = re.compile(r"^(GIR 0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$")
+#: A UK postcode at the end of an address line ('SW1P 4DF', 'London SW1P 4DF').
+_POSTCODE = re.compile(r"(?:^|[\s,])(GIR 0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$")
+#: Letters after a name that are not part of it: honours, degrees, Parliament, the Bar.
+_POST_NOMINAL = re.compile(
+    r"\s+(?:KC|QC|MP|MS|MSP|MLA|OBE|MBE|CBE|KBE|DBE|PC|KPM|QPM|JP|DL|FRSA|PhD|MA|BA|LLB)\.?$"
+)
 #: A count of findings in the letter's own text: a number, up to three words, the kind.
 _COUNT = re.compile(
     r"\b(\d+|no|" + "|".join(NUMBER_WORDS) + r")\s+((?:[\w-]+\s+){0,3}?)"
@@ -95,12 +103,14 @@ def check_letter(
     today: dt.date,
     home_secretaries: Holders | None,
     sections: tuple[str, ...] = (),
+    frameworks: Mapping[str, Framework] | None = None,
 ) -> list[CheckResult]:
     """Run every check on a valid letter and its (English) facts; report in the file's order.
 
     `sections` names the standard sections of the letter's template, for its `sections:`.
     """
     checker = _Checker(loaded, facts)
+    checker.kind_years(frameworks or {})
     checker.sections(sections)
     checker.joint()
     checker.deadline(today)
@@ -220,6 +230,18 @@ class _Checker:
         ):
             return
         in_office = holders.on(day)
+        name = recipient.name
+        while _POST_NOMINAL.search(name):
+            name = _POST_NOMINAL.sub("", name)
+        if name != recipient.name and name in in_office:
+            letters = recipient.name[len(name) :].strip()
+            self.add(
+                "note",
+                ("recipient", "name"),
+                f"the name holds post-nominals; give them as post_nominals: {letters} so the "
+                "name is the person's alone",
+            )
+            return
         if recipient.name in in_office:
             return
         if day > holders.checked:
@@ -243,7 +265,7 @@ class _Checker:
         addresses: list[tuple[FieldPath, list[str]]] = [
             (("office", "address"), self.letter.office.address)
         ]
-        if self.letter.recipient is not None:
+        if self.letter.recipient is not None and self.letter.recipient.address:
             addresses.insert(0, (("recipient", "address"), self.letter.recipient.address))
         for path, lines in addresses:
             if len(lines) < 2:
@@ -253,20 +275,22 @@ class _Checker:
                     "an address needs at least two lines (a street or building, and the postcode) "
                     "to be posted",
                 )
-            if not _POSTCODE.match(lines[-1].strip().upper()):
+            if not any(_POSTCODE.search(line.strip().upper()) for line in lines):
                 self.add(
                     "warning",
-                    path + (len(lines) - 1,),
-                    f"{lines[-1]!r} does not look like a UK postcode (for example SW1P 4DF); the "
-                    "last line of an address should be its postcode",
+                    path,
+                    "no line of the address ends with a UK postcode (for example SW1P 4DF or "
+                    "London SW1P 4DF); a letter needs one to be posted",
                 )
 
     def responses(self) -> None:
         """Section 55(5B): every recommendation needs the action taken or proposed, or why none.
 
-        A recommendation answered with another (response_with) has that one's response.
+        A recommendation answered with another (response_with) has that one's response. The
+        duty began on 2 May 2017: for a report published before, a missing response is a note.
         """
         findings = self.letter.report.findings
+        in_force = self.letter.report.published >= DEADLINE_IN_FORCE
         answered = {f.number for f in findings if f.kind == "recommendation" and f.response}
         for index, finding in enumerate(self.letter.report.findings):
             if finding.response_with in answered:
@@ -277,12 +301,42 @@ class _Checker:
                     if finding.number
                     else f"the recommendation {finding.text[:40]!r}"
                 )
-                self.add(
-                    "error",
-                    ("report", "findings", index),
-                    f"{name} has no response; section 55(5B) requires the action taken or "
-                    "proposed, or why none will be taken",
-                )
+                if in_force:
+                    self.add(
+                        "error",
+                        ("report", "findings", index),
+                        f"{name} has no response; section 55(5B) requires the action taken or "
+                        "proposed, or why none will be taken",
+                    )
+                else:
+                    self.add(
+                        "note",
+                        ("report", "findings", index),
+                        f"{name} has no response; the report came out before section 55(5B) "
+                        f"required one (from {uk_date(DEADLINE_IN_FORCE)}), so it prints without",
+                    )
+
+    def kind_years(self, frameworks: Mapping[str, Framework]) -> None:
+        """Warn when the report came out outside its kind's years; name a kind that fits."""
+        framework, published = self.framework, self.letter.report.published
+        if framework.years.holds(published):
+            return
+        last = uk_date(framework.years.last) if framework.years.last else "now"
+        fits = [
+            kind
+            for kind, other in frameworks.items()
+            if bool(other.grades) == bool(framework.grades)
+            and other.years.holds(published)
+            and kind != framework.kind
+        ]
+        hint = f"; did you mean {' or '.join(repr(k) for k in fits)}?" if fits else ""
+        self.add(
+            "warning",
+            ("report", "kind"),
+            f"a {framework.name} report ({framework.kind}) comes out between "
+            f"{uk_date(framework.years.first)} and {last}, and this one was published on "
+            f"{uk_date(published)}{hint}",
+        )
 
     def sections(self, names: tuple[str, ...]) -> None:
         """Check that `sections:` names only the template's sections, each in one place."""

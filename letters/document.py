@@ -73,11 +73,22 @@ class Masthead:
 
 
 @dataclass(frozen=True)
+class Signer:
+    """One who signs: their name and title, and their signature for the copies that are signed."""
+
+    lines: tuple[str, ...]
+    #: A PNG of the handwritten signature, in the room left to sign; empty for none.
+    image: bytes = b""
+    #: What a screen reader says for the image.
+    alt: str = ""
+
+
+@dataclass(frozen=True)
 class Signature:
-    """The closing ('Yours sincerely'), room to sign, name and title, then any copy line."""
+    """The closing ('Yours sincerely'), then for each signer room to sign, name and title."""
 
     closing: str
-    lines: tuple[str, ...]
+    signers: tuple[Signer, ...]
     #: Lines kept with the signature below it, such as 'cc: HM Inspector of Constabulary'.
     after: tuple[str, ...] = ()
 
@@ -203,7 +214,8 @@ def block_lines(blocks: tuple[Block, ...], bullet: str = "") -> list[str]:
         elif isinstance(block, Address):
             lines.extend(block.lines)
         elif isinstance(block, Signature):
-            lines.extend((block.closing, *block.lines, *block.after))
+            signed = (line for signer in block.signers for line in signer.lines)
+            lines.extend((block.closing, *signed, *block.after))
         elif isinstance(block, Table):
             lines.extend(
                 inline_text(cell)

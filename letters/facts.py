@@ -31,6 +31,8 @@ from .sections import Placed, SectionPlan
 
 Locate = Callable[[FieldPath], Location]
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+#: A PEEL cycle as a report's title names it: 'PEEL 2023–2025', 'PEEL 2021/22', 'PEEL 2023-25'.
+_CYCLE = re.compile(r"\bPEEL\s+\d{4}(?:\s*[/–-]\s*\d{2}(?:\d{2})?)?")
 #: A report's areas for improvement are listed in the letter up to this many, beyond it in an annex.
 AFIS_LISTED_UP_TO = 3
 
@@ -86,6 +88,8 @@ class LetterFacts:
     """
 
     framework: Framework
+    #: The cycle's name as the report's title writes it ('PEEL 2023–2025'), else the framework's.
+    cycle: str
     areas_inspected: str
     grade_groups: tuple[GradeGroup, ...]
     grades_awarded: str | None
@@ -118,6 +122,16 @@ class LetterFacts:
     sections: SectionPlan
     #: Every own text above by its key, for the wording stage.
     own_texts: dict[str, str]
+    #: Who signs, in order: the letter's signatories, or the office's signatory.
+    signatories: tuple[Signing, ...]
+
+
+@dataclass(frozen=True)
+class Signing:
+    """One who signs the letter, as it prints: name and title in the letter's language."""
+
+    name: str
+    title: str
 
 
 @dataclass(frozen=True)
@@ -238,7 +252,7 @@ def build_facts(
     Counts are written in words up to `words_up_to` and in figures above (the house style's).
     """
     graded = {area: grade for area, grade in letter.report.grades.items() if grade != NOT_GRADED}
-    grades = {area: graded[area] for area in framework.areas if area in graded}
+    grades = {area: graded[area] for area in framework.in_order(graded)}
     groups = group_grades(grades, framework)
     findings = collect_findings(letter.report)
     totals = report_totals(letter.report, findings)
@@ -273,7 +287,7 @@ def build_facts(
         values = placeholder_values(letter, findings, totals, aspiration, words_up_to)
         own, at = letter.paragraphs, ()
         grades_by_area, grades_awarded = (
-            grades_by_area_phrase(groups, words_up_to),
+            grades_by_area_phrase(groups, words_up_to, framework.preposition),
             grades_phrase(groups, framework),
         )
         salutation = recipient.salutation if recipient else ""
@@ -296,11 +310,13 @@ def build_facts(
     plan = writer.plan(letter, language)
     if writer.problems:
         raise DataError(writer.problems)
-    inspected = [area for area in framework.areas if area in letter.report.grades]
-    ungraded = [area for area in framework.areas if letter.report.grades.get(area) == NOT_GRADED]
+    inspected = framework.in_order(letter.report.grades)
+    ungraded = [area for area in inspected if letter.report.grades[area] == NOT_GRADED]
     (afi, afis), (rec, recs), (cause, causes) = words.nouns
+    cycle = _CYCLE.search(letter.report.title)
     return LetterFacts(
         framework=framework,
+        cycle=cycle.group(0) if cycle and framework.kind.startswith("peel") else framework.name,
         areas_inspected=words.join([words.area(a) for a in inspected or framework.areas]),
         grade_groups=groups,
         grades_awarded=grades_awarded,
@@ -318,7 +334,9 @@ def build_facts(
         aspiration=aspiration,
         letter_date=words.date(letter.letter.date),
         report_published=words.date(letter.report.published),
-        addressee=" ".join(filter(None, (recipient.honorific, recipient.name)))
+        addressee=" ".join(
+            filter(None, (recipient.honorific, recipient.name, recipient.post_nominals))
+        )
         if recipient
         else "",
         salutation=(salutation or recipient.name) if recipient else "",
@@ -328,6 +346,20 @@ def build_facts(
         chief_officer_comments=comments,
         sections=plan,
         own_texts=writer.texts,
+        signatories=_signing(letter, language),
+    )
+
+
+def _signing(letter: Letter, language: str) -> tuple[Signing, ...]:
+    """Name who signs, with their titles in the letter's language."""
+    office = letter.office
+    if not letter.signatories:
+        welsh = office.cy.signatory_title if office.cy else ""
+        title = welsh if language == "cy" and welsh else office.signatory.title
+        return (Signing(office.signatory.name, title),)
+    return tuple(
+        Signing(s.name, s.title_cy if language == "cy" and s.title_cy else s.title)
+        for s in letter.signatories
     )
 
 
@@ -362,7 +394,7 @@ def _welsh(
         welsh.cy_date,
         lambda count, noun, _plural: welsh.cy_count(count, noun),
         _WELSH_NOUNS,
-        lambda area: names.areas.get(area, area),
+        lambda area: names.areas.get(framework.canonical(area) or area, area),
     )
     return words, None, values, cy.paragraphs, ("cy",)
 
@@ -370,7 +402,9 @@ def _welsh(
 def group_grades(grades: Mapping[str, str], framework: Framework) -> tuple[GradeGroup, ...]:
     """Group areas by grade, best grade first, areas in the framework's order."""
     return tuple(
-        GradeGroup(grade, tuple(area for area in framework.areas if grades.get(area) == grade))
+        GradeGroup(
+            grade, tuple(area for area in framework.in_order(grades) if grades[area] == grade)
+        )
         for grade in framework.grades
         if grade in grades.values()
     )
@@ -388,15 +422,27 @@ def grades_phrase(groups: tuple[GradeGroup, ...], framework: Framework) -> str:
     )
 
 
-def grades_by_area_phrase(groups: tuple[GradeGroup, ...], words_up_to: int = WORDS_UP_TO) -> str:
-    """Say each grade with its areas, best first: 'good in preventing crime; adequate in ...'.
+def grades_by_area_phrase(
+    groups: tuple[GradeGroup, ...], words_up_to: int = WORDS_UP_TO, preposition: str = "at"
+) -> str:
+    """Say each grade with its areas, best first, to follow 'The inspectors graded the force'.
 
-    One grade for every graded area reads 'good in all five graded areas'.
+    "'good' at preventing crime and 'adequate' at investigating crime"; where a grade has
+    several areas, or a name has an 'and' of its own, semicolons part the grades: "'good'
+    at preventing crime and managing offenders; and 'adequate' at ...". One grade for
+    every graded area reads "'good' at each of the five areas graded".
     """
     if len(groups) == 1 and len(groups[0].areas) > 2:
         count = number_word(len(groups[0].areas), words_up_to)
-        return f"{groups[0].grade} in all {count} graded areas"
-    return "; ".join(f"{group.grade} in {join_names(group.areas)}" for group in groups)
+        return f"'{groups[0].grade}' {preposition} each of the {count} areas graded"
+    parts = [f"'{group.grade}' {preposition} {join_names(group.areas)}" for group in groups]
+    if len(parts) < 2:
+        return "".join(parts)
+    complex_ = any(len(g.areas) > 1 or any(" and " in a for a in g.areas) for g in groups)
+    if len(parts) == 2 and not complex_:
+        return f"{parts[0]} and {parts[1]}"
+    gap = "; " if complex_ else ", "
+    return gap.join(parts[:-1]) + f"{gap}and {parts[-1]}"
 
 
 def aspiration_phrase(grades: Mapping[str, str], target: str, framework: Framework) -> str:
@@ -406,7 +452,7 @@ def aspiration_phrase(grades: Mapping[str, str], target: str, framework: Framewo
     """
     best = framework.rank(target)
     below = group_grades({a: g for a, g in grades.items() if framework.rank(g) > best}, framework)
-    graded = [area for area in framework.areas if area in grades]
+    graded = framework.in_order(grades)
     kept = tuple(area for area in graded if framework.rank(grades[area]) <= best)
     moves = [
         f"from {indefinite_article(group.grade)} '{group.grade}' to '{target}' in "

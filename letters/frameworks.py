@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +31,20 @@ class WelshNames:
 
 
 @dataclass(frozen=True)
+class Years:
+    """The days a framework's reports came out: from the first, to the last (None: still)."""
+
+    __pydantic_config__ = pydantic.ConfigDict(extra="forbid")
+
+    first: dt.date
+    last: dt.date | None = None
+
+    def holds(self, day: dt.date) -> bool:
+        """Say whether a report of this day can be of the framework."""
+        return self.first <= day and (self.last is None or day <= self.last)
+
+
+@dataclass(frozen=True)
 class Framework:
     """An inspection framework: what it grades and on which scale, best grade first."""
 
@@ -38,8 +55,18 @@ class Framework:
     template: str
     area_noun: str
     every_area_graded: bool
+    #: The areas graded, as that cycle's reports name them, in the reports' order.
     areas: tuple[str, ...]
     grades: tuple[str, ...]
+    #: When the framework's reports came out.
+    years: Years
+    #: Where its areas, grades and years come from: the inspectorate's pages and reports.
+    sources: tuple[str, ...]
+    #: Other names an area has had (the framework's questions, press and letters): accepted,
+    #: and printed as the letter writes them.
+    other_names: dict[str, tuple[str, ...]] = dataclass_field(default_factory=dict)
+    #: How a grade is joined to its area: "'good' at preventing crime", "'good' for efficiency".
+    preposition: str = "at"
     cy: WelshNames | None = None
     #: The report kind: the framework's key in the file.
     kind: str = ""
@@ -47,6 +74,28 @@ class Framework:
     def rank(self, grade: str) -> int:
         """Place a grade on the scale: 0 is the best."""
         return self.grades.index(grade)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name an area may be given: the reports' names and the others."""
+        return (*self.areas, *(name for names in self.other_names.values() for name in names))
+
+    def canonical(self, area: str) -> str | None:
+        """Return the reports' name for an area, given it or another of its names, any case."""
+        wanted = " ".join(area.split()).casefold()
+        for name in self.areas:
+            if wanted in (name.casefold(), *(o.casefold() for o in self.other_names.get(name, ()))):
+                return name
+        return None
+
+    def in_order(self, areas: Iterable[str]) -> list[str]:
+        """Put areas (under any of their names) in the framework's order; unknown ones last."""
+
+        def place(area: str) -> int:
+            name = self.canonical(area)
+            return self.areas.index(name) if name else len(self.areas)
+
+        return sorted(areas, key=place)
 
 
 @lru_cache(maxsize=8)

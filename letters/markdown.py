@@ -1,8 +1,9 @@
 """Read the letter's Markdown into document blocks: the templates' and the letter's own.
 
 Templates write full Markdown with the letter's containers: `::: address`, `::: reference`,
-`::: signature`, `::: annex` (a new page), `:::: section NAME` around each standard section,
-and `[](own:KEY)` where the letter's own text goes. The letter's own text (its paragraphs
+`::: signature` (with `::: copies` after it for 'cc:' lines), `::: annex` (a new page),
+`:::: section NAME` around each standard section, and `[](own:KEY)` where the letter's own
+text goes. The letter's own text (its paragraphs
 in the data) is a small Markdown: paragraphs, bullet and numbered lists, bold, italic and
 links to https: and mailto: addresses. It never reaches the template's Markdown: it is read
 on its own, so it cannot open a container, a table or a heading, and raw HTML prints as text.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -29,13 +30,14 @@ from .document import (
     ReferenceBlock,
     Section,
     Signature,
+    Signer,
     Span,
     Table,
     inline_text,
 )
 from .errors import TemplateError
 
-CONTAINERS = ("address", "reference", "signature", "annex", "section")
+CONTAINERS = ("address", "reference", "signature", "copies", "annex", "section")
 #: Where the letter's own text goes, a link no data value can write (its brackets are escaped).
 OWN_MARK = "own:"
 #: The kinds of address a template's link may lead to: the web, mail and the telephone.
@@ -182,7 +184,13 @@ def parse_blocks(
                 blocks.append(Section("annex", new_page=True))
                 container = ""
         elif kind.startswith("container_") and kind.endswith("_close"):
-            if container:
+            lines = tuple(line for paragraph in held for line in paragraph)
+            if container == "copies" and blocks and isinstance(blocks[-1], Signature):
+                # the copy lines ('cc: ...') stay with the signature above them
+                blocks[-1] = replace(blocks[-1], after=(*blocks[-1].after, *lines))
+            elif container == "copies":
+                blocks.append(Paragraph(tuple(Span(line) for line in lines)))
+            elif container:
                 blocks.append(_furniture(container, held, template_name))
             container, held = "", []
         elif kind == "heading_open":
@@ -300,8 +308,8 @@ def _furniture(container: str, paragraphs: list[list[str]], template_name: str) 
                 f"templates/{template_name}: a signature is a closing ('Yours sincerely'), a blank "
                 "line, then the name and title"
             )
-        after = tuple(line for paragraph in paragraphs[2:] for line in paragraph)
-        return Signature(" ".join(paragraphs[0]), tuple(paragraphs[1]), after)
+        signers = tuple(Signer(tuple(paragraph)) for paragraph in paragraphs[1:])
+        return Signature(" ".join(paragraphs[0]), signers)
     rows = []
     for line in lines:
         label, sep, value = line.partition(":")

@@ -111,19 +111,31 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Signatory(Strict):
-    """Who signs the office's letters."""
-
-    name: Text
-    title: Text
-
-
 #: Marks a field the letter that is sent may show but the public copy leaves out.
 NOT_PUBLIC: JsonDict = {"internal": "public"}
 #: Marks a field that never leaves the office: only the archive's record holds it.
 OFFICE_ONLY: JsonDict = {"internal": "office"}
 #: Who a copy of the letter is for: the archive, the recipients, or the public.
 Audience = Literal["record", "sent", "public"]
+
+
+class SignatureImage(Strict):
+    """A handwritten signature: a PNG under data/, and the words a screen reader says for it."""
+
+    #: The PNG file, under the project's data/ folder: offices/signatures/clive-grunshaw.png.
+    file: Text
+    alt: Text
+
+
+class Signatory(Strict):
+    """Who signs: a name, a title, and (for the copies that are sent) a signature image."""
+
+    name: Text
+    title: Text
+    #: The title in Welsh, for a letter published in Welsh (the office's is its cy: title).
+    title_cy: OptionalText = ""
+    #: Left out of the public copies: a copied signature invites fraud.
+    signature: SignatureImage | None = Field(None, json_schema_extra=NOT_PUBLIC)
 
 
 class Contact(Strict):
@@ -170,13 +182,27 @@ class Office(Strict):
 
 
 class Recipient(Strict):
-    """Who the letter is addressed to."""
+    """Who the letter is addressed to: by post, by email, or both."""
 
+    #: Before the name: 'Rt Hon'.
     honorific: OptionalText = ""
     name: Text
+    #: After the name, as the recipient writes them: 'KC MP'.
+    post_nominals: OptionalText = ""
     title: Text
-    address: Lines
+    #: The postal address, one line each, the postcode on one of them (often the last).
+    address: Annotated[list[Line], Field(max_length=12)] = []
+    #: Mailboxes the letter goes to, for a recipient written to by email.
+    email: Annotated[list[Line], Field(max_length=4)] = []
+    #: How the letter greets them: 'Home Secretary' gives 'Dear Home Secretary'. The name if not
+    #: given.
     salutation: OptionalText = ""
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Recipient:
+        if not (self.address or self.email):
+            raise ValueError("a recipient needs an address, an email or both")
+        return self
 
 
 class LetterInfo(Strict):
@@ -407,6 +433,9 @@ class Letter(Strict):
     chief_officer_comments: ChiefOfficerComments | None = None
     #: Standard sections left out, replaced or moved, and the letter's own sections.
     sections: Sections | None = None
+    #: Who signs this letter, in order, when not the office's signatory alone (a commissioner
+    #: and a chief constable signing together, say).
+    signatories: Annotated[list[Signatory], Field(max_length=6)] = []
 
     #: A security marking for the header of every page and the metadata, e.g. OFFICIAL.
     marking: Annotated[OptionalText, Field(max_length=100)] = ""

@@ -91,7 +91,12 @@ def prepare(data_path: Path, project: Project, today: dt.date | None = None) -> 
     language = next(iter(facts))
     sections = template_sections(project, template_name(loaded, language))
     results = check_letter(
-        loaded, english, today or dt.date.today(), project.home_secretaries, sections
+        loaded,
+        english,
+        today or dt.date.today(),
+        project.home_secretaries,
+        sections,
+        project.frameworks,
     )
     if not any(result.severity == "error" for result in results):
         wording = letter_wording(

@@ -23,7 +23,7 @@ def json_schema(kind: str, frameworks: dict[str, Framework]) -> dict[str, Any]:
     report["kind"] = {"title": "Kind", "enum": sorted(frameworks)}
     report["grades"]["additionalProperties"] = {"enum": [*grades, NOT_GRADED]}
     report["grades"]["propertyNames"] = {
-        "enum": sorted({area for framework in frameworks.values() for area in framework.areas})
+        "enum": sorted({area for framework in frameworks.values() for area in framework.names})
     }
     schema["properties"]["target_grade"] = {
         "title": "Target Grade",

@@ -15,7 +15,21 @@ from .english import indefinite_article, join_words
 from .errors import DataError, Problem, did_you_mean
 from .frameworks import NOT_GRADED, Framework, frameworks_of
 from .load import FieldPath, Source, dotted, load_source
-from .model import Letter, normalise_grade
+from .model import Letter, Signatory, normalise_grade
+
+#: The largest signature image a letter carries, and its largest side in pixels.
+MAX_SIGNATURE_BYTES = 1_000_000
+MAX_SIGNATURE_SIDE = 4000
+_PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@dataclass(frozen=True)
+class Signer:
+    """One who signs the letter, as its data says, with the PNG of their signature if any."""
+
+    signatory: Signatory
+    image: bytes = b""
+    image_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -25,6 +39,14 @@ class LoadedLetter:
     letter: Letter
     source: Source
     framework: Framework
+    #: Who signs, in order: the letter's signatories, or the office's signatory.
+    signers: tuple[Signer, ...] = ()
+
+    @property
+    def files(self) -> list[Path]:
+        """Every file the letter is made from: its data, its office's, the signatures."""
+        images = [s.image_file for s in self.signers if s.image_file is not None]
+        return list(dict.fromkeys([*self.source.files, *images]))
 
 
 def load_letter(path: Path, root: Path) -> LoadedLetter:
@@ -75,9 +97,61 @@ def load_letter(path: Path, root: Path) -> LoadedLetter:
     except pydantic.ValidationError as exc:
         problems.extend(_problem(source, error) for error in exc.errors(include_url=False))
         raise DataError(_in_order(problems)) from None
+    signers = _signers(letter, source, root, problems)
     if problems:
         raise DataError(_in_order(problems))
-    return LoadedLetter(letter, source, frameworks[letter.report.kind])
+    return LoadedLetter(letter, source, frameworks[letter.report.kind], signers)
+
+
+def _signers(
+    letter: Letter, source: Source, root: Path, problems: list[Problem]
+) -> tuple[Signer, ...]:
+    """Read who signs and each signature image, which must be a PNG under data/."""
+    listed: list[tuple[FieldPath, Signatory]] = (
+        [(("signatories", i), s) for i, s in enumerate(letter.signatories)]
+        if letter.signatories
+        else [(("office", "signatory"), letter.office.signatory)]
+    )
+    signers = []
+    data = (root / "data").resolve()
+    for at, signatory in listed:
+        if signatory.signature is None:
+            signers.append(Signer(signatory))
+            continue
+        path = (*at, "signature", "file")
+        file = (data / signatory.signature.file).resolve()
+        problem = ""
+        image = b""
+        if not file.is_relative_to(data):
+            problem = f"{signatory.signature.file!r} lies outside data/; keep signatures there"
+        elif not file.is_file():
+            problem = f"no image at data/{signatory.signature.file} (give its path under data/)"
+        elif file.stat().st_size > MAX_SIGNATURE_BYTES:
+            problem = (
+                f"data/{signatory.signature.file} is {file.stat().st_size:,} bytes; a signature "
+                f"image is at most {MAX_SIGNATURE_BYTES:,}"
+            )
+        else:
+            image = file.read_bytes()
+            problem = _png_problem(image, signatory.signature.file)
+        if problem:
+            problems.append(Problem(source.locate(path), problem, dotted(path)))
+            continue
+        signers.append(Signer(signatory, image, file))
+    return tuple(signers)
+
+
+def _png_problem(image: bytes, name: str) -> str:
+    """Say what is wrong with a signature image, if anything: it must be a PNG of sane size."""
+    if not image.startswith(_PNG) or image[12:16] != b"IHDR":
+        return f"data/{name} is not a PNG image; save the signature as PNG"
+    width, height = int.from_bytes(image[16:20], "big"), int.from_bytes(image[20:24], "big")
+    if not (0 < width <= MAX_SIGNATURE_SIDE and 0 < height <= MAX_SIGNATURE_SIDE):
+        return (
+            f"data/{name} is {width} x {height} pixels; a signature image is at most "
+            f"{MAX_SIGNATURE_SIDE} pixels a side"
+        )
+    return ""
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -120,23 +194,39 @@ def _framework_problems(source: Source, frameworks: dict[str, Framework]) -> lis
             )
         )
     elif isinstance(grades, dict):
+        seen: dict[str, str] = {}
         for area, grade in grades.items():
-            if area not in framework.areas:
+            name = framework.canonical(area)
+            if name is None:
                 problems.append(
                     _at(
                         source,
                         ("report", "grades", area),
                         f"{area!r} is not {indefinite_article(framework.area_noun)} "
                         f"{framework.area_noun} of the {framework.name} framework; expected "
-                        f"{_or(framework.areas)}{did_you_mean(area, framework.areas)}",
+                        f"{_or(framework.areas)}{did_you_mean(area, framework.names)}",
                         key=True,
                     )
                 )
-            elif isinstance(grade, str) and not _allowed(str(normalise_grade(grade)), framework):
+            elif name in seen:
                 problems.append(
-                    _grade_problem(source, ("report", "grades", area), grade, framework, frameworks)
+                    _at(
+                        source,
+                        ("report", "grades", area),
+                        f"{area!r} is {seen[name]!r} again, under another name; grade it once",
+                        key=True,
+                    )
                 )
-        missing = [area for area in framework.areas if area not in grades]
+            else:
+                seen[name] = area
+                if isinstance(grade, str) and not _allowed(str(normalise_grade(grade)), framework):
+                    problems.append(
+                        _grade_problem(
+                            source, ("report", "grades", area), grade, framework, frameworks
+                        )
+                    )
+        named = {framework.canonical(area) for area in grades}
+        missing = [area for area in framework.areas if area not in named]
         if missing and framework.every_area_graded:
             problems.append(
                 _at(

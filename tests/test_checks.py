@@ -121,9 +121,12 @@ def test_a_report_before_the_rule_gets_a_note(scratch: Path) -> None:
     _redate(scratch, "2017-06-30")
     edit_yaml(scratch / LETTER, "  name: Priti Patel", "  name: Amber Rudd")
     assert _findings(scratch) == [
+        f"{_at(scratch, 'integrated-peel-2018')}: warning: report.kind: a 2018/19 integrated PEEL"
+        " report (integrated-peel-2018) comes out between 2 May 2019 and 31 March 2020, and this"
+        " one was published on 1 March 2017; did you mean 'peel-2014'?",
         f"{_at(scratch, '2017-03-01')}: note: report.published: the report was published on"
         " 1 March 2017, before the 56-day rule of section 55(5A)"
-        " came into force on 2 May 2017; no deadline is checked"
+        " came into force on 2 May 2017; no deadline is checked",
     ]
 
 
@@ -216,7 +219,7 @@ def test_both_holders_count_on_a_handover_day(scratch: Path) -> None:
 def test_a_letter_after_the_list_was_checked_asks_for_the_list_to_be_updated(scratch: Path) -> None:
     _redate(scratch, "2027-03-30")
     edit_yaml(scratch / LETTER, "published: 2020-02-07", "published: 2027-03-01")
-    warnings = [f for f in _findings(scratch) if ": warning: " in f]
+    warnings = [f for f in _findings(scratch) if ": warning: recipient" in f]
     assert warnings == [
         f"{_at(scratch, 'Priti Patel')}: warning: recipient.name: Priti Patel is not the"
         " Home Secretary on 30 March 2027 in the project's list, last checked on 26 November 2026;"
@@ -228,9 +231,22 @@ def test_a_letter_after_the_list_was_checked_asks_for_the_list_to_be_updated(scr
 def test_an_address_without_a_postcode_is_a_warning(scratch: Path) -> None:
     edit_yaml(scratch / LETTER, "    - SW1P 4DF\n", "")
     assert _findings(scratch)[0] == (
-        f"{_at(scratch, 'London')}: warning: recipient.address[2]: 'London' does not look like"
-        " a UK postcode (for example SW1P 4DF); the last line of an address should be its postcode"
+        f"{_at(scratch, '- Home Office')}: warning: recipient.address: no line of the address ends"
+        " with a UK postcode (for example SW1P 4DF or London SW1P 4DF); a letter needs one to be"
+        " posted"
     )
+
+
+def test_the_postcode_may_share_a_line_and_post_nominals_are_their_own(scratch: Path) -> None:
+    edit_yaml(scratch / LETTER, "    - London\n    - SW1P 4DF\n", "    - London SW1P 4DF\n")
+    edit_yaml(scratch / LETTER, "  name: Priti Patel\n", "  name: Priti Patel DBE MP\n")
+    findings = _findings(scratch)
+    assert not [f for f in findings if "postcode" in f]
+    assert (
+        f"{_at(scratch, 'Priti Patel DBE MP')}: note: recipient.name: the name holds post-nominals;"
+        " give them as post_nominals: DBE MP so the name is the person's alone"
+    ) in findings
+    assert not [f for f in findings if "was not Home Secretary" in f]
 
 
 def _check(*args: str) -> tuple[int, str]:

@@ -128,10 +128,11 @@ def test_the_grade_sentence_leaves_out_ungraded_areas(
 ) -> None:
     text = " ".join(docx_lines(examples_built["durham-2023-peel"]["docx"]))
     assert (
-        "The inspectors judged Durham Constabulary to be outstanding in serious and organised"
-        " crime; good in recording data about crime and preventing crime;"
-        " adequate in police powers and public treatment, investigating crime, managing offenders,"
-        " developing a positive workplace, and leadership and force management;"
-        " requires improvement in responding to the public and protecting vulnerable people."
+        "The inspectors graded Durham Constabulary 'outstanding' at serious and organised"
+        " crime; 'good' at recording data about crime and preventing crime;"
+        " 'adequate' at police powers and public treatment, investigating crime, managing"
+        " offenders, developing a positive workplace, and leadership and force management;"
+        " and 'requires improvement' at responding to the public and protecting vulnerable"
+        " people."
         " They also inspected providing a service to victims of crime, which is not graded."
     ) in text

@@ -252,16 +252,32 @@ PEEL_2023 = frameworks_of(ROOT)["peel-2023"]
                 "investigating crime": "adequate",
                 "responding to the public": "requires improvement",
             },
-            "good in preventing crime; adequate in investigating crime; requires improvement in"
-            " responding to the public",
+            "'good' at preventing crime, 'adequate' at investigating crime, and 'requires"
+            " improvement' at responding to the public",
         ),
         (
             {"preventing crime": "good", "police powers and public treatment": "good"},
-            "good in police powers and public treatment, and preventing crime",
+            "'good' at police powers and public treatment, and preventing crime",
         ),
-        ({area: "adequate" for area in PEEL_2023.areas[:5]}, "adequate in all five graded areas"),
-        ({area: "good" for area in PEEL_2023.areas}, "good in all 11 graded areas"),
-        ({"managing offenders": "inadequate"}, "inadequate in managing offenders"),
+        (
+            {"preventing crime": "good", "managing offenders": "adequate"},
+            "'good' at preventing crime and 'adequate' at managing offenders",
+        ),
+        (
+            {
+                "preventing crime": "good",
+                "investigating crime": "good",
+                "managing offenders": "adequate",
+            },
+            "'good' at preventing crime and investigating crime; and 'adequate' at managing"
+            " offenders",
+        ),
+        (
+            {area: "adequate" for area in PEEL_2023.areas[:5]},
+            "'adequate' at each of the five areas graded",
+        ),
+        ({area: "good" for area in PEEL_2023.areas}, "'good' at each of the 11 areas graded"),
+        ({"managing offenders": "inadequate"}, "'inadequate' at managing offenders"),
     ],
 )
 def test_grades_by_area(grades: dict[str, str], expected: str) -> None:
@@ -281,10 +297,11 @@ def test_grades_by_area_names_each_graded_area_once_best_grade_first(
     phrase = grades_by_area_phrase(group_grades(grades, PEEL_2023))
     awarded = sorted(set(grades.values()), key=PEEL_2023.rank)
     if len(awarded) == 1 and len(grades) > 2:
-        assert phrase == f"{awarded[0]} in all {COUNT_WORDS[len(grades)]} graded areas"
+        assert phrase == f"'{awarded[0]}' at each of the {COUNT_WORDS[len(grades)]} areas graded"
         return
-    clauses = phrase.split("; ")
-    assert [clause.split(" in ", 1)[0] for clause in clauses] == awarded
+    # each grade once, in quotes, best first; each ends a clause of its own
+    assert re.findall(r"'([a-z ]+)' at ", phrase) == awarded
+    assert not phrase.startswith("and ") and " and and " not in phrase
     for area in grades:
         assert phrase.count(area) == 1 or any(area in other and area != other for other in grades)
     for area in PEEL_2023.areas:

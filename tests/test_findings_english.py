@@ -159,6 +159,6 @@ def test_a_peel_response_reads_right_for_any_mix_of_findings(
     assert ("The inspectors found practice worth sharing:" in lines) == bool(practice)
     assert all(f"Practice {p}." in lines for p in range(1, practice + 1))
     assert (
-        "The inspectors judged Lancashire Constabulary to be good in preventing crime;"
-        " adequate in investigating crime." in lines
+        "The inspectors graded Lancashire Constabulary 'good' at preventing crime and"
+        " 'adequate' at investigating crime." in lines
     )

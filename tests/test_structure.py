@@ -47,7 +47,7 @@ def test_a_section_left_out_by_name_does_not_print(tmp_path: Path) -> None:
         tree["sections"] = {"leave_out": ["grades", "closing"]}
 
     html = _html(tmp_path, PEEL, leave_out)
-    assert "The inspectors judged" not in html and "I will continue to hold" not in html
+    assert "The inspectors graded" not in html and "I will continue to hold" not in html
     assert "<h2>Areas for improvement</h2>" in html and "There is much in this report" in html
 
 

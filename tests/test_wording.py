@@ -19,6 +19,7 @@ from letters.document import (
     ReferenceBlock,
     Section,
     Signature,
+    Signer,
     Span,
     text_lines,
 )
@@ -78,7 +79,7 @@ def test_containers_become_letter_furniture() -> None:
                 Span("."),
             )
         ),
-        Signature("Yours faithfully", ("A Name", "A Title")),
+        Signature("Yours faithfully", (Signer(("A Name", "A Title")),)),
         Section("annex", new_page=True),
         Heading(2, (Span("Annex"),)),
         BulletList(((Span("one"),), (Span("two"),))),

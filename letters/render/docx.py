@@ -295,11 +295,7 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
         elif isinstance(block, Signature):
             if previous is not None:
                 previous.paragraph_format.keep_with_next = True
-            added = [doc.add_paragraph(block.closing, style=CLOSING)]
-            added += [
-                doc.add_paragraph(line, style=SIGNATORY) for line in (*block.lines, *block.after)
-            ]
-            added[-1].paragraph_format.keep_with_next = False
+            added = _signature(doc, block, style)
         if added:
             if new_page:
                 added[0].paragraph_format.page_break_before = True
@@ -307,6 +303,45 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
             previous = added[-1]
         if language:
             _mark_language(_added_since(doc, body_before), language)
+
+
+def _signature(
+    doc: docx.document.Document, block: Signature, style: HouseStyle
+) -> list[DocxParagraph]:
+    """Add the closing, then for each signer the room to sign (or the signature) and the name.
+
+    The closing's own space after is the first signer's room; each later signer's room is
+    space before their name. A signature image fills the room instead.
+    """
+    room = Pt(style.signature.space)
+    added = [doc.add_paragraph(block.closing, style=CLOSING)]
+    for index, signer in enumerate(block.signers):
+        if signer.image:
+            if index == 0:
+                added[-1].paragraph_format.space_after = Pt(0)
+            picture = doc.add_paragraph(style=SIGNATORY)
+            # a line of exact height would clip the picture to a sliver
+            picture.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            run = picture.add_run()
+            run.add_picture(io.BytesIO(signer.image), height=room)
+            doc_pr = run._r.find(".//" + qn("wp:docPr"))
+            if doc_pr is not None:
+                doc_pr.set("name", "Signature")
+                doc_pr.set("descr", signer.alt)
+            if index:
+                picture.paragraph_format.space_before = Pt(style.text.space_after)
+            added.append(picture)
+        lines = [doc.add_paragraph(line, style=SIGNATORY) for line in signer.lines]
+        if index and not signer.image and lines:
+            lines[0].paragraph_format.space_before = room + Pt(style.text.space_after)
+        added += lines
+    added += [doc.add_paragraph(line, style=SIGNATORY) for line in block.after]
+    if block.after:
+        added[-len(block.after)].paragraph_format.space_before = Pt(style.text.space_after)
+    for paragraph in added[:-1]:
+        paragraph.paragraph_format.keep_with_next = True
+    added[-1].paragraph_format.keep_with_next = False
+    return added
 
 
 def _break_before_table(doc: docx.document.Document, new_page: bool) -> bool:

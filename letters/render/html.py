@@ -18,6 +18,7 @@ from ..document import (
     ReferenceBlock,
     Section,
     Signature,
+    Signer,
     Table,
 )
 from ..style import CssText, HouseStyle, render_css
@@ -144,13 +145,27 @@ def _block(block: Block) -> str:
     if isinstance(block, Table):
         return _table(block)
     if isinstance(block, Signature):
-        name = "<br>".join(escape(line) for line in block.lines)
+        signers = "".join(_signer(signer) for signer in block.signers)
         after = "".join(f'<p class="copies">{escape(line)}</p>' for line in block.after)
         return (
             f'<div class="signature"><p class="closing">{escape(block.closing)}</p>'
-            f'<p class="signatory">{name}</p>{after}</div>'
+            f"{signers}{after}</div>"
         )
     raise TypeError(f"no HTML for {type(block).__name__}")
+
+
+def _signer(signer: Signer) -> str:
+    """Render the room to sign (or the signature itself), then the signer's name and title."""
+    name = "<br>".join(escape(line) for line in signer.lines)
+    if signer.image:
+        data = base64.b64encode(signer.image).decode("ascii")
+        room = (
+            f'<img class="signed" src="data:image/png;base64,{data}" '
+            f'alt="{escape(signer.alt, quote=True)}">'
+        )
+    else:
+        room = '<div class="to-sign"></div>'
+    return f'{room}<p class="signatory">{name}</p>'
 
 
 def _table(block: Table) -> str:

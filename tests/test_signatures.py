@@ -1,0 +1,142 @@
+"""Signatures: an image with alt text in the copies sent, never in the public ones.
+
+Any number of signatories, each with name and title, sign in every format.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import docx
+import pikepdf
+import pytest
+from click.testing import CliRunner
+from PIL import Image, ImageDraw
+
+from conftest import DEFAULT_LETTER, copy_project, output_texts
+from letters.build import build_letter
+from letters.cli import main
+from letters.project import Project
+
+ALT = "Signature of Clive Grunshaw"
+
+
+def _png(path: Path) -> None:
+    """Draw a handwritten-looking line and save it as a PNG."""
+    image = Image.new("RGBA", (600, 200), (255, 255, 255, 0))
+    ImageDraw.Draw(image).line(
+        [(20, 150), (90, 60), (150, 140), (230, 50), (330, 150), (450, 70), (580, 120)],
+        fill=(20, 30, 90, 255),
+        width=6,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path)
+
+
+def _signed(tmp_path: Path, change: Any = None) -> Path:
+    """Copy the project with a signature for the office's signatory; return the letter."""
+
+    def sign(tree: dict[str, Any]) -> None:
+        if change:
+            change(tree)
+
+    data = copy_project(tmp_path, DEFAULT_LETTER, sign)
+    _png(tmp_path / "data" / "offices" / "signatures" / "clive-grunshaw.png")
+    office = tmp_path / "data" / "offices" / "lancashire-pcc.yaml"
+    text = office.read_text(encoding="utf-8")
+    text = re.sub(
+        r"(signatory:\n(?:  .*\n)*?  title: .*\n)",
+        r"\1  signature:\n    file: offices/signatures/clive-grunshaw.png\n"
+        f"    alt: {ALT}\n",
+        text,
+        count=1,
+    )
+    assert "signature:" in text
+    office.write_text(text, encoding="utf-8")
+    return data
+
+
+def _pdf_images(path: Path) -> int:
+    """Count the raster images a PDF holds (the letterhead is vector), each once."""
+    with pikepdf.open(path) as pdf:
+        return len({image.objgen for page in pdf.pages for image in page.get_images().values()})
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("signed")
+    data = _signed(root)
+    built = build_letter(data, root / "out", project=Project(root))
+    return {path.name.split(".", 1)[1]: path for path in built.paths}
+
+
+def test_the_signature_is_in_the_docx_with_its_alt_text(signed: dict[str, Path]) -> None:
+    document = docx.Document(str(signed["docx"]))
+    described = [
+        element.get("descr")
+        for element in document.element.body.iter()
+        if element.tag.endswith("}docPr")
+    ]
+    assert ALT in described
+
+
+def test_the_signature_is_in_the_sent_pdf_and_not_in_the_public_copies(
+    signed: dict[str, Path],
+) -> None:
+    assert _pdf_images(signed["pdf"]) == 1
+    assert _pdf_images(signed["public.pdf"]) == 0
+    html = signed["html"].read_text(encoding="utf-8")
+    assert 'class="signed"' not in html and ALT not in html
+    assert '<div class="to-sign"></div><p class="signatory">Clive Grunshaw' in html
+
+
+def test_two_signatories_sign_in_every_format(tmp_path: Path) -> None:
+    def two(tree: dict[str, Any]) -> None:
+        tree["signatories"] = [
+            {"name": "Clive Grunshaw", "title": "Police and Crime Commissioner for Lancashire"},
+            {"name": "Andy Rhodes", "title": "Chief Constable of Lancashire Constabulary"},
+        ]
+
+    data = copy_project(tmp_path, DEFAULT_LETTER, two)
+    built = build_letter(data, tmp_path / "out", ("docx", "pdf", "html"), Project(tmp_path))
+    for fmt, text in output_texts(list(built.paths)).items():
+        assert (
+            "Yours sincerely Clive Grunshaw Police and Crime Commissioner for Lancashire Andy"
+            " Rhodes Chief Constable of Lancashire Constabulary"
+        ) in text, fmt
+
+
+@pytest.mark.parametrize(
+    ("file", "message"),
+    [
+        ("../../etc/hostname", "'../../etc/hostname' lies outside data/; keep signatures there"),
+        ("offices/lancashire-pcc.yaml", "data/offices/lancashire-pcc.yaml is not a PNG image"),
+        ("offices/none.png", "no image at data/offices/none.png (give its path under data/)"),
+    ],
+    ids=["outside", "not a png", "missing"],
+)
+def test_a_signature_must_be_a_png_under_data(tmp_path: Path, file: str, message: str) -> None:
+    data = _signed(tmp_path)
+    office = tmp_path / "data" / "offices" / "lancashire-pcc.yaml"
+    text = office.read_text(encoding="utf-8")
+    office.write_text(text.replace("offices/signatures/clive-grunshaw.png", file))
+    result = CliRunner().invoke(main, ["check", str(data)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f": office.signatory.signature.file: {message}" in result.output
+
+
+def test_a_signature_too_large_is_refused(tmp_path: Path) -> None:
+    data = _signed(tmp_path)
+    big = tmp_path / "data" / "offices" / "signatures" / "clive-grunshaw.png"
+    buffer = io.BytesIO()
+    Image.new("L", (5000, 10)).save(buffer, "PNG")
+    big.write_bytes(buffer.getvalue())
+    result = CliRunner().invoke(main, ["check", str(data)])
+    assert result.exit_code == 1
+    assert (
+        "data/offices/signatures/clive-grunshaw.png is 5000 x 10 pixels; a signature image is at"
+        " most 4000 pixels a side"
+    ) in result.output
