@@ -184,17 +184,18 @@ class _Checker:
             )
         elif info.delay_reason:
             self.add(
-                "warning",
+                "note",
                 ("letter", "delay_reason"),
                 f"comments published {uk_date(published)}, {count_noun(late, 'day')} after the "
                 f"section 55 deadline; {rule}. Reason recorded: {info.delay_reason}",
             )
         else:
+            # A warning, not an error: a late letter must still be published, and soon.
             self.add(
-                "error",
+                "warning",
                 path,
                 f"comments published {uk_date(published)}{which}, {count_noun(late, 'day')} after "
-                f"the section 55 deadline; {rule}. Publish sooner, or record why under "
+                f"the section 55 deadline; {rule}. Publish it now, and record why under "
                 "letter.delay_reason",
             )
         if info.published is None and today <= last_day:
