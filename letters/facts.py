@@ -33,6 +33,15 @@ Locate = Callable[[FieldPath], Location]
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 #: A PEEL cycle as a report's title names it: 'PEEL 2023–2025', 'PEEL 2021/22', 'PEEL 2023-25'.
 _CYCLE = re.compile(r"\bPEEL\s+\d{4}(?:\s*[/–-]\s*\d{2}(?:\d{2})?)?")
+#: What a fact some letters lack needs, to say so when a letter names it.
+_NEEDS = {
+    "aspiration": "it needs target_grade and at least one graded area in report.grades (an "
+    "area 'not graded' has no grade to move from)",
+    "savings.since": "it needs savings:",
+    "savings.years": "it needs savings:",
+    "savings.amount": "it needs savings:",
+    "savings.share_of_budget": "it needs savings:",
+}
 #: A report's areas for improvement are listed in the letter up to this many, beyond it in an annex.
 AFIS_LISTED_UP_TO = 3
 
@@ -162,6 +171,8 @@ class _OwnWriter:
             hint = did_you_mean(name, self.names, braces=True)
             names = ", ".join(sorted("{" + key + "}" for key in self.names))
             message = f"{{{name}}} is not a fact this letter can name{hint}; it can name {names}"
+            if name in _NEEDS:
+                message = f"{{{name}}} is not a fact this letter has: {_NEEDS[name]}"
             self.problems.append(Problem(self.locate(path), message, dotted(path)))
             return None
         except OwnTextError as exc:

@@ -217,3 +217,36 @@ def test_each_cycle_names_its_own_areas(kind: str) -> None:
         ],
     }
     assert list(FRAMEWORKS[kind].areas) == expected[kind]
+
+
+def test_the_aspiration_names_only_graded_areas(tmp_path: Path) -> None:
+    def partly(tree: dict[str, Any]) -> None:
+        tree["target_grade"] = "good"
+        tree["report"]["grades"] = {
+            "preventing crime": "good",
+            "investigating crime": "adequate",
+            "responding to the public": "requires improvement",
+            "providing a service to victims of crime": "not graded",
+        }
+        tree["paragraphs"]["body"].append("We aim to {aspiration}.")
+
+    text = _html(tmp_path, EXAMPLES / "durham-2023-peel.yaml", partly).replace("&#x27;", "'")
+    assert (
+        "We aim to move from an 'adequate' to 'good' in the area of investigating crime and from a"
+        " 'requires improvement' to 'good' in the area of responding to the public whilst"
+        " maintaining the grade in preventing crime."
+    ) in text
+
+
+def test_an_aspiration_with_nothing_graded_says_what_it_needs(tmp_path: Path) -> None:
+    def ungraded(tree: dict[str, Any]) -> None:
+        tree["target_grade"] = "good"
+        tree["report"]["grades"] = {"preventing crime": "not graded"}
+        tree["paragraphs"]["body"] = ["We aim to {aspiration}."]
+
+    output = _check(tmp_path, EXAMPLES / "durham-2023-peel.yaml", ungraded)
+    assert (
+        ": paragraphs.body[0]: {aspiration} is not a fact this letter has: it needs target_grade"
+        " and at least one graded area in report.grades (an area 'not graded' has no grade to move"
+        " from)\n"
+    ) in output
