@@ -7,7 +7,7 @@ OUT    ?= build
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help letter letters examples check test lint format schema bench clean lock system-deps
+.PHONY: help letter letters examples check findings archive verify test lint format schema bench clean lock system-deps
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,8 +55,17 @@ schema: $(VENV)/.installed ## Regenerate data/letter.schema.json and data/office
 	$(BIN)/letters schema > data/letter.schema.json
 	$(BIN)/letters schema --office > data/office.schema.json
 
-check: $(VENV)/.installed ## Check every letter under data/ (deadline, responses, figures, recipient)
-	$(BIN)/letters check
+check: $(VENV)/.installed ## Check letters: make check [LETTER=data/x.yaml] [TODAY=YYYY-MM-DD]
+	$(BIN)/letters check $(if $(filter command line,$(origin LETTER)),$(LETTER)) $(if $(TODAY),--today $(TODAY))
+
+findings: $(VENV)/.installed ## Export a letter's findings as CSV: make findings [LETTER=data/x.yaml]
+	$(BIN)/letters findings $(LETTER)
+
+archive: system-deps $(VENV)/.installed ## File the approved and sent letters in archive/
+	$(BIN)/letters archive
+
+verify: $(VENV)/.installed ## Re-hash the archive and its manifest's chain
+	$(BIN)/letters archive --verify
 
 bench: system-deps $(VENV)/.installed ## Measure build times (scripts/bench.py)
 	$(BIN)/python scripts/bench.py

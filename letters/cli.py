@@ -71,7 +71,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-@main.command()
+@main.command(short_help="Check, then build letters into DOCX, PDF and HTML.")
 @data_argument
 @click.option(
     "--out",
@@ -84,6 +84,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--format",
     "formats",
+    metavar="[" + "|".join(FORMATS) + "],...",
     default=",".join(FORMATS),
     show_default=True,
     callback=_formats,
@@ -122,7 +123,7 @@ def build(
     _each_letter(ctx, paths, "Building letters", build_one)
 
 
-@main.command()
+@main.command(short_help="Check letters without building them.")
 @data_argument
 @click.option(
     "--today",
@@ -163,7 +164,7 @@ def check(ctx: click.Context, data: tuple[Path, ...], today: dt.date | None, str
     _each_letter(ctx, paths, "", check_one, writes=False)
 
 
-@main.command()
+@main.command(short_help="File approved letters in the archive, or verify it.")
 @data_argument
 @click.option(
     "--to",
@@ -259,7 +260,7 @@ def archive(
     _each_letter(ctx, paths, "Archiving letters", archive_one)
 
 
-@main.command()
+@main.command(short_help="Export a report's findings as CSV or JSON.")
 @click.argument("data", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--csv", "as_csv", is_flag=True, help="Write CSV (the default): one row per finding.")
 @click.option("--json", "as_json", is_flag=True, help="Write JSON: a list of findings.")
@@ -307,7 +308,7 @@ def findings(
         )
 
 
-@main.command()
+@main.command(short_help="Print the JSON Schema editors use to check data files.")
 @click.option(
     "--office", is_flag=True, help="Print the schema of an office file instead of a letter's."
 )

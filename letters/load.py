@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -77,6 +78,48 @@ class Source:
                 table[at + sub] = loc
 
 
+#: The YAML errors about a quote or bracket opened and never closed.
+_UNCLOSED = re.compile(r"quoted scalar|flow sequence|flow mapping")
+
+
+def yaml_in_plain_words(exc: yaml.MarkedYAMLError) -> str:
+    """Say what a YAML syntax error means, in plain words, with a hint for the usual causes."""
+    problem, context = exc.problem or "", exc.context or ""
+    opened = f" (opened on line {exc.context_mark.line + 1})" if exc.context_mark else ""
+    if "'\\t'" in problem or "\\t" in problem or "tab" in problem:
+        return "a tab: YAML indents with spaces only; replace the tab with spaces"
+    if "quoted scalar" in context:
+        return "a quote opened here is never closed; close it at the end of the value"
+    if "flow sequence" in context:
+        return "a [ opened here is never closed with ]; or put text holding [ or ] in quotes"
+    if "flow mapping" in context:
+        return "a { opened here is never closed with }; or put text holding { or } in quotes"
+    if "<stream end>" in problem:
+        return (
+            "the file ends in the middle of a value: a bracket or quote before here is not "
+            "closed, or a field has nothing after its colon"
+        )
+    if "mapping values are not allowed" in problem:
+        return (
+            "a colon followed by a space inside a value: put the value in quotes if it holds "
+            "': ' (title: \"Police performance: Getting a grip\"), or check this line's indent"
+        )
+    if "expected <block end>" in problem or "expected <block mapping start>" in problem:
+        return (
+            "this line is indented differently from the lines around it: a field lines up with "
+            "the fields beside it, and a list item ('- ') with the other items of its list"
+        )
+    if "could not find expected ':'" in problem:
+        return (
+            f"a line{opened} that is not 'name: value': a colon is missing, or a quote or "
+            "bracket on it is not closed"
+        )
+    if "found character" in problem and "cannot start any token" in problem:
+        return f"{problem}: a value that starts with @ or ` must be in quotes"
+    reason = problem or context or "not valid YAML"
+    return f"not valid YAML here: {reason}"
+
+
 def load_source(path: Path) -> Source:
     """Read a YAML file as text-only values with their line and column marks."""
     problems: list[Problem] = []
@@ -108,10 +151,14 @@ def load_source(path: Path) -> Source:
             ]
         ) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # an unclosed quote or bracket is shown where it opened, not where the file ran out
+        mark = (
+            (exc.context_mark if _UNCLOSED.search(exc.context or "") else None)
+            or exc.problem_mark
+            or exc.context_mark
+        )
         loc = _at(path, mark) if mark else where
-        reason = exc.problem or exc.context or "not valid YAML"
-        raise DataError([Problem(loc, f"YAML syntax error: {reason}")]) from exc
+        raise DataError([Problem(loc, yaml_in_plain_words(exc))]) from None
     except yaml.YAMLError as exc:
         raise DataError([Problem(where, "YAML error: " + " ".join(str(exc).split()))]) from None
     if node is None:

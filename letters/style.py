@@ -9,8 +9,8 @@ from typing import Annotated, Any
 import pydantic
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
-from .errors import DataError, TemplateError
-from .load import load_source
+from .errors import DataError, Problem, TemplateError
+from .load import Source, dotted, load_source
 
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|pt)\s*$")
 _POINTS_PER_MM = 72 / 25.4
@@ -263,7 +263,7 @@ def load_style(path: Path) -> HouseStyle:
         raise TemplateError(str(exc)) from None
     except pydantic.ValidationError as exc:
         raise TemplateError(
-            "\n".join(map(str, source.problems(exc.errors(include_url=False))))
+            "\n".join(str(_style_problem(source, error)) for error in exc.errors(include_url=False))
         ) from None
     if style.page.size not in PAGE_SIZES_MM:
         raise TemplateError(
@@ -280,6 +280,26 @@ def load_style(path: Path) -> HouseStyle:
         )
     style._folder = path.parent
     return style
+
+
+def _style_problem(source: Source, error: Any) -> Problem:
+    """Say what is wrong with one house-style value in plain words, at its line."""
+    path = tuple(error["loc"])
+    where = source.locate(path)
+    if error["type"] == "missing":
+        message = "this setting is required but missing"
+    elif error.get("input") is None:
+        message = (
+            "is empty. In YAML a # starts a comment, so an unquoted colour such as #8b1e3f is "
+            'read as nothing: write it in quotes, "#8b1e3f"'
+        )
+    elif error["type"] == "extra_forbidden":
+        message = f"unknown setting {path[-1]!r}"
+    elif error["type"] == "value_error":
+        message = str(error["ctx"]["error"])
+    else:
+        message = str(error["msg"])
+    return Problem(where, message, dotted(path))
 
 
 CSS_TEMPLATE = "house-style.css.j2"

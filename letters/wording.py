@@ -100,6 +100,42 @@ def _namespace_like(name: str, module: str) -> type[SimpleNamespace]:
     return type(name, (SimpleNamespace,), {"__module__": module, "__slots__": ()})
 
 
+class PlainUndefined(jinja2.StrictUndefined):
+    """A name a template uses that does not exist, said in plain words with a did-you-mean.
+
+    Jinja says "'letters.model.Force object' has no attribute 'cheif_officer'"; this says
+    "force has no 'cheif_officer' (did you mean 'chief_officer'?); it has name and
+    chief_officer".
+    """
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        """Say what is missing, where, and what there is instead."""
+        name = str(self._undefined_name)
+        owner = self._undefined_obj
+        if owner is jinja2.utils.missing:
+            return f"the template names {name!r}, which is not a fact of the letter"
+        fields = (
+            [
+                field
+                for field in (list(owner) if isinstance(owner, dict) else list(vars(owner)))
+                if not str(field).startswith("_")
+            ]
+            if isinstance(owner, dict | SimpleNamespace)
+            else []
+        )
+        what = type(owner).__name__ if isinstance(owner, SimpleNamespace) else "this value"
+        if isinstance(owner, dict):
+            what = "this table"
+        hint = did_you_mean(name, [str(f) for f in fields])
+        # a long list helps less than the nearest name
+        listed = fields and not (hint and len(fields) > 8)
+        has = f"; it has {english.join_words([str(f) for f in fields])}" if listed else ""
+        return f"{what} has no {name!r}{hint}{has}"
+
+
 def make_environment(
     templates: Path,
     finalize: Callable[[Any], Any] = finalize_markdown,
@@ -116,7 +152,7 @@ def make_environment(
         # No constant folding: a filter on literals would otherwise run while the template
         # compiles, outside the render's time and memory budget.
         optimized=False,
-        undefined=jinja2.StrictUndefined,
+        undefined=PlainUndefined,
         finalize=finalize,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -194,12 +230,50 @@ def load_template(env: jinja2.Environment, template_name: str) -> jinja2.Templat
     try:
         return env.get_template(template_name)
     except jinja2.TemplateSyntaxError as exc:
+        name = exc.name or template_name
+        opened = _unclosed(env, exc.source or "", name) if exc.source else None
+        if opened and "Unexpected end of template" in (exc.message or ""):
+            tag, line = opened
+            raise TemplateError(
+                f"templates/{name}:{line}: the {{% {tag} %}} opened here is never closed; close "
+                f"it with {{% end{tag} %}}"
+            ) from None
         raise TemplateError(
-            f"templates/{exc.name or template_name}:{exc.lineno}: template syntax error: "
-            f"{exc.message}"
+            f"templates/{name}:{exc.lineno}: template syntax error: {exc.message}"
         ) from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"templates/{exc.name}: no such template") from None
+
+
+#: The Jinja tags that open a block a matching end tag must close.
+_BLOCK_TAGS = ("if", "for", "macro", "call", "filter", "with", "block", "raw", "autoescape")
+
+
+def _unclosed(env: jinja2.Environment, source: str, name: str) -> tuple[str, int] | None:
+    """Find the innermost block tag that a template opens and never closes, and its line."""
+    stack: list[tuple[str, int]] = []
+    expecting_name = False
+    try:
+        for line, kind, value in env.lex(source, name):
+            if kind == "block_begin":
+                expecting_name = True
+            elif expecting_name and kind == "name":
+                expecting_name = False
+                if value in _BLOCK_TAGS:
+                    stack.append((value, line))
+                elif value.startswith("end") and stack and stack[-1][0] == value[3:]:
+                    stack.pop()
+                elif value == "set":  # {% set x %}...{% endset %} opens a block; {% set x = %} not
+                    stack.append(("set?", line))
+            elif kind == "block_end" and stack and stack[-1][0] == "set?":
+                stack[-1] = ("set", stack[-1][1])  # a block {% set x %} ... {% endset %}
+            elif kind == "assign" and stack and stack[-1][0] == "set?":
+                stack.pop()
+            elif kind not in ("whitespace",):
+                expecting_name = False
+    except jinja2.TemplateSyntaxError:
+        return None
+    return stack[-1] if stack else None
 
 
 def render_template(template: jinja2.Template, data: dict[str, Any]) -> str:
@@ -208,8 +282,14 @@ def render_template(template: jinja2.Template, data: dict[str, Any]) -> str:
         return template.render(data)
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"templates/{exc.name}: no such template") from None
+    except jinja2.UndefinedError as exc:
+        message = str(exc)
+        unknown = re.match(r"the template names '(.+)', which", message)
+        if unknown:
+            names = sorted(name for name in data if not name.startswith("_"))
+            message += f"{did_you_mean(unknown.group(1), names)}; the facts are {', '.join(names)}"
+        raise TemplateError(f"{_template_line(exc, template.name or '')}: {message}") from None
     except (
-        jinja2.UndefinedError,
         jinja2.exceptions.SecurityError,
         TypeError,
         ValueError,

@@ -172,8 +172,9 @@ CASES: dict[str, tuple[Callable[[str], str], Callable[[At], str]]] = {
     "yaml syntax": (
         replace("  title: Home Secretary\n", "  title: Home Secretary\n   name: x\n"),
         lambda at: (
-            f"{LETTER}:{at(': x', after='   name')}: YAML syntax error:"
-            " mapping values are not allowed here"
+            f"{LETTER}:{at(': x', after='   name')}: a colon followed by a space inside a"
+            " value: put the value in quotes if it holds ': ' (title: \"Police performance:"
+            " Getting a grip\"), or check this line's indent"
         ),
     ),
 }
@@ -235,7 +236,27 @@ CHECK_CASES: dict[str, tuple[Callable[[str], str], Callable[[At], str]]] = {
 FILE_CASES: dict[str, tuple[bytes, str]] = {
     "unclosed bracket": (
         b"recipient: [\n",
-        "data/bad.yaml:2:1: YAML syntax error: expected the node content, but found '<stream end>'",
+        "data/bad.yaml:2:1: the file ends in the middle of a value: a bracket or quote before"
+        " here is not closed, or a field has nothing after its colon",
+    ),
+    "unclosed quote": (
+        b'report:\n  title: "Police performance: Getting a grip\n  kind: spotlight\n',
+        "data/bad.yaml:2:10: a quote opened here is never closed; close it at the end of the value",
+    ),
+    "unclosed bracket in a line": (
+        b"report:\n  grades: [good\n  kind: spotlight\n",
+        "data/bad.yaml:2:11: a [ opened here is never closed with ]; or put text holding [ or ] in"
+        " quotes",
+    ),
+    "a tab": (
+        b"report:\n\ttitle: x\n",
+        "data/bad.yaml:2:1: a tab: YAML indents with spaces only; replace the tab with spaces",
+    ),
+    "a list item out of line": (
+        b"copy_to:\n  - one\n - two\n",
+        "data/bad.yaml:3:2: this line is indented differently from the lines around it: a field"
+        " lines up with the fields beside it, and a list item ('- ') with the other items of its"
+        " list",
     ),
     "empty file": (b"", "data/bad.yaml: the file is empty; expected the fields of a letter"),
     "only comments": (

@@ -157,3 +157,17 @@ def test_a_docx_only_build_never_imports_weasyprint(tmp_path: Path) -> None:
         f"build_letter(Path('data/lancashire-2020-peel.yaml'), Path({str(tmp_path)!r}), ('docx',))"
     )
     assert _imported(code) == ["docx"]
+
+
+def test_an_unquoted_colour_is_explained(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    style = tmp_path / "templates" / "house-style.yaml"
+    edit_yaml(style, '  accent: "#1d3557"', "  accent: #1d3557")
+    from letters.style import load_style
+
+    with pytest.raises(TemplateError) as caught:
+        load_style(style)
+    assert str(caught.value).endswith(
+        "colours.accent: is empty. In YAML a # starts a comment, so an unquoted colour such as"
+        ' #8b1e3f is read as nothing: write it in quotes, "#8b1e3f"'
+    )

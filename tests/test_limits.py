@@ -468,7 +468,9 @@ def test_a_template_cannot_draw_random_words(project: Path) -> None:
     template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
     anchor = "{% for paragraph in facts.body %}"
     edit_yaml(template, anchor, "{{ lipsum(1) }}\n\n" + anchor)
-    assert "'lipsum' is undefined" in _fails("build", LETTER, "--out", "out", "--format", "html")
+    assert "the template names 'lipsum', which is not a fact of the letter" in _fails(
+        "build", LETTER, "--out", "out", "--format", "html"
+    )
 
 
 def test_a_template_too_long_is_refused(project: Path) -> None:

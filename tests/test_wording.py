@@ -6,10 +6,12 @@ from pathlib import Path
 
 import docx
 import pytest
+from click.testing import CliRunner
 from docx.oxml.ns import qn
 
 from conftest import DEFAULT_LETTER, edit_yaml, position
 from letters.build import build_letter, compose, render
+from letters.cli import main
 from letters.document import (
     Address,
     BulletList,
@@ -158,3 +160,27 @@ def test_a_link_in_a_template_is_a_link_in_the_docx_and_the_html(scratch: Path) 
         "quarterly scrutiny meetings</a>." in html
     )
     assert html.count("<a href=") == 1
+
+
+def test_a_misspelt_field_in_a_template_is_named_with_a_hint(scratch: Path) -> None:
+    template = scratch / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    edit_yaml(template, "hold the {{ force.chief_officer }}", "hold the {{ force.cheif_officer }}")
+    result = CliRunner().invoke(main, ["check", str(scratch / "data" / DEFAULT_LETTER.name)])
+    line = position(template, "{{ force.cheif_officer }}").split(":")[0]
+    assert result.exit_code == 1
+    assert (
+        f"templates/letters/integrated-peel-2018.md.j2:{line}: Force has no 'cheif_officer' (did"
+        " you mean 'chief_officer'?); it has name and chief_officer"
+    ) in result.output
+
+
+def test_an_unclosed_block_is_named_where_it_opens(scratch: Path) -> None:
+    template = scratch / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    edit_yaml(template, "scrutiny meetings.\n{% endif %}", "scrutiny meetings.\n")
+    line = position(template, '{% if layout == "letter" %}\nAs you would').split(":")[0]
+    result = CliRunner().invoke(main, ["check", str(scratch / "data" / DEFAULT_LETTER.name)])
+    assert result.exit_code == 1
+    assert (
+        f"templates/letters/integrated-peel-2018.md.j2:{line}: the {{% if %}} opened here is never"
+        " closed; close it with {% endif %}"
+    ) in result.output
