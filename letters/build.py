@@ -19,6 +19,8 @@ from .project import Project
 from .provenance import inputs_digest, tool_versions
 from .validate import LoadedLetter, load_letter
 
+#: A UK postcode, kept on one line in the footer (a no-break space between its halves).
+_POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ([0-9][A-Z]{2})\b")
 #: A language tag as BCP 47 writes it: en, en-GB, cy, cy-GB.
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
@@ -86,7 +88,7 @@ def compose_letter(
         date=letter.letter.date,
         page_label=meta.get("page_label", "Page {page} of {pages}"),
         letterhead=_letterhead(loaded),
-        footer=", ".join((office_name, *letter.office.address)),
+        footer=_POSTCODE.sub("\\1\u00a0\\2", ", ".join((office_name, *letter.office.address))),
         blocks=_signed(wording.blocks, loaded, copy),
         marking=letter.marking,
         draft_label=meta["draft_label"] if draft else "",

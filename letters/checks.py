@@ -113,6 +113,7 @@ def check_letter(
     checker.kind_years(frameworks or {})
     checker.sections(sections)
     checker.joint()
+    checker.braces()
     checker.deadline(today)
     checker.recipient(home_secretaries)
     checker.postal()
@@ -195,8 +196,12 @@ class _Checker:
                 "warning",
                 path,
                 f"comments published {uk_date(published)}{which}, {count_noun(late, 'day')} after "
-                f"the section 55 deadline; {rule}. Publish it now, and record why under "
-                "letter.delay_reason",
+                f"the section 55 deadline; {rule}. "
+                + (
+                    "Record why it was late under letter.delay_reason"
+                    if self.letter.status.state == "sent"
+                    else "Publish it now, and record why under letter.delay_reason"
+                ),
             )
         if info.published is None and today <= last_day:
             left = (last_day - today).days
@@ -349,6 +354,20 @@ class _Checker:
             self.add("error", ("sections",), message)
         for path, message in plan_problems(self.facts.sections, names) if names else ():
             self.add("error", ("sections", *path), message)
+
+    def braces(self) -> None:
+        """Warn of a fact named in braces in a finding: report fields print as written."""
+        for index, finding in enumerate(self.letter.report.findings):
+            for part in ("text", "response", "action"):
+                named = _PLACEHOLDER_NAMES.findall(getattr(finding, part))
+                if named:
+                    self.add(
+                        "warning",
+                        ("report", "findings", index, part),
+                        f"{_braced(named)} will print as written, braces and all: a finding's "
+                        "words are the report's and the office's, never filled in; write the "
+                        "words themselves",
+                    )
 
     def joint(self) -> None:
         """Check that each response_with names a recommendation with its own response."""

@@ -13,7 +13,7 @@ from typing import NoReturn
 import click
 
 from . import __version__
-from .errors import ArchiveError, LettersError, display_path
+from .errors import ArchiveError, DataError, LettersError, display_path
 from .output import FORMATS
 from .project import Project
 
@@ -146,7 +146,13 @@ def check(ctx: click.Context, data: tuple[Path, ...], today: dt.date | None, str
     project, paths = _letters(ctx, data)
 
     def check_one(path: Path) -> bool:
-        prepared = prepare(path, project, today)
+        try:
+            prepared = prepare(path, project, today)
+        except LettersError as exc:  # invalid data or wording: its problems, then the verdict
+            _report(ctx, exc, path)
+            errors = len(exc.problems) if isinstance(exc, DataError) else 1
+            click.echo(f"{_shown(path)}: fails: {_count(errors, 'error')}")
+            return False
         for result in prepared.results:
             click.echo(str(result))
         severities = ("error", "warning", "note")

@@ -25,7 +25,7 @@ from .findings import Findings, collect_findings
 from .frameworks import NOT_GRADED, Framework
 from .load import FieldPath, dotted
 from .markdown import OwnText, OwnTextError, escape_markdown, parse_own
-from .model import Letter, OwnSection, Paragraphs, Report
+from .model import NOT_STATED, Letter, OwnSection, Paragraphs, Report
 from .sections import OwnSection as OwnPart
 from .sections import Placed, SectionPlan
 
@@ -33,8 +33,19 @@ Locate = Callable[[FieldPath], Location]
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 #: A PEEL cycle as a report's title names it: 'PEEL 2023–2025', 'PEEL 2021/22', 'PEEL 2023-25'.
 _CYCLE = re.compile(r"\bPEEL\s+\d{4}(?:\s*[/–-]\s*\d{2}(?:\d{2})?)?")
+#: The {named} fact of each of the report's totals.
+_PLACEHOLDER_OF_TOTAL = {
+    "areas_for_improvement": "afi_total",
+    "recommendations": "recommendation_total",
+    "for_chief_constables": "for_chief_constables",
+    "causes_of_concern": "cause_total",
+}
 #: What a fact some letters lack needs, to say so when a letter names it.
 _NEEDS = {
+    **{
+        fact: f"report.counts.{name} is 'not stated'"
+        for name, fact in _PLACEHOLDER_OF_TOTAL.items()
+    },
     "aspiration": "it needs target_grade and at least one graded area in report.grades (an "
     "area 'not graded' has no grade to move from)",
     "savings.since": "it needs savings:",
@@ -68,6 +79,9 @@ class Totals:
     stated: tuple[str, ...]
     #: How many of each the letter lists, by the same names.
     listed: dict[str, int]
+    #: The names of the totals the letter lists some of but does not know ('not stated'):
+    #: their numbers above are only what is listed, and the wording gives no count.
+    unstated: tuple[str, ...] = ()
 
 
 def report_totals(report: Report, findings: Findings) -> Totals:
@@ -78,13 +92,16 @@ def report_totals(report: Report, findings: Findings) -> Totals:
         "for_chief_constables": len(findings.for_chief_constables),
         "causes_of_concern": len(findings.causes),
     }
-    given = report.counts.model_dump(exclude_none=True) if report.counts else {}
+    counts = report.counts.model_dump(exclude_none=True) if report.counts else {}
+    unstated = tuple(sorted(name for name, value in counts.items() if value == NOT_STATED))
+    given = {name: value for name, value in counts.items() if name not in unstated}
     values = {name: given.get(name, count) for name, count in listed.items()}
     return Totals(
         **values,
         no_areas_for_improvement=given.get("areas_for_improvement") == 0 and not findings.afis,
         stated=tuple(sorted(given)),
         listed=listed,
+        unstated=unstated,
     )
 
 
@@ -512,6 +529,8 @@ def placeholder_values(
         "for_chief_constables": count(totals.for_chief_constables),
         "cause_total": count(totals.causes_of_concern),
     }
+    for name in totals.unstated:  # a total the letter does not know cannot be named
+        values.pop(_PLACEHOLDER_OF_TOTAL[name], None)
     if aspiration is not None:
         values["aspiration"] = aspiration
     if letter.savings is not None:

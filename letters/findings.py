@@ -157,6 +157,7 @@ COLUMNS = (
     "response",
     "action",
     "response_with",
+    "print",
     "text_cy",
     "response_cy",
 )
@@ -165,7 +166,13 @@ COLUMNS = (
 def finding_rows(findings: Findings) -> list[dict[str, str]]:
     """Make one row per finding, in the report's order, for tracking and the monitoring portal."""
     return [
-        {column: str(getattr(finding, column)) for column in COLUMNS} for finding in findings.all
+        {
+            column: ("yes" if finding.print else "no")
+            if column == "print"
+            else str(getattr(finding, column))
+            for column in COLUMNS
+        }
+        for finding in findings.all
     ]
 
 

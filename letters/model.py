@@ -266,20 +266,25 @@ class Finding(Strict):
 Count = Annotated[int, Field(ge=0, le=10_000)]
 
 
-class ReportCounts(Strict):
-    """The report's own totals of its findings, as it states them."""
+#: A total the letter lists some of but does not know (or state): it prints no count.
+NOT_STATED = "not stated"
+Total = Count | Literal["not stated"] | None
 
-    recommendations: Count | None = None
+
+class ReportCounts(Strict):
+    """The report's own totals of its findings, as it states them ('not stated': unknown)."""
+
+    recommendations: Total = None
     #: Of the recommendations, how many are for chief constables.
-    for_chief_constables: Count | None = None
-    areas_for_improvement: Count | None = None
-    causes_of_concern: Count | None = None
+    for_chief_constables: Total = None
+    areas_for_improvement: Total = None
+    causes_of_concern: Total = None
 
     @model_validator(mode="after")
     def _consistent(self) -> ReportCounts:
         if (
-            self.recommendations is not None
-            and self.for_chief_constables is not None
+            isinstance(self.recommendations, int)
+            and isinstance(self.for_chief_constables, int)
             and self.for_chief_constables > self.recommendations
         ):
             raise ValueError(

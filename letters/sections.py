@@ -149,21 +149,34 @@ def arrange(parts: list[Part], plan: SectionPlan) -> list[Block]:
             sequence.append(name)
             sequence.extend(p.section for p in plan.add if p.after == name)
     blocks = list(lead)
-    signed = SIGN_OFF not in sequence
-    for item in sequence:
+    # The letter ends where its sign-off is, or would be: after the last section the template
+    # puts up to its sign-off. Only sections after that may start a new page (annexes).
+    names = list(named)
+    letter_part = set(names[: names.index(SIGN_OFF) + 1]) if SIGN_OFF in names else set()
+    ends = max(
+        (i for i, item in enumerate(sequence) if isinstance(item, str) and item in letter_part),
+        default=-1,
+    )
+    signed = not letter_part
+    for index, item in enumerate(sequence):
         if isinstance(item, OwnSection):
             blocks.extend(own_section(item))
         elif item in plan.replace:
-            first = next(iter(named.get(item, [])), None)
+            standard = named.get(item, [])
+            # the replaced section keeps its page break (an annex), and its heading's level
+            breaks = [
+                b for b in standard[:1] if isinstance(b, Section) and (signed or not b.new_page)
+            ]
+            first = next((b for b in standard if not isinstance(b, Section)), None)
             level = first.level if isinstance(first, Heading) else 2
-            blocks.extend(own_section(plan.replace[item], level))
+            blocks.extend([*breaks, *own_section(plan.replace[item], level)])
         elif item not in plan.leave_out:
             blocks.extend(
                 block
                 for block in named.get(item, [])
                 if signed or not (isinstance(block, Section) and block.new_page)
             )
-        signed = signed or item == SIGN_OFF
+        signed = signed or index >= ends
     return blocks
 
 

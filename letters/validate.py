@@ -12,7 +12,7 @@ from typing import Any
 import pydantic
 
 from .english import indefinite_article, join_words
-from .errors import DataError, Problem, did_you_mean
+from .errors import DataError, Location, Problem, did_you_mean
 from .frameworks import NOT_GRADED, Framework, frameworks_of
 from .load import FieldPath, Source, dotted, load_source
 from .model import Letter, Signatory, normalise_grade
@@ -53,6 +53,12 @@ def load_letter(path: Path, root: Path) -> LoadedLetter:
     """Load, merge and validate a letter's data file and the office file it names, under `root`."""
     root = root.resolve()
     source = load_source(path)
+    if not path.resolve().is_relative_to(root):
+        message = (
+            f"the letter lies outside the project folder {root}; keep it under data/ (its "
+            "provenance and the archive name every input by its place in the project)"
+        )
+        raise DataError([Problem(Location(path), message)])
     problems: list[Problem] = []
     tree = source.tree
     assert isinstance(tree, dict)
@@ -179,7 +185,7 @@ def _framework_problems(source: Source, frameworks: dict[str, Framework]) -> lis
                 source,
                 ("report", "kind"),
                 f"{kind!r} is not a report kind this tool knows; expected "
-                f"{_or(sorted(frameworks))}{did_you_mean(kind, frameworks)}",
+                f"{_or(sorted(frameworks))}{_kind_hint(kind.strip(), frameworks)}",
             )
         ]
     problems = []
@@ -241,6 +247,14 @@ def _framework_problems(source: Source, frameworks: dict[str, Framework]) -> lis
     if isinstance(target, str) and normalise_grade(target) not in framework.grades:
         problems.append(_grade_problem(source, ("target_grade",), target, framework, frameworks))
     return problems
+
+
+def _kind_hint(kind: str, frameworks: dict[str, Framework]) -> str:
+    """Suggest the report kind meant: one whose name holds what was typed, else the nearest."""
+    holding = [name for name in sorted(frameworks) if kind and kind.lower() in name]
+    return (
+        f" (did you mean {holding[0]!r}?)" if len(holding) == 1 else did_you_mean(kind, frameworks)
+    )
 
 
 def _allowed(grade: str, framework: Framework) -> bool:

@@ -267,7 +267,7 @@ def _unclosed(env: jinja2.Environment, source: str, name: str) -> tuple[str, int
                     stack.append(("set?", line))
             elif kind == "block_end" and stack and stack[-1][0] == "set?":
                 stack[-1] = ("set", stack[-1][1])  # a block {% set x %} ... {% endset %}
-            elif kind == "assign" and stack and stack[-1][0] == "set?":
+            elif kind == "operator" and value == "=" and stack and stack[-1][0] == "set?":
                 stack.pop()
             elif kind not in ("whitespace",):
                 expecting_name = False

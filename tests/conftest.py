@@ -131,7 +131,8 @@ def edit_yaml(path: Path, old: str, new: str) -> None:
 
 
 PAGE_FOOTER = re.compile(
-    r"Office of the Police and Crime Commissioner for Lancashire, County Hall, Preston, PR1 0LD"
+    # the postcode's halves are joined by a no-break space, so the footer never splits it
+    "Office of the Police and Crime Commissioner for Lancashire, County Hall, Preston, PR1\u00a00LD"
     r"\s*Page \d+ of \d+"
 )
 
@@ -178,8 +179,10 @@ def output_texts(built: list[Path]) -> dict[str, str]:
     """Read back each output's text, whitespace normalised."""
     paths = {path.name.split(".", 1)[1]: path for path in built}
     html = re.sub(r"<[^>]+>", " ", paths["html"].read_text(encoding="utf-8"))
+    # a letter in two languages has a PDF for each (cy.pdf, en.pdf): read them in turn
+    pdfs = sorted(p for name, p in paths.items() if name.endswith("pdf") and "public" not in name)
     return {
         "docx": normalise(" ".join(docx_lines(paths["docx"]))),
-        "pdf": normalise(" ".join(pdf_pages(paths["pdf"]))),
+        "pdf": normalise(" ".join(page for pdf in pdfs for page in pdf_pages(pdf))),
         "html": normalise(html.replace("&#x27;", "'")),
     }

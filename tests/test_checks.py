@@ -59,7 +59,7 @@ def test_published_the_day_after_is_late(scratch: Path) -> None:
         f"{_at(scratch, '2020-04-03')}: warning: letter.published: comments published 3 April"
         " 2020, 1 day after the section 55 deadline;"
         " the 56 days from the report's publication on 7 February 2020 end on 2 April 2020."
-        " Publish it now, and record why under letter.delay_reason"
+        " Record why it was late under letter.delay_reason"
     ]
 
 
@@ -303,3 +303,18 @@ def test_check_does_not_load_the_renderers() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_a_fact_in_braces_in_a_finding_is_a_warning(scratch: Path) -> None:
+    edit_yaml(
+        scratch / LETTER,
+        "  areas_for_improvement:\n",
+        "  findings:\n    - kind: area for improvement\n      text: Improve.\n"
+        "      response: The {chief_officer} is acting.\n  areas_for_improvement:\n",
+    )
+    assert (
+        f"{_at(scratch, 'The {chief_officer} is acting.')}: warning:"
+        " report.findings[0].response: {chief_officer} will print as written, braces and all: a"
+        " finding's words are the report's and the office's, never filled in; write the words"
+        " themselves"
+    ) in _findings(scratch)

@@ -62,7 +62,7 @@ def test_footer_has_the_office_address_and_page_fields(document: docx.document.D
     xml = footer._p.xml
     assert footer.text.startswith(
         "Office of the Police and Crime Commissioner for Lancashire,"
-        " County Hall, Preston, PR1 0LD\tPage "
+        " County Hall, Preston, PR1\u00a00LD\tPage "
     )
     assert " PAGE " in xml and " NUMPAGES " in xml
     assert footer.style.name == "Footer"

@@ -8,6 +8,7 @@ own totals (report.counts) can be stated when the letter lists only some finding
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -187,3 +188,29 @@ def test_each_kind_says_only_what_its_findings_support(tmp_path: Path, kind: str
             assert sentence in text, f"{kind}, {fmt}"
         if way == "no findings":
             assert "12 areas" not in text and "22 recommendations" not in text, fmt
+
+
+#: What a letter that lists some findings of a total it does not know must never say.
+COUNTED = re.compile(
+    r"(sets out|makes|were given|raised) (one|two|three|four|five|\d+) "
+    r"(areas? for improvement|recommendations?|causes? of concern)"
+)
+
+
+@pytest.mark.parametrize("kind", sorted(BY_KIND))
+def test_a_total_not_stated_is_never_counted(tmp_path: Path, kind: str) -> None:
+    def some(tree: dict[str, Any]) -> None:
+        tree["report"]["findings"] = _every_kind()
+        tree["report"].pop("areas_for_improvement", None)
+        tree["report"]["counts"] = {
+            name: "not stated"
+            for name in ("recommendations", "areas_for_improvement", "causes_of_concern")
+        }
+        tree.pop("recommendations_by", None)
+
+    data = copy_project(tmp_path, BY_KIND[kind], some)
+    built = build_letter(data, tmp_path / "out", ("docx", "pdf", "html"), Project(tmp_path))
+    for fmt, text in output_texts(list(built.paths)).items():
+        assert COUNTED.findall(text) == [], (kind, fmt)
+        for n in range(1, 2 * len(KINDS) + 1):
+            assert f"Finding zq{n} says" in text and f"Response zr{n}" in text, (fmt, n)

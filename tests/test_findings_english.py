@@ -145,7 +145,7 @@ def test_a_peel_response_reads_right_for_any_mix_of_findings(
     elif afis <= 3:
         noun = "area for improvement" if afis == 1 else "areas for improvement"
         assert f"The report sets out {COUNT_WORDS[afis]} {noun}:" in lines
-        assert all(f"Improve {a}. Improving {a}." in lines for a in range(1, afis + 1))
+        assert all(f"Improve {a}. Response: Improving {a}." in lines for a in range(1, afis + 1))
     else:
         assert any(
             line.startswith(

@@ -45,6 +45,7 @@ def test_csv_lists_every_finding_in_the_reports_order() -> None:
         "response",
         "action",
         "response_with",
+        "print",
         "text_cy",
         "response_cy",
     ]

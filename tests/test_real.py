@@ -1,0 +1,119 @@
+"""Real published responses, written in the data format, built and read back.
+
+Each letter under tests/real/ holds a real response's facts (its header names the source
+and says what was inferred); its `.expect.yaml` says what the real letter shows: its
+headings in order, sentences it holds word for word, and the warnings it earns. Each is
+built once per session; its DOCX, PDF and HTML are read for those headings, every finding
+with its response, and the sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conftest import ROOT, normalise, output_texts
+from letters.build import build_letter
+from letters.document import Heading, inline_text
+from letters.findings import collect_findings
+from letters.prepare import prepare
+from letters.project import Project
+
+REAL = ROOT / "tests" / "real"
+LETTERS = sorted(path for path in REAL.glob("*.yaml") if not path.name.endswith(".expect.yaml"))
+#: The kinds the corpus must hold at least one of (issue 11).
+KINDS = {
+    "integrated-peel-2018",
+    "peel-2021",
+    "peel-2023",
+    "thematic",
+    "spotlight",
+    "joint",
+    "peel-2014",
+}
+
+
+def _expected(path: Path) -> dict[str, Any]:
+    loaded = yaml.safe_load(path.with_suffix(".expect.yaml").read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def real_built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+    """Build every real letter once: its outputs' text, by letter."""
+    out = tmp_path_factory.mktemp("real")
+    project = Project(ROOT)
+    return {
+        path.stem: output_texts(list(build_letter(path, out, project=project).paths))
+        for path in LETTERS
+    }
+
+
+def test_the_corpus_covers_every_kind_of_response() -> None:
+    assert len(LETTERS) >= 10
+    kinds = {yaml.safe_load(p.read_text(encoding="utf-8"))["report"]["kind"] for p in LETTERS}
+    assert KINDS <= kinds, f"missing {sorted(KINDS - kinds)}"
+    bodies = " ".join(_expected(path)["body"] for path in LETTERS)
+    assert re.search(r"Police, Fire and Crime Commissioner|Mayor|MOPAC", bodies)
+    welsh = [p for p in LETTERS if "cy" in yaml.safe_load(p.read_text()).get("languages", [])]
+    assert welsh, "a Welsh office's letter, in Welsh and English"
+
+
+@pytest.mark.parametrize("path", LETTERS, ids=lambda p: p.stem)
+def test_a_real_letter_earns_the_warnings_it_should(path: Path) -> None:
+    prepared = prepare(path, Project(ROOT))
+    failing = [str(r) for r in prepared.results if r.severity in ("error", "warning")]
+    expected = _expected(path)["warnings"]
+    for words in expected:
+        assert any(words in result for result in failing), (words, failing)
+    assert len(failing) == len(expected), failing
+
+
+@pytest.mark.parametrize("path", LETTERS, ids=lambda p: p.stem)
+def test_a_real_letter_shows_its_headings_findings_and_facts(
+    path: Path, real_built: dict[str, dict[str, str]]
+) -> None:
+    expected = _expected(path)
+    loaded = prepare(path, Project(ROOT)).loaded
+    letter = loaded.letter
+    for fmt, text in real_built[path.stem].items():
+        places = [text.find(normalise(heading)) for heading in expected["headings"]]
+        assert -1 not in places, (fmt, dict(zip(expected["headings"], places, strict=True)))
+        assert places == sorted(places), (fmt, "headings out of order")
+        for sentence in expected["sentences"]:
+            assert normalise(sentence) in text, (fmt, sentence)
+        for finding in collect_findings(letter.report).all:
+            if finding.print:
+                assert normalise(finding.text) in text, (fmt, finding.text)
+                if finding.response:
+                    assert normalise(finding.response) in text, (fmt, finding.response)
+
+
+@pytest.mark.parametrize("path", LETTERS, ids=lambda p: p.stem)
+def test_findings_come_from_report_fields_not_own_text(path: Path) -> None:
+    letter = prepare(path, Project(ROOT)).loaded.letter
+    own = " ".join(
+        [
+            *letter.paragraphs.body,
+            *letter.paragraphs.planned_activity,
+            *letter.paragraphs.themes.values(),
+        ]
+    ).casefold()
+    for finding in collect_findings(letter.report).all:
+        assert finding.text.casefold() not in own, finding.text
+
+
+@pytest.mark.parametrize("path", LETTERS, ids=lambda p: p.stem)
+def test_the_headings_are_the_documents_own(path: Path) -> None:
+    """Each expected heading is a heading in the document, not words in a paragraph."""
+    from letters.build import compose
+
+    document = compose(path, Project(ROOT))
+    headings = [inline_text(b.content) for b in document.blocks if isinstance(b, Heading)]
+    for heading in _expected(path)["headings"]:
+        assert heading in headings, (heading, headings)
