@@ -7,7 +7,7 @@ OUT    ?= build
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help letter letters examples check findings archive verify test lint format schema bench clean lock system-deps
+.PHONY: help letter letters examples check due findings archive verify test lint format schema bench clean lock system-deps
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -57,6 +57,10 @@ schema: $(VENV)/.installed ## Regenerate data/letter.schema.json and data/office
 
 check: $(VENV)/.installed ## Check letters: make check [LETTER=data/x.yaml] [TODAY=YYYY-MM-DD]
 	$(BIN)/letters check $(if $(filter command line,$(origin LETTER)),$(LETTER)) $(if $(TODAY),--today $(TODAY))
+
+due: $(VENV)/.installed ## What is due when: make due [TODAY=YYYY-MM-DD] (also build/deadlines.ics)
+	@mkdir -p $(OUT)
+	$(BIN)/letters due $(if $(TODAY),--today $(TODAY)) --ics $(OUT)/deadlines.ics
 
 findings: $(VENV)/.installed ## Export a letter's findings as CSV: make findings [LETTER=data/x.yaml]
 	$(BIN)/letters findings $(LETTER)

@@ -27,6 +27,13 @@ from .validate import LoadedLetter
 #: Act 1996, inserted by s.37 of the Policing and Crime Act 2017, in force from this day.
 DEADLINE_IN_FORCE = dt.date(2017, 5, 2)
 DEADLINE_DAYS = 56
+
+
+def last_day(report_published: dt.date) -> dt.date:
+    """Return the last day to publish the comments: 56 days beginning with the report's day."""
+    return report_published + dt.timedelta(days=DEADLINE_DAYS - 1)
+
+
 #: A UK postcode at the end of an address line ('SW1P 4DF', 'London SW1P 4DF').
 _POSTCODE = re.compile(r"(?:^|[\s,])(GIR 0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$")
 #: Letters after a name that are not part of it: honours, degrees, Parliament, the Bar.
@@ -159,14 +166,14 @@ class _Checker:
                 "is checked",
             )
             return
-        last_day = report.published + dt.timedelta(days=DEADLINE_DAYS - 1)
+        deadline = last_day(report.published)
         published = info.published or info.date
         path: FieldPath = ("letter", "published") if info.published else ("letter", "date")
         which = "" if info.published else " (the letter's date)"
-        late = (published - last_day).days
+        late = (published - deadline).days
         rule = (
             f"the 56 days from the report's publication on {uk_date(report.published)} end on "
-            f"{uk_date(last_day)}"
+            f"{uk_date(deadline)}"
         )
         if published < report.published:
             self.add(
@@ -175,8 +182,8 @@ class _Checker:
                 f"the comments are dated {uk_date(published)}{which}, before the report was "
                 f"published on {uk_date(report.published)}",
             )
-        elif published <= last_day:
-            spare = (last_day - published).days
+        elif published <= deadline:
+            spare = (deadline - published).days
             self.add(
                 "note",
                 path,
@@ -203,15 +210,15 @@ class _Checker:
                     else "Publish it now, and record why under letter.delay_reason"
                 ),
             )
-        if info.published is None and today <= last_day:
-            left = (last_day - today).days
+        if info.published is None and today <= deadline:
+            left = (deadline - today).days
             self.add(
                 "note",
                 ("letter", "date"),
                 f"not yet published: {count_noun(left, 'day')} left to publish (last day "
-                f"{uk_date(last_day)}, today {uk_date(today)})",
+                f"{uk_date(deadline)}, today {uk_date(today)})",
             )
-            translation_by = last_day - dt.timedelta(days=self.letter.office.translation_days)
+            translation_by = deadline - dt.timedelta(days=self.letter.office.translation_days)
             if len(self.letter.languages) > 1:
                 when = (
                     f"{count_noun((translation_by - today).days, 'day')} left"

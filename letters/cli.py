@@ -314,6 +314,66 @@ def findings(
         )
 
 
+@main.command(short_help="List what is due when: every letter's deadline and dates.")
+@data_argument
+@click.option(
+    "--today",
+    callback=_day,
+    metavar="YYYY-MM-DD",
+    help="The day to count the days left from; default: today.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Write JSON instead of a table.")
+@click.option(
+    "--ics",
+    "ics_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the deadlines to this iCalendar file, for the office's calendar.",
+)
+@click.pass_context
+def due(
+    ctx: click.Context,
+    data: tuple[Path, ...],
+    today: dt.date | None,
+    as_json: bool,
+    ics_file: Path | None,
+) -> None:
+    """List each DATA file's (default: every data/*.yaml) section 55 dates.
+
+    The report's publication, the statutory last day and the days left, the letter's state,
+    when the chief officer's comments and the Welsh translation are wanted, and when the
+    comments were published. Exit status 1 if a letter is overdue with no reason recorded
+    (letter.delay_reason), or cannot be read.
+    """
+    from .due import Due, due_ics, due_json, due_of, due_table
+    from .english import uk_date
+    from .validate import load_letter
+
+    project, paths = _letters(ctx, data)
+    day = today or dt.date.today()
+    rows: list[Due] = []
+
+    def read_one(path: Path) -> bool:
+        rows.append(due_of(_shown(path), load_letter(path, project.root)))
+        return True
+
+    failed = _each_letter(ctx, paths, "", read_one, writes=False, finish=False)
+    click.echo(due_json(rows, day) if as_json else due_table(rows, day))
+    if ics_file is not None:
+        from .output import write_all
+
+        write_all({ics_file: due_ics(rows).encode("utf-8")})
+    late = [row for row in rows if row.overdue(day) and not row.delay_reason]
+    for row in late:
+        assert row.last_day is not None  # only a letter with a last day is overdue
+        click.echo(
+            f"{row.letter}: overdue: the last day was {uk_date(row.last_day)}; publish the "
+            "comments, and record why they are late under letter.delay_reason",
+            err=True,
+        )
+    if late or failed:
+        ctx.exit(1)
+
+
 @main.command(short_help="Print the JSON Schema editors use to check data files.")
 @click.option(
     "--office", is_flag=True, help="Print the schema of an office file instead of a letter's."
@@ -344,12 +404,14 @@ def _each_letter(
     label: str,
     work: Callable[[Path], bool],
     writes: bool = True,
-) -> None:
+    finish: bool = True,
+) -> int:
     """Do some work on each letter, reporting each one's error and going on; exit 1 if any failed.
 
     `work` returns False for a letter that failed without raising (one that fails its checks).
     A progress bar shows on a terminal when `label` names the work. Work that `writes` files
-    named after the letter refuses a second letter of the same name.
+    named after the letter refuses a second letter of the same name. With `finish` false the
+    caller goes on (and decides the exit status); the number that failed is returned.
     """
     failed = 0
     names: dict[str, Path] = {}
@@ -371,7 +433,9 @@ def _each_letter(
         except Exception as exc:  # a fault of letters itself: say so, and go on to the next
             failed += 1
             _internal(ctx, exc, f" while building {_shown(path)}")
-    _finish(ctx, failed, len(paths))
+    if finish:
+        _finish(ctx, failed, len(paths))
+    return failed
 
 
 def _is_input(path: Path, project: Project) -> bool:

@@ -178,6 +178,8 @@ class Office(Strict):
     retention_years: Annotated[int, Field(ge=1, le=100)] = 7
     #: Days a bilingual letter needs for translation before the section 55 deadline.
     translation_days: Annotated[int, Field(ge=0, le=55)] = 14
+    #: Days before the deadline by which the office asks to have the chief officer's comments.
+    comments_days: Annotated[int, Field(ge=0, le=55)] = 21
     cy: WelshOffice | None = None
 
 

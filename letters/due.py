@@ -1,0 +1,164 @@
+"""What is due when: each letter's section 55 deadline and the dates that lead to it.
+
+For an office with several inspections open: the statutory last day, the days left, when
+the chief officer's comments and the Welsh translation are wanted, and whether the
+comments are published. As a table, JSON, or an iCalendar file for the office's diary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .checks import DEADLINE_IN_FORCE, last_day
+from .english import uk_date
+from .validate import LoadedLetter
+
+
+@dataclass(frozen=True)
+class Due:
+    """One letter's dates: what the law requires and what the office wants before."""
+
+    letter: str
+    report: str
+    report_published: dt.date
+    #: None for a report from before the 56-day rule.
+    last_day: dt.date | None
+    state: str
+    #: The day the office wants the chief officer's comments by.
+    comments_by: dt.date | None
+    #: The day the Welsh text goes for translation, for a letter published in Welsh.
+    translation_by: dt.date | None
+    #: The day the comments were (or are to be) published, once the letter is sent.
+    published: dt.date | None
+    delay_reason: str
+
+    def days_left(self, today: dt.date) -> int | None:
+        """Count the days from today to the last day (negative once it has passed)."""
+        return None if self.last_day is None else (self.last_day - today).days
+
+    def overdue(self, today: dt.date) -> bool:
+        """Say whether the letter is, or was published, after its last day."""
+        if self.last_day is None:
+            return False
+        day = self.published or today
+        return day > self.last_day
+
+
+def due_of(name: str, loaded: LoadedLetter) -> Due:
+    """Work out one letter's dates from its data."""
+    letter = loaded.letter
+    report = letter.report
+    deadline = last_day(report.published) if report.published >= DEADLINE_IN_FORCE else None
+    office = letter.office
+    sent = letter.status.state == "sent"
+    published = letter.letter.published or (
+        letter.status.sent_on or letter.letter.date if sent else None
+    )
+
+    def before(days: int) -> dt.date | None:
+        return deadline - dt.timedelta(days=days) if deadline else None
+
+    return Due(
+        letter=name,
+        report=report.title,
+        report_published=report.published,
+        last_day=deadline,
+        state=letter.status.state,
+        comments_by=before(office.comments_days),
+        translation_by=before(office.translation_days) if "cy" in letter.languages else None,
+        published=published,
+        delay_reason=letter.letter.delay_reason,
+    )
+
+
+def due_table(rows: list[Due], today: dt.date) -> str:
+    """Lay the rows out as a table for the terminal, soonest last day first."""
+    header = ("letter", "report published", "last day", "days left", "state", "comments by",
+              "translation by", "published")  # fmt: skip
+
+    def day(value: dt.date | None) -> str:
+        return uk_date(value) if value else "-"
+
+    lines = [header]
+    for row in sorted(rows, key=lambda r: (r.last_day or dt.date.max, r.letter)):
+        left = row.days_left(today)
+        lines.append(
+            (
+                row.letter,
+                day(row.report_published),
+                day(row.last_day),
+                "-" if left is None or row.published else str(left),
+                row.state,
+                day(row.comments_by),
+                day(row.translation_by),
+                day(row.published) + (" (late)" if row.overdue(today) and row.published else ""),
+            )
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    )
+
+
+def due_json(rows: list[Due], today: dt.date) -> str:
+    """Write the rows as JSON, dates as YYYY-MM-DD, with days left and whether overdue."""
+    listed = []
+    for row in rows:
+        item = {
+            key: value.isoformat() if isinstance(value, dt.date) else value
+            for key, value in asdict(row).items()
+        }
+        item["days_left"] = row.days_left(today)
+        item["overdue"] = row.overdue(today)
+        listed.append(item)
+    return json.dumps(listed, indent=2, ensure_ascii=False) + "\n"
+
+
+def due_ics(rows: list[Due]) -> str:
+    """Write an iCalendar file: an all-day event for each letter's last day and the days before.
+
+    The file depends only on the data (no clock), so it is the same each time it is made.
+    """
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//letters//section 55 deadlines//EN"]
+    for row in rows:
+        events = [
+            ("deadline", row.last_day, f"Section 55 last day: {row.report}"),
+            ("comments", row.comments_by, f"Chief officer's comments wanted: {row.report}"),
+            ("translation", row.translation_by, f"Send for Welsh translation: {row.report}"),
+        ]
+        for kind, day, summary in events:
+            if day is None:
+                continue
+            lines += [
+                "BEGIN:VEVENT",
+                f"UID:{_ics_text(Path(row.letter).stem)}-{kind}@letters",
+                f"DTSTAMP:{row.report_published:%Y%m%d}T000000Z",
+                f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+                f"SUMMARY:{_ics_text(summary)}",
+                f"DESCRIPTION:{_ics_text(row.letter)}",
+                "END:VEVENT",
+            ]
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def _ics_text(text: str) -> str:
+    """Escape text for an iCalendar value (RFC 5545): backslash, comma, semicolon, new line."""
+    for char in ("\\", ",", ";"):
+        text = text.replace(char, "\\" + char)
+    return " ".join(text.split())
+
+
+def _fold(line: str) -> str:
+    """Fold a line longer than 75 octets, as RFC 5545 asks, at character boundaries."""
+    out, current = [], ""
+    for char in line:
+        if len((current + char).encode("utf-8")) > 75:
+            out.append(current)
+            current = " "
+        current += char
+    return "\r\n".join([*out, current])
