@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from .checks import Holders
 
 STYLE_FILE = "house-style.yaml"
+#: The wording guide for comms staff, under templates/: documentation, not an input.
+GUIDE = Path("README.md")
 HOME_SECRETARIES = "reference/home-secretaries.yaml"
 
 
@@ -80,10 +82,15 @@ class Project:
     def template_files(self) -> list[Path]:
         """List every file under templates/: the wording, the house style and the fonts.
 
-        A link that leads outside templates/ is refused: every input lies in the project.
+        The wording guide (README.md) is no input of any letter. A link that leads outside
+        templates/ is refused: every input lies in the project.
         """
         root = self.templates.resolve()
-        files = sorted(path for path in self.templates.rglob("*") if path.is_file())
+        files = sorted(
+            path
+            for path in self.templates.rglob("*")
+            if path.is_file() and path.relative_to(self.templates) != GUIDE
+        )
         for path in files:
             if not path.resolve().is_relative_to(root):
                 shown = path.relative_to(self.root).as_posix()

@@ -56,7 +56,11 @@ def _inputs_sha256() -> str:
     Each input adds its path in the project, a NUL, its own SHA-256 in hex and a newline, in
     path order.
     """
-    templates = [path for path in (ROOT / "templates").rglob("*") if path.is_file()]
+    templates = [
+        path
+        for path in (ROOT / "templates").rglob("*")
+        if path.is_file() and path != ROOT / "templates" / "README.md"  # the guide is no input
+    ]
     digest = hashlib.sha256()
     for path in sorted(path.resolve() for path in [*SOURCES, *templates]):
         digest.update(path.relative_to(ROOT).as_posix().encode("utf-8") + b"\0")
