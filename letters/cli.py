@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -312,6 +313,80 @@ def findings(
             f"wrote {_shown(out_file)} ({len(rows)} finding{'s' if len(rows) != 1 else ''})",
             err=True,
         )
+
+
+@main.command(short_help="Start a new letter from its report kind or a previous letter.")
+@click.argument("name")
+@click.option(
+    "--kind",
+    metavar="KIND",
+    help="The report kind (data/reference/frameworks.yaml), such as peel-2023 or thematic.",
+)
+@click.option(
+    "--office",
+    metavar="FILE",
+    help="The office's file, relative to data/: offices/lancashire-pcc.yaml.",
+)
+@click.option(
+    "--from",
+    "previous",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Start from this previous letter (its office, recipient, force and paragraphs).",
+)
+@click.pass_context
+def new(
+    ctx: click.Context, name: str, kind: str | None, office: str | None, previous: Path | None
+) -> None:
+    """Write data/NAME.yaml: a skeleton of the report kind's letter, or a copy of a previous one.
+
+    The skeleton lists the framework's areas, grade scale and kinds of finding; a copy keeps
+    the previous letter's office, recipient, force, paragraphs and sections, and none of its
+    status, approval, dates, findings, notes or chief officer's comments. Either fails
+    `letters check` with a message for each blank until it is filled in. An existing file is
+    never replaced.
+    """
+    import yaml
+
+    from .errors import did_you_mean
+    from .new import from_previous, skeleton, write_new
+
+    try:
+        project = Project.find()
+    except LettersError as exc:
+        _fail(ctx, exc)
+    path = project.data / (name if name.endswith(".yaml") else f"{name}.yaml")
+    if previous is not None:
+        tree = yaml.safe_load(previous.read_text(encoding="utf-8"))
+        if not isinstance(tree, dict):
+            raise click.BadParameter(f"{previous} is not a letter's data file", param_hint="--from")
+        if office:
+            tree["office"] = office
+        elif isinstance(tree.get("office"), str):  # the same office file, seen from data/
+            where = (previous.parent / tree["office"]).resolve()
+            tree["office"] = os.path.relpath(where, path.parent.resolve())
+        if kind:
+            tree.setdefault("report", {})["kind"] = kind
+        text = from_previous(tree)
+    else:
+        frameworks = project.frameworks
+        if kind not in frameworks:
+            choices = ", ".join(sorted(frameworks))
+            hint = did_you_mean(kind or "", frameworks)
+            raise click.BadParameter(f"choose one of {choices}{hint}", param_hint="--kind")
+        if not office or not (project.data / office).is_file():
+            offices = ", ".join(
+                p.relative_to(project.data).as_posix()
+                for p in sorted((project.data / "offices").glob("*.yaml"))
+            )
+            raise click.BadParameter(
+                f"give the office's file under data/: {offices}", param_hint="--office"
+            )
+        text = skeleton(kind, frameworks[kind], office)
+    try:
+        write_new(path, text)
+    except LettersError as exc:
+        _fail(ctx, exc)
+    click.echo(f"wrote {_shown(path)}; fill in each blank, then: letters check {_shown(path)}")
 
 
 @main.command(short_help="List what is due when: every letter's deadline and dates.")

@@ -225,7 +225,12 @@ def _framework_problems(source: Source, frameworks: dict[str, Framework]) -> lis
                 )
             else:
                 seen[name] = area
-                if isinstance(grade, str) and not _allowed(str(normalise_grade(grade)), framework):
+                blank = isinstance(grade, str) and not grade.strip()  # the model says so, once
+                if (
+                    isinstance(grade, str)
+                    and not blank
+                    and not _allowed(str(normalise_grade(grade)), framework)
+                ):
                     problems.append(
                         _grade_problem(
                             source, ("report", "grades", area), grade, framework, frameworks

@@ -1,0 +1,114 @@
+"""Start a new letter: a commented skeleton of its report kind, or a copy of a previous letter.
+
+Either way the new file fails `letters check` with one message for each blank, until each
+is filled in. A copy keeps the old letter's office, recipient, force, paragraphs and
+structure, and none of its status, approval, dates, findings, notes or comments.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import DataError, Location, Problem
+from .frameworks import NOT_GRADED, Framework
+from .output import write_all
+
+#: What a letter copied from another never keeps: they belong to the old report and letter.
+_NOT_KEPT = (
+    "status",
+    "notes",
+    "chief_officer_comments",
+    "target_grade",
+    "savings",
+)
+_REPORT_KEPT = ("inspectorate",)
+
+
+def skeleton(kind: str, framework: Framework, office: str) -> str:
+    """Write a commented skeleton for a report kind: every field to fill in, blank."""
+    grades = "\n".join(f'    {area}: ""' for area in framework.areas) if framework.grades else ""
+    scale = ", ".join(framework.grades)
+    lines = [
+        "# yaml-language-server: $schema=letter.schema.json",
+        f'# A new {framework.name} letter. Fill in every "" below: `letters check` names',
+        "# each blank left. See README.md, 'Writing a new letter'.",
+        f"office: {office}",
+        "",
+        "recipient:",
+        "  honorific: Rt Hon",
+        '  name: ""                 # the Home Secretary on the letter\'s date',
+        "  post_nominals: MP",
+        "  title: Home Secretary",
+        "  address: [Home Office, 2 Marsham Street, London, SW1P 4DF]",
+        "",
+        "letter:",
+        '  date: ""                 # YYYY-MM-DD',
+        "",
+        "force:",
+        '  name: ""',
+        "  chief_officer: Chief Constable",
+        "",
+        "report:",
+        "  inspectorate: HMICFRS",
+        '  title: ""                # as the letter names the report',
+        f"  kind: {kind}",
+        '  published: ""            # YYYY-MM-DD: the 56 days begin on this day',
+    ]
+    if grades:
+        note = (
+            f"  # Grades: {scale}"
+            if framework.every_area_graded
+            else f"  # Grades: {scale}, or {NOT_GRADED};\n"
+            "  # delete each area the report leaves out"
+        )
+        lines += [note, "  grades:", grades]
+    lines += [
+        "  # Findings, each with its kind (area for improvement, cause of concern,",
+        "  # recommendation, promising practice, innovative practice), the report's number,",
+        "  # its text, and the office's response (every recommendation needs one).",
+        "  findings: []",
+        "",
+        "paragraphs:",
+        "  body: []                 # the letter's own paragraphs (Markdown)",
+        "",
+        "status: {state: draft}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def from_previous(tree: dict[str, Any]) -> str:
+    """Copy a previous letter's data, leaving out what belonged to its report and its sending."""
+    kept = {key: value for key, value in tree.items() if key not in _NOT_KEPT}
+    given = tree.get("report")
+    report: dict[str, Any] = given if isinstance(given, dict) else {}
+    kept["report"] = {
+        **{key: report[key] for key in _REPORT_KEPT if key in report},
+        "title": "",
+        "kind": report.get("kind", ""),
+        "published": "",
+        "findings": [],
+    }
+    dated = tree.get("letter")
+    letter: dict[str, Any] = dated if isinstance(dated, dict) else {}
+    kept["letter"] = {"date": "", **({"our_ref": ""} if "our_ref" in letter else {})}
+    kept["status"] = {"state": "draft"}
+    header = (
+        "# yaml-language-server: $schema=letter.schema.json\n"
+        "# Started from a previous letter: its office, recipient, force, paragraphs and\n"
+        '# structure are kept; fill in every "" (letters check names each blank).\n'
+    )
+    return header + yaml.safe_dump(kept, allow_unicode=True, sort_keys=False, width=88)
+
+
+def write_new(path: Path, text: str) -> Path:
+    """Write a new letter's file, refusing to replace one that exists."""
+    if path.exists():
+        raise DataError(
+            [Problem(Location(path), "a file of this name exists; choose another name")]
+        )
+    write_all({path: text.encode("utf-8")})
+    return path
