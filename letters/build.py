@@ -182,6 +182,11 @@ def build_letter(
     project = project or Project.find(data_path.parent, Path.cwd())
     prepared = _checked(data_path, project, strict)
     loaded = prepared.loaded
+    from .approval import HeldError, held, held_message
+
+    holding = held(data_path, loaded, project.root, project.template_files)
+    if holding.changed:
+        raise HeldError(held_message(data_path, holding, loaded.letter.status.state))
     languages = loaded.letter.languages
     # (format, language) -> bytes; language '' for a file holding every language
     files: dict[tuple[str, str], bytes] = {}
@@ -224,6 +229,8 @@ def build_letter(
     }
     write_all(targets)
     warnings = tuple(str(r) for r in prepared.results if r.severity == "warning")
+    if holding.warning:
+        warnings += (f"{data_path}: warning: {holding.warning}",)
     warnings += tuple(f"{data_path}: warning: {w}" for w in render_warnings)
     return Built(tuple(targets), warnings)
 

@@ -107,14 +107,25 @@ def build(
 
     A letter that fails validation or its checks is reported and nothing is
     written for it; the other letters are still built. Exit status 1 if any
-    letter failed.
+    letter failed. An approved or sent letter whose inputs changed since its
+    approval is held: refused when it is the only letter, skipped (and named)
+    in a build of several.
     """
+    from .approval import HeldError
     from .build import build_letter
 
     project, paths = _letters(ctx, data)
+    held: list[Path] = []
 
     def build_one(path: Path) -> bool:
-        built = build_letter(path, out_dir, formats, project, strict=strict)
+        try:
+            built = build_letter(path, out_dir, formats, project, strict=strict)
+        except HeldError as exc:
+            if len(paths) == 1:
+                raise
+            click.echo(str(exc), err=True)
+            held.append(path)
+            return True
         for warning in built.warnings:
             click.echo(warning, err=True)
         for written in built.paths:
@@ -122,6 +133,8 @@ def build(
         return True
 
     _each_letter(ctx, paths, "Building letters", build_one)
+    if held:
+        click.echo(f"{len(held)} of {len(paths)} letters held (approved, then changed)", err=True)
 
 
 @main.command(short_help="Check letters without building them.")
@@ -387,6 +400,63 @@ def new(
     except LettersError as exc:
         _fail(ctx, exc)
     click.echo(f"wrote {_shown(path)}; fill in each blank, then: letters check {_shown(path)}")
+
+
+@main.command(short_help="Approve a letter: record who, when, and its inputs.")
+@click.argument("data", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--by", "by", required=True, help="Who approves it (the signatory, usually).")
+@click.option("--on", "on", callback=_day, metavar="YYYY-MM-DD", help="The day; default: today.")
+@click.pass_context
+def approve(ctx: click.Context, data: Path, by: str, on: dt.date | None) -> None:
+    """Approve DATA: set its status and record a digest of every input beside it.
+
+    The record (data/<name>.approval.json) holds each input's digest (the letter's data but
+    its status, its office's file, signatures, templates, house style and fonts), the
+    version of letters and the revision. Building the letter after any of them changes is
+    refused, naming what changed. Any build outputs of the draft are removed from build/.
+    """
+    from .approval import approve as record_approval
+    from .prepare import prepare
+
+    try:
+        project = Project.find(data.parent, Path.cwd())
+        prepared = prepare(data, project)
+        failures = prepared.failures()
+        if failures:
+            for result in failures:
+                click.echo(str(result), err=True)
+            raise click.ClickException("a letter with errors cannot be approved")
+        record = record_approval(
+            data, prepared.loaded, project.root, project.template_files, by, on or dt.date.today()
+        )
+    except LettersError as exc:
+        _fail(ctx, exc)
+    for stale in sorted((project.root / "build").glob(f"{data.stem}.*")):
+        stale.unlink()  # the draft's outputs: only the approved letter may be built now
+        click.echo(f"removed the draft {_shown(stale)}")
+    click.echo(f"approved {_shown(data)}; its inputs are recorded in {_shown(record)}")
+
+
+@main.command(short_help="Record that a letter's comments are published and copied.")
+@click.argument("data", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--on", "on", callback=_day, metavar="YYYY-MM-DD", help="The day; default: today.")
+@click.pass_context
+def publish(ctx: click.Context, data: Path, on: dt.date | None) -> None:
+    """Record the day DATA's comments were published and copied (s.55(6)).
+
+    The copies go to the inspectorate and the Home Secretary; the day meets the deadline if
+    it is no later than the last day. The letter must be approved first.
+    """
+    from .approval import publish as record_publication
+    from .validate import load_letter
+
+    try:
+        project = Project.find(data.parent, Path.cwd())
+        record_publication(data, load_letter(data, project.root), on or dt.date.today())
+    except LettersError as exc:
+        _report(ctx, exc, data)
+        ctx.exit(1)
+    click.echo(f"published {_shown(data)}: state sent, copies recorded")
 
 
 @main.command(short_help="List what is due when: every letter's deadline and dates.")

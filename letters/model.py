@@ -386,6 +386,8 @@ class Status(Strict):
     approved_by: OptionalText = ""
     approved_on: Day | None = None
     sent_on: Day | None = None
+    #: The day copies went to the inspectorate and the Home Secretary (s.55(6)).
+    copied_on: Day | None = None
 
     @model_validator(mode="after")
     def _approval_recorded(self) -> Status:
