@@ -7,7 +7,7 @@ OUT    ?= build
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help letter letters examples check due findings archive verify test lint format schema bench clean lock system-deps
+.PHONY: help letter letters examples check preview due findings archive verify test lint format schema bench clean lock system-deps
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ schema: $(VENV)/.installed ## Regenerate data/letter.schema.json and data/office
 
 check: $(VENV)/.installed ## Check letters: make check [LETTER=data/x.yaml] [TODAY=YYYY-MM-DD]
 	$(BIN)/letters check $(if $(filter command line,$(origin LETTER)),$(LETTER)) $(if $(TODAY),--today $(TODAY))
+
+preview: system-deps $(VENV)/.installed ## Preview a letter live in the browser: make preview [LETTER=data/x.yaml] [PORT=8055]
+	$(BIN)/letters preview $(LETTER) --port $(or $(PORT),8055)
 
 due: $(VENV)/.installed ## What is due when: make due [TODAY=YYYY-MM-DD] (also build/deadlines.ics)
 	@mkdir -p $(OUT)

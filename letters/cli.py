@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -400,6 +401,48 @@ def new(
     except LettersError as exc:
         _fail(ctx, exc)
     click.echo(f"wrote {_shown(path)}; fill in each blank, then: letters check {_shown(path)}")
+
+
+@main.command(short_help="Preview a letter in the browser as you edit it.")
+@click.argument(
+    "data", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=False
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8055,
+    show_default=True,
+    help="The port on 127.0.0.1 to serve on (0: any free port).",
+)
+@click.pass_context
+def preview(ctx: click.Context, data: Path | None, port: int) -> None:
+    """Serve a live preview of DATA (default: the first data/*.yaml) on 127.0.0.1.
+
+    The page shows the PDF's pages as they will print, the HTML page beside them and links
+    to the PDF and DOCX. Saving the data, the office's file, a template or the house style
+    rebuilds the letter and the open page updates itself; a mistake shows in the page with
+    its file and line until the next good save. Only this computer can reach it. Ctrl-C
+    stops it.
+    """
+    from .preview import Preview, serve
+
+    project, paths = _letters(ctx, (data,) if data else ())
+    live = Preview(paths[0], project)
+    ready = threading.Event()
+
+    def announce() -> None:
+        ready.wait()
+        click.echo(
+            f"previewing {_shown(paths[0])} at http://127.0.0.1:{live.port}/ (Ctrl-C to stop)"
+        )
+
+    threading.Thread(target=announce, daemon=True).start()
+    try:
+        serve(live, port, ready)
+    except KeyboardInterrupt:
+        click.echo("preview stopped")
+    except OSError as exc:
+        raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}") from None
 
 
 @main.command(short_help="Approve a letter: record who, when, and its inputs.")

@@ -1,6 +1,8 @@
 """Measure how long letters take to build: a cold command, each stage in-process, and a batch.
 
-Run with `make bench` (or .venv/bin/python scripts/bench.py [--runs N] [--batch N]).
+Run with `make bench` (or .venv/bin/python scripts/bench.py [--runs N] [--batch N]
+[--preview]). --preview measures only the live preview: from saving a template to the new
+pages in headless Chromium (Node.js and tests/a11y's puppeteer-core needed).
 Figures are wall-clock medians on this machine; compare runs on the same machine only.
 """
 
@@ -42,8 +44,14 @@ def main() -> None:
         "--runs", type=int, default=5, help="repetitions of each measurement (median reported)"
     )
     parser.add_argument("--batch", type=int, default=20, help="letters in the batch measurement")
+    parser.add_argument(
+        "--preview", action="store_true", help="measure the live preview in Chromium instead"
+    )
     args = parser.parse_args()
     letters_cmd = str(Path(sys.executable).parent / "letters")
+    if args.preview:
+        preview_bench(letters_cmd, args.runs)
+        return
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
@@ -109,6 +117,56 @@ def main() -> None:
             f"\nbatch: {args.batch} letters in one `letters build`: {total:.2f} s,"
             f" {total / args.batch * 1000:.0f} ms per letter"
         )
+
+
+def preview_bench(letters_cmd: str, runs: int) -> None:
+    """Time a save in a template to the new pages in the open preview, in Chromium."""
+    import json
+    import re
+
+    results = []
+    for run in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            project = Path(tmp)
+            for folder in ("data", "templates"):
+                shutil.copytree(ROOT / folder, project / folder)
+            server = subprocess.Popen(
+                [letters_cmd, "preview", "--port", "0", str(LETTER.relative_to(ROOT))],
+                cwd=project,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            try:
+                assert server.stdout is not None
+                url = re.search(r"http://127\.0\.0\.1:\d+/", server.stdout.readline())
+                assert url, "the preview did not say where it serves"
+                done = subprocess.run(
+                    [
+                        "node",
+                        str(ROOT / "tests" / "a11y" / "preview-check.mjs"),
+                        url.group(0),
+                        str(project / "templates" / "letters" / "integrated-peel-2018.md.j2"),
+                        "quarterly scrutiny meetings",
+                        f"scrutiny meetings, run {run}",
+                        str(project / "data" / LETTER.name),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                if done.returncode:
+                    raise SystemExit(f"the preview check failed: {done.stderr.strip()}")
+                results.append(json.loads(done.stdout))
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
+    for key, label in (
+        ("template_ms", "template saved -> new words and new page images in the page"),
+        ("error_ms", "YAML broken -> the mistake shown in the page"),
+        ("recovered_ms", "YAML mended -> the letter shown again"),
+    ):
+        value = statistics.median(result[key] for result in results)
+        print(f"preview, {label}: {value:.0f} ms (median of {runs})")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,286 @@
+"""A live preview of one letter: its PDF pages as WeasyPrint lays them out, and its HTML.
+
+`letters preview DATA` serves on 127.0.0.1 a page showing the letter's PDF pages as images
+(a browser does not draw WeasyPrint's page margins, footers or breaks), the HTML version
+beside them, and links to the current PDF and DOCX. It watches the letter's data, its
+office's file, the templates, the house style and the fonts; on a save it rebuilds, and
+the open page updates itself (server-sent events). A mistake shows in the page with its
+file and line, and the preview recovers on the next good save.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlparse
+
+from .errors import LettersError
+from .project import Project
+
+#: How often the watcher looks at the inputs' modification times, in seconds.
+POLL = 0.1
+#: The resolution of the page images, in dots per inch.
+DPI = 110
+
+
+@dataclass
+class Snapshot:
+    """The letter as last built: its page images and files, or the mistake that stopped it."""
+
+    version: int = 0
+    pages: list[bytes] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+    error: str = ""
+    seconds: float = 0.0
+
+
+class Preview:
+    """Build a letter on every change to its inputs and hold the latest result."""
+
+    def __init__(self, data_path: Path, project: Project):
+        self.data_path = data_path
+        self.project = project
+        self.snapshot = Snapshot()
+        self.changed = threading.Condition()
+        self._stamps: dict[Path, int] = {}
+        self._stop = threading.Event()
+        #: The port the server listens on, once it does.
+        self.port = 0
+
+    def inputs(self) -> list[Path]:
+        """List the files a rebuild depends on: the data, its office, the templates folder."""
+        folders = [self.project.templates]
+        files = [self.data_path, *self.project.data.glob("offices/*.yaml")]
+        files += [p for folder in folders for p in folder.rglob("*") if p.is_file()]
+        files += list((self.project.data / "reference").glob("*.yaml"))
+        return files
+
+    def stamps(self) -> dict[Path, int]:
+        """Read each input's modification time (and size), to see a save."""
+        seen = {}
+        for path in self.inputs():
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            seen[path] = stat.st_mtime_ns ^ stat.st_size
+        return seen
+
+    def rebuild(self) -> None:
+        """Build the letter (PDF, HTML, DOCX) and its page images; keep a mistake instead."""
+        started = time.perf_counter()
+        snapshot = Snapshot(version=self.snapshot.version + 1)
+        try:
+            # A fresh project each time: the house style and the frameworks are read anew.
+            project = Project(self.project.root)
+            files = _build(self.data_path, project)
+            snapshot.files = files
+            snapshot.pages = _page_images(files["pdf"])
+        except LettersError as exc:
+            snapshot.error = str(exc)
+        except Exception as exc:  # a fault of letters itself: show it, keep watching
+            snapshot.error = f"internal error: {type(exc).__name__}: {exc}"
+        snapshot.seconds = time.perf_counter() - started
+        with self.changed:
+            self.snapshot = snapshot
+            self.changed.notify_all()
+
+    def watch(self) -> None:
+        """Rebuild whenever an input changes, until stopped."""
+        self._stamps = self.stamps()
+        self.rebuild()
+        while not self._stop.wait(POLL):
+            now = self.stamps()
+            if now != self._stamps:
+                self._stamps = now
+                self.rebuild()
+
+    def stop(self) -> None:
+        """Stop watching, and wake every page waiting for a change."""
+        self._stop.set()
+        with self.changed:
+            self.changed.notify_all()
+
+
+def _build(data_path: Path, project: Project) -> dict[str, bytes]:
+    """Check and render one letter in memory: the sent copy's DOCX and PDF, the HTML page."""
+    from .build import _checked, compose_letter, render
+    from .document import combine
+
+    prepared = _checked(data_path, project, strict=False)
+    documents = [
+        compose_letter(prepared.loaded, facts, project, language=language)
+        for language, facts in prepared.facts.items()
+    ]
+    files, _ = render(combine(documents), project, ("docx", "html"))
+    pdf, _ = render(documents[0], project, ("pdf",))
+    return {**files, "pdf": pdf["pdf"]}
+
+
+def _page_images(pdf: bytes) -> list[bytes]:
+    """Draw each PDF page as a PNG, as a printer would see it."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        images = []
+        for page in document:
+            bitmap = page.render(scale=DPI / 72)
+            buffer = io.BytesIO()
+            bitmap.to_pil().save(buffer, "PNG")
+            images.append(buffer.getvalue())
+        return images
+    finally:
+        document.close()
+
+
+PAGE = """<!doctype html>
+<html lang="en-GB"><head><meta charset="utf-8"><title>Preview: {name}</title>
+<style>
+body {{ margin: 0; font-family: sans-serif; background: #e8e8e8; color: #0b0c0c; }}
+header {{ padding: 8px 16px; background: #1d3557; color: #fff; display: flex; gap: 16px; }}
+header a {{ color: #fff; }}
+main {{ display: flex; gap: 16px; padding: 16px; align-items: flex-start; }}
+#pages img {{ display: block; width: 560px; margin: 0 0 16px; box-shadow: 0 1px 4px #0006; }}
+#html {{ flex: 1; height: calc(100vh - 80px); border: 0; background: #fff; }}
+#error {{ white-space: pre-wrap; background: #fff4f4; border: 2px solid #d4351c; padding: 12px;
+         margin: 16px; font-family: monospace; }}
+#error:empty {{ display: none; }}
+</style></head>
+<body>
+<header><strong>{name}</strong><span id="state"></span>
+<a href="/letter.pdf">PDF</a><a href="/letter.docx">DOCX</a><a href="/letter.html">HTML</a></header>
+<div id="error" role="alert"></div>
+<main><div id="pages"></div><iframe id="html" title="The letter's HTML page"></iframe></main>
+<script>
+function show(state) {{
+  document.getElementById("error").textContent = state.error;
+  document.getElementById("state").textContent = state.error
+    ? "not built: fix the mistake and save"
+    : "built in " + state.seconds.toFixed(2) + " s (version " + state.version + ")";
+  if (state.error) return;
+  const pages = document.getElementById("pages");
+  pages.replaceChildren();
+  for (let n = 1; n <= state.pages; n++) {{
+    const img = new Image();
+    img.src = "/page/" + n + ".png?v=" + state.version;
+    img.alt = "Page " + n + " of the PDF";
+    pages.append(img);
+  }}
+  document.getElementById("html").src = "/letter.html?v=" + state.version;
+}}
+const events = new EventSource("/events");
+events.onmessage = (event) => show(JSON.parse(event.data));
+</script>
+</body></html>
+"""
+
+
+def serve(preview: Preview, port: int, ready: threading.Event | None = None) -> None:
+    """Serve the preview on 127.0.0.1 until interrupted (Ctrl-C) or stopped."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
+    server.daemon_threads = True
+    preview.port = int(server.server_address[1])
+    watcher = threading.Thread(target=preview.watch, daemon=True)
+    watcher.start()
+    if ready is not None:
+        ready.set()
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        preview.stop()
+        server.server_close()
+
+
+def _state(snapshot: Snapshot) -> str:
+    """Describe a snapshot for the page: its version, its pages, its mistake."""
+    return json.dumps(
+        {
+            "version": snapshot.version,
+            "pages": len(snapshot.pages),
+            "error": snapshot.error,
+            "seconds": snapshot.seconds,
+        }
+    )
+
+
+def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
+    """Make the request handler that answers for this preview."""
+
+    class Handler(BaseHTTPRequestHandler):
+        """Answer the page, its events, the page images and the letter's files."""
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            """Keep the terminal quiet: the page shows what happens."""
+
+        def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+            """Answer one request."""
+            path = urlparse(self.path).path
+            snapshot = preview.snapshot
+            if path == "/":
+                name = html.escape(preview.data_path.name)
+                self._send(PAGE.format(name=name).encode("utf-8"), "text/html; charset=utf-8")
+            elif path == "/events":
+                self._events()
+            elif path.startswith("/page/") and path.endswith(".png"):
+                number = path[len("/page/") : -len(".png")]
+                index = int(number) - 1 if number.isdigit() else -1
+                if 0 <= index < len(snapshot.pages):
+                    self._send(snapshot.pages[index], "image/png")
+                else:
+                    self.send_error(HTTPStatus.NOT_FOUND)
+            elif path in ("/letter.pdf", "/letter.docx", "/letter.html"):
+                kind = path.rsplit(".", 1)[1]
+                types = {
+                    "pdf": "application/pdf",
+                    "html": "text/html; charset=utf-8",
+                    "docx": "application/vnd.openxmlformats-officedocument."
+                    "wordprocessingml.document",
+                }
+                if kind in snapshot.files:
+                    self._send(snapshot.files[kind], types[kind])
+                else:
+                    self.send_error(HTTPStatus.NOT_FOUND, "the letter is not built")
+            else:
+                self.send_error(HTTPStatus.NOT_FOUND)
+
+        def _send(self, body: bytes, kind: str) -> None:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _events(self) -> None:
+            """Stream the state now and after each rebuild, as server-sent events."""
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            seen = -1
+            try:
+                while not preview._stop.is_set():
+                    with preview.changed:
+                        if preview.snapshot.version in (seen, 0):  # 0: the first build runs
+                            preview.changed.wait(timeout=15)
+                        snapshot = preview.snapshot
+                    if snapshot.version == 0:
+                        continue
+                    if snapshot.version != seen:
+                        seen = snapshot.version
+                        self.wfile.write(f"data: {_state(snapshot)}\n\n".encode())
+                    else:
+                        self.wfile.write(b": still here\n\n")
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                return
+
+    return Handler

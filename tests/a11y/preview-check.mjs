@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// Usage: node preview-check.mjs URL TEMPLATE OLD NEW DATA
+// Drives `letters preview` in Debian's headless Chromium, with no reload by the script:
+// opens URL and waits for the letter; replaces OLD with NEW in the TEMPLATE file on disk
+// and waits for NEW in the page's HTML version and a new page image; breaks the YAML of
+// DATA and waits for the mistake (file and line) in the page; restores DATA and waits for
+// the letter again. Prints a JSON report, with the milliseconds from each save to the page
+// showing it. Exit: 0 = report written, 2 = usage/launch error or a step timed out.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer from 'puppeteer-core';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const [url, template, oldText, newText, data] = process.argv.slice(2);
+if (!data) {
+  console.error('usage: node preview-check.mjs URL TEMPLATE OLD NEW DATA');
+  process.exit(2);
+}
+const profile = mkdtempSync(join(tmpdir(), 'preview-check-profile-'));
+let browser = null;
+function cleanup() {
+  try { browser?.process()?.kill('SIGKILL'); } catch {}
+  try { rmSync(profile, { recursive: true, force: true, maxRetries: 3 }); } catch {}
+}
+process.on('exit', cleanup);
+const watchdog = setTimeout(() => { console.error('preview-check: timed out'); process.exit(2); }, 90_000);
+
+async function htmlText(page) {
+  // the frame reloads on every rebuild: a read that meets a reload simply finds nothing yet
+  const frame = page.frames().find((f) => f !== page.mainFrame());
+  try {
+    return frame ? await frame.evaluate(() => document.body ? document.body.innerText : '') : '';
+  } catch {
+    return '';
+  }
+}
+
+async function until(page, test, what) {
+  const start = Date.now();
+  while (Date.now() - start < 20_000) {
+    if (await test()) return Date.now();
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`never saw ${what}`);
+}
+
+async function main() {
+  browser = await puppeteer.launch({
+    executablePath: CHROMIUM, headless: true, ignoreDefaultArgs: true, pipe: true,
+    args: [...FLAGS, `--user-data-dir=${profile}`, '--remote-debugging-pipe', 'about:blank'],
+    timeout: 20_000, protocolTimeout: 45_000,
+    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+  });
+  const page = await browser.newPage();
+  const report = {};
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  const images = () => page.$$eval('#pages img', (imgs) => imgs.map((i) => i.complete && i.naturalWidth > 0 ? i.src : ''));
+  await until(page, async () => (await images()).filter(Boolean).length > 0, 'the first pages');
+  report.pages = (await images()).length;
+  report.before = (await htmlText(page)).includes(oldText);
+  const firstImage = (await images())[0];
+
+  const source = readFileSync(template, 'utf8');
+  let saved = Date.now();
+  writeFileSync(template, source.replace(oldText, newText));
+  let seen = await until(page, async () => (await htmlText(page)).includes(newText), 'the new words');
+  await until(page, async () => { const now = await images(); return now[0] && now[0] !== firstImage; }, 'new page images');
+  report.template_ms = Date.now() - saved;
+  report.template_text_ms = seen - saved;
+
+  const letter = readFileSync(data, 'utf8');
+  saved = Date.now();
+  writeFileSync(data, letter.replace('report:\n', 'report:\n  title: [unclosed\n'));
+  await until(page, async () => (await page.$eval('#error', (e) => e.textContent)).length > 0, 'the mistake');
+  report.error_ms = Date.now() - saved;
+  report.error = await page.$eval('#error', (e) => e.textContent);
+
+  saved = Date.now();
+  writeFileSync(data, letter);
+  await until(page, async () => (await page.$eval('#error', (e) => e.textContent)) === '' && (await images()).filter(Boolean).length > 0, 'the letter again');
+  report.recovered_ms = Date.now() - saved;
+  report.after = (await htmlText(page)).includes(newText);
+  console.log(JSON.stringify(report));
+}
+
+main().then(() => { clearTimeout(watchdog); process.exit(0); })
+  .catch((error) => { console.error(`preview-check: ${error.message}`); process.exit(2); });
