@@ -7,7 +7,7 @@ OUT    ?= build
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help letter letters examples check preview due findings archive verify test lint format schema bench clean lock system-deps
+.PHONY: help letter letters examples check preview diff due findings archive verify test lint format schema bench clean lock system-deps
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ check: $(VENV)/.installed ## Check letters: make check [LETTER=data/x.yaml] [TOD
 
 preview: system-deps $(VENV)/.installed ## Preview a letter live in the browser: make preview [LETTER=data/x.yaml] [PORT=8055]
 	$(BIN)/letters preview $(LETTER) --port $(or $(PORT),8055)
+
+diff: $(VENV)/.installed ## Redline a letter against a revision: make diff [LETTER=data/x.yaml] [REV=HEAD]
+	$(BIN)/letters diff $(LETTER) $(if $(REV),--against $(REV)) --out $(OUT)
 
 due: $(VENV)/.installed ## What is due when: make due [TODAY=YYYY-MM-DD] (also build/deadlines.ics)
 	@mkdir -p $(OUT)

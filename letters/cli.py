@@ -445,6 +445,59 @@ def preview(ctx: click.Context, data: Path | None, port: int) -> None:
         raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}") from None
 
 
+@main.command(short_help="Show what changed in a letter's words since a revision.")
+@click.argument("data", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--against",
+    "revision",
+    metavar="REV",
+    help="The git revision to compare with; default: the approval's, else the last commit.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build"),
+    show_default=True,
+    help="Folder to write the redline to.",
+)
+@click.pass_context
+def diff(ctx: click.Context, data: Path, revision: str | None, out_dir: Path) -> None:
+    """Write a redline of DATA: its words at a revision against its words now.
+
+    <name>.redline.html marks insertions and deletions word by word; <name>.redline.docx
+    holds them as Word tracked changes to accept or reject. The letter is rendered from the
+    data and templates of each version, so a template's change shows as the words it
+    changes.
+    """
+    from .build import compose
+    from .document import text_lines
+    from .output import write_all
+    from .redline import compare, lines_at, redline_docx, redline_html, revision_of
+
+    try:
+        project = Project.find(data.parent, Path.cwd())
+        against = revision or revision_of(data, project.root)
+        before = lines_at(against, data, project.root)
+        document = compose(data, project)
+        changes = compare(before, text_lines(document, bullet="• "))
+        html_path = out_dir / f"{data.stem}.redline.html"
+        docx_path = out_dir / f"{data.stem}.redline.docx"
+        write_all(
+            {
+                html_path: redline_html(changes, f"{data.stem}, {against} to now").encode(),
+                docx_path: redline_docx(changes, document.date),
+            }
+        )
+    except LettersError as exc:
+        _report(ctx, exc, data)
+        ctx.exit(1)
+    count = sum(kind != "=" for change in changes for kind, _ in change.runs)
+    click.echo(f"{count} changed runs of words since {against}")
+    click.echo(f"wrote {_shown(html_path)}")
+    click.echo(f"wrote {_shown(docx_path)}")
+
+
 @main.command(short_help="Approve a letter: record who, when, and its inputs.")
 @click.argument("data", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--by", "by", required=True, help="Who approves it (the signatory, usually).")

@@ -1,0 +1,191 @@
+"""A redline: a letter's words as they were at a revision, and as they are now.
+
+`letters diff DATA [--against REV]` renders the letter from the data and templates of a
+git revision (by default the one its approval records, else the last commit) and from
+those on disk now, and compares the text a reader sees, word by word. It writes an HTML
+page with insertions and deletions marked, and a DOCX whose changes are Word tracked
+changes (w:ins and w:del) that a manager can accept or reject, with an author and a date
+that keep the file the same each time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import html
+import io
+import json
+import re
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import LettersError
+
+#: The author Word shows for each change.
+AUTHOR = "letters"
+_WORDS = re.compile(r"\S+\s*|\s+")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the redline: runs of (kind, text), kind '=', '+' or '-'."""
+
+    runs: tuple[tuple[str, str], ...]
+
+    @property
+    def changed(self) -> bool:
+        """Say whether the line holds any insertion or deletion."""
+        return any(kind != "=" for kind, _ in self.runs)
+
+
+def revision_of(data_path: Path, root: Path) -> str:
+    """Return the revision to compare with: the approval's, else the last commit."""
+    from .approval import record_path
+
+    record = record_path(data_path)
+    if record.is_file():
+        revision = json.loads(record.read_text(encoding="utf-8")).get("revision", "")
+        if revision:
+            return str(revision)
+    return "HEAD"
+
+
+def lines_at(revision: str, data_path: Path, root: Path) -> list[str]:
+    """Render the letter from its data and templates as they were at a git revision."""
+    from .build import compose
+    from .document import text_lines
+    from .project import Project
+
+    relative = data_path.resolve().relative_to(root)
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(root), "archive", "--format=tar", revision, "data", "templates"],
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise LettersError(
+            f"cannot read revision {revision!r} of the project with git: "
+            f"{getattr(exc, 'stderr', b'').decode(errors='replace').strip() or exc}"
+        ) from None
+    with tempfile.TemporaryDirectory() as tmp:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        then = Path(tmp) / relative
+        if not then.is_file():
+            raise LettersError(f"{relative} is not in revision {revision!r}")
+        return text_lines(compose(then, Project(Path(tmp))), bullet="• ")
+
+
+def compare(before: list[str], after: list[str]) -> list[Change]:
+    """Compare two letters' lines: whole lines added or removed, changed lines word by word."""
+    changes: list[Change] = []
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(
+        None, before, after, autojunk=False
+    ).get_opcodes():
+        if op == "equal":
+            changes.extend(Change((("=", line),)) for line in after[b1:b2])
+        elif op == "delete":
+            changes.extend(Change((("-", line),)) for line in before[a1:a2])
+        elif op == "insert":
+            changes.extend(Change((("+", line),)) for line in after[b1:b2])
+        else:
+            old, new = before[a1:a2], after[b1:b2]
+            for index in range(max(len(old), len(new))):
+                if index >= len(new):
+                    changes.append(Change((("-", old[index]),)))
+                elif index >= len(old):
+                    changes.append(Change((("+", new[index]),)))
+                else:
+                    changes.append(_words(old[index], new[index]))
+    return changes
+
+
+def _words(old: str, new: str) -> Change:
+    """Compare two versions of a line word by word: one run for each changed stretch."""
+    a, b = _WORDS.findall(old), _WORDS.findall(new)
+    runs: list[tuple[str, str]] = []
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            runs.append(("=", "".join(b[b1:b2])))
+            continue
+        if a2 > a1:
+            runs.append(("-", "".join(a[a1:a2])))
+        if b2 > b1:
+            runs.append(("+", "".join(b[b1:b2])))
+    return Change(tuple(runs))
+
+
+def redline_html(changes: list[Change], title: str) -> str:
+    """Write the redline as an HTML page: deletions struck through, insertions underlined."""
+    tags = {"=": ("", ""), "-": ("<del>", "</del>"), "+": ("<ins>", "</ins>")}
+    body = "\n".join(
+        "<p>"
+        + "".join(tags[kind][0] + html.escape(text) + tags[kind][1] for kind, text in change.runs)
+        + "</p>"
+        for change in changes
+    )
+    count = sum(kind != "=" for change in changes for kind, _ in change.runs)
+    return (
+        '<!doctype html>\n<html lang="en-GB"><head><meta charset="utf-8">'
+        f"<title>Changes: {html.escape(title)}</title><style>"
+        "body{font-family:sans-serif;max-width:46em;margin:2em auto;line-height:1.4}"
+        "del{color:#d4351c;text-decoration:line-through}"
+        "ins{color:#00703c;text-decoration:underline}</style></head>\n<body>\n"
+        f"<h1>Changes: {html.escape(title)}</h1>\n<p>{count} changed runs of words.</p>\n"
+        f"{body}\n</body></html>\n"
+    )
+
+
+def redline_docx(changes: list[Change], day: dt.date) -> bytes:
+    """Write the redline as a DOCX whose changes are Word tracked changes (w:ins, w:del)."""
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.core_properties.created = dt.datetime(day.year, day.month, day.day)
+    document.core_properties.modified = dt.datetime(day.year, day.month, day.day)
+    document.core_properties.author = AUTHOR
+    document.core_properties.title = "Changes"
+    when = f"{day.isoformat()}T00:00:00Z"
+    number = 0
+    for change in changes:
+        paragraph = document.add_paragraph()
+        for kind, text in change.runs:
+            run = OxmlElement("w:r")
+            piece = OxmlElement("w:delText" if kind == "-" else "w:t")
+            piece.set(qn("xml:space"), "preserve")
+            piece.text = text
+            run.append(piece)
+            if kind == "=":
+                paragraph._p.append(run)
+                continue
+            number += 1
+            mark = OxmlElement("w:del" if kind == "-" else "w:ins")
+            mark.set(qn("w:id"), str(number))
+            mark.set(qn("w:author"), AUTHOR)
+            mark.set(qn("w:date"), when)
+            mark.append(run)
+            paragraph._p.append(mark)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return _fixed_zip(buffer.getvalue())
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """Rewrite a zip with its entries in order and a fixed timestamp: the same bytes each time."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in sorted(source.namelist()):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(name))
+    return out.getvalue()
