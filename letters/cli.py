@@ -48,6 +48,19 @@ data_argument = click.argument("data", nargs=-1, type=click.Path(path_type=Path,
 strict_option = click.option(
     "--strict", is_flag=True, help="Treat warnings (and WeasyPrint's) as errors."
 )
+today_option = click.option(
+    "--today",
+    callback=_day,
+    metavar="YYYY-MM-DD",
+    help="The day to count the days left to the section 55 deadline from; default: today.",
+)
+on_option = click.option(
+    "--on",
+    "on",
+    callback=_day,
+    metavar="YYYY-MM-DD",
+    help="The day; default: today.",
+)
 
 
 class _Letters(click.Group):
@@ -140,12 +153,7 @@ def build(
 
 @main.command(short_help="Check letters without building them.")
 @data_argument
-@click.option(
-    "--today",
-    callback=_day,
-    metavar="YYYY-MM-DD",
-    help="The day to count the days left to the section 55 deadline from; default: today.",
-)
+@today_option
 @strict_option
 @click.pass_context
 def check(ctx: click.Context, data: tuple[Path, ...], today: dt.date | None, strict: bool) -> None:
@@ -501,7 +509,7 @@ def diff(ctx: click.Context, data: Path, revision: str | None, out_dir: Path) ->
 @main.command(short_help="Approve a letter: record who, when, and its inputs.")
 @click.argument("data", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--by", "by", required=True, help="Who approves it (the signatory, usually).")
-@click.option("--on", "on", callback=_day, metavar="YYYY-MM-DD", help="The day; default: today.")
+@on_option
 @click.pass_context
 def approve(ctx: click.Context, data: Path, by: str, on: dt.date | None) -> None:
     """Approve DATA: set its status and record a digest of every input beside it.
@@ -535,7 +543,7 @@ def approve(ctx: click.Context, data: Path, by: str, on: dt.date | None) -> None
 
 @main.command(short_help="Record that a letter's comments are published and copied.")
 @click.argument("data", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--on", "on", callback=_day, metavar="YYYY-MM-DD", help="The day; default: today.")
+@on_option
 @click.pass_context
 def publish(ctx: click.Context, data: Path, on: dt.date | None) -> None:
     """Record the day DATA's comments were published and copied (s.55(6)).
@@ -557,12 +565,7 @@ def publish(ctx: click.Context, data: Path, on: dt.date | None) -> None:
 
 @main.command(short_help="List what is due when: every letter's deadline and dates.")
 @data_argument
-@click.option(
-    "--today",
-    callback=_day,
-    metavar="YYYY-MM-DD",
-    help="The day to count the days left from; default: today.",
-)
+@today_option
 @click.option("--json", "as_json", is_flag=True, help="Write JSON instead of a table.")
 @click.option(
     "--ics",
