@@ -481,7 +481,14 @@ def diff(ctx: click.Context, data: Path, revision: str | None, out_dir: Path) ->
     from .build import compose
     from .document import text_lines
     from .output import write_all
-    from .redline import compare, lines_at, redline_docx, redline_html, revision_of
+    from .redline import (
+        compare,
+        count_changes,
+        lines_at,
+        redline_docx,
+        redline_html,
+        revision_of,
+    )
 
     try:
         project = Project.find(data.parent, Path.cwd())
@@ -500,8 +507,8 @@ def diff(ctx: click.Context, data: Path, revision: str | None, out_dir: Path) ->
     except LettersError as exc:
         _report(ctx, exc, data)
         ctx.exit(1)
-    count = sum(kind != "=" for change in changes for kind, _ in change.runs)
-    click.echo(f"{count} changed runs of words since {against}")
+    count = count_changes(changes)
+    click.echo(f"{count} {'change' if count == 1 else 'changes'} since {against}")
     click.echo(f"wrote {_shown(html_path)}")
     click.echo(f"wrote {_shown(docx_path)}")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .checks import check_letter, check_printed
-from .errors import CheckResult
+from .errors import CheckResult, Location, TemplateError
 from .facts import LetterFacts, build_facts
 from .model import Letter
 from .project import Project
@@ -59,7 +59,30 @@ def template_sections(project: Project, name: str) -> tuple[str, ...]:
     from .wording import template_source
 
     env = project.environment
-    return standard_sections(template_source(env, name), lambda other: template_source(env, other))
+    try:
+        return standard_sections(
+            template_source(env, name), lambda other: template_source(env, other)
+        )
+    except TemplateError as exc:
+        message = str(exc)  # a missing include names its own file; a twice-marked one does not
+        raise TemplateError(
+            message if message.startswith("templates/") else f"templates/{name}: {message}"
+        ) from None
+
+
+def _section_slips(names: tuple[str, ...], project: Project, template: str) -> list[CheckResult]:
+    """Warn of a section name near a known one but not it: a slip in a template's mark."""
+    from .errors import did_you_mean
+    from .sections import KNOWN_SECTIONS
+
+    slips = []
+    for name in names:
+        hint = did_you_mean(name, KNOWN_SECTIONS)
+        if name not in KNOWN_SECTIONS and hint:
+            where = Location(Path("templates") / template)
+            message = f"the template marks a section {name!r}{hint}; letters name it so"
+            slips.append(CheckResult("warning", where, "", message))
+    return slips
 
 
 def letter_wording(letter: Letter, facts: LetterFacts, project: Project, template: str) -> Wording:
@@ -90,6 +113,7 @@ def prepare(data_path: Path, project: Project, today: dt.date | None = None) -> 
     )
     language = next(iter(facts))
     sections = template_sections(project, template_name(loaded, language))
+    slips = _section_slips(sections, project, template_name(loaded, language))
     results = check_letter(
         loaded,
         english,
@@ -98,6 +122,7 @@ def prepare(data_path: Path, project: Project, today: dt.date | None = None) -> 
         sections,
         project.frameworks,
     )
+    results = [*results, *slips]
     if not any(result.severity == "error" for result in results):
         wording = letter_wording(
             loaded.letter, facts[language], project, template_name(loaded, language)

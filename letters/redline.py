@@ -94,15 +94,47 @@ def compare(before: list[str], after: list[str]) -> list[Change]:
         elif op == "insert":
             changes.extend(Change((("+", line),)) for line in after[b1:b2])
         else:
-            old, new = before[a1:a2], after[b1:b2]
-            for index in range(max(len(old), len(new))):
-                if index >= len(new):
-                    changes.append(Change((("-", old[index]),)))
-                elif index >= len(old):
-                    changes.append(Change((("+", new[index]),)))
-                else:
-                    changes.append(_words(old[index], new[index]))
+            changes.extend(_pair(before[a1:a2], after[b1:b2]))
     return changes
+
+
+#: How alike two lines must be to be shown as one line changed, not one removed and one added.
+ALIKE = 0.5
+
+
+def _pair(old: list[str], new: list[str]) -> list[Change]:
+    """Compare a stretch of changed lines: alike lines word by word, the rest whole."""
+
+    def alike(a: str, b: str) -> bool:
+        return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= ALIKE
+
+    changes: list[Change] = []
+    i = j = 0
+    while i < len(old) and j < len(new):
+        if alike(old[i], new[j]):
+            changes.append(_words(old[i], new[j]))
+            i, j = i + 1, j + 1
+        elif any(alike(old[i], later) for later in new[j + 1 :]):
+            changes.append(Change((("+", new[j]),)))
+            j += 1
+        else:
+            changes.append(Change((("-", old[i]),)))
+            i += 1
+    changes.extend(Change((("-", line),)) for line in old[i:])
+    changes.extend(Change((("+", line),)) for line in new[j:])
+    return changes
+
+
+def count_changes(changes: list[Change]) -> int:
+    """Count the changes a reader sees: a deletion with the insertion that replaces it is one."""
+    count = 0
+    for change in changes:
+        previous = "="
+        for kind, _ in change.runs:
+            if kind != "=" and not (kind == "+" and previous == "-"):
+                count += 1
+            previous = kind
+    return count
 
 
 def _words(old: str, new: str) -> Change:
@@ -129,14 +161,14 @@ def redline_html(changes: list[Change], title: str) -> str:
         + "</p>"
         for change in changes
     )
-    count = sum(kind != "=" for change in changes for kind, _ in change.runs)
+    count = count_changes(changes)
     return (
         '<!doctype html>\n<html lang="en-GB"><head><meta charset="utf-8">'
         f"<title>Changes: {html.escape(title)}</title><style>"
         "body{font-family:sans-serif;max-width:46em;margin:2em auto;line-height:1.4}"
         "del{color:#d4351c;text-decoration:line-through}"
         "ins{color:#00703c;text-decoration:underline}</style></head>\n<body>\n"
-        f"<h1>Changes: {html.escape(title)}</h1>\n<p>{count} changed runs of words.</p>\n"
+        f"<h1>Changes: {html.escape(title)}</h1>\n<p>{count} changes.</p>\n"
         f"{body}\n</body></html>\n"
     )
 

@@ -14,11 +14,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .document import Block, Heading, Section, Span
-from .errors import did_you_mean
+from .errors import TemplateError, did_you_mean
 from .markdown import Part, parse_own
 
 #: The section that ends the letter: only after it may a section (an annex) start a new page.
 SIGN_OFF = "sign-off"
+#: The sections the shipped templates mark: a template may mark others, but a name near one
+#: of these is likely a slip ('practise' for 'practice').
+KNOWN_SECTIONS = (
+    "masthead", "subject", "opening", "grades", "summary", "body", "causes-of-concern",
+    "recommendations", "areas-for-improvement", "practice", "planned-activity", "closing",
+    "sign-off", "annex", "chief-officer-comments",
+)  # fmt: skip
 #: How a template marks a standard section: a line `:::: section NAME`.
 SECTION_MARK = re.compile(r"^::::\s*section\s+([a-z][a-z0-9-]*)\s*$", re.M)
 _INCLUDE = re.compile(r"""\{%-?\s*include\s+["']([^"']+)["']""")
@@ -60,6 +67,12 @@ def standard_sections(
     `reading` holds the includes being read, so a template that includes itself ends.
     """
     names: list[str] = []
+    marked = [m.group(1) for m in SECTION_MARK.finditer(source)]
+    twice = sorted({name for name in marked if marked.count(name) > 1})
+    if twice:
+        raise TemplateError(
+            f"the section {twice[0]!r} is marked twice in one template; each section is marked once"
+        )
     events = sorted(
         [(m.start(), "section", m.group(1)) for m in SECTION_MARK.finditer(source)]
         + [(m.start(), "include", m.group(1)) for m in _INCLUDE.finditer(source)]

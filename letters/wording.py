@@ -100,6 +100,22 @@ def _namespace_like(name: str, module: str) -> type[SimpleNamespace]:
     return type(name, (SimpleNamespace,), {"__module__": module, "__slots__": ()})
 
 
+#: How a template names the values it is given, by their kind: 'facts has no ...'.
+_TEMPLATE_NAMES = {
+    "LetterFacts": "facts",
+    "LetterInfo": "letter",
+    "Report": "report",
+    "Force": "force",
+    "Office": "office",
+    "Recipient": "recipient",
+    "Status": "status",
+    "Finding": "the finding",
+    "Answer": "the answer",
+    "Totals": "facts.totals",
+    "Findings": "facts.findings",
+}
+
+
 class PlainUndefined(jinja2.StrictUndefined):
     """A name a template uses that does not exist, said in plain words with a did-you-mean.
 
@@ -126,12 +142,15 @@ class PlainUndefined(jinja2.StrictUndefined):
             if isinstance(owner, dict | SimpleNamespace)
             else []
         )
-        what = type(owner).__name__ if isinstance(owner, SimpleNamespace) else "this value"
+        kind = type(owner).__name__
+        what = (
+            _TEMPLATE_NAMES.get(kind, kind) if isinstance(owner, SimpleNamespace) else "this value"
+        )
         if isinstance(owner, dict):
             what = "this table"
         hint = did_you_mean(name, [str(f) for f in fields])
-        # a long list helps less than the nearest name
-        listed = fields and not (hint and len(fields) > 8)
+        # a very long list helps less than the nearest name
+        listed = fields and not (hint and len(fields) > 16)
         has = f"; it has {english.join_words([str(f) for f in fields])}" if listed else ""
         return f"{what} has no {name!r}{hint}{has}"
 
@@ -282,6 +301,18 @@ def render_template(template: jinja2.Template, data: dict[str, Any]) -> str:
         return template.render(data)
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"templates/{exc.name}: no such template") from None
+    except jinja2.TemplateRuntimeError as exc:
+        message = str(exc)
+        missing = re.match(r"No (filter|test) named '(.+?)'", message)
+        if missing:
+            kind, name = missing.groups()
+            known = sorted(template.environment.filters if kind == "filter" else
+                            template.environment.tests)  # fmt: skip
+            message = (
+                f"no {kind} named {name!r}{did_you_mean(name, known)}; the {kind}s are "
+                + ", ".join(known)
+            )
+        raise TemplateError(f"{_template_line(exc, template.name or '')}: {message}") from None
     except jinja2.UndefinedError as exc:
         message = str(exc)
         unknown = re.match(r"the template names '(.+)', which", message)

@@ -99,7 +99,7 @@ def test_a_template_error_names_the_template_and_line(runner: CliRunner, scratch
     assert result.exit_code == 1
     line = template.read_text(encoding="utf-8").splitlines().index("Dear {{ facts.salutaton }}") + 1
     assert result.stderr.endswith(
-        f"common/front.md.j2:{line}: LetterFacts has no 'salutaton' (did you mean 'salutation'?)\n"
+        f"common/front.md.j2:{line}: facts has no 'salutaton' (did you mean 'salutation'?)\n"
     )
     assert not (scratch / "out").exists()
 

@@ -36,7 +36,7 @@ def changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     result = CliRunner().invoke(main, ["diff", LETTER])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "4 changed runs of words since HEAD",
+        "2 changes since HEAD",
         "wrote build/lancashire-2020-peel.redline.html",
         "wrote build/lancashire-2020-peel.redline.docx",
     ]

@@ -336,3 +336,21 @@ def test_a_template_that_includes_itself_is_named_at_its_line(tmp_path: Path) ->
     result = CliRunner().invoke(main, ["check", str(data)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "templates/common/sign-off.md.j2:1: calls itself too deeply" in result.output
+
+
+def test_a_section_marked_twice_or_misspelt_in_a_template_is_named(tmp_path: Path) -> None:
+    data = copy_project(tmp_path, PEEL, lambda tree: None)
+    template = tmp_path / "templates" / "letters" / "peel.md.j2"
+    edit_yaml(template, ":::: section practice\n", ":::: section practise\n")
+    result = CliRunner().invoke(main, ["check", str(data)])
+    assert (
+        "templates/letters/peel.md.j2: warning: the template marks a section 'practise' (did you"
+        " mean 'practice'?); letters name it so"
+    ) in result.output
+    edit_yaml(template, ":::: section practise\n", ":::: section closing\n")
+    result = CliRunner().invoke(main, ["check", str(data)])
+    assert result.exit_code == 1
+    assert (
+        "templates/letters/peel.md.j2: the section 'closing' is marked twice in one template;"
+        " each section is marked once"
+    ) in result.output

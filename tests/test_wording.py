@@ -169,7 +169,7 @@ def test_a_misspelt_field_in_a_template_is_named_with_a_hint(scratch: Path) -> N
     line = position(template, "{{ force.cheif_officer }}").split(":")[0]
     assert result.exit_code == 1
     assert (
-        f"templates/letters/integrated-peel-2018.md.j2:{line}: Force has no 'cheif_officer' (did"
+        f"templates/letters/integrated-peel-2018.md.j2:{line}: force has no 'cheif_officer' (did"
         " you mean 'chief_officer'?); it has name and chief_officer"
     ) in result.output
 
