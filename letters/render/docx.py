@@ -277,7 +277,10 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
             added = [_inline(doc.add_paragraph(), block.content, style)]
         elif isinstance(block, BulletList):
             kind = "List Number" if block.numbered else "List Bullet"
-            added = [_inline(doc.add_paragraph(style=kind), item, style) for item in block.items]
+            list_id = doc.styles[kind].style_id  # found once, not per item (see _table)
+            added = [_styled(doc.add_paragraph(), list_id) for _ in block.items]
+            for paragraph, item in zip(added, block.items, strict=True):
+                _inline(paragraph, item, style)
             if block.numbered:
                 _number_from(doc, added, block.start)
             # A list ends with a paragraph's space, as in the PDF.
@@ -415,12 +418,16 @@ def _table(doc: docx.document.Document, block: Table, style: HouseStyle) -> list
         column.width = width
     _borders(table, style)
     _cell_margins(table, style.table.padding_y, style.table.padding_x)
+    # Each style's id, found once: python-docx looks a style up by name through every style
+    # each time a paragraph's style is set by name.
+    heading_id, text_id = (doc.styles[name].style_id for name in (TABLE_HEADING, TABLE_TEXT))
     for index, row in enumerate((block.header, *block.rows) if block.header else block.rows):
-        cells = table.add_row().cells
+        # a row's own cells: `_Row.cells` walks the whole table, which is quadratic in rows
+        cells = [_Cell(tc, table) for tc in table.add_row()._tr.tc_lst]
         for cell, content, width in zip(cells, row, widths, strict=False):
             cell.width = width
             paragraph = cell.paragraphs[0]
-            paragraph.style = TABLE_HEADING if block.header and index == 0 else TABLE_TEXT
+            _styled(paragraph, heading_id if block.header and index == 0 else text_id)
             _inline(paragraph, content, style)
     if block.header:
         header_row = table.rows[0]._tr.get_or_add_trPr()
@@ -428,6 +435,12 @@ def _table(doc: docx.document.Document, block: Table, style: HouseStyle) -> list
         repeat.set(qn("w:val"), "true")
         header_row.append(repeat)
     return [_space_after_table(doc, style)]
+
+
+def _styled(paragraph: DocxParagraph, style_id: str) -> DocxParagraph:
+    """Give a paragraph a style by its id: no search through every style by name."""
+    paragraph._p.style = style_id
+    return paragraph
 
 
 def _space_after_table(doc: docx.document.Document, style: HouseStyle) -> DocxParagraph:
