@@ -7,17 +7,20 @@ import json
 import os
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from . import __version__
 from .errors import ArchiveError, DataError, LettersError, display_path
 from .output import FORMATS
-from .project import Project
+
+if TYPE_CHECKING:  # the project (and pydantic, through it) loads when a command needs it
+    from .project import Project
 
 
 def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -146,9 +149,18 @@ def build(
             click.echo(f"wrote {_shown(written)}")
         return True
 
-    _each_letter(ctx, paths, "Building letters", build_one)
-    if held:
-        click.echo(f"{len(held)} of {len(paths)} letters held (approved, then changed)", err=True)
+    started = time.perf_counter()
+    failed = _each_letter(ctx, paths, "Building letters", build_one, finish=False)
+    if len(paths) > 1:  # one line at the end: what happened to every letter, and how long
+        built = len(paths) - failed - len(held)
+        click.echo(
+            f"built {built}, held {len(held)}, failed {failed} of {len(paths)} letters in "
+            f"{time.perf_counter() - started:.1f} s"
+            + (" (held: approved, then changed)" if held else ""),
+            err=True,
+        )
+    if failed:
+        ctx.exit(1)
 
 
 @main.command(short_help="Check letters without building them.")
@@ -316,7 +328,7 @@ def findings(
     if as_csv and as_json:
         raise click.UsageError("--csv and --json: choose one")
     try:
-        project = Project.find(data.parent, Path.cwd())
+        project = _find_project(data.parent, Path.cwd())
         rows = finding_rows(collect_findings(load_letter(data, project.root).letter.report))
         text = findings_json(rows) if as_json else findings_csv(rows)
         if out_file is not None and _is_input(out_file, project):
@@ -373,7 +385,7 @@ def new(
     from .new import from_previous, skeleton, write_new
 
     try:
-        project = Project.find()
+        project = _find_project()
     except LettersError as exc:
         _fail(ctx, exc)
     path = project.data / (name if name.endswith(".yaml") else f"{name}.yaml")
@@ -491,7 +503,7 @@ def diff(ctx: click.Context, data: Path, revision: str | None, out_dir: Path) ->
     )
 
     try:
-        project = Project.find(data.parent, Path.cwd())
+        project = _find_project(data.parent, Path.cwd())
         against = revision or revision_of(data, project.root)
         before = lines_at(against, data, project.root)
         document = compose(data, project)
@@ -530,7 +542,7 @@ def approve(ctx: click.Context, data: Path, by: str, on: dt.date | None) -> None
     from .prepare import prepare
 
     try:
-        project = Project.find(data.parent, Path.cwd())
+        project = _find_project(data.parent, Path.cwd())
         prepared = prepare(data, project)
         failures = prepared.failures()
         if failures:
@@ -562,7 +574,7 @@ def publish(ctx: click.Context, data: Path, on: dt.date | None) -> None:
     from .validate import load_letter
 
     try:
-        project = Project.find(data.parent, Path.cwd())
+        project = _find_project(data.parent, Path.cwd())
         record_publication(data, load_letter(data, project.root), on or dt.date.today())
     except LettersError as exc:
         _report(ctx, exc, data)
@@ -639,7 +651,7 @@ def schema(ctx: click.Context, office: bool) -> None:
     from .schema import json_schema
 
     try:
-        frameworks = Project.find().frameworks
+        frameworks = _find_project().frameworks
     except LettersError as exc:
         _fail(ctx, exc)
     click.echo(
@@ -702,10 +714,17 @@ def _count(n: int, severity: str) -> str:
     return f"{n} {severity}{'' if n == 1 else 's'}"
 
 
+def _find_project(*starts: Path) -> Project:
+    """Find the project; importing it loads pydantic, so only a command that needs it does."""
+    from .project import Project
+
+    return Project.find(*starts)
+
+
 def _letters(ctx: click.Context, data: tuple[Path, ...]) -> tuple[Project, list[Path]]:
     """Find the project and the data files to work on: those given, or every data/*.yaml."""
     try:
-        project = Project.find(data[0].parent, Path.cwd()) if data else Project.find()
+        project = _find_project(data[0].parent, Path.cwd()) if data else _find_project()
     except LettersError as exc:
         _fail(ctx, exc)
     paths = list(data) or project.letters()
