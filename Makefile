@@ -88,5 +88,5 @@ lock: ## Re-pin every dependency in requirements.lock from a fresh environment
 	rm -rf .lock-venv
 
 clean: ## Remove build outputs, caches and the virtual environment
-	rm -rf $(OUT) $(VENV) $(A11Y)/node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf $(OUT) $(VENV) .letters-cache $(A11Y)/node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -31,6 +31,8 @@ class Built:
 
     paths: tuple[Path, ...]
     warnings: tuple[str, ...]
+    #: Every file the letter was made from: its data, its office's, signatures, templates.
+    inputs: tuple[Path, ...] = ()
 
 
 def compose(data_path: Path, project: Project) -> Document:
@@ -232,7 +234,7 @@ def build_letter(
     if holding.warning:
         warnings += (f"{data_path}: warning: {holding.warning}",)
     warnings += tuple(f"{data_path}: warning: {w}" for w in render_warnings)
-    return Built(tuple(targets), warnings)
+    return Built(tuple(targets), warnings, (*loaded.files, *project.template_files))
 
 
 def _unprintable(document: Document, project: Project) -> tuple[str, ...]:

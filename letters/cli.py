@@ -109,6 +109,9 @@ def main(ctx: click.Context, debug: bool) -> None:
     help="Formats to write, comma-separated: docx and pdf (the letter to send; the PDF holds its "
     "data as sent), html and public-pdf (the public copy for the website).",
 )
+@click.option(
+    "--force", is_flag=True, help="Build every letter, even one whose outputs are up to date."
+)
 @strict_option
 @click.pass_context
 def build(
@@ -116,6 +119,7 @@ def build(
     data: tuple[Path, ...],
     out_dir: Path,
     formats: tuple[str, ...],
+    force: bool,
     strict: bool,
 ) -> None:
     """Check, then build each DATA file (default: every data/*.yaml) into OUT/.
@@ -126,15 +130,25 @@ def build(
     written for it; the other letters are still built. Exit status 1 if any
     letter failed. An approved or sent letter whose inputs changed since its
     approval is held: refused when it is the only letter, skipped (and named)
-    in a build of several.
+    in a build of several. A letter whose inputs, settings and outputs are as
+    the last build left them is skipped (decided by content, not timestamps);
+    --force builds it anyway.
     """
     from .approval import HeldError
     from .build import build_letter
+    from .incremental import record, up_to_date
+    from .provenance import tool_versions
 
     project, paths = _letters(ctx, data)
     held: list[Path] = []
+    skipped: list[Path] = []
+    settings = {"formats": list(formats), "strict": strict, "tools": dict(tool_versions())}
 
     def build_one(path: Path) -> bool:
+        if not force and up_to_date(path, out_dir, settings, project.root, project.template_files):
+            click.echo(f"up to date: {_shown(path)}")
+            skipped.append(path)
+            return True
         try:
             built = build_letter(path, out_dir, formats, project, strict=strict)
         except HeldError as exc:
@@ -147,14 +161,16 @@ def build(
             click.echo(warning, err=True)
         for written in built.paths:
             click.echo(f"wrote {_shown(written)}")
+        record(path, out_dir, settings, project.root, list(built.inputs), built.paths)
         return True
 
     started = time.perf_counter()
     failed = _each_letter(ctx, paths, "Building letters", build_one, finish=False)
     if len(paths) > 1:  # one line at the end: what happened to every letter, and how long
-        built = len(paths) - failed - len(held)
+        built = len(paths) - failed - len(held) - len(skipped)
         click.echo(
-            f"built {built}, held {len(held)}, failed {failed} of {len(paths)} letters in "
+            f"built {built}, skipped {len(skipped)} (up to date), held {len(held)}, failed "
+            f"{failed} of {len(paths)} letters in "
             f"{time.perf_counter() - started:.1f} s"
             + (" (held: approved, then changed)" if held else ""),
             err=True,

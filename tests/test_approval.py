@@ -81,7 +81,8 @@ def test_a_build_of_many_letters_holds_a_changed_one_and_exits_0(
     assert out == "wrote build/durham-2023-peel.html\n"
     assert f"{LETTER}: held: the letter is approved, but {LETTER} changed" in err
     assert re.search(
-        r"built 1, held 1, failed 0 of 2 letters in [\d.]+ s \(held: approved, then changed\)\n$",
+        r"built 1, skipped 0 \(up to date\), held 1, failed 0 of 2 letters in [\d.]+ s "
+        r"\(held: approved, then changed\)\n$",
         err,
     )
 

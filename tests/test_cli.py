@@ -86,7 +86,7 @@ def test_one_bad_letter_does_not_stop_the_others(runner: CliRunner, scratch: Pat
     )
     assert result.exit_code == 1
     assert "broken.yaml:1:1: letter: this field is required but missing" in result.stderr
-    assert "built 1, held 0, failed 1 of 2 letters in " in result.stderr
+    assert "built 1, skipped 0 (up to date), held 0, failed 1 of 2 letters in " in result.stderr
     assert [p.name for p in out.iterdir()] == ["lancashire-2020-peel.html"]
 
 

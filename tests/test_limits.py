@@ -259,7 +259,9 @@ def test_a_fault_of_letters_itself_is_one_line_and_the_batch_goes_on(
         f"internal error while building {LETTER}: RuntimeError: boom second line "
         "(run with --debug for the traceback)",
     ]
-    assert result.stderr.splitlines()[-1].startswith("built 1, held 0, failed 1 of 2 letters in ")
+    assert result.stderr.splitlines()[-1].startswith(
+        "built 1, skipped 0 (up to date), held 0, failed 1 of 2 letters in "
+    )
     assert result.stdout == "wrote out/durham-2023-peel.html\n"
 
 
@@ -350,7 +352,9 @@ def test_two_letters_of_one_name_are_not_written_over_each_other(project: Path) 
         f"data/other/{DEFAULT_LETTER.name}: error: {LETTER} has the same name, so both would be "
         "written (and filed) as lancashire-2020-peel; rename one of them",
     ]
-    assert result.stderr.splitlines()[-1].startswith("built 1, held 0, failed 1 of 2 letters in ")
+    assert result.stderr.splitlines()[-1].startswith(
+        "built 1, skipped 0 (up to date), held 0, failed 1 of 2 letters in "
+    )
 
 
 def test_a_data_file_name_with_a_control_character_is_refused(project: Path) -> None:
