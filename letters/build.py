@@ -35,6 +35,19 @@ class Built:
     inputs: tuple[Path, ...] = ()
 
 
+#: The projects a worker process has loaded, by folder: their fonts, style and templates
+#: stay loaded from one letter to the next.
+_WORKER_PROJECTS: dict[Path, Project] = {}
+
+
+def build_in_worker(
+    data_path: Path, out_dir: Path, formats: tuple[str, ...], root: Path, strict: bool
+) -> Built:
+    """Build one letter in a worker process, keeping its project loaded for the next."""
+    project = _WORKER_PROJECTS.setdefault(root, Project(root))
+    return build_letter(data_path, out_dir, formats, project, strict=strict)
+
+
 def compose(data_path: Path, project: Project) -> Document:
     """Read a letter's data and render its wording into the shared document model."""
     loaded = load_letter(data_path, project.root)

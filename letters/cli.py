@@ -112,6 +112,13 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--force", is_flag=True, help="Build every letter, even one whose outputs are up to date."
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=os.cpu_count() or 1,
+    show_default="the number of cores",
+    help="Letters built at once, each worker keeping the renderer loaded.",
+)
 @strict_option
 @click.pass_context
 def build(
@@ -120,6 +127,7 @@ def build(
     out_dir: Path,
     formats: tuple[str, ...],
     force: bool,
+    jobs: int,
     strict: bool,
 ) -> None:
     """Check, then build each DATA file (default: every data/*.yaml) into OUT/.
@@ -132,10 +140,11 @@ def build(
     approval is held: refused when it is the only letter, skipped (and named)
     in a build of several. A letter whose inputs, settings and outputs are as
     the last build left them is skipped (decided by content, not timestamps);
-    --force builds it anyway.
+    --force builds it anyway. Several letters are built by --jobs worker
+    processes at once; the files are the same whatever --jobs is.
     """
     from .approval import HeldError
-    from .build import build_letter
+    from .build import build_in_worker, build_letter
     from .incremental import record, up_to_date
     from .provenance import tool_versions
 
@@ -143,14 +152,43 @@ def build(
     held: list[Path] = []
     skipped: list[Path] = []
     settings = {"formats": list(formats), "strict": strict, "tools": dict(tool_versions())}
+    try:
+        current = {
+            path
+            for path in paths
+            if not force
+            and up_to_date(path, out_dir, settings, project.root, project.template_files)
+        }
+    except LettersError:  # the project's own fault (a template outside it): each build says so
+        current = set()
+    # The letters to build, each name once (a second letter of a name is refused below).
+    todo = [p for p in dict((p.stem, p) for p in reversed(paths)).values() if p not in current]
+    pool = None
+    pending = {}
+    if jobs > 1 and len(todo) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawn: forking a process that has loaded Pango and fontconfig is unsafe
+        pool = ProcessPoolExecutor(
+            max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context("spawn")
+        )
+        pending = {
+            path: pool.submit(build_in_worker, path, out_dir, formats, project.root, strict)
+            for path in todo
+        }
 
     def build_one(path: Path) -> bool:
-        if not force and up_to_date(path, out_dir, settings, project.root, project.template_files):
+        if path in current:
             click.echo(f"up to date: {_shown(path)}")
             skipped.append(path)
             return True
         try:
-            built = build_letter(path, out_dir, formats, project, strict=strict)
+            built = (
+                pending[path].result()
+                if path in pending
+                else build_letter(path, out_dir, formats, project, strict=strict)
+            )
         except HeldError as exc:
             if len(paths) == 1:
                 raise
@@ -165,7 +203,11 @@ def build(
         return True
 
     started = time.perf_counter()
-    failed = _each_letter(ctx, paths, "Building letters", build_one, finish=False)
+    try:
+        failed = _each_letter(ctx, paths, "Building letters", build_one, finish=False)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     if len(paths) > 1:  # one line at the end: what happened to every letter, and how long
         built = len(paths) - failed - len(held) - len(skipped)
         click.echo(

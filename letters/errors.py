@@ -104,6 +104,10 @@ class DataError(LettersError):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    def __reduce__(self) -> tuple[type[DataError], tuple[list[Problem]]]:
+        """Travel between processes (a build worker's) with its problems, not its message."""
+        return (type(self), (self.problems,))
+
 
 class TemplateError(LettersError):
     """Raised by `wording` and `style` when a template or the house style is wrong."""
@@ -127,6 +131,10 @@ class CheckError(LettersError):
     def __init__(self, results: Sequence[CheckResult]):
         self.results = tuple(results)
         super().__init__("\n".join(str(result) for result in results))
+
+    def __reduce__(self) -> tuple[type[CheckError], tuple[tuple[CheckResult, ...]]]:
+        """Travel between processes (a build worker's) with its results, not its message."""
+        return (type(self), (self.results,))
 
 
 class ArchiveError(LettersError):

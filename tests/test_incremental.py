@@ -50,3 +50,26 @@ def test_a_missing_or_edited_output_other_settings_and_force_build_again(
     assert _build(scratch, monkeypatch, "--strict", "--force") == wrote
     edit_yaml(scratch / "data" / "offices" / "lancashire-pcc.yaml", "Preston", "Preston City")
     assert _build(scratch, monkeypatch, "--strict") == wrote  # the office's file is an input
+
+
+@pytest.mark.slow
+def test_workers_write_the_same_bytes_and_report_a_failure_in_order(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(scratch)
+    letters = [LETTER, "data/examples/durham-2023-peel.yaml", "data/examples/mopac-2025-peel.yaml"]
+    outputs = {}
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(
+            main, ["build", *letters, "--out", f"out{jobs}", "--jobs", jobs, "--force"]
+        )
+        assert result.exit_code == 0, result.output
+        outputs[jobs] = {p.name: p.read_bytes() for p in (scratch / f"out{jobs}").iterdir()}
+    assert outputs["1"] == outputs["2"] and len(outputs["1"]) == 12
+    (scratch / "data" / "broken.yaml").write_text("office: offices/lancashire-pcc.yaml\n")
+    result = CliRunner().invoke(
+        main, ["build", "data/broken.yaml", *letters, "--out", "out3", "--jobs", "2"]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("data/broken.yaml:1:1: letter: this field is required")
+    assert "built 3, skipped 0 (up to date), held 0, failed 1 of 4 letters in " in result.stderr

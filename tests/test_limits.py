@@ -253,7 +253,8 @@ def test_a_fault_of_letters_itself_is_one_line_and_the_batch_goes_on(
         return real(path, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(letters.build, "build_letter", faulty)
-    result = _cli("build", LETTER, DURHAM, "--out", "out", "--format", "html")
+    # in this process (the fault is planted here, not in a worker)
+    result = _cli("build", LETTER, DURHAM, "--out", "out", "--format", "html", "--jobs", "1")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[:-1] == [
         f"internal error while building {LETTER}: RuntimeError: boom second line "
