@@ -202,8 +202,36 @@ def build_letter(
     holding = held(data_path, loaded, project.root, project.template_files)
     if holding.changed:
         raise HeldError(held_message(data_path, holding, loaded.letter.status.state))
+    files, render_warnings = render_letter(prepared, project, formats)
+    if strict and render_warnings:
+        raise RenderError(
+            f"{data_path}: the renderer warned (--strict makes this an error): "
+            + "; ".join(render_warnings)
+        )
+    targets = {
+        safe_name(
+            out_dir, data_path.stem + (f".{language}" if language else "") + SUFFIXES[fmt]
+        ): data
+        for (fmt, language), data in files.items()
+    }
+    write_all(targets)
+    warnings = tuple(str(r) for r in prepared.results if r.severity == "warning")
+    if holding.warning:
+        warnings += (f"{data_path}: warning: {holding.warning}",)
+    warnings += tuple(f"{data_path}: warning: {w}" for w in render_warnings)
+    return Built(tuple(targets), warnings, (*loaded.files, *project.template_files))
+
+
+def render_letter(
+    prepared: Prepared, project: Project, formats: tuple[str, ...]
+) -> tuple[dict[tuple[str, str], bytes], tuple[str, ...]]:
+    """Render a checked letter's files in memory: the copy to send and the public copy.
+
+    Return (format, language) -> bytes, language '' for a file holding every language,
+    and the renderer's warnings.
+    """
+    loaded = prepared.loaded
     languages = loaded.letter.languages
-    # (format, language) -> bytes; language '' for a file holding every language
     files: dict[tuple[str, str], bytes] = {}
     render_warnings: tuple[str, ...] = ()
     for public, whole, pdf in ((False, "docx", "pdf"), (True, "html", "public-pdf")):
@@ -231,23 +259,7 @@ def build_letter(
                 rendered, warned = render(document, project, ("pdf",))
                 files[pdf, language if len(languages) > 1 else ""] = rendered["pdf"]
                 render_warnings += tuple(w for w in warned if w not in render_warnings)
-    if strict and render_warnings:
-        raise RenderError(
-            f"{data_path}: the renderer warned (--strict makes this an error): "
-            + "; ".join(render_warnings)
-        )
-    targets = {
-        safe_name(
-            out_dir, data_path.stem + (f".{language}" if language else "") + SUFFIXES[fmt]
-        ): data
-        for (fmt, language), data in files.items()
-    }
-    write_all(targets)
-    warnings = tuple(str(r) for r in prepared.results if r.severity == "warning")
-    if holding.warning:
-        warnings += (f"{data_path}: warning: {holding.warning}",)
-    warnings += tuple(f"{data_path}: warning: {w}" for w in render_warnings)
-    return Built(tuple(targets), warnings, (*loaded.files, *project.template_files))
+    return files, render_warnings
 
 
 def _unprintable(document: Document, project: Project) -> tuple[str, ...]:

@@ -110,18 +110,18 @@ class Preview:
 
 
 def _build(data_path: Path, project: Project) -> dict[str, bytes]:
-    """Check and render one letter in memory: the sent copy's DOCX and PDF, the HTML page."""
-    from .build import _checked, compose_letter, render
-    from .document import combine
+    """Check and render one letter in memory, as `letters build` would.
+
+    The DOCX and PDF to send, and the public HTML page; a letter in two languages shows its
+    first language's PDF.
+    """
+    from .build import _checked, render_letter
 
     prepared = _checked(data_path, project, strict=False)
-    documents = [
-        compose_letter(prepared.loaded, facts, project, language=language)
-        for language, facts in prepared.facts.items()
-    ]
-    files, _ = render(combine(documents), project, ("docx", "html"))
-    pdf, _ = render(documents[0], project, ("pdf",))
-    return {**files, "pdf": pdf["pdf"]}
+    files, _ = render_letter(prepared, project, ("docx", "pdf", "html"))
+    first = next(iter(prepared.facts))
+    pdf = files.get(("pdf", "")) or files[("pdf", first)]
+    return {"docx": files[("docx", "")], "html": files[("html", "")], "pdf": pdf}
 
 
 def _page_images(pdf: bytes) -> list[bytes]:
