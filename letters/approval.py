@@ -19,7 +19,7 @@ from typing import Any
 
 from .errors import LettersError
 from .output import write_all
-from .provenance import file_digest, tool_versions
+from .provenance import file_digest, file_digests, tool_versions
 from .validate import LoadedLetter
 
 #: The name of a letter's approval record, beside its data file.
@@ -54,10 +54,8 @@ def input_digests(
             k: v for k, v in tree["letter"].items() if k not in ("published", "delay_reason")
         }
     data_path = loaded.source.path.resolve().relative_to(project_root).as_posix()
-    digests = {data_path: file_digest(json.dumps(tree, sort_keys=True).encode("utf-8"))}
-    for path in [*loaded.files[1:], *templates]:
-        shown = path.resolve().relative_to(project_root).as_posix()
-        digests[shown] = file_digest(path.read_bytes())
+    digests = file_digests([*loaded.files[1:], *templates], project_root)
+    digests[data_path] = file_digest(json.dumps(tree, sort_keys=True).encode("utf-8"))
     return dict(sorted(digests.items()))
 
 

@@ -15,7 +15,6 @@ from .document import Block, Table, block_lines, inline_text
 from .english import NUMBER_WORDS, count_noun, money, percent, read_count, uk_date
 from .errors import CheckResult, DataError, Severity, did_you_mean
 from .facts import LetterFacts
-from .findings import collect_findings
 from .frameworks import Framework
 from .load import FieldPath, dotted, load_source
 from .markdown import plain_text
@@ -614,9 +613,11 @@ def _counted(counts: set[int]) -> str:
 
 
 def check_printed(
-    loaded: LoadedLetter, blocks: tuple[Block, ...], language: str = "en"
+    loaded: LoadedLetter, facts: LetterFacts, blocks: tuple[Block, ...], language: str = "en"
 ) -> list[CheckResult]:
     """Read the rendered wording for each finding and its response: say what will not print.
+
+    `facts` are the facts the wording was rendered with (their findings, in the report's order).
 
     A finding left out (print: false, or its section left out or replaced by name) is a
     note; one the template has no place for is a warning, as is a response it drops and a
@@ -638,7 +639,7 @@ def check_printed(
     left = [*plan.leave_out, *plan.replace] if plan else []
     results: list[CheckResult] = []
     shorthand = len(letter.report.areas_for_improvement)
-    every = collect_findings(letter.report).all
+    every = facts.findings.all
     for index, finding in enumerate(every):
         path: FieldPath = (
             ("report", "areas_for_improvement", index)

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from .output import write_all
-from .provenance import file_digest
+from .provenance import file_digest, file_digests
 
 #: The folder, in the project, of the records of what each output folder holds.
 CACHE = ".letters-cache"
@@ -37,13 +37,10 @@ def _read(out_dir: Path, root: Path) -> dict[str, dict[str, object]]:
 
 def _digests(files: list[str], root: Path) -> dict[str, str] | None:
     """Digest files named by their place in the project; None if one is gone."""
-    digests = {}
-    for name in files:
-        try:
-            digests[name] = file_digest((root / name).read_bytes())
-        except OSError:
-            return None
-    return digests
+    try:
+        return file_digests((root / name for name in files), root)
+    except OSError:
+        return None
 
 
 def up_to_date(

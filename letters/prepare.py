@@ -128,7 +128,7 @@ def prepare(data_path: Path, project: Project, today: dt.date | None = None) -> 
             loaded.letter, facts[language], project, template_name(loaded, language)
         )
         results = sorted(
-            [*results, *check_printed(loaded, wording.blocks, language)],
+            [*results, *check_printed(loaded, facts[language], wording.blocks, language)],
             key=lambda result: result.location,
         )
     return Prepared(loaded, facts, tuple(results))

@@ -23,6 +23,19 @@ def inputs_digest(files: Iterable[Path], root: Path) -> str:
     return digest.hexdigest()
 
 
+def file_digests(files: Iterable[Path], root: Path) -> dict[str, str]:
+    """Hash each file: its path relative to the project -> the SHA-256 of its content.
+
+    Raise OSError for a file that cannot be read.
+    """
+    digests = {}
+    for path in (file.resolve() for file in files):
+        stat = path.stat()
+        shown = path.relative_to(root.resolve()).as_posix()
+        digests[shown] = _file_sha256(path, stat.st_mtime_ns, stat.st_size)
+    return dict(sorted(digests.items()))
+
+
 @lru_cache(maxsize=1024)
 def _file_sha256(path: Path, _mtime_ns: int, _size: int) -> str:
     """Hash a file (SHA-256), once per process while it is unchanged (the fonts are large)."""

@@ -179,6 +179,8 @@ def redline_docx(changes: list[Change], day: dt.date) -> bytes:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
+    from .render.docx_furniture import restamp
+
     document = docx.Document()
     document.core_properties.created = dt.datetime(day.year, day.month, day.day)
     document.core_properties.modified = dt.datetime(day.year, day.month, day.day)
@@ -206,18 +208,4 @@ def redline_docx(changes: list[Change], day: dt.date) -> bytes:
             paragraph._p.append(mark)
     buffer = io.BytesIO()
     document.save(buffer)
-    return _fixed_zip(buffer.getvalue())
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """Rewrite a zip with its entries in order and a fixed timestamp: the same bytes each time."""
-    import zipfile
-
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in sorted(source.namelist()):
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(name))
-    return out.getvalue()
+    return restamp(buffer.getvalue(), day)  # python-docx stamps the zip with the clock
