@@ -179,7 +179,7 @@ def redline_docx(changes: list[Change], day: dt.date) -> bytes:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    from .render.docx_furniture import restamp
+    from .render.docx_furniture import save_dated
 
     document = docx.Document()
     document.core_properties.created = dt.datetime(day.year, day.month, day.day)
@@ -206,6 +206,4 @@ def redline_docx(changes: list[Change], day: dt.date) -> bytes:
             mark.set(qn("w:date"), when)
             mark.append(run)
             paragraph._p.append(mark)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return restamp(buffer.getvalue(), day)  # python-docx stamps the zip with the clock
+    return save_dated(document, day)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 
 import pydantic
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 from .errors import DataError, Problem, TemplateError
 from .load import Source, dotted, load_source
+
+T = TypeVar("T")
 
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mm|pt)\s*$")
 _POINTS_PER_MM = 72 / 25.4
@@ -225,11 +228,20 @@ class HouseStyle(_Part):
     numbers: NumberStyle = NumberStyle()
     #: The folder the style file is in (templates/): its CSS template and fonts lie there.
     _folder: Path = PrivateAttr(default=Path("templates"))
+    #: What renderers made from this style since it was loaded (its CSS for a page's
+    #: furniture, its Word styles in a language), each made once per project loaded.
+    _made: dict[tuple[object, ...], Any] = PrivateAttr(default_factory=dict)
 
     @property
     def folder(self) -> Path:
         """Return the folder the style's CSS template and font files lie in."""
         return self._folder
+
+    def made_once(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
+        """Return what `make` makes from this style for `key`, making it only the first time."""
+        if key not in self._made:
+            self._made[key] = make()
+        return cast(T, self._made[key])
 
     def file(self, relative: str) -> Path:
         """Resolve a file the style names (a font, say), refusing any outside its folder."""
@@ -348,8 +360,14 @@ _PLAIN_CSS = re.compile(r"[\w .,#%()+-]*")
 def render_css(style: HouseStyle, **extra: CssText) -> str:
     """Turn the house style into CSS through templates/house-style.css.j2.
 
-    The CSS is inlined in an HTML <style> element, so it may never hold '</'.
+    The CSS is inlined in an HTML <style> element, so it may never hold '</'. It is made
+    once for each page furniture (`extra`) while the style is loaded.
     """
+    return style.made_once(("css", *sorted(extra.items())), lambda: _make_css(style, extra))
+
+
+def _make_css(style: HouseStyle, extra: dict[str, CssText]) -> str:
+    """Render the house style's CSS template with the page's furniture, and check it."""
     from jinja2 import TemplateError as JinjaError
 
     from .sandbox import run_bounded

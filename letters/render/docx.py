@@ -33,7 +33,7 @@ from ..document import (
     Table,
 )
 from ..style import PAGE_SIZES_MM, HouseStyle
-from .docx_furniture import MARKING, add_footer, add_header, restamp, set_properties
+from .docx_furniture import MARKING, add_footer, add_header, save_dated, set_properties
 from .wordmark import draw_wordmark
 
 #: The DOCX paragraph styles this renderer uses; staff edit the letter through them.
@@ -51,17 +51,25 @@ TABLE_TEXT, TABLE_HEADING = "Table Text", "Table Heading"
 
 def render_docx(document: Document, style: HouseStyle) -> bytes:
     """Lay out the letter as a Word document: A4, named styles, page-number fields."""
-    doc = docx.Document()
-    _page_setup(doc, style)
-    _define_styles(doc, style, _word_language(document.language))
+    language = _word_language(document.language)
+    base = style.made_once(("docx", language), lambda: _styled_base(style, language))
+    doc = docx.Document(io.BytesIO(base))
     _letterhead(doc, document, style)
     _blocks(doc, document.blocks, style)
     add_header(doc, document, style)
     add_footer(doc, document, style)
     set_properties(doc, document)
+    return save_dated(doc, document.date)
+
+
+def _styled_base(style: HouseStyle, language: str) -> bytes:
+    """Make the empty document every letter starts from: its page and its named styles."""
+    doc = docx.Document()
+    _page_setup(doc, style)
+    _define_styles(doc, style, language)
     out = io.BytesIO()
     doc.save(out)
-    return restamp(out.getvalue(), document.date)
+    return out.getvalue()
 
 
 def _page_setup(doc: docx.document.Document, style: HouseStyle) -> None:
@@ -244,7 +252,7 @@ def _indent_list(doc: docx.document.Document, style: HouseStyle, name: str) -> N
 def _letterhead(doc: docx.document.Document, document: Document, style: HouseStyle) -> None:
     """Put the office's wordmark, with its alt text, at the top of page 1."""
     _, png = draw_wordmark(document.letterhead, style)
-    paragraph = doc.add_paragraph(style=LETTERHEAD)
+    paragraph = _add(doc, LETTERHEAD)
     run = paragraph.add_run()
     run.add_picture(io.BytesIO(png), height=Pt(style.letterhead.height))
     doc_pr = run._r.find(".//" + qn("wp:docPr"))
@@ -268,16 +276,12 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
             new_page = _break_before_table(doc, new_page)
             added = _masthead(doc, block, style)
         elif isinstance(block, Heading):
-            added = [
-                _inline(
-                    doc.add_paragraph(style=f"Heading {min(block.level, 3)}"), block.content, style
-                )
-            ]
+            added = [_inline(_add(doc, f"Heading {min(block.level, 3)}"), block.content, style)]
         elif isinstance(block, Paragraph):
             added = [_inline(doc.add_paragraph(), block.content, style)]
         elif isinstance(block, BulletList):
             kind = "List Number" if block.numbered else "List Bullet"
-            list_id = doc.styles[kind].style_id  # found once, not per item (see _table)
+            list_id = doc.styles[kind].style_id  # found once, not per item (see _add)
             added = [_styled(doc.add_paragraph(), list_id) for _ in block.items]
             for paragraph, item in zip(added, block.items, strict=True):
                 _inline(paragraph, item, style)
@@ -286,11 +290,10 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
             # A list ends with a paragraph's space, as in the PDF.
             added[-1].paragraph_format.space_after = Pt(style.text.space_after)
         elif isinstance(block, Address):
-            added = [doc.add_paragraph(line, style=ADDRESS) for line in block.lines]
+            added = [_add(doc, ADDRESS, line) for line in block.lines]
         elif isinstance(block, ReferenceBlock):
             added = [
-                _reference_row(doc.add_paragraph(style=REFERENCE), label, value)
-                for label, value in block.rows
+                _reference_row(_add(doc, REFERENCE), label, value) for label, value in block.rows
             ]
         elif isinstance(block, Table):
             new_page = _break_before_table(doc, new_page)
@@ -317,12 +320,12 @@ def _signature(
     space before their name. A signature image fills the room instead.
     """
     room = Pt(style.signature.space)
-    added = [doc.add_paragraph(block.closing, style=CLOSING)]
+    added = [_add(doc, CLOSING, block.closing)]
     for index, signer in enumerate(block.signers):
         if signer.image:
             if index == 0:
                 added[-1].paragraph_format.space_after = Pt(0)
-            picture = doc.add_paragraph(style=SIGNATORY)
+            picture = _add(doc, SIGNATORY)
             # a line of exact height would clip the picture to a sliver
             picture.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
             run = picture.add_run()
@@ -334,11 +337,11 @@ def _signature(
             if index:
                 picture.paragraph_format.space_before = Pt(style.text.space_after)
             added.append(picture)
-        lines = [doc.add_paragraph(line, style=SIGNATORY) for line in signer.lines]
+        lines = [_add(doc, SIGNATORY, line) for line in signer.lines]
         if index and not signer.image and lines:
             lines[0].paragraph_format.space_before = room + Pt(style.text.space_after)
         added += lines
-    added += [doc.add_paragraph(line, style=SIGNATORY) for line in block.after]
+    added += [_add(doc, SIGNATORY, line) for line in block.after]
     if block.after:
         added[-len(block.after)].paragraph_format.space_before = Pt(style.text.space_after)
     for paragraph in added[:-1]:
@@ -350,7 +353,7 @@ def _signature(
 def _break_before_table(doc: docx.document.Document, new_page: bool) -> bool:
     """Put a hairline paragraph before a table on a new page: Word ignores a break in a cell."""
     if new_page:
-        spacer = doc.add_paragraph(style=LETTERHEAD)
+        spacer = _add(doc, LETTERHEAD)
         spacer.paragraph_format.page_break_before = True
         spacer.paragraph_format.space_after = Pt(0)
     return False
@@ -394,9 +397,9 @@ def _masthead(
     left, right = table.rows[0].cells
     for cell, width in zip((left, right), widths, strict=True):
         cell.width = width
-    _fill(left, [(line, ADDRESS) for line in address.lines])
+    _fill(doc, left, [(line, ADDRESS) for line in address.lines])
     for paragraph, (label, value) in zip(
-        _fill(right, [("", REFERENCE) for _ in reference.rows]), reference.rows, strict=True
+        _fill(doc, right, [("", REFERENCE) for _ in reference.rows]), reference.rows, strict=True
     ):
         _reference_row(paragraph, label, value)
     _cell_margins(table, 0, 0)
@@ -418,8 +421,7 @@ def _table(doc: docx.document.Document, block: Table, style: HouseStyle) -> list
         column.width = width
     _borders(table, style)
     _cell_margins(table, style.table.padding_y, style.table.padding_x)
-    # Each style's id, found once: python-docx looks a style up by name through every style
-    # each time a paragraph's style is set by name.
+    # Each style's id, found once for the whole table (see _add).
     heading_id, text_id = (doc.styles[name].style_id for name in (TABLE_HEADING, TABLE_TEXT))
     for index, row in enumerate((block.header, *block.rows) if block.header else block.rows):
         # a row's own cells: `_Row.cells` walks the whole table, which is quadratic in rows
@@ -437,6 +439,15 @@ def _table(doc: docx.document.Document, block: Table, style: HouseStyle) -> list
     return [_space_after_table(doc, style)]
 
 
+def _add(doc: docx.document.Document, name: str, text: str = "") -> DocxParagraph:
+    """Add a paragraph to the body in a named style.
+
+    The style is set by its id: python-docx's own setter reads through every style in the
+    document to find the default one each time, which made long letters slow.
+    """
+    return _styled(doc.add_paragraph(text), doc.styles[name].style_id)
+
+
 def _styled(paragraph: DocxParagraph, style_id: str) -> DocxParagraph:
     """Give a paragraph a style by its id: no search through every style by name."""
     paragraph._p.style = style_id
@@ -445,7 +456,7 @@ def _styled(paragraph: DocxParagraph, style_id: str) -> DocxParagraph:
 
 def _space_after_table(doc: docx.document.Document, style: HouseStyle) -> DocxParagraph:
     """Add an empty paragraph after a table: Word needs one between tables; it gives the space."""
-    gap = doc.add_paragraph(style=ADDRESS)
+    gap = _add(doc, ADDRESS)
     gap.paragraph_format.space_after = Pt(style.text.space_after)
     return gap
 
@@ -463,11 +474,13 @@ def _borders(table: docx.table.Table, style: HouseStyle) -> None:
     table._tbl.tblPr.append(borders)
 
 
-def _fill(cell: _Cell, lines: list[tuple[str, str]]) -> list[DocxParagraph]:
+def _fill(
+    doc: docx.document.Document, cell: _Cell, lines: list[tuple[str, str]]
+) -> list[DocxParagraph]:
     """Fill a table cell with lines, each in its paragraph style."""
     paragraphs = [cell.paragraphs[0]] + [cell.add_paragraph() for _ in lines[1:]]
     for paragraph, (text, style_name) in zip(paragraphs, lines, strict=True):
-        paragraph.style = style_name
+        _styled(paragraph, doc.styles[style_name].style_id)
         if text:
             paragraph.add_run(text)
     return paragraphs

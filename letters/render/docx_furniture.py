@@ -6,9 +6,11 @@ import datetime as dt
 import io
 import re
 import zipfile
+from typing import cast
 from xml.sax.saxutils import quoteattr
 
 import docx
+from docx.opc.packuri import PackURI
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph as DocxParagraph
@@ -25,24 +27,44 @@ MARKING = "Marking"
 _ZIP_FIRST, _ZIP_LAST = dt.date(1980, 1, 1), dt.date(2107, 12, 31)
 
 
-def restamp(package: bytes, day: dt.date) -> bytes:
-    """Give every zip entry the letter's date: python-docx stamps them with the clock.
+def save_dated(doc: docx.document.Document, day: dt.date) -> bytes:
+    """Save a Word document whose every zip entry is dated the letter's day.
 
+    python-docx's own save stamps each entry with the clock, so the same letter would differ
+    from one build to the next; this writes the same parts in the same order, dated `day`.
     A letter dated outside what a ZIP can hold (1980 to 2107) stamps its entries with the
     nearest day it can; the document's own properties keep the true date.
     """
+    from docx.opc.phys_pkg import PhysPkgWriter
+    from docx.opc.pkgwriter import PackageWriter
+
     day = min(max(day, _ZIP_FIRST), _ZIP_LAST)
-    source = zipfile.ZipFile(io.BytesIO(package))
+    package = doc.part.package
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for entry in source.infolist():
-            info = zipfile.ZipInfo(
-                entry.filename, date_time=(day.year, day.month, day.day, 0, 0, 0)
-            )
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(entry.filename))
+        writer = cast(PhysPkgWriter, _DatedWriter(target, (day.year, day.month, day.day, 0, 0, 0)))
+        # python-docx's PackageWriter.write, with this writer in place of its own
+        PackageWriter._write_content_types_stream(writer, parts)  # type: ignore[no-untyped-call]
+        PackageWriter._write_pkg_rels(writer, package.rels)  # type: ignore[no-untyped-call]
+        PackageWriter._write_parts(writer, parts)
     return out.getvalue()
+
+
+class _DatedWriter:
+    """Write package parts into a zip with one fixed date (python-docx's PhysPkgWriter API)."""
+
+    def __init__(self, target: zipfile.ZipFile, when: tuple[int, int, int, int, int, int]):
+        self.target, self.when = target, when
+
+    def write(self, pack_uri: PackURI, blob: bytes) -> None:
+        """Add one part under its member name."""
+        info = zipfile.ZipInfo(pack_uri.membername, date_time=self.when)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        self.target.writestr(info, blob)
 
 
 def add_header(doc: docx.document.Document, document: Document, style: HouseStyle) -> None:
