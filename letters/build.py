@@ -14,7 +14,7 @@ from .errors import ArchiveError, CheckError, RenderError, TemplateError
 from .facts import LetterFacts
 from .model import Audience, Letter, copy_for
 from .output import FORMATS, SUFFIXES, safe_name, write_all
-from .prepare import Prepared, language_facts, letter_wording, prepare, template_name
+from .prepare import Prepared, Wordings, language_facts, prepare, template_name
 from .project import Project
 from .provenance import inputs_digest, tool_versions
 from .validate import LoadedLetter, load_letter
@@ -65,6 +65,7 @@ def compose_letter(
     *,
     copy: Audience = "sent",
     language: str = "en",
+    wordings: Wordings | None = None,
 ) -> Document:
     """Render a validated letter's wording in one language with its facts into the document model.
 
@@ -72,12 +73,12 @@ def compose_letter(
     byte for byte; the letter that is sent leaves out what is for the office only (its notes)
     and embeds its data without them, or any comment; the public copy also leaves out what
     only the recipients may see (a direct line) and embeds nothing. Welsh wording comes from
-    templates/letters/cy/.
+    templates/letters/cy/. `wordings` holds what was rendered already for the same letter.
     """
     letter = copy_for(loaded.letter, copy)
     assert isinstance(letter, Letter)
     template = template_name(loaded, language)
-    wording = letter_wording(letter, facts, project, template)
+    wording = (wordings or Wordings()).render(letter, facts, project, template)
     meta = wording.meta
     draft = letter.status.state == "draft"
     if draft and not meta.get("draft_label"):
@@ -244,6 +245,7 @@ def render_letter(
                 project,
                 copy="public" if public else "sent",
                 language=language,
+                wordings=prepared.wordings,
             )
             for language in languages
         }
@@ -313,7 +315,9 @@ def archive_records(data_path: Path, project: Project, strict: bool = False) -> 
     records = []
     status = letter.status
     for language, facts in prepared.facts.items():
-        document = compose_letter(loaded, facts, project, copy="record", language=language)
+        document = compose_letter(
+            loaded, facts, project, copy="record", language=language, wordings=prepared.wordings
+        )
         files, _ = render(document, project, ("pdf",))
         recipient = (
             f"{facts.addressee}, {letter.recipient.title}"

@@ -7,7 +7,7 @@ only the Document's text) to show which findings and responses print.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,28 @@ if TYPE_CHECKING:
     from .wording import Wording
 
 
+@dataclass
+class Wordings:
+    """A letter's wording, rendered once for each copy of its data that prints differently.
+
+    The checks render the whole letter; the copy sent leaves out only the office's notes,
+    so a letter without notes prints the same words and its build renders them once.
+    """
+
+    seen: list[tuple[str, LetterFacts, Letter, Wording]] = field(default_factory=list)
+
+    def render(
+        self, letter: Letter, facts: LetterFacts, project: Project, template: str
+    ) -> Wording:
+        """Render the wording for this copy of the letter, or return it if already rendered."""
+        for seen_template, seen_facts, seen_letter, wording in self.seen:
+            if seen_template == template and seen_facts is facts and seen_letter == letter:
+                return wording
+        wording = letter_wording(letter, facts, project, template)
+        self.seen.append((template, facts, letter, wording))
+        return wording
+
+
 @dataclass(frozen=True)
 class Prepared:
     """A letter that validated, its derived facts, and what its checks found."""
@@ -30,6 +52,8 @@ class Prepared:
     #: The derived facts in each of the letter's languages, in the order it is published.
     facts: dict[str, LetterFacts]
     results: tuple[CheckResult, ...]
+    #: The wording the checks rendered, which the build reuses where it prints the same.
+    wordings: Wordings = field(default_factory=Wordings, compare=False)
 
     def failures(self, strict: bool = False) -> list[CheckResult]:
         """List the results that fail the letter: errors, and warnings too when strict."""
@@ -77,8 +101,8 @@ def _section_slips(names: tuple[str, ...], project: Project, template: str) -> l
 
     slips = []
     for name in names:
-        hint = did_you_mean(name, KNOWN_SECTIONS)
-        if name not in KNOWN_SECTIONS and hint:
+        hint = "" if name in KNOWN_SECTIONS else did_you_mean(name, KNOWN_SECTIONS)
+        if hint:
             where = Location(Path("templates") / template)
             message = f"the template marks a section {name!r}{hint}; letters name it so"
             slips.append(CheckResult("warning", where, "", message))
@@ -123,12 +147,13 @@ def prepare(data_path: Path, project: Project, today: dt.date | None = None) -> 
         project.frameworks,
     )
     results = [*results, *slips]
+    wordings = Wordings()
     if not any(result.severity == "error" for result in results):
-        wording = letter_wording(
+        wording = wordings.render(
             loaded.letter, facts[language], project, template_name(loaded, language)
         )
         results = sorted(
             [*results, *check_printed(loaded, facts[language], wording.blocks, language)],
             key=lambda result: result.location,
         )
-    return Prepared(loaded, facts, tuple(results))
+    return Prepared(loaded, facts, tuple(results), wordings)

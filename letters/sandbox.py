@@ -7,6 +7,7 @@ memory, and the sandbox refuses arithmetic that would build a huge number, strin
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import resource
@@ -114,6 +115,9 @@ def run_bounded(render: Callable[[], str], template: str) -> str:
 
 def _child(render: Callable[[], str], writer: int) -> None:
     """Render within the limits in the child process and send the outcome down the pipe."""
+    # The child inherits every object of a parent that may have loaded the renderers: left
+    # to itself, its garbage collector would walk them all, copying each page it touches.
+    gc.freeze()
     status = 0
     try:
         _limit()

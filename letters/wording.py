@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import re
 import traceback
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -245,9 +246,15 @@ def template_source(env: jinja2.Environment, template_name: str) -> str:
 
 
 def load_template(env: jinja2.Environment, template_name: str) -> jinja2.Template:
-    """Compile a template, naming its file and line when it cannot be."""
+    """Compile a template and those it includes by name, naming the file and line of a fault.
+
+    The included ones are compiled here, once, rather than in each render's child process,
+    which would compile them again every time and forget them.
+    """
     try:
-        return env.get_template(template_name)
+        template = env.get_template(template_name)
+        _load_included(env, template_name, set())
+        return template
     except jinja2.TemplateSyntaxError as exc:
         name = exc.name or template_name
         opened = _unclosed(env, exc.source or "", name) if exc.source else None
@@ -262,6 +269,27 @@ def load_template(env: jinja2.Environment, template_name: str) -> jinja2.Templat
         ) from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"templates/{exc.name}: no such template") from None
+
+
+#: The templates each compiled template names in an include, import or extends.
+_REFERENCED: weakref.WeakKeyDictionary[jinja2.Template, tuple[str, ...]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _load_included(env: jinja2.Environment, template_name: str, seen: set[str]) -> None:
+    """Compile every template a template includes, imports or extends by a literal name."""
+    from jinja2 import meta
+
+    seen.add(template_name)
+    template = env.get_template(template_name)
+    if template not in _REFERENCED:  # found once for each compiled version of the template
+        source = template_source(env, template_name)
+        found = meta.find_referenced_templates(env.parse(source, template_name))
+        _REFERENCED[template] = tuple(name for name in found if name is not None)
+    for name in _REFERENCED[template]:
+        if name not in seen:
+            _load_included(env, name, seen)
 
 
 #: The Jinja tags that open a block a matching end tag must close.
