@@ -26,10 +26,6 @@ from .validate import LoadedLetter
 SUFFIX = ".approval.json"
 
 
-class HeldError(LettersError):
-    """An approved or sent letter whose inputs changed since it was approved."""
-
-
 @dataclass(frozen=True)
 class Held:
     """Why an approved letter is held: what changed, or nothing (the letter may be built)."""

@@ -10,7 +10,7 @@ import yaml
 
 from .archive import Record
 from .document import Attachment, Block, Document, Letterhead, Signature, combine
-from .errors import ArchiveError, CheckError, RenderError, TemplateError
+from .errors import ArchiveError, CheckError, HeldError, RenderError, TemplateError
 from .facts import LetterFacts
 from .model import Audience, Letter, copy_for
 from .output import FORMATS, SUFFIXES, safe_name, write_all
@@ -198,7 +198,7 @@ def build_letter(
     project = project or Project.find(data_path.parent, Path.cwd())
     prepared = _checked(data_path, project, strict)
     loaded = prepared.loaded
-    from .approval import HeldError, held, held_message
+    from .approval import held, held_message
 
     holding = held(data_path, loaded, project.root, project.template_files)
     if holding.changed:

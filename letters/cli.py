@@ -143,24 +143,21 @@ def build(
     --force builds it anyway. Several letters are built by --jobs worker
     processes at once; the files are the same whatever --jobs is.
     """
-    from .approval import HeldError
-    from .build import build_in_worker, build_letter
-    from .incremental import record, up_to_date
+    from .errors import HeldError
+    from .incremental import BuildRecord
     from .provenance import tool_versions
 
     project, paths = _letters(ctx, data)
     held: list[Path] = []
     skipped: list[Path] = []
     settings = {"formats": list(formats), "strict": strict, "tools": dict(tool_versions())}
+    current: set[Path] = set()
     try:
-        current = {
-            path
-            for path in paths
-            if not force
-            and up_to_date(path, out_dir, settings, project.root, project.template_files)
-        }
+        records = BuildRecord(out_dir, project.root, project.template_files)
+        if not force:
+            current = {path for path in paths if records.up_to_date(path, settings)}
     except LettersError:  # the project's own fault (a template outside it): each build says so
-        current = set()
+        records = None
     # The letters to build, each name once (a second letter of a name is refused below).
     todo = [p for p in dict((p.stem, p) for p in reversed(paths)).values() if p not in current]
     pool = None
@@ -170,6 +167,8 @@ def build(
         from concurrent.futures import ProcessPoolExecutor
 
         # spawn: forking a process that has loaded Pango and fontconfig is unsafe
+        from .build import build_in_worker
+
         pool = ProcessPoolExecutor(
             max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context("spawn")
         )
@@ -184,11 +183,12 @@ def build(
             skipped.append(path)
             return True
         try:
-            built = (
-                pending[path].result()
-                if path in pending
-                else build_letter(path, out_dir, formats, project, strict=strict)
-            )
+            if path in pending:
+                built = pending[path].result()
+            else:
+                from .build import build_letter
+
+                built = build_letter(path, out_dir, formats, project, strict=strict)
         except HeldError as exc:
             if len(paths) == 1:
                 raise
@@ -199,7 +199,8 @@ def build(
             click.echo(warning, err=True)
         for written in built.paths:
             click.echo(f"wrote {_shown(written)}")
-        record(path, out_dir, settings, project.root, list(built.inputs), built.paths)
+        if records is not None:
+            records.record(path, settings, list(built.inputs), built.paths)
         return True
 
     started = time.perf_counter()

@@ -143,3 +143,7 @@ class ArchiveError(LettersError):
     A draft, a changed letter without --new-version, a file that already exists, or an
     unreadable manifest.
     """
+
+
+class HeldError(LettersError):
+    """An approved or sent letter whose inputs changed since it was approved."""

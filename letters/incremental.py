@@ -20,71 +20,65 @@ from .provenance import file_digest, file_digests
 CACHE = ".letters-cache"
 
 
-def _manifest(out_dir: Path, root: Path) -> Path:
-    """Name the record of one output folder: by a digest of where it is."""
-    where = file_digest(str(out_dir.resolve()).encode("utf-8"))[:16]
-    return root / CACHE / f"build-{where}.json"
+class BuildRecord:
+    """The record of what one output folder holds, read once for a whole build."""
 
+    def __init__(self, out_dir: Path, root: Path, templates: list[Path]):
+        self.out_dir, self.root = out_dir, root.resolve()
+        where = file_digest(str(out_dir.resolve()).encode("utf-8"))[:16]
+        self.path = self.root / CACHE / f"build-{where}.json"
+        try:
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            loaded = {}
+        self.entries: dict[str, object] = loaded if isinstance(loaded, dict) else {}
+        self.templates = {self._name(path) for path in templates}
 
-def _read(out_dir: Path, root: Path) -> dict[str, dict[str, object]]:
-    """Read the record of what an output folder holds; empty if none or unreadable."""
-    try:
-        loaded = json.loads(_manifest(out_dir, root).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
+    def _name(self, path: Path) -> str:
+        """Name a file by its place in the project."""
+        return path.resolve().relative_to(self.root).as_posix()
 
+    def _digests(self, files: list[str]) -> dict[str, str] | None:
+        """Digest files named by their place in the project; None if one is gone."""
+        try:
+            return file_digests((self.root / name for name in files), self.root)
+        except OSError:
+            return None
 
-def _digests(files: list[str], root: Path) -> dict[str, str] | None:
-    """Digest files named by their place in the project; None if one is gone."""
-    try:
-        return file_digests((root / name for name in files), root)
-    except OSError:
-        return None
+    def up_to_date(self, data_path: Path, settings: dict[str, object]) -> bool:
+        """Say whether a letter's outputs already hold what a build would write now."""
+        entry = self.entries.get(self._name(data_path))
+        if not isinstance(entry, dict) or entry.get("settings") != settings:
+            return False
+        inputs = entry.get("inputs")
+        outputs = entry.get("outputs")
+        if not isinstance(inputs, dict) or not isinstance(outputs, dict):
+            return False
+        if not self.templates <= set(inputs):  # a template added since
+            return False
+        if self._digests(sorted(inputs)) != inputs:
+            return False
+        written = {
+            name: file_digest(path.read_bytes())
+            for name in outputs
+            if (path := self.out_dir / name).is_file()
+        }
+        return written == outputs
 
-
-def up_to_date(
-    data_path: Path, out_dir: Path, settings: dict[str, object], root: Path, templates: list[Path]
-) -> bool:
-    """Say whether a letter's outputs already hold what a build would write now."""
-    entry = _read(out_dir, root).get(data_path.resolve().relative_to(root).as_posix())
-    if not isinstance(entry, dict) or entry.get("settings") != settings:
-        return False
-    inputs = entry.get("inputs")
-    outputs = entry.get("outputs")
-    if not isinstance(inputs, dict) or not isinstance(outputs, dict):
-        return False
-    names = {path.resolve().relative_to(root).as_posix() for path in templates}
-    if not names <= set(inputs):  # a template added since
-        return False
-    now = _digests(sorted(inputs), root)
-    if now != inputs:
-        return False
-    written = {
-        name: file_digest(path.read_bytes())
-        for name in outputs
-        if (path := out_dir / name).is_file()
-    }
-    return written == outputs
-
-
-def record(
-    data_path: Path,
-    out_dir: Path,
-    settings: dict[str, object],
-    root: Path,
-    inputs: list[Path],
-    outputs: tuple[Path, ...],
-) -> None:
-    """Note what a letter's build was made from and what it wrote, for the next build."""
-    manifest = _read(out_dir, root)
-    names = sorted({path.resolve().relative_to(root).as_posix() for path in inputs})
-    manifest[data_path.resolve().relative_to(root).as_posix()] = {
-        "settings": settings,
-        "inputs": _digests(names, root) or {},
-        "outputs": {path.name: file_digest(path.read_bytes()) for path in outputs},
-    }
-    text = json.dumps(manifest, indent=1, sort_keys=True) + "\n"
-    path = _manifest(out_dir, root)
-    path.parent.mkdir(exist_ok=True)
-    write_all({path: text.encode("utf-8")})
+    def record(
+        self,
+        data_path: Path,
+        settings: dict[str, object],
+        inputs: list[Path],
+        outputs: tuple[Path, ...],
+    ) -> None:
+        """Note what a letter's build was made from and what it wrote, for the next build."""
+        names = sorted({self._name(path) for path in inputs})
+        self.entries[self._name(data_path)] = {
+            "settings": settings,
+            "inputs": self._digests(names) or {},
+            "outputs": {path.name: file_digest(path.read_bytes()) for path in outputs},
+        }
+        text = json.dumps(self.entries, indent=1, sort_keys=True) + "\n"
+        self.path.parent.mkdir(exist_ok=True)
+        write_all({self.path: text.encode("utf-8")})

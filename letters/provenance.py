@@ -29,9 +29,10 @@ def file_digests(files: Iterable[Path], root: Path) -> dict[str, str]:
     Raise OSError for a file that cannot be read.
     """
     digests = {}
+    root = root.resolve()
     for path in (file.resolve() for file in files):
         stat = path.stat()
-        shown = path.relative_to(root.resolve()).as_posix()
+        shown = path.relative_to(root).as_posix()
         digests[shown] = _file_sha256(path, stat.st_mtime_ns, stat.st_size)
     return dict(sorted(digests.items()))
 
