@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import mimetypes
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 from ..document import Document
@@ -119,6 +119,16 @@ def render_pdf(document: Document, style: HouseStyle) -> PdfResult:
 
     The document's attachments are embedded, dated the letter's day; its properties go into the XMP.
     """
+    return render_pdfs([document], style)[0]
+
+
+def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfResult]:
+    """Render several documents as PDFs, laying out each distinct page only once.
+
+    A document whose HTML is the same as the one before it (the public copy of a letter
+    that shows the same words as the copy sent) is not laid out again: the same pages are
+    written with its own attachments and properties.
+    """
     use_only_house_fonts(style)
     try:
         import weasyprint
@@ -128,42 +138,49 @@ def render_pdf(document: Document, style: HouseStyle) -> PdfResult:
         ) from None
     from weasyprint.text.fonts import FontConfiguration
 
-    html = render_html(document, style)
-    when = dt.datetime.combine(document.date, dt.time(), tzinfo=dt.UTC)
-    properties, language = dict(document.properties), document.language
     templates = style.folder
     fetcher = make_url_fetcher(templates)
     base_url = templates.resolve().as_uri() + "/"
-    font_config = FontConfiguration()
-    with _captured_warnings() as warnings:
-        page = weasyprint.HTML(
-            string=html, base_url=base_url, url_fetcher=fetcher, media_type="print"
-        )
-        fonts = weasyprint.CSS(
-            string=font_face_css(style),
-            base_url=base_url,
-            url_fetcher=fetcher,
-            font_config=font_config,
-        )
-        files = [
-            weasyprint.Attachment(
-                string=item.data,
-                name=item.name,
-                description=item.description,
-                relationship=item.relationship,
-                created=when,
-                modified=when,
+    results = []
+    laid_out: tuple[str, Any, tuple[str, ...]] | None = None  # HTML, its pages, the warnings
+    for document in documents:
+        html = render_html(document, style)
+        if laid_out is None or laid_out[0] != html:
+            with _captured_warnings() as warnings:
+                font_config = FontConfiguration()
+                page = weasyprint.HTML(
+                    string=html, base_url=base_url, url_fetcher=fetcher, media_type="print"
+                )
+                fonts = weasyprint.CSS(
+                    string=font_face_css(style),
+                    base_url=base_url,
+                    url_fetcher=fetcher,
+                    font_config=font_config,
+                )
+                pages = page.render(
+                    font_config=font_config, stylesheets=[fonts], pdf_variant=PDF_VARIANT
+                )
+            laid_out = (html, pages, tuple(warnings))
+        when = dt.datetime.combine(document.date, dt.time(), tzinfo=dt.UTC)
+        with _captured_warnings() as warnings:
+            files = [
+                weasyprint.Attachment(
+                    string=item.data,
+                    name=item.name,
+                    description=item.description,
+                    relationship=item.relationship,
+                    created=when,
+                    modified=when,
+                )
+                for item in document.attachments
+            ]
+            data = laid_out[1].write_pdf(
+                pdf_variant=PDF_VARIANT,
+                attachments=files,
+                finisher=partial(_finish, dict(document.properties), document.language),
             )
-            for item in document.attachments
-        ]
-        data = page.write_pdf(
-            stylesheets=[fonts],
-            font_config=font_config,
-            pdf_variant=PDF_VARIANT,
-            attachments=files,
-            finisher=partial(_finish, properties, language),
-        )
-    return PdfResult(data, tuple(warnings))
+        results.append(PdfResult(data, laid_out[2] + tuple(warnings)))
+    return results
 
 
 def _finish(properties: dict[str, str], language: str, _document: object, pdf: pydyf.PDF) -> None:
