@@ -74,7 +74,7 @@ def add_header(doc: docx.document.Document, document: Document, style: HouseStyl
     header = doc.sections[0].header
     header.is_linked_to_previous = False
     paragraph = header.paragraphs[0]
-    paragraph.style = MARKING
+    paragraph._p.style = doc.styles[MARKING].style_id  # by id: see render.docx._add
     if document.marking:
         paragraph.add_run(document.marking)
     if document.draft_label:
@@ -118,7 +118,7 @@ _WATERMARK = (
 def add_footer(doc: docx.document.Document, document: Document, style: HouseStyle) -> None:
     """Put the office address on the left and 'Page X of Y' (live fields) on the right."""
     paragraph = doc.sections[0].footer.paragraphs[0]
-    paragraph.style = "Footer"
+    paragraph._p.style = doc.styles["Footer"].style_id  # by id: see render.docx._add
     paragraph.add_run(document.footer)
     paragraph.add_run().add_tab()
     for piece in re.split(r"(\{pages?\})", document.page_label):
