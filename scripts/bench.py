@@ -1,35 +1,91 @@
-"""Measure how long letters take to build: a cold command, each stage in-process, and a batch.
+"""Measure how long letters take to build, against the renderers' own floor and LibreOffice.
 
-Run with `make bench` (or .venv/bin/python scripts/bench.py [--runs N] [--batch N]
-[--preview]). --preview measures only the live preview: from saving a template to the new
-pages in headless Chromium (Node.js and tests/a11y's puppeteer-core needed).
-Figures are wall-clock medians on this machine; compare runs on the same machine only.
+Run with `make bench` (or .venv/bin/python scripts/bench.py [--runs N] [--sizes 1,10,40]
+[--findings 10,100,500] [--preview]). It prints, on this machine's cores:
+
+- one letter cold: the command's wall time and what it spends it on (import, check, compose,
+  render, write), `letters check` of one letter and of the largest batch, `letters --help`;
+- for N distinct letters (copies of the default letter whose text differs, built with
+  --force, so nothing is rendered once and copied): wall time, time per letter and the peak
+  memory of the largest process, for DOCX and PDF and for every default format; then the
+  no-op rebuild of the same letters;
+- two references in the same run: the floor (the same letters' PDF HTML laid out by bare
+  WeasyPrint with the same PDF/A options, plus their DOCX loaded and saved by bare
+  python-docx, in one warm process, divided by the cores) and LibreOffice headless
+  converting the same DOCX files to PDF in one call;
+- letters of 10, 100 and 500 findings, to show the cost per finding.
+
+--preview measures only the live preview: from saving a template to the new pages in
+headless Chromium (Node.js and tests/a11y's puppeteer-core needed). Figures are wall-clock
+medians; compare runs on the same machine only.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import json
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from letters.build import FORMATS, build_letter, compose, render  # noqa: E402
-from letters.facts import build_facts  # noqa: E402
-from letters.project import Project  # noqa: E402
-from letters.validate import load_letter  # noqa: E402
-
 LETTER = ROOT / "data" / "lancashire-2020-peel.yaml"
+CORES = os.cpu_count() or 1
+#: A phrase of the default letter's first area for improvement, made distinct per copy.
+PHRASE = "problem-solving activity."
+
+#: Run a command and report its wall time and the peak resident memory of the largest
+#: process it started (the command itself or one of its workers), in a fresh process so
+#: that no earlier measurement's peak is counted.
+MEASURE = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[2:], cwd=sys.argv[1], capture_output=True, text=True)
+seconds = time.perf_counter() - start
+if done.returncode:
+    sys.exit(done.stderr or done.stdout)
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "peak_mb": peak}))
+"""
+
+#: One letter, cold, stage by stage, in a fresh interpreter: what a single build spends.
+COLD_STAGES = """
+import sys, time, json
+from pathlib import Path
+marks = [("start", time.perf_counter())]
+from letters.project import Project
+from letters.build import _checked, render_letter
+from letters.output import write_all, SUFFIXES
+import letters.render.pdf, letters.render.docx, letters.render.html, weasyprint, docx
+marks.append(("import", time.perf_counter()))
+path, out = Path(sys.argv[1]), Path(sys.argv[2])
+project = Project.find(path.parent, Path.cwd())
+prepared = _checked(path, project, False)
+marks.append(("load, validate, check (wording rendered)", time.perf_counter()))
+project.style
+marks.append(("house style and fonts", time.perf_counter()))
+files, _ = render_letter(prepared, project, ("docx",))
+marks.append(("compose and render docx", time.perf_counter()))
+files, _ = render_letter(prepared, project, ("pdf",))
+marks.append(("compose and render pdf", time.perf_counter()))
+files, _ = render_letter(prepared, project, ("html", "public-pdf"))
+marks.append(("compose and render html, public-pdf", time.perf_counter()))
+out.mkdir(parents=True, exist_ok=True)
+write_all({out / (path.stem + SUFFIXES[fmt]): data for (fmt, _), data in files.items()})
+marks.append(("write", time.perf_counter()))
+print(json.dumps([(name, t - marks[i][1]) for i, (name, t) in enumerate(marks[1:])]))
+"""
 
 
 def median_seconds(action: Callable[[], object], runs: int) -> float:
+    """Run `action` `runs` times; return the median wall time in seconds."""
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -38,12 +94,139 @@ def median_seconds(action: Callable[[], object], runs: int) -> float:
     return statistics.median(times)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "--runs", type=int, default=5, help="repetitions of each measurement (median reported)"
+def measured(command: Sequence[str], cwd: Path) -> tuple[float, float]:
+    """Run `command` in `cwd`; return its wall time (s) and its largest process's peak (MB)."""
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(cwd), *command],
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    parser.add_argument("--batch", type=int, default=20, help="letters in the batch measurement")
+    result = json.loads(done.stdout)
+    return result["seconds"], result["peak_mb"]
+
+
+def best(command: Sequence[str], cwd: Path, runs: int) -> tuple[float, float]:
+    """Return the best wall time of `runs` runs of `command`, and the highest peak."""
+    results = [measured(command, cwd) for _ in range(runs)]
+    return min(r[0] for r in results), max(r[1] for r in results)
+
+
+def make_project(folder: Path) -> Path:
+    """Make a throwaway project with the default letter's office, references and templates."""
+    data = folder / "data"
+    shutil.copytree(ROOT / "data" / "offices", data / "offices")
+    shutil.copytree(ROOT / "data" / "reference", data / "reference")
+    shutil.copytree(ROOT / "templates", folder / "templates")
+    return folder
+
+
+def distinct_letters(project: Path, count: int, tag: str) -> list[Path]:
+    """Write copies of the default letter whose text differs: each names its copy."""
+    text = LETTER.read_text(encoding="utf-8")
+    if PHRASE not in text:
+        raise SystemExit(f"the default letter no longer says {PHRASE!r}: update bench.py")
+    folder = project / "data" / tag
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        path = folder / f"letter-{tag}-{i:03d}.yaml"
+        copy = text.replace(PHRASE, PHRASE[:-1] + f" (copy {i + 1}).")
+        path.write_text(copy.replace("office: offices/", "office: ../offices/"), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def findings_letter(project: Path, count: int) -> Path:
+    """Write the default letter with `count` areas for improvement, each its own."""
+    lines = LETTER.read_text(encoding="utf-8").splitlines()
+    start = lines.index("  areas_for_improvement:")
+    end = start + 1
+    while lines[end].startswith("    - "):
+        end += 1
+    areas = [
+        f"    - The constabulary should review how it records finding {i + 1} of {count},"
+        " and report on its progress to the commissioner's scrutiny board."
+        for i in range(count)
+    ]
+    path = project / "data" / f"findings-{count}.yaml"
+    path.write_text("\n".join(lines[: start + 1] + areas + lines[end:]) + "\n", encoding="utf-8")
+    return path
+
+
+def floor_timer(paths: list[Path], docx_dir: Path, project_root: Path) -> Callable[[], float]:
+    """Time the renderers alone, per letter: bare WeasyPrint and bare python-docx, warm.
+
+    WeasyPrint lays out the exact HTML the PDF renderer would give it, with the same fonts
+    and PDF/A variant; python-docx loads each letter's built DOCX and saves it again.
+    """
+    sys.path.insert(0, str(ROOT))
+    import docx
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    from letters.build import compose
+    from letters.project import Project
+    from letters.render.html import render_html
+    from letters.render.pdf import PDF_VARIANT, font_face_css, make_url_fetcher
+
+    project = Project(project_root)
+    style = project.style
+    pages = [render_html(compose(path, project), style) for path in paths]
+    fetcher = make_url_fetcher(style.folder)
+    base_url = style.folder.resolve().as_uri() + "/"
+    docx_files = [(docx_dir / (path.stem + ".docx")).read_bytes() for path in paths]
+
+    def lay_out(html: str) -> None:
+        config = FontConfiguration()
+        fonts = weasyprint.CSS(
+            string=font_face_css(style), base_url=base_url, url_fetcher=fetcher, font_config=config
+        )
+        weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
+            stylesheets=[fonts], font_config=config, pdf_variant=PDF_VARIANT
+        )
+
+    def save(data: bytes) -> None:
+        docx.Document(io.BytesIO(data)).save(io.BytesIO())
+
+    lay_out(pages[0])  # warm: fonts, caches
+    save(docx_files[0])
+
+    def per_letter() -> float:
+        start = time.perf_counter()
+        for html, data in zip(pages, docx_files, strict=True):
+            lay_out(html)
+            save(data)
+        return (time.perf_counter() - start) / len(paths)
+
+    return per_letter
+
+
+def libreoffice_seconds(docx_dir: Path, out: Path) -> float | None:
+    """LibreOffice headless converting every DOCX in `docx_dir` to PDF in one call."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        return None
+    profile = (out / "profile").as_uri()
+    command = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf"]
+    files = sorted(str(p) for p in docx_dir.glob("*.docx"))
+    # a first call makes LibreOffice's profile, which an office's own machine already has
+    subprocess.run([*command, "--outdir", str(out / "warm"), files[0]], capture_output=True)
+    start = time.perf_counter()
+    subprocess.run(
+        [*command, "--outdir", str(out / "pdf"), *files], capture_output=True, check=True
+    )
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    """Parse the options and print every measurement."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=3, help="repetitions (best or median shown)")
+    parser.add_argument("--sizes", default="1,10,40", help="batch sizes, comma-separated")
+    parser.add_argument("--findings", default="10,100,500", help="findings per letter")
     parser.add_argument(
         "--preview", action="store_true", help="measure the live preview in Chromium instead"
     )
@@ -52,71 +235,133 @@ def main() -> None:
     if args.preview:
         preview_bench(letters_cmd, args.runs)
         return
-
+    sizes = [int(n) for n in args.sizes.split(",")]
+    print(f"machine: {CORES} cores, Python {sys.version.split()[0]}; best of {args.runs} runs")
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "out"
-        cold = median_seconds(
-            lambda: subprocess.run(
-                [letters_cmd, "build", str(LETTER), "--out", str(out)],
-                check=True,
+        work = Path(tmp)
+        project = make_project(work / "project")
+        cold_letter(letters_cmd, project, work, args.runs)
+        batches(letters_cmd, project, work, sizes, args.runs)
+        findings(letters_cmd, project, work, [int(n) for n in args.findings.split(",")])
+
+
+def cold_letter(letters_cmd: str, project: Path, work: Path, runs: int) -> None:
+    """One letter from a cold start: the command, its stages, `check` and `--help`."""
+    (path,) = distinct_letters(project, 1, "cold")
+    out = work / "cold"
+    force = ["--force", "--jobs", "1", "--out", str(out)]
+    for label, formats in (("docx,pdf", "docx,pdf"), ("every format", "docx,pdf,html,public-pdf")):
+        seconds, peak = best(
+            [letters_cmd, "build", str(path), "--format", formats, *force], project, runs
+        )
+        print(f"one letter cold, `letters build` ({label}): {seconds:.2f} s, peak {peak:.0f} MB")
+    stages = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", COLD_STAGES, str(path), str(out)],
+                cwd=project,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
                 capture_output=True,
-                cwd=ROOT,
-            ),
-            args.runs,
+                text=True,
+                check=True,
+            ).stdout
         )
-        print(
-            f"cold `letters build` of one letter, all four formats: {cold:.2f} s"
-            f" (median of {args.runs})"
-        )
-        check_runs = max(args.runs, 10)
-        check = median_seconds(
-            lambda: subprocess.run(
-                [letters_cmd, "check", str(LETTER)], check=True, capture_output=True, cwd=ROOT
-            ),
-            check_runs,
-        )
-        print(f"cold `letters check` of one letter: {check:.2f} s (median of {check_runs})")
+        for _ in range(runs)
+    ]
+    print("  where one cold letter's time goes (every format, median):")
+    for i, (name, _) in enumerate(stages[0]):
+        print(f"    {name:<40} {statistics.median(s[i][1] for s in stages) * 1000:7.0f} ms")
+    seconds, _ = best([letters_cmd, "check", str(path)], project, max(runs, 5))
+    print(f"`letters check` of one letter: {seconds:.2f} s")
+    seconds, _ = best([letters_cmd, "--help"], project, max(runs, 5))
+    print(f"`letters --help`: {seconds:.2f} s")
 
-        project = Project(ROOT)
-        build_letter(LETTER, out, FORMATS, project)  # warm: imports, fonts, style
-        document = compose(LETTER, project)
-        loaded = load_letter(LETTER, ROOT)
-        stages = {
-            "load + validate": lambda: load_letter(LETTER, ROOT),
-            "facts": lambda: build_facts(loaded.letter, loaded.source.locate, loaded.framework),
-            "compose (load..wording, letterhead)": lambda: compose(LETTER, project),
-            "render html": lambda: render(document, project, ("html",)),
-            "render docx": lambda: render(document, project, ("docx",)),
-            "render pdf (includes html)": lambda: render(document, project, ("pdf",)),
-            "build_letter, all formats, written": lambda: build_letter(
-                LETTER, out, FORMATS, project
-            ),
-        }
-        print(f"\nin-process, warm (median of {args.runs}):")
-        for name, action in stages.items():
-            print(f"  {name:<38} {median_seconds(action, args.runs) * 1000:8.1f} ms")
 
-        batch = Path(tmp) / "project" / "data"
-        shutil.copytree(ROOT / "data" / "offices", batch / "offices")
-        shutil.copytree(ROOT / "data" / "reference", batch / "reference")
-        shutil.copytree(ROOT / "templates", batch.parent / "templates")
-        paths = []
-        for i in range(args.batch):
-            copy = batch / f"letter-{i:03d}.yaml"
-            shutil.copy(LETTER, copy)
-            paths.append(copy)
-        start = time.perf_counter()
+def batches(letters_cmd: str, project: Path, work: Path, sizes: list[int], runs: int) -> None:
+    """N distinct letters built at once, against the floor and LibreOffice."""
+    print(f"\nbatches of distinct letters, --force, --jobs {CORES} ({CORES} cores):")
+    for count in sizes:
+        paths = distinct_letters(project, count, f"n{count}")
+        out = work / f"out-{count}"
+        names = [str(p) for p in paths]
+        build = [letters_cmd, "build", *names, "--force", "--out", str(out)]
+        if count != max(sizes):
+            docx_pdf, peak = best([*build, "--format", "docx,pdf"], project, runs)
+            every, every_peak = best(build, project, runs)
+            _batch_line(count, docx_pdf, peak, every, every_peak)
+            continue
+        # The largest batch and its references, measured in turns, best of each: this
+        # machine's speed drifts, and a ratio of figures taken minutes apart would show it.
         subprocess.run(
-            [letters_cmd, "build", *map(str, paths), "--out", str(out)],
-            check=True,
-            capture_output=True,
-            cwd=batch.parent,
+            [*build, "--format", "docx,pdf"], cwd=project, check=True, capture_output=True
         )
-        total = time.perf_counter() - start
+        floor_run = floor_timer(paths, out, project)
+        results: dict[str, list[tuple[float, float]]] = {}
+        for _ in range(runs):
+            results.setdefault("docx,pdf", []).append(
+                measured([*build, "--format", "docx,pdf"], project)
+            )
+            results.setdefault("every", []).append(measured(build, project))
+            results.setdefault("floor", []).append((floor_run() / CORES, 0.0))
+            office = libreoffice_seconds(out, work / "libreoffice")
+            if office is not None:
+                results.setdefault("office", []).append((office, 0.0))
+        low = {key: min(r[0] for r in values) for key, values in results.items()}
+        peaks = {key: max(r[1] for r in values) for key, values in results.items()}
+        docx_pdf, every, floor = low["docx,pdf"], low["every"], low["floor"]
+        _batch_line(count, docx_pdf, peaks["docx,pdf"], every, peaks["every"])
+        noop, _ = best([letters_cmd, "build", *names, "--out", str(out)], project, runs)
+        print(f"  N={count:>3}: rebuild with nothing changed: {noop:.2f} s")
+        check, _ = best([letters_cmd, "check", *names], project, runs)
+        print(f"  N={count:>3}: `letters check` of every letter: {check:.2f} s")
         print(
-            f"\nbatch: {args.batch} letters in one `letters build`: {total:.2f} s,"
-            f" {total / args.batch * 1000:.0f} ms per letter"
+            f"  floor (bare WeasyPrint + bare python-docx, warm, ÷ {CORES} cores):"
+            f" {floor * 1000:.0f} ms per letter; docx,pdf is {docx_pdf / count / floor:.2f}x"
+            f" the floor ({CORES} cores)"
         )
+        if "office" not in low:
+            print("  LibreOffice: not installed, no comparison")
+            continue
+        office = low["office"]
+        print(
+            f"  LibreOffice headless, the same {count} DOCX to PDF in one call: {office:.2f} s;"
+            f" ratio docx,pdf {docx_pdf / office:.2f}, every format {every / office:.2f}"
+            f" ({CORES} cores; LibreOffice uses one)"
+        )
+
+
+def _batch_line(count: int, docx_pdf: float, peak: float, every: float, every_peak: float) -> None:
+    """Print one batch's times, per letter and peak memory."""
+    print(
+        f"  N={count:>3}: docx,pdf {docx_pdf:6.2f} s ({docx_pdf / count * 1000:4.0f} ms per"
+        f" letter, peak {peak:.0f} MB); every format {every:6.2f} s"
+        f" ({every / count * 1000:4.0f} ms per letter, peak {every_peak:.0f} MB)"
+    )
+
+
+def findings(letters_cmd: str, project: Path, work: Path, counts: list[int]) -> None:
+    """One letter of 10, 100, 500 findings: the cost per finding."""
+    print("\none letter by its number of findings (docx,pdf, --jobs 1, cold command):")
+    previous = None
+    for count in counts:
+        path = findings_letter(project, count)
+        out = work / "findings"
+        command = [letters_cmd, "build", str(path), "--format", "docx,pdf", "--force"]
+        seconds, peak = best([*command, "--out", str(out)], project, 1)
+        bare = floor_timer([path], out, project)()
+        step = ""
+        if previous is not None:
+            added = (seconds - previous[1]) / (count - previous[0])
+            bare_added = (bare - previous[2]) / (count - previous[0])
+            step = (
+                f"; {added * 1000:.1f} ms per added finding (bare renderers"
+                f" {bare_added * 1000:.1f} ms)"
+            )
+        print(
+            f"  {count:>4} findings: {seconds:6.2f} s, peak {peak:.0f} MB; bare WeasyPrint +"
+            f" python-docx, warm: {bare:.2f} s{step}"
+        )
+        previous = (count, seconds, bare)
 
 
 def preview_bench(letters_cmd: str, runs: int) -> None:
