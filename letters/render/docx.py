@@ -251,7 +251,7 @@ def _indent_list(doc: docx.document.Document, style: HouseStyle, name: str) -> N
 
 def _letterhead(doc: docx.document.Document, document: Document, style: HouseStyle) -> None:
     """Put the office's wordmark, with its alt text, at the top of page 1."""
-    _, png = draw_wordmark(document.letterhead, style)
+    png = draw_wordmark(document.letterhead, style, "png")
     paragraph = _add(doc, LETTERHEAD)
     run = paragraph.add_run()
     run.add_picture(io.BytesIO(png), height=Pt(style.letterhead.height))

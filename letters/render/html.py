@@ -65,7 +65,7 @@ def page_css(document: Document, style: HouseStyle) -> str:
 
 def render_html(document: Document, style: HouseStyle) -> str:
     """Render the whole letter as one HTML page with its CSS inlined."""
-    svg, _ = draw_wordmark(document.letterhead, style)
+    svg = draw_wordmark(document.letterhead, style, "svg")
     logo = base64.b64encode(svg).decode("ascii")
     day = document.date.isoformat()
     head = [
