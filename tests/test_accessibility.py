@@ -56,7 +56,8 @@ def test_the_page_is_semantic(built: dict[str, Path]) -> None:
     assert re.search(r'<html lang="en-GB">', html) and "<title>Response to the HMICFRS" in html
     for element in (
         "<main>",
-        "<address",
+        # the recipient's address is a block of lines, not <address> (the author's contact)
+        '<div class="recipient"><p>Rt Hon Priti Patel</p><p>Home Secretary</p><p>Home Office</p>',
         "<h1>",
         "<h2>",
         "<ul>",

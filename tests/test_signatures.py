@@ -90,7 +90,7 @@ def test_the_signature_is_in_the_sent_pdf_and_not_in_the_public_copies(
     assert _pdf_images(signed["public.pdf"]) == 0
     html = signed["html"].read_text(encoding="utf-8")
     assert 'class="signed"' not in html and ALT not in html
-    assert '<div class="to-sign"></div><p class="signatory">Clive Grunshaw' in html
+    assert '<div class="signer to-sign"><p class="signatory">Clive Grunshaw</p>' in html
 
 
 def test_two_signatories_sign_in_every_format(tmp_path: Path) -> None:

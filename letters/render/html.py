@@ -133,9 +133,9 @@ def _block(block: Block) -> str:
         return f"<ul>{items}</ul>"
     if isinstance(block, Masthead):
         return f'<div class="masthead">\n{_block(block.address)}\n{_block(block.reference)}\n</div>'
-    if isinstance(block, Address):
-        lines = "<br>".join(escape(line) for line in block.lines)
-        return f'<address class="recipient">{lines}</address>'
+    if isinstance(block, Address):  # a block of lines, read as one: a P for each in a Div
+        lines = "".join(f"<p>{escape(line)}</p>" for line in block.lines)
+        return f'<div class="recipient">{lines}</div>'
     if isinstance(block, ReferenceBlock):
         rows = "".join(
             f'<tr><th scope="row">{escape(label)}</th><td>{escape(value)}</td></tr>'
@@ -155,17 +155,20 @@ def _block(block: Block) -> str:
 
 
 def _signer(signer: Signer) -> str:
-    """Render the room to sign (or the signature itself), then the signer's name and title."""
-    name = "<br>".join(escape(line) for line in signer.lines)
+    """Render one signer: the signature (or the room to sign above), the name and title.
+
+    Each line is a paragraph of its own; the room to sign is the signer's space above, so
+    that no empty element is left for a screen reader to announce.
+    """
+    lines = "".join(f'<p class="signatory">{escape(line)}</p>' for line in signer.lines)
     if signer.image:
         data = base64.b64encode(signer.image).decode("ascii")
-        room = (
+        signed = (
             f'<img class="signed" src="data:image/png;base64,{data}" '
             f'alt="{escape(signer.alt, quote=True)}">'
         )
-    else:
-        room = '<div class="to-sign"></div>'
-    return f'{room}<p class="signatory">{name}</p>'
+        return f'<div class="signer">{signed}{lines}</div>'
+    return f'<div class="signer to-sign">{lines}</div>'
 
 
 def _table(block: Table) -> str:

@@ -18,6 +18,7 @@ from ..errors import RenderError
 from ..style import HouseStyle
 from .fonts import use_only_house_fonts
 from .html import render_html
+from .pdf_tags import mark_pagination
 from .xmp import add_to_packet, letters_descriptions
 
 if TYPE_CHECKING:
@@ -177,15 +178,27 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
             data = laid_out[1].write_pdf(
                 pdf_variant=PDF_VARIANT,
                 attachments=files,
-                finisher=partial(_finish, dict(document.properties), document.language),
+                finisher=partial(
+                    _finish,
+                    dict(document.properties),
+                    document.language,
+                    bool(document.draft_label),
+                ),
             )
         results.append(PdfResult(data, laid_out[2] + tuple(warnings)))
     return results
 
 
-def _finish(properties: dict[str, str], language: str, _document: object, pdf: pydyf.PDF) -> None:
-    """Declare PDF/UA-1 and the provenance in the XMP (uncompressed); title the viewer window."""
+def _finish(
+    properties: dict[str, str], language: str, draft: bool, document: object, pdf: pydyf.PDF
+) -> None:
+    """Declare PDF/UA-1 and the provenance in the XMP (uncompressed); title the viewer window.
+
+    The page furniture becomes pagination artifacts (render.pdf_tags).
+    """
     import pydyf
+
+    mark_pagination(document, pdf, watermarked=draft)
 
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
     if "AF" in pdf.catalog:  # WeasyPrint lists each associated file twice
