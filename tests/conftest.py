@@ -93,6 +93,23 @@ def built(tmp_path_factory: pytest.TempPathFactory, project: Project) -> dict[st
     return {_format_of(path, DEFAULT_LETTER.stem): path for path in result.paths}
 
 
+#: The example letters under data/examples.
+EXAMPLES = sorted((ROOT / "data" / "examples").glob("*.yaml"))
+
+
+@pytest.fixture(scope="session")
+def examples_built(
+    tmp_path_factory: pytest.TempPathFactory, project: Project
+) -> dict[str, dict[str, Path]]:
+    """Build every example in every format, once for the whole session: name -> format -> file."""
+    out = tmp_path_factory.mktemp("examples")
+    built = {}
+    for path in EXAMPLES:
+        result = build_letter(path, out, project=project, strict=True)
+        built[path.stem] = {_format_of(p, path.stem): p for p in result.paths}
+    return built
+
+
 def _format_of(path: Path, stem: str) -> str:
     """'docx', 'pdf', 'html' or 'public-pdf' from an output's name."""
     return path.name.removeprefix(stem + ".").replace(".", "-")

@@ -10,25 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, docx_lines, normalise, pdf_pages
-from letters.build import build_letter, compose
+from conftest import EXAMPLES, ROOT, docx_lines, normalise, pdf_pages
+from letters.build import compose
 from letters.document import text_lines
 from letters.prepare import prepare
 from letters.project import Project
-
-EXAMPLES = sorted((ROOT / "data" / "examples").glob("*.yaml"))
-
-
-@pytest.fixture(scope="module")
-def examples_built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Path]]:
-    out = tmp_path_factory.mktemp("examples")
-    built = {}
-    for path in EXAMPLES:
-        result = build_letter(path, out, project=Project(ROOT), strict=True)
-        built[path.stem] = {
-            p.name.removeprefix(path.stem + ".").replace(".", "-"): p for p in result.paths
-        }
-    return built
 
 
 def test_there_is_an_example_of_each_kind() -> None:

@@ -1,0 +1,335 @@
+"""What a screen reader meets in every PDF the examples make: the structure tree, read back.
+
+A validator checks what it can; these tests walk each PDF as an assistive technology does:
+the structure tree in order, each element's marked content, and the artifacts beside it.
+They are written against the PDF itself (pikepdf for the objects and content streams,
+pdfplumber for the text of each marked content), not against the code that made it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pdfplumber
+import pikepdf
+import pytest
+
+from conftest import DEFAULT_LETTER, EXAMPLES, ROOT, docx_lines, normalise
+from letters.prepare import prepare
+from letters.project import Project
+
+PROJECT = Project(ROOT)
+#: Text-showing operators of a content stream.
+_SHOWS_TEXT = {"Tj", "TJ", "'", '"'}
+
+
+@dataclass
+class Element:
+    """A structure element, as read back: its role, attributes, children and own text."""
+
+    role: str
+    identifier: str | None
+    alt: str | None
+    lang: str | None
+    attributes: dict[str, str]
+    children: list[Element] = field(default_factory=list)
+    #: (page, MCID) of each marked content the element holds itself, in order.
+    contents: list[tuple[int, int]] = field(default_factory=list)
+    parent: Element | None = None
+
+
+@dataclass
+class Page:
+    """What one page's content stream holds: marked contents, artifacts, stray text."""
+
+    mcids: list[int] = field(default_factory=list)
+    #: The /Type and /Subtype of each artifact, and the MCIDs of text inside one.
+    artifacts: list[tuple[str, str]] = field(default_factory=list)
+    text_outside_marks: int = 0
+
+
+@dataclass
+class Read:
+    """A PDF read as a screen reader would."""
+
+    tree: list[Element]
+    pages: list[Page]
+    text: dict[tuple[int, int], str]
+    parent_tree: dict[tuple[int, int], int]
+    language: str
+    #: The whole text of each page, artifacts included.
+    page_text: list[str]
+
+
+def read(path: Path) -> Read:
+    """Read a PDF's structure tree, its content streams and the text of each marked content."""
+    text: dict[tuple[int, int], str] = defaultdict(str)
+    with pdfplumber.open(path) as plumbed:
+        page_text = [page.extract_text() or "" for page in plumbed.pages]
+        for number, page in enumerate(plumbed.pages):
+            for char in page.chars:
+                if char.get("mcid") is not None:
+                    text[number, char["mcid"]] += char["text"]
+    with pikepdf.open(path) as pdf:
+        numbers = {page.objgen: index for index, page in enumerate(pdf.pages)}
+        pages = [_page(page) for page in pdf.pages]
+        root = pdf.Root.StructTreeRoot
+        parent_tree = _parent_tree(root.ParentTree)
+        tree = [_element(kid, None, numbers, 0) for kid in _kids(root)]
+        language = str(pdf.Root.get("/Lang", ""))
+    return Read(tree, pages, dict(text), parent_tree, language, page_text)
+
+
+def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+
+
+def _element(
+    obj: pikepdf.Object, parent: Element | None, numbers: dict[tuple[int, int], int], page: int
+) -> Element:
+    if "/Pg" in obj:
+        page = numbers[obj.Pg.objgen]
+    attributes = {}
+    if "/A" in obj:
+        owners = obj.A if isinstance(obj.A, pikepdf.Array) else [obj.A]
+        for owner in owners:
+            if isinstance(owner, pikepdf.Dictionary):
+                attributes.update({str(k): str(v) for k, v in owner.items()})
+    element = Element(
+        role=str(obj.get("/S", "")).lstrip("/"),
+        identifier=str(obj.ID) if "/ID" in obj else None,
+        alt=str(obj.Alt) if "/Alt" in obj else None,
+        lang=str(obj.Lang) if "/Lang" in obj else None,
+        attributes=attributes,
+        parent=parent,
+    )
+    for kid in _kids(obj):
+        if isinstance(kid, int):
+            element.contents.append((page, int(kid)))
+        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+            element.contents.append((numbers[kid.Pg.objgen], int(kid.MCID)))
+        elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            element.children.append(_element(kid, element, numbers, page))
+    return element
+
+
+def _parent_tree(tree: pikepdf.Object) -> dict[tuple[int, int], int]:
+    """Map (page, MCID) to the object number of the element the parent tree names."""
+    mapping = {}
+    nums = list(tree.Nums)
+    for key, value in zip(nums[::2], nums[1::2], strict=True):
+        if isinstance(value, pikepdf.Array):
+            for mcid, ref in enumerate(value):
+                if isinstance(ref, pikepdf.Dictionary):
+                    mapping[int(key), mcid] = ref.objgen[0]
+    return mapping
+
+
+def _page(page: pikepdf.Page) -> Page:
+    """Walk a page's content stream: which text is marked, and how."""
+    found = Page()
+    stack: list[tuple[str, pikepdf.Object | None]] = []
+    for operands, operator in pikepdf.parse_content_stream(page):
+        name = str(operator)
+        if name in ("BDC", "BMC"):
+            tag = str(operands[0])
+            properties = operands[1] if name == "BDC" else None
+            stack.append((tag, properties))
+            if tag == "/Artifact":
+                kind = str(properties.get("/Type", "")) if properties is not None else ""
+                subtype = str(properties.get("/Subtype", "")) if properties is not None else ""
+                found.artifacts.append((kind, subtype))
+            elif isinstance(properties, pikepdf.Dictionary) and "/MCID" in properties:
+                found.mcids.append(int(properties.MCID))
+        elif name == "EMC":
+            stack.pop()
+        elif name in _SHOWS_TEXT and not stack:
+            found.text_outside_marks += 1
+    return found
+
+
+def _walk(elements: list[Element], leaving_out: str = "") -> list[Element]:
+    """Every element in reading order (depth first), less any of role `leaving_out` and within."""
+    order: list[Element] = []
+    for element in elements:
+        if element.role != leaving_out:
+            order.append(element)
+            order.extend(_walk(element.children, leaving_out))
+    return order
+
+
+def spoken(pdf: Read) -> list[str]:
+    """List what a screen reader says, in order: each figure's alt text, each element's text."""
+    said = []
+    for element in _walk(pdf.tree):
+        if element.role == "Figure":
+            said.append(f"[image: {element.alt}]")
+        words = normalise(" ".join(pdf.text.get(key, "") for key in element.contents))
+        if words:
+            said.append(words)
+    return said
+
+
+def _said(pdf: Read, element: Element) -> str:
+    """Say what a screen reader says for one element and all within it."""
+    return " ".join(spoken(Read([element], pdf.pages, pdf.text, {}, "", [])))
+
+
+def _pdfs() -> list[tuple[str, Path, str]]:
+    """Name each PDF the default letter and the examples make: (id, letter, format)."""
+    cases = []
+    for letter in (DEFAULT_LETTER, *EXAMPLES):
+        languages = prepare(letter, PROJECT).loaded.letter.languages
+        for copy in ("pdf", "public-pdf"):
+            for language in languages:
+                fmt = copy if len(languages) == 1 else f"{language}-{copy}"
+                cases.append((f"{letter.stem}:{fmt}", letter, fmt))
+    return cases
+
+
+CASES = _pdfs()
+
+
+@pytest.fixture(scope="module")
+def every_pdf(
+    built: dict[str, Path], examples_built: dict[str, dict[str, Path]]
+) -> dict[str, Read]:
+    """Read each PDF once."""
+    files = {DEFAULT_LETTER.stem: built, **examples_built}
+    return {case: read(files[letter.stem][fmt]) for case, letter, fmt in CASES}
+
+
+@pytest.mark.parametrize("case", [case for case, _, _ in CASES])
+def test_every_marked_content_is_an_artifact_or_in_the_tree(
+    every_pdf: dict[str, Read], case: str
+) -> None:
+    pdf = every_pdf[case]
+    in_tree = {key for element in _walk(pdf.tree) for key in element.contents}
+    for number, page in enumerate(pdf.pages):
+        assert page.text_outside_marks == 0, f"page {number + 1}: text outside marked content"
+        for mcid in page.mcids:
+            assert (number, mcid) in in_tree, f"page {number + 1}: MCID {mcid} is in no element"
+            assert (number, mcid) in pdf.parent_tree, f"page {number + 1}: MCID {mcid} unmapped"
+    assert set(pdf.parent_tree) == in_tree, "the parent tree lists exactly what the tree holds"
+
+
+@pytest.mark.parametrize("case", [case for case, _, _ in CASES])
+def test_the_footer_and_page_numbers_are_pagination_artifacts(
+    every_pdf: dict[str, Read], case: str
+) -> None:
+    pdf = every_pdf[case]
+    said = " ".join(spoken(pdf))
+    pages = len(pdf.pages)
+    for number, page in enumerate(pdf.pages, start=1):
+        label = re.search(r"(Page|Tudalen) \d+ (of|o) \d+", pdf.page_text[number - 1])
+        assert label, f"page {number} shows its number"
+        assert label.group(0) not in said
+        footers = [a for a in page.artifacts if a == ("/Pagination", "/Footer")]
+        # the address (one piece of text a line) and the page number
+        assert len(footers) >= 2, f"page {number}: the footer is not a pagination artifact"
+    assert re.search(r"(Page|Tudalen) \d+ (of|o) " + str(pages), said) is None
+    # the footer's line: the office's address, then the page number
+    line = next(
+        line for line in pdf.page_text[0].splitlines() if re.search(r"\d+ (of|o) \d+$", line)
+    )
+    address = re.sub(r"\s*(Page|Tudalen) \d+ (of|o) \d+$", "", line)
+    assert len(address) > 20 and normalise(address) not in said, address
+
+
+@pytest.mark.parametrize("case", [case for case, _, _ in CASES])
+def test_a_screen_reader_begins_with_the_letterhead(every_pdf: dict[str, Read], case: str) -> None:
+    pdf = every_pdf[case]
+    first = spoken(pdf)[0]
+    assert re.fullmatch(r"\[image: .*(Commissioner|Mayor|Comisiynydd).*\]", first), first
+    figures = [element for element in _walk(pdf.tree) if element.role == "Figure"]
+    assert figures and all(figure.alt for figure in figures), "every figure has alt text"
+    assert pdf.language in ("en-GB", "cy"), pdf.language
+
+
+@pytest.mark.parametrize("case", [case for case, _, _ in CASES])
+def test_headings_lists_and_tables_have_their_structure(
+    every_pdf: dict[str, Read], case: str
+) -> None:
+    pdf = every_pdf[case]
+    elements = _walk(pdf.tree)
+    levels = [int(e.role[1]) for e in elements if re.fullmatch(r"H[1-6]", e.role)]
+    assert levels and levels[0] <= 2, levels
+    for before, after in zip(levels, levels[1:], strict=False):
+        assert after <= before + 1, f"a heading skips from H{before} to H{after}"
+    for element in elements:
+        if element.role == "LI":
+            assert element.parent is not None and element.parent.role == "L"
+            assert [child.role for child in element.children].count("LBody") == 1
+        if element.role == "L":
+            assert {child.role for child in element.children} <= {"LI", "L"}
+        if element.role in ("TH", "TD"):
+            assert element.parent is not None and element.parent.role == "TR"
+            assert "/ColSpan" not in element.attributes and "/RowSpan" not in element.attributes
+
+
+def test_the_address_and_the_reference_block_read_as_blocks(built: dict[str, Path]) -> None:
+    pdf = read(built["pdf"])
+    elements = _walk(pdf.tree)
+    address = next(
+        e for e in elements if e.role == "Div" and e.children and e.children[0].role == "P"
+    )
+    lines = [_said(pdf, paragraph) for paragraph in address.children]
+    assert lines == [
+        "Rt Hon Priti Patel",
+        "Home Secretary",
+        "Home Office",
+        "2 Marsham Street",
+        "London",
+        "SW1P 4DF",
+    ]
+    table = next(e for e in elements if e.role == "Table")
+    rows = [e for e in _walk([table]) if e.role == "TR"]
+    said = []
+    for row in rows:
+        label, value = row.children
+        assert (label.role, value.role) == ("TH", "TD")
+        # the value names its label as its header: a reader announces them as a pair
+        assert label.identifier and label.identifier in value.attributes["/Headers"]
+        said.append([_said(pdf, label), _said(pdf, value)])
+    assert said[0] == ["Please ask for:", "Clive Grunshaw"]
+    assert said[-1] == ["Date:", "30 March 2020"]
+
+
+def test_the_marking_and_the_draft_mark_are_artifacts(draft_built: dict[str, Path]) -> None:
+    pdf = read(draft_built["pdf"])
+    said = " ".join(spoken(pdf))
+    assert "OFFICIAL" in pdf.page_text[0] and "OFFICIAL" not in said
+    for page in pdf.pages:
+        assert ("/Pagination", "/Header") in page.artifacts
+        assert ("/Pagination", "/Watermark") in page.artifacts
+
+
+@pytest.mark.parametrize("letter", [DEFAULT_LETTER, *EXAMPLES], ids=lambda path: path.stem)
+def test_the_tree_reads_the_words_of_the_docx(
+    letter: Path, built: dict[str, Path], examples_built: dict[str, dict[str, Path]]
+) -> None:
+    files = {DEFAULT_LETTER.stem: built, **examples_built}[letter.stem]
+    languages = prepare(letter, PROJECT).loaded.letter.languages
+    names = ["pdf"] if len(languages) == 1 else [f"{language}-pdf" for language in languages]
+    words = []
+    for name in names:
+        pdf = read(files[name])
+        for element in _walk(pdf.tree, leaving_out="Lbl"):  # the DOCX numbers its own lists
+            words.append(" ".join(pdf.text.get(key, "") for key in element.contents))
+    expected = " ".join(line.removeprefix("- ") for line in docx_lines(files["docx"]))
+    assert _joined(" ".join(words)) == _joined(expected)
+
+
+def _joined(text: str) -> str:
+    """Whitespace normalised, words broken at a hyphen across lines joined again.
+
+    The tree's elements are joined with spaces, so a link or bold word is followed by one
+    even before a comma; a reader does not voice spaces, so none is kept before punctuation.
+    """
+    return re.sub(r"\s+([,.;:!?)])", r"\1", re.sub(r"-\s+", "-", normalise(text)))
