@@ -67,9 +67,38 @@ def _styled_base(style: HouseStyle, language: str) -> bytes:
     doc = docx.Document()
     _page_setup(doc, style)
     _define_styles(doc, style, language)
+    _default_language(doc, language)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _default_language(doc: docx.document.Document, language: str) -> None:
+    """Make the letter's language every default Word has: no en-US left for the checker.
+
+    python-docx's template says en-US in the document defaults (which every style without a
+    language of its own inherits), in the copy of them Word 2010 keeps, and in the theme's
+    font language; each now says the letter's language.
+    """
+    from lxml import etree
+
+    def relabel(root: etree._Element) -> None:
+        for lang in root.iter(qn("w:lang"), qn("w:themeFontLang")):
+            for attr in ("w:val", "w:eastAsia", "w:bidi"):
+                if lang.get(qn(attr)) is not None:
+                    lang.set(qn(attr), language)
+
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        relabel(defaults)
+    relabel(doc.settings.element)
+    for part in doc.part.package.parts:
+        if part.partname == "/word/stylesWithEffects.xml":  # bytes, not parsed by python-docx
+            tree = etree.fromstring(part.blob)
+            relabel(tree)
+            part._blob = etree.tostring(
+                tree, xml_declaration=True, encoding="UTF-8", standalone=True
+            )
 
 
 def _page_setup(doc: docx.document.Document, style: HouseStyle) -> None:
