@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 import docx
+import pdfplumber
 import pytest
+import yaml
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
@@ -171,3 +173,60 @@ def test_an_unquoted_colour_is_explained(tmp_path: Path) -> None:
         "colours.accent: is empty. In YAML a # starts a comment, so an unquoted colour such as"
         ' #8b1e3f is read as nothing: write it in quotes, "#8b1e3f"'
     )
+
+
+def _twelve_point_style() -> dict[str, dict[str, str]]:
+    """Read the 12 pt settings the README offers, from its YAML block."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Accessible letters") :]
+    block = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert block, "the README shows the 12 pt settings"
+    values = yaml.safe_load(block.group(1))
+    assert values["text"] == {"size": "12pt"}
+    return values
+
+
+@pytest.fixture(scope="module")
+def twelve_point(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the default letter and every example in the README's 12 pt house style."""
+    root = tmp_path_factory.mktemp("twelve-point")
+    for folder in ("data", "templates"):
+        shutil.copytree(ROOT / folder, root / folder)
+    path = root / "templates" / "house-style.yaml"
+    style = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for part, values in _twelve_point_style().items():
+        style[part].update(values)
+    path.write_text(yaml.safe_dump(style, sort_keys=False), encoding="utf-8")
+    project = Project(root)
+    for letter in (
+        root / "data" / "lancashire-2020-peel.yaml",
+        *(root / "data" / "examples").glob("*.yaml"),
+    ):
+        build_letter(letter, root / "build", ("pdf",), project)
+    return root / "build"
+
+
+def test_the_default_letter_lays_out_well_in_12_point(twelve_point: Path) -> None:
+    with pdfplumber.open(twelve_point / "lancashire-2020-peel.pdf") as pdf:
+        assert len(pdf.pages) == 3
+        first = pdf.pages[0]
+        words = first.extract_words(keep_blank_chars=False, extra_attrs=["size"])
+        body = next(w for w in words if w["text"] == "write")
+        assert round(body["size"], 1) == 12.0
+        mm = 72 / 25.4
+        for line in ("Rt", "SW1P"):  # the address's first and last lines, in the DL window
+            word = next(w for w in words if w["text"] == line)
+            assert 45 * mm <= word["top"] and word["bottom"] <= 90 * mm, (line, word["top"] / mm)
+        for label, value in (("ask", "Clive"), ("Email:", "commissioner@lancashire-pcc.gov.uk")):
+            left = next(w for w in words if w["text"] == label)
+            right = next(w for w in words if w["text"] == value)
+            assert abs(left["top"] - right["top"]) < 1 and right["x0"] > left["x1"], (label, value)
+        pages = [page.extract_text() for page in pdf.pages]
+    closing = next(i for i, text in enumerate(pages) if "Yours sincerely" in text)
+    assert "quarterly scrutiny meetings." in pages[closing], "the signature keeps its paragraph"
+
+
+def test_every_example_lays_out_in_12_point(twelve_point: Path) -> None:
+    for pdf_path in sorted(twelve_point.glob("*.pdf")):
+        with pdfplumber.open(pdf_path) as pdf:
+            assert 1 <= len(pdf.pages) <= 3, pdf_path.name
