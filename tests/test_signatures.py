@@ -140,3 +140,13 @@ def test_a_signature_too_large_is_refused(tmp_path: Path) -> None:
         "data/offices/signatures/clive-grunshaw.png is 5000 x 10 pixels; a signature image is at"
         " most 4000 pixels a side"
     ) in result.output
+
+
+def test_a_screen_reader_hears_the_signature_s_alt_text_in_its_place(
+    signed: dict[str, Path],
+) -> None:
+    from screen_reader import read, spoken
+
+    said = spoken(read(signed["pdf"]))
+    closing = said.index("Yours sincerely")
+    assert said[closing + 1 : closing + 3] == [f"[image: {ALT}]", "Clive Grunshaw"]
