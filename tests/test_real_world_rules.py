@@ -124,8 +124,8 @@ def test_recipients_as_people_write_them(tmp_path: Path) -> None:
     built = build_letter(data, tmp_path / "out", ("html",), Project(tmp_path))
     html = built.paths[0].read_text(encoding="utf-8")
     assert (
-        "Rt Hon Suella Braverman KC MP<br>Home Secretary<br>Home Office<br>2 Marsham Street<br>"
-        "London SW1P 4DF"
+        "<p>Rt Hon Suella Braverman KC MP</p><p>Home Secretary</p><p>Home Office</p>"
+        "<p>2 Marsham Street</p><p>London SW1P 4DF</p>"
     ) in html
     assert "<p>Dear Home Secretary</p>" in html
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import page as page_validation
 import pytest
 
 from conftest import DEFAULT_LETTER, EXAMPLES, ROOT, docx_lines, normalise
@@ -42,12 +43,32 @@ CASES = _pdfs()
 
 
 @pytest.fixture(scope="module")
-def every_pdf(
+def every_file(
     built: dict[str, Path], examples_built: dict[str, dict[str, Path]]
-) -> dict[str, Read]:
-    """Read each PDF once."""
+) -> dict[str, Path]:
+    """Find each PDF."""
     files = {DEFAULT_LETTER.stem: built, **examples_built}
-    return {case: read(files[letter.stem][fmt]) for case, letter, fmt in CASES}
+    return {case: files[letter.stem][fmt] for case, letter, fmt in CASES}
+
+
+@pytest.fixture(scope="module")
+def every_pdf(every_file: dict[str, Path]) -> dict[str, Read]:
+    """Read each PDF once."""
+    return {case: read(path) for case, path in every_file.items()}
+
+
+@pytest.mark.parametrize("case", [case for case, _, _ in CASES])
+def test_an_independent_validator_passes_every_pdf(every_file: dict[str, Path], case: str) -> None:
+    for profile in ("3a", "ua1"):
+        report = page_validation.validate_pdf(str(every_file[case]), profile=profile)
+        assert report.failures == [] and report.is_compliant, (profile, report.to_json())
+
+
+def test_an_independent_validator_passes_the_draft(draft_built: dict[str, Path]) -> None:
+    for copy in ("pdf", "public-pdf"):
+        for profile in ("3a", "ua1"):
+            report = page_validation.validate_pdf(str(draft_built[copy]), profile=profile)
+            assert report.failures == [] and report.is_compliant, (copy, profile)
 
 
 @pytest.mark.parametrize("case", [case for case, _, _ in CASES])

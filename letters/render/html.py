@@ -187,11 +187,13 @@ def _inline(content: Inline) -> str:
     html = []
     for span in content:
         text = escape(span.text).replace("\n", "<br>")
+        # The link goes innermost: a link broken across lines is then a Link element in the
+        # PDF's tags for each part, each holding its annotation (PDF/UA), never an <em>'s.
+        if span.href:
+            text = f'<a href="{escape(span.href)}">{text}</a>'
         if span.italic:
             text = f"<em>{text}</em>"
         if span.bold:
             text = f"<strong>{text}</strong>"
-        if span.href:
-            text = f'<a href="{escape(span.href)}">{text}</a>'
         html.append(text)
     return "".join(html)

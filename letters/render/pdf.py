@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import mimetypes
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote, urlparse
+
+import pydyf
 
 from ..document import Document
 from ..errors import RenderError
@@ -20,10 +23,6 @@ from .fonts import use_only_house_fonts
 from .html import render_html
 from .pdf_tags import mark_pagination
 from .xmp import add_to_packet, letters_descriptions
-
-if TYPE_CHECKING:
-    import pydyf
-
 
 #: PDF/A-3 (level A, which tags the structure) for archiving; PDF/UA-1 is declared in the XMP.
 PDF_VARIANT = "pdf/a-3a"
@@ -196,8 +195,6 @@ def _finish(
 
     The page furniture becomes pagination artifacts (render.pdf_tags).
     """
-    import pydyf
-
     mark_pagination(document, pdf, watermarked=draft)
 
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
@@ -216,3 +213,29 @@ def _finish(
     )
     metadata.stream = [add_to_packet(packet, letters_descriptions(properties, language))]
     metadata.compress = False  # some PDF/A validators reject a compressed metadata stream
+    for item in pdf.objects:
+        if isinstance(item, pydyf.Stream) and type(item).data is pydyf.Stream.data:
+            item.__class__ = _EndedStream  # the same stream, ended safely
+
+
+class _EndedStream(pydyf.Stream):  # type: ignore[misc]
+    """A stream whose data is always followed by an end of line no reader can mistake.
+
+    pydyf writes a line feed between a stream's data and `endstream`; when the data itself
+    ends with a carriage return (a compressed font map may), the two read as one CRLF end of
+    line, so the stream looks a byte shorter than its /Length and PDF/A validators refuse
+    it. Such a stream is ended with CRLF instead. Otherwise this writes as pydyf does.
+    """
+
+    @property
+    def data(self) -> bytes:
+        """Write the stream as pydyf 0.13 does, with a CRLF after data ending in CR."""
+        stream = b"\n".join(pydyf._to_bytes(item) for item in self.stream)
+        extra = pydyf.Dictionary(self.extra.copy())
+        if self.compress:
+            extra["Filter"] = "/FlateDecode"
+            compressor = zlib.compressobj(level=9)
+            stream = compressor.compress(stream) + compressor.flush()
+        extra["Length"] = len(stream)
+        end = b"\r\n" if stream.endswith(b"\r") else b"\n"
+        return bytes(extra.data) + b"\nstream\n" + stream + end + b"endstream"
