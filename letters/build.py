@@ -150,12 +150,15 @@ def _letterhead(loaded: LoadedLetter) -> Letterhead:
         "en": office.letterhead.subtitle,
         "cy": office.cy.letterhead_subtitle if office.cy else "",
     }
-    subtitle = " · ".join(
-        subtitles[language] for language in loaded.letter.languages if subtitles[language]
-    )
-    return Letterhead(
-        office.letterhead.title, subtitle, alt=f"{office.letterhead.title} {subtitle}"
-    )
+    shown = [subtitles[language] for language in loaded.letter.languages if subtitles[language]]
+    subtitle = " · ".join(shown)
+    # Read aloud, the parts are a list, not joined by a dot; a title the subtitle already
+    # says ("West Yorkshire", "Mayor of West Yorkshire") is not said twice.
+    parts = [part for line in shown for part in re.split(r"\s*·\s*", line) if part]
+    title = office.letterhead.title
+    said = ", ".join(parts)
+    alt = said if parts and title in parts[0] else f"{title} {said}".strip()
+    return Letterhead(title, subtitle, alt=alt)
 
 
 def render(

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import page as page_validation
+import pikepdf
 import pytest
 
 from conftest import DEFAULT_LETTER, EXAMPLES, ROOT, docx_lines, normalise
@@ -199,3 +200,40 @@ def _joined(text: str) -> str:
     even before a comma; a reader does not voice spaces, so none is kept before punctuation.
     """
     return re.sub(r"\s+([,.;:!?)])", r"\1", re.sub(r"-\s+", "-", normalise(text)))
+
+
+@pytest.mark.parametrize("case", [case for case, _, _ in CASES])
+def test_figures_header_cells_and_links_say_where_and_what_they_are(
+    every_file: dict[str, Path], case: str
+) -> None:
+    with pikepdf.open(every_file[case]) as pdf:
+        height = float(pdf.pages[0].MediaBox[3])
+        elements = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and "/S" in o]
+        letterhead = next(e for e in elements if e.S == "/Figure")
+        x1, y1, x2, y2 = (float(v) for v in letterhead.A.BBox)
+        # the wordmark is drawn at the top left of page 1 (20 mm margins, 20 mm high)
+        assert 55 < x1 < 60 and y2 > height - 60 and y2 - y1 == pytest.approx(56.7, abs=1)
+        for header in (e for e in elements if e.S == "/TH"):
+            assert str(header.A.Scope) in ("/Row", "/Column")
+        for page in pdf.pages:
+            for annotation in page.get("/Annots", []):
+                described = str(annotation.get("/Contents", ""))
+                assert described and not described.startswith("http"), described
+        nums = list(pdf.Root.StructTreeRoot.ParentTree.Nums)
+        for refs in nums[1::2]:
+            if isinstance(refs, pikepdf.Array) and len(refs):
+                assert isinstance(refs[len(refs) - 1], pikepdf.Dictionary), "no empty slot last"
+
+
+def test_a_link_is_described_by_its_words(examples_built: dict[str, dict[str, Path]]) -> None:
+    path = examples_built["west-mercia-2024-activism-thematic"]["pdf"]
+    with pikepdf.open(path) as pdf:
+        described = [str(a.Contents) for page in pdf.pages for a in page.get("/Annots", [])]
+    assert described == ["An inspection into activism and impartiality in policing"]
+
+
+def test_the_letterhead_s_alt_text_says_each_part_once(
+    examples_built: dict[str, dict[str, Path]],
+) -> None:
+    said = spoken(read(examples_built["west-yorkshire-2024-spotlight"]["pdf"]))
+    assert said[0] == "[image: Mayor of West Yorkshire, Policing and Crime]"

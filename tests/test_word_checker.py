@@ -118,3 +118,16 @@ def test_a_findings_table_repeats_its_header_row(
         if row.find(f"{W}trPr/{W}tblHeader") is not None
     ]
     assert headers == ["No.FindingResponse and planned action"]
+
+
+def test_the_draft_mark_in_word_says_what_it_is(draft_built: dict[str, Path]) -> None:
+    with zipfile.ZipFile(draft_built["docx"]) as package:
+        headers = [
+            name for name in package.namelist() if re.fullmatch(r"word/header\d+\.xml", name)
+        ]
+        shapes = [
+            shape
+            for name in headers
+            for shape in _xml(package, name).iter("{urn:schemas-microsoft-com:vml}shape")
+        ]
+    assert [shape.get("alt") for shape in shapes] == ["DRAFT"]

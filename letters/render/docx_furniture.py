@@ -109,7 +109,7 @@ _WATERMARK = (
     'v:ext="edit" text="t" shapetype="t"/>'
     "</v:shapetype>"
     '<v:shape id="DraftWatermark" o:spid="_x0000_s1025" type="#_x0000_t136" o:allowincell="f"'
-    ' fillcolor={colour} stroked="f" style={size}>'
+    ' fillcolor={colour} stroked="f" style={size} alt={label}>'
     "<v:fill opacity={opacity}/><v:textpath style={style} string={label}/>"
     "</v:shape></w:pict>"
 )

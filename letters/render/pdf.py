@@ -21,7 +21,7 @@ from ..errors import RenderError
 from ..style import HouseStyle
 from .fonts import use_only_house_fonts
 from .html import render_html
-from .pdf_tags import mark_pagination
+from .pdf_tags import mark_pagination, mend_structure
 from .xmp import add_to_packet, letters_descriptions
 
 #: PDF/A-3 (level A, which tags the structure) for archiving; PDF/UA-1 is declared in the XMP.
@@ -196,6 +196,7 @@ def _finish(
     The page furniture becomes pagination artifacts (render.pdf_tags).
     """
     mark_pagination(document, pdf, watermarked=draft)
+    mend_structure(document, pdf)
 
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
     if "AF" in pdf.catalog:  # WeasyPrint lists each associated file twice

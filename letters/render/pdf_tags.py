@@ -19,6 +19,8 @@ from typing import Any
 
 import pydyf
 
+#: PDF points in a CSS pixel (72 to the inch against 96).
+_POINTS_PER_PX = 0.75
 #: Which margins of the page hold headers and which footers (CSS page-margin boxes).
 _SUBTYPE = {"top": "/Header", "bottom": "/Footer"}
 
@@ -46,8 +48,50 @@ def mark_pagination(document: Any, pdf: pydyf.PDF, watermarked: bool) -> None:
             for mcid in furniture:
                 _empty_orphans(pdf, refs[mcid], reachable)
                 refs[mcid] = "null"
+            while refs and refs[-1] == "null":  # the furniture comes last: no slot left for it
+                refs.pop()
         if watermarked:
             _watermark(stream.stream)
+
+
+def mend_structure(document: Any, pdf: pydyf.PDF) -> None:
+    """Mend what WeasyPrint's tags leave for a reader: links, header cells, figure boxes.
+
+    Each link's annotation is described by the link's words rather than its address; each
+    header cell says whether it heads a row or a column (/Scope, which some readers use
+    rather than /Headers); each figure's /BBox is given in the page's own coordinates
+    (WeasyPrint writes CSS pixels from the top of the page).
+    """
+    from weasyprint.formatting_structure import boxes
+
+    def visit(box: Any) -> None:
+        annotation = getattr(box, "link_annotation", None)
+        if isinstance(annotation, pydyf.Dictionary) and box.element is not None:
+            words = " ".join("".join(box.element.itertext()).split())
+            if words:
+                annotation["Contents"] = pydyf.String(words)
+        mark = getattr(box, "mark", None)
+        if isinstance(box, boxes.TableCellBox) and isinstance(mark, pydyf.Dictionary):
+            if box.element is not None and box.element_tag == "th":
+                scope = "/Row" if box.element.get("scope") == "row" else "/Column"
+                mark["A"]["Scope"] = scope
+        for child in getattr(box, "children", ()):
+            visit(child)
+
+    for page in document.pages:
+        visit(page._page_box)
+    # WeasyPrint draws each page flipped: a point is 0.75 CSS px, y runs up from the foot
+    heights = {
+        str(reference): page.height * _POINTS_PER_PX
+        for reference, page in zip(pdf.page_references, document.pages, strict=True)
+    }
+    for item in pdf.objects:
+        if isinstance(item, pydyf.Dictionary) and item.get("S") == "/Figure":
+            layout = item.get("A")
+            if isinstance(layout, pydyf.Dictionary) and "BBox" in layout:
+                height = heights[str(item["Pg"])]
+                x1, y1, x2, y2 = (float(value) * _POINTS_PER_PX for value in layout["BBox"])
+                layout["BBox"] = pydyf.Array((x1, height - y2, x2, height - y1))
 
 
 def _object(pdf: pydyf.PDF, reference: Any) -> Any:
