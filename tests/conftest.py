@@ -115,11 +115,17 @@ def _format_of(path: Path, stem: str) -> str:
     return path.name.removeprefix(stem + ".").replace(".", "-")
 
 
+def copy_of_project(root: Path) -> Path:
+    """Copy the project's data and templates into `root`, for a test to change; return it."""
+    for folder in ("data", "templates"):
+        shutil.copytree(ROOT / folder, root / folder)
+    return root
+
+
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
     """Copy the project's data and templates to a folder the test may change freely."""
-    for folder in ("data", "templates"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
+    copy_of_project(tmp_path)
     return tmp_path
 
 
@@ -163,8 +169,7 @@ DIRECT_LINE = "01772 000111"
 def draft_built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Build the default letter once as an OFFICIAL draft with internal notes and a direct line."""
     root = tmp_path_factory.mktemp("draft-project")
-    for folder in ("data", "templates"):
-        shutil.copytree(ROOT / folder, root / folder)
+    copy_of_project(root)
     data = root / "data" / DEFAULT_LETTER.name
     edit_yaml(
         data,
@@ -183,8 +188,7 @@ def draft_built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def copy_project(tmp_path: Path, source: Path, change: Any) -> Path:
     """Copy the project; change one letter's data (a function of its tree); return its path."""
-    for folder in ("data", "templates"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
+    copy_of_project(tmp_path)
     data = tmp_path / source.relative_to(ROOT)
     tree = yaml.load(data.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     change(tree)

@@ -16,7 +16,7 @@ import yaml
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from conftest import ROOT, edit_yaml
+from conftest import ROOT, copy_of_project, edit_yaml
 from letters.build import build_letter, compose
 from letters.errors import TemplateError
 from letters.project import Project
@@ -99,8 +99,7 @@ def test_the_marking_and_the_draft_mark_follow_the_house_style(
 
 
 def test_a_draft_in_welsh_and_english_is_marked_in_both_languages(tmp_path: Path) -> None:
-    for folder in ("data", "templates"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
+    copy_of_project(tmp_path)
     data = tmp_path / "data" / "examples" / BILINGUAL.name
     edit_yaml(
         data,
@@ -190,8 +189,7 @@ def _twelve_point_style() -> dict[str, dict[str, str]]:
 def twelve_point(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the default letter and every example in the README's 12 pt house style."""
     root = tmp_path_factory.mktemp("twelve-point")
-    for folder in ("data", "templates"):
-        shutil.copytree(ROOT / folder, root / folder)
+    copy_of_project(root)
     path = root / "templates" / "house-style.yaml"
     style = yaml.safe_load(path.read_text(encoding="utf-8"))
     for part, values in _twelve_point_style().items():

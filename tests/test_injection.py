@@ -19,7 +19,7 @@ import pikepdf
 import pytest
 import yaml
 
-from conftest import DEFAULT_LETTER, ROOT
+from conftest import DEFAULT_LETTER, copy_of_project
 from letters.build import build_letter
 from letters.project import Project
 
@@ -67,8 +67,7 @@ def _plant(tree: Any, payloads: list[str], key: str = "") -> Any:
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("hostile")
-    for folder in ("data", "templates"):
-        shutil.copytree(ROOT / folder, root / folder)
+    copy_of_project(root)
     turns = list(PAYLOADS)
     for path in (root / "data" / DEFAULT_LETTER.name, root / "data/offices/lancashire-pcc.yaml"):
         tree = _plant(yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader), turns)

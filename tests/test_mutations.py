@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
+from conftest import ROOT, copy_of_project
 from letters.cli import main
 
 LETTERS = sorted(
@@ -105,8 +105,7 @@ def _mutate(tree: Any, data: st.DataObject) -> Any:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("mutated")
-    for folder in ("data", "templates"):
-        shutil.copytree(ROOT / folder, root / folder)
+    copy_of_project(root)
     return root
 
 

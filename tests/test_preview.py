@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEFAULT_LETTER, ROOT
+from conftest import DEFAULT_LETTER, ROOT, copy_of_project
 
 pytestmark = pytest.mark.slow
 A11Y = Path(__file__).resolve().parent / "a11y"
@@ -24,8 +24,7 @@ LETTERS = str(Path(sys.executable).parent / "letters")
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
     """Serve a preview of the default letter from a copy of the project."""
-    for folder in ("data", "templates"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
+    copy_of_project(tmp_path)
     server = subprocess.Popen(
         [LETTERS, "preview", "--port", "0", f"data/{DEFAULT_LETTER.name}"],
         cwd=tmp_path,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import DEFAULT_LETTER, ROOT, edit_yaml
+from conftest import DEFAULT_LETTER, copy_of_project, edit_yaml
 from letters.cli import main
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
@@ -20,8 +20,7 @@ LETTER = f"data/{DEFAULT_LETTER.name}"
 @pytest.fixture
 def changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Commit a copy of the project, then change a template and the letter's own words."""
-    for folder in ("data", "templates"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
+    copy_of_project(tmp_path)
     git = ["git", "-C", str(tmp_path), "-c", "user.email=t@example.org", "-c", "user.name=t"]
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "-A"], check=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,44 +25,41 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 LETTERS = [DEFAULT_LETTER, *EXAMPLES]
 
 
-def _docx(
-    letter: Path, built: dict[str, Path], examples_built: dict[str, dict[str, Path]]
-) -> zipfile.ZipFile:
-    files = {DEFAULT_LETTER.stem: built, **examples_built}[letter.stem]
-    return zipfile.ZipFile(files["docx"])
+@pytest.fixture(params=LETTERS, ids=lambda path: path.stem)
+def package(
+    request: pytest.FixtureRequest,
+    built: dict[str, Path],
+    examples_built: dict[str, dict[str, Path]],
+) -> Iterator[zipfile.ZipFile]:
+    """Open the DOCX of the default letter and of each example in turn."""
+    files = {DEFAULT_LETTER.stem: built, **examples_built}[request.param.stem]
+    with zipfile.ZipFile(files["docx"]) as opened:
+        yield opened
 
 
 def _xml(package: zipfile.ZipFile, name: str) -> etree._Element:
     return etree.fromstring(package.read(name))
 
 
-@pytest.mark.parametrize("letter", LETTERS, ids=lambda path: path.stem)
-def test_the_document_has_a_title_and_one_language_everywhere(
-    letter: Path, built: dict[str, Path], examples_built: dict[str, dict[str, Path]]
-) -> None:
-    with _docx(letter, built, examples_built) as package:
-        core = _xml(package, "docProps/core.xml")
-        title = core.findtext(f"{DC}title") or ""
-        language = core.findtext(f"{DC}language") or ""
-        assert title.startswith(("Response to the ", "Ymateb i ")) and len(title) > 40, title
-        word = {"en-GB": "en-GB", "cy": "cy-GB"}[language]
-        for name in package.namelist():
-            if name.endswith(".xml"):
-                assert b"en-US" not in package.read(name), f"{name} still says en-US"
-        defaults = _xml(package, "word/styles.xml").find(f"{W}docDefaults//{W}lang")
-        assert defaults is not None and defaults.get(f"{W}val") == word
-        normal = _xml(package, "word/styles.xml").find(f"{W}style[@{W}styleId='Normal']//{W}lang")
-        assert normal is not None and normal.get(f"{W}val") == word
-        theme = _xml(package, "word/settings.xml").find(f"{W}themeFontLang")
-        assert theme is not None and theme.get(f"{W}val") == word
+def test_the_document_has_a_title_and_one_language_everywhere(package: zipfile.ZipFile) -> None:
+    core = _xml(package, "docProps/core.xml")
+    title = core.findtext(f"{DC}title") or ""
+    language = core.findtext(f"{DC}language") or ""
+    assert title.startswith(("Response to the ", "Ymateb i ")) and len(title) > 40, title
+    word = {"en-GB": "en-GB", "cy": "cy-GB"}[language]
+    for name in package.namelist():
+        if name.endswith(".xml"):
+            assert b"en-US" not in package.read(name), f"{name} still says en-US"
+    defaults = _xml(package, "word/styles.xml").find(f"{W}docDefaults//{W}lang")
+    assert defaults is not None and defaults.get(f"{W}val") == word
+    normal = _xml(package, "word/styles.xml").find(f"{W}style[@{W}styleId='Normal']//{W}lang")
+    assert normal is not None and normal.get(f"{W}val") == word
+    theme = _xml(package, "word/settings.xml").find(f"{W}themeFontLang")
+    assert theme is not None and theme.get(f"{W}val") == word
 
 
-@pytest.mark.parametrize("letter", LETTERS, ids=lambda path: path.stem)
-def test_every_image_has_alt_text(
-    letter: Path, built: dict[str, Path], examples_built: dict[str, dict[str, Path]]
-) -> None:
-    with _docx(letter, built, examples_built) as package:
-        document = _xml(package, "word/document.xml")
+def test_every_image_has_alt_text(package: zipfile.ZipFile) -> None:
+    document = _xml(package, "word/document.xml")
     pictures = document.findall(f".//{WP}docPr")
     assert pictures, "the letterhead at least"
     for picture in pictures:
@@ -69,13 +67,11 @@ def test_every_image_has_alt_text(
         assert alt.strip() and not re.search(r"\.(png|svg|jpe?g)$", alt), picture.attrib
 
 
-@pytest.mark.parametrize("letter", LETTERS, ids=lambda path: path.stem)
 def test_tables_have_a_header_row_or_are_layout_tables_and_no_cell_is_merged(
-    letter: Path, built: dict[str, Path], examples_built: dict[str, dict[str, Path]]
+    package: zipfile.ZipFile,
 ) -> None:
-    with _docx(letter, built, examples_built) as package:
-        document = _xml(package, "word/document.xml")
-        styles = _xml(package, "word/styles.xml")
+    document = _xml(package, "word/document.xml")
+    styles = _xml(package, "word/styles.xml")
     default_table = styles.find(f"{W}style[@{W}type='table'][@{W}default='1']")
     name = default_table.find(f"{W}name") if default_table is not None else None
     assert name is not None and name.get(f"{W}val") == "Normal Table"
@@ -91,12 +87,8 @@ def test_tables_have_a_header_row_or_are_layout_tables_and_no_cell_is_merged(
             assert table.find(f".//{W}{merged}") is None, f"a merged cell ({merged})"
 
 
-@pytest.mark.parametrize("letter", LETTERS, ids=lambda path: path.stem)
-def test_headings_use_heading_styles_in_order(
-    letter: Path, built: dict[str, Path], examples_built: dict[str, dict[str, Path]]
-) -> None:
-    with _docx(letter, built, examples_built) as package:
-        document = _xml(package, "word/document.xml")
+def test_headings_use_heading_styles_in_order(package: zipfile.ZipFile) -> None:
+    document = _xml(package, "word/document.xml")
     levels = [
         int(style.get(f"{W}val")[-1])
         for style in document.iter(f"{W}pStyle")
