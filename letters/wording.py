@@ -289,7 +289,10 @@ def _load_included(env: jinja2.Environment, template_name: str, seen: set[str]) 
         _REFERENCED[template] = tuple(name for name in found if name is not None)
     for name in _REFERENCED[template]:
         if name not in seen:
-            _load_included(env, name, seen)
+            try:
+                _load_included(env, name, seen)
+            except jinja2.TemplateNotFound:  # the render says so, where it is included
+                seen.add(name)
 
 
 #: The Jinja tags that open a block a matching end tag must close.
