@@ -217,12 +217,14 @@ class _Server:
         return os.waitpid(self.pid, 0)[1]
 
     def close_pipes(self) -> None:
-        """Close this end of the pipes (in a new child, the copies it inherited)."""
+        """Close this end of the pipes (in a new child, the copies it inherited), once.
+
+        A closed pipe's numbers are forgotten: the next pipe opened may be given them.
+        """
         for fd in (self.requests, self.replies):
-            try:
+            if fd >= 0:
                 os.close(fd)
-            except OSError:
-                pass
+        self.requests = self.replies = -1
 
 
 def _serve(render: Callable[[Any], str], requests: int, replies: int) -> None:
