@@ -217,14 +217,12 @@ class _Server:
         return os.waitpid(self.pid, 0)[1]
 
     def close_pipes(self) -> None:
-        """Close this end of the pipes (in a new child, the copies it inherited), once.
-
-        A closed pipe's numbers are forgotten: the next pipe opened may be given them.
-        """
+        """Close this end of the pipes (in a new child, the copies it inherited)."""
         for fd in (self.requests, self.replies):
-            if fd >= 0:
+            try:
                 os.close(fd)
-        self.requests = self.replies = -1
+            except OSError:
+                pass
 
 
 def _serve(render: Callable[[Any], str], requests: int, replies: int) -> None:
