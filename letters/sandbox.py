@@ -132,8 +132,6 @@ def run_served(owner: object, render: Callable[[Any], str], request: Any, templa
         return render(request)
     server = _SERVERS.get(id(owner))
     if server is None or not server.alive:
-        while len(_SERVERS) >= MAX_SERVERS:  # the oldest first: a preview makes one each save
-            _retire(*next(iter(_SERVERS.items())))
         server = _Server(render)
         _SERVERS[id(owner)] = server
         weakref.finalize(owner, _retire, id(owner), server)
@@ -141,10 +139,8 @@ def run_served(owner: object, render: Callable[[Any], str], request: Any, templa
     return _verdict(kind, text, template)
 
 
-#: The render children kept, by the id of what they render for (a template environment),
-#: and how many at most: one for each project a process has loaded, the latest first.
+#: The render children kept, by the id of what they render for (a template environment).
 _SERVERS: dict[int, _Server] = {}
-MAX_SERVERS = 4
 
 
 def _retire(key: int, server: _Server) -> None:
