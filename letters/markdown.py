@@ -255,10 +255,6 @@ class OwnText(str):
         made.key = key
         return made
 
-    def __reduce__(self) -> tuple[type[OwnText], tuple[str, str]]:
-        """Pickle the text with its key (for the render child)."""
-        return OwnText, (str(self), self.key)
-
 
 def check_links(blocks: list[Block], template_name: str) -> None:
     """Refuse a link that is not a web, mail or telephone address (a file, a relative path)."""

@@ -3,9 +3,6 @@
 Templates are edited by office staff, so a slip (or worse) must not hang a build or eat the
 machine: each render runs in a forked child process with limits on its CPU time and its
 memory, and the sandbox refuses arithmetic that would build a huge number, string or list.
-The letters' wording is rendered by a child kept for its template environment, one render
-after another, each within its own limits (run_served); the house CSS, made once per style,
-by a child of its own (run_bounded).
 """
 
 from __future__ import annotations
@@ -18,7 +15,6 @@ import select
 import signal
 import sys
 import time
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -117,203 +113,6 @@ def run_bounded(render: Callable[[], str], template: str) -> str:
     return _outcome(child, reader, template)
 
 
-def run_served(owner: object, render: Callable[[Any], str], request: Any, template: str) -> str:
-    """Run `render(request)` in a child process kept for `owner`, within the budget.
-
-    The same limits as run_bounded, and the same messages, for each render; but the child
-    (forked at the first render for `owner`, which holds what `render` needs) stays to do the
-    next render too, so a batch of letters pays for a fork once rather than for every
-    letter. Its CPU time is bounded by a timer for each render, with the CPU limit as a
-    backstop; its memory by an address-space limit set afresh above what it holds before
-    each render; its wall-clock time by the caller, which kills it. A child that ran out of
-    memory, or was killed, is replaced at the next render. Without fork, it runs here.
-    """
-    if not hasattr(os, "fork"):
-        return render(request)
-    server = _SERVERS.get(id(owner))
-    if server is None or not server.alive:
-        server = _Server(render)
-        _SERVERS[id(owner)] = server
-        weakref.finalize(owner, _retire, id(owner), server)
-    kind, text = server.ask(request, template)
-    return _verdict(kind, text, template)
-
-
-#: The render children kept, by the id of what they render for (a template environment).
-_SERVERS: dict[int, _Server] = {}
-
-
-def _retire(key: int, server: _Server) -> None:
-    """Stop a render child whose owner is gone."""
-    if _SERVERS.get(key) is server:
-        del _SERVERS[key]
-    server.close()
-
-
-class _OverBudget(BaseException):
-    """Raised in the render child when a render has used its CPU time.
-
-    Not an Exception: nothing a template's code catches may swallow it.
-    """
-
-
-class _Server:
-    """A render child and the two pipes to it: requests in, outcomes out."""
-
-    def __init__(self, render: Callable[[Any], str]):
-        requests_out, requests_in = os.pipe()
-        replies_out, replies_in = os.pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        self.pid = os.fork()
-        if self.pid == 0:
-            os.close(requests_in)
-            os.close(replies_out)
-            for other in _SERVERS.values():  # else they would wait on this one to end
-                other.close_pipes()
-            _serve(render, requests_out, replies_in)
-        os.close(requests_out)
-        os.close(replies_in)
-        self.requests, self.replies = requests_in, replies_out
-        self.alive = True
-
-    def ask(self, request: Any, template: str) -> tuple[str, str]:
-        """Send one render and wait for its outcome; stop the child if it overruns."""
-        budget = (CPU_SECONDS, MEMORY_BYTES)  # read now: a test may change them
-        try:
-            _send(self.requests, (request, *budget))
-        except OSError:  # the child has gone
-            self.close()
-            raise TemplateError(f"{template}: rendering stopped; too much memory?") from None
-        try:
-            outcome = _receive(self.replies, time.monotonic() + budget[0] * 2)
-        except TimeoutError:
-            self.close(kill=True)
-            raise TemplateError(f"{template}: took more than {budget[0] * 2} s to render") from None
-        if outcome is None:  # the child ended without an answer: say why; start afresh next
-            status = self.close()
-            if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
-                raise TemplateError(f"{template}: used more than {budget[0]} s of CPU to render")
-            raise TemplateError(
-                f"{template}: rendering stopped (status {status}); too much memory?"
-            )
-        kind, text = outcome
-        if kind == "memory":  # its heap may be left in pieces: the next render starts afresh
-            self.close()
-        return kind, text
-
-    def close(self, kill: bool = False) -> int:
-        """Stop the child (killing it, if asked) and return its exit status."""
-        if not self.alive:
-            return 0
-        self.alive = False
-        self.close_pipes()  # a waiting child sees the end of its requests and leaves
-        if kill:
-            os.kill(self.pid, signal.SIGKILL)
-        return os.waitpid(self.pid, 0)[1]
-
-    def close_pipes(self) -> None:
-        """Close this end of the pipes (in a new child, the copies it inherited)."""
-        for fd in (self.requests, self.replies):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-
-
-def _serve(render: Callable[[Any], str], requests: int, replies: int) -> None:
-    """Render requests one after another until the pipe closes, each within its budget."""
-    gc.freeze()  # see _child
-
-    def over_budget(_signum: int, _frame: object) -> None:
-        raise _OverBudget
-
-    signal.signal(signal.SIGVTALRM, over_budget)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    try:
-        while True:
-            message = _receive(requests, None)
-            if message is None:
-                break
-            request, cpu, memory = message
-            _send(replies, _limited(render, request, cpu, memory))
-    except BaseException:
-        pass
-    os._exit(0)
-
-
-def _limited(render: Callable[[Any], str], request: Any, cpu: int, memory: int) -> tuple[str, str]:
-    """Run one render with a CPU timer and an address-space limit; return its outcome."""
-    _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
-    _, as_hard = resource.getrlimit(resource.RLIMIT_AS)
-    used = resource.getrusage(resource.RUSAGE_SELF)
-    backstop = int(used.ru_utime + used.ru_stime) + cpu + 1  # should the timer never fire
-    try:
-        resource.setrlimit(resource.RLIMIT_CPU, (backstop, cpu_hard))
-        held = _held()
-        if held is not None:
-            resource.setrlimit(resource.RLIMIT_AS, (held + memory, as_hard))
-        signal.setitimer(signal.ITIMER_VIRTUAL, cpu)
-        outcome = ("ok", render(request))
-    except LettersError as exc:
-        outcome = ("error", str(exc))
-    except MemoryError:
-        outcome = ("memory", "")
-    except RecursionError:
-        outcome = ("recursion", "")
-    except _OverBudget:
-        outcome = ("cpu", "")
-    except Exception as exc:  # reported by the parent as an internal fault
-        outcome = ("internal", f"{type(exc).__name__}: {exc}")
-    finally:
-        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        resource.setrlimit(resource.RLIMIT_AS, (as_hard, as_hard))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_hard, cpu_hard))
-    return outcome
-
-
-def _held() -> int | None:
-    """Measure this process's address space in bytes (None without /proc)."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:
-        return None
-
-
-def _send(fd: int, message: object) -> None:
-    """Write one message: its length, then its pickle."""
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    view = memoryview(len(data).to_bytes(8, "big") + data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _receive(fd: int, deadline: float | None) -> Any:
-    """Read one message; None at the end of the pipe; TimeoutError if the deadline passes."""
-    header = _read_exactly(fd, 8, deadline)
-    if header is None:
-        return None
-    body = _read_exactly(fd, int.from_bytes(header, "big"), deadline)
-    return None if body is None else pickle.loads(body)
-
-
-def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes | None:
-    """Read `size` bytes, waiting until `deadline` at most; None if the pipe ends first."""
-    chunks: list[bytes] = []
-    while size:
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise TimeoutError
-        chunk = os.read(fd, min(size, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
 def _child(render: Callable[[], str], writer: int) -> None:
     """Render within the limits in the child process and send the outcome down the pipe."""
     # The child inherits every object of a parent that may have loaded the renderers: left
@@ -373,11 +172,6 @@ def _outcome(child: int, reader: int, template: str) -> str:
             raise TemplateError(f"{template}: used more than {CPU_SECONDS} s of CPU to render")
         raise TemplateError(f"{template}: rendering stopped (status {status}); too much memory?")
     kind, text = pickle.loads(b"".join(chunks))
-    return _verdict(kind, text, template)
-
-
-def _verdict(kind: str, text: str, template: str) -> str:
-    """Return a render's text, or raise what went wrong as a message naming the template."""
     if kind == "ok":
         return str(text)
     if kind == "error":
@@ -386,6 +180,4 @@ def _verdict(kind: str, text: str, template: str) -> str:
         raise TemplateError(f"{template}: used more than {MEMORY_BYTES // 2**20} MB to render")
     if kind == "recursion":
         raise TemplateError(f"{template}: calls itself too deeply (a macro or include loop?)")
-    if kind == "cpu":
-        raise TemplateError(f"{template}: used more than {CPU_SECONDS} s of CPU to render")
     raise RuntimeError(text)

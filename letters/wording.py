@@ -10,7 +10,6 @@ sections are arranged as its data says (`letters.sections`).
 
 from __future__ import annotations
 
-import copyreg
 import dataclasses
 import datetime as dt
 import functools
@@ -31,7 +30,7 @@ from . import english, welsh
 from .document import Block
 from .errors import Location, TemplateError, did_you_mean
 from .markdown import OwnText, escape_markdown, join_mastheads, own_mark, parse_blocks, plain_line
-from .sandbox import BoundedEnvironment, at_render_time, run_served
+from .sandbox import BoundedEnvironment, at_render_time, run_bounded
 from .sections import SectionPlan, arrange
 
 #: What a template's front matter may set.
@@ -98,30 +97,8 @@ class _InsideLoader(jinja2.FileSystemLoader):
 
 @functools.cache
 def _namespace_like(name: str, module: str) -> type[SimpleNamespace]:
-    """Make a plain namespace class named as a model class, so messages name what a value is.
-
-    Its values pickle as the class's name and their fields, to be rebuilt in the render child.
-    """
-    kind = type(name, (SimpleNamespace,), {"__module__": module, "__slots__": ()})
-    copyreg.pickle(kind, _reduce_namespace)
-    return kind
-
-
-def _reduce_namespace(value: SimpleNamespace) -> tuple[Any, ...]:
-    """Pickle a template's namespace as the name of its kind and its fields."""
-    kind = type(value)
-    return _rebuilt_namespace, (kind.__name__, kind.__module__, vars(value))
-
-
-def _rebuilt_namespace(name: str, module: str, fields: dict[str, Any]) -> SimpleNamespace:
-    """Rebuild a pickled namespace of a template's data."""
-    return _namespace_like(name, module)(**fields)
-
-
-def _render_named(env: jinja2.Environment, request: tuple[str, dict[str, Any]]) -> str:
-    """Render a template by name with its data (in the render child, from its environment)."""
-    name, data = request
-    return render_template(env.get_template(name), data)
+    """Make a plain namespace class named as a model class, so messages name what a value is."""
+    return type(name, (SimpleNamespace,), {"__module__": module, "__slots__": ()})
 
 
 #: How a template names the values it is given, by their kind: 'facts has no ...'.
@@ -248,12 +225,7 @@ def render_wording(
     """
     template = load_template(env, template_name)
     data = template_data(context)
-    text = run_served(
-        env,
-        functools.partial(_render_named, env),
-        (template.name, data),
-        f"templates/{template_name}",
-    )
+    text = run_bounded(lambda: render_template(template, data), f"templates/{template_name}")
     if len(text) > MAX_RENDERED:
         raise TemplateError(
             f"templates/{template_name} gives {len(text):,} characters; a letter is at most "

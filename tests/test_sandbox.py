@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -171,28 +170,3 @@ def test_the_css_template_is_bounded_too(scratch: Path) -> None:
         f"templates/house-style.css.j2:{line}: repeating a text or list 1000000000 times makes "
         "it too long"
     )
-
-
-def test_one_render_child_serves_every_letter_of_a_project_and_is_replaced_after_a_fault(
-    scratch: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import letters.sandbox
-
-    project = Project(scratch)
-    letter = scratch / "data" / DEFAULT_LETTER.name
-    compose(letter, project)
-    child = letters.sandbox._SERVERS[id(project.environment)].pid
-    compose(letter, project)
-    assert letters.sandbox._SERVERS[id(project.environment)].pid == child, "the same child"
-
-    monkeypatch.setattr(letters.sandbox, "MEMORY_BYTES", 100 * 2**20)
-    template = scratch / "templates" / "letters" / "integrated-peel-2018.md.j2"
-    original = template.read_text(encoding="utf-8")
-    _insert(template, "{% for paragraph in facts.body %}", "{{ 'ab' | center(400000000) }}")
-    with pytest.raises(TemplateError) as caught:
-        compose(letter, project)
-    assert str(caught.value).endswith("used more than 100 MB to render")
-    template.write_text(original, encoding="utf-8")
-    os.utime(template, (1, 1))  # a new time, so that the environment reads the file again
-    assert compose(letter, project).blocks, "a new child renders the next letter"
-    assert letters.sandbox._SERVERS[id(project.environment)].pid != child
