@@ -225,12 +225,18 @@ def render_wording(
     """
     template = load_template(env, template_name)
     data = template_data(context)
-    text = run_bounded(lambda: render_template(template, data), f"templates/{template_name}")
-    if len(text) > MAX_RENDERED:
-        raise TemplateError(
-            f"templates/{template_name} gives {len(text):,} characters; a letter is at most "
-            f"{MAX_RENDERED:,}"
-        )
+
+    def render() -> str:
+        # measured in the child: a text too long for a letter never reaches this process
+        text = render_template(template, data)
+        if len(text) > MAX_RENDERED:
+            raise TemplateError(
+                f"templates/{template_name} gives {len(text):,} characters; a letter is at "
+                f"most {MAX_RENDERED:,}"
+            )
+        return text
+
+    text = run_bounded(render, f"templates/{template_name}")
     meta, body = _split_front_matter(text, template_name)
     parts = parse_blocks(body, template_name, own)
     return Wording(meta, tuple(join_mastheads(arrange(parts, plan or SectionPlan()))))

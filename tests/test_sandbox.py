@@ -170,3 +170,29 @@ def test_the_css_template_is_bounded_too(scratch: Path) -> None:
         f"templates/house-style.css.j2:{line}: repeating a text or list 1000000000 times makes "
         "it too long"
     )
+
+
+def test_no_letter_sees_what_a_template_kept_while_rendering_another(scratch: Path) -> None:
+    # an imported template's module is cached by Jinja: what a render stores in it must die
+    # with that render, or one letter's data would reach the next letter of a batch
+    (scratch / "templates" / "common" / "kept.md.j2").write_text(
+        '{% set ns = namespace(n=0, seen="") %}{% set c = cycler("c1", "c2") %}',
+        encoding="utf-8",
+    )
+    template = scratch / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    _insert(
+        template,
+        "{% for paragraph in facts.body %}",
+        '{% import "common/kept.md.j2" as kept %}{% set ns = kept.ns %}{% set ns.n = ns.n + 1 %}'
+        '{% set ns.seen = ns.seen ~ "|" ~ force.name %}KEPT[{{ ns.n }} {{ kept.c.next() }}'
+        " {{ ns.seen }}]",
+    )
+    project = Project(scratch)
+    letter = scratch / "data" / DEFAULT_LETTER.name
+    for _ in range(3):
+        texts = [
+            "".join(span.text for span in block.content)
+            for block in compose(letter, project).blocks
+            if hasattr(block, "content") and isinstance(block.content, tuple)
+        ]
+        assert "KEPT[1 c1 |Lancashire Constabulary]" in texts
