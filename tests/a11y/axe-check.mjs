@@ -3,18 +3,14 @@
 // Runs axe-core (WCAG 2.0/2.1 A+AA tags) in Debian's headless Chromium against a
 // local HTML file and reports horizontal scrolling at the given viewport width.
 // Exit: 0 = no violations and no horizontal scroll (scrollWidth > clientWidth), 1 = findings, 2 = usage/launch error or timeout.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import puppeteer from 'puppeteer-core';
+import { CHROMIUM, chromiumSession } from './chromium.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const OVERALL_TIMEOUT_MS = 60_000;
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function usage(msg) {
   if (msg) console.error(`axe-check: ${msg}`);
@@ -48,31 +44,12 @@ if (!existsSync(CHROMIUM)) usage(`browser not found: ${CHROMIUM}`);
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-// ---- cleanup and watchdog: never hang, never leave the profile behind ----
-const profile = mkdtempSync(join(tmpdir(), 'axe-check-profile-'));
-let browser = null;
-function cleanup() {
-  try { browser?.process()?.kill('SIGKILL'); } catch {}
-  try { rmSync(profile, { recursive: true, force: true, maxRetries: 3 }); } catch {}
-}
-process.on('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { console.error(`axe-check: ${sig}`); process.exit(2); });
-const watchdog = setTimeout(() => {
-  console.error(`axe-check: timed out after ${OVERALL_TIMEOUT_MS / 1000} s`);
-  process.exit(2);
-}, OVERALL_TIMEOUT_MS);
+// never hang, never leave the profile behind
+const session = chromiumSession('axe-check', OVERALL_TIMEOUT_MS);
 
 async function main() {
-  browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    ignoreDefaultArgs: true, // only our flags (+ the pipe puppeteer needs)
-    args: [...FLAGS, `--user-data-dir=${profile}`, '--remote-debugging-pipe', 'about:blank'],
-    pipe: true,
+  const browser = await session.launch({
     defaultViewport: { width, height: 900, deviceScaleFactor: 1, isMobile: false, hasTouch: false },
-    timeout: 20_000,         // launch
-    protocolTimeout: 45_000, // any single CDP call
-    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
   });
   const page = await browser.newPage();
   // Offline and deterministic: only local resources may load.
@@ -123,7 +100,5 @@ try {
   console.error(`axe-check: ${e && e.stack ? e.stack : e}`);
   code = 2;
 }
-clearTimeout(watchdog);
-try { await Promise.race([browser?.close(), new Promise((r) => setTimeout(r, 5000))]); } catch {}
-cleanup();
+await session.finish();
 process.exit(code);

@@ -4,37 +4,20 @@
 // refused, and reports what a visitor's browser would meet: whether any script ran (a payload
 // sets window.__pwned or calls alert), the elements and attributes in the page, and the
 // requests it tried. Exit: 0 = report written, 2 = usage/launch error or timeout.
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import puppeteer from 'puppeteer-core';
-
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { chromiumSession } from './chromium.mjs';
 
 const file = process.argv[2];
 if (!file || !existsSync(resolve(file)) || !statSync(resolve(file)).isFile()) {
   console.error('usage: node dom-check.mjs FILE.html');
   process.exit(2);
 }
-const profile = mkdtempSync(join(tmpdir(), 'dom-check-profile-'));
-let browser = null;
-function cleanup() {
-  try { browser?.process()?.kill('SIGKILL'); } catch {}
-  try { rmSync(profile, { recursive: true, force: true, maxRetries: 3 }); } catch {}
-}
-process.on('exit', cleanup);
-const watchdog = setTimeout(() => { console.error('dom-check: timed out'); process.exit(2); }, 60_000);
+const session = chromiumSession('dom-check', 60_000);
 
 async function main() {
-  browser = await puppeteer.launch({
-    executablePath: CHROMIUM, headless: true, ignoreDefaultArgs: true, pipe: true,
-    args: [...FLAGS, `--user-data-dir=${profile}`, '--remote-debugging-pipe', 'about:blank'],
-    timeout: 20_000, protocolTimeout: 45_000,
-    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
-  });
+  const browser = await session.launch();
   const page = await browser.newPage();
   const requests = [];
   const dialogs = [];
@@ -66,7 +49,5 @@ async function main() {
 
 let code = 0;
 try { await main(); } catch (e) { console.error(`dom-check: ${e && e.stack ? e.stack : e}`); code = 2; }
-clearTimeout(watchdog);
-try { await Promise.race([browser?.close(), new Promise((r) => setTimeout(r, 5000))]); } catch {}
-cleanup();
+await session.finish();
 process.exit(code);

@@ -6,27 +6,15 @@
 // DATA and waits for the mistake (file and line) in the page; restores DATA and waits for
 // the letter again. Prints a JSON report, with the milliseconds from each save to the page
 // showing it. Exit: 0 = report written, 2 = usage/launch error or a step timed out.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import puppeteer from 'puppeteer-core';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { chromiumSession } from './chromium.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const [url, template, oldText, newText, data] = process.argv.slice(2);
 if (!data) {
   console.error('usage: node preview-check.mjs URL TEMPLATE OLD NEW DATA');
   process.exit(2);
 }
-const profile = mkdtempSync(join(tmpdir(), 'preview-check-profile-'));
-let browser = null;
-function cleanup() {
-  try { browser?.process()?.kill('SIGKILL'); } catch {}
-  try { rmSync(profile, { recursive: true, force: true, maxRetries: 3 }); } catch {}
-}
-process.on('exit', cleanup);
-const watchdog = setTimeout(() => { console.error('preview-check: timed out'); process.exit(2); }, 90_000);
+const session = chromiumSession('preview-check', 90_000);
 
 async function htmlText(page) {
   // the frame reloads on every rebuild: a read that meets a reload simply finds nothing yet
@@ -48,12 +36,7 @@ async function until(page, test, what) {
 }
 
 async function main() {
-  browser = await puppeteer.launch({
-    executablePath: CHROMIUM, headless: true, ignoreDefaultArgs: true, pipe: true,
-    args: [...FLAGS, `--user-data-dir=${profile}`, '--remote-debugging-pipe', 'about:blank'],
-    timeout: 20_000, protocolTimeout: 45_000,
-    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
-  });
+  const browser = await session.launch();
   const page = await browser.newPage();
   const report = {};
   await page.goto(url, { waitUntil: 'domcontentloaded' });
@@ -86,5 +69,5 @@ async function main() {
   console.log(JSON.stringify(report));
 }
 
-main().then(() => { clearTimeout(watchdog); process.exit(0); })
+main().then(async () => { await session.finish(); process.exit(0); })
   .catch((error) => { console.error(`preview-check: ${error.message}`); process.exit(2); });
