@@ -26,6 +26,7 @@ import argparse
 import io
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -82,16 +83,6 @@ write_all({out / (path.stem + SUFFIXES[fmt]): data for (fmt, _), data in files.i
 marks.append(("write", time.perf_counter()))
 print(json.dumps([(name, t - marks[i][1]) for i, (name, t) in enumerate(marks[1:])]))
 """
-
-
-def median_seconds(action: Callable[[], object], runs: int) -> float:
-    """Run `action` `runs` times; return the median wall time in seconds."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def measured(command: Sequence[str], cwd: Path) -> tuple[float, float]:
@@ -366,9 +357,6 @@ def findings(letters_cmd: str, project: Path, work: Path, counts: list[int]) -> 
 
 def preview_bench(letters_cmd: str, runs: int) -> None:
     """Time a save in a template to the new pages in the open preview, in Chromium."""
-    import json
-    import re
-
     results = []
     for run in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
