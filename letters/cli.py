@@ -47,7 +47,7 @@ def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.
         ) from None
 
 
-data_argument = click.argument("data", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+data_argument = click.argument("data", nargs=-1, type=click.Path(path_type=Path))
 strict_option = click.option(
     "--strict", is_flag=True, help="Treat warnings (and WeasyPrint's) as errors."
 )
@@ -131,6 +131,8 @@ def build(
     strict: bool,
 ) -> None:
     """Check, then build each DATA file (default: every data/*.yaml) into OUT/.
+
+    A DATA folder stands for the *.yaml files directly inside it.
 
     Each letter is written as <name>.docx, .pdf, .html and .public.pdf.
 
@@ -230,6 +232,8 @@ def build(
 def check(ctx: click.Context, data: tuple[Path, ...], today: dt.date | None, strict: bool) -> None:
     """Validate each DATA file (default: every data/*.yaml) and run its checks, rendering nothing.
 
+    A DATA folder stands for the *.yaml files directly inside it.
+
     Checks: the section 55 deadline (56 days from the report's publication),
     a response to every recommendation, figures that agree, the Home Secretary
     in office on the letter's date, and addresses complete enough to post.
@@ -303,7 +307,7 @@ def archive(
 ) -> None:
     """File each approved or sent letter's record PDF as TO/<year>/<letter>.pdf.
 
-    DATA defaults to every data/*.yaml.
+    DATA defaults to every data/*.yaml; a DATA folder stands for the *.yaml files inside it.
 
     The manifest lists each filed PDF with its particulars, the SHA-256 of the PDF and of its
     sources, and the hash of the row before it. Nothing is ever overwritten: an unchanged
@@ -661,6 +665,8 @@ def due(
 ) -> None:
     """List each DATA file's (default: every data/*.yaml) section 55 dates.
 
+    A DATA folder stands for the *.yaml files directly inside it.
+
     The report's publication, the statutory last day and the days left, the letter's state,
     when the chief officer's comments and the Welsh translation are wanted, and when the
     comments were published. Exit status 1 if a letter is overdue with no reason recorded
@@ -781,12 +787,24 @@ def _find_project(*starts: Path) -> Project:
 
 
 def _letters(ctx: click.Context, data: tuple[Path, ...]) -> tuple[Project, list[Path]]:
-    """Find the project and the data files to work on: those given, or every data/*.yaml."""
+    """Find the project and the data files to work on: those given, or every data/*.yaml.
+
+    A folder stands for the *.yaml files directly inside it, in order of name.
+    """
+    paths: list[Path] = []
+    for item in data:
+        if not item.is_dir():
+            paths.append(item)
+            continue
+        found = sorted(item.glob("*.yaml"))
+        if not found:
+            raise click.UsageError(f"no data files (*.yaml) in the folder {item}")
+        paths.extend(found)
     try:
-        project = _find_project(data[0].parent, Path.cwd()) if data else _find_project()
+        project = _find_project(paths[0].parent, Path.cwd()) if paths else _find_project()
     except LettersError as exc:
         _fail(ctx, exc)
-    paths = list(data) or project.letters()
+    paths = paths or project.letters()
     if not paths:
         raise click.UsageError(f"no data files given and none in {project.data}")
     return project, paths

@@ -90,6 +90,33 @@ def test_one_bad_letter_does_not_stop_the_others(runner: CliRunner, scratch: Pat
     assert [p.name for p in out.iterdir()] == ["lancashire-2020-peel.html"]
 
 
+def test_a_folder_stands_for_the_letters_directly_inside_it(
+    runner: CliRunner, scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(scratch)
+    nested = scratch / "data" / "examples" / "older"
+    nested.mkdir()
+    (nested / "not-this-one.yaml").write_text("office: nowhere\n", encoding="utf-8")
+    result = runner.invoke(main, ["build", "data/examples", "--out", "out", "--format", "html"])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (scratch / "data" / "examples").glob("*.yaml"))
+    assert len(names) == 9
+    assert sorted(p.name for p in (scratch / "out").iterdir()) == [
+        name.replace(".yaml", ".html") for name in names
+    ]
+    assert "built 9, skipped 0 (up to date), held 0, failed 0 of 9 letters in " in result.stderr
+    result = runner.invoke(main, ["check", "data/examples", f"data/{DEFAULT_LETTER.name}"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count(": ok: ") == 10
+    result = runner.invoke(main, ["due", "data/examples/older"])
+    assert result.exit_code == 1
+    assert "data/examples/older/not-this-one.yaml" in result.stderr
+    (nested / "not-this-one.yaml").unlink()
+    result = runner.invoke(main, ["check", "data/examples/older"])
+    assert result.exit_code == 2
+    assert "Error: no data files (*.yaml) in the folder data/examples/older" in result.stderr
+
+
 def test_a_template_error_names_the_template_and_line(runner: CliRunner, scratch: Path) -> None:
     template = scratch / "templates" / "common" / "front.md.j2"
     edit_yaml(template, "Dear {{ facts.salutation }}", "Dear {{ facts.salutaton }}")
