@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -38,6 +39,21 @@ class Built:
 #: The projects a worker process has loaded, by folder: their fonts, style and templates
 #: stay loaded from one letter to the next.
 _WORKER_PROJECTS: dict[Path, Project] = {}
+
+
+def worker_pool(jobs: int) -> ProcessPoolExecutor:
+    """Start `jobs` worker processes for `build_in_worker`, each with the renderers loaded.
+
+    Workers are forked by multiprocessing's forkserver, a fresh process that imports the
+    renderers once (render.preload) and has never laid out a page: forking a process whose
+    Pango and fontconfig are in use is unsafe, and spawning each worker afresh would import
+    WeasyPrint once per worker.
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["letters.render.preload"])
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
 
 
 def build_in_worker(

@@ -165,15 +165,9 @@ def build(
     pool = None
     pending = {}
     if jobs > 1 and len(todo) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from .build import build_in_worker, worker_pool
 
-        # spawn: forking a process that has loaded Pango and fontconfig is unsafe
-        from .build import build_in_worker
-
-        pool = ProcessPoolExecutor(
-            max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context("spawn")
-        )
+        pool = worker_pool(min(jobs, len(todo)))
         pending = {
             path: pool.submit(build_in_worker, path, out_dir, formats, project.root, strict)
             for path in todo

@@ -43,17 +43,47 @@ CORES = os.cpu_count() or 1
 PHRASE = "problem-solving activity."
 
 #: Run a command and report its wall time and the peak resident memory of the largest
-#: process it started (the command itself or one of its workers), in a fresh process so
-#: that no earlier measurement's peak is counted.
+#: process it started (the command itself or one of its workers, which the forkserver, not
+#: the command, starts and waits for): each process's own high-water mark (VmHWM) is read
+#: from /proc every 20 ms, through the tree of the command's descendants.
 MEASURE = """
-import json, resource, subprocess, sys, time
+import json, subprocess, sys, time
+from pathlib import Path
+
+def tree(pid):
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            found += tree(int(child))
+    return found
+
+def high_water(pid):
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
 start = time.perf_counter()
-done = subprocess.run(sys.argv[2:], cwd=sys.argv[1], capture_output=True, text=True)
+process = subprocess.Popen(
+    sys.argv[2:], cwd=sys.argv[1], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+)
+peak = 0
+while process.poll() is None:
+    peak = max([peak, *(high_water(pid) for pid in tree(process.pid))])
+    time.sleep(0.02)
+out, err = process.communicate()
 seconds = time.perf_counter() - start
-if done.returncode:
-    sys.exit(done.stderr or done.stdout)
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "peak_mb": peak}))
+if process.returncode:
+    sys.exit(err or out)
+print(json.dumps({"seconds": seconds, "peak_mb": peak / 1024}))
 """
 
 #: One letter, cold, stage by stage, in a fresh interpreter: what a single build spends.

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,3 +76,47 @@ def test_workers_write_the_same_bytes_and_report_a_failure_in_order(
     assert result.exit_code == 1
     assert result.stderr.startswith("data/broken.yaml:1:1: letter: this field is required")
     assert "built 3, skipped 0 (up to date), held 0, failed 1 of 4 letters in " in result.stderr
+
+
+#: Run in a fresh interpreter: what the forkserver imports before it forks the build workers,
+#: then (to show the probe sees it) the same process rendering a PDF twice, the second time
+#: reading the fontconfig cache the first may have had to write.
+FORKSERVER_STATE = """
+import json, sys
+from pathlib import Path
+
+def state():
+    maps = Path("/proc/self/maps").read_text().splitlines()
+    threads = Path("/proc/self/status").read_text().split("Threads:")[1].split()[0]
+    return {"threads": int(threads), "fontconfig caches": sum(".cache-" in m for m in maps)}
+
+import letters.render.preload
+before = state()
+from letters.build import build_letter
+from letters.project import Project
+for _ in range(2):
+    build_letter(Path(sys.argv[1]), Path(sys.argv[2]), ("pdf",), Project(Path(sys.argv[3])))
+print(json.dumps([before, state()]))
+"""
+
+
+def test_the_process_that_forks_the_workers_has_no_thread_and_has_not_started_fontconfig(
+    scratch: Path,
+) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            FORKSERVER_STATE,
+            str(scratch / LETTER),
+            str(scratch / "out"),
+            str(scratch),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=scratch,
+    )
+    before, after = json.loads(done.stdout)
+    assert before == {"threads": 1, "fontconfig caches": 0}
+    assert after["fontconfig caches"] >= 1

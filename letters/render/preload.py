@@ -1,0 +1,14 @@
+"""The renderers, imported once by the process that starts build workers, before it forks them.
+
+Importing WeasyPrint opens Pango, fontconfig and HarfBuzz and parses their C declarations
+(about a third of a second), but starts no thread and initialises no font configuration:
+fontconfig and Pango's font map are first used in a worker, after the fork, by
+`render.pdf.render_pdfs`. So the forkserver that imports this module stays a single-threaded
+process that has never rendered anything, and every worker forked from it starts with the
+renderers loaded instead of importing them again.
+"""
+
+import weasyprint  # noqa: F401
+
+from .. import build  # noqa: F401
+from . import docx, html, pdf  # noqa: F401
