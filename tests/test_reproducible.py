@@ -54,3 +54,33 @@ def test_a_build_a_year_later_is_byte_identical(tmp_path: Path) -> None:
     assert sorted(now) == sorted(later)
     for name, data in now.items():
         assert later[name] == data, f"{name} differs a year later"
+
+
+#: Write the fontconfig file many times over, as build workers starting together do (each
+#: process writes it once: past its cache, `__wrapped__`, is each new process's first call).
+_WRITER = """
+import sys
+from pathlib import Path
+from letters.render.fonts import fontconfig_file
+for _ in range(300):
+    fontconfig_file.__wrapped__((Path(sys.argv[1]),))
+"""
+
+
+def test_workers_starting_together_never_give_fontconfig_half_a_file(tmp_path: Path) -> None:
+    from letters.render.fonts import fontconfig_file
+
+    fonts = ROOT / "templates" / "fonts"
+    path = fontconfig_file.__wrapped__((fonts,))
+    whole = path.read_text(encoding="utf-8")
+    assert whole.endswith("</fontconfig>\n") and str(fonts) in whole
+    path.write_text(whole[:40], encoding="utf-8")  # left half written
+    assert fontconfig_file.__wrapped__((fonts,)).read_text(encoding="utf-8") == whole
+    writers = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(fonts)], cwd=ROOT) for _ in range(2)
+    ]
+    seen = set()
+    while any(writer.poll() is None for writer in writers):
+        seen.add(path.read_text(encoding="utf-8"))
+    assert [writer.returncode for writer in writers] == [0, 0]
+    assert seen == {whole}

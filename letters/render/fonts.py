@@ -37,7 +37,16 @@ def fontconfig_file(folders: tuple[Path, ...]) -> Path:
         f"<fontconfig>{dirs}<cachedir>{_xml(str(home / 'cache'))}</cachedir></fontconfig>\n"
     )
     path = home / f"fonts-{hashlib.sha256(dirs.encode()).hexdigest()[:16]}.conf"
-    path.write_text(config, encoding="utf-8")
+    try:
+        if path.read_text(encoding="utf-8") == config:
+            return path
+    except OSError:
+        pass
+    # written whole, then renamed: build workers starting together read it as they write it,
+    # and fontconfig given half a file falls back to the machine's own fonts
+    temporary = home / f".{path.name}.{os.getpid()}"
+    temporary.write_text(config, encoding="utf-8")
+    os.replace(temporary, path)
     return path
 
 
