@@ -174,6 +174,30 @@ def test_an_unquoted_colour_is_explained(tmp_path: Path) -> None:
     )
 
 
+def test_every_letter_reports_what_weasyprint_said_of_the_house_css(scratch: Path) -> None:
+    css = scratch / "templates" / "house-style.css.j2"
+    css.write_text(css.read_text(encoding="utf-8") + "\np.signatory { colour: red; }\n")
+    letter = scratch / "data" / "lancashire-2020-peel.yaml"
+    copy = letter.with_name("lancashire-copy.yaml")
+    shutil.copy(letter, copy)
+    project = Project(scratch)  # one process, one style: the CSS is parsed once for both
+    said = [
+        [
+            w
+            for w in build_letter(path, scratch / "out", ("pdf",), project).warnings
+            if "colour" in w
+        ]
+        for path in (letter, copy)
+    ]
+    for path, warnings in zip((letter, copy), said, strict=True):
+        assert len(warnings) == 1
+        assert re.fullmatch(
+            re.escape(f"{path}: warning: Ignored `colour: red` at ")
+            + r"\d+:15, unknown property\.",
+            warnings[0],
+        )
+
+
 def _twelve_point_style() -> dict[str, dict[str, str]]:
     """Read the 12 pt settings the README offers, from its YAML block."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -63,8 +63,11 @@ def page_css(document: Document, style: HouseStyle) -> str:
     )
 
 
-def render_html(document: Document, style: HouseStyle) -> str:
-    """Render the whole letter as one HTML page with its CSS inlined."""
+def render_html(document: Document, style: HouseStyle, *, inline_css: bool = True) -> str:
+    """Render the whole letter as one HTML page with its CSS (`page_css`) inlined.
+
+    Without `inline_css` the page leaves its CSS out, for a renderer that applies it itself.
+    """
     svg = draw_wordmark(document.letterhead, style, "svg")
     logo = base64.b64encode(svg).decode("ascii")
     day = document.date.isoformat()
@@ -80,7 +83,7 @@ def render_html(document: Document, style: HouseStyle) -> str:
         f'<meta name="keywords" content="{escape(", ".join(document.keywords))}">',
         f'<meta name="dcterms.created" content="{day}">',
         f'<meta name="dcterms.modified" content="{day}">',
-        f"<style>\n{page_css(document, style)}</style>",
+        *([f"<style>\n{page_css(document, style)}</style>"] if inline_css else []),
         "</head>",
         "<body>",
         *([f'<p class="marking">{escape(document.marking)}</p>'] if document.marking else []),

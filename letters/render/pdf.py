@@ -20,7 +20,7 @@ from ..document import Document
 from ..errors import RenderError
 from ..style import HouseStyle
 from .fonts import use_only_house_fonts
-from .html import render_html
+from .html import page_css, render_html
 from .pdf_tags import mark_pagination, mend_structure
 from .xmp import add_to_packet, letters_descriptions
 
@@ -141,26 +141,36 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
     templates = style.folder
     fetcher = make_url_fetcher(templates)
     base_url = templates.resolve().as_uri() + "/"
+
+    def stylesheet(css: str, font_config: Any) -> tuple[Any, tuple[str, ...]]:
+        """Parse CSS (loading any font it declares) once; keep what WeasyPrint warned."""
+        with _captured_warnings() as warnings:
+            sheet = weasyprint.CSS(
+                string=css, base_url=base_url, url_fetcher=fetcher, font_config=font_config
+            )
+        return sheet, tuple(warnings)
+
+    # The fonts and each letter's house CSS are parsed once while the style is loaded, and
+    # given to WeasyPrint as its stylesheets; the page it lays out leaves its CSS out.
+    font_config = style.made_once(("pdf font configuration",), FontConfiguration)
+    fonts = style.made_once(("pdf fonts",), lambda: stylesheet(font_face_css(style), font_config))
     results = []
-    laid_out: tuple[str, Any, tuple[str, ...]] | None = None  # HTML, its pages, the warnings
+    laid_out: tuple[tuple[str, str], Any, tuple[str, ...]] | None = None
     for document in documents:
-        html = render_html(document, style)
+        css = page_css(document, style)
+        html = (render_html(document, style, inline_css=False), css)
         if laid_out is None or laid_out[0] != html:
+            house = style.made_once(("pdf css", css), partial(stylesheet, css, font_config))
             with _captured_warnings() as warnings:
-                font_config = FontConfiguration()
                 page = weasyprint.HTML(
-                    string=html, base_url=base_url, url_fetcher=fetcher, media_type="print"
-                )
-                fonts = weasyprint.CSS(
-                    string=font_face_css(style),
-                    base_url=base_url,
-                    url_fetcher=fetcher,
-                    font_config=font_config,
+                    string=html[0], base_url=base_url, url_fetcher=fetcher, media_type="print"
                 )
                 pages = page.render(
-                    font_config=font_config, stylesheets=[fonts], pdf_variant=PDF_VARIANT
+                    font_config=font_config,
+                    stylesheets=[house[0], fonts[0]],
+                    pdf_variant=PDF_VARIANT,
                 )
-            laid_out = (html, pages, tuple(warnings))
+            laid_out = (html, pages, (*house[1], *fonts[1], *warnings))
         when = dt.datetime.combine(document.date, dt.time(), tzinfo=dt.UTC)
         with _captured_warnings() as warnings:
             files = [
