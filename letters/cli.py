@@ -205,6 +205,8 @@ def build(
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        if records is not None:  # what was built, even when the build was stopped
+            records.save()
     if len(paths) > 1:  # one line at the end: what happened to every letter, and how long
         built = len(paths) - failed - len(held) - len(skipped)
         click.echo(

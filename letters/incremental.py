@@ -1,11 +1,11 @@
 """Skip a letter whose outputs are up to date: decided by content digests, not timestamps.
 
-After each build, a record under the project's `.letters-cache/` (one for each output
-folder) holds for each letter the digest of every
-file it was made from (its data, its office's file, signatures, every template, the house
-style and the fonts), the build's settings (formats, --strict) and the tool versions, and
-the digest of each output written. A later build skips a letter when all of these are the
-same and its outputs are still there, unchanged; `--force` builds it anyway.
+After each build (or an interrupted one), a record under the project's `.letters-cache/`
+(one for each output folder) holds for each letter the digest of every file it was made
+from (its data, its office's file, signatures, every template, the house style and the
+fonts), the build's settings (formats, --strict) and the tool versions, and the digest of
+each output written. A later build skips a letter when all of these are the same and its
+outputs are still there, unchanged; `--force` builds it anyway.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class BuildRecord:
             loaded = {}
         self.entries: dict[str, object] = loaded if isinstance(loaded, dict) else {}
         self.templates = {self._name(path) for path in templates}
+        self.changed = False
 
     def _name(self, path: Path) -> str:
         """Name a file by its place in the project."""
@@ -72,13 +73,20 @@ class BuildRecord:
         inputs: list[Path],
         outputs: tuple[Path, ...],
     ) -> None:
-        """Note what a letter's build was made from and what it wrote, for the next build."""
+        """Note what a letter's build was made from and what it wrote, for `save`."""
         names = sorted({self._name(path) for path in inputs})
         self.entries[self._name(data_path)] = {
             "settings": settings,
             "inputs": self._digests(names) or {},
             "outputs": {path.name: file_digest(path.read_bytes()) for path in outputs},
         }
+        self.changed = True
+
+    def save(self) -> None:
+        """Write the record for the next build, once at the end of this one (or when stopped)."""
+        if not self.changed:
+            return
         text = json.dumps(self.entries, indent=1, sort_keys=True) + "\n"
         self.path.parent.mkdir(exist_ok=True)
         write_all({self.path: text.encode("utf-8")})
+        self.changed = False

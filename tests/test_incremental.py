@@ -55,6 +55,18 @@ def test_a_missing_or_edited_output_other_settings_and_force_build_again(
     assert _build(scratch, monkeypatch, "--strict") == wrote  # the office's file is an input
 
 
+def test_a_build_with_a_failed_letter_still_records_the_letters_it_built(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(scratch)
+    (scratch / "data" / "broken.yaml").write_text("office: offices/lancashire-pcc.yaml\n")
+    command = ["build", "data/broken.yaml", LETTER, "--format", "html", "--jobs", "1"]
+    assert CliRunner().invoke(main, command).exit_code == 1
+    again = CliRunner().invoke(main, command)
+    assert again.exit_code == 1
+    assert again.stdout == f"up to date: {LETTER}\n"
+
+
 @pytest.mark.slow
 def test_workers_write_the_same_bytes_and_report_a_failure_in_order(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
