@@ -16,7 +16,7 @@ from .facts import LetterFacts
 from .model import Audience, Letter, copy_for
 from .output import FORMATS, SUFFIXES, safe_name, write_all
 from .prepare import Prepared, Wordings, language_facts, prepare, template_name
-from .project import Project
+from .project import Project, loaded_project
 from .provenance import inputs_digest, tool_versions
 from .validate import LoadedLetter, load_letter
 
@@ -34,11 +34,6 @@ class Built:
     warnings: tuple[str, ...]
     #: Every file the letter was made from: its data, its office's, signatures, templates.
     inputs: tuple[Path, ...] = ()
-
-
-#: The projects a worker process has loaded, by folder: their fonts, style and templates
-#: stay loaded from one letter to the next.
-_WORKER_PROJECTS: dict[Path, Project] = {}
 
 
 def worker_pool(jobs: int) -> ProcessPoolExecutor:
@@ -60,8 +55,7 @@ def build_in_worker(
     data_path: Path, out_dir: Path, formats: tuple[str, ...], root: Path, strict: bool
 ) -> Built:
     """Build one letter in a worker process, keeping its project loaded for the next."""
-    project = _WORKER_PROJECTS.setdefault(root, Project(root))
-    return build_letter(data_path, out_dir, formats, project, strict=strict)
+    return build_letter(data_path, out_dir, formats, loaded_project(root), strict=strict)
 
 
 def compose(data_path: Path, project: Project) -> Document:

@@ -51,6 +51,19 @@ data_argument = click.argument("data", nargs=-1, type=click.Path(path_type=Path)
 strict_option = click.option(
     "--strict", is_flag=True, help="Treat warnings (and WeasyPrint's) as errors."
 )
+
+
+def jobs_option(what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Offer --jobs: how many letters are worked on at once, by worker processes."""
+    return click.option(
+        "--jobs",
+        type=click.IntRange(1, 64),
+        default=os.cpu_count() or 1,
+        show_default="the number of cores",
+        help=what,
+    )
+
+
 today_option = click.option(
     "--today",
     callback=_day,
@@ -112,13 +125,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--force", is_flag=True, help="Build every letter, even one whose outputs are up to date."
 )
-@click.option(
-    "--jobs",
-    type=click.IntRange(1, 64),
-    default=os.cpu_count() or 1,
-    show_default="the number of cores",
-    help="Letters built at once, each worker keeping the renderer loaded.",
-)
+@jobs_option("Letters built at once, each worker keeping the renderer loaded.")
 @strict_option
 @click.pass_context
 def build(
@@ -223,9 +230,12 @@ def build(
 @main.command(short_help="Check letters without building them.")
 @data_argument
 @today_option
+@jobs_option("Letters checked at once, by worker processes.")
 @strict_option
 @click.pass_context
-def check(ctx: click.Context, data: tuple[Path, ...], today: dt.date | None, strict: bool) -> None:
+def check(
+    ctx: click.Context, data: tuple[Path, ...], today: dt.date | None, jobs: int, strict: bool
+) -> None:
     """Validate each DATA file (default: every data/*.yaml) and run its checks, rendering nothing.
 
     A DATA folder stands for the *.yaml files directly inside it.
@@ -235,33 +245,42 @@ def check(ctx: click.Context, data: tuple[Path, ...], today: dt.date | None, str
     in office on the letter's date, and addresses complete enough to post.
     Exit status 1 if any letter has an error (or, with --strict, a warning).
     """
-    from .prepare import prepare
+    from .prepare import check_in_worker, check_pool, failures, prepare
 
     project, paths = _letters(ctx, data)
+    pool = None
+    pending = {}
+    if jobs > 1 and len(set(paths)) > 1:
+        pool = check_pool(min(jobs, len(set(paths))), project)
+        pending = {path: pool.submit(check_in_worker, path, project.root, today) for path in paths}
 
     def check_one(path: Path) -> bool:
         try:
-            prepared = prepare(path, project, today)
+            if path in pending:
+                results = pending[path].result()
+            else:
+                results = prepare(path, project, today).results
         except LettersError as exc:  # invalid data or wording: its problems, then the verdict
             _report(ctx, exc, path)
             errors = len(exc.problems) if isinstance(exc, DataError) else 1
             click.echo(f"{_shown(path)}: fails: {_count(errors, 'error')}")
             return False
-        for result in prepared.results:
+        for result in results:
             click.echo(str(result))
         severities = ("error", "warning", "note")
-        counts = {
-            severity: sum(r.severity == severity for r in prepared.results)
-            for severity in severities
-        }
-        verdict = "fails" if prepared.failures(strict) else "ok"
+        counts = {severity: sum(r.severity == severity for r in results) for severity in severities}
+        verdict = "fails" if failures(results, strict) else "ok"
         click.echo(
             f"{_shown(path)}: {verdict}: "
             + ", ".join(_count(n, severity) for severity, n in counts.items())
         )
-        return not prepared.failures(strict)
+        return not failures(results, strict)
 
-    _each_letter(ctx, paths, "", check_one, writes=False)
+    try:
+        _each_letter(ctx, paths, "", check_one, writes=False)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 @main.command(short_help="File approved letters in the archive, or verify it.")

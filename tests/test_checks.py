@@ -305,6 +305,38 @@ def test_check_does_not_load_the_renderers() -> None:
     assert result.stdout.strip() == "[]"
 
 
+def test_checking_many_letters_at_once_says_what_one_at_a_time_says(scratch: Path) -> None:
+    (scratch / "data" / "broken.yaml").write_text("office: offices/lancashire-pcc.yaml\n")
+    letters = [
+        LETTER,
+        "data/broken.yaml",
+        *sorted(
+            str(p.relative_to(scratch)) for p in (scratch / "data" / "examples").glob("*.yaml")
+        ),
+    ]
+    said = {}
+    for jobs in ("1", "2"):  # a fresh `letters check`, whose workers are forked from it
+        done = subprocess.run(
+            [sys.executable, "-m", "letters.cli", "check", "--jobs", jobs, *letters],
+            capture_output=True,
+            text=True,
+            cwd=scratch,
+        )
+        said[jobs] = (done.returncode, done.stdout, done.stderr)
+    assert said["1"] == said["2"]
+    code, out, err = said["2"]
+    assert code == 1
+    assert err.startswith("data/broken.yaml:1:1: letter: this field is required but missing")
+    verdicts = [
+        line.split(": ")[0:2]
+        for line in out.splitlines()
+        if ": ok: " in line or ": fails: " in line
+    ]
+    assert verdicts == [
+        [name, "ok"] if name != "data/broken.yaml" else [name, "fails"] for name in letters
+    ]
+
+
 def test_a_fact_in_braces_in_a_finding_is_a_warning(scratch: Path) -> None:
     edit_yaml(
         scratch / LETTER,
