@@ -132,3 +132,20 @@ def test_the_process_that_forks_the_workers_has_no_thread_and_has_not_started_fo
     before, after = json.loads(done.stdout)
     assert before == {"threads": 1, "fontconfig caches": 0}
     assert after["fontconfig caches"] >= 1
+
+
+def test_a_build_leaves_no_temporary_font_folder_behind(scratch: Path) -> None:
+    temporary = scratch / "tmp"
+    temporary.mkdir()
+    letters = [LETTER, "data/examples/durham-2023-peel.yaml", "data/examples/mopac-2025-peel.yaml"]
+    for jobs in ("2", "1"):  # workers, then the command alone
+        subprocess.run(
+            [sys.executable, "-m", "letters.cli", "build", "--format", "pdf", "--force"]
+            + ["--jobs", jobs, *letters],
+            cwd=scratch,
+            env={**os.environ, "TMPDIR": str(temporary)},
+            check=True,
+            capture_output=True,
+        )
+        assert len(list((scratch / "build").glob("*.pdf"))) == 3
+        assert sorted(p.name for p in temporary.iterdir() if p.name.startswith("weasyprint")) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import mimetypes
+import shutil
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -152,8 +153,17 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
 
     # The fonts and each letter's house CSS are parsed once while the style is loaded, and
     # given to WeasyPrint as its stylesheets; the page it lays out leaves its CSS out.
-    font_config = style.made_once(("pdf font configuration",), FontConfiguration)
-    fonts = style.made_once(("pdf fonts",), lambda: stylesheet(font_face_css(style), font_config))
+    def house_fonts() -> tuple[Any, tuple[Any, tuple[str, ...]]]:
+        from multiprocessing.util import Finalize
+
+        config = FontConfiguration()
+        fonts = stylesheet(font_face_css(style), config)
+        # as the process ends (a build worker's end, which collects nothing, included) or
+        # the style goes, whichever is first
+        Finalize(style, _remove_font_folder, args=(config,), exitpriority=0)
+        return config, fonts
+
+    font_config, fonts = style.made_once(("pdf fonts",), house_fonts)
     results = []
     laid_out: tuple[tuple[str, str], Any, tuple[str, ...]] | None = None
     for document in documents:
@@ -196,6 +206,19 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
             )
         results.append(PdfResult(data, laid_out[2] + tuple(warnings)))
     return results
+
+
+def _remove_font_folder(config: Any) -> None:
+    """Remove the folder WeasyPrint copied a font configuration's fonts into.
+
+    WeasyPrint removes it only when the configuration is garbage-collected, which a process
+    ending by os._exit (a build worker) never does, and which during the interpreter's last
+    teardown fails; a configuration kept for a whole process is cleaned up here instead.
+    """
+    folder = getattr(config, "_folder", None)  # WeasyPrint's own name for it
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        config._folder = None  # nothing left for its finaliser to remove
 
 
 def _finish(
