@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from .facts import LetterFacts
 from .model import Audience, Letter, copy_for
 from .output import FORMATS, SUFFIXES, safe_name, write_all
 from .prepare import Prepared, Wordings, language_facts, prepare, template_name
-from .project import Project, loaded_project
+from .project import Project
 from .provenance import inputs_digest, tool_versions
 from .validate import LoadedLetter, load_letter
 
@@ -36,25 +35,12 @@ class Built:
     inputs: tuple[Path, ...] = ()
 
 
-def worker_pool(jobs: int) -> ProcessPoolExecutor:
-    """Start `jobs` worker processes for `build_in_worker`, each with the renderers loaded.
-
-    Workers are forked by multiprocessing's forkserver, a fresh process that imports the
-    renderers once (render.preload) and has never laid out a page: forking a process whose
-    Pango and fontconfig are in use is unsafe, and spawning each worker afresh would import
-    WeasyPrint once per worker.
-    """
-    import multiprocessing
-
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["letters.render.preload"])
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
-
-
 def build_in_worker(
     data_path: Path, out_dir: Path, formats: tuple[str, ...], root: Path, strict: bool
 ) -> Built:
     """Build one letter in a worker process, keeping its project loaded for the next."""
+    from .workers import loaded_project
+
     return build_letter(data_path, out_dir, formats, loaded_project(root), strict=strict)
 
 

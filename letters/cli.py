@@ -172,9 +172,10 @@ def build(
     pool = None
     pending = {}
     if jobs > 1 and len(todo) > 1:
-        from .build import build_in_worker, worker_pool
+        from .build import build_in_worker
+        from .workers import worker_pool
 
-        pool = worker_pool(min(jobs, len(todo)))
+        pool = worker_pool(min(jobs, len(todo)), project, "letters.render.preload")
         pending = {
             path: pool.submit(build_in_worker, path, out_dir, formats, project.root, strict)
             for path in todo
@@ -245,13 +246,15 @@ def check(
     in office on the letter's date, and addresses complete enough to post.
     Exit status 1 if any letter has an error (or, with --strict, a warning).
     """
-    from .prepare import check_in_worker, check_pool, failures, prepare
+    from .prepare import check_in_worker, failures, prepare
 
     project, paths = _letters(ctx, data)
     pool = None
     pending = {}
     if jobs > 1 and len(set(paths)) > 1:
-        pool = check_pool(min(jobs, len(set(paths))), project)
+        from .workers import worker_pool
+
+        pool = worker_pool(min(jobs, len(set(paths))), project, "letters.prepare")
         pending = {path: pool.submit(check_in_worker, path, project.root, today) for path in paths}
 
     def check_one(path: Path) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +16,7 @@ from .checks import check_letter, check_printed
 from .errors import CheckResult, Location, TemplateError
 from .facts import LetterFacts, build_facts
 from .model import Letter
-from .project import Project, keep_loaded, loaded_project
+from .project import Project
 from .validate import LoadedLetter, load_letter
 
 if TYPE_CHECKING:
@@ -68,29 +67,12 @@ def failures(results: Sequence[CheckResult], strict: bool = False) -> list[Check
     return [result for result in results if result.severity in failing]
 
 
-def check_pool(jobs: int, project: Project) -> ProcessPoolExecutor:
-    """Start `jobs` worker processes for `check_in_worker`, each with `project` loaded.
-
-    Checking renders no page, so a process that has loaded no renderer and started no
-    thread (the `letters check` command) forks its workers, which start with the project
-    and its templates loaded. Any other process has them started by multiprocessing's
-    forkserver, since forking a process whose Pango, fontconfig or threads are in use is
-    unsafe.
-    """
-    import multiprocessing
-    import sys
-    import threading
-
-    keep_loaded(project)
-    fresh = "weasyprint" not in sys.modules and threading.active_count() == 1
-    context = multiprocessing.get_context("fork" if fresh else "forkserver")
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
-
-
 def check_in_worker(
     data_path: Path, root: Path, today: dt.date | None = None
 ) -> tuple[CheckResult, ...]:
     """Check one letter in a worker process; return what its checks found."""
+    from .workers import loaded_project
+
     return prepare(data_path, loaded_project(root), today).results
 
 

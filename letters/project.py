@@ -103,20 +103,3 @@ class Project:
     def letters(self) -> list[Path]:
         """List every letter's data file: data/*.yaml."""
         return sorted(self.data.glob("*.yaml"))
-
-
-#: The projects this process keeps loaded, by folder: a worker that builds or checks many
-#: letters keeps its project's style, fonts and templates from one letter to the next.
-_LOADED: dict[Path, Project] = {}
-
-
-def loaded_project(root: Path) -> Project:
-    """Return the project at `root`, loaded the first time this process asks for it."""
-    if root not in _LOADED:
-        _LOADED[root] = Project(root)
-    return _LOADED[root]
-
-
-def keep_loaded(project: Project) -> None:
-    """Keep a loaded project for `loaded_project`: forked workers start with it loaded."""
-    _LOADED[project.root] = project

@@ -134,11 +134,14 @@ def test_the_process_that_forks_the_workers_has_no_thread_and_has_not_started_fo
     assert after["fontconfig caches"] >= 1
 
 
-def test_a_build_leaves_no_temporary_font_folder_behind(scratch: Path) -> None:
+def test_a_command_s_own_workers_write_the_same_bytes_and_leave_no_font_folder_behind(
+    scratch: Path,
+) -> None:
     temporary = scratch / "tmp"
     temporary.mkdir()
     letters = [LETTER, "data/examples/durham-2023-peel.yaml", "data/examples/mopac-2025-peel.yaml"]
-    for jobs in ("2", "1"):  # workers, then the command alone
+    written = []
+    for jobs in ("2", "1"):  # workers forked by the command itself, then the command alone
         subprocess.run(
             [sys.executable, "-m", "letters.cli", "build", "--format", "pdf", "--force"]
             + ["--jobs", jobs, *letters],
@@ -147,5 +150,6 @@ def test_a_build_leaves_no_temporary_font_folder_behind(scratch: Path) -> None:
             check=True,
             capture_output=True,
         )
-        assert len(list((scratch / "build").glob("*.pdf"))) == 3
+        written.append({p.name: p.read_bytes() for p in (scratch / "build").glob("*.pdf")})
         assert sorted(p.name for p in temporary.iterdir() if p.name.startswith("weasyprint")) == []
+    assert len(written[0]) == 3 and written[0] == written[1]

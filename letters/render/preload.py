@@ -1,4 +1,7 @@
-"""The renderers, imported once by the process that starts build workers, before it forks them.
+"""The renderers, imported once by the forkserver that starts build workers, before it forks them.
+
+(A `letters build` command forks its workers itself, having loaded no renderer: see
+`workers.worker_pool`. A program that has rendered already gets them from the forkserver.)
 
 Importing WeasyPrint opens Pango, fontconfig and HarfBuzz and parses their C declarations
 (about a third of a second), but starts no thread and initialises no font configuration:
