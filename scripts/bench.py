@@ -52,13 +52,16 @@ from pathlib import Path
 
 def tree(pid):
     found = [pid]
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            children = (task / "children").read_text().split()
-        except OSError:
-            continue
-        for child in children:
-            found += tree(int(child))
+    try:  # a process may end while it is read
+        children = [
+            child
+            for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()
+        ]
+    except OSError:
+        return found
+    for child in children:
+        found += tree(int(child))
     return found
 
 def high_water(pid):
@@ -118,11 +121,10 @@ print(json.dumps([(name, t - marks[i][1]) for i, (name, t) in enumerate(marks[1:
 def measured(command: Sequence[str], cwd: Path) -> tuple[float, float]:
     """Run `command` in `cwd`; return its wall time (s) and its largest process's peak (MB)."""
     done = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(cwd), *command],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, "-c", MEASURE, str(cwd), *command], capture_output=True, text=True
     )
+    if done.returncode:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
     result = json.loads(done.stdout)
     return result["seconds"], result["peak_mb"]
 
