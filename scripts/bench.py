@@ -9,10 +9,12 @@ Run with `make bench` (or .venv/bin/python scripts/bench.py [--runs N] [--sizes 
   --force, so nothing is rendered once and copied): wall time, time per letter and the peak
   memory of the largest process, for DOCX and PDF and for every default format; then the
   no-op rebuild of the same letters;
-- two references in the same run: the floor (the same letters' PDF HTML laid out by bare
-  WeasyPrint with the same PDF/A options, plus their DOCX loaded and saved by bare
-  python-docx, in one warm process, divided by the cores) and LibreOffice headless
-  converting the same DOCX files to PDF in one call;
+- references in the same run, in turns with the batch: the floor (the same letters' PDF
+  HTML laid out by bare WeasyPrint with the same PDF/A options, plus their DOCX loaded and
+  saved by bare python-docx, in one warm process, divided by the cores), the same bare
+  renderers run in as many processes as cores at once (which this machine does not make
+  cores times faster), and LibreOffice headless converting the same DOCX files to PDF in
+  one call;
 - letters of 10, 100 and 500 findings, to show the cost per finding.
 
 --preview measures only the live preview: from saving a template to the new pages in
@@ -225,6 +227,51 @@ def floor_timer(paths: list[Path], docx_dir: Path, project_root: Path) -> Callab
     return per_letter
 
 
+#: The floor in one of several processes at once: warm, say so, wait for the word, then time
+#: its share of the letters and print the seconds it took.
+FLOOR_SHARE = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import bench
+paths = [Path(p) for p in sys.argv[4:]]
+per_letter = bench.floor_timer(paths, Path(sys.argv[2]), Path(sys.argv[3]))
+print("ready", flush=True)
+sys.stdin.readline()
+print(per_letter() * len(paths), flush=True)
+"""
+
+
+def parallel_floor(paths: list[Path], docx_dir: Path, project_root: Path) -> float:
+    """Time the floor's renderers run in as many processes as cores at once, per letter.
+
+    Each process lays out and saves its share of the letters; their start is held until all
+    are warm. This is what bare WeasyPrint and python-docx reach on all the cores together.
+    """
+    shares = [paths[i::CORES] for i in range(CORES)]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", FLOOR_SHARE, str(ROOT / "scripts"), str(docx_dir)]
+            + [str(project_root), *map(str, share)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for share in shares
+        if share
+    ]
+    for process in processes:
+        assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+    start = time.perf_counter()
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.close()
+    for process in processes:
+        process.wait()
+    return (time.perf_counter() - start) / len(paths)
+
+
 def libreoffice_seconds(docx_dir: Path, out: Path) -> float | None:
     """LibreOffice headless converting every DOCX in `docx_dir` to PDF in one call."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -326,6 +373,9 @@ def batches(letters_cmd: str, project: Path, work: Path, sizes: list[int], runs:
             )
             results.setdefault("every", []).append(measured(build, project))
             results.setdefault("floor", []).append((floor_run() / CORES, 0.0))
+            results.setdefault("parallel floor", []).append(
+                (parallel_floor(paths, out, project), 0.0)
+            )
             office = libreoffice_seconds(out, work / "libreoffice")
             if office is not None:
                 results.setdefault("office", []).append((office, 0.0))
@@ -341,6 +391,12 @@ def batches(letters_cmd: str, project: Path, work: Path, sizes: list[int], runs:
             f"  floor (bare WeasyPrint + bare python-docx, warm, ÷ {CORES} cores):"
             f" {floor * 1000:.0f} ms per letter; docx,pdf is {docx_pdf / count / floor:.2f}x"
             f" the floor ({CORES} cores)"
+        )
+        together = low["parallel floor"]
+        print(
+            f"  the floor's renderers in {CORES} processes at once: {together * 1000:.0f} ms per"
+            f" letter ({together / floor:.2f}x the floor); docx,pdf is"
+            f" {docx_pdf / count / together:.2f}x that"
         )
         if "office" not in low:
             print("  LibreOffice: not installed, no comparison")
