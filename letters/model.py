@@ -24,7 +24,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\
 #: The longest run of characters without a space that a letter can lay out well (a long web
 #: address fits); no-break spaces join words, so they do not end one.
 LONGEST_WORD = 100
-_LONG_WORD = re.compile(rf"(?:[^\s]|[\u00a0\u2007\u202f]){{{LONGEST_WORD + 1},}}")
+LONG_WORD = re.compile(rf"(?:[^\s]|[\u00a0\u2007\u202f]){{{LONGEST_WORD + 1},}}")
 #: Bidirectional embeddings, overrides and isolates: they reorder what a reader sees.
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
@@ -47,7 +47,7 @@ def _printable(text: str) -> str:
             f"contains U+{ord(found.group()):04X}, a control character or noncharacter, which "
             "cannot be printed; delete it"
         )
-    word = _LONG_WORD.search(text)
+    word = LONG_WORD.search(text)
     if word:
         raise ValueError(
             f"holds a word of {len(word.group()):,} characters with no space; a line holds at most "

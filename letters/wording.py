@@ -27,9 +27,10 @@ import jinja2
 import pydantic
 
 from . import english, welsh
-from .document import Block
+from .document import Block, block_lines
 from .errors import Location, TemplateError, did_you_mean
 from .markdown import OwnText, escape_markdown, join_mastheads, own_mark, parse_blocks, plain_line
+from .model import LONG_WORD, LONGEST_WORD
 from .sandbox import BoundedEnvironment, at_render_time, run_bounded
 from .sections import SectionPlan, arrange
 
@@ -239,7 +240,26 @@ def render_wording(
     text = run_bounded(render, f"templates/{template_name}")
     meta, body = _split_front_matter(text, template_name)
     parts = parse_blocks(body, template_name, own)
-    return Wording(meta, tuple(join_mastheads(arrange(parts, plan or SectionPlan()))))
+    blocks = tuple(join_mastheads(arrange(parts, plan or SectionPlan())))
+    _refuse_long_words(blocks, template_name)
+    return Wording(meta, blocks)
+
+
+def _refuse_long_words(blocks: tuple[Block, ...], template_name: str) -> None:
+    """Refuse a word too long for a line: laying one out takes time that grows as its square.
+
+    The data's own words were measured when it was read, so a longer one is the template's,
+    written so or made by joining values with no space between.
+    """
+    for line in block_lines(blocks):
+        found = LONG_WORD.search(line)
+        if found:
+            word = found.group()
+            raise TemplateError(
+                f"templates/{template_name} prints a word of {len(word):,} characters with no "
+                f"space ({word[:24]}...); a line holds at most {LONGEST_WORD}: put spaces in it, "
+                "or between the values it joins"
+            )
 
 
 def template_source(env: jinja2.Environment, template_name: str) -> str:

@@ -489,6 +489,27 @@ def test_a_template_too_long_is_refused(project: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("written", "length", "begins"),
+    [
+        ('{{ "x" * 60000 }}', "60,000", "x" * 24),
+        ("{{ office.contact.email }}" * 4, "136", "commissioner@lancashire-"),
+    ],
+    ids=["a word it writes", "values it joins"],
+)
+def test_a_template_printing_a_word_no_line_holds_is_refused(
+    project: Path, written: str, length: str, begins: str
+) -> None:
+    template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    anchor = "{% for paragraph in facts.body %}"
+    edit_yaml(template, anchor, written + "\n\n" + anchor)
+    assert _fails("build", LETTER, "--out", "out", "--format", "pdf") == (
+        f"templates/letters/integrated-peel-2018.md.j2 prints a word of {length} characters "
+        f"with no space ({begins}...); a line holds at most 100: put spaces in it, or between "
+        "the values it joins"
+    )
+
+
+@pytest.mark.parametrize(
     ("old", "new", "message"),
     [
         (
