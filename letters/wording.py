@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, overload
 
 import jinja2
 import pydantic
@@ -278,7 +278,7 @@ def load_template(env: jinja2.Environment, template_name: str) -> jinja2.Templat
     which would compile them again every time and forget them.
     """
     try:
-        template = env.get_template(template_name)
+        template = _compiled(env, template_name)
         _load_included(env, template_name, set())
         return template
     except jinja2.TemplateSyntaxError as exc:
@@ -308,10 +308,10 @@ def _load_included(env: jinja2.Environment, template_name: str, seen: set[str]) 
     from jinja2 import meta
 
     seen.add(template_name)
-    template = env.get_template(template_name)
+    template = _compiled(env, template_name)
     if template not in _REFERENCED:  # found once for each compiled version of the template
         source = template_source(env, template_name)
-        found = meta.find_referenced_templates(env.parse(source, template_name))
+        found = meta.find_referenced_templates(_compiled(env, template_name, source))
         _REFERENCED[template] = tuple(name for name in found if name is not None)
     for name in _REFERENCED[template]:
         if name not in seen:
@@ -319,6 +319,30 @@ def _load_included(env: jinja2.Environment, template_name: str, seen: set[str]) 
                 _load_included(env, name, seen)
             except jinja2.TemplateNotFound:  # the render says so, where it is included
                 seen.add(name)
+
+
+@overload
+def _compiled(env: jinja2.Environment, name: str) -> jinja2.Template: ...
+@overload
+def _compiled(env: jinja2.Environment, name: str, source: str) -> jinja2.nodes.Template: ...
+def _compiled(
+    env: jinja2.Environment, name: str, source: str | None = None
+) -> jinja2.Template | jinja2.nodes.Template:
+    """Compile a template (or, given its source, only parse it), naming it if it nests too deep.
+
+    Jinja reads nested expressions and blocks by recursion, and Python compiles the code it
+    writes with limits of its own: a template nesting some dozens of levels (80 brackets,
+    say) stops one or the other.
+    """
+    try:
+        return env.get_template(name) if source is None else env.parse(source, name)
+    except (RecursionError, MemoryError, SyntaxError) as exc:
+        if isinstance(exc, jinja2.TemplateSyntaxError):
+            raise
+        raise TemplateError(
+            f"templates/{name}: its brackets or blocks lie too deep within one another (some "
+            "dozens of levels) to be read; write it more simply"
+        ) from None
 
 
 #: The Jinja tags that open a block a matching end tag must close.

@@ -489,6 +489,24 @@ def test_a_template_too_long_is_refused(project: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    "written",
+    [
+        "{{ " + "(" * 400 + "1" + ")" * 400 + " }}",
+        "{% if true %}" * 300 + "x" + "{% endif %}" * 300,
+    ],
+    ids=["brackets", "blocks"],
+)
+def test_a_template_nested_too_deep_is_named(project: Path, written: str) -> None:
+    template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    anchor = "{% for paragraph in facts.body %}"
+    edit_yaml(template, anchor, written + "\n\n" + anchor)
+    assert _fails("check", LETTER).splitlines()[0] == (
+        "templates/letters/integrated-peel-2018.md.j2: its brackets or blocks lie too deep within "
+        "one another (some dozens of levels) to be read; write it more simply"
+    )
+
+
+@pytest.mark.parametrize(
     ("written", "length", "begins"),
     [
         ('{{ "x" * 60000 }}', "60,000", "x" * 24),
@@ -662,3 +680,13 @@ def test_an_address_line_longer_than_a_window_is_refused(project: Path) -> None:
     data = project / LETTER
     edit_yaml(data, "  - Home Office\n", f"  - {'Home Office ' * 20}\n")
     assert _fails("check", LETTER).endswith("recipient.address[0]: 239 characters; at most 100")
+
+
+def test_house_css_weasyprint_cannot_read_is_named_by_its_rule(project: Path) -> None:
+    css = project / "templates" / "house-style.css.j2"
+    rule = "@font-face { font-family: X; src: local(), format(); }"
+    css.write_text(css.read_text(encoding="utf-8") + f"\n{rule}\n", encoding="utf-8")
+    assert _fails("build", LETTER, "--out", "out", "--format", "pdf") == (
+        f"templates/house-style.css.j2: WeasyPrint cannot read the house CSS: the rule {rule} "
+        "(IndexError: tuple index out of range); correct or remove that rule"
+    )

@@ -18,8 +18,8 @@ from urllib.parse import unquote, urlparse
 import pydyf
 
 from ..document import Document
-from ..errors import RenderError
-from ..style import HouseStyle
+from ..errors import RenderError, TemplateError
+from ..style import CSS_TEMPLATE, HouseStyle
 from .fonts import use_only_house_fonts
 from .html import page_css, render_html
 from .pdf_tags import mark_pagination, mend_structure
@@ -145,10 +145,17 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
 
     def stylesheet(css: str, font_config: Any) -> tuple[Any, tuple[str, ...]]:
         """Parse CSS (loading any font it declares) once; keep what WeasyPrint warned."""
-        with _captured_warnings() as warnings:
-            sheet = weasyprint.CSS(
-                string=css, base_url=base_url, url_fetcher=fetcher, font_config=font_config
+
+        def parse(text: str) -> Any:
+            return weasyprint.CSS(
+                string=text, base_url=base_url, url_fetcher=fetcher, font_config=font_config
             )
+
+        with _captured_warnings() as warnings:
+            try:
+                sheet = parse(css)
+            except _CSS_FAULTS as exc:  # WeasyPrint stumbles on some malformed rules
+                raise TemplateError(_css_fault(css, parse, exc)) from None
         return sheet, tuple(warnings)
 
     # The fonts and each letter's house CSS are parsed once while the style is loaded, and
@@ -206,6 +213,31 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
             )
         results.append(PdfResult(data, laid_out[2] + tuple(warnings)))
     return results
+
+
+#: What WeasyPrint's CSS reader has been seen to raise on rules it should only have ignored
+#: (`src: local(), format()` in an @font-face, for one).
+_CSS_FAULTS = (IndexError, KeyError, TypeError, ValueError, AttributeError, RecursionError)
+
+
+def _css_fault(css: str, parse: Any, exc: Exception) -> str:
+    """Say which rule of the house CSS WeasyPrint cannot read, trying each rule on its own."""
+    import tinycss2
+
+    culprit = ""
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        text = rule.serialize()
+        try:
+            with _captured_warnings():
+                parse(text)
+        except _CSS_FAULTS:
+            culprit = " ".join(text.split())
+            culprit = f": the rule {culprit[:80]}{'...' if len(culprit) > 80 else ''}"
+            break
+    return (
+        f"templates/{CSS_TEMPLATE}: WeasyPrint cannot read the house CSS{culprit} "
+        f"({type(exc).__name__}: {exc}); correct or remove that rule"
+    )
 
 
 def _remove_font_folder(config: Any) -> None:
