@@ -13,8 +13,9 @@ Run with `make bench` (or .venv/bin/python scripts/bench.py [--runs N] [--sizes 
   HTML laid out by bare WeasyPrint with the same PDF/A options, plus their DOCX loaded and
   saved by bare python-docx, in one warm process, divided by the cores), the same bare
   renderers run in as many processes as cores at once (which this machine does not make
-  cores times faster), and LibreOffice headless converting the same DOCX files to PDF in
-  one call;
+  cores times faster), warm and then counting each process's start (importing them and
+  laying out a first letter, which any program starting workers pays), and LibreOffice
+  headless converting the same DOCX files to PDF in one call;
 - letters of 10, 100 and 500 findings, to show the cost per finding.
 
 --preview measures only the live preview: from saving a template to the new pages in
@@ -179,11 +180,14 @@ def findings_letter(project: Path, count: int) -> Path:
     return path
 
 
-def floor_timer(paths: list[Path], docx_dir: Path, project_root: Path) -> Callable[[], float]:
+def floor_timer(
+    paths: list[Path], docx_dir: Path, project_root: Path, warming: list[float] | None = None
+) -> Callable[[], float]:
     """Time the renderers alone, per letter: bare WeasyPrint and bare python-docx, warm.
 
     WeasyPrint lays out the exact HTML the PDF renderer would give it, with the same fonts
-    and PDF/A variant; python-docx loads each letter's built DOCX and saves it again.
+    and PDF/A variant; python-docx loads each letter's built DOCX and saves it again. The
+    time the first (warming) layout took is added to `warming`.
     """
     sys.path.insert(0, str(ROOT))
     import docx
@@ -214,8 +218,11 @@ def floor_timer(paths: list[Path], docx_dir: Path, project_root: Path) -> Callab
     def save(data: bytes) -> None:
         docx.Document(io.BytesIO(data)).save(io.BytesIO())
 
+    start = time.perf_counter()
     lay_out(pages[0])  # warm: fonts, caches
     save(docx_files[0])
+    if warming is not None:
+        warming.append(time.perf_counter() - start)
 
     def per_letter() -> float:
         start = time.perf_counter()
@@ -227,26 +234,33 @@ def floor_timer(paths: list[Path], docx_dir: Path, project_root: Path) -> Callab
     return per_letter
 
 
-#: The floor in one of several processes at once: warm, say so, wait for the word, then time
-#: its share of the letters and print the seconds it took.
+#: The floor in one of several processes at once: import the renderers and lay out a first
+#: letter, say how long that took, wait for the word, then time its share of the letters
+#: and print the seconds it took.
 FLOOR_SHARE = """
-import sys
+import sys, time
+start = time.perf_counter()
+import docx, weasyprint
+imported = time.perf_counter() - start
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 import bench
 paths = [Path(p) for p in sys.argv[4:]]
-per_letter = bench.floor_timer(paths, Path(sys.argv[2]), Path(sys.argv[3]))
-print("ready", flush=True)
+warming = []
+per_letter = bench.floor_timer(paths, Path(sys.argv[2]), Path(sys.argv[3]), warming)
+print(imported + warming[0], flush=True)
 sys.stdin.readline()
 print(per_letter() * len(paths), flush=True)
 """
 
 
-def parallel_floor(paths: list[Path], docx_dir: Path, project_root: Path) -> float:
+def parallel_floor(paths: list[Path], docx_dir: Path, project_root: Path) -> tuple[float, float]:
     """Time the floor's renderers run in as many processes as cores at once, per letter.
 
-    Each process lays out and saves its share of the letters; their start is held until all
-    are warm. This is what bare WeasyPrint and python-docx reach on all the cores together.
+    Each process lays out and saves its share of the letters, their start held until all
+    are warm: this is what bare WeasyPrint and python-docx reach on all the cores together.
+    Return that, and the same counting each process's start (importing the renderers and
+    laying out a first letter), which any program that starts its workers pays.
     """
     shares = [paths[i::CORES] for i in range(CORES)]
     processes = [
@@ -260,8 +274,10 @@ def parallel_floor(paths: list[Path], docx_dir: Path, project_root: Path) -> flo
         for share in shares
         if share
     ]
+    starts = []
     for process in processes:
-        assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+        assert process.stdout is not None
+        starts.append(float(process.stdout.readline()))
     start = time.perf_counter()
     for process in processes:
         assert process.stdin is not None
@@ -269,7 +285,8 @@ def parallel_floor(paths: list[Path], docx_dir: Path, project_root: Path) -> flo
         process.stdin.close()
     for process in processes:
         process.wait()
-    return (time.perf_counter() - start) / len(paths)
+    together = time.perf_counter() - start
+    return together / len(paths), (max(starts) + together) / len(paths)
 
 
 def libreoffice_seconds(docx_dir: Path, out: Path) -> float | None:
@@ -373,9 +390,9 @@ def batches(letters_cmd: str, project: Path, work: Path, sizes: list[int], runs:
             )
             results.setdefault("every", []).append(measured(build, project))
             results.setdefault("floor", []).append((floor_run() / CORES, 0.0))
-            results.setdefault("parallel floor", []).append(
-                (parallel_floor(paths, out, project), 0.0)
-            )
+            together, cold = parallel_floor(paths, out, project)
+            results.setdefault("parallel floor", []).append((together, 0.0))
+            results.setdefault("cold parallel floor", []).append((cold, 0.0))
             office = libreoffice_seconds(out, work / "libreoffice")
             if office is not None:
                 results.setdefault("office", []).append((office, 0.0))
@@ -392,11 +409,16 @@ def batches(letters_cmd: str, project: Path, work: Path, sizes: list[int], runs:
             f" {floor * 1000:.0f} ms per letter; docx,pdf is {docx_pdf / count / floor:.2f}x"
             f" the floor ({CORES} cores)"
         )
-        together = low["parallel floor"]
+        together, cold = low["parallel floor"], low["cold parallel floor"]
         print(
             f"  the floor's renderers in {CORES} processes at once: {together * 1000:.0f} ms per"
             f" letter ({together / floor:.2f}x the floor); docx,pdf is"
             f" {docx_pdf / count / together:.2f}x that"
+        )
+        print(
+            f"  the same, each process starting cold (importing the renderers, laying out a"
+            f" first letter): {cold * 1000:.0f} ms per letter ({cold / floor:.2f}x the floor);"
+            f" docx,pdf is {docx_pdf / count / cold:.2f}x that"
         )
         if "office" not in low:
             print("  LibreOffice: not installed, no comparison")
