@@ -103,8 +103,8 @@ def _default_language(doc: docx.document.Document, language: str) -> None:
     """Make the letter's language every default Word has: no en-US left for the checker.
 
     python-docx's template says en-US in the document defaults (which every style without a
-    language of its own inherits), in the copy of them Word 2010 keeps, and in the theme's
-    font language; each now says the letter's language.
+    language of its own inherits) and in the theme's font language; each now says the
+    letter's language. (Word 2010's copy of the styles, which said it too, is left out.)
     """
     from lxml import etree
 
