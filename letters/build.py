@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -202,7 +206,8 @@ def build_letter(
     holding = held(data_path, loaded, project.root, project.template_files)
     if holding.changed:
         raise HeldError(held_message(data_path, holding, loaded.letter.status.state))
-    files, render_warnings = render_letter(prepared, project, formats)
+    with _stops_held():
+        files, render_warnings = render_letter(prepared, project, formats)
     if strict and render_warnings:
         raise RenderError(
             f"{data_path}: the renderer warned (--strict makes this an error): "
@@ -220,6 +225,34 @@ def build_letter(
         warnings += (f"{data_path}: warning: {holding.warning}",)
     warnings += tuple(f"{data_path}: warning: {w}" for w in render_warnings)
     return Built(tuple(targets), warnings, (*loaded.files, *project.template_files))
+
+
+@contextmanager
+def _stops_held() -> Iterator[None]:
+    """Hold Ctrl-C (and SIGTERM) until the letter is rendered, then stop before it is written.
+
+    WeasyPrint draws each image inside `except BaseException`: a Ctrl-C that came then would
+    be swallowed and a PDF finished with its letterhead half drawn. Held, it stops the build
+    between letters. Only the main thread can take signals; a signal ignored stays ignored.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[int] = []
+    kept = {
+        number: handler
+        for number in (signal.SIGINT, signal.SIGTERM)
+        if (handler := signal.getsignal(number)) is not signal.SIG_IGN
+    }
+    for number in kept:
+        signal.signal(number, lambda signum, _frame: came.append(signum))
+    try:
+        yield
+    finally:
+        for number, handler in kept.items():
+            signal.signal(number, handler)
+    if came:
+        signal.raise_signal(came[0])
 
 
 def render_letter(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -100,6 +101,13 @@ class _Letters(click.Group):
 def main(ctx: click.Context, debug: bool) -> None:
     """Turn structured facts (YAML under data/) into house-styled letters (DOCX, PDF, HTML)."""
     ctx.obj = {"debug": debug}
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stopped)
+
+
+def _stopped(_signum: int, _frame: object) -> None:
+    """Stop on SIGTERM as on Ctrl-C: letters under way are finished or dropped, never cut."""
+    raise KeyboardInterrupt
 
 
 @main.command(short_help="Check, then build letters into DOCX, PDF and HTML.")
@@ -159,6 +167,7 @@ def build(
     project, paths = _letters(ctx, data)
     held: list[Path] = []
     skipped: list[Path] = []
+    recorded: set[Path] = set()
     settings = {"formats": list(formats), "strict": strict, "tools": dict(tool_versions())}
     current: set[Path] = set()
     try:
@@ -167,8 +176,12 @@ def build(
             current = {path for path in paths if records.up_to_date(path, settings)}
     except LettersError:  # the project's own fault (a template outside it): each build says so
         records = None
-    # The letters to build, each name once (a second letter of a name is refused below).
-    todo = [p for p in dict((p.stem, p) for p in reversed(paths)).values() if p not in current]
+    # The letters to build, in order, each name once (a second letter of a name is refused
+    # below): the workers take them in the order they are reported in.
+    first_of_name: dict[str, Path] = {}
+    for path in paths:
+        first_of_name.setdefault(path.stem, path)
+    todo = [path for path in first_of_name.values() if path not in current]
     pool = None
     pending = {}
     if jobs > 1 and len(todo) > 1:
@@ -205,15 +218,22 @@ def build(
             click.echo(f"wrote {_shown(written)}")
         if records is not None:
             records.record(path, settings, list(built.inputs), built.paths)
+        recorded.add(path)
         return True
 
     started = time.perf_counter()
     try:
         failed = _each_letter(ctx, paths, "Building letters", build_one, finish=False)
     finally:
-        if pool is not None:
+        if pool is not None:  # stopped (Ctrl-C): the letters under way are finished first
             pool.shutdown(cancel_futures=True)
         if records is not None:  # what was built, even when the build was stopped
+            for path, future in pending.items():
+                if path in recorded or not future.done() or future.cancelled():
+                    continue
+                if future.exception() is None:
+                    finished = future.result()
+                    records.record(path, settings, list(finished.inputs), finished.paths)
             records.save()
     if len(paths) > 1:  # one line at the end: what happened to every letter, and how long
         built = len(paths) - failed - len(held) - len(skipped)

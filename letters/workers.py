@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from .project import Project
@@ -34,8 +36,22 @@ def worker_pool(jobs: int, project: Project, preload: str) -> ProcessPoolExecuto
     unsafe.
     """
     _LOADED[project.root] = project
+    context: BaseContext
     if "weasyprint" not in sys.modules and threading.active_count() == 1:
-        return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
-    server = multiprocessing.get_context("forkserver")
-    server.set_forkserver_preload([preload])
-    return ProcessPoolExecutor(jobs, mp_context=server)
+        context = multiprocessing.get_context("fork")
+    else:
+        server = multiprocessing.get_context("forkserver")
+        server.set_forkserver_preload([preload])
+        context = server
+    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_leave_stopping_to_the_caller)
+
+
+def _leave_stopping_to_the_caller() -> None:
+    """Let Ctrl-C and SIGTERM stop the process that started the workers, not the workers.
+
+    A terminal's Ctrl-C reaches every process of its group: a worker stopped by it while it
+    held the pool's queue would leave the others waiting on it for ever. The caller, stopped,
+    lets each worker finish the letter it is on, cancels the rest and ends them.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)

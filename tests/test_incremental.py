@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -153,3 +155,39 @@ def test_a_command_s_own_workers_write_the_same_bytes_and_leave_no_font_folder_b
         written.append({p.name: p.read_bytes() for p in (scratch / "build").glob("*.pdf")})
         assert sorted(p.name for p in temporary.iterdir() if p.name.startswith("weasyprint")) == []
     assert len(written[0]) == 3 and written[0] == written[1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
+def test_a_stopped_batch_ends_soon_leaves_whole_files_and_keeps_what_it_built(
+    scratch: Path, stop: signal.Signals
+) -> None:
+    letters = sorted(str(p.relative_to(scratch)) for p in (scratch / "data").rglob("*.yaml"))
+    letters = [name for name in letters if "/offices/" not in name and "/reference/" not in name]
+    command = [sys.executable, "-m", "letters.cli", "build", "--format", "docx,pdf", "--jobs", "2"]
+    build = subprocess.Popen(
+        [*command, *letters],
+        cwd=scratch,
+        start_new_session=True,  # a group of its own, as a terminal's Ctrl-C reaches all of it
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    out = scratch / "build"
+    while build.poll() is None and len(list(out.glob("*.pdf"))) < 2:
+        time.sleep(0.05)
+    assert build.poll() is None, "the batch ended before it could be stopped"
+    if stop == signal.SIGINT:
+        os.killpg(build.pid, stop)
+    else:  # as `timeout` or a service manager sends it: to the command alone
+        build.send_signal(stop)
+    _, err = build.communicate(timeout=30)  # never waiting for ever on a worker
+    assert build.returncode == 1
+    assert err.splitlines()[-1] == "Aborted!" and "Traceback" not in err
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+    built = sorted(p.stem for p in out.glob("*.docx"))
+    in_pdf = {p.stem.removesuffix(".en").removesuffix(".cy") for p in out.glob("*.pdf")}
+    assert sorted(in_pdf) == built  # each letter whole or absent
+    again = subprocess.run([*command, *letters], cwd=scratch, capture_output=True, text=True)
+    assert again.returncode == 0
+    assert again.stdout.count("up to date: ") >= len(built) - 2  # at most those under way
