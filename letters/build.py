@@ -224,7 +224,8 @@ def build_letter(
     if holding.warning:
         warnings += (f"{data_path}: warning: {holding.warning}",)
     warnings += tuple(f"{data_path}: warning: {w}" for w in render_warnings)
-    return Built(tuple(targets), warnings, (*loaded.files, *project.template_files))
+    inputs = (*loaded.files, *project.template_files, *project.reference_files)
+    return Built(tuple(targets), warnings, inputs)
 
 
 @contextmanager

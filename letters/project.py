@@ -78,6 +78,20 @@ class Project:
         path = self.data / HOME_SECRETARIES
         return load_holders(path) if path.is_file() else None
 
+    @property
+    def reference_files(self) -> list[Path]:
+        """List the reference lists every letter is checked and worded by, that the project has.
+
+        The report kinds (which template words each, and its grades) and the Home Secretaries.
+        """
+        from .frameworks import FRAMEWORKS_FILE
+
+        return [
+            path
+            for path in (self.root / FRAMEWORKS_FILE, self.data / HOME_SECRETARIES)
+            if path.is_file()
+        ]
+
     @cached_property
     def template_files(self) -> list[Path]:
         """List every file under templates/: the wording, the house style and the fonts.

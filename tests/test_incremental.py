@@ -55,6 +55,10 @@ def test_a_missing_or_edited_output_other_settings_and_force_build_again(
     assert _build(scratch, monkeypatch, "--strict", "--force") == wrote
     edit_yaml(scratch / "data" / "offices" / "lancashire-pcc.yaml", "Preston", "Preston City")
     assert _build(scratch, monkeypatch, "--strict") == wrote  # the office's file is an input
+    for reference in ("frameworks.yaml", "home-secretaries.yaml"):  # so are the lists
+        listed = scratch / "data" / "reference" / reference
+        listed.write_text(listed.read_text(encoding="utf-8") + "\n# checked\n", encoding="utf-8")
+        assert _build(scratch, monkeypatch, "--strict") == wrote
 
 
 def test_a_build_with_a_failed_letter_still_records_the_letters_it_built(
