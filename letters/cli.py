@@ -176,12 +176,10 @@ def build(
             current = {path for path in paths if records.up_to_date(path, settings)}
     except LettersError:  # the project's own fault (a template outside it): each build says so
         records = None
-    # The letters to build, in order, each name once (a second letter of a name is refused
-    # below): the workers take them in the order they are reported in.
-    first_of_name: dict[str, Path] = {}
-    for path in paths:
-        first_of_name.setdefault(path.stem, path)
-    todo = [path for path in first_of_name.values() if path not in current]
+    # The letters to build, in order (the workers take them in the order they are reported
+    # in), leaving out those refused below for writing what another one writes.
+    clashes = _name_clashes(paths)
+    todo = [path for path in paths if path not in current and path not in clashes]
     pool = None
     pending = {}
     if jobs > 1 and len(todo) > 1:
@@ -780,16 +778,11 @@ def _each_letter(
     caller goes on (and decides the exit status); the number that failed is returned.
     """
     failed = 0
-    names: dict[str, Path] = {}
+    clashes = _name_clashes(paths) if writes else {}
     for path in _progress(paths, label) if label else paths:
-        first = names.setdefault(path.stem, path)
-        if writes and first != path:
+        if path in clashes:
             failed += 1
-            click.echo(
-                f"{_shown(path)}: error: {_shown(first)} has the same name, so both would be "
-                f"written (and filed) as {path.stem}; rename one of them",
-                err=True,
-            )
+            click.echo(f"{_shown(path)}: error: {clashes[path]}", err=True)
             continue
         try:
             failed += not work(path)
@@ -802,6 +795,32 @@ def _each_letter(
     if finish:
         _finish(ctx, failed, len(paths))
     return failed
+
+
+def _name_clashes(paths: list[Path]) -> dict[Path, str]:
+    """Say why each letter that would write a file an earlier one writes is refused."""
+    from .output import output_names
+
+    names: dict[str, Path] = {}
+    files: dict[str, Path] = {}  # each file a letter before could write, and that letter
+    clashes: dict[Path, str] = {}
+    for path in paths:
+        first = names.setdefault(path.stem, path)
+        mine = output_names(path.stem)
+        shared = sorted(name for name in mine if name in files)
+        if first != path:
+            clashes[path] = (
+                f"{_shown(first)} has the same name, so both would be written (and filed) as "
+                f"{path.stem}; rename one of them"
+            )
+        elif shared:
+            clashes[path] = (
+                f"{_shown(files[shared[0]])} could write {shared[0]} too (a letter in two "
+                "languages names its PDFs .en.pdf and .cy.pdf); rename one of them"
+            )
+        else:
+            files.update(dict.fromkeys(mine, path))
+    return clashes
 
 
 def _is_input(path: Path, project: Project) -> bool:
@@ -842,6 +861,10 @@ def _letters(ctx: click.Context, data: tuple[Path, ...]) -> tuple[Project, list[
         project = _find_project(paths[0].parent, Path.cwd()) if paths else _find_project()
     except LettersError as exc:
         _fail(ctx, exc)
+    once: dict[Path, Path] = {}  # each file once, however named (data/x.yaml, ./data/x.yaml)
+    for path in paths:
+        once.setdefault(path.resolve(), path)
+    paths = list(once.values())
     paths = paths or project.letters()
     if not paths:
         raise click.UsageError(f"no data files given and none in {project.data}")

@@ -36,8 +36,11 @@ class BuildRecord:
         self.changed = False
 
     def _name(self, path: Path) -> str:
-        """Name a file by its place in the project."""
-        return path.resolve().relative_to(self.root).as_posix()
+        """Name a file by its place in the project (or, outside it, by its whole path)."""
+        resolved = path.resolve()
+        if resolved.is_relative_to(self.root):
+            return resolved.relative_to(self.root).as_posix()
+        return resolved.as_posix()
 
     def _digests(self, files: list[str]) -> dict[str, str] | None:
         """Digest files named by their place in the project; None if one is gone."""

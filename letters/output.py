@@ -22,6 +22,18 @@ FORMATS = ("docx", "pdf", "html", "public-pdf")
 SUFFIXES = {"docx": ".docx", "pdf": ".pdf", "html": ".html", "public-pdf": ".public.pdf"}
 
 
+#: The languages a letter can be in, each PDF of a letter in two of them named after one.
+LANGUAGES = ("en", "cy")
+
+
+def output_names(stem: str) -> set[str]:
+    """Name every file a letter of this file name could write, in whatever languages."""
+    pdfs = (SUFFIXES["pdf"], SUFFIXES["public-pdf"])
+    return {stem + suffix for suffix in SUFFIXES.values()} | {
+        f"{stem}.{language}{suffix}" for language in LANGUAGES for suffix in pdfs
+    }
+
+
 def safe_name(out_dir: Path, name: str) -> Path:
     """Return an output file's path, refusing any name that would leave the output folder."""
     if UNPRINTABLE.search(name):

@@ -117,6 +117,31 @@ def test_a_folder_stands_for_the_letters_directly_inside_it(
     assert "Error: no data files (*.yaml) in the folder data/examples/older" in result.stderr
 
 
+def test_a_letter_that_would_write_another_s_file_is_refused_and_one_named_twice_built_once(
+    runner: CliRunner, scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(scratch)
+    examples = scratch / "data" / "examples"
+    (examples / "zz.yaml").write_bytes(
+        (examples / "dyfed-powys-2025-peel-bilingual.yaml").read_bytes()
+    )
+    (examples / "zz.en.yaml").write_bytes((examples / "durham-2023-peel.yaml").read_bytes())
+    letters = ["data/examples/zz.yaml", "data/examples/zz.en.yaml", "./data/examples/zz.yaml"]
+    result = runner.invoke(main, ["build", *letters, "--out", "out", "--format", "html,pdf"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "data/examples/zz.en.yaml: error: data/examples/zz.yaml could write zz.en.pdf too (a "
+        "letter in two languages names its PDFs .en.pdf and .cy.pdf); rename one of them"
+    )
+    assert "built 1, skipped 0 (up to date), held 0, failed 1 of 2 letters in " in result.stderr
+    assert sorted(p.name for p in (scratch / "out").iterdir()) == [
+        "zz.cy.pdf",
+        "zz.en.pdf",
+        "zz.html",
+    ]
+    assert result.stdout.count("wrote out/zz.html") == 1
+
+
 def test_a_template_error_names_the_template_and_line(runner: CliRunner, scratch: Path) -> None:
     template = scratch / "templates" / "common" / "front.md.j2"
     edit_yaml(template, "Dear {{ facts.salutation }}", "Dear {{ facts.salutaton }}")
