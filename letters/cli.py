@@ -221,7 +221,17 @@ def build(
 
     started = time.perf_counter()
     try:
-        failed = _each_letter(ctx, paths, "Building letters", build_one, finish=False)
+        failed = _each_letter(
+            ctx,
+            paths,
+            "Building letters",
+            build_one,
+            finish=False,
+            # in a batch, which letter a fault in a shared file stopped
+            unmade="not built: the fault above is in a file it is made from"
+            if len(paths) > 1
+            else "",
+        )
     finally:
         if pool is not None:  # stopped (Ctrl-C): the letters under way are finished first
             pool.shutdown(cancel_futures=True)
@@ -769,13 +779,15 @@ def _each_letter(
     work: Callable[[Path], bool],
     writes: bool = True,
     finish: bool = True,
+    unmade: str = "",
 ) -> int:
     """Do some work on each letter, reporting each one's error and going on; exit 1 if any failed.
 
     `work` returns False for a letter that failed without raising (one that fails its checks).
     A progress bar shows on a terminal when `label` names the work. Work that `writes` files
     named after the letter refuses a second letter of the same name. With `finish` false the
-    caller goes on (and decides the exit status); the number that failed is returned.
+    caller goes on (and decides the exit status); the number that failed is returned. A fault
+    in another file (a template, an office's) is followed by the letter's name and `unmade`.
     """
     failed = 0
     clashes = _name_clashes(paths) if writes else {}
@@ -789,6 +801,9 @@ def _each_letter(
         except LettersError as exc:
             failed += 1
             _report(ctx, exc, path)
+            if unmade and exc.located and not str(exc).startswith((f"{path}:", f"{_shown(path)}:")):
+                # the fault is in a file the letter is made from: say which letter it stopped
+                click.echo(f"{_shown(path)}: {unmade}", err=True)
         except Exception as exc:  # a fault of letters itself: say so, and go on to the next
             failed += 1
             _internal(ctx, exc, f" while building {_shown(path)}")

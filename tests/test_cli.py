@@ -156,6 +156,29 @@ def test_a_template_error_names_the_template_and_line(runner: CliRunner, scratch
     assert not (scratch / "out").exists()
 
 
+def test_in_a_batch_a_fault_in_a_shared_template_names_each_letter_it_stopped(
+    runner: CliRunner, scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(scratch)
+    template = scratch / "templates" / "common" / "front.md.j2"
+    edit_yaml(template, "Dear {{ facts.salutation }}", "Dear {{ facts.salutaton }}")
+    line = template.read_text(encoding="utf-8").splitlines().index("Dear {{ facts.salutaton }}") + 1
+    letters = [f"data/{DEFAULT_LETTER.name}", "data/examples/durham-2023-peel.yaml"]
+    result = runner.invoke(main, ["build", *letters, "--out", "out", "--format", "html"])
+    assert result.exit_code == 1
+    fault = (
+        f"templates/common/front.md.j2:{line}: facts has no 'salutaton' (did you mean "
+        "'salutation'?)"
+    )
+    unmade = "not built: the fault above is in a file it is made from"
+    assert result.stderr.splitlines()[:4] == [
+        fault,
+        f"{letters[0]}: {unmade}",
+        fault,
+        f"{letters[1]}: {unmade}",
+    ]
+
+
 def _build_default(runner: CliRunner, scratch: Path, monkeypatch: pytest.MonkeyPatch) -> Result:
     """Build the scratch project's default letter from inside the project, as a user would."""
     monkeypatch.chdir(scratch)
