@@ -27,13 +27,17 @@ class BuildRecord:
         self.out_dir, self.root = out_dir, root.resolve()
         where = file_digest(str(out_dir.resolve()).encode("utf-8"))[:16]
         self.path = self.root / CACHE / f"build-{where}.json"
+        self.entries: dict[str, object] = self._read()
+        self.templates = {self._name(path) for path in templates}
+        self.changed: set[str] = set()  # the letters this build has recorded
+
+    def _read(self) -> dict[str, object]:
+        """Read the record as the last build to end left it (nothing, if none or unreadable)."""
         try:
             loaded = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            loaded = {}
-        self.entries: dict[str, object] = loaded if isinstance(loaded, dict) else {}
-        self.templates = {self._name(path) for path in templates}
-        self.changed = False
+            return {}
+        return loaded if isinstance(loaded, dict) else {}
 
     def _name(self, path: Path) -> str:
         """Name a file by its place in the project (or, outside it, by its whole path)."""
@@ -78,18 +82,24 @@ class BuildRecord:
     ) -> None:
         """Note what a letter's build was made from and what it wrote, for `save`."""
         names = sorted({self._name(path) for path in inputs})
+        self.changed.add(self._name(data_path))
         self.entries[self._name(data_path)] = {
             "settings": settings,
             "inputs": self._digests(names) or {},
             "outputs": {path.name: file_digest(path.read_bytes()) for path in outputs},
         }
-        self.changed = True
 
     def save(self) -> None:
-        """Write the record for the next build, once at the end of this one (or when stopped)."""
+        """Write the record for the next build, once at the end of this one (or when stopped).
+
+        What another build into the same folder recorded meanwhile is kept: only the letters
+        this one built are written over.
+        """
         if not self.changed:
             return
-        text = json.dumps(self.entries, indent=1, sort_keys=True) + "\n"
+        entries = self._read()
+        entries.update({name: self.entries[name] for name in self.changed})
+        text = json.dumps(entries, indent=1, sort_keys=True) + "\n"
         self.path.parent.mkdir(exist_ok=True)
         write_all({self.path: text.encode("utf-8")})
-        self.changed = False
+        self.changed = set()

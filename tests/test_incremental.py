@@ -195,3 +195,25 @@ def test_a_stopped_batch_ends_soon_leaves_whole_files_and_keeps_what_it_built(
     again = subprocess.run([*command, *letters], cwd=scratch, capture_output=True, text=True)
     assert again.returncode == 0
     assert again.stdout.count("up to date: ") >= len(built) - 2  # at most those under way
+
+
+def test_two_builds_into_one_folder_keep_each_other_s_record(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from letters.incremental import BuildRecord
+    from letters.project import Project
+
+    monkeypatch.chdir(scratch)
+    project = Project(scratch)
+    durham = "data/examples/durham-2023-peel.yaml"
+    settings = {"formats": ["html"], "strict": False, "tools": {}}
+    first, second = (BuildRecord(Path("build"), scratch, project.template_files) for _ in "12")
+    for record, letter in ((first, LETTER), (second, durham)):  # both read it before either saves
+        output = Path("build") / (Path(letter).stem + ".html")
+        output.parent.mkdir(exist_ok=True)
+        output.write_text(letter, encoding="utf-8")
+        record.record(Path(letter), settings, [Path(letter)], (output,))
+    first.save()
+    second.save()
+    entries = json.loads(second.path.read_text(encoding="utf-8"))
+    assert sorted(entries) == [durham, LETTER]
