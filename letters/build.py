@@ -269,6 +269,7 @@ def render_letter(
     files: dict[tuple[str, str], bytes] = {}
     render_warnings: tuple[str, ...] = ()
     pdfs: dict[tuple[str, str], Document] = {}  # (language, format) -> the document it shows
+    named: set[str] = set()  # the characters no house font has that a warning names already
     for public, whole, pdf in ((False, "docx", "pdf"), (True, "html", "public-pdf")):
         if whole not in formats and pdf not in formats:
             continue
@@ -287,6 +288,7 @@ def render_letter(
             render_warnings += tuple(
                 w for w in _unprintable(document, project) if w not in render_warnings
             )
+        named |= set(_CODE_POINT.findall(" ".join(render_warnings)))
         if whole in formats:  # one file holds every language
             rendered, _ = render(combine(list(versions.values())), project, (whole,))
             files[whole, ""] = rendered[whole]
@@ -303,8 +305,21 @@ def render_letter(
             keys, render_pdfs([pdfs[key] for key in keys], project.style), strict=True
         ):
             files[pdf, language if len(languages) > 1 else ""] = result.data
-            render_warnings += tuple(w for w in result.warnings if w not in render_warnings)
+            render_warnings += tuple(
+                w for w in result.warnings if w not in render_warnings and not _said(w, named)
+            )
     return files, render_warnings
+
+
+#: WeasyPrint's warning of a character no font has, which the letter's own warning names.
+_NO_GLYPH = re.compile(r"\.notdef glyph rendered for Unicode string unsupported by fonts")
+_CODE_POINT = re.compile(r"U\+[0-9A-F]{4,6}")
+
+
+def _said(warning: str, named: set[str]) -> bool:
+    """Say whether WeasyPrint warns only of characters the letter's own warning named."""
+    codes = set(_CODE_POINT.findall(warning))
+    return bool(_NO_GLYPH.match(warning) and codes and codes <= named)
 
 
 def _unprintable(document: Document, project: Project) -> tuple[str, ...]:

@@ -235,6 +235,9 @@ def test_a_character_no_house_font_has_is_a_warning_and_an_error_when_strict(
         "them to the house style, or write the text another way"
     )
     assert expected in warned.stderr.splitlines()
+    # said once: not again by WeasyPrint, character by character
+    in_pdf = _cli("build", LETTER, "--out", "out3", "--format", "pdf")
+    assert [line for line in in_pdf.stderr.splitlines() if "warning" in line] == [expected]
     strict = _cli("build", LETTER, "--out", "out2", "--format", "html", "--strict")
     assert strict.exit_code == 1
     assert not Path("out2").exists()
