@@ -41,8 +41,13 @@ def safe_name(out_dir: Path, name: str) -> Path:
             f"the output name {name!r} holds a control or bidirectional character; rename the "
             "data file"
         )
+    if name.startswith("."):  # hidden, and the mark of the files a write stages
+        raise RenderError(
+            f"the output name {name!r} begins with a dot, so it would be a hidden file; rename "
+            "the data file"
+        )
     target = (out_dir / name).resolve()
-    if target.parent != out_dir.resolve() or name.startswith("."):
+    if target.parent != out_dir.resolve():
         raise RenderError(f"output name {name!r} would leave the output folder {out_dir}")
     return target
 

@@ -371,6 +371,15 @@ def test_a_data_file_name_with_a_control_character_is_refused(project: Path) -> 
     )
 
 
+def test_a_data_file_name_beginning_with_a_dot_is_refused_for_what_it_is(project: Path) -> None:
+    hidden = project / "data" / ".draft.yaml"
+    hidden.write_text((project / LETTER).read_text(encoding="utf-8"))
+    assert _fails("build", "data/.draft.yaml", "--out", "out", "--format", "html") == (
+        "data/.draft.yaml: error: the output name '.draft.html' begins with a dot, so it would "
+        "be a hidden file; rename the data file"
+    )
+
+
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
