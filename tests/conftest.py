@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -207,3 +208,13 @@ def output_texts(built: list[Path]) -> dict[str, str]:
         "pdf": normalise(" ".join(page for pdf in pdfs for page in pdf_pages(pdf))),
         "html": normalise(html.replace("&#x27;", "'")),
     }
+
+
+def interruptible() -> None:
+    """Let a command started by a test take Ctrl-C, though the tests themselves may not.
+
+    A shell starts a background job (a test run in the background, say) with Ctrl-C ignored,
+    and its children inherit that: set before a child runs (Popen's preexec_fn), Ctrl-C stops
+    the child as it would from a terminal.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

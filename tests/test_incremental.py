@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import DEFAULT_LETTER, edit_yaml
+from conftest import DEFAULT_LETTER, edit_yaml, interruptible
 from letters.cli import main
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
@@ -176,6 +176,7 @@ def test_a_stopped_batch_ends_soon_leaves_whole_files_and_keeps_what_it_built(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=interruptible,
     )
     out = scratch / "build"
     while build.poll() is None and len(list(out.glob("*.pdf"))) < 2:
