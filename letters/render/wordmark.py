@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from fontTools.misc.transform import Transform
-from fontTools.pens.svgPathPen import SVGPathPen
+from fontTools.pens.basePen import BasePen
 from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont, TTLibError
 from PIL import Image, ImageDraw, ImageFont
@@ -133,12 +133,72 @@ def wordmark_svg(layout: Layout, alt: str) -> bytes:
         font = _font(run.font)
         glyphs = font.getGlyphSet()
         scale = run.em / font["head"].unitsPerEm
-        pen = SVGPathPen(glyphs, ntos=lambda v: f"{v:.3f}".rstrip("0").rstrip("."))
+        pen = _OutlinePen(glyphs)
         for glyph, x in _advances(run):
             glyphs[glyph].draw(TransformPen(pen, (scale, 0, 0, -scale, x, run.baseline)))
-        parts.append(f'<path fill="{run.colour}" d="{pen.getCommands()}"/>')
+        parts.append(f'<path fill="{run.colour}" d="{"".join(pen.commands)}"/>')
     parts.append("</svg>\n")
     return "\n".join(parts).encode("utf-8")
+
+
+class _OutlinePen(BasePen):  # type: ignore[misc]
+    """Write glyph outlines as SVG path data, in millimetres to `places` decimal places.
+
+    A quadratic curve whose control point mirrors the last one's is written as the shorter
+    T: TrueType outlines are mostly such curves (between two control points it leaves the
+    point on the curve implied), and WeasyPrint reads the path number by number each time
+    it draws a letterhead. This halves the numbers of the letterhead's text.
+    """
+
+    def __init__(self, glyphs: object, places: int = 3) -> None:
+        super().__init__(glyphs)
+        self.places = places
+        self.commands: list[str] = []
+        self._control: tuple[float, float] | None = None  # the last curve's, for a T after it
+
+    def _moveTo(self, pt: tuple[float, float]) -> None:
+        self.commands.append("M" + self._point(pt))
+        self._control = None
+
+    def _lineTo(self, pt: tuple[float, float]) -> None:
+        x, y = self._getCurrentPoint()
+        if pt[1] == y:
+            self.commands.append("H" + self._number(pt[0]))
+        elif pt[0] == x:
+            self.commands.append("V" + self._number(pt[1]))
+        else:
+            self.commands.append("L" + self._point(pt))
+        self._control = None
+
+    def _curveToOne(
+        self, pt1: tuple[float, float], pt2: tuple[float, float], pt3: tuple[float, float]
+    ) -> None:
+        self.commands.append("C" + " ".join(map(self._point, (pt1, pt2, pt3))))
+        self._control = None
+
+    def _qCurveToOne(self, pt1: tuple[float, float], pt2: tuple[float, float]) -> None:
+        x, y = self._getCurrentPoint()
+        last = self._control
+        if last and abs(2 * x - last[0] - pt1[0]) < 1e-6 and abs(2 * y - last[1] - pt1[1]) < 1e-6:
+            self.commands.append("T" + self._point(pt2))
+        else:
+            self.commands.append("Q" + self._point(pt1) + " " + self._point(pt2))
+        self._control = pt1
+
+    def _closePath(self) -> None:
+        self.commands.append("Z")
+        self._control = None
+
+    def _endPath(self) -> None:
+        self._control = None
+
+    def _number(self, value: float) -> str:
+        """Write a coordinate to the pen's places, without trailing zeros."""
+        return f"{value:.{self.places}f}".rstrip("0").rstrip(".")
+
+    def _point(self, pt: tuple[float, float]) -> str:
+        """Write a point as SVG path data does: x, a space, y."""
+        return f"{self._number(pt[0])} {self._number(pt[1])}"
 
 
 def wordmark_png(layout: Layout) -> bytes:
@@ -230,7 +290,7 @@ def watermark_svg(text: str, style: HouseStyle) -> bytes:
     units = ttf["head"].unitsPerEm
     run = Run(text, font, mark.em, -mark.width / 2, mark.height / 2, colour)
     glyphs = ttf.getGlyphSet()
-    pen = SVGPathPen(glyphs, ntos=lambda v: f"{v:.2f}".rstrip("0").rstrip("."))
+    pen = _OutlinePen(glyphs, places=2)
     scale = mark.em / units
     page = Transform().translate(width / 2, height / 2).rotate(-math.atan2(height, width))
     for glyph, x in _advances(run):
@@ -240,5 +300,5 @@ def watermark_svg(text: str, style: HouseStyle) -> bytes:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" '
         f'width="{width:g}mm" height="{height:g}mm">'
-        f'<path fill="{colour}" fill-opacity="{opacity:g}" d="{pen.getCommands()}"/></svg>\n'
+        f'<path fill="{colour}" fill-opacity="{opacity:g}" d="{"".join(pen.commands)}"/></svg>\n'
     ).encode()
