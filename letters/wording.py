@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, overload
+from typing import Any
 
 import jinja2
 import pydantic
@@ -311,7 +311,7 @@ def _load_included(env: jinja2.Environment, template_name: str, seen: set[str]) 
     template = _compiled(env, template_name)
     if template not in _REFERENCED:  # found once for each compiled version of the template
         source = template_source(env, template_name)
-        found = meta.find_referenced_templates(_compiled(env, template_name, source))
+        found = meta.find_referenced_templates(env.parse(source, template_name))
         _REFERENCED[template] = tuple(name for name in found if name is not None)
     for name in _REFERENCED[template]:
         if name not in seen:
@@ -321,21 +321,15 @@ def _load_included(env: jinja2.Environment, template_name: str, seen: set[str]) 
                 seen.add(name)
 
 
-@overload
-def _compiled(env: jinja2.Environment, name: str) -> jinja2.Template: ...
-@overload
-def _compiled(env: jinja2.Environment, name: str, source: str) -> jinja2.nodes.Template: ...
-def _compiled(
-    env: jinja2.Environment, name: str, source: str | None = None
-) -> jinja2.Template | jinja2.nodes.Template:
-    """Compile a template (or, given its source, only parse it), naming it if it nests too deep.
+def _compiled(env: jinja2.Environment, name: str) -> jinja2.Template:
+    """Compile a template, naming it if it nests too deep to compile.
 
     Jinja reads nested expressions and blocks by recursion, and Python compiles the code it
     writes with limits of its own: a template nesting some dozens of levels (80 brackets,
     say) stops one or the other.
     """
     try:
-        return env.get_template(name) if source is None else env.parse(source, name)
+        return env.get_template(name)
     except (RecursionError, MemoryError, SyntaxError) as exc:
         if isinstance(exc, jinja2.TemplateSyntaxError):
             raise
