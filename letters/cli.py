@@ -279,10 +279,10 @@ def check(
     project, paths = _letters(ctx, data)
     pool = None
     pending = {}
-    if jobs > 1 and len(set(paths)) > 1:
+    if jobs > 1 and len(paths) > 1:  # each file once: _letters saw to that
         from .workers import worker_pool
 
-        pool = worker_pool(min(jobs, len(set(paths))), project, "letters.prepare")
+        pool = worker_pool(min(jobs, len(paths)), project, "letters.prepare")
         pending = {path: pool.submit(check_in_worker, path, project.root, today) for path in paths}
 
     def check_one(path: Path) -> bool:
