@@ -235,8 +235,8 @@ def floor_timer(
 
 
 #: The floor in one of several processes at once: import the renderers and lay out a first
-#: letter, say how long that took, wait for the word, then time its share of the letters
-#: and print the seconds it took.
+#: letter, say how long that took, wait for the word, then lay out and save its share of
+#: the letters (the caller times them all together).
 FLOOR_SHARE = """
 import sys, time
 start = time.perf_counter()
@@ -250,7 +250,7 @@ warming = []
 per_letter = bench.floor_timer(paths, Path(sys.argv[2]), Path(sys.argv[3]), warming)
 print(imported + warming[0], flush=True)
 sys.stdin.readline()
-print(per_letter() * len(paths), flush=True)
+per_letter()
 """
 
 
