@@ -10,7 +10,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -282,6 +282,51 @@ def _finish(
     for item in pdf.objects:
         if isinstance(item, pydyf.Stream) and type(item).data is pydyf.Stream.data:
             item.__class__ = _EndedStream  # the same stream, ended safely
+    pdf.__class__ = _WrittenOnce
+
+
+class _WrittenOnce(pydyf.PDF):  # type: ignore[misc]
+    """A PDF that serialises each of its objects once as it is written.
+
+    To write the identifier PDF/A requires, pydyf 0.13 serialises every object a second
+    time, to hash the file, compressing every stream again: a sixth of a letter's time.
+    From the moment the PDF is written, each object keeps the bytes it gave first. Nothing
+    changes an object once writing has begun, so the bytes are the same.
+    """
+
+    def write(self, *args: Any, **kwargs: Any) -> None:
+        """Write the PDF as pydyf does, each object serialised once."""
+        for item in self.objects:
+            _serialised_once(item)
+        super().write(*args, **kwargs)
+
+    def add_object(self, item: Any) -> None:
+        """Add an object (pydyf adds its object and cross-reference streams as it writes)."""
+        _serialised_once(item)
+        super().add_object(item)
+
+
+class _KeptData:
+    """Mixed into a pydyf object's class: the object keeps the bytes it serialises to."""
+
+    @cached_property
+    def data(self) -> bytes:
+        """Serialise the object the first time it is asked; give the same bytes after."""
+        return super().data  # type: ignore[misc,no-any-return]
+
+
+#: Each pydyf class, and the same class keeping its bytes.
+_KEEPING: dict[type, type] = {}
+
+
+def _serialised_once(item: Any) -> None:
+    """Make a pydyf object keep its bytes once serialised (a free object has none)."""
+    kind = type(item)
+    if item.free == "f" or issubclass(kind, _KeptData):
+        return
+    if kind not in _KEEPING:
+        _KEEPING[kind] = type(f"Kept{kind.__name__}", (_KeptData, kind), {})
+    item.__class__ = _KEEPING[kind]
 
 
 class _EndedStream(pydyf.Stream):  # type: ignore[misc]
