@@ -11,7 +11,7 @@ process that has never rendered anything, and every worker forked from it starts
 renderers loaded instead of importing them again.
 """
 
-import weasyprint  # noqa: F401
-
 from .. import build  # noqa: F401
-from . import docx, html, pdf  # noqa: F401
+from . import docx, html, pdf  # noqa: F401 (docx and html: loaded for the workers)
+
+pdf.import_weasyprint()
