@@ -43,9 +43,12 @@ def build_in_worker(
     data_path: Path, out_dir: Path, formats: tuple[str, ...], root: Path, strict: bool
 ) -> Built:
     """Build one letter in a worker process, keeping its project loaded for the next."""
-    from .workers import loaded_project
+    from .workers import loaded_project, settle
 
-    return build_letter(data_path, out_dir, formats, loaded_project(root), strict=strict)
+    try:
+        return build_letter(data_path, out_dir, formats, loaded_project(root), strict=strict)
+    finally:
+        settle()
 
 
 def compose(data_path: Path, project: Project) -> Document:

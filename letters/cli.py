@@ -202,8 +202,10 @@ def build(
                 built = pending[path].result()
             else:
                 from .build import build_letter
+                from .workers import settle
 
                 built = build_letter(path, out_dir, formats, project, strict=strict)
+                settle()
         except HeldError as exc:
             if len(paths) == 1:
                 raise

@@ -71,9 +71,12 @@ def check_in_worker(
     data_path: Path, root: Path, today: dt.date | None = None
 ) -> tuple[CheckResult, ...]:
     """Check one letter in a worker process; return what its checks found."""
-    from .workers import loaded_project
+    from .workers import loaded_project, settle
 
-    return prepare(data_path, loaded_project(root), today).results
+    try:
+        return prepare(data_path, loaded_project(root), today).results
+    finally:
+        settle()
 
 
 def language_facts(loaded: LoadedLetter, project: Project) -> dict[str, LetterFacts]:
