@@ -140,64 +140,6 @@ def test_the_process_that_forks_the_workers_has_no_thread_and_has_not_started_fo
     assert after["fontconfig caches"] >= 1
 
 
-#: Run in a fresh interpreter: import WeasyPrint as the renderer does, noting every program
-#: started meanwhile and whether ctypes' library search is itself again afterwards.
-IMPORT_PROGRAMS = """
-import ctypes.util, json, subprocess
-search = ctypes.util.find_library
-started = []
-real = subprocess.Popen.__init__
-def noted(self, args, *rest, **options):
-    started.append(args if isinstance(args, str) else str(args[0]))
-    real(self, args, *rest, **options)
-subprocess.Popen.__init__ = noted
-from letters.render.pdf import import_weasyprint
-weasyprint = import_weasyprint()
-print(json.dumps([started, ctypes.util.find_library is search, weasyprint.__name__]))
-"""
-
-
-def test_importing_the_pdf_renderer_starts_no_program() -> None:
-    # cffi looks up each library name it cannot open directly by running ldconfig, gcc, ld
-    done = subprocess.run(
-        [sys.executable, "-c", IMPORT_PROGRAMS], capture_output=True, text=True, check=True
-    )
-    assert json.loads(done.stdout) == [[], True, "weasyprint"]
-    assert done.stderr == ""
-
-
-#: A stand-in for WeasyPrint on a system whose Pango only a library search finds: the
-#: stand-in prints advice and fails unless ctypes can search, as WeasyPrint would.
-SEARCH_ONLY = """
-import ctypes.util
-from . import text
-if ctypes.util.find_library("c") is None:
-    print("WeasyPrint could not import some external libraries")
-    raise OSError("cannot load library 'libpango-1.0-0'")
-"""
-
-
-def test_a_library_found_only_by_searching_is_still_found(tmp_path: Path) -> None:
-    package = tmp_path / "weasyprint"
-    package.mkdir()
-    (package / "__init__.py").write_text(SEARCH_ONLY)
-    (package / "text.py").write_text("LOADED = True\n")
-    probe = (
-        "import sys; from letters.render.pdf import import_weasyprint; "
-        "module = import_weasyprint(); print(module.text.LOADED, sys.modules['weasyprint.text'])"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PYTHONPATH": str(tmp_path)},
-    )
-    assert done.stdout.startswith("True <module 'weasyprint.text' from ")
-    assert "could not import" not in done.stdout
-    assert done.stderr == ""
-
-
 def test_a_command_s_own_workers_write_the_same_bytes_and_leave_no_font_folder_behind(
     scratch: Path,
 ) -> None:

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 import mimetypes
 import shutil
-import sys
 import zlib
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, redirect_stdout
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, partial
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -23,6 +20,7 @@ import pydyf
 from ..document import Document
 from ..errors import RenderError, TemplateError
 from ..style import CSS_TEMPLATE, HouseStyle
+from .engine import import_weasyprint
 from .fonts import use_only_house_fonts
 from .html import page_css, render_html
 from .pdf_tags import mark_pagination, mend_structure
@@ -63,41 +61,6 @@ def font_face_css(style: HouseStyle) -> str:
             f"font-weight: {weight}; font-style: {italic}; }}"
         )
     return "\n".join(faces)
-
-
-def import_weasyprint() -> ModuleType:
-    """Import WeasyPrint, opening its system libraries by their file names alone.
-
-    WeasyPrint tries each of its libraries (Pango, HarfBuzz, fontconfig...) under the names
-    several platforms give it. For each name the loader cannot open as it stands, cffi asks
-    `ctypes.util.find_library`, which on Linux runs ldconfig, then gcc, then ld: two dozen
-    searches, a fifth of a second of every start where gcc is installed. Each library's list
-    also holds its file name (libpango-1.0.so.0), which the loader opens at once, so these
-    searches are left out while WeasyPrint is imported. Where a library can only be found by
-    searching, WeasyPrint is imported again as it would be.
-    """
-    if "weasyprint" in sys.modules:
-        return sys.modules["weasyprint"]
-    import ctypes.util
-
-    search = ctypes.util.find_library
-    ctypes.util.find_library = _not_searched
-    try:
-        with redirect_stdout(io.StringIO()):  # WeasyPrint prints advice before it fails
-            import weasyprint  # noqa: F401
-    except OSError:
-        for name in [name for name in sys.modules if name.partition(".")[0] == "weasyprint"]:
-            del sys.modules[name]
-        ctypes.util.find_library = search
-        import weasyprint  # noqa: F401
-    finally:
-        ctypes.util.find_library = search
-    return sys.modules["weasyprint"]
-
-
-def _not_searched(name: str) -> None:
-    """Stand in for `ctypes.util.find_library` while WeasyPrint opens its libraries."""
-    return None
 
 
 def make_url_fetcher(templates: Path):  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ renderers loaded instead of importing them again.
 """
 
 from .. import build  # noqa: F401
-from . import docx, html, pdf  # noqa: F401 (docx and html: loaded for the workers)
+from . import docx, html, pdf  # noqa: F401
+from .engine import import_weasyprint
 
-pdf.import_weasyprint()
+import_weasyprint()

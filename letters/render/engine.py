@@ -1,0 +1,94 @@
+"""Import WeasyPrint for the PDF renderer, sparing it work it repeats for every process.
+
+Nothing here changes what WeasyPrint draws or writes: only how fast it starts and finds
+its C types.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from contextlib import redirect_stdout
+from types import ModuleType
+from typing import Any
+
+
+def import_weasyprint() -> ModuleType:
+    """Import WeasyPrint, opening its system libraries by their file names alone.
+
+    WeasyPrint tries each of its libraries (Pango, HarfBuzz, fontconfig...) under the names
+    several platforms give it. For each name the loader cannot open as it stands, cffi asks
+    `ctypes.util.find_library`, which on Linux runs ldconfig, then gcc, then ld: two dozen
+    searches, a fifth of a second of every start where gcc is installed. Each library's list
+    also holds its file name (libpango-1.0.so.0), which the loader opens at once, so these
+    searches are left out while WeasyPrint is imported. Where a library can only be found by
+    searching, WeasyPrint is imported again as it would be.
+
+    Its C types are then found faster (`_ArrayTypes`).
+    """
+    if "weasyprint" not in sys.modules:
+        _import_unsearched()
+    from weasyprint.text.ffi import ffi
+
+    _derive_array_types(ffi)
+    return sys.modules["weasyprint"]
+
+
+def _import_unsearched() -> None:
+    """Import WeasyPrint without library searches, or, failing that, as it would be."""
+    import ctypes.util
+
+    search = ctypes.util.find_library
+    ctypes.util.find_library = _not_searched
+    try:
+        with redirect_stdout(io.StringIO()):  # WeasyPrint prints advice before it fails
+            import weasyprint  # noqa: F401
+    except OSError:
+        for name in [name for name in sys.modules if name.partition(".")[0] == "weasyprint"]:
+            del sys.modules[name]
+        ctypes.util.find_library = search
+        import weasyprint  # noqa: F401
+    finally:
+        ctypes.util.find_library = search
+
+
+def _not_searched(name: str) -> None:
+    """Stand in for `ctypes.util.find_library` while WeasyPrint opens its libraries."""
+    return None
+
+
+#: A C array type of a fixed length, as WeasyPrint names one: `hb_codepoint_t[68]`.
+_ARRAY = re.compile(r"([A-Za-z_][A-Za-z0-9_ ]*)\[([0-9]+)\]")
+
+
+class _ArrayTypes(dict[str, Any]):
+    """cffi's cache of the C types it has parsed, finding an array type without parsing.
+
+    WeasyPrint asks for an array type of each length it subsets a font to
+    (`hb_codepoint_t[68]`). cffi parses each new name with pycparser, declaring every type
+    it knows first: 3 ms each, and 3 to 20 ms for each of the examples built after the
+    default letter in one process. The array type is made here from its item's pointer
+    type instead; cffi's backend keeps one type object of each, so it is the very object
+    the parse would give.
+    """
+
+    def __init__(self, ffi: Any, parsed: dict[str, Any]) -> None:
+        super().__init__(parsed)
+        self._ffi = ffi
+
+    def __missing__(self, name: str) -> Any:
+        match = _ARRAY.fullmatch(name)
+        if match is None:
+            raise KeyError(name)
+        pointer = self._ffi.typeof(f"{match[1].strip()} *")
+        found = (self._ffi._backend.new_array_type(pointer, int(match[2])), False)
+        self[name] = found
+        return found
+
+
+def _derive_array_types(ffi: Any) -> None:
+    """Give WeasyPrint's cffi instance the array-finding cache (cffi 2.1 keeps it in a dict)."""
+    parsed = getattr(ffi, "_parsed_types", None)
+    if type(parsed) is dict and hasattr(ffi, "_backend"):
+        ffi._parsed_types = _ArrayTypes(ffi, parsed)
