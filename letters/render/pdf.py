@@ -291,7 +291,7 @@ class _WrittenOnce(pydyf.PDF):  # type: ignore[misc]
     """A PDF that serialises each of its objects once as it is written.
 
     To write the identifier PDF/A requires, pydyf 0.13 serialises every object a second
-    time, to hash the file, compressing every stream again: a sixth of a letter's time.
+    time, to hash the file, compressing every stream again: a tenth of a letter's time.
     From the moment the PDF is written, each object keeps the bytes it gave first. Nothing
     changes an object once writing has begun, so the bytes are the same.
     """
