@@ -73,6 +73,46 @@ def test_a_library_found_only_by_searching_is_still_found(tmp_path: Path) -> Non
     assert done.stderr == ""
 
 
+#: A stand-in for WeasyPrint that prints advice as it is imported, once another thread is
+#: printing too.
+PRINTS = """
+import __main__
+__main__.importing.set()
+__main__.printed.wait(10)
+print("WeasyPrint could not import some external libraries")
+"""
+
+#: Run in a fresh interpreter: import the stand-in while another thread prints.
+WHILE_PRINTING = """
+import threading
+importing, printed = threading.Event(), threading.Event()
+def other():
+    importing.wait(10)
+    print("printed by another thread", flush=True)
+    printed.set()
+threading.Thread(target=other).start()
+from letters.render.engine import import_weasyprint
+import_weasyprint()
+"""
+
+
+def test_only_the_importing_thread_is_quiet(tmp_path: Path) -> None:
+    package = tmp_path / "weasyprint"
+    (package / "text").mkdir(parents=True)
+    (package / "__init__.py").write_text(PRINTS)
+    (package / "text" / "__init__.py").write_text("")
+    (package / "text" / "ffi.py").write_text("ffi = object()\n")
+    done = subprocess.run(
+        [sys.executable, "-c", WHILE_PRINTING],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+    )
+    assert done.stdout == "printed by another thread\n"
+
+
 #: Run in a fresh interpreter: build the default letter's PDF, then other letters (whose
 #: fonts are subset to other lengths), printing how many C declarations cffi parsed for them.
 PARSES = """

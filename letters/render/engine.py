@@ -6,12 +6,13 @@ its C types.
 
 from __future__ import annotations
 
-import io
 import re
 import sys
-from contextlib import redirect_stdout
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import ModuleType
-from typing import Any
+from typing import Any, TextIO
 
 
 def import_weasyprint() -> ModuleType:
@@ -42,7 +43,7 @@ def _import_unsearched() -> None:
     search = ctypes.util.find_library
     ctypes.util.find_library = _not_searched
     try:
-        with redirect_stdout(io.StringIO()):  # WeasyPrint prints advice before it fails
+        with _quiet_in_this_thread():  # WeasyPrint prints advice before it fails
             import weasyprint  # noqa: F401
     except OSError:
         for name in [name for name in sys.modules if name.partition(".")[0] == "weasyprint"]:
@@ -51,6 +52,32 @@ def _import_unsearched() -> None:
         import weasyprint  # noqa: F401
     finally:
         ctypes.util.find_library = search
+
+
+@contextmanager
+def _quiet_in_this_thread() -> Iterator[None]:
+    """Drop what this thread prints meanwhile; other threads' output still goes out."""
+    stream = sys.stdout
+    sys.stdout = _Quiet(stream, threading.get_ident())
+    try:
+        yield
+    finally:
+        sys.stdout = stream
+
+
+class _Quiet:
+    """Standard output that drops what one thread writes and passes on what others do."""
+
+    def __init__(self, stream: TextIO, thread: int) -> None:
+        self.stream = stream
+        self.thread = thread
+
+    def write(self, text: str) -> int:
+        """Write the text, unless it comes from the quiet thread."""
+        return len(text) if threading.get_ident() == self.thread else self.stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
 
 
 def _not_searched(name: str) -> None:
