@@ -267,12 +267,14 @@ def render_letter(
     Return (format, language) -> bytes, language '' for a file holding every language,
     and the renderer's warnings.
     """
+    from .render.fonts import missing_characters
+
     loaded = prepared.loaded
     languages = loaded.letter.languages
     files: dict[tuple[str, str], bytes] = {}
     render_warnings: tuple[str, ...] = ()
     pdfs: dict[tuple[str, str], Document] = {}  # (language, format) -> the document it shows
-    named: set[str] = set()  # the characters no house font has that a warning names already
+    named: set[str] = set()  # the code points of the characters no house font has
     for public, whole, pdf in ((False, "docx", "pdf"), (True, "html", "public-pdf")):
         if whole not in formats and pdf not in formats:
             continue
@@ -288,10 +290,9 @@ def render_letter(
             for language in languages
         }
         for document in versions.values():
-            render_warnings += tuple(
-                w for w in _unprintable(document, project) if w not in render_warnings
-            )
-        named |= set(_CODE_POINT.findall(" ".join(render_warnings)))
+            missing = missing_characters(document, project.style)
+            named |= {character.split()[0] for character in missing}  # U+0627
+            render_warnings += tuple(w for w in _unprintable(missing) if w not in render_warnings)
         if whole in formats:  # one file holds every language
             rendered, _ = render(combine(list(versions.values())), project, (whole,))
             files[whole, ""] = rendered[whole]
@@ -325,11 +326,8 @@ def _said(warning: str, named: set[str]) -> bool:
     return bool(_NO_GLYPH.match(warning) and codes and codes <= named)
 
 
-def _unprintable(document: Document, project: Project) -> tuple[str, ...]:
-    """Warn of each character no house font has: it would print as a blank box."""
-    from .render.fonts import missing_characters
-
-    missing = missing_characters(document, project.style)
+def _unprintable(missing: tuple[str, ...]) -> tuple[str, ...]:
+    """Warn of the characters no house font has (`missing_characters`): each prints as a box."""
     if not missing:
         return ()
     shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")

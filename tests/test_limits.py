@@ -238,6 +238,15 @@ def test_a_character_no_house_font_has_is_a_warning_and_an_error_when_strict(
     # said once: not again by WeasyPrint, character by character
     in_pdf = _cli("build", LETTER, "--out", "out3", "--format", "pdf")
     assert [line for line in in_pdf.stderr.splitlines() if "warning" in line] == [expected]
+    # nor for the characters the warning counts without naming them
+    edit_yaml(data, "\u0627\u0644\n", "\u0627\u0644 \u0628\u062a\u062b\u062c\u062d\u062e\n")
+    many = _cli("build", LETTER, "--out", "out4", "--format", "pdf")
+    assert [line for line in many.stderr.splitlines() if "warning" in line] == [
+        f"{LETTER}: warning: no house font (templates/fonts) has U+0627 ARABIC LETTER ALEF, "
+        "U+0628 ARABIC LETTER BEH, U+062A ARABIC LETTER TEH, U+062B ARABIC LETTER THEH, "
+        "U+062C ARABIC LETTER JEEM and 3 more; the PDF would show a blank box for each: add a "
+        "font that has them to the house style, or write the text another way"
+    ]
     strict = _cli("build", LETTER, "--out", "out2", "--format", "html", "--strict")
     assert strict.exit_code == 1
     assert not Path("out2").exists()
