@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import docx
+import page
 import pikepdf
 import pytest
 from click.testing import CliRunner
@@ -71,6 +72,14 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     data = _signed(root)
     built = build_letter(data, root / "out", project=Project(root))
     return {path.name.split(".", 1)[1]: path for path in built.paths}
+
+
+@pytest.mark.parametrize("profile", ["3a", "ua1"])
+def test_an_independent_validator_passes_the_signed_pdf(
+    signed: dict[str, Path], profile: str
+) -> None:
+    report = page.validate_pdf(str(signed["pdf"]), profile=profile)
+    assert report.failures == [] and report.is_compliant, report.to_json()
 
 
 def test_the_signature_is_in_the_docx_with_its_alt_text(signed: dict[str, Path]) -> None:

@@ -284,6 +284,9 @@ def _finish(
     )
     metadata.stream = [add_to_packet(packet, letters_descriptions(properties, language))]
     metadata.compress = False  # some PDF/A validators reject a compressed metadata stream
+    for item in pdf.objects:  # PDF/A forbids asking a viewer to smooth an image (a signature)
+        if isinstance(item, pydyf.Stream) and item.extra.get("Subtype") == "/Image":
+            item.extra["Interpolate"] = "false"
     pdf.__class__ = _WrittenOnce
 
 
