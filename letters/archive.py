@@ -46,6 +46,9 @@ class Filed:
     written: bool
     #: What was done first to finish or undo an earlier, interrupted filing.
     recovered: tuple[str, ...] = ()
+    #: Not written, though the PDF made now differs from the one filed: it was made from the
+    #: same inputs, by another version of letters or of its libraries.
+    rendered_anew: bool = False
 
 
 def row_hash(row: dict[str, Any]) -> str:
@@ -126,7 +129,9 @@ def file_letter(
 ) -> Filed:
     """File a letter's record PDF and append its manifest row; never overwrite anything.
 
-    Filing an unchanged letter again does nothing; a changed one needs `new_version`.
+    Filing an unchanged letter again does nothing, even where an upgrade of letters or its
+    libraries writes its PDF differently (its inputs' digest is the same); a changed one
+    needs `new_version`.
     Filing holds the archive's lock, and writes a journal first, so that a filing that was
     killed part-way is completed or undone by the next.
     """
@@ -141,6 +146,9 @@ def file_letter(
             if latest.get("pdf_sha256") == digest:
                 return Filed(root / latest["file"], int(latest["version"]), False, recovered)
             if not new_version:
+                if latest.get("inputs_sha256") == record.particulars.get("inputs_sha256"):
+                    filed = root / latest["file"]
+                    return Filed(filed, int(latest["version"]), False, recovered, True)
                 raise ArchiveError(
                     f"already archived as {latest['file']} (version "
                     f"{latest['version']}) and the letter has changed since;"

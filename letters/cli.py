@@ -402,11 +402,15 @@ def archive(
             for done in filed.recovered:
                 click.echo(f"recovered {done}", err=True)
             shown = _shown(filed.path)
-            click.echo(
-                f"filed {shown} (version {filed.version})"
-                if filed.written
-                else f"unchanged: {shown} is already archived"
-            )
+            if filed.written:
+                click.echo(f"filed {shown} (version {filed.version})")
+            elif filed.rendered_anew:
+                click.echo(
+                    f"unchanged: {shown} is already archived from the same sources (this version "
+                    "of letters writes their PDF differently; the archived one stands)"
+                )
+            else:
+                click.echo(f"unchanged: {shown} is already archived")
         return True
 
     _each_letter(ctx, paths, "Archiving letters", archive_one)

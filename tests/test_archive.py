@@ -84,6 +84,25 @@ def test_filing_an_unchanged_letter_again_does_nothing(archived: Path) -> None:
     assert (archived / MANIFEST).read_bytes() == before
 
 
+def test_a_letter_a_newer_letters_writes_differently_is_still_unchanged(
+    archived: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import letters.render.pdf
+
+    before = (archived / MANIFEST).read_bytes()
+    monkeypatch.setattr(letters.render.pdf, "COMPRESSION", 9)  # as an upgrade might
+    result = _run(LETTER)
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "unchanged: archive/2020/lancashire-2020-peel.pdf is already archived from the same "
+        "sources (this version of letters writes their PDF differently; the archived one "
+        "stands)\n"
+    )
+    assert (archived / MANIFEST).read_bytes() == before
+    filed = _run(LETTER, "--new-version")
+    assert filed.stdout == "filed archive/2020/lancashire-2020-peel.v2.pdf (version 2)\n"
+
+
 def test_a_changed_letter_is_refused_unless_filed_as_a_new_version(
     archived: Path, scratch: Path
 ) -> None:
