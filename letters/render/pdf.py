@@ -7,7 +7,8 @@ import logging
 import mimetypes
 import shutil
 import zlib
-from collections.abc import Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, partial
@@ -19,9 +20,10 @@ import pydyf
 
 from ..document import Document
 from ..errors import RenderError, TemplateError
+from ..provenance import file_digests
 from ..style import CSS_TEMPLATE, HouseStyle
 from .engine import import_weasyprint
-from .fonts import use_only_house_fonts
+from .fonts import house_font_files, use_only_house_fonts
 from .html import page_css, render_html
 from .pdf_tags import mark_pagination, mend_structure
 from .xmp import add_to_packet, letters_descriptions
@@ -163,26 +165,23 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
                 raise TemplateError(_css_fault(css, parse, exc)) from None
         return sheet, tuple(warnings)
 
-    # The fonts and each letter's house CSS are parsed once while the style is loaded, and
-    # given to WeasyPrint as its stylesheets; the page it lays out leaves its CSS out.
+    # The fonts are loaded once for each set of font files, and each letter's house CSS is
+    # parsed once while the style is loaded; both are given to WeasyPrint as its stylesheets,
+    # and the page it lays out leaves its CSS out.
     def house_fonts() -> tuple[Any, tuple[Any, tuple[str, ...]]]:
-        from multiprocessing.util import Finalize
-
         config = FontConfiguration()
-        fonts = stylesheet(font_face_css(style), config)
-        # as the process ends (a build worker's end, which collects nothing, included) or
-        # the style goes, whichever is first
-        Finalize(style, _remove_font_folder, args=(config,), exitpriority=0)
-        return config, fonts
+        return config, stylesheet(font_face_css(style), config)
 
-    font_config, fonts = style.made_once(("pdf fonts",), house_fonts)
+    faces = font_face_css(style)
+    key = (base_url, faces, tuple(file_digests(house_font_files(style), templates).items()))
+    font_config, fonts = _loaded_fonts(key, house_fonts)
     results = []
     laid_out: tuple[tuple[str, str], Any, tuple[str, ...]] | None = None
     for document in documents:
         css = page_css(document, style)
         html = (render_html(document, style, inline_css=False), css)
         if laid_out is None or laid_out[0] != html:
-            house = style.made_once(("pdf css", css), partial(stylesheet, css, font_config))
+            house = style.made_once(("pdf css", css, key), partial(stylesheet, css, font_config))
             with _captured_warnings() as warnings:
                 page = weasyprint.HTML(
                     string=html[0], base_url=base_url, url_fetcher=fetcher, media_type="print"
@@ -243,6 +242,33 @@ def _css_fault(css: str, parse: Any, exc: Exception) -> str:
         f"templates/{CSS_TEMPLATE}: WeasyPrint cannot read the house CSS{culprit} "
         f"({type(exc).__name__}: {exc}); correct or remove that rule"
     )
+
+
+#: The font configurations this process has made, by the fonts they load; the oldest goes
+#: first. WeasyPrint and Pango never give back some of the native memory each one takes
+#: (0.2 MB), so a process that loads its project again and again (the live preview, on
+#: every save) reuses the one it made for the same font files.
+_FONT_CONFIGS: OrderedDict[Hashable, tuple[Any, Any, Callable[[], object]]] = OrderedDict()
+FONT_CONFIGS_KEPT = 4
+
+
+def _loaded_fonts(key: Hashable, make: Callable[[], tuple[Any, Any]]) -> tuple[Any, Any]:
+    """Return the font configuration and font stylesheet for `key`, made by `make` once."""
+    from multiprocessing.util import Finalize
+
+    if key in _FONT_CONFIGS:
+        _FONT_CONFIGS.move_to_end(key)
+        config, fonts, _ = _FONT_CONFIGS[key]
+        return config, fonts
+    config, fonts = make()
+    # its font folder goes as the process ends (a build worker's end, which collects nothing,
+    # included) or as the configuration is dropped, whichever is first
+    remove = Finalize(None, _remove_font_folder, args=(config,), exitpriority=0)
+    _FONT_CONFIGS[key] = (config, fonts, remove)
+    while len(_FONT_CONFIGS) > FONT_CONFIGS_KEPT:
+        _, (_, _, dropped) = _FONT_CONFIGS.popitem(last=False)
+        dropped()
+    return config, fonts
 
 
 def _remove_font_folder(config: Any) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Literal
 
@@ -230,19 +230,19 @@ def _xml(text: str) -> str:
 
 
 def draw_wordmark(letterhead: Letterhead, style: HouseStyle, kind: Literal["svg", "png"]) -> bytes:
-    """Draw an office's wordmark in the house style as 'svg' or 'png', once per process each."""
-    layout = _wordmark_layout(letterhead, style)
-    return _drawn(layout, letterhead.alt, kind)
+    """Draw an office's wordmark in the house style as 'svg' or 'png', once per style each.
+
+    What is drawn is kept with the style loaded (`HouseStyle.made_once`), and goes with it.
+    """
+
+    def drawn() -> bytes:
+        layout = style.made_once(("wordmark", letterhead), partial(_layout, letterhead, style))
+        return wordmark_svg(layout, letterhead.alt) if kind == "svg" else wordmark_png(layout)
+
+    return style.made_once(("wordmark", letterhead, kind), drawn)
 
 
-@lru_cache(maxsize=64)
-def _drawn(layout: Layout, alt: str, kind: Literal["svg", "png"]) -> bytes:
-    """Draw a wordmark in one format: SVG for the HTML and PDF, PNG for the DOCX."""
-    return wordmark_svg(layout, alt) if kind == "svg" else wordmark_png(layout)
-
-
-@lru_cache(maxsize=32)
-def _wordmark_layout(letterhead: Letterhead, style: HouseStyle) -> Layout:
+def _layout(letterhead: Letterhead, style: HouseStyle) -> Layout:
     """Lay out an office's wordmark in the house style."""
     return layout_wordmark(
         letterhead.title,
@@ -268,6 +268,11 @@ class Watermark:
 
 def watermark_geometry(text: str, style: HouseStyle) -> Watermark:
     """Size and angle the DRAFT mark: one geometry for the PDF's drawing and the DOCX's shape."""
+    return style.made_once(("watermark geometry", text), partial(_geometry, text, style))
+
+
+def _geometry(text: str, style: HouseStyle) -> Watermark:
+    """Work out the DRAFT mark's geometry (`watermark_geometry`)."""
     ttf = _font(style.file(style.font.files.bold))
     width, height = PAGE_SIZES_MM[style.page.size]
     probe = Run(text, style.file(style.font.files.bold), 1.0, 0.0, 0.0, "")
@@ -276,12 +281,17 @@ def watermark_geometry(text: str, style: HouseStyle) -> Watermark:
     return Watermark(em, _width(probe) * em, cap * em, math.degrees(math.atan2(height, width)))
 
 
-@lru_cache(maxsize=8)
 def watermark_svg(text: str, style: HouseStyle) -> bytes:
     """Draw a page-sized SVG with `text` large and diagonal, as outlines: the DRAFT mark.
 
-    The rotation is applied to the outlines themselves, not left to an SVG transform.
+    The rotation is applied to the outlines themselves, not left to an SVG transform. It is
+    drawn once per style loaded.
     """
+    return style.made_once(("watermark", text), partial(_watermark, text, style))
+
+
+def _watermark(text: str, style: HouseStyle) -> bytes:
+    """Draw the DRAFT mark (`watermark_svg`)."""
     font = style.file(style.font.files.bold)
     colour, opacity = style.marking.draft_colour, style.marking.draft_opacity
     width, height = PAGE_SIZES_MM[style.page.size]
