@@ -137,7 +137,8 @@ def _signed(blocks: tuple[Block, ...], loaded: LoadedLetter, copy: Audience) -> 
 def _properties(loaded: LoadedLetter, project: Project, copy: str) -> tuple[tuple[str, str], ...]:
     """Say what the files' metadata records: the tools, a digest of the inputs, the status."""
     status = loaded.letter.status
-    digest = inputs_digest([*loaded.files, *project.template_files], project.root)
+    inputs = [*loaded.files, *project.template_files, *project.reference_files]
+    digest = inputs_digest(inputs, project.root)
     facts = [*tool_versions(), ("inputsSha256", digest), ("copy", copy), ("status", status.state)]
     if status.approved_by:
         facts += [("approvedBy", status.approved_by), ("approvedOn", str(status.approved_on))]

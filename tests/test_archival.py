@@ -50,19 +50,23 @@ def _versions() -> dict[str, str]:
     }
 
 
-def _inputs_sha256() -> str:
-    """Hash the default letter's inputs: its sources and every file under templates/.
+REFERENCE_LISTS = ("frameworks.yaml", "home-secretaries.yaml")
 
-    Each input adds its path in the project, a NUL, its own SHA-256 in hex and a newline, in
-    path order.
+
+def _inputs_sha256() -> str:
+    """Hash the default letter's inputs: its sources, templates/ and the reference lists.
+
+    The reference lists are the report kinds and the Home Secretaries. Each input adds its
+    path in the project, a NUL, its own SHA-256 in hex and a newline, in path order.
     """
     templates = [
         path
         for path in (ROOT / "templates").rglob("*")
         if path.is_file() and path != ROOT / "templates" / "README.md"  # the guide is no input
     ]
+    references = [ROOT / "data" / "reference" / name for name in REFERENCE_LISTS]
     digest = hashlib.sha256()
-    for path in sorted(path.resolve() for path in [*SOURCES, *templates]):
+    for path in sorted(path.resolve() for path in [*SOURCES, *templates, *references]):
         digest.update(path.relative_to(ROOT).as_posix().encode("utf-8") + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).hexdigest().encode("ascii") + b"\n")
     return digest.hexdigest()

@@ -103,6 +103,15 @@ def test_a_letter_a_newer_letters_writes_differently_is_still_unchanged(
     assert filed.stdout == "filed archive/2020/lancashire-2020-peel.v2.pdf (version 2)\n"
 
 
+def test_a_changed_reference_list_is_a_changed_letter(archived: Path, scratch: Path) -> None:
+    # the report kinds word the letter and name its grades: the list is one of its inputs
+    edit_yaml(scratch / "data" / "reference" / "frameworks.yaml", "# The kinds", "# All kinds")
+    refused = _run(LETTER)
+    assert refused.exit_code == 1
+    assert "already archived as 2020/lancashire-2020-peel.pdf" in refused.stderr
+    assert len(read_manifest(archived)) == 1
+
+
 def test_a_changed_letter_is_refused_unless_filed_as_a_new_version(
     archived: Path, scratch: Path
 ) -> None:
