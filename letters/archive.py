@@ -61,6 +61,20 @@ def row_hash(row: dict[str, Any]) -> str:
     ).hexdigest()
 
 
+class _TwiceNamed(ValueError):
+    """A JSON object names one key twice."""
+
+
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Make a JSON object, refusing a key given twice (json.loads keeps the last silently)."""
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise _TwiceNamed(key)
+        seen.add(key)
+    return dict(pairs)
+
+
 def read_manifest(root: Path) -> list[dict[str, Any]]:
     """Read the manifest's rows, in order; an empty list for a new archive."""
     path = root / MANIFEST
@@ -78,11 +92,16 @@ def read_manifest(root: Path) -> list[dict[str, Any]]:
     rows = []
     for number, line in enumerate(text.splitlines(), start=1):
         try:
-            row = json.loads(line)
+            row = json.loads(line, object_pairs_hook=_once_each)
         except RecursionError:
             raise ArchiveError(f"{path}:{number}: not a manifest row (nested too deeply)") from None
         except json.JSONDecodeError as exc:
             raise ArchiveError(f"{path}:{number}: not a manifest row ({exc.msg})") from None
+        except _TwiceNamed as exc:
+            raise ArchiveError(
+                f"{path}:{number}: not a manifest row ({exc.args[0]!r} is given twice: a reader "
+                "would see one value and its hash the other); restore it from a backup"
+            ) from None
         if not isinstance(row, dict):
             raise ArchiveError(f"{path}:{number}: not a manifest row (expected a JSON object)")
         rows.append(row)
@@ -156,7 +175,11 @@ def file_letter(
                 )
         row = _row(record, mine, rows, digest, now)
         _write_journal(root, row)
-        _file_pdf(root, row["file"], record.pdf)
+        try:
+            _file_pdf(root, row["file"], record.pdf)
+        except ArchiveError:  # refused, nothing written: no filing to finish or undo
+            _clear_journal(root)
+            raise
         _append_row(root, rows, row)
         _clear_journal(root)
         return Filed(root / row["file"], row["version"], True, recovered)

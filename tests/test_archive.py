@@ -103,6 +103,18 @@ def test_a_letter_a_newer_letters_writes_differently_is_still_unchanged(
     assert filed.stdout == "filed archive/2020/lancashire-2020-peel.v2.pdf (version 2)\n"
 
 
+def test_a_row_that_names_a_field_twice_fails_verification(archived: Path) -> None:
+    # a reader of the text sees the first value; the hash was checked against the last
+    manifest = archived / MANIFEST
+    manifest.write_text('{"status": "draft", ' + manifest.read_text()[1:], encoding="utf-8")
+    verified = _run("--verify")
+    assert verified.exit_code == 1
+    assert verified.stderr == (
+        "error: archive/manifest.jsonl:1: not a manifest row ('status' is given twice: a "
+        "reader would see one value and its hash the other); restore it from a backup\n"
+    )
+
+
 def test_a_changed_reference_list_is_a_changed_letter(archived: Path, scratch: Path) -> None:
     # the report kinds word the letter and name its grades: the list is one of its inputs
     edit_yaml(scratch / "data" / "reference" / "frameworks.yaml", "# The kinds", "# All kinds")

@@ -21,6 +21,7 @@ from letters.errors import ArchiveError
 ROUNDS = 20
 WORKERS = 4
 EACH = 2  # letters each worker files per round
+_DATED = (dt.date(2020, 3, 30), 7)
 
 
 def _record(name: str) -> Record:
@@ -159,3 +160,15 @@ def test_head_of_a_row_without_a_hash_is_a_message(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["archive", "--head", "--to", str(root)])
     assert result.exit_code == 1
     assert result.output == f"error: {root / MANIFEST}:1: the last row has no hash; run --verify\n"
+
+
+def test_a_refused_filing_leaves_the_archive_as_it_was(tmp_path: Path) -> None:
+    file_letter(_record("a"), tmp_path)
+    changed = Record("a", b"%PDF-1.7 changed", {"a.yaml": b"data"}, {"title": "a"}, *_DATED)
+    (tmp_path / "2020" / "a.v2.pdf").write_bytes(b"a stray file in the way")
+    with pytest.raises(ArchiveError, match=r"a\.v2\.pdf already exists; the archive never"):
+        file_letter(changed, tmp_path, new_version=True)
+    assert not (tmp_path / archive.JOURNAL).exists()
+    # the next filing, of another letter, goes ahead as if nothing had been tried
+    assert file_letter(_record("b"), tmp_path).written
+    assert [row["id"] for row in read_manifest(tmp_path)] == ["a", "b"]
