@@ -98,9 +98,22 @@ class Framework:
         return sorted(areas, key=place)
 
 
-@lru_cache(maxsize=8)
 def load_frameworks(path: Path) -> dict[str, Framework]:
-    """Read the frameworks file: report kind -> framework."""
+    """Read the frameworks file: report kind -> framework.
+
+    What was read is kept while the file is unchanged (its size and modification time): the
+    live preview, which runs on, sees it saved.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return _read_frameworks(path, 0, -1)  # load_source says what is wrong
+    return _read_frameworks(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _read_frameworks(path: Path, modified: int, size: int) -> dict[str, Framework]:
+    """Read the frameworks file as it is now (`load_frameworks`)."""
     source = load_source(path)
     try:
         entries = pydantic.TypeAdapter(dict[str, Framework]).validate_python(source.tree)

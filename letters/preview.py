@@ -55,11 +55,12 @@ class Preview:
         self.port = 0
 
     def inputs(self) -> list[Path]:
-        """List the files a rebuild depends on: the data, its office, the templates folder."""
+        """List the files a rebuild depends on: the data, offices, signatures, templates."""
         folders = [self.project.templates]
         files = [self.data_path, *self.project.data.glob("offices/*.yaml")]
         files += [p for folder in folders for p in folder.rglob("*") if p.is_file()]
         files += list((self.project.data / "reference").glob("*.yaml"))
+        files += list(self.project.data.rglob("*.png"))  # signatures lie under data/
         return files
 
     def stamps(self) -> dict[Path, int]:

@@ -134,3 +134,32 @@ def test_rebuilding_again_and_again_does_not_grow_the_preview(tmp_path: Path) ->
     )
     first, last = map(int, done.stdout.split())
     assert last - first < 4, f"{first} MB after 15 rebuilds, {last} MB after 45"
+
+
+def test_a_saved_reference_list_or_font_shows_in_the_next_build_of_a_running_process(
+    tmp_path: Path,
+) -> None:
+    # the live preview runs on, loading the project afresh for each rebuild
+    from letters.build import build_letter
+    from letters.project import Project
+
+    copy_of_project(tmp_path)
+    letter = tmp_path / "data" / "examples" / "dyfed-powys-2025-peel-bilingual.yaml"
+
+    def html() -> str:
+        built = build_letter(letter, tmp_path / "out", ("html",), Project(tmp_path))
+        return built.paths[0].read_text(encoding="utf-8")
+
+    before = html()
+    frameworks = tmp_path / "data" / "reference" / "frameworks.yaml"
+    frameworks.write_text(
+        frameworks.read_text(encoding="utf-8").replace("      good: da\n", "      good: da iawn\n"),
+        encoding="utf-8",
+    )
+    after = html()
+    assert "da iawn" in after and "da iawn" not in before
+    fonts = tmp_path / "templates" / "fonts"
+    shutil.copyfile(fonts / "LiberationSans-Regular.ttf", fonts / "LiberationSans-Bold.ttf")
+    logo = re.compile(r'<img src="data:image/svg\+xml;base64,([^"]+)"')
+    drawn = logo.search(html())
+    assert drawn and drawn.group(1) != logo.search(after).group(1)  # type: ignore[union-attr]

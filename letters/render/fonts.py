@@ -8,10 +8,14 @@ import tempfile
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..document import Document, text_lines
 from ..style import HouseStyle
 from .wordmark import _font
+
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
 
 
 def house_font_files(style: HouseStyle) -> tuple[Path, ...]:
@@ -58,7 +62,7 @@ def use_only_house_fonts(style: HouseStyle) -> None:
 
 def missing_characters(document: Document, style: HouseStyle) -> tuple[str, ...]:
     """Name each character of the letter that no house font has, as 'U+0627 ARABIC LETTER ALEF'."""
-    covered = _covered(house_font_files(style))
+    covered = _covered(tuple(_font(path) for path in house_font_files(style)))
     texts = [
         *text_lines(document),
         document.title,
@@ -73,9 +77,9 @@ def missing_characters(document: Document, style: HouseStyle) -> tuple[str, ...]
 
 
 @lru_cache(maxsize=8)
-def _covered(files: tuple[Path, ...]) -> frozenset[str]:
+def _covered(fonts: tuple[TTFont, ...]) -> frozenset[str]:
     """Return the characters that every one of the house fonts can show."""
-    maps = [set(_font(path).getBestCmap()) for path in files]
+    maps = [set(font.getBestCmap()) for font in fonts]
     return frozenset(chr(code) for code in set.intersection(*maps))
 
 

@@ -51,9 +51,22 @@ class Layout:
     runs: tuple[Run, ...]
 
 
-@lru_cache(maxsize=8)
 def _font(path: Path) -> TTFont:
-    """Open a house font, read at once so that no file is left open."""
+    """Open a house font, read at once so that no file is left open.
+
+    It is kept while the file is unchanged (its size and modification time): the live
+    preview, which runs on, sees a font replaced under the same name.
+    """
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise TemplateError(f"{path.name}: cannot read the font ({exc.strerror})") from None
+    return _opened(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _opened(path: Path, modified: int, size: int) -> TTFont:
+    """Open a house font as it is now (`_font`)."""
     try:
         font = TTFont(io.BytesIO(path.read_bytes()), lazy=True)
         font.getBestCmap()
