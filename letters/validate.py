@@ -157,6 +157,10 @@ def _png_problem(image: bytes, name: str) -> str:
             f"data/{name} is {width} x {height} pixels; a signature image is at most "
             f"{MAX_SIGNATURE_SIDE} pixels a side"
         )
+    if (
+        len(image) > 24 and image[24] == 16
+    ):  # its bit depth: WeasyPrint prints a 16-bit grey image as a black box
+        return f"data/{name} has 16 bits a channel; save the signature as an 8-bit PNG"
     return ""
 
 

@@ -137,6 +137,20 @@ def test_a_signature_must_be_a_png_under_data(tmp_path: Path, file: str, message
     assert f": office.signatory.signature.file: {message}" in result.output
 
 
+def test_a_signature_of_16_bits_a_channel_is_refused(tmp_path: Path) -> None:
+    data = _signed(tmp_path)
+    deep = tmp_path / "data" / "offices" / "signatures" / "clive-grunshaw.png"
+    buffer = io.BytesIO()
+    Image.new("I;16", (600, 200), 30000).save(buffer, "PNG")
+    deep.write_bytes(buffer.getvalue())
+    result = CliRunner().invoke(main, ["check", str(data)])
+    assert result.exit_code == 1
+    assert (
+        ": office.signatory.signature.file: data/offices/signatures/clive-grunshaw.png has 16 "
+        "bits a channel; save the signature as an 8-bit PNG"
+    ) in result.output
+
+
 def test_a_signature_too_large_is_refused(tmp_path: Path) -> None:
     data = _signed(tmp_path)
     big = tmp_path / "data" / "offices" / "signatures" / "clive-grunshaw.png"
