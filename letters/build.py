@@ -273,9 +273,8 @@ def render_letter(
     loaded = prepared.loaded
     languages = loaded.letter.languages
     files: dict[tuple[str, str], bytes] = {}
-    render_warnings: tuple[str, ...] = ()
     pdfs: dict[tuple[str, str], Document] = {}  # (language, format) -> the document it shows
-    named: set[str] = set()  # the code points of the characters no house font has
+    missing: set[str] = set()  # each character no house font has: 'U+0627 ARABIC LETTER ALEF'
     for public, whole, pdf in ((False, "docx", "pdf"), (True, "html", "public-pdf")):
         if whole not in formats and pdf not in formats:
             continue
@@ -291,14 +290,15 @@ def render_letter(
             for language in languages
         }
         for document in versions.values():
-            missing = missing_characters(document, project.style)
-            named |= {character.split()[0] for character in missing}  # U+0627
-            render_warnings += tuple(w for w in _unprintable(missing) if w not in render_warnings)
+            missing.update(missing_characters(document, project.style))
         if whole in formats:  # one file holds every language
             rendered, _ = render(combine(list(versions.values())), project, (whole,))
             files[whole, ""] = rendered[whole]
         if pdf in formats:  # a PDF tags one language: one PDF each
             pdfs.update(((language, pdf), document) for language, document in versions.items())
+    # one warning for the letter, whichever copy or language shows each character
+    render_warnings = _unprintable(tuple(sorted(missing, key=_code_point)))
+    named = {character.split()[0] for character in missing}  # U+0627
     if pdfs:
         from .render.pdf import render_pdfs
 
@@ -319,6 +319,11 @@ def render_letter(
 #: WeasyPrint's warning of a character no font has, which the letter's own warning names.
 _NO_GLYPH = re.compile(r"\.notdef glyph rendered for Unicode string unsupported by fonts")
 _CODE_POINT = re.compile(r"U\+[0-9A-F]{4,6}")
+
+
+def _code_point(character: str) -> int:
+    """Read the code point a missing character's name starts with ('U+0627 ...')."""
+    return int(character.split()[0][2:], 16)
 
 
 def _said(warning: str, named: set[str]) -> bool:

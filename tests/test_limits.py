@@ -252,6 +252,24 @@ def test_a_character_no_house_font_has_is_a_warning_and_an_error_when_strict(
     assert not Path("out2").exists()
 
 
+def test_characters_no_font_has_in_either_copy_are_one_warning(project: Path) -> None:
+    # the direct line shows in the copy sent only; the body in both copies
+    edit_yaml(project / LETTER, "Lancashire Constabulary\n", "Lancashire Constabulary \u0627\n")
+    edit_yaml(
+        project / "data" / "offices" / "lancashire-pcc.yaml",
+        "  email: commissioner@lancashire-pcc.gov.uk\n",
+        "  email: commissioner@lancashire-pcc.gov.uk\n  direct_line: 01772 \u0665\u0663\n",
+    )
+    built = _cli("build", LETTER, "--out", "out", "--format", "pdf,public-pdf,html")
+    assert built.exit_code == 0
+    assert [line for line in built.stderr.splitlines() if "warning" in line] == [
+        f"{LETTER}: warning: no house font (templates/fonts) has U+0627 ARABIC LETTER ALEF, "
+        "U+0663 ARABIC-INDIC DIGIT THREE, U+0665 ARABIC-INDIC DIGIT FIVE; the PDF would show a "
+        "blank box for each: add a font that has them to the house style, or write the text "
+        "another way"
+    ]
+
+
 def test_a_fault_of_letters_itself_is_one_line_and_the_batch_goes_on(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
