@@ -114,6 +114,34 @@ def test_a_draft_in_welsh_and_english_is_marked_in_both_languages(tmp_path: Path
     assert 'string="DRAFFT / DRAFT"' in header
 
 
+def test_a_house_font_whose_table_states_no_capital_height_draws_the_letterhead(
+    tmp_path: Path,
+) -> None:
+    # OS/2 tables before version 2 (DejaVu's, for one) have no sCapHeight
+    from fontTools.ttLib import TTFont
+
+    copy_of_project(tmp_path)
+    for path in (tmp_path / "templates" / "fonts").glob("*.ttf"):
+        font = TTFont(path)
+        table = font["OS/2"]
+        table.version = 1
+        for field in ("sxHeight", "sCapHeight", "usDefaultChar", "usBreakChar", "usMaxContext"):
+            delattr(table, field)
+        font.save(path)
+    data = tmp_path / "data" / "examples" / BILINGUAL.name
+    edit_yaml(  # a draft: the DRAFT mark is sized by the capitals too
+        data,
+        "status: {state: sent, approved_by: Dafydd Llywelyn, approved_on: 2025-03-10, "
+        "sent_on: 2025-03-10}",
+        "status: {state: draft}",
+    )
+    built = build_letter(data, tmp_path / "out", ("docx", "html"), Project(tmp_path))
+    html = next(path for path in built.paths if path.suffix == ".html")
+    assert '<header class="letterhead">\n<img src="data:image/svg+xml;base64,' in html.read_text(
+        encoding="utf-8"
+    )
+
+
 def test_a_template_printing_a_fact_its_language_lacks_names_its_line(scratch: Path) -> None:
     template = scratch / "templates" / "letters" / "cy" / "peel.md.j2"
     text = template.read_text(encoding="utf-8")

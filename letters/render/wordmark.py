@@ -16,6 +16,7 @@ from typing import Literal
 
 from fontTools.misc.transform import Transform
 from fontTools.pens.basePen import BasePen
+from fontTools.pens.boundsPen import BoundsPen
 from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont, TTLibError
 from PIL import Image, ImageDraw, ImageFont
@@ -99,7 +100,25 @@ def _width(run: Run) -> float:
 
 def _em_for_cap_height(font_path: Path, cap_height: float) -> float:
     font = _font(font_path)
-    return float(cap_height * font["head"].unitsPerEm / font["OS/2"].sCapHeight)
+    return float(cap_height * font["head"].unitsPerEm / _cap_height(font))
+
+
+def _cap_height(font: TTFont) -> float:
+    """Give a font's capital height in font units.
+
+    Its OS/2 table says so from version 2 on; an older table (DejaVu's, for one) does not,
+    and the height of its H is measured instead.
+    """
+    stated = getattr(font["OS/2"], "sCapHeight", 0) if "OS/2" in font else 0
+    if stated > 0:
+        return float(stated)
+    glyphs = font.getGlyphSet()
+    name = font.getBestCmap().get(ord("H"))
+    if name is None:
+        return 0.7 * float(font["head"].unitsPerEm)  # a font without an H: a typical capital
+    pen = BoundsPen(glyphs)
+    glyphs[name].draw(pen)
+    return float(pen.bounds[3]) if pen.bounds else 0.7 * font["head"].unitsPerEm
 
 
 def layout_wordmark(
@@ -290,7 +309,7 @@ def _geometry(text: str, style: HouseStyle) -> Watermark:
     width, height = PAGE_SIZES_MM[style.page.size]
     probe = Run(text, style.file(style.font.files.bold), 1.0, 0.0, 0.0, "")
     em = 0.5 * (width**2 + height**2) ** 0.5 / max(_width(probe), 0.01)
-    cap = ttf["OS/2"].sCapHeight / ttf["head"].unitsPerEm
+    cap = _cap_height(ttf) / ttf["head"].unitsPerEm
     return Watermark(em, _width(probe) * em, cap * em, math.degrees(math.atan2(height, width)))
 
 
