@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from .errors import ProjectError
 from .frameworks import Framework, frameworks_of
-from .style import HouseStyle, load_style
+from .style import HouseStyle, hidden, load_style
 
 if TYPE_CHECKING:
     import jinja2
@@ -96,14 +96,18 @@ class Project:
     def template_files(self) -> list[Path]:
         """List every file under templates/: the wording, the house style and the fonts.
 
-        The wording guide (README.md) is no input of any letter. A link that leads outside
+        The wording guide (README.md) is no input of any letter, nor is a hidden file (a
+        name, or a folder's, starting with a dot: .DS_Store, an editor's swap file), which
+        no template may include nor the house style name. A link that leads outside
         templates/ is refused: every input lies in the project.
         """
         root = self.templates.resolve()
         files = sorted(
             path
             for path in self.templates.rglob("*")
-            if path.is_file() and path.relative_to(self.templates) != GUIDE
+            if path.is_file()
+            and path.relative_to(self.templates) != GUIDE
+            and not hidden(path.relative_to(self.templates))
         )
         for path in files:
             if not path.resolve().is_relative_to(root):

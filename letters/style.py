@@ -209,6 +209,11 @@ class NumberStyle(_Part):
     words_up_to: Annotated[int, Field(ge=0, le=20)] = 9
 
 
+def hidden(relative: Path | str) -> bool:
+    """Say whether a path under templates/ is hidden: a part of it starts with a dot."""
+    return any(part.startswith(".") for part in Path(relative).parts if part not in (".", ".."))
+
+
 class HouseStyle(_Part):
     """Fonts, sizes, colours and page geometry shared by every output."""
 
@@ -244,7 +249,15 @@ class HouseStyle(_Part):
         return cast(T, self._made[key])
 
     def file(self, relative: str) -> Path:
-        """Resolve a file the style names (a font, say), refusing any outside its folder."""
+        """Resolve a file the style names (a font, say), refusing any outside its folder.
+
+        A hidden file (`hidden`) is refused too: it is no input of a letter.
+        """
+        if hidden(relative):
+            raise TemplateError(
+                f"templates/{relative}: a hidden file (its name starts with a dot) is no input "
+                "of a letter; name it without the dot"
+            )
         root = self._folder.resolve()
         path = (root / relative).resolve()
         if not path.is_relative_to(root) or not path.is_file():

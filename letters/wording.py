@@ -33,6 +33,7 @@ from .markdown import OwnText, escape_markdown, join_mastheads, own_mark, parse_
 from .model import LONG_WORD, LONGEST_WORD
 from .sandbox import BoundedEnvironment, at_render_time, run_bounded
 from .sections import SectionPlan, arrange
+from .style import hidden
 
 #: What a template's front matter may set.
 FRONT_MATTER = ("title", "subject", "keywords", "language", "page_label", "draft_label")
@@ -83,7 +84,15 @@ class _InsideLoader(jinja2.FileSystemLoader):
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
-        """Return a template's source, if its file really lies inside the templates folder."""
+        """Return a template's source, if its file really lies inside the templates folder.
+
+        A hidden file (`style.hidden`) is no template: it is no input of a letter.
+        """
+        if hidden(template):
+            raise TemplateError(
+                f"templates/{template}: a hidden file (its name starts with a dot) is no "
+                "template; name it without the dot"
+            )
         source, filename, uptodate = super().get_source(environment, template)
         if len(source) > MAX_TEMPLATE:
             raise TemplateError(

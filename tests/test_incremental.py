@@ -26,6 +26,27 @@ def _build(scratch: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
     return result.stdout
 
 
+def test_a_hidden_file_under_templates_is_no_input(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _build(scratch, monkeypatch)
+    (scratch / "templates" / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    (scratch / "templates" / "letters" / ".peel.md.j2.swp").write_bytes(b"b0VIM 9.0")
+    assert _build(scratch, monkeypatch) == f"up to date: {LETTER}\n"
+    # nor can a template include one
+    template = scratch / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    template.write_text(
+        template.read_text(encoding="utf-8") + '{% include "letters/.peel.md.j2.swp" %}\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["build", LETTER, "--format", "html"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "templates/letters/.peel.md.j2.swp: a hidden file (its name starts with a dot) is no "
+        "template; name it without the dot\n"
+    )
+
+
 def test_an_unchanged_letter_is_skipped_and_a_changed_one_built(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
