@@ -58,6 +58,9 @@ def _import_unsearched() -> None:
 def _quiet_in_this_thread() -> Iterator[None]:
     """Drop what this thread prints meanwhile; other threads' output still goes out."""
     stream = sys.stdout
+    if stream is None:  # no standard output at all: nothing to keep quiet
+        yield
+        return
     sys.stdout = _Quiet(stream, threading.get_ident())
     try:
         yield
