@@ -224,12 +224,18 @@ def build_letter(
         for (fmt, language), data in files.items()
     }
     write_all(targets)
-    warnings = tuple(str(r) for r in prepared.results if r.severity == "warning")
-    if holding.warning:
-        warnings += (f"{data_path}: warning: {holding.warning}",)
-    warnings += tuple(f"{data_path}: warning: {w}" for w in render_warnings)
+    said = (holding.warning,) if holding.warning else ()
+    warnings = letter_warnings(data_path, prepared, (*said, *render_warnings))
     inputs = (*loaded.files, *project.template_files, *project.reference_files)
     return Built(tuple(targets), warnings, inputs)
+
+
+def letter_warnings(
+    data_path: Path, prepared: Prepared, more: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """List a letter's warnings as a build reports them: its checks', then `more` of its own."""
+    checked = tuple(str(r) for r in prepared.results if r.severity == "warning")
+    return checked + tuple(f"{data_path}: warning: {warning}" for warning in more)
 
 
 @contextmanager

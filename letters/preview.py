@@ -38,6 +38,8 @@ class Snapshot:
     pages: list[bytes] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
     error: str = ""
+    #: What the checks and the renderer warned of, as `letters build` says it.
+    warnings: tuple[str, ...] = ()
     seconds: float = 0.0
 
 
@@ -81,7 +83,7 @@ class Preview:
         try:
             # A fresh project each time: the house style and the frameworks are read anew.
             project = Project(self.project.root)
-            files = _build(self.data_path, project)
+            files, snapshot.warnings = _build(self.data_path, project)
             snapshot.files = files
             snapshot.pages = _page_images(files["pdf"])
         except LettersError as exc:
@@ -110,19 +112,20 @@ class Preview:
             self.changed.notify_all()
 
 
-def _build(data_path: Path, project: Project) -> dict[str, bytes]:
-    """Check and render one letter in memory, as `letters build` would.
+def _build(data_path: Path, project: Project) -> tuple[dict[str, bytes], tuple[str, ...]]:
+    """Check and render one letter in memory, as `letters build` would; say what it warned.
 
     The DOCX and PDF to send, and the public HTML page; a letter in two languages shows its
     first language's PDF.
     """
-    from .build import _checked, render_letter
+    from .build import _checked, letter_warnings, render_letter
 
     prepared = _checked(data_path, project, strict=False)
-    files, _ = render_letter(prepared, project, ("docx", "pdf", "html"))
+    files, warned = render_letter(prepared, project, ("docx", "pdf", "html"))
     first = next(iter(prepared.facts))
     pdf = files.get(("pdf", "")) or files[("pdf", first)]
-    return {"docx": files[("docx", "")], "html": files[("html", "")], "pdf": pdf}
+    built = {"docx": files[("docx", "")], "html": files[("html", "")], "pdf": pdf}
+    return built, letter_warnings(data_path, prepared, warned)
 
 
 def _page_images(pdf: bytes) -> list[bytes]:
@@ -154,18 +157,25 @@ main {{ display: flex; gap: 16px; padding: 16px; align-items: flex-start; }}
 #error {{ white-space: pre-wrap; background: #fff4f4; border: 2px solid #d4351c; padding: 12px;
          margin: 16px; font-family: monospace; }}
 #error:empty {{ display: none; }}
+#warnings {{ white-space: pre-wrap; background: #fff7e0; border: 2px solid #b58105;
+            padding: 12px; margin: 16px; font-family: monospace; }}
+#warnings:empty {{ display: none; }}
 </style></head>
 <body>
 <header><strong>{name}</strong><span id="state"></span>
 <a href="/letter.pdf">PDF</a><a href="/letter.docx">DOCX</a><a href="/letter.html">HTML</a></header>
 <div id="error" role="alert"></div>
+<div id="warnings" role="status"></div>
 <main><div id="pages"></div><iframe id="html" title="The letter's HTML page"></iframe></main>
 <script>
 function show(state) {{
   document.getElementById("error").textContent = state.error;
+  document.getElementById("warnings").textContent = state.warnings.join("\\n");
+  const warned = state.warnings.length;
   document.getElementById("state").textContent = state.error
     ? "not built: fix the mistake and save"
-    : "built in " + state.seconds.toFixed(2) + " s (version " + state.version + ")";
+    : "built in " + state.seconds.toFixed(2) + " s (version " + state.version + ")"
+      + (warned ? ", " + warned + (warned === 1 ? " warning" : " warnings") : "");
   if (state.error) return;
   const pages = document.getElementById("pages");
   pages.replaceChildren();
@@ -201,12 +211,13 @@ def serve(preview: Preview, port: int, ready: threading.Event | None = None) -> 
 
 
 def _state(snapshot: Snapshot) -> str:
-    """Describe a snapshot for the page: its version, its pages, its mistake."""
+    """Describe a snapshot for the page: its version, its pages, its mistake, its warnings."""
     return json.dumps(
         {
             "version": snapshot.version,
             "pages": len(snapshot.pages),
             "error": snapshot.error,
+            "warnings": list(snapshot.warnings),
             "seconds": snapshot.seconds,
         }
     )

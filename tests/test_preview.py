@@ -69,6 +69,12 @@ def test_a_saved_template_and_a_broken_file_show_in_the_open_page(
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["pages"] == 3 and report["before"] is True and report["after"] is True
+    assert report["warnings"] == (
+        f"data/{DEFAULT_LETTER.name}: warning: no house font (templates/fonts) has U+0627 "
+        "ARABIC LETTER ALEF; the PDF would show a blank box for each: add a font that has them "
+        "to the house style, or write the text another way"
+    )
+    assert re.fullmatch(r"built in \d+\.\d\d s \(version \d+\), 1 warning", report["warned_state"])
     position = next(
         f"{n}:{line.index('report:') + 1}"
         for n, line in enumerate(

@@ -2,7 +2,8 @@
 // Usage: node preview-check.mjs URL TEMPLATE OLD NEW DATA
 // Drives `letters preview` in Debian's headless Chromium, with no reload by the script:
 // opens URL and waits for the letter; replaces OLD with NEW in the TEMPLATE file on disk
-// and waits for NEW in the page's HTML version and a new page image; breaks the YAML of
+// and waits for NEW in the page's HTML version and a new page image; adds a character no
+// house font has and waits for the page's warning, then for its end; breaks the YAML of
 // DATA and waits for the mistake (file and line) in the page; restores DATA and waits for
 // the letter again. Prints a JSON report, with the milliseconds from each save to the page
 // showing it. Exit: 0 = report written, 2 = usage/launch error or a step timed out.
@@ -53,6 +54,14 @@ async function main() {
   await until(page, async () => { const now = await images(); return now[0] && now[0] !== firstImage; }, 'new page images');
   report.template_ms = Date.now() - saved;
   report.template_text_ms = seen - saved;
+
+  // a character no house font has: the page warns of it, then stops when it goes
+  writeFileSync(template, source.replace(oldText, newText + ' \u0627'));
+  await until(page, async () => (await page.$eval('#warnings', (e) => e.textContent)).length > 0, 'the warning');
+  report.warnings = await page.$eval('#warnings', (e) => e.textContent);
+  report.warned_state = await page.$eval('#state', (e) => e.textContent);
+  writeFileSync(template, source.replace(oldText, newText));
+  await until(page, async () => (await page.$eval('#warnings', (e) => e.textContent)) === '', 'no warning');
 
   const letter = readFileSync(data, 'utf8');
   saved = Date.now();
