@@ -6,13 +6,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
-from functools import lru_cache
 from pathlib import Path
 
 import pydantic
 
 from .errors import DataError
 from .load import load_source
+from .provenance import while_unchanged
 
 FRAMEWORKS_FILE = Path("data") / "reference" / "frameworks.yaml"
 #: The value that marks an area inspected but not graded.
@@ -98,22 +98,9 @@ class Framework:
         return sorted(areas, key=place)
 
 
+@while_unchanged(maxsize=8)
 def load_frameworks(path: Path) -> dict[str, Framework]:
-    """Read the frameworks file: report kind -> framework.
-
-    What was read is kept while the file is unchanged (its size and modification time): the
-    live preview, which runs on, sees it saved.
-    """
-    try:
-        stat = path.stat()
-    except OSError:
-        return _read_frameworks(path, 0, -1)  # load_source says what is wrong
-    return _read_frameworks(path, stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=8)
-def _read_frameworks(path: Path, modified: int, size: int) -> dict[str, Framework]:
-    """Read the frameworks file as it is now (`load_frameworks`)."""
+    """Read the frameworks file: report kind -> framework (kept while the file is unchanged)."""
     source = load_source(path)
     try:
         entries = pydantic.TypeAdapter(dict[str, Framework]).validate_python(source.tree)

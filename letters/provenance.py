@@ -4,22 +4,51 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import hashlib
 import importlib.metadata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from . import __version__
+
+T = TypeVar("T")
+
+
+def while_unchanged(maxsize: int) -> Callable[[Callable[[Path], T]], Callable[[Path], T]]:
+    """Keep what a function reads from a file while the file is unchanged.
+
+    The file's size and modification time decide, so a process that runs on (the live
+    preview) reads a file again once it is saved. A file that cannot be looked at is read
+    anyway, uncached, for the function to say what is wrong.
+    """
+
+    def keeping(read: Callable[[Path], T]) -> Callable[[Path], T]:
+        @lru_cache(maxsize=maxsize)
+        def kept(path: Path, _modified: int, _size: int) -> T:
+            return read(path)
+
+        @functools.wraps(read)
+        def reading(path: Path) -> T:
+            try:
+                stat = path.stat()
+            except OSError:
+                return read(path)
+            return kept(path, stat.st_mtime_ns, stat.st_size)
+
+        return reading
+
+    return keeping
 
 
 def inputs_digest(files: Iterable[Path], root: Path) -> str:
     """Hash (SHA-256) every input's path, relative to the project, and content, in a fixed order."""
     digest = hashlib.sha256()
     for path in sorted({file.resolve() for file in files}):
-        stat = path.stat()
         digest.update(path.relative_to(root.resolve()).as_posix().encode("utf-8") + b"\0")
-        digest.update(_file_sha256(path, stat.st_mtime_ns, stat.st_size).encode("ascii") + b"\n")
+        digest.update(_file_sha256(path).encode("ascii") + b"\n")
     return digest.hexdigest()
 
 
@@ -31,14 +60,12 @@ def file_digests(files: Iterable[Path], root: Path) -> dict[str, str]:
     digests = {}
     root = root.resolve()
     for path in (file.resolve() for file in files):
-        stat = path.stat()
-        shown = path.relative_to(root).as_posix()
-        digests[shown] = _file_sha256(path, stat.st_mtime_ns, stat.st_size)
+        digests[path.relative_to(root).as_posix()] = _file_sha256(path)
     return dict(sorted(digests.items()))
 
 
-@lru_cache(maxsize=1024)
-def _file_sha256(path: Path, _mtime_ns: int, _size: int) -> str:
+@while_unchanged(maxsize=1024)
+def _file_sha256(path: Path) -> str:
     """Hash a file (SHA-256), once per process while it is unchanged (the fonts are large)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

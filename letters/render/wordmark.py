@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -23,6 +23,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ..document import Letterhead
 from ..errors import TemplateError
+from ..provenance import while_unchanged
 from ..style import PAGE_SIZES_MM, HouseStyle
 
 PNG_DPI = 400
@@ -52,22 +53,13 @@ class Layout:
     runs: tuple[Run, ...]
 
 
+@while_unchanged(maxsize=8)
 def _font(path: Path) -> TTFont:
     """Open a house font, read at once so that no file is left open.
 
-    It is kept while the file is unchanged (its size and modification time): the live
-    preview, which runs on, sees a font replaced under the same name.
+    It is kept while the file is unchanged: the live preview, which runs on, sees a font
+    replaced under the same name.
     """
-    try:
-        stat = path.stat()
-    except OSError as exc:
-        raise TemplateError(f"{path.name}: cannot read the font ({exc.strerror})") from None
-    return _opened(path, stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=8)
-def _opened(path: Path, modified: int, size: int) -> TTFont:
-    """Open a house font as it is now (`_font`)."""
     try:
         font = TTFont(io.BytesIO(path.read_bytes()), lazy=True)
         font.getBestCmap()
