@@ -137,8 +137,7 @@ def _signed(blocks: tuple[Block, ...], loaded: LoadedLetter, copy: Audience) -> 
 def _properties(loaded: LoadedLetter, project: Project, copy: str) -> tuple[tuple[str, str], ...]:
     """Say what the files' metadata records: the tools, a digest of the inputs, the status."""
     status = loaded.letter.status
-    inputs = [*loaded.files, *project.template_files, *project.reference_files]
-    digest = inputs_digest(inputs, project.root)
+    digest = inputs_digest(_inputs(loaded, project), project.root)
     facts = [*tool_versions(), ("inputsSha256", digest), ("copy", copy), ("status", status.state)]
     if status.approved_by:
         facts += [("approvedBy", status.approved_by), ("approvedOn", str(status.approved_on))]
@@ -226,8 +225,12 @@ def build_letter(
     write_all(targets)
     said = (holding.warning,) if holding.warning else ()
     warnings = letter_warnings(data_path, prepared, (*said, *render_warnings))
-    inputs = (*loaded.files, *project.template_files, *project.reference_files)
-    return Built(tuple(targets), warnings, inputs)
+    return Built(tuple(targets), warnings, _inputs(loaded, project))
+
+
+def _inputs(loaded: LoadedLetter, project: Project) -> tuple[Path, ...]:
+    """List every file a letter is made from: its own, the templates, the reference lists."""
+    return (*loaded.files, *project.template_files, *project.reference_files)
 
 
 def letter_warnings(

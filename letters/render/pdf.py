@@ -168,11 +168,12 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
     # The fonts are loaded once for each set of font files, and each letter's house CSS is
     # parsed once while the style is loaded; both are given to WeasyPrint as its stylesheets,
     # and the page it lays out leaves its CSS out.
+    faces = font_face_css(style)
+
     def house_fonts() -> tuple[Any, tuple[Any, tuple[str, ...]]]:
         config = FontConfiguration()
-        return config, stylesheet(font_face_css(style), config)
+        return config, stylesheet(faces, config)
 
-    faces = font_face_css(style)
     key = (base_url, faces, tuple(file_digests(house_font_files(style), templates).items()))
     font_config, fonts = _loaded_fonts(key, house_fonts)
     results = []
