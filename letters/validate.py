@@ -157,9 +157,8 @@ def _png_problem(image: bytes, name: str) -> str:
             f"data/{name} is {width} x {height} pixels; a signature image is at most "
             f"{MAX_SIGNATURE_SIDE} pixels a side"
         )
-    if (
-        len(image) > 24 and image[24] == 16
-    ):  # its bit depth: WeasyPrint prints a 16-bit grey image as a black box
+    # its bit depth, after the size: WeasyPrint prints a 16-bit grey image as a black box
+    if len(image) > 24 and image[24] == 16:
         return f"data/{name} has 16 bits a channel; save the signature as an 8-bit PNG"
     return ""
 
