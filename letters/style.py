@@ -214,6 +214,15 @@ def hidden(relative: Path | str) -> bool:
     return any(part.startswith(".") for part in Path(relative).parts if part not in (".", ".."))
 
 
+def refuse_hidden(relative: str, what: str) -> None:
+    """Refuse a hidden file under templates/ (`hidden`) as `what`: no letter is made from it."""
+    if hidden(relative):
+        raise TemplateError(
+            f"templates/{relative}: a hidden file (its name starts with a dot) is no {what}; "
+            "name it without the dot"
+        )
+
+
 class HouseStyle(_Part):
     """Fonts, sizes, colours and page geometry shared by every output."""
 
@@ -253,11 +262,7 @@ class HouseStyle(_Part):
 
         A hidden file (`hidden`) is refused too: it is no input of a letter.
         """
-        if hidden(relative):
-            raise TemplateError(
-                f"templates/{relative}: a hidden file (its name starts with a dot) is no input "
-                "of a letter; name it without the dot"
-            )
+        refuse_hidden(relative, "input of a letter")
         root = self._folder.resolve()
         path = (root / relative).resolve()
         if not path.is_relative_to(root) or not path.is_file():

@@ -33,7 +33,7 @@ from .markdown import OwnText, escape_markdown, join_mastheads, own_mark, parse_
 from .model import LONG_WORD, LONGEST_WORD
 from .sandbox import BoundedEnvironment, at_render_time, run_bounded
 from .sections import SectionPlan, arrange
-from .style import hidden
+from .style import refuse_hidden
 
 #: What a template's front matter may set.
 FRONT_MATTER = ("title", "subject", "keywords", "language", "page_label", "draft_label")
@@ -88,11 +88,7 @@ class _InsideLoader(jinja2.FileSystemLoader):
 
         A hidden file (`style.hidden`) is no template: it is no input of a letter.
         """
-        if hidden(template):
-            raise TemplateError(
-                f"templates/{template}: a hidden file (its name starts with a dot) is no "
-                "template; name it without the dot"
-            )
+        refuse_hidden(template, "template")
         source, filename, uptodate = super().get_source(environment, template)
         if len(source) > MAX_TEMPLATE:
             raise TemplateError(
