@@ -13,17 +13,23 @@ import datetime as dt
 import json
 import re
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import LettersError
+from .data_edit import child_mapping, edit_data_file, set_fields
+from .errors import UNPRINTABLE, LettersError
 from .output import write_all
 from .provenance import file_digest, file_digests, tool_versions
 from .validate import LoadedLetter
 
 #: The name of a letter's approval record, beside its data file.
 SUFFIX = ".approval.json"
+#: The largest approval record read: one digest a template, font and data file.
+MAX_RECORD_BYTES = 1_000_000
+#: A git commit's full hash (SHA-1 or SHA-256), as an approval records its revision.
+COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,40 @@ class Held:
 def record_path(data_path: Path) -> Path:
     """Return where a letter's approval record lies: beside its data file."""
     return data_path.with_name(data_path.stem + SUFFIX)
+
+
+def read_record(path: Path) -> dict[str, Any] | None:
+    """Read a letter's approval record, or None where it has none; refuse a malformed one.
+
+    A record may come from a shared folder: each field is checked before it is used.
+    """
+    if not path.exists():
+        return None
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_RECORD_BYTES + 1)
+        if len(raw) > MAX_RECORD_BYTES:
+            raise ValueError(f"it is larger than {MAX_RECORD_BYTES:,} bytes")
+        record = json.loads(raw.decode("utf-8"))
+        if not isinstance(record, dict):
+            raise ValueError("it holds no JSON object")
+        inputs = record.get("inputs", {})
+        if not isinstance(inputs, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in inputs.items()
+        ):
+            raise ValueError("its inputs are not a mapping of file names to digests")
+        revision = record.get("revision", "")
+        if not isinstance(revision, str) or (revision and not COMMIT.fullmatch(revision)):
+            raise ValueError(f"its revision {revision!r} is not a commit's hash")
+    except OSError as exc:
+        raise LettersError(f"{path}: cannot read the approval record: {exc.strerror}") from None
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError too
+        reason = str(exc).splitlines()[0] if str(exc) else "it is not JSON"
+        raise LettersError(
+            f"{path}: not an approval record ({reason}); delete it and approve the letter "
+            "again (letters approve)"
+        ) from None
+    return record
 
 
 def input_digests(
@@ -70,8 +110,21 @@ def approve(
     templates: list[Path],
     by: str,
     on: dt.date,
+    today: dt.date,
 ) -> Path:
-    """Record a letter's approval in its data (status) and its inputs beside it."""
+    """Record a letter's approval in its data (status) and its inputs beside it.
+
+    The approver's name goes into the archive's manifest: a control character or a line
+    separator in it is refused, as is a day before the report's publication or after today.
+    """
+    by = unicodedata.normalize("NFC", by.strip())
+    unprintable = UNPRINTABLE.search(by)
+    if not by or unprintable:
+        found = f"holds U+{ord(unprintable.group()):04X}" if unprintable else "is empty"
+        raise LettersError(
+            f"--by {by!r} {found}; give the approver's name as it is written, on one line"
+        )
+    _within(on, loaded.letter.report.published, "the report was published", today)
     record = {
         "approved_by": by,
         "approved_on": on.isoformat(),
@@ -79,23 +132,24 @@ def approve(
         "revision": _revision(project_root),
         "inputs": input_digests(loaded, project_root, templates),
     }
-    status = f"status:\n  state: approved\n  approved_by: {json.dumps(by)}\n  approved_on: {on}\n"
-    text = _with_status(data_path.read_text(encoding="utf-8"), status)
-    write_all(
-        {
-            data_path: text.encode("utf-8"),
-            record_path(data_path): (json.dumps(record, indent=2) + "\n").encode("utf-8"),
-        }
-    )
+
+    def approved(tree: Any) -> None:
+        set_fields(
+            child_mapping(tree, "status"),
+            {"state": "approved", "approved_by": by, "approved_on": on},
+            drop=("sent_on", "copied_on"),
+        )
+
+    edit_data_file(data_path, approved)
+    write_all({record_path(data_path): (json.dumps(record, indent=2) + "\n").encode("utf-8")})
     return record_path(data_path)
 
 
 def held(data_path: Path, loaded: LoadedLetter, project_root: Path, templates: list[Path]) -> Held:
     """Say whether an approved or sent letter still has the inputs it was approved with."""
-    record_file = record_path(data_path)
-    if loaded.letter.status.state == "draft" or not record_file.is_file():
+    record = None if loaded.letter.status.state == "draft" else read_record(record_path(data_path))
+    if record is None:
         return Held(())
-    record = json.loads(record_file.read_text(encoding="utf-8"))
     then: dict[str, str] = record.get("inputs", {})
     now = input_digests(loaded, project_root, templates)
     changed = tuple(
@@ -126,16 +180,12 @@ def held_message(data_path: Path, result: Held, state: str) -> str:
     )
 
 
-def _with_status(text: str, status: str) -> str:
-    """Put a status block in a data file's text in place of its old one, or at its end."""
-    lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if re.match(r"status\s*:", line)), None)
-    if start is None:
-        return text.rstrip("\n") + "\n\n" + status
-    end = start + 1
-    while end < len(lines) and (lines[end].startswith((" ", "\t")) or not lines[end].strip()):
-        end += 1
-    return "".join([*lines[:start], status, *lines[end:]])
+def _within(on: dt.date, earliest: dt.date, what: str, today: dt.date) -> None:
+    """Refuse a day before `earliest` (when `what` happened) or after today."""
+    if on < earliest:
+        raise LettersError(f"--on {on} is before {earliest}, when {what}; give the day it happened")
+    if on > today:
+        raise LettersError(f"--on {on} is after today ({today}); record it once it has happened")
 
 
 def _revision(root: Path) -> str:
@@ -153,34 +203,24 @@ def _revision(root: Path) -> str:
     return done.stdout.strip() if done.returncode == 0 else ""
 
 
-def publish(data_path: Path, loaded: LoadedLetter, on: dt.date) -> None:
+def publish(data_path: Path, loaded: LoadedLetter, on: dt.date, today: dt.date) -> None:
     """Record the day the comments were published and copied (s.55(6)): the letter is sent.
 
-    The copies go to the inspectorate and the Home Secretary.
+    The copies go to the inspectorate and the Home Secretary. A second publication replaces
+    the first's day; a day before the report's publication or the approval, or after today,
+    is refused.
     """
-    status = loaded.letter.status
+    letter = loaded.letter
+    status = letter.status
     if status.state == "draft":
         raise LettersError("the letter is a draft; approve it first (letters approve)")
-    block = (
-        f"status:\n  state: sent\n  approved_by: {json.dumps(status.approved_by)}\n"
-        f"  approved_on: {status.approved_on}\n  sent_on: {on}\n  copied_on: {on}\n"
-    )
-    text = _with_status(data_path.read_text(encoding="utf-8"), block)
-    text = _with_field(text, "letter", "published", on.isoformat())
-    write_all({data_path: text.encode("utf-8")})
+    if status.approved_on is not None and status.approved_on > letter.report.published:
+        _within(on, status.approved_on, "the letter was approved", today)
+    else:
+        _within(on, letter.report.published, "the report was published", today)
 
+    def sent(tree: Any) -> None:
+        set_fields(child_mapping(tree, "status"), {"state": "sent", "sent_on": on, "copied_on": on})
+        set_fields(child_mapping(tree, "letter"), {"published": on})
 
-def _with_field(text: str, block: str, key: str, value: str) -> str:
-    """Set `key: value` in a top-level block of a data file's text (a block mapping)."""
-    lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if re.match(rf"{block}\s*:\s*$", line)), None)
-    if start is None:
-        return text.rstrip("\n") + f"\n{block}:\n  {key}: {value}\n"
-    end = start + 1
-    while end < len(lines) and (lines[end].startswith((" ", "\t")) or not lines[end].strip()):
-        if re.match(rf"\s+{key}\s*:", lines[end]):
-            lines[end] = f"  {key}: {value}\n"
-            return "".join(lines)
-        end += 1
-    lines.insert(start + 1, f"  {key}: {value}\n")
-    return "".join(lines)
+    edit_data_file(data_path, sent)

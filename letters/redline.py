@@ -14,15 +14,14 @@ import datetime as dt
 import difflib
 import html
 import io
-import json
 import re
 import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from .errors import LettersError
+from .errors import UNPRINTABLE, LettersError
 
 #: The author Word shows for each change.
 AUTHOR = "letters"
@@ -41,16 +40,41 @@ class Change:
         return any(kind != "=" for kind, _ in self.runs)
 
 
+#: The most the data and templates of a revision may hold, unpacked.
+MAX_REVISION_BYTES = 200_000_000
+
+
 def revision_of(data_path: Path, root: Path) -> str:
     """Return the revision to compare with: the approval's, else the last commit."""
-    from .approval import record_path
+    from .approval import read_record, record_path
 
-    record = record_path(data_path)
-    if record.is_file():
-        revision = json.loads(record.read_text(encoding="utf-8")).get("revision", "")
-        if revision:
-            return str(revision)
-    return "HEAD"
+    record = read_record(record_path(data_path))
+    return str(record.get("revision") or "HEAD") if record else "HEAD"
+
+
+def resolve_revision(revision: str, root: Path) -> str:
+    """Return the commit a revision names, asking git; refuse what git would take as an option.
+
+    The value comes from the command line or from an approval record someone else may have
+    written: it is checked before git sees it, and git is told it is no option.
+    """
+    from .approval import COMMIT
+
+    if not revision.strip() or revision.startswith("-") or UNPRINTABLE.search(revision):
+        raise LettersError(
+            f"{revision!r} is not a revision: give a commit, a tag or a branch (HEAD, HEAD~1, "
+            "a commit's hash); a revision never starts with '-'"
+        )
+    done = _git(
+        root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"
+    )
+    commit = done.stdout.decode("ascii", errors="replace").strip()
+    if done.returncode != 0 or not COMMIT.fullmatch(commit):
+        raise LettersError(
+            f"{revision!r} names no commit of the project's git history; see `git log` for "
+            "the revisions there are"
+        )
+    return commit
 
 
 def lines_at(revision: str, data_path: Path, root: Path) -> list[str]:
@@ -60,25 +84,63 @@ def lines_at(revision: str, data_path: Path, root: Path) -> list[str]:
     from .project import Project
 
     relative = data_path.resolve().relative_to(root)
-    try:
-        archive = subprocess.run(
-            ["git", "-C", str(root), "archive", "--format=tar", revision, "data", "templates"],
-            capture_output=True,
-            check=True,
-            timeout=60,
-        ).stdout
-    except (OSError, subprocess.SubprocessError) as exc:
+    commit = resolve_revision(revision, root)
+    done = _git(root, "archive", "--format=tar", commit, "--", "data", "templates")
+    if done.returncode != 0:
         raise LettersError(
             f"cannot read revision {revision!r} of the project with git: "
-            f"{getattr(exc, 'stderr', b'').decode(errors='replace').strip() or exc}"
-        ) from None
+            f"{done.stderr.decode(errors='replace').strip()}"
+        )
     with tempfile.TemporaryDirectory() as tmp:
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(tmp, filter="data")
+        _extract(done.stdout, Path(tmp))
         then = Path(tmp) / relative
         if not then.is_file():
             raise LettersError(f"{relative} is not in revision {revision!r}")
         return text_lines(compose(then, Project(Path(tmp))), bullet="• ")
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """Run git in the project with these arguments; a git that cannot run is a LettersError."""
+    try:
+        return subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, check=False, timeout=60
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise LettersError(
+            f"cannot run git to read the project's history ({exc}); install git, or compare by hand"
+        ) from None
+
+
+def _extract(archive: bytes, into: Path) -> None:
+    """Unpack git's tar of a revision: its folders and regular files, each checked in place.
+
+    Python 3.11.0 to 3.11.3 have no extraction filters, so every member's path is checked
+    here: none may be absolute or climb out of the folder, and links are left out (a
+    letter's inputs are regular files).
+    """
+    total = 0
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
+            for member in tar:
+                parts = PurePosixPath(member.name).parts
+                if not parts or parts[0] == "/" or ".." in parts:
+                    raise LettersError(f"git gave a file named {member.name!r}; nothing was read")
+                target = into.joinpath(*parts)
+                if member.isdir():
+                    target.mkdir(parents=True, exist_ok=True)
+                elif member.isfile():
+                    total += member.size
+                    if total > MAX_REVISION_BYTES:
+                        raise LettersError(
+                            f"the revision's data and templates hold more than "
+                            f"{MAX_REVISION_BYTES:,} bytes; nothing was compared"
+                        )
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    stream = tar.extractfile(member)
+                    assert stream is not None  # a regular file has contents
+                    target.write_bytes(stream.read())
+    except tarfile.TarError as exc:
+        raise LettersError(f"git gave an archive that cannot be read ({exc})") from None
 
 
 def compare(before: list[str], after: list[str]) -> list[Change]:

@@ -46,7 +46,7 @@ def approved(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_approval_records_who_when_and_every_input(approved: Path) -> None:
     text = (approved / LETTER).read_text(encoding="utf-8")
     assert text.endswith(
-        'status:\n  state: approved\n  approved_by: "Clive Grunshaw"\n  approved_on: 2020-03-30\n'
+        "status:\n  state: approved\n  approved_by: Clive Grunshaw\n  approved_on: 2020-03-30\n"
     )
     record = json.loads((approved / APPROVAL).read_text(encoding="utf-8"))
     assert record["approved_by"] == "Clive Grunshaw" and record["approved_on"] == "2020-03-30"
@@ -102,9 +102,9 @@ def test_publishing_records_the_day_and_the_copies(
     status, out, _ = _run(approved, monkeypatch, "publish", LETTER, "--on", "2020-03-31")
     assert status == 0 and out == f"published {LETTER}: state sent, copies recorded\n"
     text = (approved / LETTER).read_text(encoding="utf-8")
-    assert "letter:\n  published: 2020-03-31\n  date: 2020-03-30\n" in text
+    assert 'letter:\n  date: 2020-03-30\n  our_ref: ""\n  published: 2020-03-31\n\n' in text
     assert text.endswith(
-        'status:\n  state: sent\n  approved_by: "Clive Grunshaw"\n  approved_on: 2020-03-30\n'
+        "status:\n  state: sent\n  approved_by: Clive Grunshaw\n  approved_on: 2020-03-30\n"
         "  sent_on: 2020-03-31\n  copied_on: 2020-03-31\n"
     )
     # publishing is no change to what the letter says: it still builds
