@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pydantic
 
-from .errors import DataError
+from .errors import DataError, Problem
 from .load import load_source
+from .names import name_problem
 from .provenance import while_unchanged
 
 FRAMEWORKS_FILE = Path("data") / "reference" / "frameworks.yaml"
@@ -102,6 +103,13 @@ class Framework:
 def load_frameworks(path: Path) -> dict[str, Framework]:
     """Read the frameworks file: report kind -> framework (kept while the file is unchanged)."""
     source = load_source(path)
+    named = [
+        Problem(source.key_locations[(kind,)], f"{problem}; rename the report kind")
+        for kind in (source.tree if isinstance(source.tree, dict) else {})
+        if (problem := name_problem(kind, "the report kind"))
+    ]
+    if named:
+        raise DataError(named)
     try:
         entries = pydantic.TypeAdapter(dict[str, Framework]).validate_python(source.tree)
     except pydantic.ValidationError as exc:

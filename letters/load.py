@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -302,7 +303,8 @@ def _convert(node: yaml.Node, path: FieldPath, source: Source, problems: list[Pr
     if isinstance(node, yaml.ScalarNode):
         if node.tag == _NULL and not node.style:  # plain: None from PyYAML, '' from libyaml
             return None
-        return str(node.value)
+        # one spelling of each text: 'é' typed as one character or as 'e' and an accent
+        return unicodedata.normalize("NFC", str(node.value))
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, path + (i,), source, problems) for i, item in enumerate(node.value)]
     mapping: dict[str, Tree] = {}
@@ -311,7 +313,7 @@ def _convert(node: yaml.Node, path: FieldPath, source: Source, problems: list[Pr
         if not isinstance(key_node, yaml.ScalarNode):
             problems.append(Problem(key_loc, "a key must be a plain name"))
             continue
-        key = str(key_node.value)
+        key = unicodedata.normalize("NFC", str(key_node.value))
         if key in mapping:
             first = source.key_locations[path + (key,)]
             problems.append(

@@ -16,6 +16,7 @@ from .errors import DataError, Location, Problem, did_you_mean
 from .frameworks import NOT_GRADED, Framework, frameworks_of
 from .load import FieldPath, Source, dotted, load_source
 from .model import Letter, Signatory, normalise_grade
+from .names import name_problem
 
 #: The largest signature image a letter carries, and its largest side in pixels.
 MAX_SIGNATURE_BYTES = 1_000_000
@@ -59,6 +60,9 @@ def load_letter(path: Path, root: Path) -> LoadedLetter:
             "provenance and the archive name every input by its place in the project)"
         )
         raise DataError([Problem(Location(path), message)])
+    named = name_problem(path.stem, "the data file")
+    if named:
+        raise DataError([Problem(Location(path), f"{named}; rename the file")])
     problems: list[Problem] = []
     tree = source.tree
     assert isinstance(tree, dict)
@@ -95,6 +99,9 @@ def load_letter(path: Path, root: Path) -> LoadedLetter:
                     )
                 ]
             )
+        named = name_problem(office_path.stem, "the office's file")
+        if named:
+            raise DataError([Problem(source.locate(("office",)), f"{named}; rename it", "office")])
         source.graft(("office",), load_source(office_path))
     frameworks = frameworks_of(root)
     problems.extend(_framework_problems(source, frameworks))

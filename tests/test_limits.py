@@ -392,9 +392,10 @@ def test_a_data_file_name_with_a_control_character_is_refused(project: Path) -> 
     odd = project / "data" / "evil\nwrote x.yaml"
     odd.write_text((project / LETTER).read_text(encoding="utf-8"))
     message = _fails("build", str(odd.relative_to(project)), "--out", "out")
-    assert message.endswith(
-        "error: the output name 'evil\\nwrote x.docx' holds a control or bidirectional character; "
-        "rename the data file"
+    assert message == (
+        "data/evil\\nwrote x.yaml: the data file 'evil\\nwrote x' is not a plain name: it holds "
+        "a control character (U+000A); use only the letters A to Z and a to z, digits, '-' and "
+        "'_', starting with a letter or digit; rename the file"
     )
 
 
