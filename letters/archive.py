@@ -90,7 +90,9 @@ def read_manifest(root: Path) -> list[dict[str, Any]]:
     except OSError as exc:
         raise ArchiveError(f"{path}: cannot read the manifest: {exc.strerror}") from None
     rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Rows end at a newline alone: an older manifest may hold a U+2028 inside a row, which
+    # str.splitlines would take for a line's end.
+    for number, line in enumerate(text.removesuffix("\n").split("\n") if text else [], start=1):
         try:
             row = json.loads(line, object_pairs_hook=_once_each)
         except RecursionError:
@@ -213,7 +215,7 @@ def _row(
 
 def _write_journal(root: Path, row: dict[str, Any]) -> None:
     """Record the row about to be filed, before anything else is written (step 1 of 4)."""
-    write_all({root / JOURNAL: json.dumps(row, ensure_ascii=False, sort_keys=True).encode()})
+    write_all({root / JOURNAL: json.dumps(row, ensure_ascii=True, sort_keys=True).encode()})
 
 
 def _file_pdf(root: Path, relative: str, pdf: bytes) -> None:
@@ -234,7 +236,8 @@ def _file_pdf(root: Path, relative: str, pdf: bytes) -> None:
 
 def _append_row(root: Path, rows: list[dict[str, Any]], row: dict[str, Any]) -> None:
     """Write the manifest again with the new row at its end (step 3 of 4)."""
-    lines = [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in [*rows, row]]
+    # ASCII: no character in a row (U+2028, say) can be taken for the end of a line
+    lines = [json.dumps(r, ensure_ascii=True, sort_keys=True) for r in [*rows, row]]
     write_all({root / MANIFEST: ("\n".join(lines) + "\n").encode("utf-8")})
 
 

@@ -39,8 +39,9 @@ def display_path(path: Path) -> str:
     return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), shown)
 
 
-#: Characters a terminal would act on or hide: controls and bidirectional overrides.
-UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: Characters a terminal would act on or hide: controls, line and paragraph separators and
+#: bidirectional overrides.
+UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)

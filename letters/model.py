@@ -19,8 +19,10 @@ from pydantic import (
 )
 from pydantic.config import JsonDict
 
-#: Control characters (C0 but tab and line breaks, DEL, C1) and Unicode's noncharacters.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+#: Control characters (C0 but tab and line breaks, DEL, C1), Unicode's line and paragraph
+#: separators (a reader of JSON Lines or a terminal takes them for line ends) and its
+#: noncharacters.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufdd0-\ufdef\ufffe\uffff]")
 #: The longest run of characters without a space that a letter can lay out well (a long web
 #: address fits); no-break spaces join words, so they do not end one.
 LONGEST_WORD = 100
