@@ -12,7 +12,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -165,6 +165,7 @@ def build(
     from .provenance import tool_versions
 
     project, paths = _letters(ctx, data)
+    _writable(ctx, out_dir, project)
     held: list[Path] = []
     skipped: list[Path] = []
     recorded: set[Path] = set()
@@ -395,6 +396,7 @@ def archive(
     from .build import archive_records
 
     project, paths = _letters(ctx, data)
+    _writable(ctx, root, project, archive=True)
 
     def archive_one(path: Path) -> bool:
         for record in archive_records(path, project, strict):
@@ -437,7 +439,7 @@ def findings(
     action, text_cy and response_cy.
     """
     from .findings import collect_findings, finding_rows, findings_csv, findings_json
-    from .output import write_all
+    from .output import refuse_as_target, write_all
     from .validate import load_letter
 
     if as_csv and as_json:
@@ -446,13 +448,9 @@ def findings(
         project = _find_project(data.parent, Path.cwd())
         rows = finding_rows(collect_findings(load_letter(data, project.root).letter.report))
         text = findings_json(rows) if as_json else findings_csv(rows)
-        if out_file is not None and _is_input(out_file, project):
-            raise LettersError(
-                f"{_shown(out_file)} is one of the project's inputs (under data/ or templates/); "
-                "write the findings somewhere else"
-            )
         if out_file is not None:
-            write_all({out_file.resolve(): text.encode("utf-8")})
+            target = refuse_as_target(out_file, project.root, (".json",) if as_json else (".csv",))
+            write_all({target: text.encode("utf-8")})
     except LettersError as exc:
         _fail(ctx, exc)
     if out_file is None:
@@ -494,20 +492,39 @@ def new(
     `letters check` with a message for each blank until it is filled in. An existing file is
     never replaced.
     """
-    import yaml
-
     from .errors import did_you_mean
+    from .load import load_source
+    from .names import name_problem
     from .new import from_previous, skeleton, write_new
 
     try:
         project = _find_project()
     except LettersError as exc:
         _fail(ctx, exc)
-    path = project.data / (name if name.endswith(".yaml") else f"{name}.yaml")
+    stem = name.removesuffix(".yaml")
+    problem = name_problem(stem, "the new letter")
+    if problem:
+        raise click.BadParameter(problem, param_hint="NAME")
+    path = project.data / f"{stem}.yaml"
+    if office and not (project.data / office).resolve().is_relative_to(
+        (project.data / "offices").resolve()
+    ):
+        raise click.BadParameter(
+            f"{office!r} is not under data/offices/; give the office's file there",
+            param_hint="--office",
+        )
     if previous is not None:
-        tree = yaml.safe_load(previous.read_text(encoding="utf-8"))
-        if not isinstance(tree, dict):
+        try:
+            if not previous.resolve().is_relative_to(project.root.resolve()):
+                raise LettersError(
+                    f"{_shown(previous)} lies outside the project; start from a letter in it"
+                )
+            given = load_source(previous).tree
+        except LettersError as exc:
+            _fail(ctx, exc)
+        if not isinstance(given, dict):
             raise click.BadParameter(f"{previous} is not a letter's data file", param_hint="--from")
+        tree: dict[str, Any] = dict(given)
         if office:
             tree["office"] = office
         elif isinstance(tree.get("office"), str):  # the same office file, seen from data/
@@ -617,8 +634,9 @@ def diff(ctx: click.Context, data: Path, revision: str | None, out_dir: Path) ->
         revision_of,
     )
 
+    project = _office_letter(ctx, data)
+    _writable(ctx, out_dir, project)
     try:
-        project = _find_project(data.parent, Path.cwd())
         against = revision or revision_of(data, project.root)
         before = lines_at(against, data, project.root)
         document = compose(data, project)
@@ -654,23 +672,24 @@ def approve(ctx: click.Context, data: Path, by: str, on: dt.date | None) -> None
     refused, naming what changed. Any build outputs of the draft are removed from build/.
     """
     from .approval import approve as record_approval
+    from .output import remove_outputs
     from .prepare import prepare
 
+    project = _office_letter(ctx, data)
     try:
-        project = _find_project(data.parent, Path.cwd())
         prepared = prepare(data, project)
         failures = prepared.failures()
         if failures:
             for result in failures:
                 click.echo(str(result), err=True)
             raise click.ClickException("a letter with errors cannot be approved")
+        today = dt.date.today()
         record = record_approval(
-            data, prepared.loaded, project.root, project.template_files, by, on or dt.date.today()
+            data, prepared.loaded, project.root, project.template_files, by, on or today, today
         )
     except LettersError as exc:
         _fail(ctx, exc)
-    for stale in sorted((project.root / "build").glob(f"{data.stem}.*")):
-        stale.unlink()  # the draft's outputs: only the approved letter may be built now
+    for stale in remove_outputs(project.root / "build", data.stem):
         click.echo(f"removed the draft {_shown(stale)}")
     click.echo(f"approved {_shown(data)}; its inputs are recorded in {_shown(record)}")
 
@@ -688,9 +707,10 @@ def publish(ctx: click.Context, data: Path, on: dt.date | None) -> None:
     from .approval import publish as record_publication
     from .validate import load_letter
 
+    project = _office_letter(ctx, data)
     try:
-        project = _find_project(data.parent, Path.cwd())
-        record_publication(data, load_letter(data, project.root), on or dt.date.today())
+        today = dt.date.today()
+        record_publication(data, load_letter(data, project.root), on or today, today)
     except LettersError as exc:
         _report(ctx, exc, data)
         ctx.exit(1)
@@ -729,6 +749,8 @@ def due(
     from .validate import load_letter
 
     project, paths = _letters(ctx, data)
+    if ics_file is not None:
+        ics_file = _writable(ctx, ics_file, project, (".ics",))
     day = today or dt.date.today()
     rows: list[Due] = []
 
@@ -844,12 +866,34 @@ def _name_clashes(paths: list[Path]) -> dict[Path, str]:
     return clashes
 
 
-def _is_input(path: Path, project: Project) -> bool:
-    """Say whether a path lies among the project's inputs: its data and templates."""
-    target = path.resolve()
-    return any(
-        target.is_relative_to(folder.resolve()) for folder in (project.data, project.templates)
-    )
+def _writable(
+    ctx: click.Context,
+    target: Path,
+    project: Project,
+    suffixes: tuple[str, ...] = (),
+    archive: bool = False,
+) -> Path:
+    """Return where an output may go, or exit 1 saying why not (it would replace an input)."""
+    from .output import refuse_as_target
+
+    try:
+        return refuse_as_target(target, project.root, suffixes, archive)
+    except LettersError as exc:
+        _fail(ctx, exc)
+
+
+def _office_letter(ctx: click.Context, data: Path) -> Project:
+    """Find the project of a letter an office command changes; exit 1 if it is none of its."""
+    from .names import data_file_problem
+
+    try:
+        project = _find_project(data.parent, Path.cwd())
+    except LettersError as exc:
+        _fail(ctx, exc)
+    problem = data_file_problem(data, project.data)
+    if problem:
+        _fail(ctx, LettersError(problem))
+    return project
 
 
 def _count(n: int, severity: str) -> str:

@@ -34,6 +34,60 @@ def output_names(stem: str) -> set[str]:
     }
 
 
+#: The folders under a project that hold what letters reads, never what it writes.
+INPUT_FOLDERS = ("data", "templates", ".git")
+#: The files of an archive (its manifest, lock and journal) and of an approval: no output's.
+RECORD_NAMES = ("manifest.jsonl", ".lock", ".filing.json")
+RECORD_SUFFIX = ".approval.json"
+
+
+def refuse_as_target(
+    target: Path, root: Path, suffixes: tuple[str, ...] = (), archive: bool = False
+) -> Path:
+    """Return where an output may be written, refusing a place that would replace an input.
+
+    `target` is a file (with one of `suffixes`, if given) or, without suffixes, a folder.
+    No output goes under the project's data/, templates/ or .git/, into an archive (a
+    folder holding a manifest) unless it is the `archive` being filed, over an approval
+    record, or through a link.
+    """
+    shown = str(target)
+    if target.is_symlink():
+        raise RenderError(f"{shown} is a link; give the file or folder itself")
+    where = target.resolve()
+    for name in INPUT_FOLDERS:
+        if where.is_relative_to((root / name).resolve()):
+            raise RenderError(
+                f"{shown} lies in the project's {name}/ folder, which holds the letters' "
+                "inputs; write it somewhere else (build/, for example)"
+            )
+    folder = where.parent if suffixes else where
+    if where.name in RECORD_NAMES or where.name.endswith(RECORD_SUFFIX):
+        raise RenderError(f"{shown} is a record of letters'; write it somewhere else")
+    if (folder / RECORD_NAMES[0]).exists() and not archive:
+        raise RenderError(
+            f"{shown} lies in an archive (its folder holds {RECORD_NAMES[0]}); write it "
+            "somewhere else"
+        )
+    if suffixes and where.suffix.lower() not in suffixes:
+        raise RenderError(f"{shown}: give a file name ending {' or '.join(suffixes)}")
+    return where
+
+
+def remove_outputs(out_dir: Path, stem: str) -> list[Path]:
+    """Remove the files a letter of this file name wrote to a folder; return those removed.
+
+    The names are made, never matched: a file name with `*` or `[` in it is no pattern.
+    """
+    removed = []
+    for name in sorted(output_names(stem)):
+        path = out_dir / name
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
 def safe_name(out_dir: Path, name: str) -> Path:
     """Return an output file's path, refusing any name that would leave the output folder."""
     if UNPRINTABLE.search(name):

@@ -1,0 +1,419 @@
+"""The office commands take no option from data, replace no input, and refuse odd names.
+
+Each test here shows one hole found by trying `letters` as an attacker or a careless user
+would (git options in a revision, text surgery on data files, outputs over inputs, a line
+separator in the archive, look-alike names), closed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import DEFAULT_LETTER, edit_yaml
+from letters.cli import main
+
+LETTER = f"data/{DEFAULT_LETTER.name}"
+SENT = (
+    "status:\n  state: sent\n  approved_by: Clive Grunshaw\n  approved_on: 2020-03-30\n"
+    "  sent_on: 2020-03-30\n"
+)
+
+
+def _run(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _committed(root: Path) -> None:
+    """Make the folder a git repository with one commit of everything in it."""
+    git = ["git", "-C", str(root), "-c", "user.email=t@example.org", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], check=True, timeout=60)
+    subprocess.run([*git, "add", "-A"], check=True, timeout=60)
+    subprocess.run([*git, "commit", "-qm", "start"], check=True, timeout=60)
+
+
+@pytest.fixture
+def draft(scratch: Path) -> Path:
+    """Make the default letter a draft, in a copy of the project."""
+    edit_yaml(scratch / LETTER, SENT, "status:\n  state: draft\n")
+    return scratch
+
+
+# 1. A revision is never passed to git as an option -----------------------------------------
+
+
+@pytest.mark.parametrize("revision", ["--output=DECOY", "--remote=ext::sh", "--list"])
+def test_a_revision_that_looks_like_an_option_is_refused(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch, revision: str
+) -> None:
+    _committed(scratch)
+    decoy = scratch / "decoy.txt"
+    decoy.write_text("keep me\n", encoding="utf-8")
+    revision = revision.replace("DECOY", str(decoy))
+    status, out, err = _run(scratch, monkeypatch, "diff", LETTER, f"--against={revision}")
+    assert (status, out) == (1, "")
+    assert err == (
+        f"{LETTER}: error: {revision!r} is not a revision: give a commit, a tag or a branch "
+        "(HEAD, HEAD~1, a commit's hash); a revision never starts with '-'\n"
+    )
+    assert decoy.read_text(encoding="utf-8") == "keep me\n"
+    assert not (scratch / "build").exists()
+
+
+def test_an_approval_records_revision_is_checked_before_git_sees_it(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _committed(scratch)
+    decoy = scratch / "decoy.txt"
+    decoy.write_text("keep me\n", encoding="utf-8")
+    record = scratch / "data" / "lancashire-2020-peel.approval.json"
+    record.write_text(json.dumps({"revision": f"--output={decoy}", "inputs": {}}), "utf-8")
+    status, _, err = _run(scratch, monkeypatch, "diff", LETTER)
+    assert status == 1
+    assert err == (
+        f"{LETTER}: error: {record.relative_to(scratch)}: not an approval record (its revision "
+        f"'--output={decoy}' is not a commit's hash); delete it and approve the letter again "
+        "(letters approve)\n"
+    )
+    assert decoy.read_text(encoding="utf-8") == "keep me\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [("{not json", "Expecting property name"), ("[1, 2]", "it holds no JSON object")],
+)
+def test_a_malformed_approval_record_is_a_message(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch, content: str, reason: str
+) -> None:
+    (scratch / "data" / "lancashire-2020-peel.approval.json").write_text(content, "utf-8")
+    status, _, err = _run(scratch, monkeypatch, "build", LETTER, "--format", "html")
+    assert status == 1
+    assert "data/lancashire-2020-peel.approval.json: not an approval record (" in err
+    assert reason in err and "Traceback" not in err and "internal error" not in err
+
+
+def test_a_revision_is_unpacked_without_pythons_extraction_filter(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python 3.11.0 to 3.11.3 have no `filter=` for extractall: diff must not need it."""
+    _committed(scratch)
+
+    def no_filter(*_args: object, **kwargs: object) -> None:
+        raise TypeError("extractall() got an unexpected keyword argument 'filter'")
+
+    monkeypatch.setattr(tarfile.TarFile, "extractall", no_filter)
+    monkeypatch.delattr(tarfile, "data_filter")
+    status, out, err = _run(scratch, monkeypatch, "diff", LETTER)
+    assert (status, err) == (0, "")
+    assert out.splitlines()[0] == "0 changes since HEAD"
+
+
+# 2. One writer of data files: round-trip YAML, only the values it must -----------------------
+
+
+def test_approving_a_file_named_like_a_pattern_removes_no_other_letters_files(
+    draft: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (draft / "data" / "*.yaml").write_bytes((draft / LETTER).read_bytes())
+    (draft / "build").mkdir()
+    other = draft / "build" / "lancashire-2020-peel.pdf"
+    other.write_bytes(b"%PDF another letter's")
+    status, out, err = _run(draft, monkeypatch, "approve", "data/*.yaml", "--by", "A N Other")
+    assert (status, out) == (1, "")
+    assert err == (
+        "error: the data file '*' is not a plain name: it holds asterisk (U+002A); use only the "
+        "letters A to Z and a to z, digits, '-' and '_', starting with a letter or digit\n"
+    )
+    assert other.read_bytes() == b"%PDF another letter's"
+
+
+def test_approval_changes_only_the_status_and_keeps_comments_and_flow_style(
+    draft: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = draft / LETTER
+    edit_yaml(path, "status:\n  state: draft\n", "status: {state: draft}  # set by letters\n")
+    edit_yaml(path, "letter:\n", "letter:  # the day it is signed\n")
+    before = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    status, _, err = _run(
+        draft, monkeypatch, "approve", LETTER, "--by", "Clive Grunshaw", "--on", "2020-03-30"
+    )
+    assert (status, err) == (0, "")
+    after = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    changed = [line for line in difflib.ndiff(before, after) if line[:2] in ("- ", "+ ")]
+    assert changed == [
+        "- status: {state: draft}  # set by letters\n",
+        # the comment is kept; the longer line moves it to one space after the value
+        "+ status: {state: approved, approved_by: Clive Grunshaw, approved_on: 2020-03-30} # set"
+        " by letters\n",
+    ]
+
+
+def test_publishing_a_letter_whose_letter_line_has_a_comment_keeps_one_letter_key(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = scratch / LETTER
+    edit_yaml(path, "letter:\n", "letter:  # the day it is signed\n")
+    status, _, err = _run(scratch, monkeypatch, "publish", LETTER, "--on", "2020-03-31")
+    assert (status, err) == (0, "")
+    text = path.read_text(encoding="utf-8")
+    assert text.count("\nletter:") == 1
+    assert 'letter:  # the day it is signed\n  date: 2020-03-30\n  our_ref: ""\n' in text
+    assert "  published: 2020-03-31\n" in text
+    assert _run(scratch, monkeypatch, "check", LETTER)[0] == 0
+
+
+def test_a_second_publication_replaces_the_first_day(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for day in ("2020-03-31", "2020-04-01"):
+        assert _run(scratch, monkeypatch, "publish", LETTER, "--on", day)[0] == 0
+    text = (scratch / LETTER).read_text(encoding="utf-8")
+    assert 'letter:\n  date: 2020-03-30\n  our_ref: ""\n  published: 2020-04-01\n\n' in text
+    assert "2020-03-31" not in text
+    assert text.count("sent_on:") == 1 and "  sent_on: 2020-04-01\n" in text
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        (
+            "2020-03-29",
+            "--on 2020-03-29 is before 2020-03-30, when the letter was approved; give the day it "
+            "happened",
+        ),
+        (
+            (dt.date.today() + dt.timedelta(days=1)).isoformat(),
+            f"--on {dt.date.today() + dt.timedelta(days=1)} is after today ({dt.date.today()}); "
+            "record it once it has happened",
+        ),
+    ],
+)
+def test_publication_on_an_impossible_day_is_refused(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch, day: str, message: str
+) -> None:
+    before = (scratch / LETTER).read_bytes()
+    status, _, err = _run(scratch, monkeypatch, "publish", LETTER, "--on", day)
+    assert (status, err) == (1, f"{LETTER}: error: {message}\n")
+    assert (scratch / LETTER).read_bytes() == before
+
+
+def test_publication_before_the_reports_is_refused(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit_yaml(scratch / LETTER, "  approved_on: 2020-03-30\n", "  approved_on: 2019-01-01\n")
+    status, _, err = _run(scratch, monkeypatch, "publish", LETTER, "--on", "2020-01-01")
+    assert status == 1
+    assert err == (
+        f"{LETTER}: error: --on 2020-01-01 is before 2020-02-07, when the report was published;"
+        " give the day it happened\n"
+    )
+
+
+def test_a_data_file_saved_during_an_edit_is_not_overwritten(scratch: Path) -> None:
+    from letters.data_edit import edit_data_file
+
+    path = scratch / LETTER
+
+    def saved_meanwhile(tree: object) -> None:
+        path.write_text(path.read_text(encoding="utf-8") + "# saved in an editor\n", "utf-8")
+
+    with pytest.raises(Exception, match="changed while letters was editing it"):
+        edit_data_file(path, saved_meanwhile)
+    assert path.read_text(encoding="utf-8").endswith("# saved in an editor\n")
+
+
+# 4. Outputs never replace inputs --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "target", "message"),
+    [
+        (
+            ["due", "--ics", LETTER],
+            LETTER,
+            f"{LETTER} lies in the project's data/ folder, which holds the letters' inputs; write "
+            "it somewhere else (build/, for example)",
+        ),
+        (
+            ["findings", LETTER, "--out", "templates/letters/peel.md.j2"],
+            "templates/letters/peel.md.j2",
+            "templates/letters/peel.md.j2 lies in the project's templates/ folder, which holds "
+            "the letters' inputs; write it somewhere else (build/, for example)",
+        ),
+        (
+            ["findings", LETTER, "--out", "archive/manifest.jsonl"],
+            "archive/manifest.jsonl",
+            "archive/manifest.jsonl is a record of letters'; write it somewhere else",
+        ),
+        (
+            ["findings", LETTER, "--out", "archive/findings.csv"],
+            "archive/manifest.jsonl",
+            "archive/findings.csv lies in an archive (its folder holds manifest.jsonl); write it "
+            "somewhere else",
+        ),
+        (
+            ["due", "--ics", "notes.txt"],
+            "notes.txt",
+            "notes.txt: give a file name ending .ics",
+        ),
+    ],
+)
+def test_an_output_is_never_written_over_an_input_or_a_record(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], target: str, message: str
+) -> None:
+    (scratch / "archive").mkdir()
+    (scratch / "archive" / "manifest.jsonl").write_text("", encoding="utf-8")
+    (scratch / "notes.txt").write_text("mine\n", encoding="utf-8")
+    before = (scratch / target).read_bytes()
+    status, out, err = _run(scratch, monkeypatch, *args)
+    assert (status, out) == (1, "")
+    assert err.endswith(f"{message}\n") and "Traceback" not in err
+    assert (scratch / target).read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["../x", "/tmp/letters-new-abs", "a\nb", ".", "x/y"])
+def test_a_new_letters_name_is_a_plain_file_name_under_data(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    before = sorted(p.relative_to(scratch) for p in scratch.rglob("*"))
+    status, _, err = _run(
+        scratch, monkeypatch, "new", name, "--kind", "peel-2023", "--office",
+        "offices/lancashire-pcc.yaml",
+    )  # fmt: skip
+    assert status == 2
+    assert "is not a plain name" in err or "has no name" in err
+    assert sorted(p.relative_to(scratch) for p in scratch.rglob("*")) == before
+    assert not Path("/tmp/letters-new-abs.yaml").exists()
+
+
+def test_new_from_a_file_that_is_not_yaml_is_a_message(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (scratch / "data" / "old.yaml").write_text("report: [unclosed\n", encoding="utf-8")
+    status, _, err = _run(scratch, monkeypatch, "new", "next", "--from", "data/old.yaml")
+    assert status == 1
+    assert err == (
+        "data/old.yaml:1:9: a [ opened here is never closed with ]; or put text holding [ or ] "
+        "in quotes\n"
+    )
+    assert not (scratch / "data" / "next.yaml").exists()
+
+
+# 5. A line separator never breaks the archive -------------------------------------------------
+
+
+def test_an_approver_with_a_line_separator_is_refused(
+    draft: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = (draft / LETTER).read_bytes()
+    status, _, err = _run(draft, monkeypatch, "approve", LETTER, "--by", "A\u2028B")
+    assert status == 1
+    assert err == (
+        "error: --by 'A\\u2028B' holds U+2028; give the approver's name as it is written, on "
+        "one line\n"
+    )
+    assert (draft / LETTER).read_bytes() == before
+    assert not (draft / "data" / "lancashire-2020-peel.approval.json").exists()
+
+
+def test_a_line_separator_in_the_data_is_refused(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit_yaml(scratch / LETTER, "approved_by: Clive Grunshaw", 'approved_by: "Clive\\u2028G"')
+    status, _, err = _run(scratch, monkeypatch, "check", LETTER)
+    assert status == 1
+    assert "status.approved_by: contains U+2028" in err
+
+
+def test_the_manifest_is_ascii_and_a_name_with_diacritics_survives(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit_yaml(scratch / LETTER, "approved_by: Clive Grunshaw", "approved_by: Zoë Ní Bhriain")
+    status, _, err = _run(scratch, monkeypatch, "archive", LETTER)
+    assert (status, err) == (0, "")
+    raw = (scratch / "archive" / "manifest.jsonl").read_bytes()
+    assert raw.isascii()
+    assert json.loads(raw)["approved_by"] == "Zoë Ní Bhriain"
+    assert _run(scratch, monkeypatch, "archive", "--verify")[0] == 0
+
+
+def test_an_older_manifest_holding_a_line_separator_still_verifies(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from letters.archive import row_hash
+
+    assert _run(scratch, monkeypatch, "archive", LETTER)[0] == 0
+    manifest = scratch / "archive" / "manifest.jsonl"
+    row = json.loads(manifest.read_text(encoding="utf-8"))
+    row["approved_by"] = "A\u2028B"  # as an older letters wrote it: not ASCII
+    row["hash"] = row_hash(row)
+    manifest.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    status, out, err = _run(scratch, monkeypatch, "archive", "--verify")
+    assert (status, err) == (0, "")
+    assert out.startswith("archive: verified 1 filed letter; chain head ")
+
+
+# 8 and 9. Names that look alike are refused, not taken as different --------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "held"),
+    [
+        ("caf\u00e9", "latin small letter e with acute (U+00E9)"),
+        ("cafe\u0301", "combining acute accent (U+0301)"),
+        ("l\u0430ncashire", "cyrillic small letter a (U+0430)"),
+    ],
+)
+def test_a_data_file_whose_name_is_not_plain_is_refused(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch, name: str, held: str
+) -> None:
+    (scratch / "data" / f"{name}.yaml").write_bytes((scratch / LETTER).read_bytes())
+    status, _, err = _run(scratch, monkeypatch, "check", f"data/{name}.yaml")
+    assert status == 1
+    escaped = name.encode("unicode_escape").decode("ascii")
+    assert f"the data file '{escaped}' is not a plain name: it holds {held}" in err
+
+
+def test_an_office_file_with_a_look_alike_name_is_refused(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offices = scratch / "data" / "offices"
+    (offices / "l\u0430ncashire-pcc.yaml").write_bytes(
+        (offices / "lancashire-pcc.yaml").read_bytes()
+    )
+    edit_yaml(scratch / LETTER, "offices/lancashire-pcc.yaml", "offices/l\u0430ncashire-pcc.yaml")
+    status, _, err = _run(scratch, monkeypatch, "check", LETTER)
+    assert status == 1
+    assert "office: the office's file 'l\\u0430ncashire-pcc' is not a plain name" in err
+
+
+def test_a_report_kind_with_a_dot_is_refused_where_it_is_named(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kind such as `mopac.v2` reads as a field path (or a module's) in messages."""
+    frameworks = scratch / "data" / "reference" / "frameworks.yaml"
+    edit_yaml(frameworks, "\npeel-2023:\n", "\nmopac.v2:\n")
+    line = frameworks.read_text(encoding="utf-8").splitlines().index("mopac.v2:") + 1
+    status, _, err = _run(scratch, monkeypatch, "check", LETTER)
+    assert status == 1
+    assert (
+        f"data/reference/frameworks.yaml:{line}:1: the report kind 'mopac.v2' is not a plain "
+        "name: it holds full stop (U+002E)"
+    ) in err
+
+
+def test_text_is_read_in_one_spelling(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name typed with a combining accent (NFD) is the same name as one typed composed."""
+    edit_yaml(scratch / LETTER, "approved_by: Clive Grunshaw", "approved_by: Zoe\u0308")
+    assert _run(scratch, monkeypatch, "archive", LETTER)[0] == 0
+    row = json.loads((scratch / "archive" / "manifest.jsonl").read_text(encoding="utf-8"))
+    assert row["approved_by"] == "Zo\u00eb"
