@@ -232,6 +232,10 @@ def _file_pdf(root: Path, relative: str, pdf: bytes) -> None:
         raise ArchiveError(
             f"{root / relative} already exists; the archive never overwrites a file"
         ) from None
+    except OSError as exc:  # a full disk, say: the staged copy is gone, nothing was filed
+        raise ArchiveError(
+            f"cannot file {root / relative}: {exc.strerror or exc}; nothing was filed"
+        ) from None
 
 
 def _append_row(root: Path, rows: list[dict[str, Any]], row: dict[str, Any]) -> None:

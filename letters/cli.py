@@ -763,7 +763,10 @@ def due(
     if ics_file is not None:
         from .output import write_all
 
-        write_all({ics_file: due_ics(rows).encode("utf-8")})
+        try:
+            write_all({ics_file: due_ics(rows).encode("utf-8")})
+        except LettersError as exc:
+            _fail(ctx, exc)
     late = [row for row in rows if row.overdue(day) and not row.delay_reason]
     for row in late:
         assert row.last_day is not None  # only a letter with a last day is overdue

@@ -417,3 +417,42 @@ def test_text_is_read_in_one_spelling(scratch: Path, monkeypatch: pytest.MonkeyP
     assert _run(scratch, monkeypatch, "archive", LETTER)[0] == 0
     row = json.loads((scratch / "archive" / "manifest.jsonl").read_text(encoding="utf-8"))
     assert row["approved_by"] == "Zo\u00eb"
+
+
+# 7. Faults of the machine are messages too ----------------------------------------------------
+
+
+def test_a_read_only_calendar_file_is_a_message(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (scratch / "build").mkdir()
+    target = scratch / "build" / "deadlines.ics"
+    target.write_text("an older calendar\n", encoding="utf-8")
+    target.chmod(0o444)
+    status, _, err = _run(scratch, monkeypatch, "due", "--ics", "build/deadlines.ics")
+    assert status == 1
+    assert err.endswith(
+        f"error: {target} is read-only (an archived record?); letters never writes over a "
+        "read-only file: write somewhere else\n"
+    )
+    assert "internal error" not in err
+    assert target.read_text(encoding="utf-8") == "an older calendar\n"
+
+
+def test_a_full_disk_while_filing_is_a_message_and_files_nothing(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    def full(_src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device", str(dst))
+
+    monkeypatch.setattr(os, "link", full)
+    status, _, err = _run(scratch, monkeypatch, "archive", LETTER)
+    assert status == 1
+    assert err == (
+        f"{LETTER}: error: cannot file archive/2020/lancashire-2020-peel.pdf: No space left on "
+        "device; nothing was filed\n"
+    )
+    # the lock the filing held stays, as after any filing; no PDF, row or journal
+    assert sorted(p.name for p in (scratch / "archive").rglob("*") if p.is_file()) == [".lock"]
