@@ -403,8 +403,9 @@ def test_a_data_file_name_beginning_with_a_dot_is_refused_for_what_it_is(project
     hidden = project / "data" / ".draft.yaml"
     hidden.write_text((project / LETTER).read_text(encoding="utf-8"))
     assert _fails("build", "data/.draft.yaml", "--out", "out", "--format", "html") == (
-        "data/.draft.yaml: error: the output name '.draft.html' begins with a dot, so it would "
-        "be a hidden file; rename the data file"
+        "data/.draft.yaml: the data file '.draft' is not a plain name: it holds full stop "
+        "(U+002E); use only the letters A to Z and a to z, digits, '-' and '_', starting with a "
+        "letter or digit; rename the file"
     )
 
 
@@ -437,7 +438,7 @@ def test_findings_csv_and_json_together_is_a_usage_mistake(project: Path) -> Non
 
 
 def test_findings_to_an_unwritable_place_is_a_message(project: Path) -> None:
-    result = _cli("findings", LETTER, "--out", "/proc/version")
+    result = _cli("findings", LETTER, "--out", "/proc/findings.csv")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: cannot write /proc/")
     assert "internal error" not in result.output
@@ -597,8 +598,8 @@ def test_findings_never_overwrite_an_input(project: Path) -> None:
     result = _cli("findings", LETTER, "--out", LETTER)
     assert result.exit_code == 1
     assert result.stderr == (
-        f"error: {LETTER} is one of the project's inputs (under data/ or templates/); write the "
-        "findings somewhere else\n"
+        f"error: {LETTER} lies in the project's data/ folder, which holds the letters' inputs; "
+        "write it somewhere else (build/, for example)\n"
     )
     assert (project / LETTER).read_text(encoding="utf-8").startswith("# yaml-language-server")
 
