@@ -117,6 +117,18 @@ def test_a_revision_is_unpacked_without_pythons_extraction_filter(
     assert out.splitlines()[0] == "0 changes since HEAD"
 
 
+def test_a_link_in_the_projects_history_is_not_followed(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link committed under data/ or templates/ is left out of the revision, not followed."""
+    (scratch / "data" / "passwords.yaml").symlink_to("/etc/passwd")
+    (scratch / "templates" / "common" / "up").symlink_to("../../../../../etc")
+    _committed(scratch)
+    status, out, err = _run(scratch, monkeypatch, "diff", LETTER)
+    assert (status, err) == (0, "")
+    assert out.splitlines()[0] == "0 changes since HEAD"
+
+
 # 2. One writer of data files: round-trip YAML, only the values it must -----------------------
 
 
