@@ -165,7 +165,7 @@ def load_source(path: Path) -> Source:
     if node is None:
         raise DataError([Problem(where, "the file is empty; expected the fields of a letter")])
     source = Source(path, None)
-    source.tree = _convert(node, (), source, problems)
+    source.tree = _convert(node, (), source, problems, text)
     if not problems and not isinstance(source.tree, dict):
         problems.append(
             Problem(
@@ -266,7 +266,9 @@ def _at(path: Path, mark: Any) -> Location:
     return Location(path, mark.line + 1, mark.column + 1)
 
 
-def _convert(node: yaml.Node, path: FieldPath, source: Source, problems: list[Problem]) -> Tree:
+def _convert(
+    node: yaml.Node, path: FieldPath, source: Source, problems: list[Problem], text: str
+) -> Tree:
     """Turn a composed YAML node into a tree of text, recording locations."""
     loc = _at(source.path, node.start_mark)
     source.locations[path] = loc
@@ -303,10 +305,14 @@ def _convert(node: yaml.Node, path: FieldPath, source: Source, problems: list[Pr
     if isinstance(node, yaml.ScalarNode):
         if node.tag == _NULL and not node.style:  # plain: None from PyYAML, '' from libyaml
             return None
+        folded = node.style in (">", None, "")  # plain: None from PyYAML, "" from libyaml
+        value = _unfold_list_items(node, text) if folded else str(node.value)
         # one spelling of each text: 'é' typed as one character or as 'e' and an accent
-        return unicodedata.normalize("NFC", str(node.value))
+        return unicodedata.normalize("NFC", value)
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, path + (i,), source, problems) for i, item in enumerate(node.value)]
+        return [
+            _convert(item, path + (i,), source, problems, text) for i, item in enumerate(node.value)
+        ]
     mapping: dict[str, Tree] = {}
     for key_node, value_node in node.value:
         key_loc = _at(source.path, key_node.start_mark)
@@ -325,8 +331,41 @@ def _convert(node: yaml.Node, path: FieldPath, source: Source, problems: list[Pr
             )
             continue
         source.key_locations[path + (key,)] = key_loc
-        mapping[key] = _convert(value_node, path + (key,), source, problems)
+        mapping[key] = _convert(value_node, path + (key,), source, problems, text)
     return mapping
+
+
+#: A line that starts a Markdown list item: '- ', '* ', '+ ', or '1. ' (a number other than
+#: 1 starts one only after another item, as in CommonMark: '2016. The force' does not).
+_LIST_ITEM = re.compile(r"[-*+]\s|1[.)]\s")
+_NEXT_ITEM = re.compile(r"[-*+]\s|\d{1,9}[.)]\s")
+
+
+def _unfold_list_items(node: yaml.ScalarNode, text: str) -> str:
+    """Read a folded (>) or plain scalar as written where its lines are Markdown list items.
+
+    YAML folds every line break of `>` and of a plain scalar into a space, so two bullets
+    written on two lines would print as one. A line that starts a list item keeps its line
+    break; the rest of the scalar is folded as YAML folds it.
+    """
+    lines = text[node.start_mark.index : node.end_mark.index].split("\n")
+    if node.style == ">":  # the first line holds the '>' and its indicators
+        lines = lines[1:]
+    out = ""
+    in_list = broken = False
+    for line in (line.strip() for line in lines):
+        starts = bool((_NEXT_ITEM if in_list else _LIST_ITEM).match(line))
+        if not line:  # a blank line ends the list or paragraph, as in Markdown
+            out = out.rstrip("\n") + "\n\n" if out else out
+        elif not out or out.endswith("\n"):
+            out += line
+        else:
+            out += ("\n" if starts else " ") + line
+            broken = broken or starts
+        in_list = (in_list and bool(line)) or starts
+    if not broken:  # no item after a line of its own: YAML's reading is the writer's
+        return str(node.value)
+    return out.strip("\n") + ("\n" if str(node.value).endswith("\n") else "")  # its chomping
 
 
 def dotted(path: FieldPath) -> str:
