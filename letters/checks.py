@@ -12,7 +12,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from .document import Block, Table, block_lines, inline_text
-from .english import NUMBER_WORDS, count_noun, money, percent, read_count, uk_date
+from .english import NUMBER_WORDS, count_noun, join_words, money, percent, read_count, uk_date
 from .errors import CheckResult, DataError, Severity, did_you_mean
 from .facts import LetterFacts
 from .frameworks import Framework
@@ -586,6 +586,14 @@ class _Checker:
             },
             "causes_of_concern": {len(findings.causes), totals.causes_of_concern},
         }
+        # a count the data gives: stated by the report, or of findings the letter lists
+        given = {
+            field: bool(listed[field])
+            or field in totals.stated
+            or (field == "recommendations" and "for_chief_constables" in totals.stated)
+            for field in known
+        }
+        by_count: list[tuple[str, int, str]] = []  # where the text counts recommendations
         for name, texts in (
             ("body", self.facts.body),
             ("planned_activity", self.facts.planned_activity),
@@ -594,7 +602,9 @@ class _Checker:
                 for match in _COUNT.finditer(plain_text(text)):
                     count = read_count(match.group(1))
                     field = _COUNTED[match.group(3).lower()]
-                    if count in known[field]:
+                    if field == "recommendations" and count:
+                        by_count.append((name, index, " ".join(match.group(0).split())))
+                    if count in known[field] or not given[field]:
                         continue
                     said = " ".join(match.group(0).split())
                     kind = field.replace("_", " ")
@@ -605,6 +615,44 @@ class _Checker:
                         f"{_counted(known[field])} {kind}; if the report makes {count}, give it "
                         f"as report.counts.{field} and name it {{{_PLACEHOLDER_FOR[field]}}}",
                     )
+        if by_count:
+            self.answered_by_count(*by_count[0])
+
+    def answered_by_count(self, name: str, index: int, said: str) -> None:
+        """Warn where the text answers recommendations by a count, not each one (s.55(5B)).
+
+        The report's stated total (for chief constables, where given: those are the
+        force's) is more than the recommendations the letter lists with a response.
+        """
+        report, totals = self.letter.report, self.facts.totals
+        if report.published < DEADLINE_IN_FORCE:
+            return
+        field = (
+            "for_chief_constables" if "for_chief_constables" in totals.stated else "recommendations"
+        )
+        if field not in totals.stated:
+            return
+        total = getattr(totals, field)
+        listed = [f for f in report.findings if f.kind == "recommendation"]
+        if total <= len(listed):
+            return
+        numbers = {f.number for f in listed}
+        if all(number.isdigit() for number in numbers):
+            missing = [str(n) for n in range(1, total + 1) if str(n) not in numbers]
+            which = (
+                f"recommendations {join_words(missing)} are"
+                if len(missing) > 1
+                else (f"recommendation {missing[0]} is")
+            )
+        else:
+            which = f"{total - len(listed)} of its {total} recommendations are"
+        self.add(
+            "warning",
+            ("paragraphs", name, index),
+            f"the text answers recommendations by a count ({said!r}), but the report makes "
+            f"{total} and {which} not listed with a response; section 55(5B) needs the action "
+            "taken or proposed for each: list them under report.findings, each with its response",
+        )
 
 
 def _counted(counts: set[int]) -> str:
