@@ -233,7 +233,11 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             """Keep the terminal quiet: the page shows what happens."""
 
         def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
-            """Answer one request."""
+            """Answer one request from this machine's browser; refuse any other."""
+            if not self._ours():
+                refusal = f"forbidden: this preview answers only http://127.0.0.1:{preview.port}/\n"
+                self._send(refusal.encode(), "text/plain; charset=utf-8", HTTPStatus.FORBIDDEN)
+                return
             path = urlparse(self.path).path
             snapshot = preview.snapshot
             if path == "/":
@@ -263,8 +267,22 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             else:
                 self.send_error(HTTPStatus.NOT_FOUND)
 
-        def _send(self, body: bytes, kind: str) -> None:
-            self.send_response(HTTPStatus.OK)
+        def _ours(self) -> bool:
+            """Tell whether the request names this server and comes from no other site's page.
+
+            A page on another site can give its own name our address (DNS rebinding): its
+            requests then name its host, not ours. A page on another site that asks us directly
+            says its origin.
+            """
+            hosts = [f"127.0.0.1:{preview.port}", f"localhost:{preview.port}"]
+            host = self.headers.get_all("Host", [])
+            origin = self.headers.get_all("Origin", [])
+            if len(host) != 1 or host[0] not in hosts or len(origin) > 1:
+                return False
+            return not origin or origin[0] in [f"http://{name}" for name in hosts]
+
+        def _send(self, body: bytes, kind: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+            self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
