@@ -13,13 +13,13 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlparse
 
 from .errors import LettersError
 from .project import Project
@@ -238,16 +238,16 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
                 refusal = f"forbidden: this preview answers only http://127.0.0.1:{preview.port}/\n"
                 self._send(refusal.encode(), "text/plain; charset=utf-8", HTTPStatus.FORBIDDEN)
                 return
-            path = urlparse(self.path).path
+            path = self.path.partition("?")[0]
+            page = re.fullmatch(r"/page/([0-9]{1,4})\.png", path)
             snapshot = preview.snapshot
             if path == "/":
                 name = html.escape(preview.data_path.name)
                 self._send(PAGE.format(name=name).encode("utf-8"), "text/html; charset=utf-8")
             elif path == "/events":
                 self._events()
-            elif path.startswith("/page/") and path.endswith(".png"):
-                number = path[len("/page/") : -len(".png")]
-                index = int(number) - 1 if number.isdigit() else -1
+            elif page:
+                index = int(page.group(1)) - 1
                 if 0 <= index < len(snapshot.pages):
                     self._send(snapshot.pages[index], "image/png")
                 else:

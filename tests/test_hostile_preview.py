@@ -1,4 +1,4 @@
-"""`letters preview` against hostile requests: other sites.
+"""`letters preview` against hostile requests: other sites, odd paths.
 
 Only the user's browser on this machine may read the letter; a bad request gets an HTTP
 error, never a traceback; the preview stays responsive.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -32,6 +33,13 @@ class Served:
     port: int
     process: subprocess.Popen[str]
     stderr: Path
+    read: int = 0
+
+    def said(self) -> str:
+        """Return what the preview printed on stderr since last asked."""
+        text = self.stderr.read_text(encoding="utf-8")
+        said, self.read = text[self.read :], len(text)
+        return said
 
 
 @contextmanager
@@ -89,6 +97,16 @@ def ask(port: int, path: str, headers: list[tuple[str, str]] | None = None) -> t
         connection.close()
 
 
+def raw(port: int, request: bytes) -> bytes:
+    """Send a request as bytes; return the whole answer, as the server closes after one."""
+    with socket.create_connection(("127.0.0.1", port), timeout=PATIENCE) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+        return answer
+
+
 def refusal(port: int) -> bytes:
     """Return the body of the preview's refusal of another site."""
     return f"forbidden: this preview answers only http://127.0.0.1:{port}/\n".encode()
@@ -137,3 +155,29 @@ def test_the_browser_on_this_machine_is_answered(
     assert status == 200 and body.startswith(b"<!DOCTYPE html>")
     status, body = ask(served.port, "/page/3.png", headers)
     assert status == 200 and body.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        b"/page/\xb2.png",  # '²' in the request line's Latin-1: str.isdigit says yes
+        b"/page/\xb9.png",
+        b"/page/%C2%B2.png",
+        b"/page/" + b"9" * 5000 + b".png",  # more digits than int() reads
+        b"//[/page/1.png",  # urlparse raises on '//[' (http.server makes it '/[' first)
+        b"/page/0.png",
+        b"/page/4.png",
+        b"/page/-1.png",
+        b"/page/1.png.png",
+        b"/page/.png",
+    ],
+)
+def test_a_page_that_is_not_there_is_not_found_without_a_traceback(
+    served: Served, path: bytes
+) -> None:
+    served.said()
+    answer = raw(
+        served.port, b"GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % (path, served.port)
+    )
+    assert answer.startswith(b"HTTP/1.0 404 Not Found\r\n"), answer[:200]
+    assert "Traceback" not in served.said()
