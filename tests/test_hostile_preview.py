@@ -1,4 +1,4 @@
-"""`letters preview` against hostile requests: other sites, odd paths.
+"""`letters preview` against hostile requests: other sites, idle connections, odd paths.
 
 Only the user's browser on this machine may read the letter; a bad request gets an HTTP
 error, never a traceback; the preview stays responsive.
@@ -9,9 +9,15 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import resource
+import select
+import selectors
+import signal
 import socket
+import struct
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +30,8 @@ from conftest import DEFAULT_LETTER, copy_of_project, interruptible
 LETTERS = str(Path(sys.executable).parent / "letters")
 #: Long enough for anything on a busy machine; the tests wait this long only when they fail.
 PATIENCE = 60
+#: What a request beyond those the preview answers at once is told.
+BUSY = b"busy: too many requests at once; try again\n"
 
 
 @dataclass
@@ -40,6 +48,12 @@ class Served:
         text = self.stderr.read_text(encoding="utf-8")
         said, self.read = text[self.read :], len(text)
         return said
+
+    def stopped(self) -> str:
+        """Stop the preview as Ctrl-C does; return what it printed on stdout after starting."""
+        self.process.send_signal(signal.SIGINT)
+        out, _ = self.process.communicate(timeout=PATIENCE)
+        return out
 
 
 @contextmanager
@@ -181,3 +195,142 @@ def test_a_page_that_is_not_there_is_not_found_without_a_traceback(
     )
     assert answer.startswith(b"HTTP/1.0 404 Not Found\r\n"), answer[:200]
     assert "Traceback" not in served.said()
+
+
+def test_the_events_stream_outlives_the_idle_timeout(served: Served) -> None:
+    # the page's events are one long response: a keep-alive comment comes every 15 s
+    with socket.create_connection(("127.0.0.1", served.port), timeout=PATIENCE) as events:
+        events.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % served.port)
+        with events.makefile("rb") as stream:
+            started = time.monotonic()
+            assert stream.readline() == b"HTTP/1.0 200 OK\r\n"
+            while stream.readline() != b"\r\n":  # the headers
+                pass
+            assert stream.readline().startswith(b"data: {") and stream.readline() == b"\n"
+            assert stream.readline() == b": still here\n"
+            assert time.monotonic() - started > 10  # longer than a silent connection is kept
+
+
+@contextmanager
+def open_files(wanted: int) -> Iterator[None]:
+    """Let this process (and the preview it starts) open `wanted` files, as far as allowed."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        limit = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def closed_by_server(connections: list[socket.socket], within: float) -> list[socket.socket]:
+    """Wait until the server has closed each connection; return those it left open."""
+    selector = selectors.DefaultSelector()
+    for connection in connections:
+        selector.register(connection, selectors.EVENT_READ, connection)
+    deadline = time.monotonic() + within
+    try:
+        while selector.get_map() and time.monotonic() < deadline:
+            for key, _ in selector.select(1):
+                selector.unregister(key.fileobj)
+                assert key.data.recv(1) == b""
+        return [key.data for key in selector.get_map().values()]
+    finally:
+        selector.close()
+
+
+def reset(connection: socket.socket) -> None:
+    """Close a connection abruptly (a TCP reset), as a crashed or hostile client does."""
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    connection.close()
+
+
+def test_a_thousand_idle_connections_neither_keep_the_page_waiting_nor_stay_open(
+    tmp_path: Path,
+) -> None:
+    clients: list[socket.socket] = []
+    with open_files(4096), previewing(tmp_path) as served:
+        try:
+            address = ("127.0.0.1", served.port)
+            for _ in range(1000):
+                idle = socket.socket()
+                clients.append(idle)
+                idle.setblocking(False)
+                idle.connect_ex(address)
+            with selectors.DefaultSelector() as selector:
+                for idle in clients:
+                    selector.register(idle, selectors.EVENT_WRITE)
+                deadline = time.monotonic() + PATIENCE
+                while selector.get_map() and time.monotonic() < deadline:
+                    for key, _ in selector.select(1):
+                        selector.unregister(key.fileobj)
+                assert not selector.get_map(), "the idle connections were not all made"
+            # a request line begun and never finished; one reset halfway
+            slow = socket.create_connection(address, timeout=PATIENCE)
+            clients.append(slow)
+            slow.sendall(b"GET /letter.pd")
+            halfway = socket.create_connection(address, timeout=PATIENCE)
+            halfway.sendall(b"GET /letter.pdf HTTP/1.1\r\n")
+            time.sleep(0.5)  # let the preview start reading it
+            reset(halfway)
+
+            started = time.monotonic()
+            status, page = ask(served.port, "/")
+            took = time.monotonic() - started
+            assert status == 200
+            assert f"<title>Preview: {DEFAULT_LETTER.name}</title>".encode() in page
+            assert took < 2, f"the page took {took:.1f} s behind 1,000 idle connections"
+
+            left_open = closed_by_server(clients, within=PATIENCE)
+            assert not left_open, f"{len(left_open)} silent connections left open"
+            for client in clients:
+                reset(client)
+            assert "preview stopped" in served.stopped()
+            assert "Traceback" not in served.said()
+        finally:
+            for client in clients:
+                client.close()
+
+
+def test_a_request_sent_a_byte_at_a_time_is_cut_off(served: Served) -> None:
+    # each byte comes well within a read's timeout; the whole request never does
+    served.said()
+    request = b"GET /letter.pdf HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n" % served.port
+    request += b"X-Slow: " + b"a" * 1000
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", served.port), timeout=PATIENCE) as slow:
+        for byte in request:
+            slow.sendall(bytes([byte]))
+            if select.select([slow], [], [], 1)[0]:
+                break
+            took = time.monotonic() - started
+            assert took < PATIENCE / 2, f"the request was still being read after {took:.0f} s"
+        assert slow.recv(65536) == b""
+    assert "Traceback" not in served.said()
+
+
+def test_a_request_beyond_those_answered_at_once_is_told_so_at_once(tmp_path: Path) -> None:
+    streams: list[socket.socket] = []
+    with open_files(4096), previewing(tmp_path) as served:
+        try:
+            # each open page's events hold a place while the page is open
+            for _ in range(1000):
+                stream = socket.create_connection(("127.0.0.1", served.port), timeout=PATIENCE)
+                streams.append(stream)
+                stream.sendall(b"GET /events HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % served.port)
+                if stream.recv(17) != b"HTTP/1.0 200 OK\r\n":
+                    break
+            assert len(streams) < 1000, "no request was refused"
+            started = time.monotonic()
+            assert ask(served.port, "/") == (503, BUSY)
+            assert time.monotonic() - started < PATIENCE / 2
+        finally:
+            for stream in streams:
+                stream.close()
+        # a closed page's events end at their next keep-alive, 15 s on
+        deadline = time.monotonic() + 15 + PATIENCE
+        while (status := ask(served.port, "/")[0]) == 503 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert status == 200
+        assert "Traceback" not in served.said()
