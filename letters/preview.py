@@ -10,16 +10,21 @@ file and line, and the preview recovers on the next good save.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
 import json
+import re
+import selectors
+import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlparse
+from typing import Any, cast
 
 from .errors import LettersError
 from .project import Project
@@ -28,6 +33,18 @@ from .project import Project
 POLL = 0.1
 #: The resolution of the page images, in dots per inch.
 DPI = 110
+#: How long, in seconds, a connection may keep the server waiting: for its whole request once
+#: connected, and for each write after. A browser asks at once; a connection this slow is
+#: abandoned or hostile, and is closed.
+IDLE = 5.0
+#: How many requests are answered at once; each open page holds one for its events. A request
+#: beyond is answered 503 at once, never queued.
+BUSY = 64
+#: How many connections may wait, silent, for their request at once; beyond, the oldest is
+#: closed, so silent connections cannot use up the file descriptors.
+WAITING = 512
+#: What a request beyond BUSY is told.
+BUSY_BODY = b"busy: too many requests at once; try again\n"
 
 
 @dataclass
@@ -194,10 +211,136 @@ events.onmessage = (event) => show(JSON.parse(event.data));
 """
 
 
+class _Server(ThreadingHTTPServer):
+    """Serve on 127.0.0.1, giving a connection a thread only once its request arrives.
+
+    With a thread for each open connection, idle connections held threads without end and the
+    browser's request waited behind them; here a silent connection costs only its socket, for
+    IDLE seconds at most, and at most BUSY requests are answered at once. A request must arrive
+    whole within IDLE seconds of connecting, however slowly it trickles in.
+    """
+
+    daemon_threads = True
+    #: Stopping does not wait for a thread: each ends within IDLE seconds, or with the process.
+    block_on_close = False
+    #: A burst of connections waits in the kernel's queue (which the kernel may cap lower)
+    #: rather than be dropped: with the default, 5, a browser's connection could wait minutes
+    #: behind idle ones for its turn.
+    request_queue_size = 4096
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        stop: threading.Event,
+    ) -> None:
+        super().__init__(address, handler)
+        self._stop = stop
+        self._busy = threading.BoundedSemaphore(BUSY)
+        #: Each connection being answered whose request has not all arrived: its deadline.
+        self._unheard: dict[socket.socket, float] = {}
+        self._unheard_lock = threading.Lock()
+
+    def heard(self, connection: socket.socket) -> None:
+        """Lift a connection's deadline: its request has arrived whole (or it is done)."""
+        with self._unheard_lock:
+            self._unheard.pop(connection, None)
+
+    def serve_forever(self, poll_interval: float = 0.2) -> None:
+        """Accept connections, answer each once its request arrives, close the silent ones."""
+        # Each silent connection's address and deadline, the oldest first.
+        waiting: dict[socket.socket, tuple[Any, float]] = {}
+        selector = selectors.DefaultSelector()
+        selector.register(self.socket, selectors.EVENT_READ)
+
+        def close_oldest() -> None:
+            oldest = next(iter(waiting))
+            del waiting[oldest]
+            selector.unregister(oldest)
+            self.shutdown_request(oldest)
+
+        try:
+            while not self._stop.is_set():
+                for key, _ in selector.select(poll_interval):
+                    if key.fileobj is not self.socket:  # a request has begun (or it closed)
+                        connection = cast(socket.socket, key.fileobj)
+                        selector.unregister(connection)
+                        self._answer(connection, *waiting.pop(connection))
+                        continue
+                    if len(waiting) >= WAITING:
+                        close_oldest()
+                    try:
+                        connection, address = self.socket.accept()
+                    except OSError:  # out of file descriptors, or the client left already
+                        if waiting:
+                            close_oldest()
+                        else:
+                            self._stop.wait(0.05)  # rather than spin until one is free
+                        continue
+                    waiting[connection] = (address, time.monotonic() + IDLE)
+                    selector.register(connection, selectors.EVENT_READ)
+                now = time.monotonic()
+                while waiting and waiting[next(iter(waiting))][1] <= now:
+                    close_oldest()
+                with self._unheard_lock:
+                    late = [each for each, deadline in self._unheard.items() if deadline <= now]
+                    for connection in late:
+                        del self._unheard[connection]
+                for connection in late:
+                    # A request sent a byte at a time outlasts any one read's timeout: end the
+                    # read, and the thread answering it.
+                    with contextlib.suppress(OSError):
+                        connection.shutdown(socket.SHUT_RDWR)
+        finally:
+            while waiting:
+                close_oldest()
+            selector.close()
+
+    def _answer(self, connection: socket.socket, address: Any, deadline: float) -> None:
+        """Answer a request in a thread of its own, or say at once that all are busy."""
+        if not self._busy.acquire(blocking=False):
+            connection.setblocking(False)  # a client that does not read cannot hold us here
+            with contextlib.suppress(OSError):
+                connection.recv(65536)  # what is left unread on closing would reset the answer
+            with contextlib.suppress(OSError):
+                connection.send(
+                    b"HTTP/1.0 503 Service Unavailable\r\n"
+                    b"Content-Type: text/plain; charset=utf-8\r\n"
+                    b"Content-Length: %d\r\nConnection: close\r\n\r\n%s"
+                    % (len(BUSY_BODY), BUSY_BODY)
+                )
+            self.shutdown_request(connection)
+            return
+        with self._unheard_lock:
+            self._unheard[connection] = deadline
+        try:
+            self.process_request(connection, address)
+        except Exception:  # no thread to be had
+            self.heard(connection)
+            self._busy.release()
+            self.handle_error(connection, address)
+            self.shutdown_request(connection)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        """Answer one connection, then free its place for the next."""
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.heard(request)  # before closing: the socket is not to be shut down after
+            self._busy.release()
+            self.shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Say nothing of a client that left, stalled or reset; report a fault of letters."""
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
+
 def serve(preview: Preview, port: int, ready: threading.Event | None = None) -> None:
-    """Serve the preview on 127.0.0.1 until interrupted (Ctrl-C) or stopped."""
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
-    server.daemon_threads = True
+    """Serve the preview on 127.0.0.1 until interrupted (Ctrl-C) or stopped (`Preview.stop`)."""
+    server = _Server(("127.0.0.1", port), _handler(preview), preview._stop)
     preview.port = int(server.server_address[1])
     watcher = threading.Thread(target=preview.watch, daemon=True)
     watcher.start()
@@ -229,21 +372,35 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         """Answer the page, its events, the page images and the letter's files."""
 
+        #: A read or write that waits longer fails: a request or a reader this slow is not a
+        #: browser's. The events stream waits for a change, not on its socket, so lives on.
+        timeout = IDLE
+
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             """Keep the terminal quiet: the page shows what happens."""
 
+        def parse_request(self) -> bool:
+            """Read the request's headers; once read, the request has no deadline."""
+            read = super().parse_request()
+            cast(_Server, self.server).heard(self.connection)
+            return read
+
         def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
-            """Answer one request."""
-            path = urlparse(self.path).path
+            """Answer one request from this machine's browser; refuse any other."""
+            if not self._ours():
+                refusal = f"forbidden: this preview answers only http://127.0.0.1:{preview.port}/\n"
+                self._send(refusal.encode(), "text/plain; charset=utf-8", HTTPStatus.FORBIDDEN)
+                return
+            path = self.path.partition("?")[0]
+            page = re.fullmatch(r"/page/([0-9]{1,4})\.png", path)
             snapshot = preview.snapshot
             if path == "/":
                 name = html.escape(preview.data_path.name)
                 self._send(PAGE.format(name=name).encode("utf-8"), "text/html; charset=utf-8")
             elif path == "/events":
                 self._events()
-            elif path.startswith("/page/") and path.endswith(".png"):
-                number = path[len("/page/") : -len(".png")]
-                index = int(number) - 1 if number.isdigit() else -1
+            elif page:
+                index = int(page.group(1)) - 1
                 if 0 <= index < len(snapshot.pages):
                     self._send(snapshot.pages[index], "image/png")
                 else:
@@ -263,8 +420,22 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             else:
                 self.send_error(HTTPStatus.NOT_FOUND)
 
-        def _send(self, body: bytes, kind: str) -> None:
-            self.send_response(HTTPStatus.OK)
+        def _ours(self) -> bool:
+            """Tell whether the request names this server and comes from no other site's page.
+
+            A page on another site can give its own name our address (DNS rebinding): its
+            requests then name its host, not ours. A page on another site that asks us directly
+            says its origin.
+            """
+            hosts = [f"127.0.0.1:{preview.port}", f"localhost:{preview.port}"]
+            host = self.headers.get_all("Host", [])
+            origin = self.headers.get_all("Origin", [])
+            if len(host) != 1 or host[0] not in hosts or len(origin) > 1:
+                return False
+            return not origin or origin[0] in [f"http://{name}" for name in hosts]
+
+        def _send(self, body: bytes, kind: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+            self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
