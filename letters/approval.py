@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import LettersError
+from .errors import InputError, LettersError, display_path
+from .inputs import DATA, RECORD, read_input
 from .output import write_all
 from .provenance import file_digest, file_digests, tool_versions
 from .validate import LoadedLetter
@@ -38,6 +39,24 @@ class Held:
 def record_path(data_path: Path) -> Path:
     """Return where a letter's approval record lies: beside its data file."""
     return data_path.with_name(data_path.stem + SUFFIX)
+
+
+def read_record(data_path: Path, root: Path) -> dict[str, Any] | None:
+    """Read a letter's approval record, if it has one, through `inputs.read_input`."""
+    path = record_path(data_path)
+    if not path.exists():
+        return None
+    try:
+        record = json.loads(read_input(path, root, RECORD))
+    except ValueError:
+        record = None
+    if not isinstance(record, dict):
+        raise InputError(
+            display_path(path),
+            "not an approval record as letters writes it (JSON); approve the letter again "
+            "(letters approve)",
+        )
+    return record
 
 
 def input_digests(
@@ -80,7 +99,7 @@ def approve(
         "inputs": input_digests(loaded, project_root, templates),
     }
     status = f"status:\n  state: approved\n  approved_by: {json.dumps(by)}\n  approved_on: {on}\n"
-    text = _with_status(data_path.read_text(encoding="utf-8"), status)
+    text = _with_status(_text(data_path, project_root), status)
     write_all(
         {
             data_path: text.encode("utf-8"),
@@ -92,10 +111,11 @@ def approve(
 
 def held(data_path: Path, loaded: LoadedLetter, project_root: Path, templates: list[Path]) -> Held:
     """Say whether an approved or sent letter still has the inputs it was approved with."""
-    record_file = record_path(data_path)
-    if loaded.letter.status.state == "draft" or not record_file.is_file():
+    if loaded.letter.status.state == "draft":
         return Held(())
-    record = json.loads(record_file.read_text(encoding="utf-8"))
+    record = read_record(data_path, project_root)
+    if record is None:
+        return Held(())
     then: dict[str, str] = record.get("inputs", {})
     now = input_digests(loaded, project_root, templates)
     changed = tuple(
@@ -126,6 +146,11 @@ def held_message(data_path: Path, result: Held, state: str) -> str:
     )
 
 
+def _text(data_path: Path, root: Path) -> str:
+    """Read a letter's data file again, to write its status into it."""
+    return read_input(data_path, root, DATA).decode("utf-8")
+
+
 def _with_status(text: str, status: str) -> str:
     """Put a status block in a data file's text in place of its old one, or at its end."""
     lines = text.splitlines(keepends=True)
@@ -153,7 +178,7 @@ def _revision(root: Path) -> str:
     return done.stdout.strip() if done.returncode == 0 else ""
 
 
-def publish(data_path: Path, loaded: LoadedLetter, on: dt.date) -> None:
+def publish(data_path: Path, loaded: LoadedLetter, root: Path, on: dt.date) -> None:
     """Record the day the comments were published and copied (s.55(6)): the letter is sent.
 
     The copies go to the inspectorate and the Home Secretary.
@@ -165,7 +190,7 @@ def publish(data_path: Path, loaded: LoadedLetter, on: dt.date) -> None:
         f"status:\n  state: sent\n  approved_by: {json.dumps(status.approved_by)}\n"
         f"  approved_on: {status.approved_on}\n  sent_on: {on}\n  copied_on: {on}\n"
     )
-    text = _with_status(data_path.read_text(encoding="utf-8"), block)
+    text = _with_status(_text(data_path, root), block)
     text = _with_field(text, "letter", "published", on.isoformat())
     write_all({data_path: text.encode("utf-8")})
 

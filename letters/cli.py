@@ -505,7 +505,12 @@ def new(
         _fail(ctx, exc)
     path = project.data / (name if name.endswith(".yaml") else f"{name}.yaml")
     if previous is not None:
-        tree = yaml.safe_load(previous.read_text(encoding="utf-8"))
+        from .inputs import DATA, read_input
+
+        try:
+            tree = yaml.safe_load(read_input(previous, project.root, DATA))
+        except LettersError as exc:
+            _fail(ctx, exc)
         if not isinstance(tree, dict):
             raise click.BadParameter(f"{previous} is not a letter's data file", param_hint="--from")
         if office:
@@ -690,7 +695,8 @@ def publish(ctx: click.Context, data: Path, on: dt.date | None) -> None:
 
     try:
         project = _find_project(data.parent, Path.cwd())
-        record_publication(data, load_letter(data, project.root), on or dt.date.today())
+        loaded = load_letter(data, project.root)
+        record_publication(data, loaded, project.root, on or dt.date.today())
     except LettersError as exc:
         _report(ctx, exc, data)
         ctx.exit(1)

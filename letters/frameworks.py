@@ -11,6 +11,7 @@ from pathlib import Path
 import pydantic
 
 from .errors import DataError
+from .inputs import REFERENCE
 from .load import load_source
 from .provenance import while_unchanged
 
@@ -99,9 +100,9 @@ class Framework:
 
 
 @while_unchanged(maxsize=8)
-def load_frameworks(path: Path) -> dict[str, Framework]:
+def load_frameworks(path: Path, root: Path) -> dict[str, Framework]:
     """Read the frameworks file: report kind -> framework (kept while the file is unchanged)."""
-    source = load_source(path)
+    source = load_source(path, root, REFERENCE)
     try:
         entries = pydantic.TypeAdapter(dict[str, Framework]).validate_python(source.tree)
     except pydantic.ValidationError as exc:
@@ -111,4 +112,5 @@ def load_frameworks(path: Path) -> dict[str, Framework]:
 
 def frameworks_of(root: Path) -> dict[str, Framework]:
     """Return the frameworks of the project at `root`."""
-    return load_frameworks((root / FRAMEWORKS_FILE).resolve())
+    root = root.resolve()
+    return load_frameworks(root / FRAMEWORKS_FILE, root)

@@ -14,7 +14,6 @@ import datetime as dt
 import difflib
 import html
 import io
-import json
 import re
 import subprocess
 import tarfile
@@ -43,14 +42,11 @@ class Change:
 
 def revision_of(data_path: Path, root: Path) -> str:
     """Return the revision to compare with: the approval's, else the last commit."""
-    from .approval import record_path
+    from .approval import read_record
 
-    record = record_path(data_path)
-    if record.is_file():
-        revision = json.loads(record.read_text(encoding="utf-8")).get("revision", "")
-        if revision:
-            return str(revision)
-    return "HEAD"
+    record = read_record(data_path, root)
+    revision = record.get("revision", "") if record else ""
+    return str(revision) if revision else "HEAD"
 
 
 def lines_at(revision: str, data_path: Path, root: Path) -> list[str]:

@@ -12,13 +12,13 @@ from typing import Any
 import pydantic
 
 from .english import indefinite_article, join_words
-from .errors import DataError, Location, Problem, did_you_mean
+from .errors import DataError, InputError, Location, Problem, did_you_mean
 from .frameworks import NOT_GRADED, Framework, frameworks_of
+from .inputs import SIGNATURE, read_input
 from .load import FieldPath, Source, dotted, load_source
 from .model import Letter, Signatory, normalise_grade
 
-#: The largest signature image a letter carries, and its largest side in pixels.
-MAX_SIGNATURE_BYTES = 1_000_000
+#: The largest side in pixels of a signature image (its bytes: `inputs.SIGNATURE_BYTES`).
 MAX_SIGNATURE_SIDE = 4000
 _PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -52,13 +52,13 @@ class LoadedLetter:
 def load_letter(path: Path, root: Path) -> LoadedLetter:
     """Load, merge and validate a letter's data file and the office file it names, under `root`."""
     root = root.resolve()
-    source = load_source(path)
-    if not path.resolve().is_relative_to(root):
+    if not path.resolve().is_relative_to(root):  # said before a byte of it is read
         message = (
             f"the letter lies outside the project folder {root}; keep it under data/ (its "
             "provenance and the archive name every input by its place in the project)"
         )
         raise DataError([Problem(Location(path), message)])
+    source = load_source(path, root)
     problems: list[Problem] = []
     tree = source.tree
     assert isinstance(tree, dict)
@@ -95,7 +95,7 @@ def load_letter(path: Path, root: Path) -> LoadedLetter:
                     )
                 ]
             )
-        source.graft(("office",), load_source(office_path))
+        source.graft(("office",), load_source(office_path, root))
     frameworks = frameworks_of(root)
     problems.extend(_framework_problems(source, frameworks))
     try:
@@ -125,21 +125,21 @@ def _signers(
             signers.append(Signer(signatory))
             continue
         path = (*at, "signature", "file")
-        file = (data / signatory.signature.file).resolve()
+        name = signatory.signature.file
+        file = (data / name).resolve()
         problem = ""
         image = b""
         if not file.is_relative_to(data):
-            problem = f"{signatory.signature.file!r} lies outside data/; keep signatures there"
-        elif not file.is_file():
-            problem = f"no image at data/{signatory.signature.file} (give its path under data/)"
-        elif file.stat().st_size > MAX_SIGNATURE_BYTES:
-            problem = (
-                f"data/{signatory.signature.file} is {file.stat().st_size:,} bytes; a signature "
-                f"image is at most {MAX_SIGNATURE_BYTES:,}"
-            )
+            problem = f"{name!r} lies outside data/; keep signatures there"
+        elif not file.exists():
+            problem = f"no image at data/{name} (give its path under data/)"
         else:
-            image = file.read_bytes()
-            problem = _png_problem(image, signatory.signature.file)
+            try:
+                image = read_input(file, root, SIGNATURE)
+            except InputError as exc:
+                problem = f"data/{name}: {exc.reason}"
+            else:
+                problem = _png_problem(image, name)
         if problem:
             problems.append(Problem(source.locate(path), problem, dotted(path)))
             continue

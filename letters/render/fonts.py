@@ -1,29 +1,88 @@
-"""The house fonts: the only fonts the PDF may use, and the characters they cannot show."""
+"""The house fonts: read and checked once, the only fonts the PDF may use, and what they lack."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import shutil
 import tempfile
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..document import Document, text_lines
+from ..errors import InputError, TemplateError
+from ..inputs import FONT, read_input
+from ..provenance import while_unchanged
 from ..style import HouseStyle
-from .wordmark import _font
 
 if TYPE_CHECKING:
     from fontTools.ttLib import TTFont
 
 
+@dataclass(frozen=True, eq=False)
+class HouseFont:
+    """A house font file, read and checked: its name under templates/, bytes and tables."""
+
+    name: str
+    data: bytes
+    tables: TTFont
+
+
 def house_font_files(style: HouseStyle) -> tuple[Path, ...]:
     """List the house style's font files (under templates/)."""
+    return tuple(style.file(name) for name in _font_names(style))
+
+
+def house_fonts(style: HouseStyle) -> tuple[HouseFont, ...]:
+    """Read and check each of the house style's fonts: regular, bold, italic, bold italic."""
+    return tuple(house_font(style, name) for name in _font_names(style))
+
+
+def house_font(style: HouseStyle, name: str) -> HouseFont:
+    """Read and check one font the house style names (a path under templates/)."""
+    return _checked_font(style.file(name), style.root)
+
+
+def _font_names(style: HouseStyle) -> tuple[str, ...]:
+    """Name the house style's four font files, as it names them (under templates/)."""
     files = style.font.files
-    return tuple(
-        style.file(name) for name in (files.regular, files.bold, files.italic, files.bold_italic)
-    )
+    return (files.regular, files.bold, files.italic, files.bold_italic)
+
+
+@while_unchanged(maxsize=8)
+def _checked_font(path: Path, root: Path) -> HouseFont:
+    """Read a house font through `read_input`, and its tables at once.
+
+    Kept while the file is unchanged: the live preview, which runs on, sees a font replaced
+    under the same name.
+    """
+    from fontTools.ttLib import TTFont, TTLibError
+
+    shown = _shown(path, root)
+    try:
+        data = read_input(path, root, FONT)
+    except InputError as exc:
+        raise TemplateError(f"{shown}: {exc.reason}") from None
+    try:
+        font = TTFont(io.BytesIO(data), lazy=True)
+        font.getBestCmap()
+    except (TTLibError, OSError, ValueError) as exc:
+        raise TemplateError(
+            f"{shown}: not a TrueType or OpenType font the house style can use ({exc})"
+        ) from None
+    return HouseFont(shown, data, font)
+
+
+def _shown(path: Path, root: Path) -> str:
+    """Name a font by its place in the project (templates/fonts/...)."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 @lru_cache(maxsize=8)
@@ -33,8 +92,7 @@ def fontconfig_file(folders: tuple[Path, ...]) -> Path:
     WeasyPrint would otherwise fall back to whatever fonts the machine has, which the
     inputs' digest does not cover: the same inputs would not give the same bytes everywhere.
     """
-    home = Path(tempfile.gettempdir()) / f"letters-fontconfig-{os.getuid()}"
-    home.mkdir(mode=0o700, exist_ok=True)
+    home = _fontconfig_home()
     dirs = "".join(f"<dir>{_xml(str(folder))}</dir>" for folder in folders)
     config = (
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
@@ -54,15 +112,52 @@ def fontconfig_file(folders: tuple[Path, ...]) -> Path:
     return path
 
 
+def _fontconfig_home() -> Path:
+    """Return this user's folder for fontconfig's configurations, caches and font copies."""
+    home = Path(tempfile.gettempdir()) / f"letters-fontconfig-{os.getuid()}"
+    home.mkdir(mode=0o700, exist_ok=True)
+    return home
+
+
 def use_only_house_fonts(style: HouseStyle) -> None:
-    """Point fontconfig (and so WeasyPrint) at the house fonts alone, before it starts."""
-    folders = tuple(sorted({path.parent for path in house_font_files(style)}))
-    os.environ["FONTCONFIG_FILE"] = str(fontconfig_file(folders))
+    """Point fontconfig (and so WeasyPrint) at the house fonts alone, before it starts.
+
+    fontconfig reads every file in a folder it is given, by its path: given templates/fonts/
+    it would read a FIFO put there (and wait for ever), a file of any size, or what a link
+    leads to. It is given a folder of its own instead, holding the house fonts as read and
+    checked here (`house_fonts`).
+    """
+    folder = _font_copies(house_fonts(style))
+    os.environ["FONTCONFIG_FILE"] = str(fontconfig_file((folder,)))
+
+
+def _font_copies(fonts: tuple[HouseFont, ...]) -> Path:
+    """Return a folder holding these fonts' bytes alone, written once for each set of fonts."""
+    named = {hashlib.sha256(font.data).hexdigest()[:16] + Path(font.name).suffix: font.data
+             for font in fonts}  # fmt: skip
+    digest = hashlib.sha256("\n".join(sorted(named)).encode("ascii")).hexdigest()[:16]
+    home = _fontconfig_home()
+    folder = home / f"house-fonts-{digest}"
+    if not folder.is_dir():
+        # written whole, then renamed: build workers starting together may each write it
+        temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=home))
+        for name, data in named.items():
+            (temporary / name).write_bytes(data)
+        try:
+            temporary.rename(folder)
+        except OSError:  # another process put it there first
+            shutil.rmtree(temporary, ignore_errors=True)
+    for name, data in named.items():  # a file a cleaner of old temporary files took
+        if not (folder / name).is_file():
+            temporary_file = folder / f".{name}.{os.getpid()}"
+            temporary_file.write_bytes(data)
+            os.replace(temporary_file, folder / name)
+    return folder
 
 
 def missing_characters(document: Document, style: HouseStyle) -> tuple[str, ...]:
     """Name each character of the letter that no house font has, as 'U+0627 ARABIC LETTER ALEF'."""
-    covered = _covered(tuple(_font(path) for path in house_font_files(style)))
+    covered = _covered(tuple(font.tables for font in house_fonts(style)))
     texts = [
         *text_lines(document),
         document.title,
