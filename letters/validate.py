@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import typing
 from dataclasses import dataclass
@@ -160,7 +161,42 @@ def _png_problem(image: bytes, name: str) -> str:
     # its bit depth, after the size: WeasyPrint prints a 16-bit grey image as a black box
     if len(image) > 24 and image[24] == 16:
         return f"data/{name} has 16 bits a channel; save the signature as an 8-bit PNG"
+    if _damaged(image):
+        return (
+            f"data/{name} is a damaged PNG image (it cannot be read whole); save the "
+            "signature as PNG again"
+        )
     return ""
+
+
+def _damaged(image: bytes) -> bool:
+    """Say whether a PNG cannot be read whole: a chunk cut short, garbled or missing.
+
+    Its header may be sound and its body not: Word's reader and the PDF's would then fail
+    half way through a build, or print a blank. Pillow reads every chunk (their checksums)
+    and then every pixel.
+    """
+    import warnings
+
+    from PIL import Image, ImageFile
+
+    # WeasyPrint, once imported, lets Pillow pass a file cut short: not while checking one
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a large image: its sides are bounded already
+            with Image.open(io.BytesIO(image), formats=["PNG"]) as probe:
+                probe.verify()
+            with Image.open(io.BytesIO(image), formats=["PNG"]) as probe:
+                probe.load()
+    # Pillow's reader raises what the damage leads it to (OSError, SyntaxError, IndexError,
+    # zlib's and struct's errors, among others): any of them means the file is damaged.
+    except Exception:
+        return True
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+    return False
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
