@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import shutil
 import tempfile
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -53,12 +56,35 @@ def _font_names(style: HouseStyle) -> tuple[str, ...]:
     return (files.regular, files.bold, files.italic, files.bold_italic)
 
 
+#: The tables every house font needs, and what each holds, to say which one is damaged.
+_NEEDED = {
+    "head": "its header",
+    "hhea": "its horizontal header",
+    "maxp": "its count of glyphs",
+    "hmtx": "the glyphs' widths",
+    "cmap": "which glyph shows each character",
+}
+#: Tables a font may lack, but which are read when it has them.
+_IF_ANY = {
+    "OS/2": "its metrics",
+    "post": "its glyph names",
+    "loca": "where each glyph's outline lies",
+    "glyf": "the glyphs' outlines",
+    "CFF ": "the glyphs' outlines",
+    "CFF2": "the glyphs' outlines",
+}
+#: The widest a glyph's advance can mean to be, in font units: wider, it is a negative
+#: number misread, or garbage (fontTools warns of each such glyph).
+_WIDEST = 0x7FFF
+
+
 @while_unchanged(maxsize=8)
 def _checked_font(path: Path, root: Path) -> HouseFont:
-    """Read a house font through `read_input`, and its tables at once.
+    """Read a house font through `read_input` and check the tables the letters read.
 
-    Kept while the file is unchanged: the live preview, which runs on, sees a font replaced
-    under the same name.
+    A damaged table would otherwise fail half way through a build, or draw the letter
+    wrongly after a flood of fontTools' warnings. Kept while the file is unchanged: the live
+    preview, which runs on, sees a font replaced under the same name.
     """
     from fontTools.ttLib import TTFont, TTLibError
 
@@ -67,13 +93,33 @@ def _checked_font(path: Path, root: Path) -> HouseFont:
         data = read_input(path, root, FONT)
     except InputError as exc:
         raise TemplateError(f"{shown}: {exc.reason}") from None
-    try:
-        font = TTFont(io.BytesIO(data), lazy=True)
-        font.getBestCmap()
-    except (TTLibError, OSError, ValueError) as exc:
-        raise TemplateError(
-            f"{shown}: not a TrueType or OpenType font the house style can use ({exc})"
-        ) from None
+    with _quiet_font_tools():
+        try:
+            font = TTFont(io.BytesIO(data), lazy=True)
+        except (TTLibError, OSError, ValueError, LookupError, TypeError) as exc:
+            raise TemplateError(
+                f"{shown}: not a TrueType or OpenType font the house style can use ({exc}); "
+                "name a .ttf or .otf file"
+            ) from None
+        if "glyf" not in font and "CFF " not in font and "CFF2" not in font:
+            raise TemplateError(
+                f"{shown}: a damaged font: it has no table of the glyphs' outlines ('glyf' or "
+                "'CFF '); replace the file with a good copy of the font"
+            )
+        for tag, holds in (*_NEEDED.items(), *_IF_ANY.items()):
+            if tag not in font and tag in _IF_ANY:
+                continue
+            try:
+                table = font[tag]
+            # A damaged table raises what its bytes lead fontTools to: any error means it.
+            except Exception:
+                raise TemplateError(f"{shown}: {_damaged(holds, tag)}") from None
+            if tag == "hmtx" and any(width > _WIDEST for width, _ in table.metrics.values()):
+                raise TemplateError(f"{shown}: {_damaged(holds, tag)}")
+        try:
+            font.getBestCmap()
+        except Exception:
+            raise TemplateError(f"{shown}: {_damaged(_NEEDED['cmap'], 'cmap')}") from None
     return HouseFont(shown, data, font)
 
 
@@ -83,6 +129,53 @@ def _shown(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+def _damaged(holds: str, tag: str) -> str:
+    """Say that a font's table is damaged, and what to do."""
+    return (
+        f"a damaged font: its {tag.strip()!r} table ({holds}) is unreadable; "
+        "replace the file with a good copy of the font"
+    )
+
+
+@contextmanager
+def drawing(font: HouseFont) -> Iterator[None]:
+    """Draw with a house font's glyphs, a failure to read one said as the font's fault.
+
+    Its outlines are read as each glyph is first drawn (checking every one would cost each
+    process a fifth of a second), so a damaged one is found then.
+    """
+    try:
+        with _quiet_font_tools():
+            yield
+    except TemplateError:
+        raise
+    # fontTools and FreeType raise what a damaged outline leads them to (struct's error,
+    # an OSError 'invalid outline', IndexError...): any error here means the font's.
+    except Exception:
+        raise TemplateError(
+            f"{font.name}: a damaged font: the outlines of its glyphs cannot be drawn; "
+            "replace the file with a good copy of the font"
+        ) from None
+
+
+@contextmanager
+def _quiet_font_tools() -> Iterator[None]:
+    """Keep fontTools' warnings (one for each damaged glyph) from the terminal meanwhile.
+
+    What they warn of is said once, as the font's fault, by the caller.
+    """
+    logger = logging.getLogger("fontTools")
+    kept = logger.propagate
+    quiet = logging.NullHandler()
+    logger.addHandler(quiet)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(quiet)
+        logger.propagate = kept
 
 
 @lru_cache(maxsize=8)

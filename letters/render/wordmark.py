@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ..document import Letterhead
 from ..style import PAGE_SIZES_MM, HouseStyle
-from .fonts import HouseFont, house_font
+from .fonts import HouseFont, drawing, house_font
 
 PNG_DPI = 400
 
@@ -73,7 +73,8 @@ def _width(run: Run) -> float:
 
 def _em_for_cap_height(house: HouseFont, cap_height: float) -> float:
     font = house.tables
-    return float(cap_height * font["head"].unitsPerEm / _cap_height(font))
+    with drawing(house):
+        return float(cap_height * font["head"].unitsPerEm / _cap_height(font))
 
 
 def _cap_height(font: TTFont) -> float:
@@ -139,8 +140,9 @@ def wordmark_svg(layout: Layout, alt: str) -> bytes:
         glyphs = font.getGlyphSet()
         scale = run.em / font["head"].unitsPerEm
         pen = _OutlinePen(glyphs)
-        for glyph, x in _advances(run):
-            glyphs[glyph].draw(TransformPen(pen, (scale, 0, 0, -scale, x, run.baseline)))
+        with drawing(run.font):
+            for glyph, x in _advances(run):
+                glyphs[glyph].draw(TransformPen(pen, (scale, 0, 0, -scale, x, run.baseline)))
         parts.append(f'<path fill="{run.colour}" d="{"".join(pen.commands)}"/>')
     parts.append("</svg>\n")
     return "\n".join(parts).encode("utf-8")
@@ -218,12 +220,13 @@ def wordmark_png(layout: Layout) -> bytes:
     draw.rectangle((0, side * 0.9, side - 1, side - 1), fill=layout.rule)
     for run in layout.runs:
         # from the bytes read and checked (`fonts.house_font`), not the file again by its path
-        size = max(1, round(run.em * px))
-        pil_font = ImageFont.truetype(io.BytesIO(run.font.data), size=size)
-        for (_, x), char in zip(_advances(run), run.text, strict=True):
-            draw.text(
-                (x * px, run.baseline * px), char, font=pil_font, fill=run.colour, anchor="ls"
-            )
+        with drawing(run.font):
+            size = max(1, round(run.em * px))
+            pil_font = ImageFont.truetype(io.BytesIO(run.font.data), size=size)
+            for (_, x), char in zip(_advances(run), run.text, strict=True):
+                draw.text(
+                    (x * px, run.baseline * px), char, font=pil_font, fill=run.colour, anchor="ls"
+                )
     out = io.BytesIO()
     # zlib's default level: optimize=True saves a twelfth of the bytes at four times the cost
     image.save(out, format="PNG", dpi=(PNG_DPI, PNG_DPI))
@@ -285,7 +288,8 @@ def _geometry(text: str, style: HouseStyle) -> Watermark:
     width, height = PAGE_SIZES_MM[style.page.size]
     probe = Run(text, bold, 1.0, 0.0, 0.0, "")
     em = 0.5 * (width**2 + height**2) ** 0.5 / max(_width(probe), 0.01)
-    cap = _cap_height(ttf) / ttf["head"].unitsPerEm
+    with drawing(bold):
+        cap = _cap_height(ttf) / ttf["head"].unitsPerEm
     return Watermark(em, _width(probe) * em, cap * em, math.degrees(math.atan2(height, width)))
 
 
@@ -311,10 +315,11 @@ def _watermark(text: str, style: HouseStyle) -> bytes:
     pen = _OutlinePen(glyphs, places=2)
     scale = mark.em / units
     page = Transform().translate(width / 2, height / 2).rotate(-math.atan2(height, width))
-    for glyph, x in _advances(run):
-        glyphs[glyph].draw(
-            TransformPen(pen, page.transform((scale, 0, 0, -scale, x, run.baseline)))
-        )
+    with drawing(font):
+        for glyph, x in _advances(run):
+            glyphs[glyph].draw(
+                TransformPen(pen, page.transform((scale, 0, 0, -scale, x, run.baseline)))
+            )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" '
         f'width="{width:g}mm" height="{height:g}mm">'
