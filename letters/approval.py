@@ -20,14 +20,13 @@ from typing import Any
 
 from .data_edit import child_mapping, edit_data_file, set_fields
 from .errors import UNPRINTABLE, LettersError
+from .inputs import RECORD, read_input
 from .output import write_all
 from .provenance import file_digest, file_digests, tool_versions
 from .validate import LoadedLetter
 
 #: The name of a letter's approval record, beside its data file.
 SUFFIX = ".approval.json"
-#: The largest approval record read: one digest a template, font and data file.
-MAX_RECORD_BYTES = 1_000_000
 #: A git commit's full hash (SHA-1 or SHA-256), as an approval records its revision.
 COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
@@ -46,19 +45,16 @@ def record_path(data_path: Path) -> Path:
     return data_path.with_name(data_path.stem + SUFFIX)
 
 
-def read_record(path: Path) -> dict[str, Any] | None:
+def read_record(path: Path, root: Path) -> dict[str, Any] | None:
     """Read a letter's approval record, or None where it has none; refuse a malformed one.
 
-    A record may come from a shared folder: each field is checked before it is used.
+    A record may come from a shared folder: it is read through `inputs.read_input`, and
+    each field is checked before it is used.
     """
     if not path.exists():
         return None
     try:
-        with path.open("rb") as stream:
-            raw = stream.read(MAX_RECORD_BYTES + 1)
-        if len(raw) > MAX_RECORD_BYTES:
-            raise ValueError(f"it is larger than {MAX_RECORD_BYTES:,} bytes")
-        record = json.loads(raw.decode("utf-8"))
+        record = json.loads(read_input(path, root, RECORD).decode("utf-8"))
         if not isinstance(record, dict):
             raise ValueError("it holds no JSON object")
         inputs = record.get("inputs", {})
@@ -69,8 +65,6 @@ def read_record(path: Path) -> dict[str, Any] | None:
         revision = record.get("revision", "")
         if not isinstance(revision, str) or (revision and not COMMIT.fullmatch(revision)):
             raise ValueError(f"its revision {revision!r} is not a commit's hash")
-    except OSError as exc:
-        raise LettersError(f"{path}: cannot read the approval record: {exc.strerror}") from None
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError too
         reason = str(exc).splitlines()[0] if str(exc) else "it is not JSON"
         raise LettersError(
@@ -140,14 +134,15 @@ def approve(
             drop=("sent_on", "copied_on"),
         )
 
-    edit_data_file(data_path, approved)
+    edit_data_file(data_path, project_root, approved)
     write_all({record_path(data_path): (json.dumps(record, indent=2) + "\n").encode("utf-8")})
     return record_path(data_path)
 
 
 def held(data_path: Path, loaded: LoadedLetter, project_root: Path, templates: list[Path]) -> Held:
     """Say whether an approved or sent letter still has the inputs it was approved with."""
-    record = None if loaded.letter.status.state == "draft" else read_record(record_path(data_path))
+    state = loaded.letter.status.state
+    record = None if state == "draft" else read_record(record_path(data_path), project_root)
     if record is None:
         return Held(())
     then: dict[str, str] = record.get("inputs", {})
@@ -203,7 +198,7 @@ def _revision(root: Path) -> str:
     return done.stdout.strip() if done.returncode == 0 else ""
 
 
-def publish(data_path: Path, loaded: LoadedLetter, on: dt.date, today: dt.date) -> None:
+def publish(data_path: Path, loaded: LoadedLetter, root: Path, on: dt.date, today: dt.date) -> None:
     """Record the day the comments were published and copied (s.55(6)): the letter is sent.
 
     The copies go to the inspectorate and the Home Secretary. A second publication replaces
@@ -223,4 +218,4 @@ def publish(data_path: Path, loaded: LoadedLetter, on: dt.date, today: dt.date) 
         set_fields(child_mapping(tree, "status"), {"state": "sent", "sent_on": on, "copied_on": on})
         set_fields(child_mapping(tree, "letter"), {"published": on})
 
-    edit_data_file(data_path, sent)
+    edit_data_file(data_path, root, sent)

@@ -16,6 +16,7 @@ from .archive import Record
 from .document import Attachment, Block, Document, Letterhead, Signature, combine
 from .errors import ArchiveError, CheckError, HeldError, RenderError, TemplateError
 from .facts import LetterFacts
+from .inputs import DATA, read_input
 from .model import Audience, Letter, copy_for
 from .output import FORMATS, SUFFIXES, safe_name, write_all
 from .prepare import Prepared, Wordings, language_facts, prepare, template_name
@@ -112,7 +113,7 @@ def compose_letter(
         marking=letter.marking,
         draft_label=meta["draft_label"] if draft else "",
         properties=_properties(loaded, project, copy),
-        attachments=_attachments(loaded, letter, copy),
+        attachments=_attachments(loaded, letter, copy, project.root),
     )
 
 
@@ -361,12 +362,25 @@ def _checked(data_path: Path, project: Project, strict: bool) -> Prepared:
     return prepared
 
 
-def _attachments(loaded: LoadedLetter, letter: Letter, copy: Audience) -> tuple[Attachment, ...]:
-    """List the files a copy's PDF embeds: the sources, the data as sent, or nothing."""
+def _attachments(
+    loaded: LoadedLetter, letter: Letter, copy: Audience, root: Path
+) -> tuple[Attachment, ...]:
+    """List the files a copy's PDF embeds: the sources, the data as sent, or nothing.
+
+    The record's sources are its data and office files, read again through `read_input`,
+    and the signature images, as they were read and checked.
+    """
     if copy == "record":
         description = "The data this letter was made from (letters)"
-        files = loaded.files
-        return tuple(Attachment(path.name, path.read_bytes(), description) for path in files)
+        images = {s.image_file: s.image for s in loaded.signers if s.image_file is not None}
+        return tuple(
+            Attachment(
+                path.name,
+                images[path] if path in images else read_input(path, root, DATA),
+                description,
+            )
+            for path in loaded.files
+        )
     if copy == "sent":
         data = letter.model_dump(mode="json", exclude_defaults=True)
         # libyaml's emitter where PyYAML has it: the same text, ten times faster

@@ -16,6 +16,7 @@ from .english import NUMBER_WORDS, count_noun, join_words, money, percent, read_
 from .errors import CheckResult, DataError, Severity, did_you_mean
 from .facts import LetterFacts
 from .frameworks import Framework
+from .inputs import REFERENCE
 from .load import FieldPath, dotted, load_source
 from .markdown import plain_text
 from .model import Paragraphs
@@ -94,9 +95,9 @@ class Holders(BaseModel):
         return [h.name for h in self.holders if h.start <= day and (h.end is None or day <= h.end)]
 
 
-def load_holders(path: Path) -> Holders:
-    """Read the list of Home Secretaries shipped under data/reference/."""
-    source = load_source(path)
+def load_holders(path: Path, root: Path) -> Holders:
+    """Read the list of Home Secretaries shipped under data/reference/ of the project at `root`."""
+    source = load_source(path, root, REFERENCE)
     try:
         return Holders.model_validate(source.tree)
     except pydantic.ValidationError as exc:

@@ -514,12 +514,8 @@ def new(
             param_hint="--office",
         )
     if previous is not None:
-        try:
-            if not previous.resolve().is_relative_to(project.root.resolve()):
-                raise LettersError(
-                    f"{_shown(previous)} lies outside the project; start from a letter in it"
-                )
-            given = load_source(previous).tree
+        try:  # read as every input is: inside the project, bounded
+            given = load_source(previous, project.root).tree
         except LettersError as exc:
             _fail(ctx, exc)
         if not isinstance(given, dict):
@@ -710,7 +706,8 @@ def publish(ctx: click.Context, data: Path, on: dt.date | None) -> None:
     project = _office_letter(ctx, data)
     try:
         today = dt.date.today()
-        record_publication(data, load_letter(data, project.root), on or today, today)
+        loaded = load_letter(data, project.root)
+        record_publication(data, loaded, project.root, on or today, today)
     except LettersError as exc:
         _report(ctx, exc, data)
         ctx.exit(1)

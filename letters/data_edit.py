@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import LettersError
-from .load import MAX_BYTES
+from .inputs import DATA, read_input
 from .output import write_all
 
 
-def edit_data_file(path: Path, edit: Callable[[Any], None]) -> None:
+def edit_data_file(path: Path, root: Path, edit: Callable[[Any], None]) -> None:
     """Apply `edit` to a data file's top-level mapping and write the file back.
 
     `edit` receives the round-trip mapping (a ruamel.yaml CommentedMap) and changes it in
@@ -29,7 +29,7 @@ def edit_data_file(path: Path, edit: Callable[[Any], None]) -> None:
     from ruamel.yaml.error import YAMLError
     from ruamel.yaml.util import load_yaml_guess_indent
 
-    before = _read(path)
+    before = read_input(path, root, DATA)
     try:
         text = before.decode("utf-8")
         _, sequence_indent, sequence_offset = load_yaml_guess_indent(text)
@@ -38,7 +38,7 @@ def edit_data_file(path: Path, edit: Callable[[Any], None]) -> None:
         # one value set in two places (sent_on, copied_on) is written twice: the loader
         # refuses aliases
         yaml.representer.ignore_aliases = lambda _data: True
-        yaml.width = MAX_BYTES  # never fold a long line the user wrote on one line
+        yaml.width = len(text) + 1  # never fold a long line the user wrote on one line
         yaml.indent(
             mapping=_mapping_indent(text),
             sequence=sequence_indent or 4,
@@ -55,7 +55,7 @@ def edit_data_file(path: Path, edit: Callable[[Any], None]) -> None:
     edit(tree)
     written = io.StringIO()
     yaml.dump(tree, written)
-    if _read(path) != before:
+    if read_input(path, root, DATA) != before:
         raise LettersError(
             f"{path}: changed while letters was editing it (saved in an editor?); nothing was "
             "written: run the command again"
@@ -122,18 +122,6 @@ def _mapping_indent(text: str) -> int:
             if step > 0:
                 return step
     return 2
-
-
-def _read(path: Path) -> bytes:
-    """Read a data file whole, refusing one larger than any letter's data."""
-    try:
-        with path.open("rb") as stream:
-            raw = stream.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise LettersError(f"{path}: cannot be read: {exc.strerror}") from None
-    if len(raw) > MAX_BYTES:
-        raise LettersError(f"{path}: is larger than {MAX_BYTES:,} bytes; it is no letter's data")
-    return raw
 
 
 def _first_line(exc: BaseException) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,13 +28,15 @@ class Location:
         return text
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Path, *, follow_links: bool = True) -> str:
     """Show a path relative to the working folder when it lies inside it, controls escaped.
 
     A file name may hold a newline or a terminal's escape sequence: each is written escaped.
+    Without `follow_links`, a link is named where it lies, not where it leads.
     """
+    where = path.resolve() if follow_links else Path(os.path.abspath(path))
     try:
-        shown = str(path.resolve().relative_to(Path.cwd().resolve()))
+        shown = str(where.relative_to(Path.cwd().resolve()))
     except ValueError:
         shown = str(path)
     return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), shown)
@@ -108,6 +111,24 @@ class DataError(LettersError):
     def __reduce__(self) -> tuple[type[DataError], tuple[list[Problem]]]:
         """Travel between processes (a build worker's) with its problems, not its message."""
         return (type(self), (self.problems,))
+
+
+class InputError(LettersError):
+    """Raised by `inputs` for a file refused before a byte of it is read, or unreadable.
+
+    One outside the project, one that is not a regular file, or one larger than its kind
+    may be. The message names the file and why, never what it holds.
+    """
+
+    located = True
+
+    def __init__(self, shown: str, reason: str):
+        self.shown, self.reason = shown, reason
+        super().__init__(f"{shown}: {reason}")
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
+        """Travel between processes (a build worker's) with its name and reason."""
+        return (type(self), (self.shown, self.reason))
 
 
 class TemplateError(LettersError):

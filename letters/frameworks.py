@@ -11,6 +11,7 @@ from pathlib import Path
 import pydantic
 
 from .errors import DataError, Problem
+from .inputs import REFERENCE
 from .load import load_source
 from .names import name_problem
 from .provenance import while_unchanged
@@ -100,9 +101,9 @@ class Framework:
 
 
 @while_unchanged(maxsize=8)
-def load_frameworks(path: Path) -> dict[str, Framework]:
+def load_frameworks(path: Path, root: Path) -> dict[str, Framework]:
     """Read the frameworks file: report kind -> framework (kept while the file is unchanged)."""
-    source = load_source(path)
+    source = load_source(path, root, REFERENCE)
     named = [
         Problem(source.key_locations[(kind,)], f"{problem}; rename the report kind")
         for kind in (source.tree if isinstance(source.tree, dict) else {})
@@ -119,4 +120,5 @@ def load_frameworks(path: Path) -> dict[str, Framework]:
 
 def frameworks_of(root: Path) -> dict[str, Framework]:
     """Return the frameworks of the project at `root`."""
-    return load_frameworks((root / FRAMEWORKS_FILE).resolve())
+    root = root.resolve()
+    return load_frameworks(root / FRAMEWORKS_FILE, root)

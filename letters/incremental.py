@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .errors import InputError
 from .output import write_all
 from .provenance import file_digest, file_digests
 
@@ -50,7 +51,7 @@ class BuildRecord:
         """Digest files named by their place in the project; None if one is gone."""
         try:
             return file_digests((self.root / name for name in files), self.root)
-        except OSError:
+        except (OSError, InputError):  # gone, or no longer one the letter may be made from
             return None
 
     def up_to_date(self, data_path: Path, settings: dict[str, object]) -> bool:

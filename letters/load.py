@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -14,6 +12,7 @@ from typing import Any, Union
 import yaml
 
 from .errors import DataError, Location, Problem
+from .inputs import DATA, Kind, read_input
 
 FieldPath = tuple[str | int, ...]
 Tree = Union[str, None, list["Tree"], dict[str, "Tree"]]  # noqa: UP007 (a recursive alias needs Union)
@@ -25,8 +24,8 @@ _PLAIN_TAGS = {
 }
 _NULL = "tag:yaml.org,2002:null"
 #: The budget of a data file, checked while it is read: far above what any real letter needs
-#: (the largest PEEL reports have a few dozen findings; a letter runs to a few pages).
-MAX_BYTES = 400_000
+#: (the largest PEEL reports have a few dozen findings; a letter runs to a few pages). Its
+#: size in bytes is bounded before it is read (`inputs.DATA_BYTES`).
 MAX_DEPTH = 20
 MAX_ITEMS = 500
 MAX_TEXT = 20_000
@@ -121,11 +120,14 @@ def yaml_in_plain_words(exc: yaml.MarkedYAMLError) -> str:
     return f"not valid YAML here: {reason}"
 
 
-def load_source(path: Path) -> Source:
-    """Read a YAML file as text-only values with their line and column marks."""
+def load_source(path: Path, root: Path, kind: Kind = DATA) -> Source:
+    """Read a YAML file of the project at `root` as text-only values with their marks.
+
+    The file is read through `inputs.read_input`, as an input of this `kind`.
+    """
     problems: list[Problem] = []
     where = Location(path)
-    raw = _read_bounded(path, where)
+    raw = read_input(path, root, kind)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -211,32 +213,6 @@ def _shares_nodes(node: yaml.Node | None) -> bool:
         elif isinstance(current, yaml.MappingNode):
             stack.extend(item for pair in current.value for item in pair)
     return False
-
-
-def _read_bounded(path: Path, where: Location) -> bytes:
-    """Read a regular file of at most MAX_BYTES; refuse a folder, a FIFO or a device unread."""
-    try:
-        # Opened without blocking, so that a FIFO is refused rather than waited on.
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-        with os.fdopen(handle, "rb") as stream:
-            status = os.fstat(stream.fileno())
-            if not stat.S_ISREG(status.st_mode):
-                raise DataError([Problem(where, "not a regular file; a data file is a YAML file")])
-            if status.st_size > MAX_BYTES:
-                raise DataError([Problem(where, _too_big(status.st_size))])
-            raw = stream.read(MAX_BYTES + 1)  # the file may grow while it is read
-    except OSError as exc:
-        raise DataError([Problem(where, f"cannot read the file: {exc.strerror}")]) from None
-    except ValueError as exc:  # a path with a NUL in it
-        raise DataError([Problem(where, f"cannot read the file: {exc}")]) from None
-    if len(raw) > MAX_BYTES:
-        raise DataError([Problem(where, _too_big(len(raw)))])
-    return raw
-
-
-def _too_big(size: int) -> str:
-    """Say that a file is larger than a data file may be."""
-    return f"the file is {size:,} bytes; a letter's data is at most {MAX_BYTES:,}"
 
 
 def _too_deep() -> str:

@@ -56,7 +56,7 @@ class Project:
     @cached_property
     def style(self) -> HouseStyle:
         """Return the house style, read once."""
-        return load_style(self.templates / STYLE_FILE)
+        return load_style(self.templates / STYLE_FILE, self.root)
 
     @cached_property
     def environment(self) -> jinja2.Environment:
@@ -76,7 +76,7 @@ class Project:
         from .checks import load_holders
 
         path = self.data / HOME_SECRETARIES
-        return load_holders(path) if path.is_file() else None
+        return load_holders(path, self.root) if path.exists() else None
 
     @property
     def reference_files(self) -> list[Path]:

@@ -13,30 +13,37 @@ from pathlib import Path
 from typing import TypeVar
 
 from . import __version__
+from .inputs import ANY, read_input
 
 T = TypeVar("T")
 
 
-def while_unchanged(maxsize: int) -> Callable[[Callable[[Path], T]], Callable[[Path], T]]:
-    """Keep what a function reads from a file while the file is unchanged.
+#: A function reading a file (the first path) of the project at a root (the second).
+Reader = Callable[[Path, Path], T]
 
-    The file's size and modification time decide, so a process that runs on (the live
-    preview) reads a file again once it is saved. A file that cannot be looked at is read
-    anyway, uncached, for the function to say what is wrong.
+
+def while_unchanged(maxsize: int) -> Callable[[Reader[T]], Reader[T]]:
+    """Keep what a function reads from a file of a project while the file is unchanged.
+
+    The file's identity, size and modification time decide, so a process that runs on (the
+    live preview) reads a file again once it is saved, or once a link is pointed elsewhere.
+    A file that cannot be looked at is read anyway, uncached, for the function to say what
+    is wrong.
     """
 
-    def keeping(read: Callable[[Path], T]) -> Callable[[Path], T]:
+    def keeping(read: Reader[T]) -> Reader[T]:
         @lru_cache(maxsize=maxsize)
-        def kept(path: Path, _modified: int, _size: int) -> T:
-            return read(path)
+        def kept(path: Path, root: Path, _identity: tuple[int, ...]) -> T:
+            return read(path, root)
 
         @functools.wraps(read)
-        def reading(path: Path) -> T:
+        def reading(path: Path, root: Path) -> T:
             try:
                 stat = path.stat()
-            except OSError:
-                return read(path)
-            return kept(path, stat.st_mtime_ns, stat.st_size)
+            except (OSError, ValueError):
+                return read(path, root)
+            identity = (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            return kept(path, root, identity)
 
         return reading
 
@@ -46,28 +53,37 @@ def while_unchanged(maxsize: int) -> Callable[[Callable[[Path], T]], Callable[[P
 def inputs_digest(files: Iterable[Path], root: Path) -> str:
     """Hash (SHA-256) every input's path, relative to the project, and content, in a fixed order."""
     digest = hashlib.sha256()
+    root = root.resolve()
     for path in sorted({file.resolve() for file in files}):
-        digest.update(path.relative_to(root.resolve()).as_posix().encode("utf-8") + b"\0")
-        digest.update(_file_sha256(path).encode("ascii") + b"\n")
+        digest.update(_relative(path, root).encode("utf-8") + b"\0")
+        digest.update(_file_sha256(path, root).encode("ascii") + b"\n")
     return digest.hexdigest()
 
 
 def file_digests(files: Iterable[Path], root: Path) -> dict[str, str]:
     """Hash each file: its path relative to the project -> the SHA-256 of its content.
 
-    Raise OSError for a file that cannot be read.
+    Raise InputError for a file that cannot be read, or may not be (`inputs.read_input`).
     """
     digests = {}
     root = root.resolve()
     for path in (file.resolve() for file in files):
-        digests[path.relative_to(root).as_posix()] = _file_sha256(path)
+        digests[_relative(path, root)] = _file_sha256(path, root)
     return dict(sorted(digests.items()))
 
 
+def _relative(path: Path, root: Path) -> str:
+    """Name an input by its place in the project (one outside it is refused unread)."""
+    if path.is_relative_to(root):
+        return path.relative_to(root).as_posix()
+    read_input(path, root, ANY)  # refused, in the words every refused input has
+    return path.as_posix()  # a place `inputs.OUTSIDE_THE_PROJECT` names: by its whole path
+
+
 @while_unchanged(maxsize=1024)
-def _file_sha256(path: Path) -> str:
-    """Hash a file (SHA-256), once per process while it is unchanged (the fonts are large)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _file_sha256(path: Path, root: Path) -> str:
+    """Hash an input (SHA-256), once per process while it is unchanged (the fonts are large)."""
+    return hashlib.sha256(read_input(path, root, ANY)).hexdigest()
 
 
 def file_digest(data: bytes) -> str:

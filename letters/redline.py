@@ -48,7 +48,7 @@ def revision_of(data_path: Path, root: Path) -> str:
     """Return the revision to compare with: the approval's, else the last commit."""
     from .approval import read_record, record_path
 
-    record = read_record(record_path(data_path))
+    record = read_record(record_path(data_path), root)
     return str(record.get("revision") or "HEAD") if record else "HEAD"
 
 

@@ -11,6 +11,7 @@ import pydantic
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 from .errors import DataError, Problem, TemplateError
+from .inputs import HOUSE_STYLE
 from .load import Source, dotted, load_source
 
 T = TypeVar("T")
@@ -242,6 +243,8 @@ class HouseStyle(_Part):
     numbers: NumberStyle = NumberStyle()
     #: The folder the style file is in (templates/): its CSS template and fonts lie there.
     _folder: Path = PrivateAttr(default=Path("templates"))
+    #: The project the style is of: no file it names is read from outside it.
+    _root: Path = PrivateAttr(default=Path("."))
     #: What renderers made from this style since it was loaded (its CSS for a page's
     #: furniture, its Word styles in a language), each made once per project loaded.
     _made: dict[tuple[object, ...], Any] = PrivateAttr(default_factory=dict)
@@ -250,6 +253,11 @@ class HouseStyle(_Part):
     def folder(self) -> Path:
         """Return the folder the style's CSS template and font files lie in."""
         return self._folder
+
+    @property
+    def root(self) -> Path:
+        """Return the folder of the project the style is of."""
+        return self._root
 
     def made_once(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
         """Return what `make` makes from this style for `key`, making it only the first time."""
@@ -284,10 +292,10 @@ class HouseStyle(_Part):
 PAGE_SIZES_MM = {"A4": (210.0, 297.0)}
 
 
-def load_style(path: Path) -> HouseStyle:
-    """Read and check the house style file."""
+def load_style(path: Path, root: Path) -> HouseStyle:
+    """Read and check the house style file of the project at `root`."""
     try:
-        source = load_source(path)
+        source = load_source(path, root, HOUSE_STYLE)
         style = HouseStyle.model_validate(source.tree)
     except DataError as exc:
         raise TemplateError(str(exc)) from None
@@ -309,6 +317,7 @@ def load_style(path: Path) -> HouseStyle:
             "keep at least 100mm across and 150mm down"
         )
     style._folder = path.parent
+    style._root = root
     return style
 
 

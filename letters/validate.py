@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import typing
 from dataclasses import dataclass
@@ -12,14 +13,14 @@ from typing import Any
 import pydantic
 
 from .english import indefinite_article, join_words
-from .errors import DataError, Location, Problem, did_you_mean
+from .errors import DataError, InputError, Location, Problem, did_you_mean
 from .frameworks import NOT_GRADED, Framework, frameworks_of
+from .inputs import SIGNATURE, read_input
 from .load import FieldPath, Source, dotted, load_source
 from .model import Letter, Signatory, normalise_grade
 from .names import name_problem
 
-#: The largest signature image a letter carries, and its largest side in pixels.
-MAX_SIGNATURE_BYTES = 1_000_000
+#: The largest side in pixels of a signature image (its bytes: `inputs.SIGNATURE_BYTES`).
 MAX_SIGNATURE_SIDE = 4000
 _PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -53,8 +54,7 @@ class LoadedLetter:
 def load_letter(path: Path, root: Path) -> LoadedLetter:
     """Load, merge and validate a letter's data file and the office file it names, under `root`."""
     root = root.resolve()
-    source = load_source(path)
-    if not path.resolve().is_relative_to(root):
+    if not path.resolve().is_relative_to(root):  # said before a byte of it is read
         message = (
             f"the letter lies outside the project folder {root}; keep it under data/ (its "
             "provenance and the archive name every input by its place in the project)"
@@ -63,6 +63,7 @@ def load_letter(path: Path, root: Path) -> LoadedLetter:
     named = name_problem(path.stem, "the data file")
     if named:
         raise DataError([Problem(Location(path), f"{named}; rename the file")])
+    source = load_source(path, root)
     problems: list[Problem] = []
     tree = source.tree
     assert isinstance(tree, dict)
@@ -102,7 +103,7 @@ def load_letter(path: Path, root: Path) -> LoadedLetter:
         named = name_problem(office_path.stem, "the office's file")
         if named:
             raise DataError([Problem(source.locate(("office",)), f"{named}; rename it", "office")])
-        source.graft(("office",), load_source(office_path))
+        source.graft(("office",), load_source(office_path, root))
     frameworks = frameworks_of(root)
     problems.extend(_framework_problems(source, frameworks))
     try:
@@ -132,21 +133,21 @@ def _signers(
             signers.append(Signer(signatory))
             continue
         path = (*at, "signature", "file")
-        file = (data / signatory.signature.file).resolve()
+        name = signatory.signature.file
+        file = (data / name).resolve()
         problem = ""
         image = b""
         if not file.is_relative_to(data):
-            problem = f"{signatory.signature.file!r} lies outside data/; keep signatures there"
-        elif not file.is_file():
-            problem = f"no image at data/{signatory.signature.file} (give its path under data/)"
-        elif file.stat().st_size > MAX_SIGNATURE_BYTES:
-            problem = (
-                f"data/{signatory.signature.file} is {file.stat().st_size:,} bytes; a signature "
-                f"image is at most {MAX_SIGNATURE_BYTES:,}"
-            )
+            problem = f"{name!r} lies outside data/; keep signatures there"
+        elif not file.exists():
+            problem = f"no image at data/{name} (give its path under data/)"
         else:
-            image = file.read_bytes()
-            problem = _png_problem(image, signatory.signature.file)
+            try:
+                image = read_input(file, root, SIGNATURE)
+            except InputError as exc:
+                problem = f"data/{name}: {exc.reason}"
+            else:
+                problem = _png_problem(image, name)
         if problem:
             problems.append(Problem(source.locate(path), problem, dotted(path)))
             continue
@@ -167,7 +168,42 @@ def _png_problem(image: bytes, name: str) -> str:
     # its bit depth, after the size: WeasyPrint prints a 16-bit grey image as a black box
     if len(image) > 24 and image[24] == 16:
         return f"data/{name} has 16 bits a channel; save the signature as an 8-bit PNG"
+    if _damaged(image):
+        return (
+            f"data/{name} is a damaged PNG image (it cannot be read whole); save the "
+            "signature as PNG again"
+        )
     return ""
+
+
+def _damaged(image: bytes) -> bool:
+    """Say whether a PNG cannot be read whole: a chunk cut short, garbled or missing.
+
+    Its header may be sound and its body not: Word's reader and the PDF's would then fail
+    half way through a build, or print a blank. Pillow reads every chunk (their checksums)
+    and then every pixel.
+    """
+    import warnings
+
+    from PIL import Image, ImageFile
+
+    # WeasyPrint, once imported, lets Pillow pass a file cut short: not while checking one
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a large image: its sides are bounded already
+            with Image.open(io.BytesIO(image), formats=["PNG"]) as probe:
+                probe.verify()
+            with Image.open(io.BytesIO(image), formats=["PNG"]) as probe:
+                probe.load()
+    # Pillow's reader raises what the damage leads it to (OSError, SyntaxError, IndexError,
+    # zlib's and struct's errors, among others): any of them means the file is damaged.
+    except Exception:
+        return True
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+    return False
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

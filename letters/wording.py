@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import os
 import re
 import traceback
 import weakref
@@ -25,10 +26,12 @@ from typing import Any
 
 import jinja2
 import pydantic
+from jinja2.loaders import split_template_path
 
 from . import english, welsh
 from .document import Block, block_lines
-from .errors import Location, TemplateError, did_you_mean
+from .errors import InputError, Location, TemplateError, did_you_mean
+from .inputs import TEMPLATE, read_input
 from .markdown import OwnText, escape_markdown, join_mastheads, own_mark, parse_blocks, plain_line
 from .model import LONG_WORD, LONGEST_WORD
 from .sandbox import BoundedEnvironment, at_render_time, run_bounded
@@ -78,27 +81,55 @@ MAX_TEMPLATE = 200_000
 MAX_RENDERED = 300_000
 
 
-class _InsideLoader(jinja2.FileSystemLoader):
-    """Load templates from templates/, refusing any (through a link) from elsewhere."""
+class _InsideLoader(jinja2.BaseLoader):
+    """Load templates from templates/ through `inputs.read_input`, none from elsewhere."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        #: The project: templates/ lies directly in it.
+        self.root = folder.parent
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
         """Return a template's source, if its file really lies inside the templates folder.
 
-        A hidden file (`style.hidden`) is no template: it is no input of a letter.
+        A hidden file (`style.hidden`) is no template: it is no input of a letter. Nothing
+        is read from a file refused for where it leads, what it is or how large it is.
         """
         refuse_hidden(template, "template")
-        source, filename, uptodate = super().get_source(environment, template)
+        path = self.folder.joinpath(*split_template_path(template))
+        if not path.exists():
+            raise jinja2.TemplateNotFound(template)
+        if not path.resolve().is_relative_to(self.folder.resolve()):
+            raise TemplateError(f"templates/{template} is a link to a file outside templates/")
+        modified = _modified(path)
+        try:
+            data = read_input(path, self.root, TEMPLATE)
+        except InputError as exc:
+            raise TemplateError(f"templates/{template}: {exc.reason}") from None
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TemplateError(
+                f"templates/{template}: the file is not UTF-8 text (byte {exc.start + 1} cannot "
+                "be decoded); save it as UTF-8"
+            ) from None
         if len(source) > MAX_TEMPLATE:
             raise TemplateError(
                 f"templates/{template} is {len(source):,} characters; a template holds at most "
                 f"{MAX_TEMPLATE:,}"
             )
-        root = Path(self.searchpath[0]).resolve()
-        if not Path(filename).resolve().is_relative_to(root):
-            raise TemplateError(f"templates/{template} is a link to a file outside templates/")
-        return source, filename, uptodate
+
+        return source, str(path), lambda: modified is not None and _modified(path) == modified
+
+
+def _modified(path: Path) -> int | None:
+    """Return when a file was last changed, or None if it cannot be looked at."""
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
 
 
 @functools.cache
@@ -174,7 +205,7 @@ def make_environment(
     `number_word` and `count_words` write counts in words up to `words_up_to`.
     """
     env = BoundedEnvironment(
-        loader=_InsideLoader(str(templates)),
+        loader=_InsideLoader(templates),
         # No constant folding: a filter on literals would otherwise run while the template
         # compiles, outside the render's time and memory budget.
         optimized=False,

@@ -195,7 +195,7 @@ def test_an_unquoted_colour_is_explained(tmp_path: Path) -> None:
     from letters.style import load_style
 
     with pytest.raises(TemplateError) as caught:
-        load_style(style)
+        load_style(style, tmp_path)
     assert str(caught.value).endswith(
         "colours.accent: is empty. In YAML a # starts a comment, so an unquoted colour such as"
         ' #8b1e3f is read as nothing: write it in quotes, "#8b1e3f"'

@@ -118,12 +118,17 @@ def test_a_list_or_a_text_over_the_budget_is_a_message(project: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("kind", ["fifo", "device"])
-def test_only_a_regular_file_is_read(project: Path, kind: str) -> None:
-    path = "data/fifo.yaml" if kind == "fifo" else "/dev/zero"
-    if kind == "fifo":
-        os.mkfifo(path)
+def test_only_a_regular_file_is_read(project: Path) -> None:
+    path = "data/fifo.yaml"
+    os.mkfifo(path)
     assert _fails("check", path) == f"{path}: not a regular file; a data file is a YAML file"
+
+
+def test_a_device_outside_the_project_is_refused_unread(project: Path) -> None:
+    assert _fails("check", "/dev/zero") == (
+        f"/dev/zero: the letter lies outside the project folder {project}; keep it under data/ "
+        "(its provenance and the archive name every input by its place in the project)"
+    )
 
 
 def test_an_output_folder_under_a_file_is_a_message(project: Path) -> None:

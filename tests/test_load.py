@@ -80,7 +80,7 @@ def test_an_alias_bomb_fails_fast_and_small(tmp_path: Path) -> None:
     tracemalloc.start()
     start = time.perf_counter()
     with pytest.raises(DataError) as caught:
-        load_source(path)
+        load_source(path, tmp_path)
     elapsed = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()

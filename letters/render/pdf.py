@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import mimetypes
 import shutil
@@ -19,11 +20,11 @@ from urllib.parse import unquote, urlparse
 import pydyf
 
 from ..document import Document
-from ..errors import RenderError, TemplateError
-from ..provenance import file_digests
+from ..errors import InputError, RenderError, TemplateError
+from ..inputs import FONT, read_input
 from ..style import CSS_TEMPLATE, HouseStyle
 from .engine import import_weasyprint
-from .fonts import house_font_files, use_only_house_fonts
+from .fonts import house_fonts, use_only_house_fonts
 from .html import page_css, render_html
 from .pdf_tags import mark_pagination, mend_structure
 from .xmp import add_to_packet, letters_descriptions
@@ -66,10 +67,15 @@ def font_face_css(style: HouseStyle) -> str:
 
 
 def make_url_fetcher(templates: Path):  # type: ignore[no-untyped-def]
-    """Make a WeasyPrint URL fetcher that serves data: URLs and files inside `templates` only."""
+    """Make a WeasyPrint URL fetcher that serves data: URLs and files inside `templates` only.
+
+    A file is read through `inputs.read_input`, as a house font: the house CSS names no
+    other file (only data: URLs), and its @font-face rules name the fonts.
+    """
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     root = templates.resolve()
+    project = root.parent  # templates/ lies directly in the project
 
     class ProjectURLFetcher(URLFetcher):  # type: ignore[misc]
         """Refuse the network, redirects and every file outside the templates folder."""
@@ -89,8 +95,12 @@ def make_url_fetcher(templates: Path):  # type: ignore[no-untyped-def]
             path = Path(unquote(parsed.path)).resolve()
             if not path.is_relative_to(root) or not path.is_file():
                 raise ValueError(f"refused to fetch {url}: not a file inside {root}")
+            try:
+                body = read_input(path, project, FONT)
+            except InputError as exc:
+                raise ValueError(f"refused to fetch {url}: {exc.reason}") from None
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": mime})
 
     return ProjectURLFetcher()
 
@@ -170,12 +180,17 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
     # and the page it lays out leaves its CSS out.
     faces = font_face_css(style)
 
-    def house_fonts() -> tuple[Any, tuple[Any, tuple[str, ...]]]:
+    def load_faces() -> tuple[Any, tuple[Any, tuple[str, ...]]]:
         config = FontConfiguration()
         return config, stylesheet(faces, config)
 
-    key = (base_url, faces, tuple(file_digests(house_font_files(style), templates).items()))
-    font_config, fonts = _loaded_fonts(key, house_fonts)
+    # the fonts as checked (`use_only_house_fonts` read them), which WeasyPrint then fetches
+    key = (
+        base_url,
+        faces,
+        tuple(hashlib.sha256(font.data).hexdigest() for font in house_fonts(style)),
+    )
+    font_config, fonts = _loaded_fonts(key, load_faces)
     results = []
     laid_out: tuple[tuple[str, str], Any, tuple[str, ...]] | None = None
     for document in documents:

@@ -11,30 +11,28 @@ import io
 import math
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import Literal
 
 from fontTools.misc.transform import Transform
 from fontTools.pens.basePen import BasePen
 from fontTools.pens.boundsPen import BoundsPen
 from fontTools.pens.transformPen import TransformPen
-from fontTools.ttLib import TTFont, TTLibError
+from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
 from ..document import Letterhead
-from ..errors import TemplateError
-from ..provenance import while_unchanged
 from ..style import PAGE_SIZES_MM, HouseStyle
+from .fonts import HouseFont, drawing, house_font
 
 PNG_DPI = 400
 
 
 @dataclass(frozen=True)
 class Run:
-    """A line of text in the wordmark: font file, size (mm per em), position (mm), colour."""
+    """A line of text in the wordmark: font, size (mm per em), position (mm), colour."""
 
     text: str
-    font: Path
+    font: HouseFont
     em: float
     x: float
     baseline: float
@@ -53,26 +51,9 @@ class Layout:
     runs: tuple[Run, ...]
 
 
-@while_unchanged(maxsize=8)
-def _font(path: Path) -> TTFont:
-    """Open a house font, read at once so that no file is left open.
-
-    It is kept while the file is unchanged: the live preview, which runs on, sees a font
-    replaced under the same name.
-    """
-    try:
-        font = TTFont(io.BytesIO(path.read_bytes()), lazy=True)
-        font.getBestCmap()
-    except (TTLibError, OSError, ValueError) as exc:
-        raise TemplateError(
-            f"{path.name}: not a TrueType or OpenType font the house style can use ({exc})"
-        ) from None
-    return font
-
-
 def _advances(run: Run) -> list[tuple[str, float]]:
     """Each character's glyph name and its x position in mm."""
-    font = _font(run.font)
+    font = run.font.tables
     cmap, hmtx = font.getBestCmap(), font["hmtx"]
     scale = run.em / font["head"].unitsPerEm
     x, placed = run.x, []
@@ -84,15 +65,16 @@ def _advances(run: Run) -> list[tuple[str, float]]:
 
 
 def _width(run: Run) -> float:
-    font = _font(run.font)
+    font = run.font.tables
     glyph = _advances(run)[-1][0] if run.text else ".notdef"
     last_x = _advances(run)[-1][1] if run.text else run.x
     return float(last_x + font["hmtx"][glyph][0] * run.em / font["head"].unitsPerEm - run.x)
 
 
-def _em_for_cap_height(font_path: Path, cap_height: float) -> float:
-    font = _font(font_path)
-    return float(cap_height * font["head"].unitsPerEm / _cap_height(font))
+def _em_for_cap_height(house: HouseFont, cap_height: float) -> float:
+    font = house.tables
+    with drawing(house):
+        return float(cap_height * font["head"].unitsPerEm / _cap_height(font))
 
 
 def _cap_height(font: TTFont) -> float:
@@ -117,8 +99,8 @@ def layout_wordmark(
     title: str,
     subtitle: str,
     height: float,
-    bold: Path,
-    regular: Path,
+    bold: HouseFont,
+    regular: HouseFont,
     accent: str,
     rule: str,
     muted: str,
@@ -154,12 +136,13 @@ def wordmark_svg(layout: Layout, alt: str) -> bytes:
         f'height="{layout.square * 0.1:.2f}" fill="{layout.rule}"/>',
     ]
     for run in layout.runs:
-        font = _font(run.font)
+        font = run.font.tables
         glyphs = font.getGlyphSet()
         scale = run.em / font["head"].unitsPerEm
         pen = _OutlinePen(glyphs)
-        for glyph, x in _advances(run):
-            glyphs[glyph].draw(TransformPen(pen, (scale, 0, 0, -scale, x, run.baseline)))
+        with drawing(run.font):
+            for glyph, x in _advances(run):
+                glyphs[glyph].draw(TransformPen(pen, (scale, 0, 0, -scale, x, run.baseline)))
         parts.append(f'<path fill="{run.colour}" d="{"".join(pen.commands)}"/>')
     parts.append("</svg>\n")
     return "\n".join(parts).encode("utf-8")
@@ -236,11 +219,14 @@ def wordmark_png(layout: Layout) -> bytes:
     draw.rectangle((0, 0, side - 1, side - 1), fill=layout.accent)
     draw.rectangle((0, side * 0.9, side - 1, side - 1), fill=layout.rule)
     for run in layout.runs:
-        pil_font = ImageFont.truetype(str(run.font), size=max(1, round(run.em * px)))
-        for (_, x), char in zip(_advances(run), run.text, strict=True):
-            draw.text(
-                (x * px, run.baseline * px), char, font=pil_font, fill=run.colour, anchor="ls"
-            )
+        # from the bytes read and checked (`fonts.house_font`), not the file again by its path
+        with drawing(run.font):
+            size = max(1, round(run.em * px))
+            pil_font = ImageFont.truetype(io.BytesIO(run.font.data), size=size)
+            for (_, x), char in zip(_advances(run), run.text, strict=True):
+                draw.text(
+                    (x * px, run.baseline * px), char, font=pil_font, fill=run.colour, anchor="ls"
+                )
     out = io.BytesIO()
     # zlib's default level: optimize=True saves a twelfth of the bytes at four times the cost
     image.save(out, format="PNG", dpi=(PNG_DPI, PNG_DPI))
@@ -272,8 +258,8 @@ def _layout(letterhead: Letterhead, style: HouseStyle) -> Layout:
         letterhead.title,
         letterhead.subtitle,
         style.letterhead.height.mm,
-        bold=style.file(style.font.files.bold),
-        regular=style.file(style.font.files.regular),
+        bold=house_font(style, style.font.files.bold),
+        regular=house_font(style, style.font.files.regular),
         accent=style.colours.accent,
         rule=style.colours.rule,
         muted=style.colours.muted,
@@ -297,11 +283,13 @@ def watermark_geometry(text: str, style: HouseStyle) -> Watermark:
 
 def _geometry(text: str, style: HouseStyle) -> Watermark:
     """Work out the DRAFT mark's geometry (`watermark_geometry`)."""
-    ttf = _font(style.file(style.font.files.bold))
+    bold = house_font(style, style.font.files.bold)
+    ttf = bold.tables
     width, height = PAGE_SIZES_MM[style.page.size]
-    probe = Run(text, style.file(style.font.files.bold), 1.0, 0.0, 0.0, "")
+    probe = Run(text, bold, 1.0, 0.0, 0.0, "")
     em = 0.5 * (width**2 + height**2) ** 0.5 / max(_width(probe), 0.01)
-    cap = _cap_height(ttf) / ttf["head"].unitsPerEm
+    with drawing(bold):
+        cap = _cap_height(ttf) / ttf["head"].unitsPerEm
     return Watermark(em, _width(probe) * em, cap * em, math.degrees(math.atan2(height, width)))
 
 
@@ -316,21 +304,22 @@ def watermark_svg(text: str, style: HouseStyle) -> bytes:
 
 def _watermark(text: str, style: HouseStyle) -> bytes:
     """Draw the DRAFT mark (`watermark_svg`)."""
-    font = style.file(style.font.files.bold)
+    font = house_font(style, style.font.files.bold)
     colour, opacity = style.marking.draft_colour, style.marking.draft_opacity
     width, height = PAGE_SIZES_MM[style.page.size]
     mark = watermark_geometry(text, style)
-    ttf = _font(font)
+    ttf = font.tables
     units = ttf["head"].unitsPerEm
     run = Run(text, font, mark.em, -mark.width / 2, mark.height / 2, colour)
     glyphs = ttf.getGlyphSet()
     pen = _OutlinePen(glyphs, places=2)
     scale = mark.em / units
     page = Transform().translate(width / 2, height / 2).rotate(-math.atan2(height, width))
-    for glyph, x in _advances(run):
-        glyphs[glyph].draw(
-            TransformPen(pen, page.transform((scale, 0, 0, -scale, x, run.baseline)))
-        )
+    with drawing(font):
+        for glyph, x in _advances(run):
+            glyphs[glyph].draw(
+                TransformPen(pen, page.transform((scale, 0, 0, -scale, x, run.baseline)))
+            )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" '
         f'width="{width:g}mm" height="{height:g}mm">'
