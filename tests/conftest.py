@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
+import subprocess
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import docx
+import hypothesis
 import pypdf
 import pytest
 import yaml
@@ -20,6 +27,150 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LETTER = ROOT / "data" / "lancashire-2020-peel.yaml"
 #: The reference letter (a copy of shared/seeds/000_d979ef4020952df4.txt).
 SEED = Path(__file__).resolve().parent / "data" / "seed-lancashire-2020.txt"
+
+
+def _slowdown() -> float:
+    """Read LETTERS_TEST_SLOWDOWN: the factor every time limit in the tests is multiplied by."""
+    given = os.environ.get("LETTERS_TEST_SLOWDOWN", "3")
+    try:
+        factor = float(given)
+    except ValueError:
+        factor = 0.0
+    if not 0 < factor < 1000:
+        raise pytest.UsageError(f"LETTERS_TEST_SLOWDOWN={given!r}: give a number above 0, as 3")
+    return factor
+
+
+#: Every time limit in the tests is multiplied by this. A limit is there so that a hung command
+#: fails its test rather than the run, not to time the work; a machine whose cores are all busy
+#: (CI's two, shared) runs a command several times slower than a quiet one, so the limits as
+#: written (for a quiet machine) are stretched by 3 unless LETTERS_TEST_SLOWDOWN says otherwise.
+#: The commands the tests start read it from the environment too (tests/a11y/chromium.mjs).
+SLOWDOWN = _slowdown()
+os.environ["LETTERS_TEST_SLOWDOWN"] = str(SLOWDOWN)
+
+# Hypothesis fails an example slower than its deadline (200 ms): stretched likewise.
+hypothesis.settings.register_profile("letters", deadline=timedelta(milliseconds=200 * SLOWDOWN))
+hypothesis.settings.load_profile("letters")
+
+
+def patience(seconds: float) -> float:
+    """Return a time limit written for a quiet machine, stretched by SLOWDOWN."""
+    return seconds * SLOWDOWN
+
+
+def _children() -> dict[int, list[int]]:
+    """Map each running process to its children, from /proc (empty where there is none)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after "pid (command)"
+        except (OSError, IndexError):  # ended meanwhile
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    return children
+
+
+def _kill_all(process: subprocess.Popen[Any]) -> None:
+    """Kill a command started by `started`, its process group and everything it started.
+
+    Most children stay in the command's group, but some leave it: puppeteer starts Chromium in
+    a session of its own. So while the command is running (and its pid still ours), it and its
+    descendants are stopped, parents first, so that none can start or reap another meanwhile,
+    then all are killed; then whatever is left in its group.
+    """
+    if process.poll() is None:
+        stopped: list[int] = []
+        level = [process.pid]
+        while level:
+            for pid in level:
+                try:
+                    os.kill(pid, signal.SIGSTOP)
+                    stopped.append(pid)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            children = _children()
+            level = [child for pid in level for child in children.get(pid, ())]
+            level = [pid for pid in level if pid not in stopped]
+        for pid in stopped:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):  # the group has ended already
+        pass
+
+
+@contextmanager
+def started(
+    args: Sequence[str | os.PathLike[str]], *, limit: float | None = 300, **options: Any
+) -> Iterator[subprocess.Popen[Any]]:
+    """Start a command (subprocess.Popen's options as given) in a process group of its own.
+
+    However the block ends (an assertion, a time-out, Ctrl-C), the command and all it started
+    (workers, a browser, LibreOffice's own process) are killed, so nothing runs on into the
+    next test, and the command is reaped and its pipes closed, so no ResourceWarning reaches the
+    next test either. Once `limit` seconds (stretched by SLOWDOWN) have passed they are killed
+    meanwhile, so that a test blocked reading from the command goes on, and fails.
+    """
+    process = subprocess.Popen(args, start_new_session=True, **options)
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        _kill_all(process)
+
+    timer = threading.Timer(patience(limit), expire) if limit is not None else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    try:
+        yield process
+    finally:
+        if timer is not None:
+            timer.cancel()
+            timer.join()
+        _kill_all(process)
+        with process:  # closes its pipes, then waits for it
+            pass
+        if expired.is_set():
+            pytest.fail(f"{args[0]} ran past {patience(limit or 0):.0f} s and was killed")
+
+
+def run(
+    args: Sequence[str | os.PathLike[str]],
+    *,
+    timeout: float = 120,
+    check: bool = False,
+    capture_output: bool = False,
+    input: str | bytes | None = None,
+    **options: Any,
+) -> subprocess.CompletedProcess[Any]:
+    """Run a command as subprocess.run does, in a process group of its own, and return.
+
+    `timeout` is stretched by SLOWDOWN. On a time-out, or anything else that ends the test, the
+    command and all it started are killed and reaped (subprocess.run kills the command alone,
+    leaving a browser or workers running).
+    """
+    if capture_output:
+        options["stdout"] = options["stderr"] = subprocess.PIPE
+    if input is not None:
+        options["stdin"] = subprocess.PIPE
+    with started(args, limit=None, **options) as process:
+        try:
+            out, err = process.communicate(input, timeout=patience(timeout))
+        except subprocess.TimeoutExpired as late:
+            said = late.stderr.decode(errors="replace") if isinstance(late.stderr, bytes) else ""
+            pytest.fail(
+                f"{args[0]} ran past {patience(timeout):.0f} s and was killed;"
+                f" the end of what it wrote to stderr: {said[-2000:]!r}"
+            )
+    done = subprocess.CompletedProcess(process.args, process.returncode, out, err)
+    if check:
+        done.check_returncode()
+    return done
 
 
 #: How the letters write the counts the tests use: words to nine, figures from 10.

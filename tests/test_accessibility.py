@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+
+from conftest import run
 
 pytestmark = pytest.mark.slow
 A11Y = Path(__file__).resolve().parent / "a11y"
@@ -28,7 +29,7 @@ def _axe(html: Path, width: int) -> dict[str, object]:
             "the accessibility check needs Node.js, Chromium and tests/a11y/node_modules:"
             " run make test"
         )
-    result = subprocess.run(
+    result = run(
         [node, str(A11Y / "axe-check.mjs"), str(html), "--width", str(width)],
         capture_output=True,
         text=True,

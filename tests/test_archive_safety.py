@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import patience, started
 from letters import archive
 from letters.archive import MANIFEST, Record, file_letter, read_manifest, verify
 from letters.errors import ArchiveError
@@ -31,10 +32,12 @@ def _record(name: str) -> Record:
     return Record(name, pdf, {f"{name}.yaml": b"data"}, particulars, dt.date(2020, 3, 30), 7)
 
 
-def _file_rounds(root: str, worker: int, barrier: multiprocessing.synchronize.Barrier) -> None:
+def _file_rounds(
+    root: str, worker: int, barrier: multiprocessing.synchronize.Barrier, wait: float
+) -> None:
     """File this worker's letters into each round's archive, all workers starting together."""
     for round_ in range(ROUNDS):
-        barrier.wait(timeout=60)
+        barrier.wait(timeout=wait)
         for index in range(EACH):
             file_letter(_record(f"w{worker}-l{index}"), Path(root) / f"round-{round_}")
 
@@ -43,14 +46,23 @@ def test_processes_filing_at_once_lose_no_row(tmp_path: Path) -> None:
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(WORKERS)
     workers = [
-        context.Process(target=_file_rounds, args=(str(tmp_path), n, barrier))
+        context.Process(target=_file_rounds, args=(str(tmp_path), n, barrier, patience(60)))
         for n in range(WORKERS)
     ]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-        assert worker.exitcode == 0
+    begun = []
+    try:
+        for worker in workers:
+            worker.start()
+            begun.append(worker)
+        deadline = time.monotonic() + patience(120)
+        for worker in workers:
+            worker.join(timeout=max(0.0, deadline - time.monotonic()))
+            assert worker.exitcode == 0
+    finally:  # however it ends, no worker is left running or unreaped
+        for worker in begun:
+            worker.kill()
+            worker.join()
+            worker.close()
     for round_ in range(ROUNDS):
         root = tmp_path / f"round-{round_}"
         rows = read_manifest(root)
@@ -114,13 +126,13 @@ def test_a_process_killed_while_filing_leaves_nothing_that_cannot_be_finished(
     tmp_path: Path, filed: int, delay: float
 ) -> None:
     root = tmp_path / "archive"
-    process = subprocess.Popen([sys.executable, "-c", _KILLED, str(root)], stdout=subprocess.PIPE)
-    assert process.stdout is not None
-    for _ in range(filed + 1):  # wait until it has filed some, then kill it mid-filing
-        process.stdout.readline()
-    time.sleep(delay)
-    os.kill(process.pid, signal.SIGKILL)
-    process.communicate()
+    with started([sys.executable, "-c", _KILLED, str(root)], stdout=subprocess.PIPE) as process:
+        assert process.stdout is not None
+        for _ in range(filed + 1):  # wait until it has filed some, then kill it mid-filing
+            process.stdout.readline()
+        time.sleep(delay)
+        os.kill(process.pid, signal.SIGKILL)
+        process.communicate()
     for n in range(200):  # file them all again: each is filed once, whatever the kill left
         name = f"k{n}"
         pdf = b"%PDF-1.7 stand-in for " + name.encode()

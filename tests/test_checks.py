@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import DEFAULT_LETTER, ROOT, edit_yaml, position
+from conftest import DEFAULT_LETTER, ROOT, edit_yaml, position, run
 from letters.cli import main
 from letters.prepare import prepare
 from letters.project import Project
@@ -299,9 +298,7 @@ def test_check_does_not_load_the_renderers() -> None:
         "print(sorted(m for m in ('weasyprint', 'docx', 'PIL', 'fontTools')"
         " if m in sys.modules))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
+    result = run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert result.stdout.strip() == "[]"
 
 
@@ -316,7 +313,7 @@ def test_checking_many_letters_at_once_says_what_one_at_a_time_says(scratch: Pat
     ]
     said = {}
     for jobs in ("1", "2"):  # a fresh `letters check`, whose workers are forked from it
-        done = subprocess.run(
+        done = run(
             [sys.executable, "-m", "letters.cli", "check", "--jobs", jobs, *letters],
             capture_output=True,
             text=True,

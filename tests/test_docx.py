@@ -97,12 +97,11 @@ def test_zip_entries_carry_the_letters_date_not_the_clock(built: dict[str, Path]
 def test_building_again_gives_the_same_bytes(
     built: dict[str, Path], tmp_path: Path, project
 ) -> None:  # type: ignore[no-untyped-def]
-    import subprocess
     import sys
 
-    from conftest import DEFAULT_LETTER, ROOT
+    from conftest import DEFAULT_LETTER, ROOT, run
 
-    subprocess.run(
+    run(
         [sys.executable, "-m", "letters.cli", "build", str(DEFAULT_LETTER), "--out", str(tmp_path)],
         check=True,
         cwd=ROOT,

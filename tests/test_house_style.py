@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import yaml
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from conftest import ROOT, copy_of_project, edit_yaml
+from conftest import ROOT, copy_of_project, edit_yaml, run
 from letters.build import build_letter, compose
 from letters.errors import TemplateError
 from letters.project import Project
@@ -165,7 +164,7 @@ def _imported(code: str) -> list[str]:
         f"{code}\nimport sys\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'weasyprint', 'pydyf', 'docx'}))"
     )
-    result = subprocess.run(
+    result = run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
     )
     return list(eval(result.stdout.strip().splitlines()[-1]))

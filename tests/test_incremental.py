@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import DEFAULT_LETTER, edit_yaml, interruptible
+from conftest import DEFAULT_LETTER, edit_yaml, interruptible, patience, run, started
 from letters.cli import main
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
@@ -142,7 +142,7 @@ print(json.dumps([before, state()]))
 def test_the_process_that_forks_the_workers_has_no_thread_and_has_not_started_fontconfig(
     scratch: Path,
 ) -> None:
-    done = subprocess.run(
+    done = run(
         [
             sys.executable,
             "-c",
@@ -169,7 +169,7 @@ def test_a_command_s_own_workers_write_the_same_bytes_and_leave_no_font_folder_b
     letters = [LETTER, "data/examples/durham-2023-peel.yaml", "data/examples/mopac-2025-peel.yaml"]
     written = []
     for jobs in ("2", "1"):  # workers forked by the command itself, then the command alone
-        subprocess.run(
+        run(
             [sys.executable, "-m", "letters.cli", "build", "--format", "pdf", "--force"]
             + ["--jobs", jobs, *letters],
             cwd=scratch,
@@ -190,31 +190,30 @@ def test_a_stopped_batch_ends_soon_leaves_whole_files_and_keeps_what_it_built(
     letters = sorted(str(p.relative_to(scratch)) for p in (scratch / "data").rglob("*.yaml"))
     letters = [name for name in letters if "/offices/" not in name and "/reference/" not in name]
     command = [sys.executable, "-m", "letters.cli", "build", "--format", "docx,pdf", "--jobs", "2"]
-    build = subprocess.Popen(
+    with started(  # a group of its own, as a terminal's Ctrl-C reaches all of it
         [*command, *letters],
         cwd=scratch,
-        start_new_session=True,  # a group of its own, as a terminal's Ctrl-C reaches all of it
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         preexec_fn=interruptible,
-    )
-    out = scratch / "build"
-    while build.poll() is None and len(list(out.glob("*.pdf"))) < 2:
-        time.sleep(0.05)
-    assert build.poll() is None, "the batch ended before it could be stopped"
-    if stop == signal.SIGINT:
-        os.killpg(build.pid, stop)
-    else:  # as `timeout` or a service manager sends it: to the command alone
-        build.send_signal(stop)
-    _, err = build.communicate(timeout=30)  # never waiting for ever on a worker
+    ) as build:
+        out = scratch / "build"
+        while build.poll() is None and len(list(out.glob("*.pdf"))) < 2:
+            time.sleep(0.05)
+        assert build.poll() is None, "the batch ended before it could be stopped"
+        if stop == signal.SIGINT:
+            os.killpg(build.pid, stop)
+        else:  # as `timeout` or a service manager sends it: to the command alone
+            build.send_signal(stop)
+        _, err = build.communicate(timeout=patience(30))  # never waiting for ever on a worker
     assert build.returncode == 1
     assert err.splitlines()[-1] == "Aborted!" and "Traceback" not in err
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
     built = sorted(p.stem for p in out.glob("*.docx"))
     in_pdf = {p.stem.removesuffix(".en").removesuffix(".cy") for p in out.glob("*.pdf")}
     assert sorted(in_pdf) == built  # each letter whole or absent
-    again = subprocess.run([*command, *letters], cwd=scratch, capture_output=True, text=True)
+    again = run([*command, *letters], cwd=scratch, capture_output=True, text=True)
     assert again.returncode == 0
     assert again.stdout.count("up to date: ") >= len(built) - 2  # at most those under way
 

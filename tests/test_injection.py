@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ import pikepdf
 import pytest
 import yaml
 
-from conftest import DEFAULT_LETTER, copy_of_project
+from conftest import DEFAULT_LETTER, copy_of_project, run
 from letters.build import build_letter
 from letters.project import Project
 
@@ -82,7 +81,7 @@ def test_no_script_runs_and_no_element_appears_in_the_page(hostile: dict[str, Pa
     node = shutil.which("node")
     if node is None or not Path("/usr/bin/chromium").exists():
         pytest.fail("the check needs Node.js and Chromium: run make test")
-    result = subprocess.run(
+    result = run(
         [node, str(A11Y / "dom-check.mjs"), str(hostile["html"])],
         capture_output=True,
         text=True,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import normalise, pdf_pages
+from conftest import normalise, pdf_pages, run
 
 pytestmark = pytest.mark.slow
 
@@ -20,7 +19,7 @@ def docx_as_pdf(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
         pytest.fail("LibreOffice is needed for the layout test: run scripts/system-deps.sh test")
     out = tmp_path_factory.mktemp("libreoffice")
     profile = tmp_path_factory.mktemp("lo-profile")
-    subprocess.run(
+    run(
         [
             soffice,
             f"-env:UserInstallation={profile.as_uri()}",

@@ -15,7 +15,7 @@ import docx
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import DEFAULT_LETTER, edit_yaml, position
+from conftest import DEFAULT_LETTER, edit_yaml, position, started
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
 DURHAM = "data/examples/durham-2023-peel.yaml"
@@ -621,31 +621,26 @@ def test_a_file_name_with_a_newline_is_shown_escaped(project: Path) -> None:
 def test_parallel_builds_into_one_folder_all_succeed(project: Path) -> None:
     import subprocess
     import sys
+    from contextlib import ExitStack
 
     code = "from letters.cli import main; main()"
-    runs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                code,
-                "build",
-                LETTER,
-                DURHAM,
-                "--out",
-                "out",
-                "--format",
-                "docx,html",
-            ],
-            cwd=project,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        for _ in range(4)
-    ]
-    for run in runs:
-        _, err = run.communicate(timeout=120)
-        assert run.returncode == 0, err
+    command = [sys.executable, "-c", code, "build", LETTER, DURHAM, "--out", "out"]
+    with ExitStack() as stack:  # however it ends, no build is left running
+        runs = [
+            stack.enter_context(
+                started(
+                    [*command, "--format", "docx,html"],
+                    cwd=project,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    limit=120,
+                )
+            )
+            for _ in range(4)
+        ]
+        for run in runs:
+            _, err = run.communicate()
+            assert run.returncode == 0, err
     assert sorted(path.name for path in Path("out").iterdir()) == [
         "durham-2023-peel.docx",
         "durham-2023-peel.html",

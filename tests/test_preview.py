@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEFAULT_LETTER, ROOT, copy_of_project, interruptible
+from conftest import DEFAULT_LETTER, ROOT, copy_of_project, interruptible, patience, run, started
 
 pytestmark = pytest.mark.slow
 A11Y = Path(__file__).resolve().parent / "a11y"
@@ -25,24 +25,21 @@ LETTERS = str(Path(sys.executable).parent / "letters")
 def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
     """Serve a preview of the default letter from a copy of the project."""
     copy_of_project(tmp_path)
-    server = subprocess.Popen(
+    with started(
         [LETTERS, "preview", "--port", "0", f"data/{DEFAULT_LETTER.name}"],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         preexec_fn=interruptible,
-    )
-    assert server.stdout is not None
-    line = server.stdout.readline()
-    found = re.match(r"previewing data/\S+ at (http://127\.0\.0\.1:\d+/) \(Ctrl-C to stop\)", line)
-    assert found, line
-    try:
+    ) as server:  # however the test ends, the server and all it started are stopped
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        found = re.match(
+            r"previewing data/\S+ at (http://127\.0\.0\.1:\d+/) \(Ctrl-C to stop\)", line
+        )
+        assert found, line
         yield found.group(1), tmp_path, server
-    finally:
-        if server.poll() is None:
-            server.kill()
-        server.communicate(timeout=10)  # reads and closes its pipes
 
 
 def test_a_saved_template_and_a_broken_file_show_in_the_open_page(
@@ -52,7 +49,7 @@ def test_a_saved_template_and_a_broken_file_show_in_the_open_page(
     node = shutil.which("node")
     if node is None or not Path("/usr/bin/chromium").exists():
         pytest.fail("the check needs Node.js and Chromium: run make test")
-    result = subprocess.run(
+    result = run(
         [
             node,
             str(A11Y / "preview-check.mjs"),
@@ -93,15 +90,15 @@ def test_the_files_are_served_and_ctrl_c_stops_it(
     served: tuple[str, Path, subprocess.Popen[str]],
 ) -> None:
     url, _, server = served
-    with urllib.request.urlopen(url + "events", timeout=30) as events:
+    with urllib.request.urlopen(url + "events", timeout=patience(30)) as events:
         state = json.loads(events.readline().decode().removeprefix("data: "))
     assert state["pages"] == 3 and state["error"] == ""
-    with urllib.request.urlopen(url + "letter.pdf", timeout=10) as pdf:
+    with urllib.request.urlopen(url + "letter.pdf", timeout=patience(10)) as pdf:
         assert pdf.read(5) == b"%PDF-"
-    with urllib.request.urlopen(url + "page/1.png", timeout=10) as png:
+    with urllib.request.urlopen(url + "page/1.png", timeout=patience(10)) as png:
         assert png.read(8) == b"\x89PNG\r\n\x1a\n"
     server.send_signal(signal.SIGINT)
-    out, err = server.communicate(timeout=10)
+    out, err = server.communicate(timeout=patience(10))
     assert server.returncode == 0 and "preview stopped" in out and "Traceback" not in err
 
 
@@ -132,7 +129,7 @@ print(seen[0], seen[1])
 def test_rebuilding_again_and_again_does_not_grow_the_preview(tmp_path: Path) -> None:
     # each rebuild loads the project afresh; a new font configuration each time kept 0.2 MB
     copy_of_project(tmp_path)
-    done = subprocess.run(
+    done = run(
         [sys.executable, "-c", REBUILDS, str(tmp_path), DEFAULT_LETTER.name],
         capture_output=True,
         text=True,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import DEFAULT_LETTER, copy_of_project, edit_yaml
+from conftest import DEFAULT_LETTER, copy_of_project, edit_yaml, run
 from letters.cli import main
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
@@ -22,9 +21,9 @@ def changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Commit a copy of the project, then change a template and the letter's own words."""
     copy_of_project(tmp_path)
     git = ["git", "-C", str(tmp_path), "-c", "user.email=t@example.org", "-c", "user.name=t"]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "as approved"], check=True)
+    run([*git, "init", "-q"], check=True)
+    run([*git, "add", "-A"], check=True)
+    run([*git, "commit", "-qm", "as approved"], check=True)
     edit_yaml(
         tmp_path / "templates" / "letters" / "integrated-peel-2018.md.j2",
         "through my quarterly scrutiny meetings",
@@ -67,7 +66,7 @@ def test_libreoffice_lists_the_same_changes(changed: Path) -> None:
     if soffice is None:
         pytest.fail("the check needs LibreOffice: run make test")
     out = changed / "lo"
-    subprocess.run(
+    run(
         [soffice, "--headless", f"-env:UserInstallation=file://{changed}/lo-profile",
          "--convert-to", "fodt", "--outdir", str(out),
          str(changed / "build" / "lancashire-2020-peel.redline.docx")],

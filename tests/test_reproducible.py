@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, run, started
 
 LETTERS = sorted((ROOT / "data").glob("*.yaml"))
 
 
 def _build(out: Path, *prefix: str) -> dict[str, bytes]:
     env = {**os.environ, "PYTHONHASHSEED": "random"}
-    subprocess.run(
+    run(
         [
             *prefix,
             sys.executable,
@@ -43,12 +43,10 @@ def test_a_build_a_year_later_is_byte_identical(tmp_path: Path) -> None:
     now = _build(tmp_path / "now")
     later = _build(tmp_path / "later", faketime, "-f", "+365d")
     assert (
-        subprocess.run(
+        run(
             [faketime, "-f", "+365d", "date", "+%Y"], capture_output=True, text=True, check=True
         ).stdout.strip()
-        != subprocess.run(
-            ["date", "+%Y"], capture_output=True, text=True, check=True
-        ).stdout.strip()
+        != run(["date", "+%Y"], capture_output=True, text=True, check=True).stdout.strip()
     ), "faketime moved the clock"
     assert len(now) == 4 * len(LETTERS)
     assert sorted(now) == sorted(later)
@@ -76,11 +74,13 @@ def test_workers_starting_together_never_give_fontconfig_half_a_file(tmp_path: P
     assert whole.endswith("</fontconfig>\n") and str(fonts) in whole
     path.write_text(whole[:40], encoding="utf-8")  # left half written
     assert fontconfig_file.__wrapped__((fonts,)).read_text(encoding="utf-8") == whole
-    writers = [
-        subprocess.Popen([sys.executable, "-c", _WRITER, str(fonts)], cwd=ROOT) for _ in range(2)
-    ]
     seen = set()
-    while any(writer.poll() is None for writer in writers):
-        seen.add(path.read_text(encoding="utf-8"))
+    with ExitStack() as stack:  # however it ends, no writer is left running
+        writers = [
+            stack.enter_context(started([sys.executable, "-c", _WRITER, str(fonts)], cwd=ROOT))
+            for _ in range(2)
+        ]
+        while any(writer.poll() is None for writer in writers):
+            seen.add(path.read_text(encoding="utf-8"))
     assert [writer.returncode for writer in writers] == [0, 0]
     assert seen == {whole}

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import ROOT, run
 
 #: Run in a fresh interpreter: import WeasyPrint as the renderer does, noting every program
 #: started meanwhile and whether ctypes' library search is itself again afterwards.
@@ -32,9 +31,7 @@ print(json.dumps([started, ctypes.util.find_library is search, weasyprint.__name
 
 def test_importing_the_pdf_renderer_starts_no_program() -> None:
     # cffi looks up each library name it cannot open directly by running ldconfig, gcc, ld
-    done = subprocess.run(
-        [sys.executable, "-c", IMPORT_PROGRAMS], capture_output=True, text=True, check=True
-    )
+    done = run([sys.executable, "-c", IMPORT_PROGRAMS], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout) == [[], True, "weasyprint"]
     assert done.stderr == ""
 
@@ -61,7 +58,7 @@ def test_a_library_found_only_by_searching_is_still_found(tmp_path: Path) -> Non
         "import sys; from letters.render.engine import import_weasyprint; "
         "module = import_weasyprint(); print(module.text.LOADED, sys.modules['weasyprint.text'])"
     )
-    done = subprocess.run(
+    done = run(
         [sys.executable, "-c", probe],
         capture_output=True,
         text=True,
@@ -102,7 +99,7 @@ def test_only_the_importing_thread_is_quiet(tmp_path: Path) -> None:
     (package / "__init__.py").write_text(PRINTS)
     (package / "text" / "__init__.py").write_text("")
     (package / "text" / "ffi.py").write_text("ffi = object()\n")
-    done = subprocess.run(
+    done = run(
         [sys.executable, "-c", WHILE_PRINTING],
         capture_output=True,
         text=True,
@@ -138,7 +135,7 @@ print(len(parsed))
 
 def test_letters_after_the_first_parse_no_c_type(tmp_path: Path) -> None:
     others = ["examples/durham-2023-peel.yaml", "examples/mopac-2025-peel.yaml"]
-    done = subprocess.run(
+    done = run(
         [sys.executable, "-c", PARSES, str(ROOT), str(tmp_path), "lancashire-2020-peel.yaml"]
         + others,
         capture_output=True,

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CHROMIUM, chromiumSession } from './chromium.mjs';
+import { CHROMIUM, chromiumSession, patience } from './chromium.mjs';
 
 const OVERALL_TIMEOUT_MS = 60_000;
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -61,7 +61,7 @@ async function main() {
     else { blocked.push(u); req.abort('blockedbyclient'); }
   });
   const url = pathToFileURL(path).href;
-  const resp = await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
+  const resp = await page.goto(url, { waitUntil: 'load', timeout: patience(30_000) });
   if (resp && !resp.ok()) throw new Error(`loading ${url} failed: ${resp.status()}`);
   await page.evaluate(() => document.fonts.ready.then(() => undefined));
 

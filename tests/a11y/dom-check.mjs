@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromiumSession } from './chromium.mjs';
+import { chromiumSession, patience } from './chromium.mjs';
 
 const file = process.argv[2];
 if (!file || !existsSync(resolve(file)) || !statSync(resolve(file)).isFile()) {
@@ -28,7 +28,7 @@ async function main() {
     else { requests.push(u); req.abort('blockedbyclient'); }
   });
   page.on('dialog', async (d) => { dialogs.push(d.message()); await d.dismiss(); });
-  await page.goto(pathToFileURL(resolve(file)).href, { waitUntil: 'load', timeout: 30_000 });
+  await page.goto(pathToFileURL(resolve(file)).href, { waitUntil: 'load', timeout: patience(30_000) });
   // Give timers and event handlers a moment to run, and hover and click everything.
   await page.evaluate(() => {
     for (const el of document.querySelectorAll('*')) {

@@ -8,7 +8,7 @@
 // the letter again. Prints a JSON report, with the milliseconds from each save to the page
 // showing it. Exit: 0 = report written, 2 = usage/launch error or a step timed out.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { chromiumSession } from './chromium.mjs';
+import { chromiumSession, patience } from './chromium.mjs';
 
 const [url, template, oldText, newText, data] = process.argv.slice(2);
 if (!data) {
@@ -29,7 +29,7 @@ async function htmlText(page) {
 
 async function until(page, test, what) {
   const start = Date.now();
-  while (Date.now() - start < 20_000) {
+  while (Date.now() - start < patience(20_000)) {
     if (await test()) return Date.now();
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -40,7 +40,7 @@ async function main() {
   const browser = await session.launch();
   const page = await browser.newPage();
   const report = {};
-  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: patience(30_000) });
   const images = () => page.$$eval('#pages img', (imgs) => imgs.map((i) => i.complete && i.naturalWidth > 0 ? i.src : ''));
   await until(page, async () => (await images()).filter(Boolean).length > 0, 'the first pages');
   report.pages = (await images()).length;
