@@ -499,3 +499,21 @@ def test_a_house_font_linked_from_outside_is_refused(project: Path) -> None:
         + "copy the file into templates/ instead",
         message,
     ), message
+
+
+def test_a_font_folder_made_by_someone_else_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fontconfig's folder has a name every user knows: one open to others is not used."""
+    import tempfile
+
+    from letters.errors import RenderError
+    from letters.render.fonts import fontconfig_file
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    planted = tmp_path / f"letters-fontconfig-{os.getuid()}"
+    planted.mkdir(mode=0o777)
+    planted.chmod(0o777)
+    with pytest.raises(RenderError, match="is not a folder of this user's alone"):
+        fontconfig_file((tmp_path,))
+    assert list(planted.iterdir()) == []

@@ -7,6 +7,7 @@ import io
 import logging
 import os
 import shutil
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..document import Document, text_lines
-from ..errors import InputError, TemplateError
+from ..errors import InputError, RenderError, TemplateError
 from ..inputs import FONT, read_input
 from ..provenance import while_unchanged
 from ..style import HouseStyle
@@ -209,6 +210,14 @@ def _fontconfig_home() -> Path:
     """Return this user's folder for fontconfig's configurations, caches and font copies."""
     home = Path(tempfile.gettempdir()) / f"letters-fontconfig-{os.getuid()}"
     home.mkdir(mode=0o700, exist_ok=True)
+    # The folder's name is known to every user of the machine: one made beforehand by
+    # someone else, or open to them, could hand fontconfig their fonts and configuration.
+    found = home.lstat()
+    if not stat.S_ISDIR(found.st_mode) or found.st_uid != os.getuid() or found.st_mode & 0o077:
+        raise RenderError(
+            f"{home} is not a folder of this user's alone (a link, another user's, or open to "
+            "others); remove it, and letters makes it again"
+        )
     return home
 
 
