@@ -600,10 +600,11 @@ class _Checker:
             ("planned_activity", self.facts.planned_activity),
         ):
             for index, text in enumerate(texts):
-                for match in _COUNT.finditer(plain_text(text)):
+                plain = plain_text(text)
+                for match in _COUNT.finditer(plain):
                     count = read_count(match.group(1))
                     field = _COUNTED[match.group(3).lower()]
-                    if field == "recommendations" and count:
+                    if field == "recommendations" and count and _answers(plain, match):
                         by_count.append((name, index, " ".join(match.group(0).split())))
                     if count in known[field] or not given[field]:
                         continue
@@ -654,6 +655,21 @@ class _Checker:
             f"{total} and {which} not listed with a response; section 55(5B) needs the action "
             "taken or proposed for each: list them under report.findings, each with its response",
         )
+
+
+#: Words that answer recommendations ('we have accepted all eight'), not only count them.
+_ANSWERING = re.compile(
+    r"\b(?:accept|agree|implement|adopt|address|respond|act(?:ed|ing)? on|tak(?:e|en|ing) "
+    r"forward|complet)\w*",
+    re.I,
+)
+
+
+def _answers(text: str, match: re.Match[str]) -> bool:
+    """Say whether the sentence holding a count of recommendations answers them."""
+    start = max(text.rfind(end, 0, match.start()) for end in ".!?") + 1
+    stops = [i for i in (text.find(end, match.end()) for end in ".!?") if i >= 0]
+    return bool(_ANSWERING.search(text[start : min(stops, default=len(text))]))
 
 
 def _counted(counts: set[int]) -> str:

@@ -188,7 +188,8 @@ def test_a_count_the_report_states_is_placed_whatever_words_surround_it(scratch:
     edit_yaml(
         scratch / LETTER, "found a few areas where", "found 22 separate recommendations where"
     )
-    assert [f for f in _findings(scratch) if ": warning: " in f] != []
+    # the data gives no count of recommendations: none to compare the text's with
+    assert [f for f in _findings(scratch) if ": warning: " in f] == []
     edit_yaml(
         scratch / LETTER,
         "  areas_for_improvement:\n",

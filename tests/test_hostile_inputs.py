@@ -504,7 +504,7 @@ def test_a_house_font_linked_from_outside_is_refused(project: Path) -> None:
 def test_a_font_folder_made_by_someone_else_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """fontconfig's folder has a name every user knows: one open to others is not used."""
+    """The fonts' folder has a name every user knows: one open to others is not used."""
     import tempfile
 
     from letters.errors import RenderError
