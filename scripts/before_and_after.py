@@ -13,6 +13,7 @@ base and on today's tree: a test that passes on both shows no hole it closes.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -36,10 +37,15 @@ _ONLY_HERE = (
 
 
 def outcomes(folder: Path, tests: list[str]) -> dict[str, str]:
-    """Run the tests in a folder with this Python; return each test's outcome."""
+    """Run the tests in a folder with this Python; return each test's outcome.
+
+    The commands the tests start (the `letters` program in this virtual environment) import
+    letters from the folder too: PYTHONPATH comes before the editable install.
+    """
     done = subprocess.run(
         [sys.executable, "-c", _ONLY_HERE, "-q", "-rA", "-p", "no:cacheprovider", *tests],
         cwd=folder,
+        env={**os.environ, "PYTHONPATH": str(folder)},
         capture_output=True,
         text=True,
         timeout=1800,
