@@ -56,6 +56,16 @@ _COUNTED = {
 }
 
 
+#: Own text that would say a count of none: 'each of the zero areas for improvement', 'all
+#: none', '0 recommendations' (a {count} filled in for a letter that lists none).
+_NONE_COUNTED = re.compile(
+    r"\b(?:(?:each|all|both|every one|any) of (?:the |its |their )?(?:zero|0|no)\b"
+    r"|all none\b"
+    r"|(?:zero|0)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:areas? for improvement|recommendations?|causes? of concern|findings?))",
+    re.I,
+)
+
 _PLACEHOLDER_NAMES = re.compile(r"(?<!\{)\{([^{}]+)\}(?!\})")
 
 
@@ -126,6 +136,7 @@ def check_letter(
     checker.postal()
     checker.responses()
     checker.figures()
+    checker.none_counted()
     checker.plausible()
     checker.bilingual()
     return sorted(checker.results, key=lambda result: result.location)
@@ -569,6 +580,14 @@ class _Checker:
                 )
         findings, totals = self.facts.findings, self.facts.totals
         listed = totals.listed
+        graded = self.facts.graded_total
+        if graded is not None and graded < self.facts.graded_count:
+            self.add(
+                "error",
+                ("report", "counts", "graded_areas"),
+                f"the report's graded areas are given as {graded}, but the letter grades "
+                f"{self.facts.graded_count}",
+            )
         for name in totals.stated:
             if getattr(totals, name) < listed[name]:
                 self.add(
@@ -620,6 +639,45 @@ class _Checker:
         if by_count:
             self.answered_by_count(*by_count[0])
 
+    def none_counted(self) -> None:
+        """Warn where the letter's own text would say a count of none ('each of the zero ...').
+
+        A {count} copied from another letter (letters new --from) fills in as 'zero' when this
+        letter lists none of those findings; no letter says so.
+        """
+        facts = self.facts
+        texts: list[tuple[FieldPath, str]] = [
+            *((("paragraphs", "body", i), str(t)) for i, t in enumerate(facts.body)),
+            *(
+                (("paragraphs", "planned_activity", i), str(t))
+                for i, t in enumerate(facts.planned_activity)
+            ),
+            *((("paragraphs", "themes", name), str(t)) for name, t in facts.themes.items()),
+        ]
+        for name, part in facts.sections.replace.items():
+            texts.append((("sections", "replace", name, "text"), part.markdown))
+        for index, placed in enumerate(facts.sections.add):
+            texts.append((("sections", "add", index, "text"), placed.section.markdown))
+        comments = facts.chief_officer_comments
+        if comments is not None:
+            texts += [
+                (("chief_officer_comments", "paragraphs", i), str(t))
+                for i, t in enumerate(comments.paragraphs)
+            ]
+            texts += [
+                (("chief_officer_comments", "reply", i), str(t))
+                for i, t in enumerate(comments.reply)
+            ]
+        for path, text in texts:
+            found = _NONE_COUNTED.search(" ".join(plain_text(text).split()))
+            if found:
+                self.add(
+                    "warning",
+                    path,
+                    f"the text would say {found.group(0)!r}: a count of none; the letter lists "
+                    "none of them, so say what the report does set out, or leave the sentence out",
+                )
+
     def answered_by_count(self, name: str, index: int, said: str) -> None:
         """Warn where the text answers recommendations by a count, not each one (s.55(5B)).
 
@@ -635,7 +693,7 @@ class _Checker:
         if field not in totals.stated:
             return
         total = getattr(totals, field)
-        listed = [f for f in report.findings if f.kind == "recommendation"]
+        listed = [f for f in report.findings if f.kind == "recommendation" and not f.from_report]
         if total <= len(listed):
             return
         numbers = {f.number for f in listed}

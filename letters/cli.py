@@ -457,7 +457,10 @@ def findings(
         click.echo(text, nl=False)
     else:
         click.echo(
-            f"wrote {_shown(out_file)} ({len(rows)} finding{'s' if len(rows) != 1 else ''})",
+            f"wrote {_shown(out_file)} "
+            + (
+                f"({len(rows)} finding{'s' if len(rows) != 1 else ''})" if rows else "(no findings)"
+            ),
             err=True,
         )
 
@@ -495,7 +498,7 @@ def new(
     from .errors import did_you_mean
     from .load import load_source
     from .names import name_problem
-    from .new import from_previous, skeleton, write_new
+    from .new import counted_in, from_previous, skeleton, write_new
 
     try:
         project = _find_project()
@@ -529,7 +532,9 @@ def new(
         if kind:
             tree.setdefault("report", {})["kind"] = kind
         text = from_previous(tree)
+        counted = counted_in(tree)
     else:
+        counted = []
         frameworks = project.frameworks
         if kind not in frameworks:
             choices = ", ".join(sorted(frameworks))
@@ -549,6 +554,12 @@ def new(
     except LettersError as exc:
         _fail(ctx, exc)
     click.echo(f"wrote {_shown(path)}; fill in each blank, then: letters check {_shown(path)}")
+    for where in counted:
+        click.echo(
+            f"note: {where}: it counts this letter's findings, which are not in yet; "
+            "`letters check` warns if it would count none",
+            err=True,
+        )
 
 
 @main.command(short_help="Preview a letter in the browser as you edit it.")

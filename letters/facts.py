@@ -82,17 +82,30 @@ class Totals:
     #: The names of the totals the letter lists some of but does not know ('not stated'):
     #: their numbers above are only what is listed, and the wording gives no count.
     unstated: tuple[str, ...] = ()
+    #: How many recommendations the letter lists that an earlier report made (from_report):
+    #: they are answered here but counted in none of this report's totals.
+    earlier: int = 0
 
 
 def report_totals(report: Report, findings: Findings) -> Totals:
-    """Take each total from report.counts where it is given, else from the listed findings."""
+    """Take each total from report.counts where it is given, else from the listed findings.
+
+    A recommendation an earlier report made (from_report) is none of this report's.
+    """
+    own = [r for r in findings.recommendations if not r.from_report]
     listed = {
         "areas_for_improvement": len(findings.afis),
-        "recommendations": len(findings.recommendations),
-        "for_chief_constables": len(findings.for_chief_constables),
+        "recommendations": len(own),
+        "for_chief_constables": len(
+            [r for r in findings.for_chief_constables if not r.from_report]
+        ),
         "causes_of_concern": len(findings.causes),
     }
-    counts = report.counts.model_dump(exclude_none=True) if report.counts else {}
+    counts = (
+        report.counts.model_dump(exclude_none=True, exclude={"graded_areas"})
+        if report.counts
+        else {}
+    )
     unstated = tuple(sorted(name for name, value in counts.items() if value == NOT_STATED))
     given = {name: value for name, value in counts.items() if name not in unstated}
     values = {name: given.get(name, count) for name, count in listed.items()}
@@ -102,6 +115,7 @@ def report_totals(report: Report, findings: Findings) -> Totals:
         stated=tuple(sorted(given)),
         listed=listed,
         unstated=unstated,
+        earlier=len(findings.recommendations) - len(own),
     )
 
 
@@ -120,6 +134,14 @@ class LetterFacts:
     grade_groups: tuple[GradeGroup, ...]
     grades_awarded: str | None
     grades_by_area: str
+    #: Whether the grades given are all the report gives: every area of the framework is in
+    #: the data, or as many are graded as report.counts.graded_areas says. If not, the wording
+    #: says it lists some.
+    grades_complete: bool
+    #: The report's number of graded areas, where report.counts.graded_areas states it.
+    graded_total: int | None
+    #: How many graded areas the data gives.
+    graded_count: int
     ungraded_areas: tuple[str, ...]
     findings: Findings
     afi_count: int
@@ -284,6 +306,13 @@ def build_facts(
     groups = group_grades(grades, framework)
     findings = collect_findings(letter.report)
     totals = report_totals(letter.report, findings)
+    graded_total = letter.report.counts.graded_areas if letter.report.counts else None
+    named = {framework.canonical(area) for area in letter.report.grades}
+    complete = (
+        len(grades) == graded_total
+        if graded_total is not None
+        else all(area in named for area in framework.areas)
+    )
     counts = (len(findings.afis), len(findings.recommendations), len(findings.causes))
     recipient = letter.recipient
     if language == "cy":
@@ -315,7 +344,7 @@ def build_facts(
         values = placeholder_values(letter, findings, totals, aspiration, words_up_to)
         own, at = letter.paragraphs, ()
         grades_by_area, grades_awarded = (
-            grades_by_area_phrase(groups, words_up_to, framework.preposition),
+            grades_by_area_phrase(groups, words_up_to, framework.preposition, complete),
             grades_phrase(groups, framework),
         )
         salutation = recipient.salutation if recipient else ""
@@ -349,6 +378,9 @@ def build_facts(
         grade_groups=groups,
         grades_awarded=grades_awarded,
         grades_by_area=grades_by_area,
+        grades_complete=complete,
+        graded_total=graded_total,
+        graded_count=len(grades),
         ungraded_areas=tuple(words.area(a) for a in ungraded),
         findings=findings,
         afi_count=counts[0],
@@ -451,16 +483,20 @@ def grades_phrase(groups: tuple[GradeGroup, ...], framework: Framework) -> str:
 
 
 def grades_by_area_phrase(
-    groups: tuple[GradeGroup, ...], words_up_to: int = WORDS_UP_TO, preposition: str = "at"
+    groups: tuple[GradeGroup, ...],
+    words_up_to: int = WORDS_UP_TO,
+    preposition: str = "at",
+    complete: bool = True,
 ) -> str:
     """Say each grade with its areas, best first, to follow 'The inspectors graded the force'.
 
     "'good' at preventing crime and 'adequate' at investigating crime"; where a grade has
     several areas, or a name has an 'and' of its own, semicolons part the grades: "'good'
     at preventing crime and managing offenders; and 'adequate' at ...". One grade for
-    every graded area reads "'good' at each of the five areas graded".
+    every graded area reads "'good' at each of the five areas graded", where those are all
+    the report graded (`complete`).
     """
-    if len(groups) == 1 and len(groups[0].areas) > 2:
+    if complete and len(groups) == 1 and len(groups[0].areas) > 2:
         count = number_word(len(groups[0].areas), words_up_to)
         return f"'{groups[0].grade}' {preposition} each of the {count} areas graded"
     parts = [f"'{group.grade}' {preposition} {join_names(group.areas)}" for group in groups]

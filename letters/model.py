@@ -265,6 +265,19 @@ class Finding(Strict):
     response_with: OptionalText = ""
     #: False to leave the finding out of the letter (it is still exported and archived).
     print: bool = True
+    #: For a recommendation an earlier report made that this letter still answers (a revisit's):
+    #: that report, as the letter names it ('PEEL 2018/19'). It prints with the recommendation
+    #: and is left out of this report's counts. Empty: this report made it.
+    from_report: OptionalText = ""
+
+    @model_validator(mode="after")
+    def _earlier_recommendation(self) -> Finding:
+        if self.from_report and self.kind != "recommendation":
+            raise ValueError(
+                "from_report is for a recommendation an earlier report made; say where other "
+                "findings come from in the letter's own text"
+            )
+        return self
 
 
 Count = Annotated[int, Field(ge=0, le=10_000)]
@@ -283,6 +296,8 @@ class ReportCounts(Strict):
     for_chief_constables: Total = None
     areas_for_improvement: Total = None
     causes_of_concern: Total = None
+    #: How many areas the report grades: a letter that gives fewer grades says it lists some.
+    graded_areas: Count | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> ReportCounts:
@@ -442,6 +457,9 @@ class Letter(Strict):
     #: Who is sent a copy, one line each (for example HM Chief Inspector of Constabulary).
     copy_to: list[Text] = []
     chief_officer_comments: ChiefOfficerComments | None = None
+    #: What the chief officer gave to the responses the letter sets out, where its source says
+    #: so: 'with the Chief Constable's advice' (comments, agreement). Not given: no such clause.
+    chief_officer_gave: Literal["advice", "comments", "agreement"] | None = None
     #: Standard sections left out, replaced or moved, and the letter's own sections.
     sections: Sections | None = None
     #: Who signs this letter, in order, when not the office's signatory alone (a commissioner

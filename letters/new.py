@@ -7,6 +7,7 @@ structure, and none of its status, approval, dates, findings, notes or comments.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ _NOT_KEPT = (
     "status",
     "notes",
     "chief_officer_comments",
+    "chief_officer_gave",
     "target_grade",
     "savings",
 )
@@ -102,6 +104,28 @@ def from_previous(tree: dict[str, Any]) -> str:
         '# structure are kept; fill in every "" (letters check names each blank).\n'
     )
     return header + yaml.safe_dump(kept, allow_unicode=True, sort_keys=False, width=88)
+
+
+#: The facts an own text may name that count the letter's findings.
+_COUNTS = re.compile(r"(?<!\{)\{\s*(afi_count|recommendation_count|cause_count)\s*\}")
+
+
+def counted_in(tree: dict[str, Any]) -> list[str]:
+    """Name the kept paragraphs that count findings: '{afi_count} in paragraphs.body[1]'.
+
+    The copy starts with no findings, so such a paragraph would count none until they are in.
+    """
+    given = tree.get("paragraphs")
+    paragraphs: dict[str, Any] = given if isinstance(given, dict) else {}
+    found = []
+    for key in ("body", "planned_activity"):
+        texts = paragraphs.get(key)
+        for index, text in enumerate(texts if isinstance(texts, list) else []):
+            names = _COUNTS.findall(text) if isinstance(text, str) else []
+            if names:
+                named = ", ".join("{" + name + "}" for name in dict.fromkeys(names))
+                found.append(f"paragraphs.{key}[{index}] names {named}")
+    return found
 
 
 def write_new(path: Path, text: str) -> Path:
