@@ -21,7 +21,6 @@ from typing import Any
 from .data_edit import child_mapping, edit_data_file, set_fields
 from .errors import UNPRINTABLE, LettersError
 from .inputs import RECORD, read_input
-from .output import write_all
 from .provenance import file_digest, file_digests, tool_versions
 from .validate import LoadedLetter
 
@@ -134,8 +133,13 @@ def approve(
             drop=("sent_on", "copied_on"),
         )
 
-    edit_data_file(data_path, project_root, approved)
-    write_all({record_path(data_path): (json.dumps(record, indent=2) + "\n").encode("utf-8")})
+    edit_data_file(
+        data_path,
+        project_root,
+        approved,
+        ("status",),
+        also={record_path(data_path): (json.dumps(record, indent=2) + "\n").encode("utf-8")},
+    )
     return record_path(data_path)
 
 
@@ -218,4 +222,4 @@ def publish(data_path: Path, loaded: LoadedLetter, root: Path, on: dt.date, toda
         set_fields(child_mapping(tree, "status"), {"state": "sent", "sent_on": on, "copied_on": on})
         set_fields(child_mapping(tree, "letter"), {"published": on})
 
-    edit_data_file(data_path, root, sent)
+    edit_data_file(data_path, root, sent, ("status", "letter.published"))

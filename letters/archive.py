@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import ArchiveError
+from . import __version__, inputs
+from .errors import UNPRINTABLE, ArchiveError, InputError, LettersError
+from .inputs import read_regular
 from .output import is_staged, write_all, write_new
 from .provenance import file_digest
 
@@ -78,17 +79,17 @@ def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def read_manifest(root: Path) -> list[dict[str, Any]]:
     """Read the manifest's rows, in order; an empty list for a new archive."""
     path = root / MANIFEST
-    if not path.exists():
+    if not os.path.lexists(path):
         return []
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:  # a regular file, not through a link: a FIFO would hold every command for ever
+        text = read_regular(path, inputs.MANIFEST, str(path)).decode("utf-8")
+    except InputError as exc:
+        raise ArchiveError(str(exc)) from None
     except UnicodeDecodeError as exc:
         raise ArchiveError(
             f"{path}: not a manifest (byte {exc.start + 1} is not UTF-8 text); restore it from "
             "a backup"
         ) from None
-    except OSError as exc:
-        raise ArchiveError(f"{path}: cannot read the manifest: {exc.strerror}") from None
     rows = []
     # Rows end at a newline alone: an older manifest may hold a U+2028 inside a row, which
     # str.splitlines would take for a line's end.
@@ -106,8 +107,31 @@ def read_manifest(root: Path) -> list[dict[str, Any]]:
             ) from None
         if not isinstance(row, dict):
             raise ArchiveError(f"{path}:{number}: not a manifest row (expected a JSON object)")
+        wrong = _row_problem(row)
+        if wrong:
+            raise ArchiveError(
+                f"{path}:{number}: not a manifest row ({wrong}); restore it from a backup"
+            )
         rows.append(row)
     return rows
+
+
+#: Where a row files its PDF: the year's folder, then a plain name.
+_FILED_AS = re.compile(r"\d{4}/[A-Za-z0-9][A-Za-z0-9_-]{0,99}(?:\.[a-z]{2})?(?:\.v\d{1,6})?\.pdf")
+
+
+def _row_problem(row: dict[str, Any]) -> str:
+    """Say what is wrong with the fields filing relies on in a row ('' if nothing)."""
+    version = row.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or not 0 < version < 1_000_000:
+        return "its version is not a number from 1"
+    if not isinstance(row.get("id"), str) or UNPRINTABLE.search(row["id"]):
+        return "its id is not a plain name"
+    if not isinstance(row.get("file"), str) or not _FILED_AS.fullmatch(row["file"]):
+        return "its file is not <year>/<name>.pdf"
+    if not isinstance(row.get("hash"), str) or not re.fullmatch(r"[0-9a-f]{64}", row["hash"]):
+        return "its hash is not a SHA-256 digest"
+    return ""
 
 
 def head(root: Path) -> str:
@@ -265,12 +289,12 @@ def _sweep(root: Path) -> None:
 def _recover(root: Path) -> tuple[str, ...]:
     """Finish or undo the filing the journal records, holding the lock; say what was done."""
     path = root / JOURNAL
-    if not path.exists():
+    if not os.path.lexists(path):
         return ()
-    try:
-        row = json.loads(path.read_text(encoding="utf-8"))
+    try:  # a regular file, not through a link: one leading elsewhere is no journal of ours
+        row = json.loads(read_regular(path, inputs.JOURNAL, str(path)))
         relative, digest = str(row["file"]), str(row["pdf_sha256"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (LettersError, ValueError, KeyError, TypeError, RecursionError):
         raise ArchiveError(
             f"{path}: an interrupted filing's journal is unreadable; run --verify"
         ) from None

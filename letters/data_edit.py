@@ -9,6 +9,7 @@ and the edit is refused if it changed in between; the new text is written atomic
 
 from __future__ import annotations
 
+import codecs
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -19,33 +20,70 @@ from .inputs import DATA, read_input
 from .output import write_all
 
 
-def edit_data_file(path: Path, root: Path, edit: Callable[[Any], None]) -> None:
+def edit_data_file(
+    path: Path,
+    root: Path,
+    edit: Callable[[Any], None],
+    touched: tuple[str, ...],
+    also: dict[Path, bytes] | None = None,
+) -> None:
     """Apply `edit` to a data file's top-level mapping and write the file back.
 
     `edit` receives the round-trip mapping (a ruamel.yaml CommentedMap) and changes it in
-    place. Nothing else in the file changes: comments, order, quotes and layout stay.
+    place; `touched` names the fields it may change ('status', 'letter.published'). Nothing
+    else in the file changes: comments, order, quotes and layout stay, and the edit is
+    refused if any other value would read differently. Files in `also` (an approval record)
+    are written with it, all or nothing.
     """
+    before = read_input(path, root, DATA)
+    after = _edited(path, before, edit)
+    if _values(after, path, touched) != _values(before, path, touched):
+        raise LettersError(
+            f"{path}: cannot be edited without changing values other than "
+            f"{', '.join(touched)}; set them by hand, then run letters check"
+        )
+    if read_input(path, root, DATA) != before:
+        raise LettersError(
+            f"{path}: changed while letters was editing it (saved in an editor?); nothing was "
+            "written: run the command again"
+        )
+    write_all({path: after, **(also or {})})
+
+
+def _edited(path: Path, before: bytes, edit: Callable[[Any], None]) -> bytes:
+    """Return a data file's bytes with `edit` applied through ruamel.yaml's round trip."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
     from ruamel.yaml.util import load_yaml_guess_indent
 
-    before = read_input(path, root, DATA)
+    bom = before.startswith(codecs.BOM_UTF8)
     try:
-        text = before.decode("utf-8")
+        text = before.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LettersError(f"{path}: cannot be edited: it is not UTF-8 ({exc.reason})") from None
+    crlf = "\r\n" in text
+    text = text.replace("\r\n", "\n")
+    try:
         _, sequence_indent, sequence_offset = load_yaml_guess_indent(text)
-        yaml = YAML(typ="rt")
-        yaml.preserve_quotes = True
-        # one value set in two places (sent_on, copied_on) is written twice: the loader
-        # refuses aliases
-        yaml.representer.ignore_aliases = lambda _data: True
-        yaml.width = len(text) + 1  # never fold a long line the user wrote on one line
-        yaml.indent(
-            mapping=_mapping_indent(text),
-            sequence=sequence_indent or 4,
-            offset=2 if sequence_offset is None else sequence_offset,
-        )
+    except Exception:  # a guess: a file it cannot read (a %YAML directive) takes the defaults
+        sequence_indent, sequence_offset = None, None
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    # one value set in two places (sent_on, copied_on) is written twice: the loader
+    # refuses aliases
+    yaml.representer.ignore_aliases = lambda _data: True
+    yaml.width = len(text) + 1  # never fold a long line the user wrote on one line
+    yaml.indent(
+        mapping=_mapping_indent(text),
+        sequence=sequence_indent or 4,
+        offset=2 if sequence_offset is None else sequence_offset,
+    )
+    body = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    yaml.explicit_start = bool(body) and (body[0].startswith("---") or body[0].startswith("%"))
+    yaml.explicit_end = bool(body) and body[-1].rstrip() == "..."
+    try:
         tree = yaml.load(text)
-    except (UnicodeDecodeError, YAMLError) as exc:
+    except YAMLError as exc:
         raise LettersError(
             f"{path}: cannot be edited: it is not readable YAML ({_first_line(exc)}); "
             "run letters check on it"
@@ -55,12 +93,30 @@ def edit_data_file(path: Path, root: Path, edit: Callable[[Any], None]) -> None:
     edit(tree)
     written = io.StringIO()
     yaml.dump(tree, written)
-    if read_input(path, root, DATA) != before:
+    out = written.getvalue()
+    if crlf:
+        out = out.replace("\n", "\r\n")
+    return (codecs.BOM_UTF8 if bom else b"") + out.encode("utf-8")
+
+
+def _values(raw: bytes, path: Path, touched: tuple[str, ...]) -> object:
+    """Read a data file's values as plain text, leaving out the `touched` fields."""
+    import yaml
+
+    try:
+        tree = yaml.load(raw.decode("utf-8-sig"), Loader=yaml.BaseLoader)
+    except yaml.YAMLError as exc:
         raise LettersError(
-            f"{path}: changed while letters was editing it (saved in an editor?); nothing was "
-            "written: run the command again"
-        )
-    write_all({path: written.getvalue().encode("utf-8")})
+            f"{path}: cannot be edited: the edit would not read back ({_first_line(exc)})"
+        ) from None
+    for dotted in touched:
+        *parents, last = dotted.split(".")
+        node = tree
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(last, None)
+    return tree
 
 
 def set_fields(mapping: Any, values: dict[str, object], drop: tuple[str, ...] = ()) -> None:

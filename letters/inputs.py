@@ -38,6 +38,8 @@ FONT_BYTES = 20_000_000
 SIGNATURE_BYTES = 1_000_000
 #: An approval record: a digest of each input.
 RECORD_BYTES = 400_000
+#: The archive's manifest: one row of about 2 KB for each letter filed, for decades.
+MANIFEST_BYTES = 200_000_000
 
 DATA = Kind("a letter's data", DATA_BYTES, "a data file is a YAML file")
 REFERENCE = Kind("a reference list", REFERENCE_BYTES, "a reference list is a YAML file")
@@ -46,6 +48,10 @@ TEMPLATE = Kind("a template", TEMPLATE_BYTES, "a template is a text file")
 FONT = Kind("a house font", FONT_BYTES, "a house font is a TrueType or OpenType file")
 SIGNATURE = Kind("a signature image", SIGNATURE_BYTES, "a signature is a PNG image")
 RECORD = Kind("an approval record", RECORD_BYTES, "an approval record is a JSON file")
+#: Files letters keeps itself, read back through `read_regular`.
+MANIFEST = Kind("an archive's manifest", MANIFEST_BYTES, "a manifest is a JSON Lines file")
+JOURNAL = Kind("an archive's journal", RECORD_BYTES, "a journal is a JSON file")
+BUILD_RECORD = Kind("a build record", RECORD_BYTES, "a build record is a JSON file")
 #: Any input, read whole to be digested or embedded: as large as the largest kind.
 ANY = Kind(
     "an input",
@@ -73,11 +79,28 @@ def read_input(path: Path, root: Path, kind: Kind) -> bytes:
         raise InputError(shown, f"cannot read the file: {_why(exc)}") from None
     if not _may_lie_at(real, root):
         raise InputError(shown, _outside(path, real, root, kind))
+    return read_regular(real, kind, shown, one_name=True)
+
+
+def read_regular(real: Path, kind: Kind, shown: str, one_name: bool = False) -> bytes:
+    """Read a regular file (no FIFO, device or folder; no link as its last part), bounded.
+
+    For files letters keeps itself (the archive's manifest and journal, the build record)
+    as for inputs. With `one_name`, a file with a second name (a hard link, which can make
+    a file from outside the project look as if it were in it) is refused too.
+    """
     try:
-        before = os.stat(real)
+        real = real.parent.resolve() / real.name  # its folder's links followed; its own not
+        before = os.lstat(real)
         if not stat.S_ISREG(before.st_mode):
             # a FIFO would block its reader, a device never end: neither is opened
             raise InputError(shown, f"not a regular file; {kind.is_a}")
+        if one_name and before.st_nlink > 1:
+            raise InputError(
+                shown,
+                "the file has a second name (a hard link), so it may be a file from outside "
+                "the project; copy it in instead",
+            )
         if before.st_size > kind.limit:
             raise InputError(shown, _too_big(before.st_size, kind))
         # Not blocking, and not through a link put in its place since it was resolved:
@@ -126,7 +149,8 @@ def _outside(path: Path, real: Path, root: Path, kind: Kind) -> str:
 def _too_big(size: int, kind: Kind) -> str:
     """Say that a file is larger than its kind may be."""
     return (
-        f"the file is {size:,} bytes; {kind.name} is at most {kind.limit:,} (is it the file meant?)"
+        f"the file is {size:,} bytes; {kind.name} is at most {kind.limit:,} (is this the file "
+        "you meant?)"
     )
 
 

@@ -55,6 +55,13 @@ def refuse_as_target(
     if target.is_symlink():
         raise RenderError(f"{shown} is a link; give the file or folder itself")
     where = target.resolve()
+    if _within(Path(os.path.abspath(target)), root.absolute()) and not _within(
+        where, root.resolve()
+    ):  # build/ (or a folder above the target) a link to a folder elsewhere
+        raise RenderError(
+            f"{shown} lies in the project, but a link on the way leads outside it (to {where}); "
+            "write to a folder of the project's own, or name the outside folder itself"
+        )
     for name in INPUT_FOLDERS:
         if where.is_relative_to((root / name).resolve()):
             raise RenderError(
@@ -74,11 +81,19 @@ def refuse_as_target(
     return where
 
 
+def _within(path: Path, folder: Path) -> bool:
+    """Say whether a path lies in a folder, by their names alone."""
+    return path == folder or path.is_relative_to(folder)
+
+
 def remove_outputs(out_dir: Path, stem: str) -> list[Path]:
     """Remove the files a letter of this file name wrote to a folder; return those removed.
 
-    The names are made, never matched: a file name with `*` or `[` in it is no pattern.
+    The names are made, never matched: a file name with `*` or `[` in it is no pattern. A
+    folder that is, or lies through, a link is left alone.
     """
+    if out_dir.resolve() != Path(os.path.abspath(out_dir)):
+        return []
     removed = []
     for name in sorted(output_names(stem)):
         path = out_dir / name

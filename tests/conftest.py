@@ -19,6 +19,7 @@ import hypothesis
 import pypdf
 import pytest
 import yaml
+from click.testing import CliRunner, Result
 
 from letters.build import build_letter
 from letters.project import Project
@@ -369,3 +370,20 @@ def interruptible() -> None:
     the child as it would from a terminal.
     """
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def cli(*args: str) -> Result:
+    """Run letters in this process, as a user would from the working folder."""
+    from letters.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+def cli_fails(*args: str) -> str:
+    """Run a command expecting exit 1, no traceback and nothing in out/; return its message."""
+    result = cli(*args)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "internal error" not in result.output
+    assert not Path("out").exists()
+    return result.stderr.strip()

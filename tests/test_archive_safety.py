@@ -152,7 +152,9 @@ def test_verify_sees_hidden_files(tmp_path: Path) -> None:
     ("make", "message"),
     [
         (lambda m: m.write_bytes(b"\xff\xfe\n"), "not a manifest (byte 1 is not UTF-8 text)"),
-        (lambda m: m.mkdir(), "cannot read the manifest: Is a directory"),
+        (lambda m: m.mkdir(), "not a regular file; a manifest is a JSON Lines file"),
+        (lambda m: os.mkfifo(m), "not a regular file; a manifest is a JSON Lines file"),
+        (lambda m: m.symlink_to("/etc/hostname"), "not a regular file; a manifest is a JSON"),
     ],
 )
 def test_a_broken_manifest_is_a_message(tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -171,7 +173,10 @@ def test_head_of_a_row_without_a_hash_is_a_message(tmp_path: Path) -> None:
     (root / MANIFEST).write_text('{"id": "x"}\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["archive", "--head", "--to", str(root)])
     assert result.exit_code == 1
-    assert result.output == f"error: {root / MANIFEST}:1: the last row has no hash; run --verify\n"
+    assert result.output == (
+        f"error: {root / MANIFEST}:1: not a manifest row (its version is not a number from 1); "
+        "restore it from a backup\n"
+    )
 
 
 def test_a_refused_filing_leaves_the_archive_as_it_was(tmp_path: Path) -> None:

@@ -283,8 +283,8 @@ FILE_CASES: dict[str, tuple[bytes, str]] = {
     ),
     "huge file": (
         b"a: " + b"x" * 1_500_000 + b"\n",
-        "data/bad.yaml: the file is 1,500,004 bytes; a letter's data is at most 400,000 (is it the"
-        " file meant?)",
+        "data/bad.yaml: the file is 1,500,004 bytes; a letter's data is at most 400,000 (is this"
+        " the file you meant?)",
     ),
 }
 

@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from PIL import Image, ImageDraw
 
-from conftest import DEFAULT_LETTER, edit_yaml
+from conftest import DEFAULT_LETTER, cli, cli_fails, edit_yaml
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
 #: Keys of a file outside the project, which no message may repeat.
@@ -34,26 +33,10 @@ SECRET_KEYS = ("secret_key_alpha", "secret_key_beta")
 SECRET = "".join(f"{key}: do-not-show-{n}\n" for n, key in enumerate(SECRET_KEYS))
 
 
-def _cli(*args: str) -> Result:
-    from letters.cli import main
-
-    return CliRunner().invoke(main, list(args))
-
-
 @pytest.fixture
 def project(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(scratch)
     return scratch
-
-
-def _fails(*args: str) -> str:
-    """Run a command expecting exit 1, no traceback and nothing in out/; return its message."""
-    result = _cli(*args)
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    assert "internal error" not in result.output
-    assert not Path("out").exists()
-    return result.stderr.strip()
 
 
 @dataclass(frozen=True)
@@ -149,7 +132,7 @@ def test_an_input_linked_from_outside_the_project_is_refused_unread(
     (project / linked).unlink()
     (project / linked).symlink_to(target)
     args = [command, LETTER] + (["--out", "out"] if command == "build" else [])
-    result = _cli(*args)
+    result = cli(*args)
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert not Path("out").exists()
@@ -164,7 +147,7 @@ def test_an_input_linked_from_outside_the_project_is_refused_unread(
 def test_an_approval_record_linked_from_outside_is_refused_unread(project: Path) -> None:
     record = _outside(project, "record.json", '{"inputs": {"secret_key_alpha": "0"}}\n')
     (project / "data" / "lancashire-2020-peel.approval.json").symlink_to(record)
-    message = _fails("build", LETTER, "--out", "out")
+    message = cli_fails("build", LETTER, "--out", "out")
     assert message == (
         f"data/lancashire-2020-peel.approval.json: leads through a link to {record}, outside the "
         "project; an approval record is read only from inside the project: copy the file in "
@@ -175,7 +158,7 @@ def test_an_approval_record_linked_from_outside_is_refused_unread(project: Path)
 
 def test_a_previous_letter_linked_from_outside_is_refused_unread(project: Path) -> None:
     previous = _outside(project, "previous.yaml")
-    assert _fails("new", "next", "--from", str(previous)) == (
+    assert cli_fails("new", "next", "--from", str(previous)) == (
         f"{previous}: lies outside the project folder {project}; a letter's data is read only "
         "from inside the project: copy the file into it"
     )
@@ -201,7 +184,7 @@ def test_a_huge_file_included_by_a_template_is_refused_quickly_and_small(project
     assert done.status == 1, done.stderr
     assert done.stderr == (
         "templates/common/huge.md.j2: the file is 1,500,000,000 bytes; a template is at most "
-        "800,000 (is it the file meant?)\n"
+        "800,000 (is this the file you meant?)\n"
     )
     assert done.peak_kib < CHECK_RESIDENT_KIB, done.peak_kib
     assert done.seconds < 60
@@ -219,7 +202,7 @@ def test_a_huge_file_linked_in_as_a_template_is_refused_quickly_and_small(projec
     assert done.status == 1, done.stderr
     assert done.stderr == (
         "templates/common/front.md.j2: the file is 1,500,000,000 bytes; a template is at most "
-        "800,000 (is it the file meant?)\n"
+        "800,000 (is this the file you meant?)\n"
     )
     assert done.peak_kib < CHECK_RESIDENT_KIB, done.peak_kib
 
@@ -235,7 +218,8 @@ def test_a_huge_signature_image_is_refused_unread(project: Path) -> None:
     assert done.stderr == (
         f"data/offices/lancashire-pcc.yaml:{_signature_line(project)}: "
         "office.signatory.signature.file: data/offices/signatures/clive-grunshaw.png: the file "
-        "is 1,500,000,000 bytes; a signature image is at most 1,000,000 (is it the file meant?)\n"
+        "is 1,500,000,000 bytes; a signature image is at most 1,000,000 (is this the file you "
+        "meant?)\n"
     )
     assert done.peak_kib < CHECK_RESIDENT_KIB, done.peak_kib
 
@@ -302,7 +286,7 @@ def test_a_fifo_beside_the_house_fonts_does_not_stop_a_pdf(project: Path) -> Non
 def test_a_folder_named_as_a_template_is_refused(project: Path) -> None:
     template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
     edit_yaml(template, '{% include "common/front.md.j2" %}', '{% include "letters" %}')
-    assert _fails("check", LETTER) == (
+    assert cli_fails("check", LETTER) == (
         "templates/letters: not a regular file; a template is a text file"
     )
 
@@ -389,7 +373,7 @@ def _signature_line(root: Path) -> str:
 @pytest.mark.parametrize("damage", list(DAMAGED), ids=list(DAMAGED))
 def test_a_damaged_signature_image_is_one_message(project: Path, damage: str) -> None:
     _sign(project, DAMAGED[damage]())
-    assert _fails("check", LETTER) == (
+    assert cli_fails("check", LETTER) == (
         f"data/offices/lancashire-pcc.yaml:{_signature_line(project)}: "
         "office.signatory.signature.file: data/offices/signatures/clive-grunshaw.png is a "
         "damaged PNG image (it cannot be read whole); save the signature as PNG again"
@@ -405,7 +389,7 @@ def test_a_damaged_signature_image_is_found_after_weasyprint_is_loaded(
 
     import_weasyprint()
     _sign(project, DAMAGED[damage]())
-    assert _fails("check", LETTER).endswith(
+    assert cli_fails("check", LETTER).endswith(
         "is a damaged PNG image (it cannot be read whole); save the signature as PNG again"
     )
 
@@ -414,14 +398,14 @@ def test_a_damaged_signature_image_stops_the_build_before_anything_is_written(
     project: Path,
 ) -> None:
     _sign(project, DAMAGED["cut in half"]())
-    assert _fails("build", LETTER, "--out", "out").endswith(
+    assert cli_fails("build", LETTER, "--out", "out").endswith(
         "is a damaged PNG image (it cannot be read whole); save the signature as PNG again"
     )
 
 
 def test_a_sound_signature_image_still_signs(project: Path) -> None:
     _sign(project)
-    result = _cli("check", LETTER)
+    result = cli("check", LETTER)
     assert result.exit_code == 0, result.output
 
 
@@ -463,7 +447,7 @@ def test_a_damaged_house_font_is_one_message(
     project: Path, tag: bytes, how: str, expected: str, formats: tuple[str, ...]
 ) -> None:
     _damage_table(project / REGULAR, tag, how)
-    result = _cli("build", LETTER, "--out", "out", *formats)
+    result = cli("build", LETTER, "--out", "out", *formats)
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert not Path("out").exists()
@@ -493,7 +477,7 @@ def test_a_house_font_linked_from_outside_is_refused(project: Path) -> None:
     (project / REGULAR).unlink()
     (project / REGULAR).symlink_to(outside)
     # the font folder holds a link out of templates/: refused before anything is rendered
-    message = _fails("build", LETTER, "--out", "out")
+    message = cli_fails("build", LETTER, "--out", "out")
     assert re.fullmatch(
         re.escape(f"{LETTER}: error: {REGULAR} is a link to {outside}, outside templates/; ")
         + "copy the file into templates/ instead",

@@ -239,7 +239,7 @@ def test_a_data_file_saved_during_an_edit_is_not_overwritten(scratch: Path) -> N
         path.write_text(path.read_text(encoding="utf-8") + "# saved in an editor\n", "utf-8")
 
     with pytest.raises(Exception, match="changed while letters was editing it"):
-        edit_data_file(path, scratch, saved_meanwhile)
+        edit_data_file(path, scratch, saved_meanwhile, ("status",))
     assert path.read_text(encoding="utf-8").endswith("# saved in an editor\n")
 
 

@@ -13,33 +13,17 @@ from pathlib import Path
 
 import docx
 import pytest
-from click.testing import CliRunner, Result
 
-from conftest import DEFAULT_LETTER, edit_yaml, position, started
+from conftest import DEFAULT_LETTER, cli, cli_fails, edit_yaml, position, started
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
 DURHAM = "data/examples/durham-2023-peel.yaml"
-
-
-def _cli(*args: str) -> Result:
-    from letters.cli import main
-
-    return CliRunner().invoke(main, list(args))
 
 
 @pytest.fixture
 def project(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(scratch)
     return scratch
-
-
-def _fails(*args: str) -> str:
-    """Build or check, expecting exit 1, no traceback and nothing in out/; return the message."""
-    result = _cli(*args)
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    assert not Path("out").exists()
-    return result.stderr.strip()
 
 
 @pytest.mark.parametrize(
@@ -99,12 +83,12 @@ def test_a_value_out_of_bounds_is_a_message_at_its_line(
 ) -> None:
     data = project / LETTER
     edit_yaml(data, old, new)
-    assert _fails("build", LETTER, "--out", "out") == f"{LETTER}:{position(data, at)}: {message}"
+    assert cli_fails("build", LETTER, "--out", "out") == f"{LETTER}:{position(data, at)}: {message}"
 
 
 def test_yaml_nested_ten_thousand_deep_is_a_message(project: Path) -> None:
     Path("data/deep.yaml").write_text("a: " + "[" * 10_000 + "]" * 10_000 + "\n")
-    assert _fails("build", "data/deep.yaml", "--out", "out") == (
+    assert cli_fails("build", "data/deep.yaml", "--out", "out") == (
         "data/deep.yaml: lists and mappings nest more than 20 deep; a letter's data needs far fewer"
     )
 
@@ -112,7 +96,7 @@ def test_yaml_nested_ten_thousand_deep_is_a_message(project: Path) -> None:
 def test_a_list_or_a_text_over_the_budget_is_a_message(project: Path) -> None:
     items = "".join(f"  - item {n}\n" for n in range(501))
     Path("data/long.yaml").write_text(f"a:\n{items}b: {'x' * 20_001}\n")
-    assert _fails("check", "data/long.yaml").splitlines() == [
+    assert cli_fails("check", "data/long.yaml").splitlines() == [
         "data/long.yaml:2:3: a: 501 entries; a list or mapping holds at most 500",
         "data/long.yaml:503:4: b: 20,001 characters; a value holds at most 20,000",
     ]
@@ -121,11 +105,11 @@ def test_a_list_or_a_text_over_the_budget_is_a_message(project: Path) -> None:
 def test_only_a_regular_file_is_read(project: Path) -> None:
     path = "data/fifo.yaml"
     os.mkfifo(path)
-    assert _fails("check", path) == f"{path}: not a regular file; a data file is a YAML file"
+    assert cli_fails("check", path) == f"{path}: not a regular file; a data file is a YAML file"
 
 
 def test_a_device_outside_the_project_is_refused_unread(project: Path) -> None:
-    assert _fails("check", "/dev/zero") == (
+    assert cli_fails("check", "/dev/zero") == (
         f"/dev/zero: the letter lies outside the project folder {project}; keep it under data/ "
         "(its provenance and the archive name every input by its place in the project)"
     )
@@ -133,7 +117,7 @@ def test_a_device_outside_the_project_is_refused_unread(project: Path) -> None:
 
 def test_an_output_folder_under_a_file_is_a_message(project: Path) -> None:
     Path("afile").write_text("")
-    message = _fails("build", LETTER, "--out", "afile/out")
+    message = cli_fails("build", LETTER, "--out", "afile/out")
     assert message == (
         f"{LETTER}: error: cannot make the folder {project / 'afile' / 'out'}: Not a directory"
     )
@@ -152,7 +136,7 @@ def test_a_letter_dated_beyond_what_a_zip_holds_builds_with_its_true_date(
         ("since: 2010", f"since: {year - 10}"),
     ]:
         edit_yaml(data, old, new)
-    result = _cli("build", LETTER, "--out", "out", "--format", "docx")
+    result = cli("build", LETTER, "--out", "out", "--format", "docx")
     assert result.exit_code == 0, result.output
     path = Path("out") / DEFAULT_LETTER.with_suffix(".docx").name
     assert docx.Document(str(path)).core_properties.created == dt.datetime(
@@ -166,8 +150,8 @@ def test_target_grade_on_a_partly_graded_report_checks_and_builds(project: Path)
     data = project / DURHAM
     edit_yaml(data, "recording data about crime: good", "recording data about crime: not graded")
     edit_yaml(data, "\nreport:", "\ntarget_grade: outstanding\nreport:")
-    assert _cli("check", DURHAM).exit_code == 0
-    result = _cli("build", DURHAM, "--out", "out", "--format", "html")
+    assert cli("check", DURHAM).exit_code == 0
+    result = cli("build", DURHAM, "--out", "out", "--format", "html")
     assert result.exit_code == 0, result.output
 
 
@@ -209,7 +193,7 @@ def test_values_that_cannot_be_true_fail_the_check(
 ) -> None:
     data = project / LETTER
     edit_yaml(data, old, new)
-    result = _cli("check", LETTER)
+    result = cli("check", LETTER)
     assert result.exit_code == 1
     at = position(data, new.split(": ")[1], after=new.split(": ")[0] + ": ")
     assert f"{LETTER}:{at}: {message}" in result.output.splitlines()
@@ -219,7 +203,7 @@ def test_approval_after_the_letters_date_is_a_warning(project: Path) -> None:
     data = project / LETTER
     edit_yaml(data, "approved_on: 2020-03-30\n  sent_on: 2020-03-30", "approved_on: 2020-03-31")
     edit_yaml(data, "state: sent", "state: approved")
-    result = _cli("check", LETTER)
+    result = cli("check", LETTER)
     assert result.exit_code == 0
     assert (
         f"{LETTER}:{position(data, '2020-03-31')}: warning: status.approved_on: the letter is "
@@ -232,7 +216,7 @@ def test_a_character_no_house_font_has_is_a_warning_and_an_error_when_strict(
 ) -> None:
     data = project / LETTER
     edit_yaml(data, "Lancashire Constabulary\n", "Lancashire Constabulary \u0627\u0644\n")
-    warned = _cli("build", LETTER, "--out", "out", "--format", "html")
+    warned = cli("build", LETTER, "--out", "out", "--format", "html")
     assert warned.exit_code == 0
     expected = (
         f"{LETTER}: warning: no house font (templates/fonts) has U+0627 ARABIC LETTER ALEF, "
@@ -241,18 +225,18 @@ def test_a_character_no_house_font_has_is_a_warning_and_an_error_when_strict(
     )
     assert expected in warned.stderr.splitlines()
     # said once: not again by WeasyPrint, character by character
-    in_pdf = _cli("build", LETTER, "--out", "out3", "--format", "pdf")
+    in_pdf = cli("build", LETTER, "--out", "out3", "--format", "pdf")
     assert [line for line in in_pdf.stderr.splitlines() if "warning" in line] == [expected]
     # nor for the characters the warning counts without naming them
     edit_yaml(data, "\u0627\u0644\n", "\u0627\u0644 \u0628\u062a\u062b\u062c\u062d\u062e\n")
-    many = _cli("build", LETTER, "--out", "out4", "--format", "pdf")
+    many = cli("build", LETTER, "--out", "out4", "--format", "pdf")
     assert [line for line in many.stderr.splitlines() if "warning" in line] == [
         f"{LETTER}: warning: no house font (templates/fonts) has U+0627 ARABIC LETTER ALEF, "
         "U+0628 ARABIC LETTER BEH, U+062A ARABIC LETTER TEH, U+062B ARABIC LETTER THEH, "
         "U+062C ARABIC LETTER JEEM and 3 more; the PDF would show a blank box for each: add a "
         "font that has them to the house style, or write the text another way"
     ]
-    strict = _cli("build", LETTER, "--out", "out2", "--format", "html", "--strict")
+    strict = cli("build", LETTER, "--out", "out2", "--format", "html", "--strict")
     assert strict.exit_code == 1
     assert not Path("out2").exists()
 
@@ -265,7 +249,7 @@ def test_characters_no_font_has_in_either_copy_are_one_warning(project: Path) ->
         "  email: commissioner@lancashire-pcc.gov.uk\n",
         "  email: commissioner@lancashire-pcc.gov.uk\n  direct_line: 01772 \u0665\u0663\n",
     )
-    built = _cli("build", LETTER, "--out", "out", "--format", "pdf,public-pdf,html")
+    built = cli("build", LETTER, "--out", "out", "--format", "pdf,public-pdf,html")
     assert built.exit_code == 0
     assert [line for line in built.stderr.splitlines() if "warning" in line] == [
         f"{LETTER}: warning: no house font (templates/fonts) has U+0627 ARABIC LETTER ALEF, "
@@ -289,7 +273,7 @@ def test_a_fault_of_letters_itself_is_one_line_and_the_batch_goes_on(
 
     monkeypatch.setattr(letters.build, "build_letter", faulty)
     # in this process (the fault is planted here, not in a worker)
-    result = _cli("build", LETTER, DURHAM, "--out", "out", "--format", "html", "--jobs", "1")
+    result = cli("build", LETTER, DURHAM, "--out", "out", "--format", "html", "--jobs", "1")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[:-1] == [
         f"internal error while building {LETTER}: RuntimeError: boom second line "
@@ -303,7 +287,7 @@ def test_a_fault_of_letters_itself_is_one_line_and_the_batch_goes_on(
 
 def test_a_link_out_of_templates_is_refused(project: Path) -> None:
     (project / "templates" / "leak.md.j2").symlink_to("/etc/hostname")
-    assert _fails("build", LETTER, "--out", "out") == (
+    assert cli_fails("build", LETTER, "--out", "out") == (
         f"{LETTER}: error: templates/leak.md.j2 is a link to /etc/hostname, outside templates/; "
         "copy the file into templates/ instead"
     )
@@ -313,7 +297,7 @@ def test_a_template_cannot_include_a_file_through_a_linked_folder(project: Path)
     (project / "templates" / "etc").symlink_to("/etc")
     template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
     edit_yaml(template, '{% include "common/front.md.j2" %}', '{% include "etc/hostname" %}')
-    assert _fails("build", LETTER, "--out", "out") == (
+    assert cli_fails("build", LETTER, "--out", "out") == (
         "templates/etc/hostname is a link to a file outside templates/"
     )
 
@@ -334,7 +318,7 @@ def test_text_that_no_output_can_lay_out_is_refused(project: Path, text: str, me
     data = project / LETTER
     edit_yaml(data, "  name: Lancashire Constabulary", f"  name: {text}")
     at = position(data, text)
-    assert _fails("build", LETTER, "--out", "out") == (
+    assert cli_fails("build", LETTER, "--out", "out") == (
         f"{LETTER}:{at}: force.name: {message}" + _TAIL[message.split(",")[0]]
     )
 
@@ -349,11 +333,11 @@ _TAIL = {
 def test_a_letterhead_taller_than_a_letterhead_is_refused(project: Path) -> None:
     style = project / "templates" / "house-style.yaml"
     edit_yaml(style, "  height: 20mm", "  height: 400mm")
-    message = _fails("build", LETTER, "--out", "out")
+    message = cli_fails("build", LETTER, "--out", "out")
     assert message.startswith(f"templates/house-style.yaml:{position(style, '400mm')}: ")
     assert "400mm is longer than the page; expected at most 297mm" in message
     edit_yaml(style, "  height: 400mm", "  height: 100mm")
-    assert "100mm is not a letterhead's height; expected 5mm to 60mm" in _fails(
+    assert "100mm is not a letterhead's height; expected 5mm to 60mm" in cli_fails(
         "build", LETTER, "--out", "out"
     )
 
@@ -366,7 +350,7 @@ def test_a_template_link_must_be_a_web_mail_or_telephone_address(project: Path, 
         "{% for paragraph in facts.body %}",
         f"[y]({href})\n\n{{% for paragraph in facts.body %}}",
     )
-    assert _fails("build", LETTER, "--out", "out") == (
+    assert cli_fails("build", LETTER, "--out", "out") == (
         f"templates/letters/integrated-peel-2018.md.j2: the link {href!r} is not a web, mail or "
         "telephone address; a letter's links start https:, http:, mailto: or tel:"
     )
@@ -380,7 +364,7 @@ def test_two_letters_of_one_name_are_not_written_over_each_other(project: Path) 
         .read_text(encoding="utf-8")
         .replace("office: offices/", "office: ../offices/")
     )
-    result = _cli(
+    result = cli(
         "build", LETTER, f"data/other/{DEFAULT_LETTER.name}", "--out", "out", "--format", "html"
     )
     assert result.exit_code == 1
@@ -396,7 +380,7 @@ def test_two_letters_of_one_name_are_not_written_over_each_other(project: Path) 
 def test_a_data_file_name_with_a_control_character_is_refused(project: Path) -> None:
     odd = project / "data" / "evil\nwrote x.yaml"
     odd.write_text((project / LETTER).read_text(encoding="utf-8"))
-    message = _fails("build", str(odd.relative_to(project)), "--out", "out")
+    message = cli_fails("build", str(odd.relative_to(project)), "--out", "out")
     assert message == (
         "data/evil\\nwrote x.yaml: the data file 'evil\\nwrote x' is not a plain name: it holds "
         "a control character (U+000A); use only the letters A to Z and a to z, digits, '-' and "
@@ -407,7 +391,7 @@ def test_a_data_file_name_with_a_control_character_is_refused(project: Path) -> 
 def test_a_data_file_name_beginning_with_a_dot_is_refused_for_what_it_is(project: Path) -> None:
     hidden = project / "data" / ".draft.yaml"
     hidden.write_text((project / LETTER).read_text(encoding="utf-8"))
-    assert _fails("build", "data/.draft.yaml", "--out", "out", "--format", "html") == (
+    assert cli_fails("build", "data/.draft.yaml", "--out", "out", "--format", "html") == (
         "data/.draft.yaml: the data file '.draft' is not a plain name: it holds full stop "
         "(U+002E); use only the letters A to Z and a to z, digits, '-' and '_', starting with a "
         "letter or digit; rename the file"
@@ -433,17 +417,17 @@ def test_a_data_file_name_beginning_with_a_dot_is_refused_for_what_it_is(project
 def test_more_values_that_cannot_be_meant(project: Path, old: str, new: str, message: str) -> None:
     data = project / LETTER
     edit_yaml(data, old, new)
-    assert any(line.endswith(message) for line in _cli("check", LETTER).output.splitlines())
+    assert any(line.endswith(message) for line in cli("check", LETTER).output.splitlines())
 
 
 def test_findings_csv_and_json_together_is_a_usage_mistake(project: Path) -> None:
-    result = _cli("findings", LETTER, "--csv", "--json")
+    result = cli("findings", LETTER, "--csv", "--json")
     assert result.exit_code == 2
     assert "--csv and --json: choose one" in result.output
 
 
 def test_findings_to_an_unwritable_place_is_a_message(project: Path) -> None:
-    result = _cli("findings", LETTER, "--out", "/proc/findings.csv")
+    result = cli("findings", LETTER, "--out", "/proc/findings.csv")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: cannot write /proc/")
     assert "internal error" not in result.output
@@ -451,10 +435,10 @@ def test_findings_to_an_unwritable_place_is_a_message(project: Path) -> None:
 
 def test_verify_or_head_of_no_archive_is_a_message(project: Path) -> None:
     for option in ("--verify", "--head"):
-        result = _cli("archive", option, "--to", "nowhere")
+        result = cli("archive", option, "--to", "nowhere")
         assert result.exit_code == 1
         assert result.stderr == "error: nowhere: no archive here (no manifest.jsonl); check --to\n"
-    assert _cli("archive", "--verify", "--head").exit_code == 2
+    assert cli("archive", "--verify", "--head").exit_code == 2
 
 
 def test_the_archive_never_files_through_a_link(project: Path, tmp_path: Path) -> None:
@@ -462,21 +446,21 @@ def test_the_archive_never_files_through_a_link(project: Path, tmp_path: Path) -
     outside.mkdir()
     (project / "archive").mkdir()
     (project / "archive" / "2020").symlink_to(outside)
-    result = _cli("archive", LETTER)
+    result = cli("archive", LETTER)
     assert result.exit_code == 1
     assert "would lie outside the archive (a link?)" in result.stderr
     assert list(outside.iterdir()) == []
 
 
 def test_verify_reports_a_filed_pdf_replaced_by_a_link(project: Path, tmp_path: Path) -> None:
-    assert _cli("archive", LETTER).exit_code == 0
+    assert cli("archive", LETTER).exit_code == 0
     filed = project / "archive" / "2020" / "lancashire-2020-peel.pdf"
     copy = tmp_path / "copy.pdf"
     copy.write_bytes(filed.read_bytes())
     filed.chmod(0o644)
     filed.unlink()
     filed.symlink_to(copy)
-    result = _cli("archive", "--verify")
+    result = cli("archive", "--verify")
     assert result.exit_code == 1
     assert (
         "archive/2020/lancashire-2020-peel.pdf: a link: manifest.jsonl row 1 "
@@ -493,7 +477,7 @@ def test_a_filter_on_literals_runs_within_the_budget_too(
     template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
     anchor = "{% for paragraph in facts.body %}"
     edit_yaml(template, anchor, "{{ 'ab' | center(400000000) | length }}\n\n" + anchor)
-    assert _fails("build", LETTER, "--out", "out", "--format", "html") == (
+    assert cli_fails("build", LETTER, "--out", "out", "--format", "html") == (
         "templates/letters/integrated-peel-2018.md.j2: used more than 100 MB to render"
     )
 
@@ -512,14 +496,14 @@ def test_a_front_matter_mistake_is_named(project: Path, line: str, message: str)
     start = text.index(f"\n{key}:") + 1
     end = text.index("\n", start)
     template.write_text(text[:start] + line + text[end:], encoding="utf-8")
-    assert message in _fails("build", LETTER, "--out", "out", "--format", "html")
+    assert message in cli_fails("build", LETTER, "--out", "out", "--format", "html")
 
 
 def test_a_template_cannot_draw_random_words(project: Path) -> None:
     template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
     anchor = "{% for paragraph in facts.body %}"
     edit_yaml(template, anchor, "{{ lipsum(1) }}\n\n" + anchor)
-    assert "the template names 'lipsum', which is not a fact of the letter" in _fails(
+    assert "the template names 'lipsum', which is not a fact of the letter" in cli_fails(
         "build", LETTER, "--out", "out", "--format", "html"
     )
 
@@ -529,7 +513,7 @@ def test_a_template_too_long_is_refused(project: Path) -> None:
     template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
     anchor = "{% for paragraph in facts.body %}"
     edit_yaml(template, anchor, '{% include "common/big.md.j2" %}\n\n' + anchor)
-    assert _fails("build", LETTER, "--out", "out", "--format", "html").endswith(
+    assert cli_fails("build", LETTER, "--out", "out", "--format", "html").endswith(
         "templates/common/big.md.j2 is 250,000 characters; a template holds at most 200,000"
     )
 
@@ -546,7 +530,7 @@ def test_a_template_nested_too_deep_is_named(project: Path, written: str) -> Non
     template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
     anchor = "{% for paragraph in facts.body %}"
     edit_yaml(template, anchor, written + "\n\n" + anchor)
-    assert _fails("check", LETTER).splitlines()[0] == (
+    assert cli_fails("check", LETTER).splitlines()[0] == (
         "templates/letters/integrated-peel-2018.md.j2: its brackets or blocks lie too deep within "
         "one another (some dozens of levels) to be read; write it more simply"
     )
@@ -566,7 +550,7 @@ def test_a_template_printing_a_word_no_line_holds_is_refused(
     template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
     anchor = "{% for paragraph in facts.body %}"
     edit_yaml(template, anchor, written + "\n\n" + anchor)
-    assert _fails("build", LETTER, "--out", "out", "--format", "pdf") == (
+    assert cli_fails("build", LETTER, "--out", "out", "--format", "pdf") == (
         f"templates/letters/integrated-peel-2018.md.j2 prints a word of {length} characters "
         f"with no space ({begins}...); a line holds at most 100: put spaces in it, or between "
         "the values it joins"
@@ -596,11 +580,11 @@ def test_a_house_style_no_letter_could_use_is_refused(
     project: Path, old: str, new: str, message: str
 ) -> None:
     edit_yaml(project / "templates" / "house-style.yaml", old, new)
-    assert message in _fails("build", LETTER, "--out", "out")
+    assert message in cli_fails("build", LETTER, "--out", "out")
 
 
 def test_findings_never_overwrite_an_input(project: Path) -> None:
-    result = _cli("findings", LETTER, "--out", LETTER)
+    result = cli("findings", LETTER, "--out", LETTER)
     assert result.exit_code == 1
     assert result.stderr == (
         f"error: {LETTER} lies in the project's data/ folder, which holds the letters' inputs; "
@@ -612,7 +596,7 @@ def test_findings_never_overwrite_an_input(project: Path) -> None:
 def test_a_file_name_with_a_newline_is_shown_escaped(project: Path) -> None:
     odd = project / "data" / "new\nline.yaml"
     odd.write_text("a: [\n")
-    result = _cli("check", str(odd.relative_to(project)))
+    result = cli("check", str(odd.relative_to(project)))
     assert result.exit_code == 1
     assert result.stderr.startswith("data/new\\nline.yaml:")
     assert len(result.stderr.splitlines()) == 1
@@ -652,18 +636,18 @@ def test_parallel_builds_into_one_folder_all_succeed(project: Path) -> None:
 def test_a_journal_naming_a_file_outside_the_archive_is_refused(project: Path) -> None:
     import json
 
-    assert _cli("archive", LETTER).exit_code == 0
+    assert cli("archive", LETTER).exit_code == 0
     journal = project / "archive" / ".filing.json"
     journal.write_text(json.dumps({"file": "../outside/victim.pdf", "pdf_sha256": "0" * 64}))
-    result = _cli("archive", DURHAM)
+    result = cli("archive", DURHAM)
     assert result.exit_code == 1
     assert "names '../outside/victim.pdf', outside the archive" in result.stderr
-    assert _cli("archive", "--verify").exit_code == 1
+    assert cli("archive", "--verify").exit_code == 1
 
 
 @pytest.mark.parametrize("make", ["fifo", "dangling link", "folder link"])
 def test_verify_reports_what_is_not_a_file(project: Path, tmp_path: Path, make: str) -> None:
-    assert _cli("archive", LETTER).exit_code == 0
+    assert cli("archive", LETTER).exit_code == 0
     root = project / "archive"
     if make == "fifo":
         os.mkfifo(root / "2020" / ".f")
@@ -671,7 +655,7 @@ def test_verify_reports_what_is_not_a_file(project: Path, tmp_path: Path, make: 
         (root / ".z").symlink_to("/nonexistent")
     else:
         (root / "2030").symlink_to(tmp_path)
-    result = _cli("archive", "--verify")
+    result = cli("archive", "--verify")
     assert result.exit_code == 1
     assert "not a file: a link or a special file in the archive" in result.stderr
 
@@ -680,22 +664,22 @@ def test_verify_reports_an_unfinished_first_filing(project: Path) -> None:
     root = project / "archive"
     root.mkdir()
     (root / ".filing.json").write_text("{}")
-    result = _cli("archive", "--verify")
+    result = cli("archive", "--verify")
     assert result.exit_code == 1
     assert ".filing.json: a filing was interrupted" in result.stderr
 
 
 def test_a_build_never_writes_over_an_archived_record(project: Path) -> None:
-    assert _cli("archive", LETTER).exit_code == 0
+    assert cli("archive", LETTER).exit_code == 0
     record = project / "archive" / "2020" / "lancashire-2020-peel.pdf"
     before = record.read_bytes()
-    result = _cli("build", LETTER, "--out", "archive/2020", "--format", "pdf")
+    result = cli("build", LETTER, "--out", "archive/2020", "--format", "pdf")
     assert result.exit_code == 1
     assert "is read-only (an archived record?); letters never writes over a read-only file" in (
         result.stderr
     )
     assert record.read_bytes() == before
-    assert _cli("archive", "--verify").exit_code == 0
+    assert cli("archive", "--verify").exit_code == 0
 
 
 def test_a_filter_given_the_wrong_kind_of_value_is_a_message_at_its_line(project: Path) -> None:
@@ -703,16 +687,16 @@ def test_a_filter_given_the_wrong_kind_of_value_is_a_message_at_its_line(project
     anchor = "{% for paragraph in facts.body %}"
     edit_yaml(template, anchor, "{{ 'x' | dictsort }}\n\n" + anchor)
     line = template.read_text(encoding="utf-8").splitlines().index("{{ 'x' | dictsort }}") + 1
-    message = _fails("build", LETTER, "--out", "out", "--format", "html")
+    message = cli_fails("build", LETTER, "--out", "out", "--format", "html")
     assert message.startswith(f"templates/letters/integrated-peel-2018.md.j2:{line}: ")
     assert "internal error" not in message
 
 
 def test_a_manifest_row_nested_too_deeply_is_a_message(project: Path) -> None:
-    assert _cli("archive", LETTER).exit_code == 0
+    assert cli("archive", LETTER).exit_code == 0
     with (project / "archive" / "manifest.jsonl").open("a") as manifest:
         manifest.write("[" * 100_000 + "\n")
-    result = _cli("archive", "--verify")
+    result = cli("archive", "--verify")
     assert result.exit_code == 1
     assert result.stderr.endswith(":2: not a manifest row (nested too deeply)\n")
 
@@ -720,14 +704,14 @@ def test_a_manifest_row_nested_too_deeply_is_a_message(project: Path) -> None:
 def test_an_address_line_longer_than_a_window_is_refused(project: Path) -> None:
     data = project / LETTER
     edit_yaml(data, "  - Home Office\n", f"  - {'Home Office ' * 20}\n")
-    assert _fails("check", LETTER).endswith("recipient.address[0]: 239 characters; at most 100")
+    assert cli_fails("check", LETTER).endswith("recipient.address[0]: 239 characters; at most 100")
 
 
 def test_house_css_weasyprint_cannot_read_is_named_by_its_rule(project: Path) -> None:
     css = project / "templates" / "house-style.css.j2"
     rule = "@font-face { font-family: X; src: local(), format(); }"
     css.write_text(css.read_text(encoding="utf-8") + f"\n{rule}\n", encoding="utf-8")
-    assert _fails("build", LETTER, "--out", "out", "--format", "pdf") == (
+    assert cli_fails("build", LETTER, "--out", "out", "--format", "pdf") == (
         f"templates/house-style.css.j2: WeasyPrint cannot read the house CSS: the rule {rule} "
         "(IndexError: tuple index out of range); correct or remove that rule"
     )
