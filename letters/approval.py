@@ -26,6 +26,8 @@ from .validate import LoadedLetter
 
 #: The name of a letter's approval record, beside its data file.
 SUFFIX = ".approval.json"
+#: The longest approver's name: a name, not a paragraph.
+MAX_NAME = 100
 #: A git commit's full hash (SHA-1 or SHA-256), as an approval records its revision.
 COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
@@ -111,12 +113,16 @@ def approve(
     separator in it is refused, as is a day before the report's publication or after today.
     """
     by = unicodedata.normalize("NFC", by.strip())
-    unprintable = UNPRINTABLE.search(by)
+    unprintable = UNPRINTABLE.search(by) or re.search(
+        r"[\ud800-\udfff\u061c\u200b-\u200f\ufeff]", by
+    )
     if not by or unprintable:
         found = f"holds U+{ord(unprintable.group()):04X}" if unprintable else "is empty"
         raise LettersError(
             f"--by {by!r} {found}; give the approver's name as it is written, on one line"
         )
+    if len(by) > MAX_NAME:
+        raise LettersError(f"--by is {len(by):,} characters long; a name is at most {MAX_NAME}")
     _within(on, loaded.letter.report.published, "the report was published", today)
     record = {
         "approved_by": by,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import signal
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from . import __version__
-from .errors import ArchiveError, DataError, LettersError, display_path
+from .errors import ArchiveError, DataError, LettersError, display_path, printable
 from .output import FORMATS
 
 if TYPE_CHECKING:  # the project (and pydantic, through it) loads when a command needs it
@@ -89,6 +90,9 @@ class _Letters(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
+        except OSError as exc:  # the machine's answer (a name too long, no permission)
+            _report(ctx, _machine_said(exc))
+            ctx.exit(1)
         except Exception as exc:
             _internal(ctx, exc)
             ctx.exit(1)
@@ -210,7 +214,7 @@ def build(
         except HeldError as exc:
             if len(paths) == 1:
                 raise
-            click.echo(str(exc), err=True)
+            click.echo(printable(str(exc)), err=True)
             held.append(path)
             return True
         for warning in built.warnings:
@@ -245,7 +249,10 @@ def build(
                 if future.exception() is None:
                     finished = future.result()
                     records.record(path, settings, list(finished.inputs), finished.paths)
-            records.save()
+            try:
+                records.save()
+            except LettersError as exc:  # the letters are written; only the record is not
+                click.echo(f"warning: the build record is not kept: {exc}", err=True)
     if len(paths) > 1:  # one line at the end: what happened to every letter, and how long
         built = len(paths) - failed - len(held) - len(skipped)
         click.echo(
@@ -300,7 +307,7 @@ def check(
             click.echo(f"{_shown(path)}: fails: {_count(errors, 'error')}")
             return False
         for result in results:
-            click.echo(str(result))
+            click.echo(printable(str(result)))
         severities = ("error", "warning", "note")
         counts = {severity: sum(r.severity == severity for r in results) for severity in severities}
         verdict = "fails" if failures(results, strict) else "ok"
@@ -378,7 +385,7 @@ def archive(
         if verify:
             problems = archiving.verify(root)
             for problem in problems:
-                click.echo(f"{root}/{problem}", err=True)
+                click.echo(printable(f"{root}/{problem}"), err=True)
             rows = archiving.read_manifest(root)
             if problems:
                 click.echo(
@@ -688,7 +695,7 @@ def approve(ctx: click.Context, data: Path, by: str, on: dt.date | None) -> None
         failures = prepared.failures()
         if failures:
             for result in failures:
-                click.echo(str(result), err=True)
+                click.echo(printable(str(result)), err=True)
             raise click.ClickException("a letter with errors cannot be approved")
         today = dt.date.today()
         record = record_approval(
@@ -768,7 +775,13 @@ def due(
 
     failed = _each_letter(ctx, paths, "", read_one, writes=False, finish=False)
     click.echo(due_json(rows, day) if as_json else due_table(rows, day))
-    if ics_file is not None:
+    if ics_file is not None and failed:
+        click.echo(
+            f"{_shown(ics_file)}: not written: a calendar missing a letter would replace a "
+            "whole one; mend the letter above and run again",
+            err=True,
+        )
+    elif ics_file is not None:
         from .output import write_all
 
         try:
@@ -843,6 +856,9 @@ def _each_letter(
             if unmade and exc.located and not str(exc).startswith((f"{path}:", f"{_shown(path)}:")):
                 # the fault is in a file the letter is made from: say which letter it stopped
                 click.echo(f"{_shown(path)}: {unmade}", err=True)
+        except OSError as exc:  # the machine's answer about a file: the letter's fault
+            failed += 1
+            _report(ctx, _machine_said(exc), path)
         except Exception as exc:  # a fault of letters itself: say so, and go on to the next
             failed += 1
             _internal(ctx, exc, f" while building {_shown(path)}")
@@ -978,7 +994,7 @@ def _report(ctx: click.Context, exc: LettersError, path: Path | None = None) -> 
     """
     if ctx.obj and ctx.obj.get("debug"):
         traceback.print_exception(exc)
-    message = str(exc)
+    message = printable(str(exc))
     if exc.located:
         click.echo(message, err=True)
     elif path is None:
@@ -990,11 +1006,23 @@ def _report(ctx: click.Context, exc: LettersError, path: Path | None = None) -> 
         click.echo(f"{shown}: error: {message}", err=True)
 
 
+def _machine_said(exc: OSError) -> LettersError:
+    """Word what the operating system refused (a name too long, no permission) as an error."""
+    name = exc.filename if isinstance(exc.filename, str) else ""
+    shown = _shown(Path(name)) if name and "\0" not in name else repr(name)
+    what = exc.strerror or type(exc).__name__
+    return LettersError(
+        f"{shown}: {what}" + ("; shorten the name" if exc.errno == errno.ENAMETOOLONG else "")
+        if name
+        else f"the system refused: {what}"
+    )
+
+
 def _internal(ctx: click.Context, exc: Exception, where: str = "") -> None:
     """Report a fault of letters itself in one line (or with its traceback under --debug)."""
     if ctx.obj and ctx.obj.get("debug"):
         traceback.print_exception(exc)
-    message = " ".join(str(exc).split())[:300]
+    message = printable(" ".join(str(exc).split())[:300])
     click.echo(
         f"internal error{where}: {type(exc).__name__}: {message} "
         "(run with --debug for the traceback)",

@@ -28,6 +28,18 @@ class Location:
         return text
 
 
+_ACTED_ON = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Escape what a terminal would act on in a message (its line breaks and tabs stay).
+
+    A message may quote a name from a file someone else wrote (an approval record, the
+    archive's manifest): an escape sequence in it must not reach the terminal.
+    """
+    return _ACTED_ON.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def display_path(path: Path, *, follow_links: bool = True) -> str:
     """Show a path relative to the working folder when it lies inside it, controls escaped.
 

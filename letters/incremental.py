@@ -11,9 +11,11 @@ outputs are still there, unchanged; `--force` builds it anyway.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, RenderError
+from .inputs import BUILD_RECORD, read_regular
 from .output import write_all
 from .provenance import file_digest, file_digests
 
@@ -34,9 +36,11 @@ class BuildRecord:
 
     def _read(self) -> dict[str, object]:
         """Read the record as the last build to end left it (nothing, if none or unreadable)."""
-        try:
-            loaded = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        if self._elsewhere():
+            return {}
+        try:  # a regular file only: a FIFO put in its place would hold the build for ever
+            loaded = json.loads(read_regular(self.path, BUILD_RECORD, str(self.path)))
+        except (InputError, ValueError, RecursionError):
             return {}
         return loaded if isinstance(loaded, dict) else {}
 
@@ -93,6 +97,8 @@ class BuildRecord:
     def save(self) -> None:
         """Write the record for the next build, once at the end of this one (or when stopped).
 
+        A RenderError says it could not be kept: the next build then does all the work.
+
         What another build into the same folder recorded meanwhile is kept: only the letters
         this one built are written over.
         """
@@ -101,6 +107,19 @@ class BuildRecord:
         entries = self._read()
         entries.update({name: self.entries[name] for name in self.changed})
         text = json.dumps(entries, indent=1, sort_keys=True) + "\n"
-        self.path.parent.mkdir(exist_ok=True)
+        if self._elsewhere():
+            raise RenderError(
+                f"{self.path.parent} is a link; the build record is kept only in the project "
+                "(remove the link)"
+            )
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise RenderError(f"cannot make {self.path.parent}: {exc.strerror}") from None
         write_all({self.path: text.encode("utf-8")})
+
+    def _elsewhere(self) -> bool:
+        """Say whether the record's folder is, or lies through, a link."""
+        folder = self.path.parent
+        return os.path.lexists(folder) and folder.resolve() != self.root.resolve() / CACHE
         self.changed = set()

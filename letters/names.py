@@ -46,6 +46,8 @@ def data_file_problem(path: Path, data: Path) -> str:
     """
     if path.suffix != ".yaml":
         return f"{path} is not a letter's data file: give data/<name>.yaml"
+    if path.is_symlink():
+        return f"{path} is a link; give the letter's own file, which is the one changed"
     if not path.is_file():
         return f"{path}: no such letter; give an existing data/<name>.yaml"
     if path.resolve().parent != data.resolve():

@@ -7,6 +7,7 @@ structure, and none of its status, approval, dates, findings, notes or comments.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import yaml
 
 from .errors import DataError, Location, Problem
 from .frameworks import NOT_GRADED, Framework
-from .output import write_all
+from .output import write_new as write_new_file
 
 #: What a letter copied from another never keeps: they belong to the old report and letter.
 _NOT_KEPT = (
@@ -37,7 +38,7 @@ def skeleton(kind: str, framework: Framework, office: str) -> str:
         "# yaml-language-server: $schema=letter.schema.json",
         f'# A new {framework.name} letter. Fill in every "" below: `letters check` names',
         "# each blank left. See README.md, 'Writing a new letter'.",
-        f"office: {office}",
+        f"office: {json.dumps(office, ensure_ascii=False)}",  # quoted: it may hold a colon
         "",
         "recipient:",
         "  honorific: Rt Hon",
@@ -56,7 +57,7 @@ def skeleton(kind: str, framework: Framework, office: str) -> str:
         "report:",
         "  inspectorate: HMICFRS",
         '  title: ""                # as the letter names the report',
-        f"  kind: {kind}",
+        f"  kind: {json.dumps(kind, ensure_ascii=False)}",
         '  published: ""            # YYYY-MM-DD: the 56 days begin on this day',
     ]
     if grades:
@@ -130,9 +131,10 @@ def counted_in(tree: dict[str, Any]) -> list[str]:
 
 def write_new(path: Path, text: str) -> Path:
     """Write a new letter's file, refusing to replace one that exists."""
-    if path.exists():
+    try:  # linked into place: another `new` of the same name at the same time fails here
+        write_new_file(path, text.encode("utf-8"), mode=0o644)
+    except FileExistsError:
         raise DataError(
             [Problem(Location(path), "a file of this name exists; choose another name")]
-        )
-    write_all({path: text.encode("utf-8")})
+        ) from None
     return path

@@ -235,12 +235,13 @@ def _replace_all(files: dict[Path, bytes]) -> None:
             old.unlink(missing_ok=True)
 
 
-def write_new(target: Path, data: bytes) -> None:
+def write_new(target: Path, data: bytes, mode: int = 0o444) -> None:
     """Write a file that must not exist yet, atomically: staged, then linked into place.
 
-    Raise FileExistsError, and write nothing, if the target exists.
+    Raise FileExistsError, and write nothing, if the target exists (a dangling link too).
+    Read-only by default: what is filed is never changed.
     """
-    temp = _stage(target, data, 0o444)
+    temp = _stage(target, data, mode)
     try:
         os.link(temp, target)  # fails if the target exists: never overwrite
     finally:

@@ -318,19 +318,24 @@ def load_template(env: jinja2.Environment, template_name: str) -> jinja2.Templat
         _load_included(env, template_name, set())
         return template
     except jinja2.TemplateSyntaxError as exc:
-        name = exc.name or template_name
-        opened = _unclosed(env, exc.source or "", name) if exc.source else None
-        if opened and "Unexpected end of template" in (exc.message or ""):
-            tag, line = opened
-            raise TemplateError(
-                f"templates/{name}:{line}: the {{% {tag} %}} opened here is never closed; close "
-                f"it with {{% end{tag} %}}"
-            ) from None
-        raise TemplateError(
-            f"templates/{name}:{exc.lineno}: template syntax error: {exc.message}"
-        ) from None
+        raise _syntax_error(env, exc, template_name) from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"templates/{exc.name}: no such template") from None
+
+
+def _syntax_error(
+    env: jinja2.Environment, exc: jinja2.TemplateSyntaxError, template_name: str
+) -> TemplateError:
+    """Word a template's syntax error at its file and line (where a block opened, if unclosed)."""
+    name = exc.name or template_name
+    opened = _unclosed(env, exc.source or "", name) if exc.source else None
+    if opened and "Unexpected end of template" in (exc.message or ""):
+        tag, line = opened
+        return TemplateError(
+            f"templates/{name}:{line}: the {{% {tag} %}} opened here is never closed; close "
+            f"it with {{% end{tag} %}}"
+        )
+    return TemplateError(f"templates/{name}:{exc.lineno}: template syntax error: {exc.message}")
 
 
 #: The templates each compiled template names in an include, import or extends.
@@ -412,6 +417,8 @@ def render_template(template: jinja2.Template, data: dict[str, Any]) -> str:
         return template.render(data)
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"templates/{exc.name}: no such template") from None
+    except jinja2.TemplateSyntaxError as exc:  # a template included by a name made as it runs
+        raise _syntax_error(template.environment, exc, template.name or "") from None
     except jinja2.TemplateRuntimeError as exc:
         message = str(exc)
         missing = re.match(r"No (filter|test) named '(.+?)'", message)
