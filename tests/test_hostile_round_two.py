@@ -222,9 +222,8 @@ def test_approving_a_link_to_a_letter_is_refused(
     (draft / "data" / "alias.yaml").symlink_to(DEFAULT_LETTER.name)
     status, _, err = _run(draft, monkeypatch, "approve", "data/alias.yaml", "--by", "A N Other")
     assert status == 1
-    assert (
-        err
-        == "error: data/alias.yaml is a link; give the letter's own file, which is the one changed\n"
+    assert err == (
+        "error: data/alias.yaml is a link; give the letter's own file, which is the one changed\n"
     )
     assert (draft / "data" / "alias.yaml").is_symlink()
 
