@@ -25,6 +25,8 @@ def name_problem(name: str, what: str) -> str:
         return f"{what} has no name"
     if len(name) > LONGEST:
         return f"{what}'s name is {len(name)} characters long; keep it to {LONGEST}"
+    if name[0] in "-_":
+        return f"{what} '{name}' starts with '{name[0]}'; start it with a letter or digit"
     odd = next(
         (c for i, c in enumerate(name) if not (c.isascii() and (c.isalnum() or (i and c in "-_")))),
         name[0],
