@@ -196,10 +196,10 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def docx_lines(path: Path) -> list[str]:
+def docx_lines(path: Path, bullet: str = "- ") -> list[str]:
     """Read the DOCX body as a reader sees it: one line per non-empty paragraph.
 
-    Table cells come in order; bullets are written '- '.
+    Table cells come in order; bullets are written `bullet`.
     """
     document = docx.Document(str(path))
     lines: list[str] = []
@@ -207,7 +207,7 @@ def docx_lines(path: Path) -> list[str]:
     def add(paragraph: docx.text.paragraph.Paragraph) -> None:
         text = normalise(paragraph.text)
         if text:
-            lines.append(("- " if paragraph.style.name == "List Bullet" else "") + text)
+            lines.append((bullet if paragraph.style.name == "List Bullet" else "") + text)
 
     for item in document.iter_inner_content():
         if isinstance(item, docx.table.Table):
