@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import patience, started
-from letters import archive
+from letters.build import archive
 from letters.build.archive import MANIFEST, Record, file_letter, read_manifest, verify
 from letters.source.errors import ArchiveError
 
