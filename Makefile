@@ -42,10 +42,11 @@ test: $(VENV)/.installed ## Run the linters and the test suite (installs what th
 	@$(MAKE) --no-print-directory lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed ## Check the formatting (ruff format), ruff's rules and strict mypy
+lint: $(VENV)/.installed ## Check the formatting (ruff format), ruff's rules, strict mypy and the import layers
 	$(BIN)/ruff format --check letters tests scripts
 	$(BIN)/ruff check letters tests scripts
 	$(BIN)/mypy letters
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed ## Format the code (ruff format) and apply ruff's safe fixes
 	$(BIN)/ruff format letters tests scripts

@@ -97,9 +97,9 @@ COLD_STAGES = """
 import sys, time, json
 from pathlib import Path
 marks = [("start", time.perf_counter())]
-from letters.project import Project
-from letters.build import _checked, render_letter
-from letters.output import write_all, SUFFIXES
+from letters.build.project import Project
+from letters.build.build import _checked, render_letter
+from letters.build.output import write_all, SUFFIXES
 import letters.render.pdf, letters.render.docx, letters.render.html, weasyprint, docx
 marks.append(("import", time.perf_counter()))
 path, out = Path(sys.argv[1]), Path(sys.argv[2])
@@ -194,8 +194,8 @@ def floor_timer(
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    from letters.build import compose
-    from letters.project import Project
+    from letters.build.build import compose
+    from letters.build.project import Project
     from letters.render.html import render_html
     from letters.render.pdf import PDF_VARIANT, font_face_css, make_url_fetcher
 

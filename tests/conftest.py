@@ -21,8 +21,8 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from letters.build import build_letter
-from letters.project import Project
+from letters.build.build import build_letter
+from letters.build.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LETTER = ROOT / "data" / "lancashire-2020-peel.yaml"

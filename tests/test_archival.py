@@ -75,8 +75,8 @@ def _inputs_sha256() -> str:
 @pytest.fixture(scope="module")
 def record() -> Iterator[pikepdf.Pdf]:
     """Open the archive's record of the default letter, as `letters archive` would file it."""
-    from letters.build import archive_records
-    from letters.project import Project
+    from letters.build.build import archive_records
+    from letters.build.project import Project
 
     (filed,) = archive_records(DEFAULT_LETTER, Project(ROOT))
     with pikepdf.open(io.BytesIO(filed.pdf)) as pdf:

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conftest import DEFAULT_LETTER, edit_yaml
-from letters.archive import MANIFEST, read_manifest
+from letters.build.archive import MANIFEST, read_manifest
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
 

@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import patience, started
-from letters import archive
-from letters.archive import MANIFEST, Record, file_letter, read_manifest, verify
-from letters.errors import ArchiveError
+from letters.build import archive
+from letters.build.archive import MANIFEST, Record, file_letter, read_manifest, verify
+from letters.source.errors import ArchiveError
 
 ROUNDS = 20
 WORKERS = 4
@@ -109,7 +109,7 @@ def test_a_filing_killed_after_each_step_is_finished_by_the_next(
 _KILLED = """
 import datetime as dt, sys
 from pathlib import Path
-from letters.archive import Record, file_letter
+from letters.build.archive import Record, file_letter
 root = Path(sys.argv[1])
 for n in range(200):
     name = f"k{n}"

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import DEFAULT_LETTER, ROOT, edit_yaml, position, run
+from letters.build.prepare import prepare
+from letters.build.project import Project
 from letters.cli import main
-from letters.prepare import prepare
-from letters.project import Project
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
 TODAY = dt.date(2026, 11, 26)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import DEFAULT_LETTER, edit_yaml
-from letters.build import compose
-from letters.document import text_lines
-from letters.project import Project
+from letters.build.build import compose
+from letters.build.project import Project
+from letters.compose.document import text_lines
 
 ASPIRATION_START = (
     "Looking ahead, I am keen to strengthen Lancashire's position and I share the Chief Constable's"

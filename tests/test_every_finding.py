@@ -17,9 +17,9 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import DEFAULT_LETTER, ROOT, copy_project, normalise, output_texts
-from letters.build import build_letter
+from letters.build.build import build_letter
+from letters.build.project import Project
 from letters.cli import main
-from letters.project import Project
 
 EXAMPLES = ROOT / "data" / "examples"
 #: One letter of each report kind.

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, ROOT, docx_lines, normalise, pdf_pages
-from letters.build import compose
-from letters.document import text_lines
-from letters.prepare import prepare
-from letters.project import Project
+from letters.build.build import compose
+from letters.build.prepare import prepare
+from letters.build.project import Project
+from letters.compose.document import text_lines
 
 
 def test_there_is_an_example_of_each_kind() -> None:

@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import COUNT_WORDS, ROOT
-from letters.english import (
+from letters.compose.facts import aspiration_phrase, fill, grades_phrase, group_grades
+from letters.source.english import (
     count_noun,
     indefinite_article,
     join_words,
@@ -20,8 +21,7 @@ from letters.english import (
     percent,
     uk_date,
 )
-from letters.facts import aspiration_phrase, fill, grades_phrase, group_grades
-from letters.frameworks import frameworks_of
+from letters.source.frameworks import frameworks_of
 
 PEEL = frameworks_of(ROOT)["integrated-peel-2018"]
 
@@ -281,7 +281,7 @@ PEEL_2023 = frameworks_of(ROOT)["peel-2023"]
     ],
 )
 def test_grades_by_area(grades: dict[str, str], expected: str) -> None:
-    from letters.facts import grades_by_area_phrase
+    from letters.compose.facts import grades_by_area_phrase
 
     assert grades_by_area_phrase(group_grades(grades, PEEL_2023)) == expected
 
@@ -292,7 +292,7 @@ def test_grades_by_area(grades: dict[str, str], expected: str) -> None:
 def test_grades_by_area_names_each_graded_area_once_best_grade_first(
     grades: dict[str, str],
 ) -> None:
-    from letters.facts import grades_by_area_phrase
+    from letters.compose.facts import grades_by_area_phrase
 
     phrase = grades_by_area_phrase(group_grades(grades, PEEL_2023))
     awarded = sorted(set(grades.values()), key=PEEL_2023.rank)
@@ -329,6 +329,6 @@ def test_number_word(count: int, expected: str) -> None:
     ],
 )
 def test_join_names(names: list[str], expected: str) -> None:
-    from letters.english import join_names
+    from letters.source.english import join_names
 
     assert join_names(names) == expected

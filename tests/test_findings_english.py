@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import COUNT_WORDS, ROOT
-from letters.build import compose
-from letters.document import Heading, text_lines
-from letters.project import Project
+from letters.build.build import compose
+from letters.build.project import Project
+from letters.compose.document import Heading, text_lines
 
 
 @pytest.fixture(scope="module")

@@ -491,8 +491,8 @@ def test_a_font_folder_made_by_someone_else_is_refused(
     """The fonts' folder has a name every user knows: one open to others is not used."""
     import tempfile
 
-    from letters.errors import RenderError
     from letters.render.fonts import fontconfig_file
+    from letters.source.errors import RenderError
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     planted = tmp_path / f"letters-fontconfig-{os.getuid()}"

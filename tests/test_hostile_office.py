@@ -231,7 +231,7 @@ def test_publication_before_the_reports_is_refused(
 
 
 def test_a_data_file_saved_during_an_edit_is_not_overwritten(scratch: Path) -> None:
-    from letters.data_edit import edit_data_file
+    from letters.build.data_edit import edit_data_file
 
     path = scratch / LETTER
 
@@ -366,7 +366,7 @@ def test_the_manifest_is_ascii_and_a_name_with_diacritics_survives(
 def test_an_older_manifest_holding_a_line_separator_still_verifies(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from letters.archive import row_hash
+    from letters.build.archive import row_hash
 
     assert _run(scratch, monkeypatch, "archive", LETTER)[0] == 0
     manifest = scratch / "archive" / "manifest.jsonl"

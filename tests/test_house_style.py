@@ -16,9 +16,9 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from conftest import ROOT, copy_of_project, edit_yaml, run
-from letters.build import build_letter, compose
-from letters.errors import TemplateError
-from letters.project import Project
+from letters.build.build import build_letter, compose
+from letters.build.project import Project
+from letters.source.errors import TemplateError
 
 EXAMPLES = ROOT / "data" / "examples"
 WITH_TABLE = EXAMPLES / "warwickshire-2022-peel.yaml"  # more than three areas for improvement
@@ -172,8 +172,8 @@ def _imported(code: str) -> list[str]:
 
 def test_composing_a_letter_imports_no_renderer() -> None:
     code = (
-        "from pathlib import Path\nfrom letters.build import compose\n"
-        "from letters.project import Project\n"
+        "from pathlib import Path\nfrom letters.build.build import compose\n"
+        "from letters.build.project import Project\n"
         "compose(Path('data/lancashire-2020-peel.yaml'), Project(Path('.')))"
     )
     assert _imported(code) == []
@@ -181,7 +181,7 @@ def test_composing_a_letter_imports_no_renderer() -> None:
 
 def test_a_docx_only_build_never_imports_weasyprint(tmp_path: Path) -> None:
     code = (
-        "from pathlib import Path\nfrom letters.build import build_letter\n"
+        "from pathlib import Path\nfrom letters.build.build import build_letter\n"
         f"build_letter(Path('data/lancashire-2020-peel.yaml'), Path({str(tmp_path)!r}), ('docx',))"
     )
     assert _imported(code) == ["docx"]
@@ -191,7 +191,7 @@ def test_an_unquoted_colour_is_explained(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     style = tmp_path / "templates" / "house-style.yaml"
     edit_yaml(style, '  accent: "#1d3557"', "  accent: #1d3557")
-    from letters.style import load_style
+    from letters.compose.style import load_style
 
     with pytest.raises(TemplateError) as caught:
         load_style(style, tmp_path)

@@ -129,10 +129,10 @@ def state():
     threads = Path("/proc/self/status").read_text().split("Threads:")[1].split()[0]
     return {"threads": int(threads), "fontconfig caches": sum(".cache-" in m for m in maps)}
 
-import letters.render.preload
+import letters.build.preload
 before = state()
-from letters.build import build_letter
-from letters.project import Project
+from letters.build.build import build_letter
+from letters.build.project import Project
 for _ in range(2):
     build_letter(Path(sys.argv[1]), Path(sys.argv[2]), ("pdf",), Project(Path(sys.argv[3])))
 print(json.dumps([before, state()]))
@@ -221,8 +221,8 @@ def test_a_stopped_batch_ends_soon_leaves_whole_files_and_keeps_what_it_built(
 def test_two_builds_into_one_folder_keep_each_other_s_record(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from letters.incremental import BuildRecord
-    from letters.project import Project
+    from letters.build.incremental import BuildRecord
+    from letters.build.project import Project
 
     monkeypatch.chdir(scratch)
     project = Project(scratch)

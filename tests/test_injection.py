@@ -19,8 +19,8 @@ import pytest
 import yaml
 
 from conftest import DEFAULT_LETTER, copy_of_project, run
-from letters.build import build_letter
-from letters.project import Project
+from letters.build.build import build_letter
+from letters.build.project import Project
 
 pytestmark = pytest.mark.slow
 A11Y = Path(__file__).resolve().parent / "a11y"

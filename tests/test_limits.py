@@ -262,16 +262,16 @@ def test_characters_no_font_has_in_either_copy_are_one_warning(project: Path) ->
 def test_a_fault_of_letters_itself_is_one_line_and_the_batch_goes_on(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import letters.build
+    import letters.build.build
 
-    real = letters.build.build_letter
+    real = letters.build.build.build_letter
 
-    def faulty(path: Path, *args: object, **kwargs: object) -> letters.build.Built:
+    def faulty(path: Path, *args: object, **kwargs: object) -> letters.build.build.Built:
         if path.name == DEFAULT_LETTER.name:
             raise RuntimeError("boom\nsecond line")
         return real(path, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(letters.build, "build_letter", faulty)
+    monkeypatch.setattr(letters.build.build, "build_letter", faulty)
     # in this process (the fault is planted here, not in a worker)
     result = cli("build", LETTER, DURHAM, "--out", "out", "--format", "html", "--jobs", "1")
     assert result.exit_code == 1
@@ -471,9 +471,9 @@ def test_verify_reports_a_filed_pdf_replaced_by_a_link(project: Path, tmp_path: 
 def test_a_filter_on_literals_runs_within_the_budget_too(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import letters.sandbox
+    import letters.compose.sandbox
 
-    monkeypatch.setattr(letters.sandbox, "MEMORY_BYTES", 100 * 2**20)
+    monkeypatch.setattr(letters.compose.sandbox, "MEMORY_BYTES", 100 * 2**20)
     template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
     anchor = "{% for paragraph in facts.body %}"
     edit_yaml(template, anchor, "{{ 'ab' | center(400000000) | length }}\n\n" + anchor)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import DEFAULT_LETTER, ROOT, edit_yaml, position
-from letters.errors import DataError
-from letters.load import load_source
-from letters.validate import load_letter
+from letters.source.errors import DataError
+from letters.source.load import load_source
+from letters.source.validate import load_letter
 
 
 def _problems(path: Path, root: Path) -> list[str]:

@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import DEFAULT_LETTER, edit_yaml
-from letters.build import build_letter
+from letters.build.build import build_letter
+from letters.build.project import Project
 from letters.cli import main
-from letters.errors import RenderError
-from letters.project import Project
+from letters.source.errors import RenderError
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_a_link_in_the_house_css_stops_the_build_and_fetches_nothing(
 
 
 def test_output_names_cannot_leave_the_output_folder(tmp_path: Path) -> None:
-    from letters.output import safe_name
+    from letters.build.output import safe_name
 
     with pytest.raises(RenderError):
         safe_name(tmp_path, "../escape.pdf")
@@ -122,8 +122,8 @@ def test_a_failed_rename_leaves_every_file_as_it_was(
 ) -> None:
     import os
 
-    from letters.errors import RenderError
-    from letters.output import write_all
+    from letters.build.output import write_all
+    from letters.source.errors import RenderError
 
     names = ("a.docx", "a.pdf", "a.html")
     if before == "old":
@@ -147,7 +147,7 @@ def test_a_failed_rename_leaves_every_file_as_it_was(
 
 
 def test_an_interrupted_write_is_cleared_by_the_next(tmp_path: Path) -> None:
-    from letters.output import write_all
+    from letters.build.output import write_all
 
     (tmp_path / ".a.pdf.x1y2z3w4.part").write_bytes(b"half")
     (tmp_path / ".a.pdf.123.old").write_bytes(b"old")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from letters.english import money, percent, uk_date
-from letters.validate import load_letter
+from letters.source.english import money, percent, uk_date
+from letters.source.validate import load_letter
 
 NUMBER_WORDS = (
     "zero",

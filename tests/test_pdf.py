@@ -9,10 +9,10 @@ import pikepdf
 import pytest
 
 from conftest import DEFAULT_LETTER
-from letters.build import compose
-from letters.errors import TemplateError
-from letters.project import Project
+from letters.build.build import compose
+from letters.build.project import Project
 from letters.render.pdf import make_url_fetcher, render_pdf
+from letters.source.errors import TemplateError
 
 
 @pytest.fixture(scope="module")

@@ -107,8 +107,8 @@ def test_the_files_are_served_and_ctrl_c_stops_it(
 REBUILDS = """
 import sys
 from pathlib import Path
-from letters.preview import Preview
-from letters.project import Project
+from letters.office.preview import Preview
+from letters.build.project import Project
 
 def resident():
     status = Path("/proc/self/status").read_text()
@@ -143,8 +143,8 @@ def test_a_saved_reference_list_or_font_shows_in_the_next_build_of_a_running_pro
     tmp_path: Path,
 ) -> None:
     # the live preview runs on, loading the project afresh for each rebuild
-    from letters.build import build_letter
-    from letters.project import Project
+    from letters.build.build import build_letter
+    from letters.build.project import Project
 
     copy_of_project(tmp_path)
     letter = tmp_path / "data" / "examples" / "dyfed-powys-2025-peel-bilingual.yaml"

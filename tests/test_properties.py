@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import DEFAULT_LETTER, PAGE_FOOTER, ROOT, docx_lines, normalise
-from letters.build import compose, render
-from letters.document import text_lines
-from letters.frameworks import frameworks_of
-from letters.markdown import OwnTextError, parse_own
-from letters.project import Project
+from letters.build.build import compose, render
+from letters.build.project import Project
+from letters.compose.document import text_lines
+from letters.compose.markdown import OwnTextError, parse_own
+from letters.source.frameworks import frameworks_of
 
 PEEL = frameworks_of(ROOT)["integrated-peel-2018"]
 # Printable text of any script, as office staff might paste it; no surrogates or control characters.

@@ -17,11 +17,11 @@ import pytest
 import yaml
 
 from conftest import ROOT, normalise, output_texts
-from letters.build import build_letter
-from letters.document import Heading, inline_text
-from letters.findings import collect_findings
-from letters.prepare import prepare
-from letters.project import Project
+from letters.build.build import build_letter
+from letters.build.prepare import prepare
+from letters.build.project import Project
+from letters.compose.document import Heading, inline_text
+from letters.source.findings import collect_findings
 
 REAL = ROOT / "tests" / "real"
 LETTERS = sorted(path for path in REAL.glob("*.yaml") if not path.name.endswith(".expect.yaml"))
@@ -111,7 +111,7 @@ def test_findings_come_from_report_fields_not_own_text(path: Path) -> None:
 @pytest.mark.parametrize("path", LETTERS, ids=lambda p: p.stem)
 def test_the_headings_are_the_documents_own(path: Path) -> None:
     """Each expected heading is a heading in the document, not words in a paragraph."""
-    from letters.build import compose
+    from letters.build.build import compose
 
     document = compose(path, Project(ROOT))
     headings = [inline_text(b.content) for b in document.blocks if isinstance(b, Heading)]

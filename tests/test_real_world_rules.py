@@ -17,11 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import DEFAULT_LETTER, ROOT, copy_project, normalise
-from letters.build import build_letter
+from letters.build.build import build_letter
+from letters.build.project import Project
 from letters.cli import main
-from letters.facts import group_grades
-from letters.frameworks import frameworks_of
-from letters.project import Project
+from letters.compose.facts import group_grades
+from letters.source.frameworks import frameworks_of
 
 EXAMPLES = ROOT / "data" / "examples"
 FRAMEWORKS = frameworks_of(ROOT)
@@ -150,7 +150,7 @@ def test_a_recipient_written_to_by_email(tmp_path: Path) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_the_grade_sentence_reads_right_for_any_mix_of_grades(data: st.DataObject) -> None:
-    from letters.facts import grades_by_area_phrase
+    from letters.compose.facts import grades_by_area_phrase
 
     framework = data.draw(st.sampled_from(sorted(GRADED.values(), key=lambda f: f.kind)))
     areas = data.draw(st.lists(st.sampled_from(framework.areas), min_size=1, unique=True))

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from conftest import DEFAULT_LETTER, SLOWDOWN, edit_yaml
-from letters.build import build_letter, compose
-from letters.errors import TemplateError
-from letters.project import Project
+from letters.build.build import build_letter, compose
+from letters.build.project import Project
+from letters.source.errors import TemplateError
 
 #: Known ways out of Jinja's sandbox through the objects a template is handed.
 ESCAPES = [
@@ -131,9 +131,9 @@ def test_a_template_that_runs_too_long_is_stopped(
     import time
     from types import SimpleNamespace
 
-    import letters.sandbox
+    import letters.compose.sandbox
 
-    monkeypatch.setattr(letters.sandbox, "CPU_SECONDS", 1)
+    monkeypatch.setattr(letters.compose.sandbox, "CPU_SECONDS", 1)
     # A render also has a wall-clock budget, twice its CPU time (2 s here), which a busy machine
     # reaches first, giving the render a small share of a core. This test is about the CPU limit:
     # the sandbox's clock and its wait run slow here (10 times SLOWDOWN), out of its way.
@@ -142,8 +142,8 @@ def test_a_template_that_runs_too_long_is_stopped(
         monotonic=lambda: time.monotonic() / stretch,
         select=lambda read, write, error, wait: select.select(read, write, error, wait * stretch),
     )
-    monkeypatch.setattr(letters.sandbox, "time", slow)
-    monkeypatch.setattr(letters.sandbox, "select", slow)
+    monkeypatch.setattr(letters.compose.sandbox, "time", slow)
+    monkeypatch.setattr(letters.compose.sandbox, "select", slow)
     template = scratch / "templates" / "letters" / "integrated-peel-2018.md.j2"
     loops = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
     _insert(template, "{% for paragraph in facts.body %}", loops)
@@ -157,9 +157,9 @@ def test_a_template_that_runs_too_long_is_stopped(
 def test_a_template_that_takes_too_much_memory_is_stopped(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import letters.sandbox
+    import letters.compose.sandbox
 
-    monkeypatch.setattr(letters.sandbox, "MEMORY_BYTES", 100 * 2**20)
+    monkeypatch.setattr(letters.compose.sandbox, "MEMORY_BYTES", 100 * 2**20)
     template = scratch / "templates" / "letters" / "integrated-peel-2018.md.j2"
     grow = (
         "{% set ns = namespace(s='x' * 50000) %}{% for i in range(40) %}"

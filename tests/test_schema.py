@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from letters.cli import main
-from letters.frameworks import frameworks_of
-from letters.schema import SCHEMA_FILES, json_schema
+from letters.source.frameworks import frameworks_of
+from letters.source.schema import SCHEMA_FILES, json_schema
 
 FRAMEWORKS = frameworks_of(ROOT)
 

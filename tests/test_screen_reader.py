@@ -16,8 +16,8 @@ import pikepdf
 import pytest
 
 from conftest import DEFAULT_LETTER, EXAMPLES, ROOT, docx_lines, normalise
-from letters.prepare import prepare
-from letters.project import Project
+from letters.build.prepare import prepare
+from letters.build.project import Project
 from screen_reader import Element, Read, read, spoken, walk
 
 PROJECT = Project(ROOT)

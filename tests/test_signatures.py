@@ -18,9 +18,9 @@ from click.testing import CliRunner
 from PIL import Image, ImageDraw
 
 from conftest import DEFAULT_LETTER, copy_project, output_texts
-from letters.build import build_letter
+from letters.build.build import build_letter
+from letters.build.project import Project
 from letters.cli import main
-from letters.project import Project
 
 ALT = "Signature of Clive Grunshaw"
 

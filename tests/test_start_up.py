@@ -116,8 +116,8 @@ PARSES = """
 import sys
 from pathlib import Path
 import cffi.cparser
-from letters.build import build_letter
-from letters.project import Project
+from letters.build.build import build_letter
+from letters.build.project import Project
 parsed = []
 real = cffi.cparser.Parser._parse
 def noted(self, source):

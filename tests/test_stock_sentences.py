@@ -18,11 +18,11 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import ROOT, copy_of_project, normalise, pdf_pages
-from letters.build import build_letter, compose
+from letters.build.build import build_letter, compose
+from letters.build.prepare import prepare
+from letters.build.project import Project
 from letters.cli import main
-from letters.document import text_lines
-from letters.prepare import prepare
-from letters.project import Project
+from letters.compose.document import text_lines
 
 ACTIVISM = "data/examples/west-mercia-2024-activism-thematic.yaml"
 YOUTH = "data/examples/west-mercia-2023-youth-violence.yaml"

@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, copy_project, edit_yaml, normalise, output_texts, pdf_pages
-from letters.build import build_letter
+from letters.build.build import build_letter
+from letters.build.project import Project
 from letters.cli import main
-from letters.project import Project
 
 EXAMPLES = ROOT / "data" / "examples"
 PEEL = EXAMPLES / "durham-2023-peel.yaml"

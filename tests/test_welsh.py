@@ -13,10 +13,10 @@ import pikepdf
 import pytest
 
 from conftest import ROOT, docx_lines, edit_yaml
-from letters.build import build_letter
-from letters.prepare import prepare
-from letters.project import Project
-from letters.welsh import aspirate, cy_count, cy_date, cy_join, nasal, soft, yn
+from letters.build.build import build_letter
+from letters.build.prepare import prepare
+from letters.build.project import Project
+from letters.source.welsh import aspirate, cy_count, cy_date, cy_join, nasal, soft, yn
 
 BILINGUAL = ROOT / "data" / "examples" / "dyfed-powys-2025-peel-bilingual.yaml"
 
@@ -203,8 +203,8 @@ def test_a_missing_welsh_paragraph_is_an_error(scratch: Path) -> None:
 def test_a_thematic_response_can_be_bilingual(scratch: Path) -> None:
     import yaml
 
-    from letters.build import compose
-    from letters.document import text_lines
+    from letters.build.build import compose
+    from letters.compose.document import text_lines
 
     path = scratch / "data" / "examples" / "west-mercia-2023-youth-violence.yaml"
     letter = yaml.safe_load(path.read_text(encoding="utf-8"))

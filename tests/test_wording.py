@@ -10,9 +10,10 @@ from click.testing import CliRunner
 from docx.oxml.ns import qn
 
 from conftest import DEFAULT_LETTER, edit_yaml, position
-from letters.build import build_letter, compose, render
+from letters.build.build import build_letter, compose, render
+from letters.build.project import Project
 from letters.cli import main
-from letters.document import (
+from letters.compose.document import (
     Address,
     BulletList,
     Heading,
@@ -25,9 +26,8 @@ from letters.document import (
     Span,
     text_lines,
 )
-from letters.errors import TemplateError
-from letters.markdown import escape_markdown, join_mastheads, parse_blocks
-from letters.project import Project
+from letters.compose.markdown import escape_markdown, join_mastheads, parse_blocks
+from letters.source.errors import TemplateError
 
 TRICKY = (
     "{{ 7*7 }} <b>bold</b> *stars* _underscores_ [link](http://x) `code` &amp; \\\\ # not a heading"
@@ -121,7 +121,7 @@ def test_an_unknown_placeholder_in_the_letters_own_text_is_reported_at_its_line(
 ) -> None:
     data = scratch / "data" / DEFAULT_LETTER.name
     edit_yaml(data, "{savings.since}, the", "{savings.sinse}, the")
-    from letters.errors import DataError
+    from letters.source.errors import DataError
 
     with pytest.raises(DataError) as caught:
         compose(data, Project(scratch))

@@ -18,7 +18,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
 
-from ..document import (
+from ..compose.document import (
     Address,
     Block,
     BulletList,
@@ -32,7 +32,7 @@ from ..document import (
     Signature,
     Table,
 )
-from ..style import PAGE_SIZES_MM, HouseStyle
+from ..compose.style import PAGE_SIZES_MM, HouseStyle
 from .docx_furniture import MARKING, add_footer, add_header, save_dated, set_properties
 from .wordmark import draw_wordmark
 

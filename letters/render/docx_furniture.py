@@ -15,8 +15,8 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from ..document import Document
-from ..style import HouseStyle
+from ..compose.document import Document
+from ..compose.style import HouseStyle
 from .wordmark import watermark_geometry
 
 #: The header's paragraph style (defined in render.docx): the marking, bold and centred.

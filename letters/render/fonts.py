@@ -17,11 +17,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..document import Document, text_lines
-from ..errors import InputError, RenderError, TemplateError
-from ..inputs import FONT, read_input
-from ..provenance import while_unchanged
-from ..style import HouseStyle
+from ..compose.document import Document, text_lines
+from ..compose.style import HouseStyle
+from ..source.errors import InputError, RenderError, TemplateError
+from ..source.inputs import FONT, read_input
+from ..source.provenance import while_unchanged
 
 if TYPE_CHECKING:
     from fontTools.ttLib import TTFont

@@ -6,7 +6,7 @@ import base64
 import re
 from html import escape
 
-from ..document import (
+from ..compose.document import (
     Address,
     Block,
     BulletList,
@@ -21,7 +21,7 @@ from ..document import (
     Signer,
     Table,
 )
-from ..style import CssText, HouseStyle, render_css
+from ..compose.style import CssText, HouseStyle, render_css
 from .wordmark import draw_wordmark, watermark_svg
 
 

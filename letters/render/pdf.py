@@ -19,10 +19,10 @@ from urllib.parse import unquote, urlparse
 
 import pydyf
 
-from ..document import Document
-from ..errors import InputError, RenderError, TemplateError
-from ..inputs import FONT, read_input
-from ..style import CSS_TEMPLATE, HouseStyle
+from ..compose.document import Document
+from ..compose.style import CSS_TEMPLATE, HouseStyle
+from ..source.errors import InputError, RenderError, TemplateError
+from ..source.inputs import FONT, read_input
 from .engine import import_weasyprint
 from .fonts import house_fonts, use_only_house_fonts
 from .html import page_css, render_html

@@ -20,8 +20,8 @@ from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
-from ..document import Letterhead
-from ..style import PAGE_SIZES_MM, HouseStyle
+from ..compose.document import Letterhead
+from ..compose.style import PAGE_SIZES_MM, HouseStyle
 from .fonts import HouseFont, drawing, house_font
 
 PNG_DPI = 400

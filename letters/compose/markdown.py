@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 
+from ..source.errors import TemplateError
 from .document import (
     Address,
     Block,
@@ -35,7 +36,6 @@ from .document import (
     Table,
     inline_text,
 )
-from .errors import TemplateError
 
 CONTAINERS = ("address", "reference", "signature", "copies", "annex", "section")
 #: Where the letter's own text goes, a link no data value can write (its brackets are escaped).

@@ -14,10 +14,10 @@ import json
 import os
 from pathlib import Path
 
-from .errors import InputError, RenderError
-from .inputs import BUILD_RECORD, read_regular
+from ..source.errors import InputError, RenderError
+from ..source.inputs import BUILD_RECORD, read_regular
+from ..source.provenance import file_digest, file_digests
 from .output import write_all
-from .provenance import file_digest, file_digests
 
 #: The folder, in the project, of the records of what each output folder holds.
 CACHE = ".letters-cache"

@@ -23,7 +23,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import _PassArg
 
-from .errors import LettersError, TemplateError
+from ..source.errors import LettersError, TemplateError
 
 #: The budget of one template render.
 CPU_SECONDS = 10

@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from .errors import DataError, Location, Problem
-from .frameworks import NOT_GRADED, Framework
-from .output import write_new as write_new_file
+from ..build.output import write_new as write_new_file
+from ..source.errors import DataError, Location, Problem
+from ..source.frameworks import NOT_GRADED, Framework
 
 #: What a letter copied from another never keeps: they belong to the old report and letter.
 _NOT_KEPT = (

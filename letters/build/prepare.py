@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .checks import check_letter, check_printed
-from .errors import CheckResult, Location, TemplateError
-from .facts import LetterFacts, build_facts
-from .model import Letter
+from ..compose.checks import check_letter, check_printed
+from ..compose.facts import LetterFacts, build_facts
+from ..source.errors import CheckResult, Location, TemplateError
+from ..source.model import Letter
+from ..source.validate import LoadedLetter, load_letter
 from .project import Project
-from .validate import LoadedLetter, load_letter
 
 if TYPE_CHECKING:
-    from .wording import Wording
+    from ..compose.wording import Wording
 
 
 @dataclass
@@ -97,8 +97,8 @@ def template_name(loaded: LoadedLetter, language: str) -> str:
 
 def template_sections(project: Project, name: str) -> tuple[str, ...]:
     """Name the standard sections a wording template marks, in its order."""
-    from .sections import standard_sections
-    from .wording import template_source
+    from ..compose.sections import standard_sections
+    from ..compose.wording import template_source
 
     env = project.environment
     try:
@@ -114,8 +114,8 @@ def template_sections(project: Project, name: str) -> tuple[str, ...]:
 
 def _section_slips(names: tuple[str, ...], project: Project, template: str) -> list[CheckResult]:
     """Warn of a section name near a known one but not it: a slip in a template's mark."""
-    from .errors import did_you_mean
-    from .sections import KNOWN_SECTIONS
+    from ..compose.sections import KNOWN_SECTIONS
+    from ..source.errors import did_you_mean
 
     slips = []
     for name in names:
@@ -129,7 +129,7 @@ def _section_slips(names: tuple[str, ...], project: Project, template: str) -> l
 
 def letter_wording(letter: Letter, facts: LetterFacts, project: Project, template: str) -> Wording:
     """Render a letter's wording template with its facts, own texts and sections."""
-    from .wording import render_wording
+    from ..compose.wording import render_wording
 
     context = {
         **{name: getattr(letter, name) for name in type(letter).model_fields},

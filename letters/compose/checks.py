@@ -11,17 +11,25 @@ from pathlib import Path
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..source.english import (
+    NUMBER_WORDS,
+    count_noun,
+    join_words,
+    money,
+    percent,
+    read_count,
+    uk_date,
+)
+from ..source.errors import CheckResult, DataError, Severity, did_you_mean
+from ..source.frameworks import Framework
+from ..source.inputs import REFERENCE
+from ..source.load import FieldPath, dotted, load_source
+from ..source.model import Paragraphs
+from ..source.validate import LoadedLetter
 from .document import Block, Table, block_lines, inline_text
-from .english import NUMBER_WORDS, count_noun, join_words, money, percent, read_count, uk_date
-from .errors import CheckResult, DataError, Severity, did_you_mean
 from .facts import LetterFacts
-from .frameworks import Framework
-from .inputs import REFERENCE
-from .load import FieldPath, dotted, load_source
 from .markdown import plain_text
-from .model import Paragraphs
 from .sections import plan_problems
-from .validate import LoadedLetter
 
 #: Sections 55(5A) (the 56 days) and 55(5B) (a response to every recommendation) of the Police
 #: Act 1996, inserted by s.37 of the Policing and Crime Act 2017, in force from this day.

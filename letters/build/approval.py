@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..source.errors import UNPRINTABLE, LettersError
+from ..source.inputs import RECORD, read_input
+from ..source.provenance import file_digest, file_digests, tool_versions
+from ..source.validate import LoadedLetter
 from .data_edit import child_mapping, edit_data_file, set_fields
-from .errors import UNPRINTABLE, LettersError
-from .inputs import RECORD, read_input
-from .provenance import file_digest, file_digests, tool_versions
-from .validate import LoadedLetter
 
 #: The name of a letter's approval record, beside its data file.
 SUFFIX = ".approval.json"

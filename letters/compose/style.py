@@ -10,9 +10,9 @@ from typing import Annotated, Any, TypeVar, cast
 import pydantic
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
-from .errors import DataError, Problem, TemplateError
-from .inputs import HOUSE_STYLE
-from .load import Source, dotted, load_source
+from ..source.errors import DataError, Problem, TemplateError
+from ..source.inputs import HOUSE_STYLE
+from ..source.load import Source, dotted, load_source
 
 T = TypeVar("T")
 

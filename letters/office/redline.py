@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .errors import UNPRINTABLE, LettersError
+from ..source.errors import UNPRINTABLE, LettersError
 
 #: The author Word shows for each change.
 AUTHOR = "letters"
@@ -46,7 +46,7 @@ MAX_REVISION_BYTES = 200_000_000
 
 def revision_of(data_path: Path, root: Path) -> str:
     """Return the revision to compare with: the approval's, else the last commit."""
-    from .approval import read_record, record_path
+    from ..build.approval import read_record, record_path
 
     record = read_record(record_path(data_path), root)
     return str(record.get("revision") or "HEAD") if record else "HEAD"
@@ -58,7 +58,7 @@ def resolve_revision(revision: str, root: Path) -> str:
     The value comes from the command line or from an approval record someone else may have
     written: it is checked before git sees it, and git is told it is no option.
     """
-    from .approval import COMMIT
+    from ..build.approval import COMMIT
 
     if not revision.strip() or revision.startswith("-") or UNPRINTABLE.search(revision):
         raise LettersError(
@@ -79,9 +79,9 @@ def resolve_revision(revision: str, root: Path) -> str:
 
 def lines_at(revision: str, data_path: Path, root: Path) -> list[str]:
     """Render the letter from its data and templates as they were at a git revision."""
-    from .build import compose
-    from .document import text_lines
-    from .project import Project
+    from ..build.build import compose
+    from ..build.project import Project
+    from ..compose.document import text_lines
 
     relative = data_path.resolve().relative_to(root)
     commit = resolve_revision(revision, root)
@@ -241,7 +241,7 @@ def redline_docx(changes: list[Change], day: dt.date) -> bytes:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    from .render.docx_furniture import save_dated
+    from ..render.docx_furniture import save_dated
 
     document = docx.Document()
     document.core_properties.created = dt.datetime(day.year, day.month, day.day)

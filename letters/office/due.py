@@ -12,9 +12,9 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .checks import DEADLINE_IN_FORCE, last_day
-from .english import uk_date
-from .validate import LoadedLetter
+from ..compose.checks import DEADLINE_IN_FORCE, last_day
+from ..source.english import uk_date
+from ..source.validate import LoadedLetter
 
 
 @dataclass(frozen=True)

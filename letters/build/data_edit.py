@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .errors import LettersError
-from .inputs import DATA, read_input
+from ..source.errors import LettersError
+from ..source.inputs import DATA, read_input
 from .output import write_all
 
 

@@ -72,7 +72,7 @@ _OPTIONAL = StringConstraints(strip_whitespace=True)
 _AS_TEXT = WithJsonSchema(_TEXT_SCHEMA)
 Text = Annotated[str, _REQUIRED, AfterValidator(_printable), _AS_TEXT]
 OptionalText = Annotated[str, _OPTIONAL, AfterValidator(_printable), _AS_TEXT]
-#: The letter's own text: Markdown with {named} facts (see letters.markdown).
+#: The letter's own text: Markdown with {named} facts (see letters.compose.markdown).
 OwnText = Annotated[str, _REQUIRED, AfterValidator(_printable_markdown), _AS_TEXT]
 OptionalOwnText = Annotated[str, _OPTIONAL, AfterValidator(_printable_markdown), _AS_TEXT]
 #: A line of an address, at most as long as an envelope's window shows.

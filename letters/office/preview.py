@@ -26,8 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, cast
 
-from .errors import LettersError
-from .project import Project
+from ..build.project import Project
+from ..source.errors import LettersError
 
 #: How often the watcher looks at the inputs' modification times, in seconds.
 POLL = 0.1
@@ -135,7 +135,7 @@ def _build(data_path: Path, project: Project) -> tuple[dict[str, bytes], tuple[s
     The DOCX and PDF to send, and the public HTML page; a letter in two languages shows its
     first language's PDF.
     """
-    from .build import _checked, letter_warnings, render_letter
+    from ..build.build import _checked, letter_warnings, render_letter
 
     prepared = _checked(data_path, project, strict=False)
     files, warned = render_letter(prepared, project, ("docx", "pdf", "html"))

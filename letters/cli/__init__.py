@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from . import __version__
-from .errors import ArchiveError, DataError, LettersError, display_path, printable
-from .output import FORMATS
+from .. import __version__
+from ..build.output import FORMATS
+from ..source.errors import ArchiveError, DataError, LettersError, display_path, printable
 
 if TYPE_CHECKING:  # the project (and pydantic, through it) loads when a command needs it
-    from .project import Project
+    from ..build.project import Project
 
 
 def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -164,9 +164,9 @@ def build(
     --force builds it anyway. Several letters are built by --jobs worker
     processes at once; the files are the same whatever --jobs is.
     """
-    from .errors import HeldError
-    from .incremental import BuildRecord
-    from .provenance import tool_versions
+    from ..build.incremental import BuildRecord
+    from ..source.errors import HeldError
+    from ..source.provenance import tool_versions
 
     project, paths = _letters(ctx, data)
     _writable(ctx, out_dir, project)
@@ -188,10 +188,10 @@ def build(
     pool = None
     pending = {}
     if jobs > 1 and len(todo) > 1:
-        from .build import build_in_worker
-        from .workers import worker_pool
+        from ..build.build import build_in_worker
+        from ..build.workers import worker_pool
 
-        pool = worker_pool(min(jobs, len(todo)), project, "letters.render.preload")
+        pool = worker_pool(min(jobs, len(todo)), project, "letters.build.preload")
         pending = {
             path: pool.submit(build_in_worker, path, out_dir, formats, project.root, strict)
             for path in todo
@@ -206,8 +206,8 @@ def build(
             if path in pending:
                 built = pending[path].result()
             else:
-                from .build import build_letter
-                from .workers import settle
+                from ..build.build import build_letter
+                from ..build.workers import settle
 
                 built = build_letter(path, out_dir, formats, project, strict=strict)
                 settle()
@@ -284,15 +284,15 @@ def check(
     in office on the letter's date, and addresses complete enough to post.
     Exit status 1 if any letter has an error (or, with --strict, a warning).
     """
-    from .prepare import check_in_worker, failures, prepare
+    from ..build.prepare import check_in_worker, failures, prepare
 
     project, paths = _letters(ctx, data)
     pool = None
     pending = {}
     if jobs > 1 and len(paths) > 1:  # each file once: _letters saw to that
-        from .workers import worker_pool
+        from ..build.workers import worker_pool
 
-        pool = worker_pool(min(jobs, len(paths)), project, "letters.prepare")
+        pool = worker_pool(min(jobs, len(paths)), project, "letters.build.prepare")
         pending = {path: pool.submit(check_in_worker, path, project.root, today) for path in paths}
 
     def check_one(path: Path) -> bool:
@@ -369,7 +369,7 @@ def archive(
     sources, and the hash of the row before it. Nothing is ever overwritten: an unchanged
     letter is not filed twice, a changed one only with --new-version. Drafts are refused.
     """
-    from . import archive as archiving
+    from ..build import archive as archiving
 
     if (verify or show_head) and data:
         raise click.UsageError("--verify and --head take no DATA files")
@@ -400,7 +400,7 @@ def archive(
             return
     except LettersError as exc:
         _fail(ctx, exc)
-    from .build import archive_records
+    from ..build.build import archive_records
 
     project, paths = _letters(ctx, data)
     _writable(ctx, root, project, archive=True)
@@ -445,9 +445,9 @@ def findings(
     columns are number, kind, area, theme, cause, addressed_to, text, response,
     action, text_cy and response_cy.
     """
-    from .findings import collect_findings, finding_rows, findings_csv, findings_json
-    from .output import refuse_as_target, write_all
-    from .validate import load_letter
+    from ..build.output import refuse_as_target, write_all
+    from ..source.findings import collect_findings, finding_rows, findings_csv, findings_json
+    from ..source.validate import load_letter
 
     if as_csv and as_json:
         raise click.UsageError("--csv and --json: choose one")
@@ -502,10 +502,10 @@ def new(
     `letters check` with a message for each blank until it is filled in. An existing file is
     never replaced.
     """
-    from .errors import did_you_mean
-    from .load import load_source
-    from .names import name_problem
-    from .new import counted_in, from_previous, skeleton, write_new
+    from ..office.new import counted_in, from_previous, skeleton, write_new
+    from ..source.errors import did_you_mean
+    from ..source.load import load_source
+    from ..source.names import name_problem
 
     try:
         project = _find_project()
@@ -590,7 +590,7 @@ def preview(ctx: click.Context, data: Path | None, port: int) -> None:
     its file and line until the next good save. Only this computer can reach it. Ctrl-C
     stops it.
     """
-    from .preview import Preview, serve
+    from ..office.preview import Preview, serve
 
     project, paths = _letters(ctx, (data,) if data else ())
     live = Preview(paths[0], project)
@@ -636,10 +636,10 @@ def diff(ctx: click.Context, data: Path, revision: str | None, out_dir: Path) ->
     data and templates of each version, so a template's change shows as the words it
     changes.
     """
-    from .build import compose
-    from .document import text_lines
-    from .output import write_all
-    from .redline import (
+    from ..build.build import compose
+    from ..build.output import write_all
+    from ..compose.document import text_lines
+    from ..office.redline import (
         compare,
         count_changes,
         lines_at,
@@ -685,9 +685,9 @@ def approve(ctx: click.Context, data: Path, by: str, on: dt.date | None) -> None
     version of letters and the revision. Building the letter after any of them changes is
     refused, naming what changed. Any build outputs of the draft are removed from build/.
     """
-    from .approval import approve as record_approval
-    from .output import remove_outputs
-    from .prepare import prepare
+    from ..build.approval import approve as record_approval
+    from ..build.output import remove_outputs
+    from ..build.prepare import prepare
 
     project = _office_letter(ctx, data)
     try:
@@ -718,8 +718,8 @@ def publish(ctx: click.Context, data: Path, on: dt.date | None) -> None:
     The copies go to the inspectorate and the Home Secretary; the day meets the deadline if
     it is no later than the last day. The letter must be approved first.
     """
-    from .approval import publish as record_publication
-    from .validate import load_letter
+    from ..build.approval import publish as record_publication
+    from ..source.validate import load_letter
 
     project = _office_letter(ctx, data)
     try:
@@ -759,9 +759,9 @@ def due(
     comments were published. Exit status 1 if a letter is overdue with no reason recorded
     (letter.delay_reason), or cannot be read.
     """
-    from .due import Due, due_ics, due_json, due_of, due_table
-    from .english import uk_date
-    from .validate import load_letter
+    from ..office.due import Due, due_ics, due_json, due_of, due_table
+    from ..source.english import uk_date
+    from ..source.validate import load_letter
 
     project, paths = _letters(ctx, data)
     if ics_file is not None:
@@ -782,7 +782,7 @@ def due(
             err=True,
         )
     elif ics_file is not None:
-        from .output import write_all
+        from ..build.output import write_all
 
         try:
             write_all({ics_file: due_ics(rows).encode("utf-8")})
@@ -811,7 +811,7 @@ def schema(ctx: click.Context, office: bool) -> None:
     The repository ships it as data/letter.schema.json (and data/office.schema.json);
     each data file names it in its first line for the YAML language server.
     """
-    from .schema import json_schema
+    from ..source.schema import json_schema
 
     try:
         frameworks = _find_project().frameworks
@@ -869,7 +869,7 @@ def _each_letter(
 
 def _name_clashes(paths: list[Path]) -> dict[Path, str]:
     """Say why each letter that would write a file an earlier one writes is refused."""
-    from .output import output_names
+    from ..build.output import output_names
 
     names: dict[str, Path] = {}
     files: dict[str, Path] = {}  # each file a letter before could write, and that letter
@@ -901,7 +901,7 @@ def _writable(
     archive: bool = False,
 ) -> Path:
     """Return where an output may go, or exit 1 saying why not (it would replace an input)."""
-    from .output import refuse_as_target
+    from ..build.output import refuse_as_target
 
     try:
         return refuse_as_target(target, project.root, suffixes, archive)
@@ -911,7 +911,7 @@ def _writable(
 
 def _office_letter(ctx: click.Context, data: Path) -> Project:
     """Find the project of a letter an office command changes; exit 1 if it is none of its."""
-    from .names import data_file_problem
+    from ..source.names import data_file_problem
 
     try:
         project = _find_project(data.parent, Path.cwd())
@@ -930,7 +930,7 @@ def _count(n: int, severity: str) -> str:
 
 def _find_project(*starts: Path) -> Project:
     """Find the project; importing it loads pydantic, so only a command that needs it does."""
-    from .project import Project
+    from ..build.project import Project
 
     return Project.find(*starts)
 

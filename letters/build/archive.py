@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__, inputs
-from .errors import UNPRINTABLE, ArchiveError, InputError, LettersError
-from .inputs import read_regular
+from .. import __version__
+from ..source import inputs
+from ..source.errors import UNPRINTABLE, ArchiveError, InputError, LettersError
+from ..source.inputs import read_regular
+from ..source.provenance import file_digest
 from .output import is_staged, write_all, write_new
-from .provenance import file_digest
 
 MANIFEST = "manifest.jsonl"
 #: The lock every filing holds, and the journal of a filing under way.

@@ -4,8 +4,8 @@ Templates are Markdown inside Jinja. Every value from the data is escaped for
 Markdown before it reaches the page, so data can never add emphasis, links or
 structure; only template text can. The letter's own text (its paragraphs, in a
 small Markdown) is read on its own and put where the template prints it. The
-markup the templates use is described in `letters.markdown`; the letter's
-sections are arranged as its data says (`letters.sections`).
+markup the templates use is described in `letters.compose.markdown`; the letter's
+sections are arranged as its data says (`letters.compose.sections`).
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ import jinja2
 import pydantic
 from jinja2.loaders import split_template_path
 
-from . import english, welsh
+from ..source import english, welsh
+from ..source.errors import InputError, Location, TemplateError, did_you_mean
+from ..source.inputs import TEMPLATE, read_input
+from ..source.model import LONG_WORD, LONGEST_WORD
 from .document import Block, block_lines
-from .errors import InputError, Location, TemplateError, did_you_mean
-from .inputs import TEMPLATE, read_input
 from .markdown import OwnText, escape_markdown, join_mastheads, own_mark, parse_blocks, plain_line
-from .model import LONG_WORD, LONGEST_WORD
 from .sandbox import BoundedEnvironment, at_render_time, run_bounded
 from .sections import SectionPlan, arrange
 from .style import refuse_hidden
@@ -157,7 +157,7 @@ _TEMPLATE_NAMES = {
 class PlainUndefined(jinja2.StrictUndefined):
     """A name a template uses that does not exist, said in plain words with a did-you-mean.
 
-    Jinja says "'letters.model.Force object' has no attribute 'cheif_officer'"; this says
+    Jinja says "'letters.source.model.Force object' has no attribute 'cheif_officer'"; this says
     "force has no 'cheif_officer' (did you mean 'chief_officer'?); it has name and
     chief_officer".
     """

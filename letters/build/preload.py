@@ -11,8 +11,8 @@ process that has never rendered anything, and every worker forked from it starts
 renderers loaded instead of importing them again.
 """
 
-from .. import build  # noqa: F401
-from . import docx, html, pdf  # noqa: F401
-from .engine import import_weasyprint
+from ..render import docx, html, pdf  # noqa: F401
+from ..render.engine import import_weasyprint
+from . import build  # noqa: F401
 
 import_weasyprint()

@@ -7,8 +7,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from . import welsh
-from .english import (
+from ..source import welsh
+from ..source.english import (
     WORDS_UP_TO,
     count_words,
     indefinite_article,
@@ -20,12 +20,12 @@ from .english import (
     plural,
     uk_date,
 )
-from .errors import DataError, Location, Problem, did_you_mean
-from .findings import Findings, collect_findings
-from .frameworks import NOT_GRADED, Framework
-from .load import FieldPath, dotted
+from ..source.errors import DataError, Location, Problem, did_you_mean
+from ..source.findings import Findings, collect_findings
+from ..source.frameworks import NOT_GRADED, Framework
+from ..source.load import FieldPath, dotted
+from ..source.model import NOT_STATED, Letter, OwnSection, Paragraphs, Report
 from .markdown import OwnText, OwnTextError, escape_markdown, parse_own
-from .model import NOT_STATED, Letter, OwnSection, Paragraphs, Report
 from .sections import OwnSection as OwnPart
 from .sections import Placed, SectionPlan
 

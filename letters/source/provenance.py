@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-from . import __version__
+from .. import __version__
 from .inputs import ANY, read_input
 
 T = TypeVar("T")

@@ -7,14 +7,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ProjectError
-from .frameworks import Framework, frameworks_of
-from .style import HouseStyle, hidden, load_style
+from ..compose.style import HouseStyle, hidden, load_style
+from ..source.errors import ProjectError
+from ..source.frameworks import Framework, frameworks_of
 
 if TYPE_CHECKING:
     import jinja2
 
-    from .checks import Holders
+    from ..compose.checks import Holders
 
 STYLE_FILE = "house-style.yaml"
 #: The wording guide for comms staff, under templates/: documentation, not an input.
@@ -61,7 +61,9 @@ class Project:
     @cached_property
     def environment(self) -> jinja2.Environment:
         """Return the Jinja environment for the letters' wording."""
-        from .wording import make_environment  # Jinja and Markdown: not needed to check a letter
+        from ..compose.wording import (
+            make_environment,  # Jinja and Markdown: not needed to check a letter
+        )
 
         return make_environment(self.templates, words_up_to=self.style.numbers.words_up_to)
 
@@ -73,7 +75,7 @@ class Project:
     @cached_property
     def home_secretaries(self) -> Holders | None:
         """Return the dated list of Home Secretaries in data/reference/, if the project has one."""
-        from .checks import load_holders
+        from ..compose.checks import load_holders
 
         path = self.data / HOME_SECRETARIES
         return load_holders(path, self.root) if path.exists() else None
@@ -84,7 +86,7 @@ class Project:
 
         The report kinds (which template words each, and its grades) and the Home Secretaries.
         """
-        from .frameworks import FRAMEWORKS_FILE
+        from ..source.frameworks import FRAMEWORKS_FILE
 
         return [
             path

@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from ..source.errors import TemplateError, did_you_mean
 from .document import Block, Heading, Section, Span
-from .errors import TemplateError, did_you_mean
 from .markdown import Part, parse_own
 
 #: The section that ends the letter: only after it may a section (an annex) start a new page.

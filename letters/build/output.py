@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from .errors import UNPRINTABLE, RenderError
+from ..source.errors import UNPRINTABLE, RenderError
 
 #: The formats a letter is written in: the letter to send (DOCX, PDF/A with its data as sent)
 #: and the public copy for the website (HTML page, PDF), each to <data-file-stem><suffix>.

@@ -12,17 +12,17 @@ from pathlib import Path
 
 import yaml
 
+from ..compose.document import Attachment, Block, Document, Letterhead, Signature, combine
+from ..compose.facts import LetterFacts
+from ..source.errors import ArchiveError, CheckError, HeldError, RenderError, TemplateError
+from ..source.inputs import DATA, read_input
+from ..source.model import Audience, Letter, copy_for
+from ..source.provenance import inputs_digest, tool_versions
+from ..source.validate import LoadedLetter, load_letter
 from .archive import Record
-from .document import Attachment, Block, Document, Letterhead, Signature, combine
-from .errors import ArchiveError, CheckError, HeldError, RenderError, TemplateError
-from .facts import LetterFacts
-from .inputs import DATA, read_input
-from .model import Audience, Letter, copy_for
 from .output import FORMATS, SUFFIXES, safe_name, write_all
 from .prepare import Prepared, Wordings, language_facts, prepare, template_name
 from .project import Project
-from .provenance import inputs_digest, tool_versions
-from .validate import LoadedLetter, load_letter
 
 #: A UK postcode, kept on one line in the footer (a no-break space between its halves).
 _POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ([0-9][A-Z]{2})\b")
@@ -173,16 +173,16 @@ def render(
     warnings: tuple[str, ...] = ()
     style = project.style
     if "html" in formats:
-        from .render.html import render_html
+        from ..render.html import render_html
 
         files["html"] = render_html(document, style).encode("utf-8")
     if "pdf" in formats:
-        from .render.pdf import render_pdf
+        from ..render.pdf import render_pdf
 
         pdf = render_pdf(document, style)
         files["pdf"], warnings = pdf.data, pdf.warnings
     if "docx" in formats:
-        from .render.docx import render_docx
+        from ..render.docx import render_docx
 
         files["docx"] = render_docx(document, style)
     return files, warnings
@@ -278,7 +278,7 @@ def render_letter(
     Return (format, language) -> bytes, language '' for a file holding every language,
     and the renderer's warnings.
     """
-    from .render.fonts import missing_characters
+    from ..render.fonts import missing_characters
 
     loaded = prepared.loaded
     languages = loaded.letter.languages
@@ -310,7 +310,7 @@ def render_letter(
     render_warnings = _unprintable(tuple(sorted(missing, key=_code_point)))
     named = {character.split()[0] for character in missing}  # U+0627
     if pdfs:
-        from .render.pdf import render_pdfs
+        from ..render.pdf import render_pdfs
 
         # in order of language, so that the two copies of one language, laid out alike, are
         # laid out once

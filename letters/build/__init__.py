@@ -1,0 +1,1 @@
+"""Build one letter or many: prepare, project, workers, cache, outputs, approvals, archive."""

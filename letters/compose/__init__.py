@@ -1,0 +1,1 @@
+"""The letter as text: facts, wording, sections, Markdown, checks, style and the Document."""

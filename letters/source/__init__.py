@@ -1,0 +1,1 @@
+"""Data in, facts and findings out: load, model, validate, frameworks, English and Welsh."""
