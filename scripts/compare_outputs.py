@@ -16,13 +16,13 @@ lacks). Exit status 0 when every file the base builds reproducibly is identical.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from base_tree import LEAVE_OUT_EDITABLE, ROOT, checked_out, only_from
+
 DEFAULT_LETTER = "data/lancashire-2020-peel.yaml"
 #: What is built, by the folder its outputs go to: paths relative to the tree built from.
 GROUPS = {
@@ -33,9 +33,7 @@ GROUPS = {
 SUFFIXES = (".docx", ".pdf", ".html")
 
 #: Run the `letters` command importing letters from PYTHONPATH alone, and say from where.
-_ONLY_HERE = (
-    "import sys; "
-    "sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]; "
+_ONLY_HERE = LEAVE_OUT_EDITABLE + (
     "import letters; print('letters from', letters.__file__, file=sys.stderr); "
     "from letters.cli import main; sys.argv[0] = 'letters'; main()"
 )
@@ -58,7 +56,7 @@ def build(tree: Path, out: Path) -> None:
             [sys.executable, "-c", _ONLY_HERE, "build", *files, "--out", str(out / group)]
             + ["--force"],
             cwd=tree,
-            env={**os.environ, "PYTHONPATH": str(tree), "PYTHONHASHSEED": "random"},
+            env={**only_from(tree), "PYTHONHASHSEED": "random"},
             capture_output=True,
             text=True,
             timeout=1800,
@@ -89,13 +87,7 @@ def main() -> int:
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         where = options.keep or Path(tmp)
-        base = Path(tmp) / "base-tree"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "-q", "--detach", str(base), options.base],
-            check=True,
-            timeout=120,
-        )
-        try:
+        with checked_out(options.base, Path(tmp) / "base-tree") as base:
             changed = subprocess.run(
                 ["git", "-C", str(ROOT), "diff", "--quiet", options.base, "--", "data", "templates"]
                 + ["tests/real"],
@@ -105,12 +97,6 @@ def main() -> int:
                 print(f"note: data, templates or tests/real differ from {options.base}")
             build(base, where / "base-1")
             build(base, where / "base-2")
-        finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)],
-                check=False,
-                timeout=120,
-            )
         build(ROOT, where / "tree")
         first, second, tree = (outputs(where / name) for name in ("base-1", "base-2", "tree"))
     unsteady = {name for name in first if second.get(name) != first[name]}
