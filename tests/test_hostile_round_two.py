@@ -255,3 +255,25 @@ def test_a_broken_template_included_by_a_made_name_is_a_message(
         "templates/common/broken.md.j2:1: template syntax error: Expected an expression, got "
         "'end of statement block'\n"
     )
+
+
+def test_a_day_not_written_yyyy_mm_dd_is_refused(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python 3.11 reads 20200330 and 2020-W14-1 as days too; the help says YYYY-MM-DD."""
+    for day in ("20200330", "2020-W14-1"):
+        status, _, err = _run(scratch, monkeypatch, "due", "--today", day)
+        assert status == 2
+        assert f"'{day}' is not a date; write it YYYY-MM-DD, for example 2020-03-30" in err
+
+
+def test_an_office_file_that_is_a_fifo_is_named_for_what_it_is(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    os.mkfifo(scratch / "data" / "offices" / "pipe.yaml")
+    edit_yaml(scratch / LETTER, "offices/lancashire-pcc.yaml", "offices/pipe.yaml")
+    status, _, err = _run(scratch, monkeypatch, "check", LETTER)
+    assert status == 1
+    assert (
+        "office: 'offices/pipe.yaml' is not a regular file; an office's file is a YAML file" in err
+    )

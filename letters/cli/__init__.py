@@ -6,6 +6,7 @@ import datetime as dt
 import errno
 import json
 import os
+import re
 import signal
 import sys
 import threading
@@ -42,6 +43,8 @@ def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.
     if value is None:
         return None
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # 3.11 also reads 20200330, 2020-W14
+            raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(

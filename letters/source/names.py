@@ -54,7 +54,7 @@ def data_file_problem(path: Path, data: Path) -> str:
         return f"{path}: no such letter; give an existing data/<name>.yaml"
     if path.resolve().parent != data.resolve():
         return (
-            f"{path} is not in the project's data folder ({data}); office commands change only "
+            f"{path} is not in the project's data folder ({data}); this command works only on "
             "the letters there"
         )
     return name_problem(path.stem, "the data file")

@@ -90,6 +90,16 @@ def load_letter(path: Path, root: Path) -> LoadedLetter:
                     )
                 ]
             )
+        if office_path.exists() and not office_path.is_file():
+            raise DataError(
+                [
+                    Problem(
+                        source.locate(("office",)),
+                        f"{office_ref!r} is not a regular file; an office's file is a YAML file",
+                        "office",
+                    )
+                ]
+            )
         if not office_path.is_file():
             raise DataError(
                 [
