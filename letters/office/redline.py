@@ -238,10 +238,9 @@ def redline_html(changes: list[Change], title: str) -> str:
 def redline_docx(changes: list[Change], day: dt.date) -> bytes:
     """Write the redline as a DOCX whose changes are Word tracked changes (w:ins, w:del)."""
     import docx
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     from ..render.docx_furniture import save_dated
+    from ..render.internals import OxmlElement, paragraph_xml, qn
 
     document = docx.Document()
     document.core_properties.created = dt.datetime(day.year, day.month, day.day)
@@ -259,7 +258,7 @@ def redline_docx(changes: list[Change], day: dt.date) -> bytes:
             piece.text = text
             run.append(piece)
             if kind == "=":
-                paragraph._p.append(run)
+                paragraph_xml(paragraph).append(run)
                 continue
             number += 1
             mark = OxmlElement("w:del" if kind == "-" else "w:ins")
@@ -267,5 +266,5 @@ def redline_docx(changes: list[Change], day: dt.date) -> bytes:
             mark.set(qn("w:author"), AUTHOR)
             mark.set(qn("w:date"), when)
             mark.append(run)
-            paragraph._p.append(mark)
+            paragraph_xml(paragraph).append(mark)
     return save_dated(document, day)

@@ -8,13 +8,8 @@ from typing import cast
 import docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
-from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.oxml.numbering import CT_Numbering
 from docx.shared import Mm, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
-from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
 
@@ -34,6 +29,17 @@ from ..compose.document import (
 )
 from ..compose.style import PAGE_SIZES_MM, HouseStyle
 from .docx_furniture import MARKING, add_footer, add_header, save_dated, set_properties
+from .internals import (
+    RELATIONSHIP_TYPE,
+    CT_Numbering,
+    OxmlElement,
+    _Cell,
+    paragraph_xml,
+    qn,
+    row_xml,
+    run_xml,
+    table_xml,
+)
 from .wordmark import draw_wordmark
 
 #: The DOCX paragraph styles this renderer uses; staff edit the letter through them.
@@ -263,8 +269,8 @@ def _number_from(doc: docx.document.Document, items: list[DocxParagraph], start:
     override = num.add_lvlOverride(ilvl=0)
     override.add_startOverride(start)
     for item in items:
-        item._p.get_or_add_pPr().get_or_add_numPr().get_or_add_numId().val = num.numId
-        item._p.get_or_add_pPr().get_or_add_numPr().get_or_add_ilvl().val = 0
+        paragraph_xml(item).get_or_add_pPr().get_or_add_numPr().get_or_add_numId().val = num.numId
+        paragraph_xml(item).get_or_add_pPr().get_or_add_numPr().get_or_add_ilvl().val = 0
 
 
 def _indent_list(doc: docx.document.Document, style: HouseStyle, name: str) -> None:
@@ -303,7 +309,7 @@ def _letterhead(doc: docx.document.Document, document: Document, style: HouseSty
     paragraph = _add(doc, LETTERHEAD)
     run = paragraph.add_run()
     run.add_picture(io.BytesIO(png), height=Pt(style.letterhead.height))
-    doc_pr = run._r.find(".//" + qn("wp:docPr"))
+    doc_pr = run_xml(run).find(".//" + qn("wp:docPr"))
     if doc_pr is not None:
         doc_pr.set("name", "Letterhead")
         doc_pr.set("descr", document.letterhead.alt)
@@ -378,7 +384,7 @@ def _signature(
             picture.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
             run = picture.add_run()
             run.add_picture(io.BytesIO(signer.image), height=room)
-            doc_pr = run._r.find(".//" + qn("wp:docPr"))
+            doc_pr = run_xml(run).find(".//" + qn("wp:docPr"))
             if doc_pr is not None:
                 doc_pr.set("name", "Signature")
                 doc_pr.set("descr", signer.alt)
@@ -473,14 +479,14 @@ def _table(doc: docx.document.Document, block: Table, style: HouseStyle) -> list
     heading_id, text_id = (doc.styles[name].style_id for name in (TABLE_HEADING, TABLE_TEXT))
     for index, row in enumerate((block.header, *block.rows) if block.header else block.rows):
         # a row's own cells: `_Row.cells` walks the whole table, which is quadratic in rows
-        cells = [_Cell(tc, table) for tc in table.add_row()._tr.tc_lst]
+        cells = [_Cell(tc, table) for tc in row_xml(table.add_row()).tc_lst]
         for cell, content, width in zip(cells, row, widths, strict=False):
             cell.width = width
             paragraph = cell.paragraphs[0]
             _styled(paragraph, heading_id if block.header and index == 0 else text_id)
             _inline(paragraph, content, style)
     if block.header:
-        header_row = table.rows[0]._tr.get_or_add_trPr()
+        header_row = row_xml(table.rows[0]).get_or_add_trPr()
         repeat = OxmlElement("w:tblHeader")
         repeat.set(qn("w:val"), "true")
         header_row.append(repeat)
@@ -498,7 +504,7 @@ def _add(doc: docx.document.Document, name: str, text: str = "") -> DocxParagrap
 
 def _styled(paragraph: DocxParagraph, style_id: str) -> DocxParagraph:
     """Give a paragraph a style by its id: no search through every style by name."""
-    paragraph._p.style = style_id
+    paragraph_xml(paragraph).style = style_id
     return paragraph
 
 
@@ -519,7 +525,7 @@ def _borders(table: docx.table.Table, style: HouseStyle) -> None:
         border.set(qn("w:space"), "0")
         border.set(qn("w:color"), style.table.rule.lstrip("#").upper())
         borders.append(border)
-    table._tbl.tblPr.append(borders)
+    table_xml(table).tblPr.append(borders)
 
 
 def _fill(
@@ -547,7 +553,7 @@ def _cell_margins(table: docx.table.Table, vertical: float, horizontal: float) -
         element.set(qn("w:w"), str(round(points * 20)))  # twentieths of a point
         element.set(qn("w:type"), "dxa")
         margins.append(element)
-    table._tbl.tblPr.append(margins)
+    table_xml(table).tblPr.append(margins)
 
 
 def _reference_row(paragraph: DocxParagraph, label: str, value: str) -> DocxParagraph:
@@ -581,7 +587,7 @@ def _hyperlink_run(paragraph: DocxParagraph, href: str, style: HouseStyle) -> Ru
     link.set(qn("r:id"), rel_id)
     run_element = OxmlElement("w:r")
     link.append(run_element)
-    paragraph._p.append(link)
+    paragraph_xml(paragraph).append(link)
     run = Run(run_element, paragraph)
     run.underline = True
     run.font.color.rgb = RGBColor.from_string(style.colours.accent.lstrip("#").upper())

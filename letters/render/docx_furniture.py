@@ -10,13 +10,11 @@ from typing import cast
 from xml.sax.saxutils import quoteattr
 
 import docx
-from docx.opc.packuri import PackURI
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from ..compose.document import Document
 from ..compose.style import HouseStyle
+from .internals import OxmlElement, PackURI, paragraph_xml, parse_xml, qn, run_xml, write_package
 from .wordmark import watermark_geometry
 
 #: The header's paragraph style (defined in render.docx): the marking, bold and centred.
@@ -35,8 +33,7 @@ def save_dated(doc: docx.document.Document, day: dt.date) -> bytes:
     A letter dated outside what a ZIP can hold (1980 to 2107) stamps its entries with the
     nearest day it can; the document's own properties keep the true date.
     """
-    from docx.opc.phys_pkg import PhysPkgWriter
-    from docx.opc.pkgwriter import PackageWriter
+    from .internals import PhysPkgWriter
 
     day = min(max(day, _ZIP_FIRST), _ZIP_LAST)
     package = doc.part.package
@@ -47,9 +44,7 @@ def save_dated(doc: docx.document.Document, day: dt.date) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         writer = cast(PhysPkgWriter, _DatedWriter(target, (day.year, day.month, day.day, 0, 0, 0)))
         # python-docx's PackageWriter.write, with this writer in place of its own
-        PackageWriter._write_content_types_stream(writer, parts)  # type: ignore[no-untyped-call]
-        PackageWriter._write_pkg_rels(writer, package.rels)  # type: ignore[no-untyped-call]
-        PackageWriter._write_parts(writer, parts)
+        write_package(writer, package, parts)
     return out.getvalue()
 
 
@@ -74,7 +69,7 @@ def add_header(doc: docx.document.Document, document: Document, style: HouseStyl
     header = doc.sections[0].header
     header.is_linked_to_previous = False
     paragraph = header.paragraphs[0]
-    paragraph._p.style = doc.styles[MARKING].style_id  # by id: see render.docx._add
+    paragraph_xml(paragraph).style = doc.styles[MARKING].style_id  # by id: see render.docx._add
     if document.marking:
         paragraph.add_run(document.marking)
     if document.draft_label:
@@ -92,7 +87,7 @@ def add_header(doc: docx.document.Document, document: Document, style: HouseStyl
             style=quoteattr(f'font-family:"{style.font.docx}";font-size:1pt;font-weight:bold'),
             label=quoteattr(document.draft_label),
         )
-        paragraph.add_run()._r.append(parse_xml(mark))
+        run_xml(paragraph.add_run()).append(parse_xml(mark))
 
 
 _PT_PER_MM = 72 / 25.4
@@ -118,7 +113,7 @@ _WATERMARK = (
 def add_footer(doc: docx.document.Document, document: Document, style: HouseStyle) -> None:
     """Put the office address on the left and 'Page X of Y' (live fields) on the right."""
     paragraph = doc.sections[0].footer.paragraphs[0]
-    paragraph._p.style = doc.styles["Footer"].style_id  # by id: see render.docx._add
+    paragraph_xml(paragraph).style = doc.styles["Footer"].style_id  # by id: see render.docx._add
     paragraph.add_run(document.footer)
     paragraph.add_run().add_tab()
     for piece in re.split(r"(\{pages?\})", document.page_label):
@@ -135,13 +130,13 @@ def _field(paragraph: DocxParagraph, instruction: str) -> None:
         """Add a field character: begin, separate or end."""
         char = OxmlElement("w:fldChar")
         char.set(qn("w:fldCharType"), kind)
-        paragraph.add_run()._r.append(char)
+        run_xml(paragraph.add_run()).append(char)
 
     field_char("begin")
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = f" {instruction} "
-    paragraph.add_run()._r.append(instr)
+    run_xml(paragraph.add_run()).append(instr)
     field_char("separate")
     paragraph.add_run("1")  # shown until Word or LibreOffice updates the field
     field_char("end")

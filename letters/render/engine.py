@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import Any, TextIO
 
+from .internals import has_array_types, new_array_type, parsed_types, replace_parsed_types
+
 
 def import_weasyprint() -> ModuleType:
     """Import WeasyPrint, opening its system libraries by their file names alone.
@@ -30,7 +32,7 @@ def import_weasyprint() -> ModuleType:
     """
     if "weasyprint" not in sys.modules:
         _import_unsearched()
-    from weasyprint.text.ffi import ffi
+    from .internals import ffi
 
     _derive_array_types(ffi)
     return sys.modules["weasyprint"]
@@ -112,13 +114,13 @@ class _ArrayTypes(dict[str, Any]):
         if match is None:
             raise KeyError(name)
         pointer = self._ffi.typeof(f"{match[1].strip()} *")
-        found = (self._ffi._backend.new_array_type(pointer, int(match[2])), False)
+        found = (new_array_type(self._ffi, pointer, int(match[2])), False)
         self[name] = found
         return found
 
 
 def _derive_array_types(ffi: Any) -> None:
     """Give WeasyPrint's cffi instance the array-finding cache (cffi 2.1 keeps it in a dict)."""
-    parsed = getattr(ffi, "_parsed_types", None)
-    if type(parsed) is dict and hasattr(ffi, "_backend"):
-        ffi._parsed_types = _ArrayTypes(ffi, parsed)
+    parsed = parsed_types(ffi)
+    if type(parsed) is dict and has_array_types(ffi):
+        replace_parsed_types(ffi, _ArrayTypes(ffi, parsed))

@@ -26,6 +26,7 @@ from ..source.inputs import FONT, read_input
 from .engine import import_weasyprint
 from .fonts import house_fonts, use_only_house_fonts
 from .html import page_css, render_html
+from .internals import font_folder, forget_font_folder, to_bytes
 from .pdf_tags import mark_pagination, mend_structure
 from .xmp import add_to_packet, letters_descriptions
 
@@ -72,7 +73,7 @@ def make_url_fetcher(templates: Path):  # type: ignore[no-untyped-def]
     A file is read through `inputs.read_input`, as a house font: the house CSS names no
     other file (only data: URLs), and its @font-face rules name the fonts.
     """
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    from .internals import URLFetcher, URLFetcherResponse
 
     root = templates.resolve()
     project = root.parent  # templates/ lies directly in the project
@@ -154,7 +155,7 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
         raise RenderError(
             f"WeasyPrint cannot start: {exc}. Install Pango (see README: system libraries)"
         ) from None
-    from weasyprint.text.fonts import FontConfiguration
+    from .internals import FontConfiguration
 
     templates = style.folder
     fetcher = make_url_fetcher(templates)
@@ -294,10 +295,10 @@ def _remove_font_folder(config: Any) -> None:
     ending by os._exit (a build worker) never does, and which during the interpreter's last
     teardown fails; a configuration kept for a whole process is cleaned up here instead.
     """
-    folder = getattr(config, "_folder", None)  # WeasyPrint's own name for it
+    folder = font_folder(config)
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
-        config._folder = None  # nothing left for its finaliser to remove
+        forget_font_folder(config)  # nothing left for its finaliser to remove
 
 
 def _finish(
@@ -394,7 +395,7 @@ class _EndedStream(pydyf.Stream):  # type: ignore[misc]
     @property
     def data(self) -> bytes:
         """Write the stream as pydyf 0.13 does, with a CRLF after data ending in CR."""
-        stream = b"\n".join(pydyf._to_bytes(item) for item in self.stream)
+        stream = b"\n".join(to_bytes(item) for item in self.stream)
         extra = pydyf.Dictionary(self.extra.copy())
         if self.compress:
             extra["Filter"] = "/FlateDecode"

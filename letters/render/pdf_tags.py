@@ -19,6 +19,8 @@ from typing import Any
 
 import pydyf
 
+from .internals import page_box
+
 #: PDF points in a CSS pixel (72 to the inch against 96).
 _POINTS_PER_PX = 0.75
 #: Which margins of the page hold headers and which footers (CSS page-margin boxes).
@@ -40,7 +42,7 @@ def mark_pagination(document: Any, pdf: pydyf.PDF, watermarked: bool) -> None:
         refs = page_arrays.get(index)
         if isinstance(refs, list):
             furniture = _furniture_mcids(pdf, refs, reachable)
-            subtypes = _margin_subtypes(page._page_box)
+            subtypes = _margin_subtypes(page_box(page))
             if len(subtypes) != len(furniture):  # not as expected: mark them, but unnamed
                 subtypes = [None] * len(furniture)
             by_mcid = dict(zip(furniture, subtypes, strict=True))
@@ -62,7 +64,7 @@ def mend_structure(document: Any, pdf: pydyf.PDF) -> None:
     rather than /Headers); each figure's /BBox is given in the page's own coordinates
     (WeasyPrint writes CSS pixels from the top of the page).
     """
-    from weasyprint.formatting_structure import boxes
+    from .internals import boxes
 
     def visit(box: Any) -> None:
         annotation = getattr(box, "link_annotation", None)
@@ -79,7 +81,7 @@ def mend_structure(document: Any, pdf: pydyf.PDF) -> None:
             visit(child)
 
     for page in document.pages:
-        visit(page._page_box)
+        visit(page_box(page))
     # WeasyPrint draws each page flipped: a point is 0.75 CSS px, y runs up from the foot
     heights = {
         str(reference): page.height * _POINTS_PER_PX
@@ -138,7 +140,7 @@ def _furniture_mcids(pdf: pydyf.PDF, refs: list[Any], reachable: set[int]) -> li
 
 def _margin_subtypes(page_box: Any) -> list[str | None]:
     """Name, for each piece of text in the page's margin boxes in order, Header or Footer."""
-    from weasyprint.formatting_structure import boxes
+    from .internals import boxes
 
     def texts(box: Any) -> Iterator[None]:
         for child in getattr(box, "children", ()):
