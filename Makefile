@@ -7,7 +7,7 @@ OUT    ?= build
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help letter letters examples check preview diff due findings archive verify test lint format schema bench clean lock system-deps
+.PHONY: help letter letters examples check preview diff due findings archive verify test test-fast lint format schema bench clean lock system-deps
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,6 +41,11 @@ test: $(VENV)/.installed ## Run the linters and the test suite (installs what th
 	@$(MAKE) --no-print-directory $(A11Y)/node_modules/.installed
 	@$(MAKE) --no-print-directory lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.installed ## Run the linters and the tests not marked slow: no LibreOffice, browser or long property runs (~2 min)
+	@scripts/system-deps.sh test
+	@$(MAKE) --no-print-directory lint
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## Check the formatting (ruff format), ruff's rules, strict mypy and the import layers
 	$(BIN)/ruff format --check letters tests scripts

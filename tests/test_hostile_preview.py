@@ -197,6 +197,7 @@ def test_a_page_that_is_not_there_is_not_found_without_a_traceback(
     assert "Traceback" not in served.said()
 
 
+@pytest.mark.slow  # waits for the 15 s keep-alive
 def test_the_events_stream_outlives_the_idle_timeout(served: Served) -> None:
     # the page's events are one long response: a keep-alive comment comes every 15 s
     with socket.create_connection(("127.0.0.1", served.port), timeout=PATIENCE) as events:
@@ -246,6 +247,7 @@ def reset(connection: socket.socket) -> None:
     connection.close()
 
 
+@pytest.mark.slow  # 1,000 connections, held until the preview's idle timeout closes them
 def test_a_thousand_idle_connections_neither_keep_the_page_waiting_nor_stay_open(
     tmp_path: Path,
 ) -> None:
@@ -293,6 +295,7 @@ def test_a_thousand_idle_connections_neither_keep_the_page_waiting_nor_stay_open
                 client.close()
 
 
+@pytest.mark.slow  # sends a byte a second until the preview cuts it off
 def test_a_request_sent_a_byte_at_a_time_is_cut_off(served: Served) -> None:
     # each byte comes well within a read's timeout; the whole request never does
     served.said()
@@ -310,6 +313,7 @@ def test_a_request_sent_a_byte_at_a_time_is_cut_off(served: Served) -> None:
     assert "Traceback" not in served.said()
 
 
+@pytest.mark.slow  # 1,000 open event streams, then waits for their 15 s keep-alive
 def test_a_request_beyond_those_answered_at_once_is_told_so_at_once(tmp_path: Path) -> None:
     streams: list[socket.socket] = []
     with open_files(4096), previewing(tmp_path) as served:

@@ -109,6 +109,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.slow
 @settings(
     max_examples=200,
     deadline=None,

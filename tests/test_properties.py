@@ -211,6 +211,7 @@ def _docx_text(root: Path, docx: bytes) -> tuple[list[str], str]:
     return docx_lines(path), normalise(" ".join(docx_lines(path, bullet="")))
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(letters(text))
 def test_any_valid_letter_renders_in_every_format(
@@ -221,6 +222,7 @@ def test_any_valid_letter_renders_in_every_format(
         assert f"- {normalise(afi)}" in lines
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(letters(house_text))
 def test_a_letter_in_the_house_fonts_reads_the_same_in_the_pdf(
