@@ -387,3 +387,24 @@ def cli_fails(*args: str) -> str:
     assert "internal error" not in result.output
     assert not Path("out").exists()
     return result.stderr.strip()
+
+
+#: The default letter's status as the project ships it: sent.
+SENT_STATUS = (
+    "status:\n  state: sent\n  approved_by: Clive Grunshaw\n  approved_on: 2020-03-30\n"
+    "  sent_on: 2020-03-30\n"
+)
+
+
+def run_in(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
+    """Run letters from a folder; return its exit status, standard output and error."""
+    monkeypatch.chdir(root)
+    result = cli(*args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def draft(scratch: Path) -> Path:
+    """Make the default letter a draft, in a copy of the project."""
+    edit_yaml(scratch / "data" / DEFAULT_LETTER.name, SENT_STATUS, "status:\n  state: draft\n")
+    return scratch

@@ -7,19 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import DEFAULT_LETTER, edit_yaml
-from letters.cli import main
+from conftest import DEFAULT_LETTER, edit_yaml, run_in
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
 APPROVAL = "data/lancashire-2020-peel.approval.json"
-
-
-def _run(scratch: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.chdir(scratch)
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
@@ -31,8 +23,8 @@ def approved(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "  sent_on: 2020-03-30\n",
         "status:\n  state: draft\n",
     )
-    assert _run(scratch, monkeypatch, "build", LETTER, "--format", "html")[0] == 0
-    status, out, _ = _run(
+    assert run_in(scratch, monkeypatch, "build", LETTER, "--format", "html")[0] == 0
+    status, out, _ = run_in(
         scratch, monkeypatch, "approve", LETTER, "--by", "Clive Grunshaw", "--on", "2020-03-30"
     )
     assert status == 0
@@ -59,10 +51,12 @@ def test_approval_records_who_when_and_every_input(approved: Path) -> None:
 def test_an_approved_letter_builds_until_a_template_changes(
     approved: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert _run(approved, monkeypatch, "build", LETTER, "--format", "html")[0] == 0
+    assert run_in(approved, monkeypatch, "build", LETTER, "--format", "html")[0] == 0
     template = approved / "templates" / "letters" / "integrated-peel-2018.md.j2"
     edit_yaml(template, "As you would expect", "As you would surely expect")
-    status, _, err = _run(approved, monkeypatch, "build", LETTER, "--format", "html", "--out", "o")
+    status, _, err = run_in(
+        approved, monkeypatch, "build", LETTER, "--format", "html", "--out", "o"
+    )
     assert status == 1 and not (approved / "o").exists()
     assert err == (
         f"{LETTER}: error: held: the letter is approved, but"
@@ -76,7 +70,7 @@ def test_a_build_of_many_letters_holds_a_changed_one_and_exits_0(
 ) -> None:
     edit_yaml(approved / LETTER, "I am pleased that", "I am very pleased that")
     other = "data/examples/durham-2023-peel.yaml"
-    status, out, err = _run(approved, monkeypatch, "build", LETTER, other, "--format", "html")
+    status, out, err = run_in(approved, monkeypatch, "build", LETTER, other, "--format", "html")
     assert status == 0
     assert out == "wrote build/durham-2023-peel.html\n"
     assert f"{LETTER}: held: the letter is approved, but {LETTER} changed" in err
@@ -91,7 +85,7 @@ def test_a_newer_letters_alone_warns(approved: Path, monkeypatch: pytest.MonkeyP
     record = json.loads((approved / APPROVAL).read_text(encoding="utf-8"))
     record["letters"] = "0.0.1"
     (approved / APPROVAL).write_text(json.dumps(record), encoding="utf-8")
-    status, _, err = _run(approved, monkeypatch, "build", LETTER, "--format", "html")
+    status, _, err = run_in(approved, monkeypatch, "build", LETTER, "--format", "html")
     assert status == 0
     assert "warning: approved with letters 0.0.1, built with" in err
 
@@ -99,7 +93,7 @@ def test_a_newer_letters_alone_warns(approved: Path, monkeypatch: pytest.MonkeyP
 def test_publishing_records_the_day_and_the_copies(
     approved: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    status, out, _ = _run(approved, monkeypatch, "publish", LETTER, "--on", "2020-03-31")
+    status, out, _ = run_in(approved, monkeypatch, "publish", LETTER, "--on", "2020-03-31")
     assert status == 0 and out == f"published {LETTER}: state sent, copies recorded\n"
     text = (approved / LETTER).read_text(encoding="utf-8")
     assert 'letter:\n  date: 2020-03-30\n  our_ref: ""\n  published: 2020-03-31\n\n' in text
@@ -108,12 +102,12 @@ def test_publishing_records_the_day_and_the_copies(
         "  sent_on: 2020-03-31\n  copied_on: 2020-03-31\n"
     )
     # publishing is no change to what the letter says: it still builds
-    assert _run(approved, monkeypatch, "build", LETTER, "--format", "html")[0] == 0
+    assert run_in(approved, monkeypatch, "build", LETTER, "--format", "html")[0] == 0
 
 
 def test_a_draft_cannot_be_published(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     edit_yaml(scratch / LETTER, "  state: sent\n", "  state: draft\n")
     edit_yaml(scratch / LETTER, "  sent_on: 2020-03-30\n", "")
-    status, _, err = _run(scratch, monkeypatch, "publish", LETTER)
+    status, _, err = run_in(scratch, monkeypatch, "publish", LETTER)
     assert status == 1
     assert err == f"{LETTER}: error: the letter is a draft; approve it first (letters approve)\n"

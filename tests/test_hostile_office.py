@@ -15,22 +15,10 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import DEFAULT_LETTER, edit_yaml
-from letters.cli import main
+from conftest import DEFAULT_LETTER, edit_yaml, run_in
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
-SENT = (
-    "status:\n  state: sent\n  approved_by: Clive Grunshaw\n  approved_on: 2020-03-30\n"
-    "  sent_on: 2020-03-30\n"
-)
-
-
-def _run(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.chdir(root)
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _committed(root: Path) -> None:
@@ -39,13 +27,6 @@ def _committed(root: Path) -> None:
     subprocess.run([*git, "init", "-q"], check=True, timeout=60)
     subprocess.run([*git, "add", "-A"], check=True, timeout=60)
     subprocess.run([*git, "commit", "-qm", "start"], check=True, timeout=60)
-
-
-@pytest.fixture
-def draft(scratch: Path) -> Path:
-    """Make the default letter a draft, in a copy of the project."""
-    edit_yaml(scratch / LETTER, SENT, "status:\n  state: draft\n")
-    return scratch
 
 
 # 1. A revision is never passed to git as an option -----------------------------------------
@@ -59,7 +40,7 @@ def test_a_revision_that_looks_like_an_option_is_refused(
     decoy = scratch / "decoy.txt"
     decoy.write_text("keep me\n", encoding="utf-8")
     revision = revision.replace("DECOY", str(decoy))
-    status, out, err = _run(scratch, monkeypatch, "diff", LETTER, f"--against={revision}")
+    status, out, err = run_in(scratch, monkeypatch, "diff", LETTER, f"--against={revision}")
     assert (status, out) == (1, "")
     assert err == (
         f"{LETTER}: error: {revision!r} is not a revision: give a commit, a tag or a branch "
@@ -77,7 +58,7 @@ def test_an_approval_records_revision_is_checked_before_git_sees_it(
     decoy.write_text("keep me\n", encoding="utf-8")
     record = scratch / "data" / "lancashire-2020-peel.approval.json"
     record.write_text(json.dumps({"revision": f"--output={decoy}", "inputs": {}}), "utf-8")
-    status, _, err = _run(scratch, monkeypatch, "diff", LETTER)
+    status, _, err = run_in(scratch, monkeypatch, "diff", LETTER)
     assert status == 1
     assert err == (
         f"{LETTER}: error: {record.relative_to(scratch)}: not an approval record (its revision "
@@ -95,7 +76,7 @@ def test_a_malformed_approval_record_is_a_message(
     scratch: Path, monkeypatch: pytest.MonkeyPatch, content: str, reason: str
 ) -> None:
     (scratch / "data" / "lancashire-2020-peel.approval.json").write_text(content, "utf-8")
-    status, _, err = _run(scratch, monkeypatch, "build", LETTER, "--format", "html")
+    status, _, err = run_in(scratch, monkeypatch, "build", LETTER, "--format", "html")
     assert status == 1
     assert "data/lancashire-2020-peel.approval.json: not an approval record (" in err
     assert reason in err and "Traceback" not in err and "internal error" not in err
@@ -112,7 +93,7 @@ def test_a_revision_is_unpacked_without_pythons_extraction_filter(
 
     monkeypatch.setattr(tarfile.TarFile, "extractall", no_filter)
     monkeypatch.delattr(tarfile, "data_filter")
-    status, out, err = _run(scratch, monkeypatch, "diff", LETTER)
+    status, out, err = run_in(scratch, monkeypatch, "diff", LETTER)
     assert (status, err) == (0, "")
     assert out.splitlines()[0] == "0 changes since HEAD"
 
@@ -124,7 +105,7 @@ def test_a_link_in_the_projects_history_is_not_followed(
     (scratch / "data" / "passwords.yaml").symlink_to("/etc/passwd")
     (scratch / "templates" / "common" / "up").symlink_to("../../../../../etc")
     _committed(scratch)
-    status, out, err = _run(scratch, monkeypatch, "diff", LETTER)
+    status, out, err = run_in(scratch, monkeypatch, "diff", LETTER)
     assert (status, err) == (0, "")
     assert out.splitlines()[0] == "0 changes since HEAD"
 
@@ -139,7 +120,7 @@ def test_approving_a_file_named_like_a_pattern_removes_no_other_letters_files(
     (draft / "build").mkdir()
     other = draft / "build" / "lancashire-2020-peel.pdf"
     other.write_bytes(b"%PDF another letter's")
-    status, out, err = _run(draft, monkeypatch, "approve", "data/*.yaml", "--by", "A N Other")
+    status, out, err = run_in(draft, monkeypatch, "approve", "data/*.yaml", "--by", "A N Other")
     assert (status, out) == (1, "")
     assert err == (
         "error: the data file '*' is not a plain name: it holds asterisk (U+002A); use only the "
@@ -155,7 +136,7 @@ def test_approval_changes_only_the_status_and_keeps_comments_and_flow_style(
     edit_yaml(path, "status:\n  state: draft\n", "status: {state: draft}  # set by letters\n")
     edit_yaml(path, "letter:\n", "letter:  # the day it is signed\n")
     before = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    status, _, err = _run(
+    status, _, err = run_in(
         draft, monkeypatch, "approve", LETTER, "--by", "Clive Grunshaw", "--on", "2020-03-30"
     )
     assert (status, err) == (0, "")
@@ -174,20 +155,20 @@ def test_publishing_a_letter_whose_letter_line_has_a_comment_keeps_one_letter_ke
 ) -> None:
     path = scratch / LETTER
     edit_yaml(path, "letter:\n", "letter:  # the day it is signed\n")
-    status, _, err = _run(scratch, monkeypatch, "publish", LETTER, "--on", "2020-03-31")
+    status, _, err = run_in(scratch, monkeypatch, "publish", LETTER, "--on", "2020-03-31")
     assert (status, err) == (0, "")
     text = path.read_text(encoding="utf-8")
     assert text.count("\nletter:") == 1
     assert 'letter:  # the day it is signed\n  date: 2020-03-30\n  our_ref: ""\n' in text
     assert "  published: 2020-03-31\n" in text
-    assert _run(scratch, monkeypatch, "check", LETTER)[0] == 0
+    assert run_in(scratch, monkeypatch, "check", LETTER)[0] == 0
 
 
 def test_a_second_publication_replaces_the_first_day(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for day in ("2020-03-31", "2020-04-01"):
-        assert _run(scratch, monkeypatch, "publish", LETTER, "--on", day)[0] == 0
+        assert run_in(scratch, monkeypatch, "publish", LETTER, "--on", day)[0] == 0
     text = (scratch / LETTER).read_text(encoding="utf-8")
     assert 'letter:\n  date: 2020-03-30\n  our_ref: ""\n  published: 2020-04-01\n\n' in text
     assert "2020-03-31" not in text
@@ -213,7 +194,7 @@ def test_publication_on_an_impossible_day_is_refused(
     scratch: Path, monkeypatch: pytest.MonkeyPatch, day: str, message: str
 ) -> None:
     before = (scratch / LETTER).read_bytes()
-    status, _, err = _run(scratch, monkeypatch, "publish", LETTER, "--on", day)
+    status, _, err = run_in(scratch, monkeypatch, "publish", LETTER, "--on", day)
     assert (status, err) == (1, f"{LETTER}: error: {message}\n")
     assert (scratch / LETTER).read_bytes() == before
 
@@ -222,7 +203,7 @@ def test_publication_before_the_reports_is_refused(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     edit_yaml(scratch / LETTER, "  approved_on: 2020-03-30\n", "  approved_on: 2019-01-01\n")
-    status, _, err = _run(scratch, monkeypatch, "publish", LETTER, "--on", "2020-01-01")
+    status, _, err = run_in(scratch, monkeypatch, "publish", LETTER, "--on", "2020-01-01")
     assert status == 1
     assert err == (
         f"{LETTER}: error: --on 2020-01-01 is before 2020-02-07, when the report was published;"
@@ -286,7 +267,7 @@ def test_an_output_is_never_written_over_an_input_or_a_record(
     (scratch / "archive" / "manifest.jsonl").write_text("", encoding="utf-8")
     (scratch / "notes.txt").write_text("mine\n", encoding="utf-8")
     before = (scratch / target).read_bytes()
-    status, out, err = _run(scratch, monkeypatch, *args)
+    status, out, err = run_in(scratch, monkeypatch, *args)
     assert (status, out) == (1, "")
     assert err.endswith(f"{message}\n") and "Traceback" not in err
     assert (scratch / target).read_bytes() == before
@@ -302,7 +283,7 @@ def test_a_new_letters_name_is_a_plain_file_name_under_data(
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     name = name.replace("ELSEWHERE", str(elsewhere))
     before = sorted(p.relative_to(scratch) for p in scratch.rglob("*"))
-    status, _, err = _run(
+    status, _, err = run_in(
         scratch, monkeypatch, "new", name, "--kind", "peel-2023", "--office",
         "offices/lancashire-pcc.yaml",
     )  # fmt: skip
@@ -316,7 +297,7 @@ def test_new_from_a_file_that_is_not_yaml_is_a_message(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (scratch / "data" / "old.yaml").write_text("report: [unclosed\n", encoding="utf-8")
-    status, _, err = _run(scratch, monkeypatch, "new", "next", "--from", "data/old.yaml")
+    status, _, err = run_in(scratch, monkeypatch, "new", "next", "--from", "data/old.yaml")
     assert status == 1
     assert err == (
         "data/old.yaml:1:9: a [ opened here is never closed with ]; or put text holding [ or ] "
@@ -332,7 +313,7 @@ def test_an_approver_with_a_line_separator_is_refused(
     draft: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = (draft / LETTER).read_bytes()
-    status, _, err = _run(draft, monkeypatch, "approve", LETTER, "--by", "A\u2028B")
+    status, _, err = run_in(draft, monkeypatch, "approve", LETTER, "--by", "A\u2028B")
     assert status == 1
     assert err == (
         "error: --by 'A\\u2028B' holds U+2028; give the approver's name as it is written, on "
@@ -346,7 +327,7 @@ def test_a_line_separator_in_the_data_is_refused(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     edit_yaml(scratch / LETTER, "approved_by: Clive Grunshaw", 'approved_by: "Clive\\u2028G"')
-    status, _, err = _run(scratch, monkeypatch, "check", LETTER)
+    status, _, err = run_in(scratch, monkeypatch, "check", LETTER)
     assert status == 1
     assert "status.approved_by: contains U+2028" in err
 
@@ -355,12 +336,12 @@ def test_the_manifest_is_ascii_and_a_name_with_diacritics_survives(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     edit_yaml(scratch / LETTER, "approved_by: Clive Grunshaw", "approved_by: Zoë Ní Bhriain")
-    status, _, err = _run(scratch, monkeypatch, "archive", LETTER)
+    status, _, err = run_in(scratch, monkeypatch, "archive", LETTER)
     assert (status, err) == (0, "")
     raw = (scratch / "archive" / "manifest.jsonl").read_bytes()
     assert raw.isascii()
     assert json.loads(raw)["approved_by"] == "Zoë Ní Bhriain"
-    assert _run(scratch, monkeypatch, "archive", "--verify")[0] == 0
+    assert run_in(scratch, monkeypatch, "archive", "--verify")[0] == 0
 
 
 def test_an_older_manifest_holding_a_line_separator_still_verifies(
@@ -368,13 +349,13 @@ def test_an_older_manifest_holding_a_line_separator_still_verifies(
 ) -> None:
     from letters.build.archive import row_hash
 
-    assert _run(scratch, monkeypatch, "archive", LETTER)[0] == 0
+    assert run_in(scratch, monkeypatch, "archive", LETTER)[0] == 0
     manifest = scratch / "archive" / "manifest.jsonl"
     row = json.loads(manifest.read_text(encoding="utf-8"))
     row["approved_by"] = "A\u2028B"  # as an older letters wrote it: not ASCII
     row["hash"] = row_hash(row)
     manifest.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
-    status, out, err = _run(scratch, monkeypatch, "archive", "--verify")
+    status, out, err = run_in(scratch, monkeypatch, "archive", "--verify")
     assert (status, err) == (0, "")
     assert out.startswith("archive: verified 1 filed letter; chain head ")
 
@@ -394,7 +375,7 @@ def test_a_data_file_whose_name_is_not_plain_is_refused(
     scratch: Path, monkeypatch: pytest.MonkeyPatch, name: str, held: str
 ) -> None:
     (scratch / "data" / f"{name}.yaml").write_bytes((scratch / LETTER).read_bytes())
-    status, _, err = _run(scratch, monkeypatch, "check", f"data/{name}.yaml")
+    status, _, err = run_in(scratch, monkeypatch, "check", f"data/{name}.yaml")
     assert status == 1
     escaped = name.encode("unicode_escape").decode("ascii")
     assert f"the data file '{escaped}' is not a plain name: it holds {held}" in err
@@ -408,7 +389,7 @@ def test_an_office_file_with_a_look_alike_name_is_refused(
         (offices / "lancashire-pcc.yaml").read_bytes()
     )
     edit_yaml(scratch / LETTER, "offices/lancashire-pcc.yaml", "offices/l\u0430ncashire-pcc.yaml")
-    status, _, err = _run(scratch, monkeypatch, "check", LETTER)
+    status, _, err = run_in(scratch, monkeypatch, "check", LETTER)
     assert status == 1
     assert "office: the office's file 'l\\u0430ncashire-pcc' is not a plain name" in err
 
@@ -420,7 +401,7 @@ def test_a_report_kind_with_a_dot_is_refused_where_it_is_named(
     frameworks = scratch / "data" / "reference" / "frameworks.yaml"
     edit_yaml(frameworks, "\npeel-2023:\n", "\nmopac.v2:\n")
     line = frameworks.read_text(encoding="utf-8").splitlines().index("mopac.v2:") + 1
-    status, _, err = _run(scratch, monkeypatch, "check", LETTER)
+    status, _, err = run_in(scratch, monkeypatch, "check", LETTER)
     assert status == 1
     assert (
         f"data/reference/frameworks.yaml:{line}:1: the report kind 'mopac.v2' is not a plain "
@@ -431,7 +412,7 @@ def test_a_report_kind_with_a_dot_is_refused_where_it_is_named(
 def test_text_is_read_in_one_spelling(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A name typed with a combining accent (NFD) is the same name as one typed composed."""
     edit_yaml(scratch / LETTER, "approved_by: Clive Grunshaw", "approved_by: Zoe\u0308")
-    assert _run(scratch, monkeypatch, "archive", LETTER)[0] == 0
+    assert run_in(scratch, monkeypatch, "archive", LETTER)[0] == 0
     row = json.loads((scratch / "archive" / "manifest.jsonl").read_text(encoding="utf-8"))
     assert row["approved_by"] == "Zo\u00eb"
 
@@ -446,7 +427,7 @@ def test_a_read_only_calendar_file_is_a_message(
     target = scratch / "build" / "deadlines.ics"
     target.write_text("an older calendar\n", encoding="utf-8")
     target.chmod(0o444)
-    status, _, err = _run(scratch, monkeypatch, "due", "--ics", "build/deadlines.ics")
+    status, _, err = run_in(scratch, monkeypatch, "due", "--ics", "build/deadlines.ics")
     assert status == 1
     assert err.endswith(
         f"error: {target} is read-only (an archived record?); letters never writes over a "
@@ -465,7 +446,7 @@ def test_a_full_disk_while_filing_is_a_message_and_files_nothing(
         raise OSError(28, "No space left on device", str(dst))
 
     monkeypatch.setattr(os, "link", full)
-    status, _, err = _run(scratch, monkeypatch, "archive", LETTER)
+    status, _, err = run_in(scratch, monkeypatch, "archive", LETTER)
     assert status == 1
     assert err == (
         f"{LETTER}: error: cannot file archive/2020/lancashire-2020-peel.pdf: No space left on "

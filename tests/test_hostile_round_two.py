@@ -9,30 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import DEFAULT_LETTER, edit_yaml
-from letters.cli import main
+from conftest import DEFAULT_LETTER, edit_yaml, run_in
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
-SENT = (
-    "status:\n  state: sent\n  approved_by: Clive Grunshaw\n  approved_on: 2020-03-30\n"
-    "  sent_on: 2020-03-30\n"
-)
 APPROVE = ["approve", LETTER, "--by", "Clive Grunshaw", "--on", "2020-03-30"]
-
-
-def _run(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.chdir(root)
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture
-def draft(scratch: Path) -> Path:
-    """Make the default letter a draft, in a copy of the project."""
-    edit_yaml(scratch / LETTER, SENT, "status:\n  state: draft\n")
-    return scratch
 
 
 @pytest.fixture
@@ -47,7 +28,7 @@ def test_approve_deletes_nothing_through_a_linked_build_folder(
     draft: Path, elsewhere: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (draft / "build").symlink_to(elsewhere)
-    status, out, err = _run(draft, monkeypatch, *APPROVE)
+    status, out, err = run_in(draft, monkeypatch, *APPROVE)
     assert (status, err) == (0, "")
     assert "removed" not in out
     assert (elsewhere / "lancashire-2020-peel.pdf").read_bytes() == b"not the project's"
@@ -66,7 +47,7 @@ def test_nothing_is_written_through_a_link_in_the_project_leading_out(
     scratch: Path, elsewhere: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
 ) -> None:
     (scratch / "build").symlink_to(elsewhere)
-    status, _, err = _run(scratch, monkeypatch, *args)
+    status, _, err = run_in(scratch, monkeypatch, *args)
     assert status == 1
     assert "lies in the project, but a link on the way leads outside it" in err
     assert sorted(p.name for p in elsewhere.iterdir()) == ["lancashire-2020-peel.pdf"]
@@ -77,7 +58,7 @@ def test_an_approval_that_cannot_record_its_inputs_changes_nothing(
 ) -> None:
     (draft / "data" / "lancashire-2020-peel.approval.json").mkdir()
     before = (draft / LETTER).read_bytes()
-    status, _, err = _run(draft, monkeypatch, *APPROVE)
+    status, _, err = run_in(draft, monkeypatch, *APPROVE)
     assert status == 1 and "nothing was changed" in err
     assert (draft / LETTER).read_bytes() == before
 
@@ -90,7 +71,7 @@ def test_an_approver_name_that_would_not_check_is_refused(
     draft: Path, monkeypatch: pytest.MonkeyPatch, by: str, found: str
 ) -> None:
     before = (draft / LETTER).read_bytes()
-    status, _, err = _run(draft, monkeypatch, "approve", LETTER, "--by", by)
+    status, _, err = run_in(draft, monkeypatch, "approve", LETTER, "--by", by)
     assert status == 1 and found in err
     assert (draft / LETTER).read_bytes() == before
 
@@ -111,7 +92,7 @@ def test_approval_keeps_how_the_file_is_written(
     path = draft / LETTER
     plain = path.read_bytes()
     path.write_bytes(dress(plain))  # type: ignore[operator]
-    status, _, err = _run(draft, monkeypatch, *APPROVE)
+    status, _, err = run_in(draft, monkeypatch, *APPROVE)
     assert (status, err) == (0, "")
     after = path.read_bytes()
     if b"%YAML" not in dress(plain):  # type: ignore[operator]
@@ -126,11 +107,11 @@ def test_approval_keeps_how_the_file_is_written(
 def test_a_manifest_row_of_the_wrong_shape_is_a_message(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert _run(scratch, monkeypatch, "archive", LETTER)[0] == 0
+    assert run_in(scratch, monkeypatch, "archive", LETTER)[0] == 0
     manifest = scratch / "archive" / "manifest.jsonl"
     row = json.loads(manifest.read_text(encoding="utf-8"))
     manifest.write_text(json.dumps({**row, "version": "abc"}) + "\n", encoding="utf-8")
-    status, _, err = _run(scratch, monkeypatch, "archive", LETTER, "--new-version")
+    status, _, err = run_in(scratch, monkeypatch, "archive", LETTER, "--new-version")
     assert status == 1
     assert err.endswith(
         "archive/manifest.jsonl:1: not a manifest row (its version is not a number from 1); "
@@ -175,7 +156,7 @@ def test_a_template_with_a_second_name_is_refused(
     template.write_text(
         template.read_text(encoding="utf-8") + '{% include "common/secret.md.j2" %}\n', "utf-8"
     )
-    status, _, err = _run(scratch, monkeypatch, "build", LETTER, "--format", "html")
+    status, _, err = run_in(scratch, monkeypatch, "build", LETTER, "--format", "html")
     assert status == 1
     assert "templates/common/secret.md.j2: the file has a second name (a hard link)" in err
     assert not list((scratch / "build").glob("*.html")) if (scratch / "build").exists() else True
@@ -184,7 +165,7 @@ def test_a_template_with_a_second_name_is_refused(
 def test_a_name_too_long_for_the_system_is_a_message(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    status, _, err = _run(scratch, monkeypatch, "check", f"data/{'a' * 300}.yaml")
+    status, _, err = run_in(scratch, monkeypatch, "check", f"data/{'a' * 300}.yaml")
     assert status == 1
     assert err.endswith(": File name too long; shorten the name\n")
     assert "internal error" not in err
@@ -195,10 +176,10 @@ def test_a_calendar_is_not_replaced_by_one_missing_a_letter(
 ) -> None:
     (scratch / "build").mkdir()
     calendar = scratch / "build" / "due.ics"
-    assert _run(scratch, monkeypatch, "due", LETTER, "--ics", "build/due.ics")[0] in (0, 1)
+    assert run_in(scratch, monkeypatch, "due", LETTER, "--ics", "build/due.ics")[0] in (0, 1)
     good = calendar.read_bytes()
     edit_yaml(scratch / LETTER, "report:\n", "report: [\n")
-    status, _, err = _run(scratch, monkeypatch, "due", LETTER, "--ics", "build/due.ics")
+    status, _, err = run_in(scratch, monkeypatch, "due", LETTER, "--ics", "build/due.ics")
     assert status == 1
     assert "build/due.ics: not written: a calendar missing a letter" in err
     assert calendar.read_bytes() == good
@@ -209,7 +190,7 @@ def test_a_new_letters_office_is_written_so_it_reads_back(
 ) -> None:
     offices = scratch / "data" / "offices"
     (offices / "x: y.yaml").write_bytes((offices / "lancashire-pcc.yaml").read_bytes())
-    status, _, _ = _run(
+    status, _, _ = run_in(
         scratch, monkeypatch, "new", "next", "--kind", "peel-2023", "--office", "offices/x: y.yaml"
     )
     assert status == 0
@@ -220,7 +201,7 @@ def test_approving_a_link_to_a_letter_is_refused(
     draft: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (draft / "data" / "alias.yaml").symlink_to(DEFAULT_LETTER.name)
-    status, _, err = _run(draft, monkeypatch, "approve", "data/alias.yaml", "--by", "A N Other")
+    status, _, err = run_in(draft, monkeypatch, "approve", "data/alias.yaml", "--by", "A N Other")
     assert status == 1
     assert err == (
         "error: data/alias.yaml is a link; give the letter's own file, which is the one changed\n"
@@ -233,7 +214,7 @@ def test_escape_sequences_from_a_shared_record_never_reach_the_terminal(
 ) -> None:
     record = scratch / "data" / "lancashire-2020-peel.approval.json"
     record.write_text(json.dumps({"inputs": {"\x1b]0;pwned\x07x": "y"}, "revision": ""}), "utf-8")
-    status, _, err = _run(scratch, monkeypatch, "build", LETTER, "--format", "html")
+    status, _, err = run_in(scratch, monkeypatch, "build", LETTER, "--format", "html")
     assert status == 1
     assert "\x1b" not in err and "\x07" not in err
     assert "\\x1b]0;pwned\\x07x" in err
@@ -249,7 +230,7 @@ def test_a_broken_template_included_by_a_made_name_is_a_message(
         + '{% set n = "common/broken.md.j2" %}{% include n %}\n',
         "utf-8",
     )
-    status, _, err = _run(scratch, monkeypatch, "build", LETTER, "--format", "html")
+    status, _, err = run_in(scratch, monkeypatch, "build", LETTER, "--format", "html")
     assert status == 1
     assert err == (
         "templates/common/broken.md.j2:1: template syntax error: Expected an expression, got "
@@ -262,7 +243,7 @@ def test_a_day_not_written_yyyy_mm_dd_is_refused(
 ) -> None:
     """Python 3.11 reads 20200330 and 2020-W14-1 as days too; the help says YYYY-MM-DD."""
     for day in ("20200330", "2020-W14-1"):
-        status, _, err = _run(scratch, monkeypatch, "due", "--today", day)
+        status, _, err = run_in(scratch, monkeypatch, "due", "--today", day)
         assert status == 2
         assert f"'{day}' is not a date; write it YYYY-MM-DD, for example 2020-03-30" in err
 
@@ -272,7 +253,7 @@ def test_an_office_file_that_is_a_fifo_is_named_for_what_it_is(
 ) -> None:
     os.mkfifo(scratch / "data" / "offices" / "pipe.yaml")
     edit_yaml(scratch / LETTER, "offices/lancashire-pcc.yaml", "offices/pipe.yaml")
-    status, _, err = _run(scratch, monkeypatch, "check", LETTER)
+    status, _, err = run_in(scratch, monkeypatch, "check", LETTER)
     assert status == 1
     assert (
         "office: 'offices/pipe.yaml' is not a regular file; an office's file is a YAML file" in err
