@@ -20,6 +20,7 @@ import pypdf
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from docx.text.paragraph import Paragraph
 
 from letters.build.build import build_letter
 from letters.build.project import Project
@@ -204,10 +205,11 @@ def docx_lines(path: Path, bullet: str = "- ") -> list[str]:
     document = docx.Document(str(path))
     lines: list[str] = []
 
-    def add(paragraph: docx.text.paragraph.Paragraph) -> None:
+    def add(paragraph: Paragraph) -> None:
         text = normalise(paragraph.text)
         if text:
-            lines.append((bullet if paragraph.style.name == "List Bullet" else "") + text)
+            listed = paragraph.style is not None and paragraph.style.name == "List Bullet"
+            lines.append((bullet if listed else "") + text)
 
     for item in document.iter_inner_content():
         if isinstance(item, docx.table.Table):

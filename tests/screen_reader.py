@@ -67,7 +67,7 @@ def read(path: Path) -> Read:
                 if char.get("mcid") is not None:
                     text[number, char["mcid"]] += char["text"]
     with pikepdf.open(path) as pdf:
-        numbers = {page.objgen: index for index, page in enumerate(pdf.pages)}
+        numbers = {_objgen(page): index for index, page in enumerate(pdf.pages)}
         pages = [_page(page) for page in pdf.pages]
         root = pdf.Root.StructTreeRoot
         parent_tree = _parent_tree(root.ParentTree)
@@ -124,11 +124,18 @@ def _parent_tree(tree: pikepdf.Object) -> dict[tuple[int, int], int]:
     return mapping
 
 
+def _objgen(page: pikepdf.Page) -> tuple[int, int]:
+    """Return a page's object and generation numbers, as structure elements name pages."""
+    number, generation = page.objgen
+    return int(number), int(generation)
+
+
 def _page(page: pikepdf.Page) -> Page:
     """Walk a page's content stream: which text is marked, and how."""
     found = Page()
     stack: list[tuple[str, pikepdf.Object | None]] = []
-    for operands, operator in pikepdf.parse_content_stream(page):
+    for instruction in pikepdf.parse_content_stream(page):
+        operands, operator = instruction.operands, instruction.operator
         name = str(operator)
         if name in ("BDC", "BMC"):
             tag = str(operands[0])

@@ -153,7 +153,7 @@ def test_the_sources_are_embedded_byte_for_byte(record: pikepdf.Pdf) -> None:
 def _tagged_text(path: Path) -> tuple[str, list[PDFStructElement]]:
     """Return the text of the structure tree in its reading order, and its figures."""
     with pdfplumber.open(path) as pdf:
-        chars = {}
+        chars: dict[tuple[int | None, object], list[str]] = {}
         for number, pdf_page in enumerate(pdf.pages, start=1):
             for char in pdf_page.chars:
                 chars.setdefault((number, char.get("mcid")), []).append(char["text"])

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from conftest import patience, started
 from letters.build import archive
 from letters.build.archive import MANIFEST, Record, file_letter, read_manifest, verify
 from letters.source.errors import ArchiveError
+from letters.source.provenance import file_digest
 
 ROUNDS = 20
 WORKERS = 4
@@ -74,8 +76,8 @@ def _steps(root: Path, record: Record, last: int) -> None:
     """Do the first `last` steps of filing a record, then stop as a killed process would."""
     with archive._locked(root):
         rows = read_manifest(root)
-        row = archive._row(record, [], rows, archive.file_digest(record.pdf), None)
-        steps = [
+        row = archive._row(record, [], rows, file_digest(record.pdf), None)
+        steps: list[Callable[[], None]] = [
             lambda: archive._write_journal(root, row),
             lambda: archive._file_pdf(root, row["file"], record.pdf),
             lambda: archive._append_row(root, rows, row),

@@ -9,6 +9,9 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 from docx.shared import Mm
+from docx.text.paragraph import Paragraph
+
+from letters.build.project import Project
 
 
 @pytest.fixture(scope="module")
@@ -16,17 +19,27 @@ def document(built: dict[str, Path]) -> docx.document.Document:
     return docx.Document(str(built["docx"]))
 
 
+def _style(paragraph: Paragraph) -> str:
+    """Return the name of a paragraph's style (every paragraph letters writes has one)."""
+    assert paragraph.style is not None
+    return str(paragraph.style.name)
+
+
 def test_page_is_a4_with_the_house_margins(document: docx.document.Document) -> None:
     section = document.sections[0]
-    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
-    assert round(section.left_margin.mm) == round(section.right_margin.mm) == 20
-    assert abs(section.top_margin - Mm(18)) < Mm(0.1)
+    width, height = section.page_width, section.page_height
+    left, right, top = section.left_margin, section.right_margin, section.top_margin
+    assert width is not None and height is not None
+    assert left is not None and right is not None and top is not None
+    assert (round(width.mm), round(height.mm)) == (210, 297)
+    assert round(left.mm) == round(right.mm) == 20
+    assert abs(top - Mm(18)) < Mm(0.1)
 
 
 def test_text_uses_named_styles(document: docx.document.Document) -> None:
-    used = {p.style.name for p in document.paragraphs if p.text.strip()}
+    used = {_style(p) for p in document.paragraphs if p.text.strip()}
     for table in document.tables:
-        used |= {p.style.name for cell in table._cells for p in cell.paragraphs if p.text.strip()}
+        used |= {_style(p) for cell in table._cells for p in cell.paragraphs if p.text.strip()}
     assert used == {
         "Normal",
         "Heading 1",
@@ -52,7 +65,7 @@ def test_styles_name_arial_in_the_house_sizes(document: docx.document.Document) 
 
 
 def test_annex_starts_on_a_new_page(document: docx.document.Document) -> None:
-    heading = next(p for p in document.paragraphs if p.style.name == "Heading 2")
+    heading = next(p for p in document.paragraphs if _style(p) == "Heading 2")
     assert heading.text == "Planned activity by Lancashire Constabulary"
     assert heading.paragraph_format.page_break_before is True
 
@@ -95,8 +108,8 @@ def test_zip_entries_carry_the_letters_date_not_the_clock(built: dict[str, Path]
 
 
 def test_building_again_gives_the_same_bytes(
-    built: dict[str, Path], tmp_path: Path, project
-) -> None:  # type: ignore[no-untyped-def]
+    built: dict[str, Path], tmp_path: Path, project: Project
+) -> None:
     import sys
 
     from conftest import DEFAULT_LETTER, ROOT, run

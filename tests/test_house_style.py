@@ -231,7 +231,7 @@ def _twelve_point_style() -> dict[str, dict[str, str]]:
     section = readme[readme.index("### Accessible letters") :]
     block = re.search(r"```yaml\n(.*?)```", section, re.S)
     assert block, "the README shows the 12 pt settings"
-    values = yaml.safe_load(block.group(1))
+    values: dict[str, dict[str, str]] = yaml.safe_load(block.group(1))
     assert values["text"] == {"size": "12pt"}
     return values
 

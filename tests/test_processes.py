@@ -48,7 +48,7 @@ def test_a_failing_block_kills_the_command_and_all_it_started() -> None:
             pids = [int(pid) for pid in family.stdout.readline().split()]
             raise AssertionError("the test failed")
     assert family.returncode is not None, "reaped"
-    assert family.stdout.closed
+    assert family.stdout is not None and family.stdout.closed
     assert [_gone(pid) for pid in pids] == [True, True]
 
 
