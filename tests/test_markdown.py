@@ -185,3 +185,10 @@ def test_an_own_text_mark_without_its_text_is_refused() -> None:
         "templates/t.md.j2: the letter's own text 'missing' can print only as a paragraph of "
         "its own"
     )
+
+
+def test_a_no_break_space_in_a_value_stays_one() -> None:
+    """'10 000' and 'PC Smith' written with no-break spaces never break across lines."""
+    assert escape_markdown(" 10\u00a0000 PC\u202fSmith\u2007x \n y ") == (
+        "10\u00a0000 PC\u202fSmith\u2007x y"
+    )

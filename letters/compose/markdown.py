@@ -45,6 +45,8 @@ LINK_SCHEMES = ("https:", "http:", "mailto:", "tel:")
 #: The kinds of address the letter's own text may link to.
 OWN_LINK_SCHEMES = ("https:", "mailto:")
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+#: Whitespace that folds to one space: all of it but the no-break spaces.
+_FOLDED = re.compile(r"[^\S\u00a0\u2007\u202f]+")
 
 _MARKDOWN = (
     MarkdownIt("commonmark", {"html": False, "typographer": False}).disable("image").enable("table")
@@ -69,7 +71,9 @@ def escape_markdown(value: object) -> str:
             "the template prints a fact this letter does not have (None); "
             "test it with {% if ... %} first"
         )
-    text = " ".join(str(value).split())
+    # Runs of whitespace fold to one space, but a no-break space (U+00A0, U+2007, U+202F)
+    # stays: it joins what it stands between ('10 000', 'PC Smith', a postcode's halves).
+    text = _FOLDED.sub(" ", str(value)).strip(" ")
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
