@@ -50,7 +50,7 @@ test-fast: $(VENV)/.installed ## Run the linters and the tests not marked slow: 
 lint: $(VENV)/.installed ## Check the formatting (ruff format), ruff's rules, strict mypy and the import layers
 	$(BIN)/ruff format --check letters tests scripts
 	$(BIN)/ruff check letters tests scripts
-	$(BIN)/mypy letters
+	$(BIN)/mypy letters tests
 	$(BIN)/lint-imports
 
 format: $(VENV)/.installed ## Format the code (ruff format) and apply ruff's safe fixes

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 
 from letters.compose.document import (
     Address,
+    Block,
     BulletList,
     Document,
     Heading,
@@ -38,7 +40,7 @@ SIGNATURE = Signature(
 )
 
 
-def document(blocks: tuple, **changes: object) -> Document:
+def document(blocks: tuple[Block, ...], **changes: Any) -> Document:
     """Make a document of these blocks, with any field changed."""
     made = Document(
         title="PEEL 2020",
