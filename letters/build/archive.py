@@ -301,7 +301,7 @@ def _recover(root: Path) -> tuple[str, ...]:
         ) from None
     rows = read_manifest(root)
     pdf = root / relative
-    if not re.fullmatch(r"\d{4}/[^/]+\.pdf", relative) or _outside(root, pdf):
+    if not _FILED_AS.fullmatch(relative) or _outside(root, pdf):
         raise ArchiveError(
             f"{path}: the interrupted filing names {relative!r}, outside the archive; "
             "run --verify and remove the journal"

@@ -31,13 +31,18 @@ class Location:
 _ACTED_ON = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+def _escaped(match: re.Match[str]) -> str:
+    """Write a matched character escaped, as Python writes it in a string (ESC as x1b)."""
+    return match.group().encode("unicode_escape").decode("ascii")
+
+
 def printable(text: str) -> str:
     """Escape what a terminal would act on in a message (its line breaks and tabs stay).
 
     A message may quote a name from a file someone else wrote (an approval record, the
     archive's manifest): an escape sequence in it must not reach the terminal.
     """
-    return _ACTED_ON.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return _ACTED_ON.sub(_escaped, text)
 
 
 def display_path(path: Path, *, follow_links: bool = True) -> str:
@@ -51,7 +56,7 @@ def display_path(path: Path, *, follow_links: bool = True) -> str:
         shown = str(where.relative_to(Path.cwd().resolve()))
     except ValueError:
         shown = str(path)
-    return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), shown)
+    return UNPRINTABLE.sub(_escaped, shown)
 
 
 #: Characters a terminal would act on or hide: controls, line and paragraph separators and
