@@ -22,6 +22,7 @@ import yaml
 from click.testing import CliRunner, Result
 from docx.text.paragraph import Paragraph
 
+from letters.build.batch import build_many
 from letters.build.build import build_letter
 from letters.build.project import Project
 
@@ -258,11 +259,14 @@ def examples_built(
 ) -> dict[str, dict[str, Path]]:
     """Build every example in every format, once for the whole session: name -> format -> file."""
     out = tmp_path_factory.mktemp("examples")
-    built = {}
-    for path in EXAMPLES:
-        result = build_letter(path, out, project=project, strict=True)
-        built[path.stem] = {_format_of(p, path.stem): p for p in result.paths}
-    return built
+    batch = build_many(EXAMPLES, out, jobs=2, project=project, strict=True)
+    failed = [(o.path.name, str(o.error)) for o in batch.outcomes if o.state != "done"]
+    assert not failed, failed
+    return {
+        o.path.stem: {_format_of(p, o.path.stem): p for p in o.result.paths}
+        for o in batch.outcomes
+        if o.result is not None
+    }
 
 
 def _format_of(path: Path, stem: str) -> str:

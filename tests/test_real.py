@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, normalise, output_texts
-from letters.build.build import build_letter
+from letters.build.batch import build_many
 from letters.build.prepare import prepare
 from letters.build.project import Project
 from letters.compose.document import Heading, inline_text
@@ -47,11 +47,10 @@ def _expected(path: Path) -> dict[str, Any]:
 def real_built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
     """Build every real letter once: its outputs' text, by letter."""
     out = tmp_path_factory.mktemp("real")
-    project = Project(ROOT)
-    return {
-        path.stem: output_texts(list(build_letter(path, out, project=project).paths))
-        for path in LETTERS
-    }
+    batch = build_many(LETTERS, out, jobs=2, project=Project(ROOT))
+    failed = [(o.path.name, str(o.error)) for o in batch.outcomes if o.state != "done"]
+    assert not failed, failed
+    return {o.path.stem: output_texts(list(o.result.paths)) for o in batch.outcomes if o.result}
 
 
 def test_the_corpus_covers_every_kind_of_response() -> None:

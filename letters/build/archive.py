@@ -135,6 +135,13 @@ def _row_problem(row: dict[str, Any]) -> str:
     return ""
 
 
+def existing(root: Path) -> Path:
+    """Return an archive's folder, refusing one that holds no archive (a mistyped --to)."""
+    if not any((root / name).exists() for name in (MANIFEST, JOURNAL)):
+        raise ArchiveError(f"{root}: no archive here (no {MANIFEST}); check --to")
+    return root
+
+
 def head(root: Path) -> str:
     """Return the hash of the manifest's last row: recorded elsewhere, it shows a removed row."""
     rows = read_manifest(root)

@@ -10,20 +10,34 @@ import re
 import signal
 import sys
 import threading
-import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, get_args
 
 import click
 
 from .. import __version__
 from ..build.output import FORMATS
-from ..source.errors import ArchiveError, DataError, LettersError, display_path, printable
+from ..source.errors import (
+    CheckResult,
+    DataError,
+    LettersError,
+    OptionError,
+    Severity,
+    display_path,
+    printable,
+)
 
 if TYPE_CHECKING:  # the project (and pydantic, through it) loads when a command needs it
+    from ..build.batch import Outcome
+    from ..build.build import Built
     from ..build.project import Project
+
+T = TypeVar("T")
+#: The severities of the checks' results, as `check` counts them.
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 
 
 def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
@@ -167,105 +181,43 @@ def build(
     --force builds it anyway. Several letters are built by --jobs worker
     processes at once; the files are the same whatever --jobs is.
     """
-    from ..build.incremental import BuildRecord
-    from ..source.errors import HeldError
-    from ..source.provenance import tool_versions
+    from ..build.batch import build_many
 
     project, paths = _letters(ctx, data)
-    _writable(ctx, out_dir, project)
-    held: list[Path] = []
-    skipped: list[Path] = []
-    recorded: set[Path] = set()
-    settings = {"formats": list(formats), "strict": strict, "tools": dict(tool_versions())}
-    current: set[Path] = set()
+    # in a batch, which letter a fault in a shared file stopped
+    unmade = "not built: the fault above is in a file it is made from" if len(paths) > 1 else ""
+
+    def told(outcome: Outcome[Built]) -> None:
+        if outcome.state == "up to date":
+            click.echo(f"up to date: {_shown(outcome.path)}")
+        elif outcome.state == "held":
+            click.echo(printable(str(outcome.error)), err=True)
+        elif outcome.result is not None:
+            for warning in outcome.result.warnings:
+                click.echo(warning, err=True)
+            for written in outcome.result.paths:
+                click.echo(f"wrote {_shown(written)}")
+        _said_failed(ctx, outcome, unmade)
+
     try:
-        records = BuildRecord(out_dir, project.root, project.template_files)
-        if not force:
-            current = {path for path in paths if records.up_to_date(path, settings)}
-    except LettersError:  # the project's own fault (a template outside it): each build says so
-        records = None
-    # The letters to build, in order (the workers take them in the order they are reported
-    # in), leaving out those refused below for writing what another one writes.
-    clashes = _name_clashes(paths)
-    todo = [path for path in paths if path not in current and path not in clashes]
-    pool = None
-    pending = {}
-    if jobs > 1 and len(todo) > 1:
-        from ..build.build import build_in_worker
-        from ..build.workers import worker_pool
-
-        pool = worker_pool(min(jobs, len(todo)), project, "letters.build.preload")
-        pending = {
-            path: pool.submit(build_in_worker, path, out_dir, formats, project.root, strict)
-            for path in todo
-        }
-
-    def build_one(path: Path) -> bool:
-        if path in current:
-            click.echo(f"up to date: {_shown(path)}")
-            skipped.append(path)
-            return True
-        try:
-            if path in pending:
-                built = pending[path].result()
-            else:
-                from ..build.build import build_letter
-                from ..build.workers import settle
-
-                built = build_letter(path, out_dir, formats, project, strict=strict)
-                settle()
-        except HeldError as exc:
-            if len(paths) == 1:
-                raise
-            click.echo(printable(str(exc)), err=True)
-            held.append(path)
-            return True
-        for warning in built.warnings:
-            click.echo(warning, err=True)
-        for written in built.paths:
-            click.echo(f"wrote {_shown(written)}")
-        if records is not None:
-            records.record(path, settings, list(built.inputs), built.paths)
-        recorded.add(path)
-        return True
-
-    started = time.perf_counter()
-    try:
-        failed = _each_letter(
-            ctx,
-            paths,
-            "Building letters",
-            build_one,
-            finish=False,
-            # in a batch, which letter a fault in a shared file stopped
-            unmade="not built: the fault above is in a file it is made from"
-            if len(paths) > 1
-            else "",
-        )
-    finally:
-        if pool is not None:  # stopped (Ctrl-C): the letters under way are finished first
-            pool.shutdown(cancel_futures=True)
-        if records is not None:  # what was built, even when the build was stopped
-            for path, future in pending.items():
-                if path in recorded or not future.done() or future.cancelled():
-                    continue
-                if future.exception() is None:
-                    finished = future.result()
-                    records.record(path, settings, list(finished.inputs), finished.paths)
-            try:
-                records.save()
-            except LettersError as exc:  # the letters are written; only the record is not
-                click.echo(f"warning: the build record is not kept: {exc}", err=True)
+        with _progress(paths, "Building letters", told) as each:
+            batch = build_many(
+                paths,
+                out_dir,
+                formats,
+                jobs,
+                project=project,
+                strict=strict,
+                force=force,
+                each=each,
+            )
+    except LettersError as exc:  # OUT would replace an input
+        _fail(ctx, exc)
+    if batch.unrecorded:
+        click.echo(f"warning: {batch.unrecorded}", err=True)
     if len(paths) > 1:  # one line at the end: what happened to every letter, and how long
-        built = len(paths) - failed - len(held) - len(skipped)
-        click.echo(
-            f"built {built}, skipped {len(skipped)} (up to date), held {len(held)}, failed "
-            f"{failed} of {len(paths)} letters in "
-            f"{time.perf_counter() - started:.1f} s"
-            + (" (held: approved, then changed)" if held else ""),
-            err=True,
-        )
-    if failed:
+        click.echo(batch.summary(), err=True)
+    if batch.count("failed"):
         ctx.exit(1)
 
 
@@ -287,44 +239,28 @@ def check(
     in office on the letter's date, and addresses complete enough to post.
     Exit status 1 if any letter has an error (or, with --strict, a warning).
     """
-    from ..build.prepare import check_in_worker, failures, prepare
+    from ..build.batch import check_many
+    from ..build.prepare import failures
 
     project, paths = _letters(ctx, data)
-    pool = None
-    pending = {}
-    if jobs > 1 and len(paths) > 1:  # each file once: _letters saw to that
-        from ..build.workers import worker_pool
 
-        pool = worker_pool(min(jobs, len(paths)), project, "letters.build.prepare")
-        pending = {path: pool.submit(check_in_worker, path, project.root, today) for path in paths}
-
-    def check_one(path: Path) -> bool:
-        try:
-            if path in pending:
-                results = pending[path].result()
-            else:
-                results = prepare(path, project, today).results
-        except LettersError as exc:  # invalid data or wording: its problems, then the verdict
-            _report(ctx, exc, path)
-            errors = len(exc.problems) if isinstance(exc, DataError) else 1
-            click.echo(f"{_shown(path)}: fails: {_count(errors, 'error')}")
-            return False
+    def told(outcome: Outcome[tuple[CheckResult, ...]]) -> None:
+        if outcome.error is not None:  # invalid data or wording: its problems, then the verdict
+            _said_failed(ctx, outcome)
+            errors = len(outcome.error.problems) if isinstance(outcome.error, DataError) else 1
+            click.echo(f"{_shown(outcome.path)}: fails: {_count(errors, 'error')}")
+            return
+        results = outcome.result or ()
         for result in results:
             click.echo(printable(str(result)))
-        severities = ("error", "warning", "note")
-        counts = {severity: sum(r.severity == severity for r in results) for severity in severities}
-        verdict = "fails" if failures(results, strict) else "ok"
+        counts = {kind: sum(r.severity == kind for r in results) for kind in SEVERITIES}
         click.echo(
-            f"{_shown(path)}: {verdict}: "
+            f"{_shown(outcome.path)}: {'fails' if failures(results, strict) else 'ok'}: "
             + ", ".join(_count(n, severity) for severity, n in counts.items())
         )
-        return not failures(results, strict)
 
-    try:
-        _each_letter(ctx, paths, "", check_one, writes=False)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+    outcomes = check_many(paths, project, today, jobs, strict=strict, each=told)
+    _finish(ctx, sum(outcome.state == "failed" for outcome in outcomes), len(paths))
 
 
 @main.command(short_help="File approved letters in the archive, or verify it.")
@@ -378,37 +314,16 @@ def archive(
         raise click.UsageError("--verify and --head take no DATA files")
     if verify and show_head:
         raise click.UsageError("--verify and --head: choose one (--verify prints the head too)")
-    try:
-        known = (archiving.MANIFEST, archiving.JOURNAL)
-        if (verify or show_head) and not any((root / name).exists() for name in known):
-            raise ArchiveError(f"{root}: no archive here (no {archiving.MANIFEST}); check --to")
-        if show_head:
-            click.echo(archiving.head(root))
-            return
-        if verify:
-            problems = archiving.verify(root)
-            for problem in problems:
-                click.echo(printable(f"{root}/{problem}"), err=True)
-            rows = archiving.read_manifest(root)
-            if problems:
-                click.echo(
-                    f"{root}: {len(problems)} problem{'s' if len(problems) != 1 else ''} found",
-                    err=True,
-                )
-                ctx.exit(1)
-            click.echo(
-                f"{root}: verified {len(rows)} filed letter{'s' if len(rows) != 1 else ''}; chain "
-                f"head {archiving.head(root)}"
-            )
-            return
-    except LettersError as exc:
-        _fail(ctx, exc)
+    if verify or show_head:
+        _look_at_archive(ctx, root, verify)
+        return
+    from ..build.batch import Outcome, for_each
     from ..build.build import archive_records
 
     project, paths = _letters(ctx, data)
     _writable(ctx, root, project, archive=True)
 
-    def archive_one(path: Path) -> bool:
+    def archive_one(path: Path) -> Outcome[None]:
         for record in archive_records(path, project, strict):
             filed = archiving.file_letter(record, root, new_version)
             for done in filed.recovered:
@@ -423,9 +338,11 @@ def archive(
                 )
             else:
                 click.echo(f"unchanged: {shown} is already archived")
-        return True
+        return Outcome(path, "done")
 
-    _each_letter(ctx, paths, "Archiving letters", archive_one)
+    with _progress(paths, "Archiving letters", lambda outcome: _said_failed(ctx, outcome)) as each:
+        outcomes = for_each(paths, archive_one, each, writes=True)
+    _finish(ctx, sum(outcome.state == "failed" for outcome in outcomes), len(paths))
 
 
 @main.command(short_help="Export a report's findings as CSV or JSON.")
@@ -505,66 +422,17 @@ def new(
     `letters check` with a message for each blank until it is filled in. An existing file is
     never replaced.
     """
-    from ..office.new import counted_in, from_previous, skeleton, write_new
-    from ..source.errors import did_you_mean
-    from ..source.load import load_source
-    from ..source.names import name_problem
+    from ..office.new import start_letter
 
     try:
-        project = _find_project()
+        started = start_letter(_find_project(), name, kind, office, previous)
+    except OptionError as exc:
+        raise click.BadParameter(str(exc), param_hint=exc.option) from None
     except LettersError as exc:
         _fail(ctx, exc)
-    stem = name.removesuffix(".yaml")
-    problem = name_problem(stem, "the new letter")
-    if problem:
-        raise click.BadParameter(problem, param_hint="NAME")
-    path = project.data / f"{stem}.yaml"
-    if office and not (project.data / office).resolve().is_relative_to(
-        (project.data / "offices").resolve()
-    ):
-        raise click.BadParameter(
-            f"{office!r} is not under data/offices/; give the office's file there",
-            param_hint="--office",
-        )
-    if previous is not None:
-        try:  # read as every input is: inside the project, bounded
-            given = load_source(previous, project.root).tree
-        except LettersError as exc:
-            _fail(ctx, exc)
-        if not isinstance(given, dict):
-            raise click.BadParameter(f"{previous} is not a letter's data file", param_hint="--from")
-        tree: dict[str, Any] = dict(given)
-        if office:
-            tree["office"] = office
-        elif isinstance(tree.get("office"), str):  # the same office file, seen from data/
-            where = (previous.parent / tree["office"]).resolve()
-            tree["office"] = os.path.relpath(where, path.parent.resolve())
-        if kind:
-            tree.setdefault("report", {})["kind"] = kind
-        text = from_previous(tree)
-        counted = counted_in(tree)
-    else:
-        counted = []
-        frameworks = project.frameworks
-        if kind not in frameworks:
-            choices = ", ".join(sorted(frameworks))
-            hint = did_you_mean(kind or "", frameworks)
-            raise click.BadParameter(f"choose one of {choices}{hint}", param_hint="--kind")
-        if not office or not (project.data / office).is_file():
-            offices = ", ".join(
-                p.relative_to(project.data).as_posix()
-                for p in sorted((project.data / "offices").glob("*.yaml"))
-            )
-            raise click.BadParameter(
-                f"give the office's file under data/: {offices}", param_hint="--office"
-            )
-        text = skeleton(kind, frameworks[kind], office)
-    try:
-        write_new(path, text)
-    except LettersError as exc:
-        _fail(ctx, exc)
-    click.echo(f"wrote {_shown(path)}; fill in each blank, then: letters check {_shown(path)}")
-    for where in counted:
+    shown = _shown(started.path)
+    click.echo(f"wrote {shown}; fill in each blank, then: letters check {shown}")
+    for where in started.counted:
         click.echo(
             f"note: {where}: it counts this letter's findings, which are not in yet; "
             "`letters check` warns if it would count none",
@@ -762,8 +630,8 @@ def due(
     comments were published. Exit status 1 if a letter is overdue with no reason recorded
     (letter.delay_reason), or cannot be read.
     """
+    from ..build.batch import Outcome, for_each
     from ..office.due import Due, due_ics, due_json, due_of, due_table
-    from ..source.english import uk_date
     from ..source.validate import load_letter
 
     project, paths = _letters(ctx, data)
@@ -772,11 +640,12 @@ def due(
     day = today or dt.date.today()
     rows: list[Due] = []
 
-    def read_one(path: Path) -> bool:
+    def read_one(path: Path) -> Outcome[None]:
         rows.append(due_of(_shown(path), load_letter(path, project.root)))
-        return True
+        return Outcome(path, "done")
 
-    failed = _each_letter(ctx, paths, "", read_one, writes=False, finish=False)
+    outcomes = for_each(paths, read_one, lambda outcome: _said_failed(ctx, outcome))
+    failed = sum(outcome.state == "failed" for outcome in outcomes)
     click.echo(due_json(rows, day) if as_json else due_table(rows, day))
     if ics_file is not None and failed:
         click.echo(
@@ -785,20 +654,10 @@ def due(
             err=True,
         )
     elif ics_file is not None:
-        from ..build.output import write_all
-
-        try:
-            write_all({ics_file: due_ics(rows).encode("utf-8")})
-        except LettersError as exc:
-            _fail(ctx, exc)
-    late = [row for row in rows if row.overdue(day) and not row.delay_reason]
-    for row in late:
-        assert row.last_day is not None  # only a letter with a last day is overdue
-        click.echo(
-            f"{row.letter}: overdue: the last day was {uk_date(row.last_day)}; publish the "
-            "comments, and record why they are late under letter.delay_reason",
-            err=True,
-        )
+        _write(ctx, {ics_file: due_ics(rows).encode("utf-8")})
+    late = [said for row in rows if (said := row.unexplained(day))]
+    for said in late:
+        click.echo(said, err=True)
     if late or failed:
         ctx.exit(1)
 
@@ -827,73 +686,57 @@ def schema(ctx: click.Context, office: bool) -> None:
     )
 
 
-def _each_letter(
-    ctx: click.Context,
-    paths: list[Path],
-    label: str,
-    work: Callable[[Path], bool],
-    writes: bool = True,
-    finish: bool = True,
-    unmade: str = "",
-) -> int:
-    """Do some work on each letter, reporting each one's error and going on; exit 1 if any failed.
+def _write(ctx: click.Context, files: dict[Path, bytes]) -> None:
+    """Write files all or nothing; exit 1 saying why if they cannot be."""
+    from ..build.output import write_all
 
-    `work` returns False for a letter that failed without raising (one that fails its checks).
-    A progress bar shows on a terminal when `label` names the work. Work that `writes` files
-    named after the letter refuses a second letter of the same name. With `finish` false the
-    caller goes on (and decides the exit status); the number that failed is returned. A fault
-    in another file (a template, an office's) is followed by the letter's name and `unmade`.
+    try:
+        write_all(files)
+    except LettersError as exc:
+        _fail(ctx, exc)
+
+
+def _look_at_archive(ctx: click.Context, root: Path, verify: bool) -> None:
+    """Print an archive's head, or verify it: each problem, then the verdict; exit 1 if any."""
+    from ..build import archive as archiving
+
+    try:
+        if not verify:
+            click.echo(archiving.head(archiving.existing(root)))
+            return
+        problems = archiving.verify(archiving.existing(root))
+        for problem in problems:
+            click.echo(printable(f"{root}/{problem}"), err=True)
+        if problems:
+            click.echo(f"{root}: {_count(len(problems), 'problem')} found", err=True)
+            ctx.exit(1)
+        rows = archiving.read_manifest(root)
+        click.echo(
+            f"{root}: verified {_count(len(rows), 'filed letter')}; chain head "
+            f"{archiving.head(root)}"
+        )
+    except LettersError as exc:
+        _fail(ctx, exc)
+
+
+def _said_failed(ctx: click.Context, outcome: Outcome[Any], unmade: str = "") -> None:
+    """Report why a letter failed, if it failed with an error, and let the next one go on.
+
+    A fault in another file (a template, an office's) is followed by the letter's name and
+    `unmade`, when given.
     """
-    failed = 0
-    clashes = _name_clashes(paths) if writes else {}
-    for path in _progress(paths, label) if label else paths:
-        if path in clashes:
-            failed += 1
-            click.echo(f"{_shown(path)}: error: {clashes[path]}", err=True)
-            continue
-        try:
-            failed += not work(path)
-        except LettersError as exc:
-            failed += 1
-            _report(ctx, exc, path)
-            if unmade and exc.located and not str(exc).startswith((f"{path}:", f"{_shown(path)}:")):
-                # the fault is in a file the letter is made from: say which letter it stopped
-                click.echo(f"{_shown(path)}: {unmade}", err=True)
-        except OSError as exc:  # the machine's answer about a file: the letter's fault
-            failed += 1
-            _report(ctx, _machine_said(exc), path)
-        except Exception as exc:  # a fault of letters itself: say so, and go on to the next
-            failed += 1
-            _internal(ctx, exc, f" while building {_shown(path)}")
-    if finish:
-        _finish(ctx, failed, len(paths))
-    return failed
-
-
-def _name_clashes(paths: list[Path]) -> dict[Path, str]:
-    """Say why each letter that would write a file an earlier one writes is refused."""
-    from ..build.output import output_names
-
-    names: dict[str, Path] = {}
-    files: dict[str, Path] = {}  # each file a letter before could write, and that letter
-    clashes: dict[Path, str] = {}
-    for path in paths:
-        first = names.setdefault(path.stem, path)
-        mine = output_names(path.stem)
-        shared = sorted(name for name in mine if name in files)
-        if first != path:
-            clashes[path] = (
-                f"{_shown(first)} has the same name, so both would be written (and filed) as "
-                f"{path.stem}; rename one of them"
-            )
-        elif shared:
-            clashes[path] = (
-                f"{_shown(files[shared[0]])} could write {shared[0]} too (a letter in two "
-                "languages names its PDFs .en.pdf and .cy.pdf); rename one of them"
-            )
-        else:
-            files.update(dict.fromkeys(mine, path))
-    return clashes
+    path, exc = outcome.path, outcome.error
+    if outcome.state != "failed" or exc is None:
+        return
+    if isinstance(exc, LettersError):
+        _report(ctx, exc, path)
+        if unmade and exc.located and not str(exc).startswith((f"{path}:", f"{_shown(path)}:")):
+            # the fault is in a file the letter is made from: say which letter it stopped
+            click.echo(f"{_shown(path)}: {unmade}", err=True)
+    elif isinstance(exc, OSError):  # the machine's answer about a file: the letter's fault
+        _report(ctx, _machine_said(exc), path)
+    else:  # a fault of letters itself: say so, and go on to the next
+        _internal(ctx, exc, f" while building {_shown(path)}")
 
 
 def _writable(
@@ -926,9 +769,9 @@ def _office_letter(ctx: click.Context, data: Path) -> Project:
     return project
 
 
-def _count(n: int, severity: str) -> str:
+def _count(n: int, what: str) -> str:
     """Write a count of results: '1 error', '2 notes'."""
-    return f"{n} {severity}{'' if n == 1 else 's'}"
+    return f"{n} {what}{'' if n == 1 else 's'}"
 
 
 def _find_project(*starts: Path) -> Project:
@@ -966,15 +809,23 @@ def _letters(ctx: click.Context, data: tuple[Path, ...]) -> tuple[Project, list[
     return project, paths
 
 
-def _progress(paths: list[Path], label: str) -> Iterable[Path]:
-    """Show a progress bar for batches on a terminal; stay quiet otherwise."""
-    if len(paths) > 1 and sys.stderr.isatty():
-        with click.progressbar(
-            paths, label=label, file=sys.stderr, item_show_func=lambda p: p.name if p else None
-        ) as bar:
-            yield from bar
-    else:
-        yield from paths
+@contextmanager
+def _progress(
+    paths: list[Path], label: str, told: Callable[[Outcome[T]], None]
+) -> Iterator[Callable[[Outcome[T]], None]]:
+    """Report each letter's outcome with `told`, with a progress bar for a batch on a terminal."""
+    if len(paths) < 2 or not sys.stderr.isatty():
+        yield told
+        return
+    with click.progressbar(
+        length=len(paths), label=label, file=sys.stderr, item_show_func=lambda p: p
+    ) as bar:
+
+        def each(outcome: Outcome[T]) -> None:
+            told(outcome)
+            bar.update(1, outcome.path.name)
+
+        yield each
 
 
 def _finish(ctx: click.Context, failed: int, total: int) -> None:

@@ -46,6 +46,15 @@ class Due:
         day = self.published or today
         return day > self.last_day
 
+    def unexplained(self, today: dt.date) -> str:
+        """Say that the letter is overdue with no reason recorded, or '' if it is not."""
+        if not self.overdue(today) or self.delay_reason or self.last_day is None:
+            return ""
+        return (
+            f"{self.letter}: overdue: the last day was {uk_date(self.last_day)}; publish the "
+            "comments, and record why they are late under letter.delay_reason"
+        )
+
 
 def due_of(name: str, loaded: LoadedLetter) -> Due:
     """Work out one letter's dates from its data."""

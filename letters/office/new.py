@@ -8,15 +8,22 @@ structure, and none of its status, approval, dates, findings, notes or comments.
 from __future__ import annotations
 
 import json
+import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from ..build.output import write_new as write_new_file
-from ..source.errors import DataError, Location, Problem
+from ..source.errors import DataError, Location, OptionError, Problem, did_you_mean
 from ..source.frameworks import NOT_GRADED, Framework
+from ..source.load import load_source
+from ..source.names import name_problem
+
+if TYPE_CHECKING:
+    from ..build.project import Project
 
 #: What a letter copied from another never keeps: they belong to the old report and letter.
 _NOT_KEPT = (
@@ -138,3 +145,65 @@ def write_new(path: Path, text: str) -> Path:
             [Problem(Location(path), "a file of this name exists; choose another name")]
         ) from None
     return path
+
+
+@dataclass(frozen=True)
+class NewLetter:
+    """A letter started: its file, and the kept paragraphs that count findings not yet in."""
+
+    path: Path
+    counted: tuple[str, ...] = ()
+
+
+def start_letter(
+    project: Project,
+    name: str,
+    kind: str | None = None,
+    office: str | None = None,
+    previous: Path | None = None,
+) -> NewLetter:
+    """Write data/NAME.yaml: a skeleton of the report kind's letter, or a copy of `previous`.
+
+    `office` is the office's file relative to data/. A value that cannot be used raises
+    OptionError naming its option; an existing file is never replaced.
+    """
+    stem = name.removesuffix(".yaml")
+    problem = name_problem(stem, "the new letter")
+    if problem:
+        raise OptionError("NAME", problem)
+    path = project.data / f"{stem}.yaml"
+    offices = (project.data / "offices").resolve()
+    if office and not (project.data / office).resolve().is_relative_to(offices):
+        raise OptionError(
+            "--office", f"{office!r} is not under data/offices/; give the office's file there"
+        )
+    if previous is not None:
+        tree = _previous_tree(previous, project)
+        if office:
+            tree["office"] = office
+        elif isinstance(tree.get("office"), str):  # the same office file, seen from data/
+            where = (previous.parent / tree["office"]).resolve()
+            tree["office"] = os.path.relpath(where, path.parent.resolve())
+        if kind:
+            tree.setdefault("report", {})["kind"] = kind
+        write_new(path, from_previous(tree))
+        return NewLetter(path, tuple(counted_in(tree)))
+    frameworks = project.frameworks
+    if kind not in frameworks:
+        hint = did_you_mean(kind or "", frameworks)
+        raise OptionError("--kind", f"choose one of {', '.join(sorted(frameworks))}{hint}")
+    if not office or not (project.data / office).is_file():
+        known = ", ".join(
+            p.relative_to(project.data).as_posix() for p in sorted(offices.glob("*.yaml"))
+        )
+        raise OptionError("--office", f"give the office's file under data/: {known}")
+    write_new(path, skeleton(kind, frameworks[kind], office))
+    return NewLetter(path)
+
+
+def _previous_tree(previous: Path, project: Project) -> dict[str, Any]:
+    """Read a previous letter's data as every input is read: inside the project, bounded."""
+    given = load_source(previous, project.root).tree
+    if not isinstance(given, dict):
+        raise OptionError("--from", f"{previous} is not a letter's data file")
+    return dict(given)

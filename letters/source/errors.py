@@ -113,6 +113,21 @@ class LettersError(Exception):
     located = False
 
 
+class OptionError(LettersError):
+    """Raised for a value given on the command line (or to a library call) that cannot be used.
+
+    `option` names it as the command line does ('--kind', 'NAME'), for the message.
+    """
+
+    def __init__(self, option: str, message: str):
+        self.option = option
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[type[OptionError], tuple[str, str]]:
+        """Travel between processes with its option and message."""
+        return (type(self), (self.option, str(self)))
+
+
 class DataError(LettersError):
     """Raised by `load` and `facts` when a data file is unreadable or invalid.
 
