@@ -7,9 +7,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..compose.style import HouseStyle, hidden, load_style
+from ..compose.style import HouseStyle, load_style
 from ..source.errors import ProjectError
 from ..source.frameworks import Framework, frameworks_of
+from ..source.names import hidden
 
 if TYPE_CHECKING:
     import jinja2

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from ..source.errors import DataError, Problem, TemplateError
 from ..source.inputs import HOUSE_STYLE
 from ..source.load import Source, dotted, load_source
+from ..source.names import refuse_hidden
 
 T = TypeVar("T")
 
@@ -208,20 +209,6 @@ class NumberStyle(_Part):
 
     #: Counts up to this one in words ('nine'), larger ones in figures ('10'); 0 for figures.
     words_up_to: Annotated[int, Field(ge=0, le=20)] = 9
-
-
-def hidden(relative: Path | str) -> bool:
-    """Say whether a path under templates/ is hidden: a part of it starts with a dot."""
-    return any(part.startswith(".") for part in Path(relative).parts if part not in (".", ".."))
-
-
-def refuse_hidden(relative: str, what: str) -> None:
-    """Refuse a hidden file under templates/ (`hidden`) as `what`: no letter is made from it."""
-    if hidden(relative):
-        raise TemplateError(
-            f"templates/{relative}: a hidden file (its name starts with a dot) is no {what}; "
-            "name it without the dot"
-        )
 
 
 class HouseStyle(_Part):

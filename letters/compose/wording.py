@@ -32,11 +32,11 @@ from ..source import english, welsh
 from ..source.errors import InputError, Location, TemplateError, did_you_mean
 from ..source.inputs import TEMPLATE, read_input
 from ..source.model import LONG_WORD, LONGEST_WORD
+from ..source.names import refuse_hidden
 from .document import Block, block_lines
 from .markdown import OwnText, escape_markdown, join_mastheads, own_mark, parse_blocks, plain_line
 from .sandbox import BoundedEnvironment, at_render_time, run_bounded
 from .sections import SectionPlan, arrange
-from .style import refuse_hidden
 
 #: What a template's front matter may set.
 FRONT_MATTER = ("title", "subject", "keywords", "language", "page_label", "draft_label")
@@ -94,7 +94,7 @@ class _InsideLoader(jinja2.BaseLoader):
     ) -> tuple[str, str, Callable[[], bool]]:
         """Return a template's source, if its file really lies inside the templates folder.
 
-        A hidden file (`style.hidden`) is no template: it is no input of a letter. Nothing
+        A hidden file (`names.hidden`) is no template: it is no input of a letter. Nothing
         is read from a file refused for where it leads, what it is or how large it is.
         """
         refuse_hidden(template, "template")

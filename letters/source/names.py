@@ -12,6 +12,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from .errors import TemplateError
+
 #: The longest name: far beyond any office's, and well within any file system's limit.
 LONGEST = 100
 PLAIN = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{LONGEST - 1}}}")
@@ -58,3 +60,17 @@ def data_file_problem(path: Path, data: Path) -> str:
             "the letters there"
         )
     return name_problem(path.stem, "the data file")
+
+
+def hidden(relative: Path | str) -> bool:
+    """Say whether a path under templates/ is hidden: a part of it starts with a dot."""
+    return any(part.startswith(".") for part in Path(relative).parts if part not in (".", ".."))
+
+
+def refuse_hidden(relative: str, what: str) -> None:
+    """Refuse a hidden file under templates/ (`hidden`) as `what`: no letter is made from it."""
+    if hidden(relative):
+        raise TemplateError(
+            f"templates/{relative}: a hidden file (its name starts with a dot) is no {what}; "
+            "name it without the dot"
+        )
