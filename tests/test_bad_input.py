@@ -72,7 +72,7 @@ CASES: dict[str, tuple[Callable[[str], str], Callable[[At], str]]] = {
         replace("kind: integrated-peel-2018", "kind: integrated-peel"),
         lambda at: (
             f"{LETTER}:{at('integrated-peel', after='kind: ')}: report.kind:"
-            " 'integrated-peel' is not a report kind this tool knows;"
+            " 'integrated-peel' is not a report kind of data/reference/frameworks.yaml;"
             " expected hmic-thematic, integrated-peel-2018, joint, peel-2014, peel-2021, peel-2023,"
             " spotlight or thematic"
             " (did you mean 'integrated-peel-2018'?)"

@@ -499,6 +499,20 @@ def test_a_front_matter_mistake_is_named(project: Path, line: str, message: str)
     assert message in cli_fails("build", LETTER, "--out", "out", "--format", "html")
 
 
+def test_a_wording_template_without_front_matter_is_refused_not_left_untitled(
+    project: Path,
+) -> None:
+    template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
+    text = template.read_text(encoding="utf-8")
+    start = text.index("\n---\n") + 1  # after the template's opening comment
+    end = text.index("\n---\n", start) + 5
+    template.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert cli_fails("check", LETTER) == (
+        "templates/letters/integrated-peel-2018.md.j2: the template starts with no front matter; "
+        "begin it with the lines '---', 'title: ...' and '---' (see templates/README.md)"
+    )
+
+
 def test_a_template_cannot_draw_random_words(project: Path) -> None:
     template = project / "templates" / "letters" / "integrated-peel-2018.md.j2"
     anchor = "{% for paragraph in facts.body %}"

@@ -473,8 +473,11 @@ def _template_line(exc: BaseException, template_name: str) -> str:
 def _split_front_matter(text: str, template_name: str) -> tuple[dict[str, str], str]:
     """Read the `key: value` lines between the opening `---` lines."""
     match = _FRONT_MATTER.match(text)
-    if not match:
-        return {}, text
+    if not match:  # without a title the PDF, the DOCX and the page would have none
+        raise TemplateError(
+            f"templates/{template_name}: the template starts with no front matter; begin it "
+            "with the lines '---', 'title: ...' and '---' (see templates/README.md)"
+        )
     meta = {}
     for line in match.group(1).splitlines():
         if not line.strip():

@@ -240,7 +240,7 @@ def _framework_problems(source: Source, frameworks: dict[str, Framework]) -> lis
             _at(
                 source,
                 ("report", "kind"),
-                f"{kind!r} is not a report kind this tool knows; expected "
+                f"{kind!r} is not a report kind of data/reference/frameworks.yaml; expected "
                 f"{_or(sorted(frameworks))}{_kind_hint(kind.strip(), frameworks)}",
             )
         ]
