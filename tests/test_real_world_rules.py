@@ -216,6 +216,7 @@ def test_each_cycle_names_its_own_areas(kind: str) -> None:
             "providing a service to victims of crime",
         ],
     }
+    assert kind in expected, f"write out the areas the {kind} reports print here, from its sources"
     assert list(FRAMEWORKS[kind].areas) == expected[kind]
 
 
