@@ -16,7 +16,8 @@ from ..compose.document import Attachment, Block, Document, Letterhead, Signatur
 from ..compose.facts import LetterFacts
 from ..source.errors import ArchiveError, CheckError, HeldError, RenderError, TemplateError
 from ..source.inputs import DATA, read_input
-from ..source.model import Audience, Letter, copy_for
+from ..source.languages import BY_CODE, ORIGINAL
+from ..source.model import Audience, Letter, copy_for, office_names
 from ..source.provenance import inputs_digest, tool_versions
 from ..source.validate import LoadedLetter, load_letter
 from .archive import Record
@@ -68,7 +69,7 @@ def compose_letter(
     project: Project,
     *,
     copy: Audience = "sent",
-    language: str = "en",
+    language: str = ORIGINAL.code,
     wordings: Wordings | None = None,
 ) -> Document:
     """Render a validated letter's wording in one language with its facts into the document model.
@@ -76,8 +77,9 @@ def compose_letter(
     `copy` says who the document is for. The archive's record embeds the letter's source files
     byte for byte; the letter that is sent leaves out what is for the office only (its notes)
     and embeds its data without them, or any comment; the public copy also leaves out what
-    only the recipients may see (a direct line) and embeds nothing. Welsh wording comes from
-    templates/letters/cy/. `wordings` holds what was rendered already for the same letter.
+    only the recipients may see (a direct line) and embeds nothing. Each language's wording
+    comes from its templates' folder (letters.source.languages). `wordings` holds what was
+    rendered already for the same letter.
     """
     letter = copy_for(loaded.letter, copy)
     assert isinstance(letter, Letter)
@@ -90,15 +92,15 @@ def compose_letter(
             f"templates/{template}: the front matter needs a draft_label (such as DRAFT) "
             "for the mark across every page of a draft"
         )
-    tag = meta.get("language", "en-GB")
+    # a template's front matter names its language; one that does not is tagged as the original
+    tag = meta.get("language", ORIGINAL.tag)
     if not _LANGUAGE_TAG.fullmatch(tag):
         raise TemplateError(
             f"templates/{template}: the front matter's language {tag!r} is not a "
             "language tag such as en-GB or cy"
         )
-    office_name = (
-        letter.office.cy.name if language == "cy" and letter.office.cy else letter.office.name
-    )
+    names = office_names(letter.office, BY_CODE[language])
+    office_name = names.name if names else letter.office.name
     return Document(
         title=meta.get("title", ""),
         author=letter.office.signatory.name,
@@ -150,11 +152,8 @@ def _properties(loaded: LoadedLetter, project: Project, copy: str) -> tuple[tupl
 def _letterhead(loaded: LoadedLetter) -> Letterhead:
     """Name the office's wordmark: its title, its subtitle in each of the letter's languages."""
     office = loaded.letter.office
-    subtitles = {
-        "en": office.letterhead.subtitle,
-        "cy": office.cy.letterhead_subtitle if office.cy else "",
-    }
-    shown = [subtitles[language] for language in loaded.letter.languages if subtitles[language]]
+    names = [office_names(office, BY_CODE[code]) for code in loaded.letter.languages]
+    shown = [found.letterhead_subtitle for found in names if found and found.letterhead_subtitle]
     subtitle = " · ".join(shown)
     # Read aloud, the parts are a list, not joined by a dot; a title the subtitle already
     # says ("West Yorkshire", "Mayor of West Yorkshire") is not said twice.

@@ -15,6 +15,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from ..source.errors import UNPRINTABLE, RenderError
+from ..source.languages import LANGUAGES
 
 #: The formats a letter is written in: the letter to send (DOCX, PDF/A with its data as sent)
 #: and the public copy for the website (HTML page, PDF), each to <data-file-stem><suffix>.
@@ -22,15 +23,11 @@ FORMATS = ("docx", "pdf", "html", "public-pdf")
 SUFFIXES = {"docx": ".docx", "pdf": ".pdf", "html": ".html", "public-pdf": ".public.pdf"}
 
 
-#: The languages a letter can be in, each PDF of a letter in two of them named after one.
-LANGUAGES = ("en", "cy")
-
-
 def output_names(stem: str) -> set[str]:
     """Name every file a letter of this file name could write, in whatever languages."""
     pdfs = (SUFFIXES["pdf"], SUFFIXES["public-pdf"])
     return {stem + suffix for suffix in SUFFIXES.values()} | {
-        f"{stem}.{language}{suffix}" for language in LANGUAGES for suffix in pdfs
+        f"{stem}.{language.code}{suffix}" for language in LANGUAGES for suffix in pdfs
     }
 
 
