@@ -9,7 +9,9 @@ import pytest
 from pydantic import BaseModel
 
 from conftest import ROOT
+from letters.build.output import FORMATS, SUFFIXES
 from letters.compose.facts import DERIVED_WORDING
+from letters.source.copies import BY_AUDIENCE, COPIES, Audience
 from letters.source.frameworks import Framework
 from letters.source.languages import LANGUAGES, ORIGINAL, Code, Language, region_tag
 from letters.source.model import (
@@ -55,3 +57,46 @@ def test_word_names_each_language_with_its_region() -> None:
     assert [region_tag(language.code) for language in LANGUAGES] == ["en-GB", "cy-GB"]
     assert region_tag("en-GB") == "en-GB"
     assert region_tag("fr") == "fr"
+
+
+def test_each_audience_has_its_copy_and_each_copy_its_audience() -> None:
+    assert get_args(Audience) == tuple(copy.audience for copy in COPIES)
+
+
+def _marks(model: type[BaseModel], seen: set[type[BaseModel]]) -> set[str]:
+    """Gather the `internal` marks on a model's fields, at any depth."""
+    marks: set[str] = set()
+    seen.add(model)
+    for field in model.model_fields.values():
+        extra = field.json_schema_extra
+        if isinstance(extra, dict) and isinstance(extra.get("internal"), str):
+            marks.add(str(extra["internal"]))
+        for inner in (field.annotation, *_args(field.annotation)):
+            if isinstance(inner, type) and issubclass(inner, BaseModel) and inner not in seen:
+                marks |= _marks(inner, seen)
+    return marks
+
+
+def _args(annotation: object) -> tuple[object, ...]:
+    """List the types inside an annotation, at any depth."""
+    found: list[object] = []
+    for arg in get_args(annotation):
+        found += [arg, *_args(arg)]
+    return tuple(found)
+
+
+def test_every_mark_in_the_model_is_left_out_of_some_copy_and_none_other() -> None:
+    left_out = {mark for copy in COPIES for mark in copy.leaves_out}
+    assert _marks(Letter, set()) == left_out
+    assert BY_AUDIENCE["record"].leaves_out == ()
+
+
+def test_the_formats_are_the_copies_in_order() -> None:
+    assert FORMATS == ("docx", "pdf", "html", "public-pdf")
+    assert SUFFIXES == {
+        "docx": ".docx",
+        "pdf": ".pdf",
+        "html": ".html",
+        "public-pdf": ".public.pdf",
+    }
+    assert BY_AUDIENCE["record"].formats == ()

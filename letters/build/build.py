@@ -14,10 +14,11 @@ import yaml
 
 from ..compose.document import Attachment, Block, Document, Letterhead, Signature, combine
 from ..compose.facts import LetterFacts
+from ..source.copies import BY_AUDIENCE, COPIES, Audience
 from ..source.errors import ArchiveError, CheckError, HeldError, RenderError, TemplateError
 from ..source.inputs import DATA, read_input
 from ..source.languages import BY_CODE, ORIGINAL
-from ..source.model import Audience, Letter, copy_for, office_names
+from ..source.model import Letter, copy_for, office_names
 from ..source.provenance import inputs_digest, tool_versions
 from ..source.validate import LoadedLetter, load_letter
 from .archive import Record
@@ -77,9 +78,9 @@ def compose_letter(
     `copy` says who the document is for. The archive's record embeds the letter's source files
     byte for byte; the letter that is sent leaves out what is for the office only (its notes)
     and embeds its data without them, or any comment; the public copy also leaves out what
-    only the recipients may see (a direct line) and embeds nothing. Each language's wording
-    comes from its templates' folder (letters.source.languages). `wordings` holds what was
-    rendered already for the same letter.
+    only the recipients may see (a direct line) and embeds nothing (letters.source.copies).
+    Each language's wording comes from its templates' folder (letters.source.languages).
+    `wordings` holds what was rendered already for the same letter.
     """
     letter = copy_for(loaded.letter, copy)
     assert isinstance(letter, Letter)
@@ -120,8 +121,8 @@ def compose_letter(
 
 
 def _signed(blocks: tuple[Block, ...], loaded: LoadedLetter, copy: Audience) -> tuple[Block, ...]:
-    """Put each signer's signature image in the room to sign, except in the public copies."""
-    if copy == "public":
+    """Put each signer's signature image in the room to sign, in the copies that are signed."""
+    if not BY_AUDIENCE[copy].signed:
         return blocks
     signed: list[Block] = []
     for block in blocks:
@@ -272,10 +273,10 @@ def _stops_held() -> Iterator[None]:
 def render_letter(
     prepared: Prepared, project: Project, formats: tuple[str, ...]
 ) -> tuple[dict[tuple[str, str], bytes], tuple[str, ...]]:
-    """Render a checked letter's files in memory: the copy to send and the public copy.
+    """Render a checked letter's files in memory: each copy's that `formats` names.
 
-    Return (format, language) -> bytes, language '' for a file holding every language,
-    and the renderer's warnings.
+    Return (format, language) -> bytes, language '' for a file holding every language (or
+    the only one), and the renderer's warnings.
     """
     from ..render.fonts import missing_characters
 
@@ -284,15 +285,16 @@ def render_letter(
     files: dict[tuple[str, str], bytes] = {}
     pdfs: dict[tuple[str, str], Document] = {}  # (language, format) -> the document it shows
     missing: set[str] = set()  # each character no house font has: 'U+0627 ARABIC LETTER ALEF'
-    for public, whole, pdf in ((False, "docx", "pdf"), (True, "html", "public-pdf")):
-        if whole not in formats and pdf not in formats:
+    for copy in COPIES:
+        wanted = [fmt for fmt in copy.formats if fmt.name in formats]
+        if not wanted:
             continue
         versions = {
             language: compose_letter(
                 loaded,
                 prepared.facts[language],
                 project,
-                copy="public" if public else "sent",
+                copy=copy.audience,
                 language=language,
                 wordings=prepared.wordings,
             )
@@ -300,11 +302,15 @@ def render_letter(
         }
         for document in versions.values():
             missing.update(missing_characters(document, project.style))
-        if whole in formats:  # one file holds every language
-            rendered, _ = render(combine(list(versions.values())), project, (whole,))
-            files[whole, ""] = rendered[whole]
-        if pdf in formats:  # a PDF tags one language: one PDF each
-            pdfs.update(((language, pdf), document) for language, document in versions.items())
+        for fmt in wanted:
+            if fmt.per_language:  # a PDF tags one language: one PDF each
+                pdfs.update(
+                    ((language, fmt.name), document) for language, document in versions.items()
+                )
+            else:  # one file holds every language
+                whole = combine(list(versions.values()))
+                rendered, _ = render(whole, project, (fmt.renderer,))
+                files[fmt.name, ""] = rendered[fmt.renderer]
     # one warning for the letter, whichever copy or language shows each character
     render_warnings = _unprintable(tuple(sorted(missing, key=_code_point)))
     named = {character.split()[0] for character in missing}  # U+0627
@@ -366,10 +372,11 @@ def _attachments(
 ) -> tuple[Attachment, ...]:
     """List the files a copy's PDF embeds: the sources, the data as sent, or nothing.
 
-    The record's sources are its data and office files, read again through `read_input`,
+    The sources are the letter's data and office files, read again through `read_input`,
     and the signature images, as they were read and checked.
     """
-    if copy == "record":
+    embeds = BY_AUDIENCE[copy].embeds
+    if embeds == "sources":
         description = "The data this letter was made from (letters)"
         images = {s.image_file: s.image for s in loaded.signers if s.image_file is not None}
         return tuple(
@@ -380,7 +387,7 @@ def _attachments(
             )
             for path in loaded.files
         )
-    if copy == "sent":
+    if embeds == "data":
         data = letter.model_dump(mode="json", exclude_defaults=True)
         # libyaml's emitter where PyYAML has it: the same text, ten times faster
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

@@ -14,18 +14,20 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from ..source import copies
 from ..source.errors import UNPRINTABLE, RenderError
 from ..source.languages import LANGUAGES
 
-#: The formats a letter is written in: the letter to send (DOCX, PDF/A with its data as sent)
-#: and the public copy for the website (HTML page, PDF), each to <data-file-stem><suffix>.
-FORMATS = ("docx", "pdf", "html", "public-pdf")
-SUFFIXES = {"docx": ".docx", "pdf": ".pdf", "html": ".html", "public-pdf": ".public.pdf"}
+#: The formats a letter is written in, by the names `--format` takes: the letter to send (DOCX,
+#: PDF/A with its data as sent) and the public copy for the website (HTML page, PDF), each to
+#: <data-file-stem><suffix>.
+FORMATS = tuple(fmt.name for fmt in copies.FORMATS)
+SUFFIXES = {fmt.name: fmt.suffix for fmt in copies.FORMATS}
 
 
 def output_names(stem: str) -> set[str]:
     """Name every file a letter of this file name could write, in whatever languages."""
-    pdfs = (SUFFIXES["pdf"], SUFFIXES["public-pdf"])
+    pdfs = [fmt.suffix for fmt in copies.FORMATS if fmt.per_language]
     return {stem + suffix for suffix in SUFFIXES.values()} | {
         f"{stem}.{language.code}{suffix}" for language in LANGUAGES for suffix in pdfs
     }

@@ -20,6 +20,7 @@ from pydantic import (
 )
 from pydantic.config import JsonDict
 
+from .copies import BY_AUDIENCE, NOT_PUBLIC_MARK, OFFICE_ONLY_MARK, Audience
 from .languages import BY_CODE, LANGUAGES, ORIGINAL, Code, Language
 
 #: Control characters (C0 but tab and line breaks, DEL, C1), Unicode's line and paragraph
@@ -117,11 +118,9 @@ class Strict(BaseModel):
 
 
 #: Marks a field the letter that is sent may show but the public copy leaves out.
-NOT_PUBLIC: JsonDict = {"internal": "public"}
+NOT_PUBLIC: JsonDict = {"internal": NOT_PUBLIC_MARK}
 #: Marks a field that never leaves the office: only the archive's record holds it.
-OFFICE_ONLY: JsonDict = {"internal": "office"}
-#: Who a copy of the letter is for: the archive, the recipients, or the public.
-Audience = Literal["record", "sent", "public"]
+OFFICE_ONLY: JsonDict = {"internal": OFFICE_ONLY_MARK}
 
 
 class SignatureImage(Strict):
@@ -504,7 +503,7 @@ def copy_for(model: BaseModel, audience: Audience) -> BaseModel:
     The record keeps everything; the sent letter leaves out what is for the office only
     (its notes); the public copy also leaves out what only the recipients may see.
     """
-    hidden = {"record": (), "sent": ("office",), "public": ("office", "public")}[audience]
+    hidden = BY_AUDIENCE[audience].leaves_out
     changes: dict[str, object] = {}
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)
