@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel
 
 from conftest import ROOT
-from letters.build.output import FORMATS, SUFFIXES
+from letters.build.output import FORMATS, SUFFIXES, named_language, output_name, output_names
 from letters.compose.facts import DERIVED_WORDING
 from letters.source.copies import BY_AUDIENCE, COPIES, Audience
 from letters.source.frameworks import Framework
@@ -100,3 +100,10 @@ def test_the_formats_are_the_copies_in_order() -> None:
         "public-pdf": ".public.pdf",
     }
     assert BY_AUDIENCE["record"].formats == ()
+
+
+def test_an_output_names_its_language_only_beside_others() -> None:
+    assert output_name("x", ".pdf", named_language("cy", ["en", "cy"])) == "x.cy.pdf"
+    assert output_name("x", ".pdf", named_language("cy", ["cy"])) == "x.pdf"
+    assert output_name("x", "", named_language("en", ["cy", "en"])) == "x.en"  # an archive id
+    assert output_name("x", ".public.pdf") in output_names("x")

@@ -22,7 +22,7 @@ from ..source.model import Letter, copy_for, office_names
 from ..source.provenance import inputs_digest, tool_versions
 from ..source.validate import LoadedLetter, load_letter
 from .archive import Record
-from .output import FORMATS, SUFFIXES, safe_name, write_all
+from .output import FORMATS, SUFFIXES, named_language, output_name, safe_name, write_all
 from .prepare import Prepared, Wordings, language_facts, prepare, template_name
 from .project import Project
 
@@ -218,9 +218,7 @@ def build_letter(
             + "; ".join(render_warnings)
         )
     targets = {
-        safe_name(
-            out_dir, data_path.stem + (f".{language}" if language else "") + SUFFIXES[fmt]
-        ): data
+        safe_name(out_dir, output_name(data_path.stem, SUFFIXES[fmt], language)): data
         for (fmt, language), data in files.items()
     }
     write_all(targets)
@@ -324,7 +322,7 @@ def render_letter(
         for (language, pdf), result in zip(
             keys, render_pdfs([pdfs[key] for key in keys], project.style), strict=True
         ):
-            files[pdf, language if len(languages) > 1 else ""] = result.data
+            files[pdf, named_language(language, languages)] = result.data
             render_warnings += tuple(
                 w for w in result.warnings if w not in render_warnings and not _said(w, named)
             )
@@ -434,7 +432,7 @@ def archive_records(data_path: Path, project: Project, strict: bool = False) -> 
             "marking": letter.marking,
             "inputs_sha256": dict(document.properties)["inputsSha256"],
         }
-        letter_id = data_path.stem if len(prepared.facts) == 1 else f"{data_path.stem}.{language}"
+        letter_id = output_name(data_path.stem, "", named_language(language, list(prepared.facts)))
         records.append(
             Record(
                 letter_id,
