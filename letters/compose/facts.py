@@ -302,7 +302,7 @@ _WELSH_NOUNS = (("maes i'w wella", ""), ("argymhelliad", ""), ("achos pryder", "
 
 
 @dataclass(frozen=True)
-class _Graded:
+class _Basis:
     """What the facts in every language are derived from: the findings, totals and grades."""
 
     findings: Findings
@@ -328,10 +328,10 @@ class _Worded:
 
 
 def _english(
-    letter: Letter, locate: Locate, framework: Framework, graded: _Graded, language: Language
+    letter: Letter, locate: Locate, framework: Framework, basis: _Basis, language: Language
 ) -> _Worded:
     """Say how the English facts are worded."""
-    words_up_to, groups = graded.words_up_to, graded.groups
+    words_up_to, groups = basis.words_up_to, basis.groups
     words = _Wording(
         join_words,
         uk_date,
@@ -340,15 +340,15 @@ def _english(
         lambda area: area,
     )
     aspiration = (
-        aspiration_phrase(graded.grades, letter.target_grade, framework)
-        if letter.target_grade and graded.grades
+        aspiration_phrase(basis.grades, letter.target_grade, framework)
+        if letter.target_grade and basis.grades
         else None
     )
-    values = placeholder_values(letter, graded.findings, graded.totals, aspiration, words_up_to)
+    values = placeholder_values(letter, basis.findings, basis.totals, aspiration, words_up_to)
     return _Worded(
         words,
         values,
-        grades_by_area_phrase(groups, words_up_to, framework.preposition, graded.complete),
+        grades_by_area_phrase(groups, words_up_to, framework.preposition, basis.complete),
         grades_phrase(groups, framework),
         aspiration,
     )
@@ -380,14 +380,16 @@ def build_facts(
     )
     counts = (len(findings.afis), len(findings.recommendations), len(findings.causes))
     recipient = letter.recipient
-    derived = _Graded(findings, totals, grades, groups, complete, words_up_to)
-    worded = DERIVED_WORDING[language](letter, locate, framework, derived, published_in)
+    basis = _Basis(findings, totals, grades, groups, complete, words_up_to)
+    worded = DERIVED_WORDING[language](letter, locate, framework, basis, published_in)
     words, aspiration = worded.words, worded.aspiration
     translated = translation(letter, published_in)  # the letter's own words in a translation
     own, at = (
         (translated.paragraphs, (published_in.field,)) if translated else (letter.paragraphs, ())
     )
-    salutation = translated.salutation if translated else recipient.salutation if recipient else ""
+    salutation = (
+        translated.salutation if translated else (recipient.salutation if recipient else "")
+    )
     writer = _OwnWriter(worded.values, locate)
     body = writer.all(own.body, (*at, "paragraphs", "body"))
     planned = writer.all(own.planned_activity, (*at, "paragraphs", "planned_activity"))
@@ -464,7 +466,7 @@ def _signing(letter: Letter, language: Language) -> tuple[Signing, ...]:
 
 
 def _welsh(
-    letter: Letter, locate: Locate, framework: Framework, graded: _Graded, language: Language
+    letter: Letter, locate: Locate, framework: Framework, basis: _Basis, language: Language
 ) -> _Worded:
     """Say how the Welsh facts are worded, from the letter's cy: and the framework's Welsh names.
 
@@ -481,7 +483,7 @@ def _welsh(
         )
         raise DataError([Problem(locate(("languages",)), message, "languages")])
     values = {
-        **placeholder_values(letter, graded.findings, graded.totals, None, graded.words_up_to),
+        **placeholder_values(letter, basis.findings, basis.totals, None, basis.words_up_to),
         "area": office.area,
         "force": given.force,
         "chief_officer": given.chief_officer,
@@ -496,13 +498,13 @@ def _welsh(
     grades_by_area = "; ".join(
         f"{names.grades.get(group.grade, group.grade)} o ran "
         + words.join([words.area(area) for area in group.areas])
-        for group in graded.groups
+        for group in basis.groups
     )
     return _Worded(words, values, grades_by_area, None, None)
 
 
 #: How each language words the derived facts, by its code (letters.source.languages).
-DERIVED_WORDING: dict[str, Callable[[Letter, Locate, Framework, _Graded, Language], _Worded]] = {
+DERIVED_WORDING: dict[str, Callable[[Letter, Locate, Framework, _Basis, Language], _Worded]] = {
     "en": _english,
     "cy": _welsh,
 }
