@@ -14,13 +14,15 @@ import yaml
 
 from ..compose.document import Attachment, Block, Document, Letterhead, Signature, combine
 from ..compose.facts import LetterFacts
+from ..source.copies import BY_AUDIENCE, COPIES, Audience
 from ..source.errors import ArchiveError, CheckError, HeldError, RenderError, TemplateError
 from ..source.inputs import DATA, read_input
-from ..source.model import Audience, Letter, copy_for
+from ..source.languages import BY_CODE, ORIGINAL
+from ..source.model import Letter, copy_for, office_names
 from ..source.provenance import inputs_digest, tool_versions
 from ..source.validate import LoadedLetter, load_letter
 from .archive import Record
-from .output import FORMATS, SUFFIXES, safe_name, write_all
+from .output import FORMATS, SUFFIXES, named_language, output_name, safe_name, write_all
 from .prepare import Prepared, Wordings, language_facts, prepare, template_name
 from .project import Project
 
@@ -68,7 +70,7 @@ def compose_letter(
     project: Project,
     *,
     copy: Audience = "sent",
-    language: str = "en",
+    language: str = ORIGINAL.code,
     wordings: Wordings | None = None,
 ) -> Document:
     """Render a validated letter's wording in one language with its facts into the document model.
@@ -76,8 +78,9 @@ def compose_letter(
     `copy` says who the document is for. The archive's record embeds the letter's source files
     byte for byte; the letter that is sent leaves out what is for the office only (its notes)
     and embeds its data without them, or any comment; the public copy also leaves out what
-    only the recipients may see (a direct line) and embeds nothing. Welsh wording comes from
-    templates/letters/cy/. `wordings` holds what was rendered already for the same letter.
+    only the recipients may see (a direct line) and embeds nothing (letters.source.copies).
+    Each language's wording comes from its templates' folder (letters.source.languages).
+    `wordings` holds what was rendered already for the same letter.
     """
     letter = copy_for(loaded.letter, copy)
     assert isinstance(letter, Letter)
@@ -90,15 +93,15 @@ def compose_letter(
             f"templates/{template}: the front matter needs a draft_label (such as DRAFT) "
             "for the mark across every page of a draft"
         )
-    tag = meta.get("language", "en-GB")
+    # a template's front matter names its language; one that does not is tagged as the original
+    tag = meta.get("language", ORIGINAL.tag)
     if not _LANGUAGE_TAG.fullmatch(tag):
         raise TemplateError(
             f"templates/{template}: the front matter's language {tag!r} is not a "
             "language tag such as en-GB or cy"
         )
-    office_name = (
-        letter.office.cy.name if language == "cy" and letter.office.cy else letter.office.name
-    )
+    names = office_names(letter.office, BY_CODE[language])
+    office_name = names.name if names else letter.office.name
     return Document(
         title=meta.get("title", ""),
         author=letter.office.signatory.name,
@@ -118,8 +121,8 @@ def compose_letter(
 
 
 def _signed(blocks: tuple[Block, ...], loaded: LoadedLetter, copy: Audience) -> tuple[Block, ...]:
-    """Put each signer's signature image in the room to sign, except in the public copies."""
-    if copy == "public":
+    """Put each signer's signature image in the room to sign, in the copies that are signed."""
+    if not BY_AUDIENCE[copy].signed:
         return blocks
     signed: list[Block] = []
     for block in blocks:
@@ -150,11 +153,8 @@ def _properties(loaded: LoadedLetter, project: Project, copy: str) -> tuple[tupl
 def _letterhead(loaded: LoadedLetter) -> Letterhead:
     """Name the office's wordmark: its title, its subtitle in each of the letter's languages."""
     office = loaded.letter.office
-    subtitles = {
-        "en": office.letterhead.subtitle,
-        "cy": office.cy.letterhead_subtitle if office.cy else "",
-    }
-    shown = [subtitles[language] for language in loaded.letter.languages if subtitles[language]]
+    names = [office_names(office, BY_CODE[code]) for code in loaded.letter.languages]
+    shown = [found.letterhead_subtitle for found in names if found and found.letterhead_subtitle]
     subtitle = " · ".join(shown)
     # Read aloud, the parts are a list, not joined by a dot; a title the subtitle already
     # says ("West Yorkshire", "Mayor of West Yorkshire") is not said twice.
@@ -218,9 +218,7 @@ def build_letter(
             + "; ".join(render_warnings)
         )
     targets = {
-        safe_name(
-            out_dir, data_path.stem + (f".{language}" if language else "") + SUFFIXES[fmt]
-        ): data
+        safe_name(out_dir, output_name(data_path.stem, SUFFIXES[fmt], language)): data
         for (fmt, language), data in files.items()
     }
     write_all(targets)
@@ -273,10 +271,10 @@ def _stops_held() -> Iterator[None]:
 def render_letter(
     prepared: Prepared, project: Project, formats: tuple[str, ...]
 ) -> tuple[dict[tuple[str, str], bytes], tuple[str, ...]]:
-    """Render a checked letter's files in memory: the copy to send and the public copy.
+    """Render a checked letter's files in memory: each copy's that `formats` names.
 
-    Return (format, language) -> bytes, language '' for a file holding every language,
-    and the renderer's warnings.
+    Return (format, language) -> bytes, language '' for a file holding every language (or
+    the only one), and the renderer's warnings.
     """
     from ..render.fonts import missing_characters
 
@@ -285,15 +283,16 @@ def render_letter(
     files: dict[tuple[str, str], bytes] = {}
     pdfs: dict[tuple[str, str], Document] = {}  # (language, format) -> the document it shows
     missing: set[str] = set()  # each character no house font has: 'U+0627 ARABIC LETTER ALEF'
-    for public, whole, pdf in ((False, "docx", "pdf"), (True, "html", "public-pdf")):
-        if whole not in formats and pdf not in formats:
+    for copy in COPIES:
+        wanted = [fmt for fmt in copy.formats if fmt.name in formats]
+        if not wanted:
             continue
         versions = {
             language: compose_letter(
                 loaded,
                 prepared.facts[language],
                 project,
-                copy="public" if public else "sent",
+                copy=copy.audience,
                 language=language,
                 wordings=prepared.wordings,
             )
@@ -301,11 +300,15 @@ def render_letter(
         }
         for document in versions.values():
             missing.update(missing_characters(document, project.style))
-        if whole in formats:  # one file holds every language
-            rendered, _ = render(combine(list(versions.values())), project, (whole,))
-            files[whole, ""] = rendered[whole]
-        if pdf in formats:  # a PDF tags one language: one PDF each
-            pdfs.update(((language, pdf), document) for language, document in versions.items())
+        for fmt in wanted:
+            if fmt.per_language:  # a PDF tags one language: one PDF each
+                pdfs.update(
+                    ((language, fmt.name), document) for language, document in versions.items()
+                )
+            else:  # one file holds every language
+                whole = combine(list(versions.values()))
+                rendered, _ = render(whole, project, (fmt.renderer,))
+                files[fmt.name, ""] = rendered[fmt.renderer]
     # one warning for the letter, whichever copy or language shows each character
     render_warnings = _unprintable(tuple(sorted(missing, key=_code_point)))
     named = {character.split()[0] for character in missing}  # U+0627
@@ -319,7 +322,7 @@ def render_letter(
         for (language, pdf), result in zip(
             keys, render_pdfs([pdfs[key] for key in keys], project.style), strict=True
         ):
-            files[pdf, language if len(languages) > 1 else ""] = result.data
+            files[pdf, named_language(language, languages)] = result.data
             render_warnings += tuple(
                 w for w in result.warnings if w not in render_warnings and not _said(w, named)
             )
@@ -367,10 +370,11 @@ def _attachments(
 ) -> tuple[Attachment, ...]:
     """List the files a copy's PDF embeds: the sources, the data as sent, or nothing.
 
-    The record's sources are its data and office files, read again through `read_input`,
+    The sources are the letter's data and office files, read again through `read_input`,
     and the signature images, as they were read and checked.
     """
-    if copy == "record":
+    embeds = BY_AUDIENCE[copy].embeds
+    if embeds == "sources":
         description = "The data this letter was made from (letters)"
         images = {s.image_file: s.image for s in loaded.signers if s.image_file is not None}
         return tuple(
@@ -381,7 +385,7 @@ def _attachments(
             )
             for path in loaded.files
         )
-    if copy == "sent":
+    if embeds == "data":
         data = letter.model_dump(mode="json", exclude_defaults=True)
         # libyaml's emitter where PyYAML has it: the same text, ten times faster
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -428,7 +432,7 @@ def archive_records(data_path: Path, project: Project, strict: bool = False) -> 
             "marking": letter.marking,
             "inputs_sha256": dict(document.properties)["inputsSha256"],
         }
-        letter_id = data_path.stem if len(prepared.facts) == 1 else f"{data_path.stem}.{language}"
+        letter_id = output_name(data_path.stem, "", named_language(language, list(prepared.facts)))
         records.append(
             Record(
                 letter_id,

@@ -10,27 +10,43 @@ import fcntl
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from ..source import copies
 from ..source.errors import UNPRINTABLE, RenderError
+from ..source.languages import LANGUAGES
 
-#: The formats a letter is written in: the letter to send (DOCX, PDF/A with its data as sent)
-#: and the public copy for the website (HTML page, PDF), each to <data-file-stem><suffix>.
-FORMATS = ("docx", "pdf", "html", "public-pdf")
-SUFFIXES = {"docx": ".docx", "pdf": ".pdf", "html": ".html", "public-pdf": ".public.pdf"}
+#: The formats a letter is written in, by the names `--format` takes: the letter to send (DOCX,
+#: PDF/A with its data as sent) and the public copy for the website (HTML page, PDF).
+FORMATS = tuple(fmt.name for fmt in copies.FORMATS)
+#: What ends each format's file name (see `output_name`).
+SUFFIXES = {fmt.name: fmt.suffix for fmt in copies.FORMATS}
 
 
-#: The languages a letter can be in, each PDF of a letter in two of them named after one.
-LANGUAGES = ("en", "cy")
+def output_name(stem: str, suffix: str, language: str = "") -> str:
+    """Name a letter's file: <stem>[.<language>]<suffix>, from its data file's stem.
+
+    `language` is the code of the one language the file holds, where the letter has others
+    (`named_language`); a file holding every language, or the only one, names none. With no
+    suffix, this is the name the archive files a record under.
+    """
+    return stem + (f".{language}" if language else "") + suffix
+
+
+def named_language(language: str, languages: Sequence[str]) -> str:
+    """Say which language the name of a file holding one names: its own if there are others."""
+    return language if len(languages) > 1 else ""
 
 
 def output_names(stem: str) -> set[str]:
     """Name every file a letter of this file name could write, in whatever languages."""
-    pdfs = (SUFFIXES["pdf"], SUFFIXES["public-pdf"])
-    return {stem + suffix for suffix in SUFFIXES.values()} | {
-        f"{stem}.{language}{suffix}" for language in LANGUAGES for suffix in pdfs
+    return {output_name(stem, fmt.suffix) for fmt in copies.FORMATS} | {
+        output_name(stem, fmt.suffix, language.code)
+        for language in LANGUAGES
+        for fmt in copies.FORMATS
+        if fmt.per_language
     }
 
 

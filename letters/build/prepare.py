@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ..compose.checks import check_letter, check_printed
 from ..compose.facts import LetterFacts, build_facts
 from ..source.errors import CheckResult, Location, TemplateError
+from ..source.languages import BY_CODE, ORIGINAL
 from ..source.model import Letter
 from ..source.validate import LoadedLetter, load_letter
 from .project import Project
@@ -91,8 +92,7 @@ def language_facts(loaded: LoadedLetter, project: Project) -> dict[str, LetterFa
 
 def template_name(loaded: LoadedLetter, language: str) -> str:
     """Name the wording template of a letter's report kind in a language."""
-    folder = "letters" if language == "en" else f"letters/{language}"
-    return f"{folder}/{loaded.framework.template}.md.j2"
+    return f"{BY_CODE[language].templates}/{loaded.framework.template}.md.j2"
 
 
 def template_sections(project: Project, name: str) -> tuple[str, ...]:
@@ -147,7 +147,7 @@ def prepare(data_path: Path, project: Project, today: dt.date | None = None) -> 
     """
     loaded = load_letter(data_path, project.root)
     facts = language_facts(loaded, project)
-    english = facts.get("en") or build_facts(
+    original = facts.get(ORIGINAL.code) or build_facts(
         loaded.letter,
         loaded.source.locate,
         loaded.framework,
@@ -158,7 +158,7 @@ def prepare(data_path: Path, project: Project, today: dt.date | None = None) -> 
     slips = _section_slips(sections, project, template_name(loaded, language))
     results = check_letter(
         loaded,
-        english,
+        original,
         today or dt.date.today(),
         project.home_secretaries,
         sections,

@@ -23,8 +23,9 @@ from ..source.english import (
 from ..source.errors import CheckResult, DataError, Severity, did_you_mean
 from ..source.frameworks import Framework
 from ..source.inputs import REFERENCE
+from ..source.languages import BY_CODE, LANGUAGES, ORIGINAL, Language
 from ..source.load import FieldPath, dotted, load_source
-from ..source.model import Paragraphs
+from ..source.model import Paragraphs, WelshLetter, translation
 from ..source.validate import LoadedLetter
 from .document import Block, Table, block_lines, inline_text
 from .facts import LetterFacts
@@ -425,10 +426,11 @@ class _Checker:
             if problem:
                 self.add("error", ("report", "findings", index, "response_with"), problem)
         themes = {f.theme for f in findings if f.kind == "recommendation" and f.theme}
-        for language, paragraphs in (("", self.letter.paragraphs), ("cy", self.cy_paragraphs)):
+        for language in LANGUAGES:
+            paragraphs = self.paragraphs_in(language)
             for name in paragraphs.themes if paragraphs else {}:
                 if name not in themes:
-                    at = ("cy",) if language else ()
+                    at = (language.field,) if language.translated else ()
                     self.add(
                         "error",
                         (*at, "paragraphs", "themes", name),
@@ -437,88 +439,98 @@ class _Checker:
                         + (", ".join(sorted(themes)) or "none"),
                     )
 
-    @property
-    def cy_paragraphs(self) -> Paragraphs | None:
-        """Return the letter's Welsh paragraphs, if it has any."""
-        return self.letter.cy.paragraphs if self.letter.cy else None
+    def paragraphs_in(self, language: Language) -> Paragraphs | None:
+        """Return the letter's paragraphs in a language, if it has any in it."""
+        if not language.translated:
+            return self.letter.paragraphs
+        given = translation(self.letter, language)
+        return given.paragraphs if given else None
 
     def bilingual(self) -> None:
-        """Check that a bilingual letter has the same paragraphs, facts and findings in both."""
-        letter, cy = self.letter, self.letter.cy
-        if "cy" not in letter.languages or cy is None:
-            return
+        """Check that a bilingual letter has the same paragraphs, facts and findings in each."""
+        for language in (BY_CODE[code] for code in self.letter.languages):
+            given = translation(self.letter, language)
+            if given is not None:
+                self.translated(language, given)
+
+    def translated(self, language: Language, given: WelshLetter) -> None:
+        """Check that a translation has the original's paragraphs, facts and findings."""
+        letter, field, suffix = self.letter, language.field, language.suffix
+        name_in, original = language.name, ORIGINAL.name  # 'Welsh', 'English'
         for name in ("body", "planned_activity"):
-            english, welsh = getattr(letter.paragraphs, name), getattr(cy.paragraphs, name)
-            if len(english) != len(welsh):
+            originals, translations = (
+                getattr(letter.paragraphs, name),
+                getattr(given.paragraphs, name),
+            )
+            if len(originals) != len(translations):
                 self.add(
                     "error",
-                    ("cy", "paragraphs", name),
-                    f"the Welsh has {count_noun(len(welsh), 'paragraph')} and the English "
-                    f"{count_noun(len(english), 'paragraph')}; each paragraph needs both languages",
+                    (field, "paragraphs", name),
+                    f"the {name_in} has {count_noun(len(translations), 'paragraph')} and the "
+                    f"{original} {count_noun(len(originals), 'paragraph')}; each paragraph needs "
+                    "both languages",
                 )
-            for index, (en_text, cy_text) in enumerate(zip(english, welsh, strict=False)):
+            for index, (text, translated) in enumerate(zip(originals, translations, strict=False)):
                 names = (
-                    sorted(set(_PLACEHOLDER_NAMES.findall(en_text))),
-                    sorted(set(_PLACEHOLDER_NAMES.findall(cy_text))),
+                    sorted(set(_PLACEHOLDER_NAMES.findall(text))),
+                    sorted(set(_PLACEHOLDER_NAMES.findall(translated))),
                 )
                 if names[0] != names[1]:
                     self.add(
                         "error",
-                        ("cy", "paragraphs", name, index),
-                        f"the Welsh names {_braced(names[1])} but the English {_braced(names[0])}",
+                        (field, "paragraphs", name, index),
+                        f"the {name_in} names {_braced(names[1])} but the {original} "
+                        f"{_braced(names[0])}",
                     )
                 figures = (
-                    re.findall(r"\d+(?:[.,]\d+)*", en_text),
-                    re.findall(r"\d+(?:[.,]\d+)*", cy_text),
+                    re.findall(r"\d+(?:[.,]\d+)*", text),
+                    re.findall(r"\d+(?:[.,]\d+)*", translated),
                 )
                 if sorted(figures[0]) != sorted(figures[1]):
                     self.add(
                         "warning",
-                        ("cy", "paragraphs", name, index),
-                        f"the figures differ: {', '.join(figures[1]) or 'none'} in Welsh, "
-                        f"{', '.join(figures[0]) or 'none'} in English",
+                        (field, "paragraphs", name, index),
+                        f"the figures differ: {', '.join(figures[1]) or 'none'} in {name_in}, "
+                        f"{', '.join(figures[0]) or 'none'} in {original}",
                     )
-        english_themes, welsh_themes = (
-            sorted(letter.paragraphs.themes),
-            sorted(cy.paragraphs.themes),
-        )
-        if english_themes != welsh_themes:
+        original_themes, themes = sorted(letter.paragraphs.themes), sorted(given.paragraphs.themes)
+        if original_themes != themes:
             self.add(
                 "error",
-                ("cy", "paragraphs", "themes"),
-                f"the Welsh gives text under the themes {', '.join(welsh_themes) or 'none'} and "
-                f"the English under {', '.join(english_themes) or 'none'}; each needs both",
+                (field, "paragraphs", "themes"),
+                f"the {name_in} gives text under the themes {', '.join(themes) or 'none'} and "
+                f"the {original} under {', '.join(original_themes) or 'none'}; each needs both",
             )
         for index, finding in enumerate(letter.report.findings):
             for part in ("text", "response", "action"):
-                if getattr(finding, part) and not getattr(finding, f"{part}_cy"):
+                if getattr(finding, part) and not getattr(finding, part + suffix):
                     label = f"{finding.kind} {finding.number}".strip()
                     self.add(
                         "error",
                         ("report", "findings", index),
-                        f"{label} has no Welsh {part} ({part}_cy); a bilingual letter carries "
-                        "every finding in both languages",
+                        f"{label} has no {name_in} {part} ({part}{suffix}); a bilingual letter "
+                        "carries every finding in both languages",
                     )
         if letter.report.areas_for_improvement:
             self.add(
                 "error",
                 ("report", "areas_for_improvement"),
                 "a bilingual letter lists its areas for improvement under findings, each with "
-                "text_cy",
+                f"text{suffix}",
             )
         comments = letter.chief_officer_comments
         if comments and (
-            len(comments.paragraphs_cy) != len(comments.paragraphs)
-            or len(comments.reply_cy) != len(comments.reply)
+            len(getattr(comments, "paragraphs" + suffix)) != len(comments.paragraphs)
+            or len(getattr(comments, "reply" + suffix)) != len(comments.reply)
         ):
             self.add(
                 "error",
                 ("chief_officer_comments",),
-                "the chief officer's comments and the reply need the same paragraphs in Welsh "
-                "(paragraphs_cy, reply_cy)",
+                "the chief officer's comments and the reply need the same paragraphs in "
+                f"{name_in} (paragraphs{suffix}, reply{suffix})",
             )
-        if len(cy.copy_to) != len(letter.copy_to):
-            self.add("error", ("cy", "copy_to"), "copy_to needs the same recipients in Welsh")
+        if len(given.copy_to) != len(letter.copy_to):
+            self.add("error", (field, "copy_to"), f"copy_to needs the same recipients in {name_in}")
 
     def plausible(self) -> None:
         """Check values that validate but cannot be true: years, sums and approval dates."""
@@ -744,7 +756,10 @@ def _counted(counts: set[int]) -> str:
 
 
 def check_printed(
-    loaded: LoadedLetter, facts: LetterFacts, blocks: tuple[Block, ...], language: str = "en"
+    loaded: LoadedLetter,
+    facts: LetterFacts,
+    blocks: tuple[Block, ...],
+    language: str = ORIGINAL.code,
 ) -> list[CheckResult]:
     """Read the rendered wording for each finding and its response: say what will not print.
 
@@ -765,7 +780,7 @@ def check_printed(
         if not inline_text(row[-1]).strip()
     )
     unanswered = " ".join(unanswered.split())
-    suffix = "_cy" if language == "cy" else ""
+    suffix = BY_CODE[language].suffix
     plan = letter.sections
     left = [*plan.leave_out, *plan.replace] if plan else []
     results: list[CheckResult] = []

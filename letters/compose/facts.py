@@ -23,8 +23,16 @@ from ..source.english import (
 from ..source.errors import DataError, Location, Problem, did_you_mean
 from ..source.findings import Findings, collect_findings
 from ..source.frameworks import NOT_GRADED, Framework
+from ..source.languages import BY_CODE, ORIGINAL, Language
 from ..source.load import FieldPath, dotted
-from ..source.model import NOT_STATED, Letter, OwnSection, Paragraphs, Report
+from ..source.model import (
+    NOT_STATED,
+    Letter,
+    OwnSection,
+    Report,
+    office_names,
+    translation,
+)
 from .markdown import OwnText, OwnTextError, escape_markdown, parse_own
 from .sections import OwnSection as OwnPart
 from .sections import Placed, SectionPlan
@@ -226,21 +234,24 @@ class _OwnWriter:
         filled = (self.text(text, (*path, index)) for index, text in enumerate(texts))
         return tuple(text for text in filled if text is not None)
 
-    def section(self, section: OwnSection, path: FieldPath, language: str) -> OwnPart:
+    def section(self, section: OwnSection, path: FieldPath, language: Language) -> OwnPart:
         """Fill in an own section in the letter's language."""
-        heading, text, at = section.heading, section.text, (*path, "text")
-        if language == "cy":
-            heading, text, at = section.heading_cy, section.text_cy, (*path, "text_cy")
-            if bool(heading) != bool(section.heading) or bool(text) != bool(section.text):
-                message = (
-                    "a letter in Welsh needs this section in Welsh too: heading_cy for its "
-                    "heading, text_cy for its text"
-                )
-                self.problems.append(Problem(self.locate(path), message, dotted(path)))
+        suffix = language.suffix
+        heading, text = getattr(section, "heading" + suffix), getattr(section, "text" + suffix)
+        at = (*path, "text" + suffix)
+        if language.translated and (
+            bool(heading) != bool(section.heading) or bool(text) != bool(section.text)
+        ):
+            name = language.name
+            message = (
+                f"a letter in {name} needs this section in {name} too: heading{suffix} for its "
+                f"heading, text{suffix} for its text"
+            )
+            self.problems.append(Problem(self.locate(path), message, dotted(path)))
         filled = self.text(text, at) if text else None
         return OwnPart(heading, str(filled or ""))
 
-    def plan(self, letter: Letter, language: str) -> SectionPlan:
+    def plan(self, letter: Letter, language: Language) -> SectionPlan:
         """Read the letter's sections: into what the wording stage arranges."""
         given = letter.sections
         if given is None:
@@ -290,17 +301,71 @@ _ENGLISH_NOUNS = (
 _WELSH_NOUNS = (("maes i'w wella", ""), ("argymhelliad", ""), ("achos pryder", ""))
 
 
+@dataclass(frozen=True)
+class _Basis:
+    """What the facts in every language are derived from: the findings, totals and grades."""
+
+    findings: Findings
+    totals: Totals
+    #: Each graded area's grade, in the framework's order.
+    grades: dict[str, str]
+    groups: tuple[GradeGroup, ...]
+    #: Whether the grades given are all the report gives (LetterFacts.grades_complete).
+    complete: bool
+    words_up_to: int
+
+
+@dataclass(frozen=True)
+class _Worded:
+    """The facts a language words its own way, and how it words the rest."""
+
+    words: _Wording
+    #: The {named} facts the letter's own text in this language may name.
+    values: dict[str, str]
+    grades_by_area: str
+    grades_awarded: str | None
+    aspiration: str | None
+
+
+def _english(
+    letter: Letter, locate: Locate, framework: Framework, basis: _Basis, language: Language
+) -> _Worded:
+    """Say how the English facts are worded."""
+    words_up_to, groups = basis.words_up_to, basis.groups
+    words = _Wording(
+        join_words,
+        uk_date,
+        lambda count, one, many: count_words(count, one, many, words_up_to),
+        _ENGLISH_NOUNS,
+        lambda area: area,
+    )
+    aspiration = (
+        aspiration_phrase(basis.grades, letter.target_grade, framework)
+        if letter.target_grade and basis.grades
+        else None
+    )
+    values = placeholder_values(letter, basis.findings, basis.totals, aspiration, words_up_to)
+    return _Worded(
+        words,
+        values,
+        grades_by_area_phrase(groups, words_up_to, framework.preposition, basis.complete),
+        grades_phrase(groups, framework),
+        aspiration,
+    )
+
+
 def build_facts(
     letter: Letter,
     locate: Locate,
     framework: Framework,
-    language: str = "en",
+    language: str = ORIGINAL.code,
     words_up_to: int = WORDS_UP_TO,
 ) -> LetterFacts:
-    """Derive a valid letter's facts and fill in its own paragraphs, in English or Welsh ('cy').
+    """Derive a valid letter's facts and fill in its own paragraphs, in one of its languages.
 
     Counts are written in words up to `words_up_to` and in figures above (the house style's).
     """
+    published_in = BY_CODE[language]
     graded = {area: grade for area, grade in letter.report.grades.items() if grade != NOT_GRADED}
     grades = {area: graded[area] for area in framework.in_order(graded)}
     groups = group_grades(grades, framework)
@@ -315,40 +380,17 @@ def build_facts(
     )
     counts = (len(findings.afis), len(findings.recommendations), len(findings.causes))
     recipient = letter.recipient
-    if language == "cy":
-        words, aspiration, values, own, at = _welsh(
-            letter, locate, framework, findings, totals, words_up_to
-        )
-        names = framework.cy
-        assert names is not None and letter.cy is not None  # checked by _welsh
-        grades_by_area = "; ".join(
-            f"{names.grades.get(group.grade, group.grade)} o ran "
-            + words.join([words.area(area) for area in group.areas])
-            for group in groups
-        )
-        grades_awarded = None
-        salutation = letter.cy.salutation
-    else:
-        words = _Wording(
-            join_words,
-            uk_date,
-            lambda count, one, many: count_words(count, one, many, words_up_to),
-            _ENGLISH_NOUNS,
-            lambda area: area,
-        )
-        aspiration = (
-            aspiration_phrase(grades, letter.target_grade, framework)
-            if letter.target_grade and grades
-            else None
-        )
-        values = placeholder_values(letter, findings, totals, aspiration, words_up_to)
-        own, at = letter.paragraphs, ()
-        grades_by_area, grades_awarded = (
-            grades_by_area_phrase(groups, words_up_to, framework.preposition, complete),
-            grades_phrase(groups, framework),
-        )
-        salutation = recipient.salutation if recipient else ""
-    writer = _OwnWriter(values, locate)
+    basis = _Basis(findings, totals, grades, groups, complete, words_up_to)
+    worded = DERIVED_WORDING[language](letter, locate, framework, basis, published_in)
+    words, aspiration = worded.words, worded.aspiration
+    translated = translation(letter, published_in)  # the letter's own words in a translation
+    own, at = (
+        (translated.paragraphs, (published_in.field,)) if translated else (letter.paragraphs, ())
+    )
+    salutation = (
+        translated.salutation if translated else (recipient.salutation if recipient else "")
+    )
+    writer = _OwnWriter(worded.values, locate)
     body = writer.all(own.body, (*at, "paragraphs", "body"))
     planned = writer.all(own.planned_activity, (*at, "paragraphs", "planned_activity"))
     themes = {}
@@ -359,12 +401,12 @@ def build_facts(
     comments = None
     if letter.chief_officer_comments is not None:
         given, path = letter.chief_officer_comments, ("chief_officer_comments",)
-        suffix = "_cy" if language == "cy" else ""
+        suffix = published_in.suffix
         comments = ChiefOfficerText(
             writer.all(getattr(given, "paragraphs" + suffix), (*path, "paragraphs" + suffix)),
             writer.all(getattr(given, "reply" + suffix), (*path, "reply" + suffix)),
         )
-    plan = writer.plan(letter, language)
+    plan = writer.plan(letter, published_in)
     if writer.problems:
         raise DataError(writer.problems)
     inspected = framework.in_order(letter.report.grades)
@@ -376,8 +418,8 @@ def build_facts(
         cycle=cycle.group(0) if cycle and framework.kind.startswith("peel") else framework.name,
         areas_inspected=words.join([words.area(a) for a in inspected or framework.areas]),
         grade_groups=groups,
-        grades_awarded=grades_awarded,
-        grades_by_area=grades_by_area,
+        grades_awarded=worded.grades_awarded,
+        grades_by_area=worded.grades_by_area,
         grades_complete=complete,
         graded_total=graded_total,
         graded_count=len(grades),
@@ -406,48 +448,45 @@ def build_facts(
         chief_officer_comments=comments,
         sections=plan,
         own_texts=writer.texts,
-        signatories=_signing(letter, language),
+        signatories=_signing(letter, published_in),
     )
 
 
-def _signing(letter: Letter, language: str) -> tuple[Signing, ...]:
+def _signing(letter: Letter, language: Language) -> tuple[Signing, ...]:
     """Name who signs, with their titles in the letter's language."""
     office = letter.office
     if not letter.signatories:
-        welsh = office.cy.signatory_title if office.cy else ""
-        title = welsh if language == "cy" and welsh else office.signatory.title
+        names = office_names(office, language)
+        title = (names.signatory_title if names else "") or office.signatory.title
         return (Signing(office.signatory.name, title),)
     return tuple(
-        Signing(s.name, s.title_cy if language == "cy" and s.title_cy else s.title)
+        Signing(s.name, getattr(s, "title" + language.suffix) or s.title)
         for s in letter.signatories
     )
 
 
 def _welsh(
-    letter: Letter,
-    locate: Locate,
-    framework: Framework,
-    findings: Findings,
-    totals: Totals,
-    words_up_to: int,
-) -> tuple[_Wording, None, dict[str, str], Paragraphs, FieldPath]:
+    letter: Letter, locate: Locate, framework: Framework, basis: _Basis, language: Language
+) -> _Worded:
     """Say how the Welsh facts are worded, from the letter's cy: and the framework's Welsh names.
 
-    Return the wording, the aspiration (none in Welsh), the placeholder values, the letter's
-    own Welsh paragraphs and where they are in the data.
+    There is no aspiration in Welsh, nor a phrase of the grades awarded.
     """
-    cy, names, office = letter.cy, framework.cy, letter.office.cy
-    if cy is None or office is None or names is None:
+    given = translation(letter, language)
+    names = framework.names_in(language)
+    office = office_names(letter.office, language)
+    if given is None or office is None or names is None:
+        name, field = language.name, language.field
         message = (
-            f"a letter in Welsh needs Welsh names for the {framework.name} framework in "
-            "data/reference/frameworks.yaml, and its own Welsh wording under cy:"
+            f"a letter in {name} needs {name} names for the {framework.name} framework in "
+            f"data/reference/frameworks.yaml, and its own {name} wording under {field}:"
         )
         raise DataError([Problem(locate(("languages",)), message, "languages")])
     values = {
-        **placeholder_values(letter, findings, totals, None, words_up_to),
+        **placeholder_values(letter, basis.findings, basis.totals, None, basis.words_up_to),
         "area": office.area,
-        "force": cy.force,
-        "chief_officer": cy.chief_officer,
+        "force": given.force,
+        "chief_officer": given.chief_officer,
     }
     words = _Wording(
         welsh.cy_join,
@@ -456,7 +495,19 @@ def _welsh(
         _WELSH_NOUNS,
         lambda area: names.areas.get(framework.canonical(area) or area, area),
     )
-    return words, None, values, cy.paragraphs, ("cy",)
+    grades_by_area = "; ".join(
+        f"{names.grades.get(group.grade, group.grade)} o ran "
+        + words.join([words.area(area) for area in group.areas])
+        for group in basis.groups
+    )
+    return _Worded(words, values, grades_by_area, None, None)
+
+
+#: How each language words the derived facts, by its code (letters.source.languages).
+DERIVED_WORDING: dict[str, Callable[[Letter, Locate, Framework, _Basis, Language], _Worded]] = {
+    "en": _english,
+    "cy": _welsh,
+}
 
 
 def group_grades(grades: Mapping[str, str], framework: Framework) -> tuple[GradeGroup, ...]:

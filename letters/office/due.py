@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..compose.checks import DEADLINE_IN_FORCE, last_day
 from ..source.english import uk_date
+from ..source.languages import BY_CODE
 from ..source.validate import LoadedLetter
 
 
@@ -67,6 +68,8 @@ def due_of(name: str, loaded: LoadedLetter) -> Due:
         letter.status.sent_on or letter.letter.date if sent else None
     )
 
+    translated = any(BY_CODE[code].translated for code in letter.languages)
+
     def before(days: int) -> dt.date | None:
         return deadline - dt.timedelta(days=days) if deadline else None
 
@@ -77,7 +80,7 @@ def due_of(name: str, loaded: LoadedLetter) -> Due:
         last_day=deadline,
         state=letter.status.state,
         comments_by=before(office.comments_days),
-        translation_by=before(office.translation_days) if "cy" in letter.languages else None,
+        translation_by=before(office.translation_days) if translated else None,
         published=published,
         delay_reason=letter.letter.delay_reason,
     )

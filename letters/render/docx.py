@@ -28,6 +28,7 @@ from ..compose.document import (
     Table,
 )
 from ..compose.style import PAGE_SIZES_MM, HouseStyle
+from ..source.languages import region_tag
 from .docx_furniture import MARKING, add_footer, add_header, save_dated, set_properties
 from .internals import (
     RELATIONSHIP_TYPE,
@@ -57,7 +58,7 @@ TABLE_TEXT, TABLE_HEADING = "Table Text", "Table Heading"
 
 def render_docx(document: Document, style: HouseStyle) -> bytes:
     """Lay out the letter as a Word document: A4, named styles, page-number fields."""
-    language = _word_language(document.language)
+    language = region_tag(document.language)
     base = style.made_once(("docx", language), lambda: _styled_base(style, language))
     doc = docx.Document(io.BytesIO(base))
     _letterhead(doc, document, style)
@@ -166,11 +167,6 @@ def _paragraph_style(
     created.base_style = styles[base]
     created.quick_style = True
     return created
-
-
-def _word_language(language: str) -> str:
-    """Write a language tag as Word's proofing languages name it: 'cy' is 'cy-GB'."""
-    return {"cy": "cy-GB", "en": "en-GB"}.get(language, language)
 
 
 def _define_styles(doc: docx.document.Document, style: HouseStyle, language: str) -> None:
@@ -423,7 +419,7 @@ def _added_since(doc: docx.document.Document, count: int) -> list[object]:
 
 def _mark_language(elements: list[object], language: str) -> None:
     """Set Word's proofing language on every run (and paragraph mark) of some body elements."""
-    tag = _word_language(language)
+    tag = region_tag(language)
     for element in elements:
         for holder in element.iter(qn("w:r"), qn("w:pPr")):  # type: ignore[attr-defined]
             properties = holder.find(qn("w:rPr"))

@@ -12,6 +12,7 @@ import pydantic
 
 from .errors import DataError, Problem
 from .inputs import REFERENCE
+from .languages import Language
 from .load import load_source
 from .names import name_problem
 from .provenance import while_unchanged
@@ -98,6 +99,11 @@ class Framework:
             return self.areas.index(name) if name else len(self.areas)
 
         return sorted(areas, key=place)
+
+    def names_in(self, language: Language) -> WelshNames | None:
+        """Return the framework's names in a translated language (under cy:), if it has them."""
+        found = getattr(self, language.field) if language.translated else None
+        return found if isinstance(found, WelshNames) else None
 
 
 @while_unchanged(maxsize=8)

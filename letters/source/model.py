@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -18,6 +19,9 @@ from pydantic import (
     model_validator,
 )
 from pydantic.config import JsonDict
+
+from .copies import BY_AUDIENCE, NOT_PUBLIC_MARK, OFFICE_ONLY_MARK, Audience
+from .languages import BY_CODE, LANGUAGES, ORIGINAL, Code, Language
 
 #: Control characters (C0 but tab and line breaks, DEL, C1), Unicode's line and paragraph
 #: separators (a reader of JSON Lines or a terminal takes them for line ends) and its
@@ -114,11 +118,9 @@ class Strict(BaseModel):
 
 
 #: Marks a field the letter that is sent may show but the public copy leaves out.
-NOT_PUBLIC: JsonDict = {"internal": "public"}
+NOT_PUBLIC: JsonDict = {"internal": NOT_PUBLIC_MARK}
 #: Marks a field that never leaves the office: only the archive's record holds it.
-OFFICE_ONLY: JsonDict = {"internal": "office"}
-#: Who a copy of the letter is for: the archive, the recipients, or the public.
-Audience = Literal["record", "sent", "public"]
+OFFICE_ONLY: JsonDict = {"internal": OFFICE_ONLY_MARK}
 
 
 class SignatureImage(Strict):
@@ -471,7 +473,9 @@ class Letter(Strict):
     #: The office's own notes on the letter: never printed, never in the public copy.
     notes: OptionalText = Field("", json_schema_extra=OFFICE_ONLY)
     #: The languages the letter is published in, in order: [en], [cy, en] or [en, cy].
-    languages: Annotated[list[Literal["en", "cy"]], Field(min_length=1, max_length=2)] = ["en"]
+    languages: Annotated[list[Code], Field(min_length=1, max_length=len(LANGUAGES))] = [
+        ORIGINAL.code
+    ]
     #: The letter's Welsh wording, for a letter published in Welsh.
     cy: WelshLetter | None = None
 
@@ -481,11 +485,15 @@ class Letter(Strict):
             raise ValueError("a letter needs a recipient (or set layout: statement)")
         if len(set(self.languages)) != len(self.languages):
             raise ValueError("each language is listed once in languages")
-        if "cy" in self.languages and (self.cy is None or self.office.cy is None):
-            raise ValueError(
-                "a letter in Welsh needs its Welsh wording under cy: and its office's under the "
-                "office file's cy:"
-            )
+        for language in (BY_CODE[code] for code in self.languages):
+            if language.translated and (
+                translation(self, language) is None or office_names(self.office, language) is None
+            ):
+                name, field = language.name, language.field
+                raise ValueError(
+                    f"a letter in {name} needs its {name} wording under {field}: and its "
+                    f"office's under the office file's {field}:"
+                )
         return self
 
 
@@ -495,7 +503,7 @@ def copy_for(model: BaseModel, audience: Audience) -> BaseModel:
     The record keeps everything; the sent letter leaves out what is for the office only
     (its notes); the public copy also leaves out what only the recipients may see.
     """
-    hidden = {"record": (), "sent": ("office",), "public": ("office", "public")}[audience]
+    hidden = BY_AUDIENCE[audience].leaves_out
     changes: dict[str, object] = {}
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)
@@ -505,3 +513,34 @@ def copy_for(model: BaseModel, audience: Audience) -> BaseModel:
         elif isinstance(value, BaseModel):
             changes[name] = copy_for(value, audience)
     return model.model_copy(update=changes)
+
+
+def translation(letter: Letter, language: Language) -> WelshLetter | None:
+    """Return the letter's own wording in a translated language (under cy:), if it gives it."""
+    found = getattr(letter, language.field) if language.translated else None
+    return found if isinstance(found, WelshLetter) else None
+
+
+@dataclass(frozen=True)
+class OfficeNames:
+    """How an office names itself in one language: in the footer, letterhead and sign-off."""
+
+    name: str
+    area: str
+    signatory_title: str
+    letterhead_subtitle: str
+
+
+def office_names(office: Office, language: Language) -> OfficeNames | None:
+    """Name the office in a language: from its own fields, or from its translation's (cy:).
+
+    None where the office file gives no names in that language.
+    """
+    if not language.translated:
+        return OfficeNames(
+            office.name, office.area, office.signatory.title, office.letterhead.subtitle
+        )
+    found = getattr(office, language.field)
+    if not isinstance(found, WelshOffice):
+        return None
+    return OfficeNames(found.name, found.area, found.signatory_title, found.letterhead_subtitle)
