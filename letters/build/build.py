@@ -188,21 +188,27 @@ def render(
     return files, warnings
 
 
-def build_letter(
-    data_path: Path,
-    out_dir: Path,
-    formats: tuple[str, ...] = FORMATS,
-    project: Project | None = None,
-    strict: bool = False,
-) -> Built:
-    """Check and build one letter into `out_dir`; write nothing if any step fails.
+@dataclass(frozen=True)
+class Made:
+    """A letter checked and rendered in memory, not yet written."""
 
-    The letter to send (DOCX, and a PDF/A-3 with its data as sent inside) leaves out what is
-    for the office only; the public copy (HTML page and PDF) also what only the recipients may
-    see, and embeds nothing. The archive's record is made by `archive_records`. Errors from
-    the checks stop the letter; so do warnings, the renderer's included, when `strict`.
+    #: Each file by (format, language): language '' for a file holding every language.
+    files: dict[tuple[str, str], bytes]
+    warnings: tuple[str, ...]
+    #: Every file the letter was made from.
+    inputs: tuple[Path, ...]
+    #: The letter's languages, in the order it is published.
+    languages: tuple[str, ...]
+
+
+def make_letter(
+    data_path: Path, formats: tuple[str, ...], project: Project, strict: bool = False
+) -> Made:
+    """Check and render one letter in memory, as `build_letter` writes it (the preview's way).
+
+    Errors from the checks stop the letter; so do warnings, the renderer's included, when
+    `strict`. An approved or sent letter changed since its approval is held (HeldError).
     """
-    project = project or Project.find(data_path.parent, Path.cwd())
     prepared = _checked(data_path, project, strict)
     loaded = prepared.loaded
     from .approval import held, held_message
@@ -217,14 +223,32 @@ def build_letter(
             f"{data_path}: the renderer warned (--strict makes this an error): "
             + "; ".join(render_warnings)
         )
-    targets = {
-        safe_name(out_dir, output_name(data_path.stem, SUFFIXES[fmt], language)): data
-        for (fmt, language), data in files.items()
-    }
-    write_all(targets)
     said = (holding.warning,) if holding.warning else ()
     warnings = letter_warnings(data_path, prepared, (*said, *render_warnings))
-    return Built(tuple(targets), warnings, _inputs(loaded, project))
+    return Made(files, warnings, _inputs(loaded, project), tuple(prepared.facts))
+
+
+def build_letter(
+    data_path: Path,
+    out_dir: Path,
+    formats: tuple[str, ...] = FORMATS,
+    project: Project | None = None,
+    strict: bool = False,
+) -> Built:
+    """Check and build one letter into `out_dir`; write nothing if any step fails.
+
+    The letter to send (DOCX, and a PDF/A-3 with its data as sent inside) leaves out what is
+    for the office only; the public copy (HTML page and PDF) also what only the recipients may
+    see, and embeds nothing. The archive's record is made by `archive_records`.
+    """
+    project = project or Project.find(data_path.parent, Path.cwd())
+    made = make_letter(data_path, formats, project, strict)
+    targets = {
+        safe_name(out_dir, output_name(data_path.stem, SUFFIXES[fmt], language)): data
+        for (fmt, language), data in made.files.items()
+    }
+    write_all(targets)
+    return Built(tuple(targets), made.warnings, made.inputs)
 
 
 def _inputs(loaded: LoadedLetter, project: Project) -> tuple[Path, ...]:

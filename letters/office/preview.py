@@ -135,14 +135,12 @@ def _build(data_path: Path, project: Project) -> tuple[dict[str, bytes], tuple[s
     The DOCX and PDF to send, and the public HTML page; a letter in two languages shows its
     first language's PDF.
     """
-    from ..build.build import _checked, letter_warnings, render_letter
+    from ..build.build import make_letter
 
-    prepared = _checked(data_path, project, strict=False)
-    files, warned = render_letter(prepared, project, ("docx", "pdf", "html"))
-    first = next(iter(prepared.facts))
-    pdf = files.get(("pdf", "")) or files[("pdf", first)]
-    built = {"docx": files[("docx", "")], "html": files[("html", "")], "pdf": pdf}
-    return built, letter_warnings(data_path, prepared, warned)
+    made = make_letter(data_path, ("docx", "pdf", "html"), project)
+    pdf = made.files.get(("pdf", "")) or made.files[("pdf", made.languages[0])]
+    built = {"docx": made.files[("docx", "")], "html": made.files[("html", "")], "pdf": pdf}
+    return built, made.warnings
 
 
 def _page_images(pdf: bytes) -> list[bytes]:
