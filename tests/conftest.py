@@ -275,8 +275,8 @@ def _format_of(path: Path, stem: str) -> str:
 
 
 def copy_of_project(root: Path) -> Path:
-    """Copy the project's data and templates into `root`, for a test to change; return it."""
-    for folder in ("data", "templates"):
+    """Copy the project's data, templates and approvals into `root`, for a test to change."""
+    for folder in ("data", "templates", "approvals"):
         shutil.copytree(ROOT / folder, root / folder)
     return root
 

@@ -1,10 +1,11 @@
-"""Approval that holds: what a letter was approved as, and whether it is still that letter.
+"""Approval that holds: approve, publish, reopen and list a letter's versions.
 
-`letters approve` records, beside the letter's data (data/<name>.approval.json), a digest
-of every input: the letter's own data (all but its status), its office's file, signature
-images, every template, the house style and the fonts, with the version of letters and
-the revision. Building an approved or sent letter whose inputs have changed since is
-refused, naming what changed; a newer letters alone only warns.
+`letters approve` copies every input of the letter (its data, its office's file, signature
+images, every template, the house style, the fonts and the reference lists) into the
+project's snapshot store (`snapshot.Store`), builds the letter from that snapshot and keeps
+its files there too, and sets the letter's status, all or nothing. From then on the letter
+builds from its snapshot (`snapshot.frozen`). `publish` keeps the files as sent; `reopen`
+starts the next version as a draft.
 """
 
 from __future__ import annotations
@@ -12,106 +13,251 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import subprocess
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..source.errors import UNPRINTABLE, LettersError
-from ..source.inputs import RECORD, read_input
-from ..source.provenance import file_digest, file_digests, tool_versions
-from ..source.validate import LoadedLetter
-from .data_edit import child_mapping, edit_data_file, set_fields
+from ..source.errors import UNPRINTABLE, CheckError, LettersError
+from ..source.inputs import ANY, RECORD, read_input
+from ..source.provenance import file_digests, tool_versions
+from ..source.validate import load_letter
+from .build import letter_inputs, made_here
+from .data_edit import child_mapping, edited, set_fields, write_edited
+from .incremental import CACHE
+from .output import FORMATS, SUFFIXES, output_name
+from .prepare import prepare
+from .project import Project
+from .snapshot import Approval, How, Store, frozen, letter_name, materialise
 
-#: The name of a letter's approval record, beside its data file.
-SUFFIX = ".approval.json"
+#: The name of an approval record of letters before snapshots, beside the letter's data.
+LEGACY_SUFFIX = ".approval.json"
 #: The longest approver's name: a name, not a paragraph.
 MAX_NAME = 100
-#: A git commit's full hash (SHA-1 or SHA-256), as an approval records its revision.
-COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+#: The longest reason for reopening a letter.
+MAX_REASON = 500
 
 
 @dataclass(frozen=True)
-class Held:
-    """Why an approved letter is held: what changed, or nothing (the letter may be built)."""
+class Version:
+    """One version of a letter, as `letters history` lists it."""
 
-    changed: tuple[str, ...]
-    #: A warning for a change that does not hold the letter (a newer letters).
-    warning: str = ""
-
-
-def record_path(data_path: Path) -> Path:
-    """Return where a letter's approval record lies: beside its data file."""
-    return data_path.with_name(data_path.stem + SUFFIX)
-
-
-def read_record(path: Path, root: Path) -> dict[str, Any] | None:
-    """Read a letter's approval record, or None where it has none; refuse a malformed one.
-
-    A record may come from a shared folder: it is read through `inputs.read_input`, and
-    each field is checked before it is used.
-    """
-    if not path.exists():
-        return None
-    try:
-        record = json.loads(read_input(path, root, RECORD).decode("utf-8"))
-        if not isinstance(record, dict):
-            raise ValueError("it holds no JSON object")
-        inputs = record.get("inputs", {})
-        if not isinstance(inputs, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in inputs.items()
-        ):
-            raise ValueError("its inputs are not a mapping of file names to digests")
-        revision = record.get("revision", "")
-        if not isinstance(revision, str) or (revision and not COMMIT.fullmatch(revision)):
-            raise ValueError(f"its revision {revision!r} is not a commit's hash")
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError too
-        reason = str(exc).splitlines()[0] if str(exc) else "it is not JSON"
-        raise LettersError(
-            f"{path}: not an approval record ({reason}); delete it and approve the letter "
-            "again (letters approve)"
-        ) from None
-    return record
-
-
-def input_digests(
-    loaded: LoadedLetter, project_root: Path, templates: list[Path]
-) -> dict[str, str]:
-    """Digest each input by its place in the project; the letter's data less its status."""
-    tree = {k: v for k, v in _data_tree(loaded).items() if k != "status"}
-    if isinstance(tree.get("letter"), dict):  # when it is published is no part of what it says
-        tree["letter"] = {
-            k: v for k, v in tree["letter"].items() if k not in ("published", "delay_reason")
-        }
-    data_path = loaded.source.path.resolve().relative_to(project_root).as_posix()
-    digests = file_digests([*loaded.files[1:], *templates], project_root)
-    digests[data_path] = file_digest(json.dumps(tree, sort_keys=True).encode("utf-8"))
-    return dict(sorted(digests.items()))
-
-
-def _data_tree(loaded: LoadedLetter) -> dict[str, Any]:
-    """Return the letter's own data as read, its office named by file rather than grafted."""
-    tree = loaded.source.tree
-    assert isinstance(tree, dict)
-    office = loaded.letter.office
-    return {**tree, "office": office.name} if "office" in tree else dict(tree)
+    version: int
+    state: str
+    approved_by: str
+    approved_on: dt.date | None
+    how: str
+    reason: str
+    supersedes: int
 
 
 def approve(
     data_path: Path,
-    loaded: LoadedLetter,
-    project_root: Path,
-    templates: list[Path],
+    project: Project,
     by: str,
     on: dt.date,
     today: dt.date,
+    sent: bool = False,
 ) -> Path:
-    """Record a letter's approval in its data (status) and its inputs beside it.
+    """Approve a draft (or, `sent`, record one sent before letters): snapshot it; return the record.
 
-    The approver's name goes into the archive's manifest: a control character or a line
-    separator in it is refused, as is a day before the report's publication or after today.
+    The letter must pass its checks. Its next version is approved: the first, or the one
+    after its latest (a reopened letter's). The approver's name goes into records and the
+    archive: a control character or a line separator in it is refused, as is a day before
+    the report's publication or after today.
     """
+    by = _name(by)
+    prepared = prepare(data_path, project)
+    if prepared.failures():
+        raise CheckError(prepared.failures())
+    letter = prepared.loaded.letter
+    if letter.status.state != "draft":
+        raise LettersError(
+            f"{data_path}: the letter is {letter.status.state} already; reopen it for a new "
+            "version first (letters reopen --why ...)"
+        )
+    _within(on, letter.report.published, "the report was published", today)
+    store = Store(project.root)
+    name = letter_name(data_path, project.root)
+    latest = store.latest(name)
+    version = letter.status.version or (latest.version + 1 if latest else 1)
+    if latest and version <= latest.version:
+        raise LettersError(
+            f"{data_path}: status.version is {version}, but version {latest.version} is "
+            "approved already; remove status.version, or give the next number"
+        )
+    state = "sent" if sent else "approved"
+    fields: dict[str, object] = {"state": state, "approved_by": by, "approved_on": on}
+    fields |= {"version": version} | ({"sent_on": on, "copied_on": on} if sent else {})
+
+    def approved(tree: Any) -> None:
+        set_fields(child_mapping(tree, "status"), fields, drop=("sent_on", "copied_on"))
+
+    before, after = edited(data_path, project.root, approved, ("status",))
+    inputs = {
+        path: (after if path == data_path.resolve() else read_input(path, project.root, ANY))
+        for path in (p.resolve() for p in letter_inputs(prepared.loaded, project))
+    }
+    approval = Approval(
+        letter=name,
+        version=version,
+        approved_by=by,
+        approved_on=on,
+        how="sent before letters" if sent else "approved",
+        letters=dict(tool_versions()).get("letters", "unknown"),
+        inputs={letter_name(path, project.root): store.put(data) for path, data in inputs.items()},
+        supersedes=latest.version if latest else 0,
+        reason=letter.status.reopened_because,
+    )
+    approval = _with_outputs(approval, store, project, state, after)
+    record = store.record_folder(name) / f"{version}.json"
+    write_edited(data_path, project.root, before, after, {record: approval.to_json()})
+    return record
+
+
+def publish(data_path: Path, project: Project, on: dt.date, today: dt.date) -> None:
+    """Record the day the comments were published and copied (s.55(6)): the letter is sent.
+
+    The copies go to the inspectorate and the Home Secretary. The files as sent are kept
+    with the snapshot. A second publication replaces the first's day; a day before the
+    report's publication or the approval, or after today, is refused.
+    """
+    letter = load_letter(data_path, project.root).letter
+    status = letter.status
+    if status.state == "draft":
+        raise LettersError("the letter is a draft; approve it first (letters approve)")
+    if status.approved_on is not None and status.approved_on > letter.report.published:
+        _within(on, status.approved_on, "the letter was approved", today)
+    else:
+        _within(on, letter.report.published, "the report was published", today)
+    approved = frozen(data_path, project.root, project.root / CACHE)
+    assert approved is not None  # approved or sent, with its snapshot (or refused)
+
+    def sent(tree: Any) -> None:
+        set_fields(child_mapping(tree, "status"), {"state": "sent", "sent_on": on, "copied_on": on})
+        set_fields(child_mapping(tree, "letter"), {"published": on})
+
+    before, after = edited(data_path, project.root, sent, ("status", "letter.published"))
+    approval = _with_outputs(approved.approval, approved.store, project, "sent", after)
+    write_edited(data_path, project.root, before, after, {approved.record: approval.to_json()})
+
+
+def reopen(data_path: Path, project: Project, why: str) -> int:
+    """Start the next version of an approved or sent letter as a draft; return its number.
+
+    The reason is kept in its status (`reopened_because`) and, once it is approved, in its
+    record, which names the version it supersedes.
+    """
+    why = " ".join(why.split())
+    if not why or UNPRINTABLE.search(why) or len(why) > MAX_REASON:
+        raise LettersError(
+            f"--why: say in one line (at most {MAX_REASON} characters) why the letter is reopened"
+        )
+    approved = frozen(data_path, project.root, project.root / CACHE)
+    if approved is None:
+        raise LettersError(f"{data_path}: the letter is a draft already; edit it, then approve it")
+    version = approved.approval.version + 1
+
+    def reopened(tree: Any) -> None:
+        set_fields(
+            child_mapping(tree, "status"),
+            {"state": "draft", "version": version, "reopened_because": why},
+            drop=("approved_by", "approved_on", "sent_on", "copied_on"),
+        )
+
+    before, after = edited(data_path, project.root, reopened, ("status",))
+    write_edited(data_path, project.root, before, after)
+    return version
+
+
+def history(data_path: Path, project: Project) -> list[Version]:
+    """List a letter's versions, oldest first: each approved one, then a draft being made."""
+    store = Store(project.root)
+    rows = [
+        Version(
+            a.version,
+            "sent" if "sent" in a.outputs or a.how == "sent before letters" else "approved",
+            a.approved_by,
+            a.approved_on,
+            a.how,
+            a.reason,
+            a.supersedes,
+        )
+        for a in store.approvals(letter_name(data_path, project.root))
+    ]
+    status = load_letter(data_path, project.root).letter.status
+    if status.state == "draft":
+        number = status.version or (rows[-1].version + 1 if rows else 1)
+        previous = rows[-1].version if rows else 0
+        rows.append(Version(number, "draft", "", None, "", status.reopened_because, previous))
+    return rows
+
+
+def reconstruct(data_path: Path, project: Project) -> Path | None:
+    """Make the record of a letter approved or sent before snapshots were kept; None if it has one.
+
+    Its inputs are taken as they are now. Where the letter's old record (data/<name>.approval
+    .json) still matches them, the record says it was approved with letters; otherwise it
+    is marked reconstructed, and the old record is left beside it.
+    """
+    loaded = load_letter(data_path, project.root)
+    status = loaded.letter.status
+    store = Store(project.root)
+    name = letter_name(data_path, project.root)
+    if status.state == "draft" or store.latest(name) is not None:
+        return None
+    files = [p.resolve() for p in letter_inputs(loaded, project)]
+    how: How = "approved" if _legacy_matches(data_path, files, project) else "reconstructed"
+    approval = Approval(
+        letter=name,
+        version=status.version or 1,
+        approved_by=status.approved_by,
+        approved_on=status.approved_on or loaded.letter.letter.date,
+        how=how,
+        letters=dict(tool_versions()).get("letters", "unknown"),
+        inputs={
+            letter_name(path, project.root): store.put(read_input(path, project.root, ANY))
+            for path in files
+        },
+    )
+    data = read_input(data_path, project.root, ANY)
+    approval = _with_outputs(approval, store, project, status.state, data)
+    return store.save(approval)
+
+
+def _with_outputs(
+    approval: Approval, store: Store, project: Project, state: str, data: bytes
+) -> Approval:
+    """Build every file of a version from its snapshot, keep them, and record them for `state`."""
+    from .workers import loaded_project
+
+    stem = Path(approval.letter).stem
+    into = project.root / CACHE / "snapshots" / approval.letter.removesuffix(".yaml")
+    root = materialise(approval, store, into / str(approval.version), {approval.letter: data})
+    made = made_here(root / approval.letter, FORMATS, loaded_project(root))
+    kept = {
+        output_name(stem, SUFFIXES[fmt], language): store.put(bytes_)
+        for (fmt, language), bytes_ in made.files.items()
+    }
+    return replace(approval, outputs={**approval.outputs, state: kept})
+
+
+def _legacy_matches(data_path: Path, files: list[Path], project: Project) -> bool:
+    """Say whether a letter's old approval record holds the digests of its inputs now."""
+    old = data_path.with_name(data_path.stem + LEGACY_SUFFIX)
+    if not old.is_file():
+        return False
+    try:
+        record = json.loads(read_input(old, project.root, RECORD))
+        recorded = record["inputs"]
+    except (ValueError, KeyError, TypeError, LettersError):
+        return False
+    now = file_digests([f for f in files if f != data_path.resolve()], project.root)
+    return isinstance(recorded, dict) and all(recorded.get(k) == v for k, v in now.items())
+
+
+def _name(by: str) -> str:
+    """Return an approver's name as it is written, refusing one that is not a name."""
     by = unicodedata.normalize("NFC", by.strip())
     unprintable = UNPRINTABLE.search(by) or re.search(
         r"[\ud800-\udfff\u061c\u200b-\u200f\ufeff]", by
@@ -123,66 +269,7 @@ def approve(
         )
     if len(by) > MAX_NAME:
         raise LettersError(f"--by is {len(by):,} characters long; a name is at most {MAX_NAME}")
-    _within(on, loaded.letter.report.published, "the report was published", today)
-    record = {
-        "approved_by": by,
-        "approved_on": on.isoformat(),
-        "letters": dict(tool_versions()).get("letters", "unknown"),
-        "revision": _revision(project_root),
-        "inputs": input_digests(loaded, project_root, templates),
-    }
-
-    def approved(tree: Any) -> None:
-        set_fields(
-            child_mapping(tree, "status"),
-            {"state": "approved", "approved_by": by, "approved_on": on},
-            drop=("sent_on", "copied_on"),
-        )
-
-    edit_data_file(
-        data_path,
-        project_root,
-        approved,
-        ("status",),
-        also={record_path(data_path): (json.dumps(record, indent=2) + "\n").encode("utf-8")},
-    )
-    return record_path(data_path)
-
-
-def held(data_path: Path, loaded: LoadedLetter, project_root: Path, templates: list[Path]) -> Held:
-    """Say whether an approved or sent letter still has the inputs it was approved with."""
-    state = loaded.letter.status.state
-    record = None if state == "draft" else read_record(record_path(data_path), project_root)
-    if record is None:
-        return Held(())
-    then: dict[str, str] = record.get("inputs", {})
-    now = input_digests(loaded, project_root, templates)
-    changed = tuple(
-        sorted(
-            [name for name in now if then.get(name) != now[name]]
-            + [name for name in then if name not in now]
-        )
-    )
-    version = dict(tool_versions()).get("letters", "unknown")
-    warning = (
-        f"approved with letters {record.get('letters')}, built with {version}; "
-        "read the letter again before sending it"
-        if not changed and record.get("letters") != version
-        else ""
-    )
-    return Held(changed, warning)
-
-
-def held_message(data_path: Path, result: Held, state: str) -> str:
-    """Say why a letter is held, naming what changed since its approval."""
-    shown = ", ".join(result.changed[:6]) + (
-        f" and {len(result.changed) - 6} more" if len(result.changed) > 6 else ""
-    )
-    return (
-        f"{data_path}: held: the letter is {state}, but {shown} changed since it was approved; "
-        "set status.state to draft for a new version, and approve it again "
-        "(letters approve)"
-    )
+    return by
 
 
 def _within(on: dt.date, earliest: dt.date, what: str, today: dt.date) -> None:
@@ -191,41 +278,3 @@ def _within(on: dt.date, earliest: dt.date, what: str, today: dt.date) -> None:
         raise LettersError(f"--on {on} is before {earliest}, when {what}; give the day it happened")
     if on > today:
         raise LettersError(f"--on {on} is after today ({today}); record it once it has happened")
-
-
-def _revision(root: Path) -> str:
-    """Return the project's revision (its git commit), or '' where it has none."""
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
-
-
-def publish(data_path: Path, loaded: LoadedLetter, root: Path, on: dt.date, today: dt.date) -> None:
-    """Record the day the comments were published and copied (s.55(6)): the letter is sent.
-
-    The copies go to the inspectorate and the Home Secretary. A second publication replaces
-    the first's day; a day before the report's publication or the approval, or after today,
-    is refused.
-    """
-    letter = loaded.letter
-    status = letter.status
-    if status.state == "draft":
-        raise LettersError("the letter is a draft; approve it first (letters approve)")
-    if status.approved_on is not None and status.approved_on > letter.report.published:
-        _within(on, status.approved_on, "the letter was approved", today)
-    else:
-        _within(on, letter.report.published, "the report was published", today)
-
-    def sent(tree: Any) -> None:
-        set_fields(child_mapping(tree, "status"), {"state": "sent", "sent_on": on, "copied_on": on})
-        set_fields(child_mapping(tree, "letter"), {"published": on})
-
-    edit_data_file(data_path, root, sent, ("status", "letter.published"))

@@ -9,22 +9,34 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from ..compose.document import Attachment, Block, Document, Letterhead, Signature, combine
 from ..compose.facts import LetterFacts
 from ..source.copies import BY_AUDIENCE, COPIES, Audience
-from ..source.errors import ArchiveError, CheckError, HeldError, RenderError, TemplateError
+from ..source.errors import (
+    ArchiveError,
+    CheckError,
+    LettersError,
+    RenderError,
+    TemplateError,
+    display_path,
+    relocated,
+)
 from ..source.inputs import DATA, read_input
 from ..source.languages import BY_CODE, ORIGINAL
 from ..source.model import Letter, copy_for, office_names
-from ..source.provenance import inputs_digest, tool_versions
+from ..source.provenance import file_digest, inputs_digest, tool_versions
 from ..source.validate import LoadedLetter, load_letter
 from .archive import Record
 from .output import FORMATS, SUFFIXES, named_language, output_name, safe_name, write_all
 from .prepare import Prepared, Wordings, language_facts, prepare, template_name
 from .project import Project
+
+if TYPE_CHECKING:
+    from .snapshot import Frozen
 
 #: A UK postcode, kept on one line in the footer (a no-break space between its halves).
 _POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ([0-9][A-Z]{2})\b")
@@ -141,7 +153,7 @@ def _signed(blocks: tuple[Block, ...], loaded: LoadedLetter, copy: Audience) -> 
 def _properties(loaded: LoadedLetter, project: Project, copy: str) -> tuple[tuple[str, str], ...]:
     """Say what the files' metadata records: the tools, a digest of the inputs, the status."""
     status = loaded.letter.status
-    digest = inputs_digest(_inputs(loaded, project), project.root)
+    digest = inputs_digest(letter_inputs(loaded, project), project.root)
     facts = [*tool_versions(), ("inputsSha256", digest), ("copy", copy), ("status", status.state)]
     if status.approved_by:
         facts += [("approvedBy", status.approved_by), ("approvedOn", str(status.approved_on))]
@@ -206,16 +218,26 @@ def make_letter(
 ) -> Made:
     """Check and render one letter in memory, as `build_letter` writes it (the preview's way).
 
-    Errors from the checks stop the letter; so do warnings, the renderer's included, when
-    `strict`. An approved or sent letter changed since its approval is held (HeldError).
+    A draft is made from the project as it is. An approved or sent letter is made from its
+    approval's snapshot (`snapshot.frozen`): a later change to a template, the house style
+    or a reference list leaves it as approved, and a change to its own data holds it
+    (HeldError). Errors from the checks stop the letter; so do warnings, the renderer's
+    included, when `strict`.
     """
-    prepared = _checked(data_path, project, strict)
-    loaded = prepared.loaded
-    from .approval import held, held_message
+    from .incremental import CACHE
+    from .snapshot import frozen
 
-    holding = held(data_path, loaded, project.root, project.template_files)
-    if holding.changed:
-        raise HeldError(held_message(data_path, holding, loaded.letter.status.state))
+    approved = frozen(data_path, project.root, project.root / CACHE)
+    if approved is None:
+        return made_here(data_path, formats, project, strict)
+    return _from_snapshot(data_path, approved, formats, strict)
+
+
+def made_here(
+    data_path: Path, formats: tuple[str, ...], project: Project, strict: bool = False
+) -> Made:
+    """Check and render a letter from the project's files as they are, approved or not."""
+    prepared = _checked(data_path, project, strict)
     with _stops_held():
         files, render_warnings = render_letter(prepared, project, formats)
     if strict and render_warnings:
@@ -223,9 +245,46 @@ def make_letter(
             f"{data_path}: the renderer warned (--strict makes this an error): "
             + "; ".join(render_warnings)
         )
-    said = (holding.warning,) if holding.warning else ()
-    warnings = letter_warnings(data_path, prepared, (*said, *render_warnings))
-    return Made(files, warnings, _inputs(loaded, project), tuple(prepared.facts))
+    warnings = letter_warnings(data_path, prepared, render_warnings)
+    return Made(files, warnings, letter_inputs(prepared.loaded, project), tuple(prepared.facts))
+
+
+def _from_snapshot(
+    data_path: Path, approved: Frozen, formats: tuple[str, ...], strict: bool
+) -> Made:
+    """Make an approved letter from its snapshot; where its files were kept, write those.
+
+    A newer letters (or renderer) that would make a file differently is reported, and the
+    file as approved is written.
+    """
+    from .workers import loaded_project
+
+    inside = str(approved.data_path)
+    try:
+        made = made_here(approved.data_path, formats, loaded_project(approved.root), strict)
+    except LettersError as exc:  # name the letter's own file, not its copy in the snapshot
+        raise relocated(exc, approved.data_path, data_path) from None
+    kept = approved.approval.outputs.get(approved.state, {})
+    files = dict(made.files)
+    said: list[str] = []
+    for (fmt, language), data in made.files.items():
+        name = output_name(data_path.stem, SUFFIXES[fmt], language)
+        digest = kept.get(name)
+        if digest is not None and digest != file_digest(data):
+            files[fmt, language] = approved.store.get(digest, name)
+            said.append(
+                f"{data_path}: warning: letters {approved.approval.letters} made {name} when "
+                f"the letter was {approved.state}; this version of letters makes it "
+                "differently, so the file as then is written"
+            )
+    warnings = tuple(
+        warning.replace(display_path(approved.data_path), display_path(data_path)).replace(
+            inside, str(data_path)
+        )
+        for warning in made.warnings
+    )
+    inputs = (data_path, approved.record)
+    return Made(files, (*warnings, *said), inputs, made.languages)
 
 
 def build_letter(
@@ -251,7 +310,7 @@ def build_letter(
     return Built(tuple(targets), made.warnings, made.inputs)
 
 
-def _inputs(loaded: LoadedLetter, project: Project) -> tuple[Path, ...]:
+def letter_inputs(loaded: LoadedLetter, project: Project) -> tuple[Path, ...]:
     """List every file a letter is made from: its own, the templates, the reference lists."""
     return (*loaded.files, *project.template_files, *project.reference_files)
 

@@ -32,9 +32,17 @@ def edit_data_file(
     `edit` receives the round-trip mapping (a ruamel.yaml CommentedMap) and changes it in
     place; `touched` names the fields it may change ('status', 'letter.published'). Nothing
     else in the file changes: comments, order, quotes and layout stay, and the edit is
-    refused if any other value would read differently. Files in `also` (an approval record)
-    are written with it, all or nothing.
+    refused if any other value would read back differently. Files in `also` (an approval
+    record) are written with it, all or nothing.
     """
+    before, after = edited(path, root, edit, touched)
+    write_edited(path, root, before, after, also)
+
+
+def edited(
+    path: Path, root: Path, edit: Callable[[Any], None], touched: tuple[str, ...]
+) -> tuple[bytes, bytes]:
+    """Return a data file's bytes now and with `edit` applied (see `edit_data_file`)."""
     before = read_input(path, root, DATA)
     after = _edited(path, before, edit)
     if _values(after, path, touched) != _values(before, path, touched):
@@ -42,6 +50,13 @@ def edit_data_file(
             f"{path}: cannot be edited without changing values other than "
             f"{', '.join(touched)}; set them by hand, then run letters check"
         )
+    return before, after
+
+
+def write_edited(
+    path: Path, root: Path, before: bytes, after: bytes, also: dict[Path, bytes] | None = None
+) -> None:
+    """Write an edited data file (and `also`) unless it was saved meanwhile."""
     if read_input(path, root, DATA) != before:
         raise LettersError(
             f"{path}: changed while letters was editing it (saved in an editor?); nothing was "

@@ -543,40 +543,37 @@ def diff(ctx: click.Context, data: Path, revision: str | None, out_dir: Path) ->
     click.echo(f"wrote {_shown(docx_path)}")
 
 
-@main.command(short_help="Approve a letter: record who, when, and its inputs.")
+@main.command(short_help="Approve a letter: freeze its inputs in a snapshot.")
 @click.argument("data", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--by", "by", required=True, help="Who approves it (the signatory, usually).")
 @on_option
+@click.option(
+    "--sent", is_flag=True, help="Record a letter sent before letters was used: approved and sent."
+)
 @click.pass_context
-def approve(ctx: click.Context, data: Path, by: str, on: dt.date | None) -> None:
-    """Approve DATA: set its status and record a digest of every input beside it.
+def approve(ctx: click.Context, data: Path, by: str, on: dt.date | None, sent: bool) -> None:
+    """Approve DATA: copy every input into the snapshot store and set its status.
 
-    The record (data/<name>.approval.json) holds each input's digest (the letter's data but
-    its status, its office's file, signatures, templates, house style and fonts), the
-    version of letters and the revision. Building the letter after any of them changes is
-    refused, naming what changed. Any build outputs of the draft are removed from build/.
+    Every file the letter is made from (its data, its office's file, signatures, templates,
+    house style, fonts and reference lists) is kept in approvals/ by its SHA-256, with the
+    files built from them; from then on the letter builds from that snapshot, so a later
+    change to a template changes drafts only. A change to the letter's own data holds it
+    until it is reopened (letters reopen). Any build outputs of the draft are removed from
+    build/. No git is needed.
     """
     from ..build.approval import approve as record_approval
     from ..build.output import remove_outputs
-    from ..build.prepare import prepare
 
     project = _office_letter(ctx, data)
+    today = dt.date.today()
     try:
-        prepared = prepare(data, project)
-        failures = prepared.failures()
-        if failures:
-            for result in failures:
-                click.echo(printable(str(result)), err=True)
-            raise click.ClickException("a letter with errors cannot be approved")
-        today = dt.date.today()
-        record = record_approval(
-            data, prepared.loaded, project.root, project.template_files, by, on or today, today
-        )
+        record = record_approval(data, project, by, on or today, today, sent=sent)
     except LettersError as exc:
         _fail(ctx, exc)
     for stale in remove_outputs(project.root / "build", data.stem):
         click.echo(f"removed the draft {_shown(stale)}")
-    click.echo(f"approved {_shown(data)}; its inputs are recorded in {_shown(record)}")
+    state = "recorded as sent" if sent else "approved"
+    click.echo(f"{state} {_shown(data)}; its snapshot is recorded in {_shown(record)}")
 
 
 @main.command(short_help="Record that a letter's comments are published and copied.")
@@ -587,20 +584,83 @@ def publish(ctx: click.Context, data: Path, on: dt.date | None) -> None:
     """Record the day DATA's comments were published and copied (s.55(6)).
 
     The copies go to the inspectorate and the Home Secretary; the day meets the deadline if
-    it is no later than the last day. The letter must be approved first.
+    it is no later than the last day. The letter must be approved first; its files as sent
+    are kept with its snapshot.
     """
     from ..build.approval import publish as record_publication
-    from ..source.validate import load_letter
 
     project = _office_letter(ctx, data)
     try:
         today = dt.date.today()
-        loaded = load_letter(data, project.root)
-        record_publication(data, loaded, project.root, on or today, today)
+        record_publication(data, project, on or today, today)
     except LettersError as exc:
         _report(ctx, exc, data)
         ctx.exit(1)
     click.echo(f"published {_shown(data)}: state sent, copies recorded")
+
+
+@main.command(short_help="Start a new version of an approved or sent letter.")
+@click.argument("data", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--why", required=True, help="Why it is reopened: kept with the new version.")
+@click.pass_context
+def reopen(ctx: click.Context, data: Path, why: str) -> None:
+    """Make DATA a draft again, as its next version, to correct it and approve it again.
+
+    The version sent stays in the snapshot store; the new one names it as the version it
+    supersedes, with the reason, once approved.
+    """
+    from ..build.approval import reopen as start_version
+
+    project = _office_letter(ctx, data)
+    try:
+        version = start_version(data, project, why)
+    except LettersError as exc:
+        _fail(ctx, exc)
+    click.echo(f"reopened {_shown(data)} as version {version}, a draft")
+
+
+@main.command(short_help="List a letter's versions: who approved each, when, and why reopened.")
+@click.argument("data", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.pass_context
+def history(ctx: click.Context, data: Path) -> None:
+    """List DATA's versions, oldest first, from its snapshots and its status."""
+    from ..build.approval import history as versions
+
+    project = _office_letter(ctx, data)
+    try:
+        rows = versions(data, project)
+    except LettersError as exc:
+        _fail(ctx, exc)
+    for row in rows:
+        when = f" by {row.approved_by} on {row.approved_on}" if row.approved_on else ""
+        how = f" ({row.how})" if row.how not in ("approved", "") else ""
+        said = f"; reopened from version {row.supersedes}: {row.reason}" if row.reason else ""
+        click.echo(printable(f"version {row.version}: {row.state}{when}{how}{said}"))
+
+
+@main.command(short_help="Make snapshots for letters approved or sent before they were kept.")
+@data_argument
+@click.pass_context
+def migrate(ctx: click.Context, data: tuple[Path, ...]) -> None:
+    """Record a snapshot for each approved or sent DATA file (default: data/*.yaml) lacking one.
+
+    Its inputs are taken as they are now; the record says 'reconstructed' unless the
+    letter's old approval record (data/<name>.approval.json) matches them. Nothing is
+    deleted. Drafts and letters with a snapshot are left alone.
+    """
+    from ..build.approval import reconstruct
+    from ..build.batch import Outcome, for_each
+
+    project, paths = _letters(ctx, data)
+
+    def one(path: Path) -> Outcome[None]:
+        record = reconstruct(path, project)
+        if record is not None:
+            click.echo(f"recorded {_shown(record)}")
+        return Outcome(path, "done")
+
+    outcomes = for_each(paths, one, lambda outcome: _said_failed(ctx, outcome))
+    _finish(ctx, sum(outcome.state == "failed" for outcome in outcomes), len(paths))
 
 
 @main.command(short_help="List what is due when: every letter's deadline and dates.")

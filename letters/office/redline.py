@@ -23,6 +23,8 @@ from pathlib import Path, PurePosixPath
 
 from ..source.errors import UNPRINTABLE, LettersError
 
+#: A git commit's full hash (SHA-1 or SHA-256).
+COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 #: The author Word shows for each change.
 AUTHOR = "letters"
 _WORDS = re.compile(r"\S+\s*|\s+")
@@ -45,11 +47,8 @@ MAX_REVISION_BYTES = 200_000_000
 
 
 def revision_of(data_path: Path, root: Path) -> str:
-    """Return the revision to compare with: the approval's, else the last commit."""
-    from ..build.approval import read_record, record_path
-
-    record = read_record(record_path(data_path), root)
-    return str(record.get("revision") or "HEAD") if record else "HEAD"
+    """Return the revision to compare with: the last commit."""
+    return "HEAD"
 
 
 def resolve_revision(revision: str, root: Path) -> str:
@@ -58,8 +57,6 @@ def resolve_revision(revision: str, root: Path) -> str:
     The value comes from the command line or from an approval record someone else may have
     written: it is checked before git sees it, and git is told it is no option.
     """
-    from ..build.approval import COMMIT
-
     if not revision.strip() or revision.startswith("-") or UNPRINTABLE.search(revision):
         raise LettersError(
             f"{revision!r} is not a revision: give a commit, a tag or a branch (HEAD, HEAD~1, "

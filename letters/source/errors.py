@@ -6,7 +6,7 @@ import difflib
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -201,3 +201,24 @@ class ArchiveError(LettersError):
 
 class HeldError(LettersError):
     """An approved or sent letter whose inputs changed since it was approved."""
+
+
+def relocated(exc: LettersError, before: Path, after: Path) -> LettersError:
+    """Return an error as if about the file `after`, where it was about `before` (a copy)."""
+
+    def moved(location: Location) -> Location:
+        return replace(location, path=after) if location.path == before else location
+
+    if isinstance(exc, DataError):
+        return DataError([replace(p, location=moved(p.location)) for p in exc.problems])
+    if isinstance(exc, CheckError):
+        return CheckError([replace(r, location=moved(r.location)) for r in exc.results])
+    message = str(exc).replace(display_path(before), display_path(after))
+    message = message.replace(str(before), str(after))
+    if isinstance(exc, (OptionError, InputError)):  # made of parts: a plain error says it
+        plain = LettersError(message)
+        plain.located = exc.located
+        return plain
+    again = type(exc)(message)
+    again.located = exc.located
+    return again

@@ -407,6 +407,10 @@ class Status(Strict):
     sent_on: Day | None = None
     #: The day copies went to the inspectorate and the Home Secretary (s.55(6)).
     copied_on: Day | None = None
+    #: The letter's version, from 1; set by `letters reopen` for the version it starts.
+    version: Annotated[int, Field(ge=1, le=999)] | None = None
+    #: Why the letter was reopened after it was approved or sent (`letters reopen --why`).
+    reopened_because: OptionalText = ""
 
     @model_validator(mode="after")
     def _approval_recorded(self) -> Status:

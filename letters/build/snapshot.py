@@ -1,0 +1,309 @@
+"""Approval snapshots: every input of an approved letter, kept by its content, one per version.
+
+    approvals/objects/<2 hex>/<62 hex>       each file once, named by its SHA-256, read-only
+    approvals/letters/<data path>/<N>.json    the record of version N of a letter
+
+A record lists each input (`path -> sha256`: the letter's data, its office's file,
+signature images, every template, the house style, the fonts and the reference lists),
+who approved it and when, how the record came to be, the version of letters, and the
+outputs each state of the letter was built as. Nothing here needs git; a file shared by
+many letters is stored once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from ..source.errors import HeldError, LettersError
+from ..source.inputs import ANY, DATA, RECORD, read_input, read_regular
+from ..source.load import load_source
+from ..source.provenance import file_digest
+from .output import write_all, write_new
+
+#: The folder of the snapshots, under the project.
+STORE = "approvals"
+#: How a record came to be: approved with letters, made for a letter approved before
+#: records were kept (its inputs as they were when it was made), or a letter sent before
+#: letters (`approve --sent`).
+How = Literal["approved", "reconstructed", "sent before letters"]
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+#: The fields of a letter's data that change after approval without changing its words.
+UNFROZEN = (("status",), ("letter", "published"), ("letter", "delay_reason"))
+
+
+class SnapshotError(LettersError):
+    """Raised for a snapshot that is missing, malformed, or whose files do not match."""
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One approved version of a letter: its inputs by digest, who approved it, and when."""
+
+    letter: str
+    version: int
+    approved_by: str
+    approved_on: dt.date
+    how: How
+    letters: str
+    inputs: dict[str, str]
+    #: The outputs built from it, by the letter's state then: state -> file name -> digest.
+    outputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The version this one replaces (0: none), and why it was reopened.
+    supersedes: int = 0
+    reason: str = ""
+
+    def to_json(self) -> bytes:
+        """Write the record as JSON, its keys in a fixed order."""
+        tree = {**asdict(self), "approved_on": self.approved_on.isoformat()}
+        return (json.dumps(tree, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+class Store:
+    """The content-addressed files of a project's snapshots."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.folder = root / STORE
+
+    def object_path(self, digest: str) -> Path:
+        """Return where the file of a digest is kept."""
+        return self.folder / "objects" / digest[:2] / digest[2:]
+
+    def put(self, data: bytes) -> str:
+        """Keep a file's content (once, read-only); return its SHA-256."""
+        digest = file_digest(data)
+        path = self.object_path(digest)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                write_new(path, data, mode=0o444)
+            except FileExistsError:  # another approval stored it meanwhile
+                pass
+        return digest
+
+    def get(self, digest: str, named: str) -> bytes:
+        """Return a kept file's content, refusing one missing or not matching its digest."""
+        path = self.object_path(digest)
+        if not _DIGEST.fullmatch(digest):
+            raise SnapshotError(f"{named}: {digest!r} is not a SHA-256 digest")
+        try:
+            data = read_regular(path, ANY, str(path))
+        except LettersError:
+            raise SnapshotError(
+                f"{self._shown(path)}: missing from the snapshot store; it holds {named} as "
+                "approved. Restore approvals/ from a backup (or git)"
+            ) from None
+        if file_digest(data) != digest:
+            raise SnapshotError(
+                f"{self._shown(path)}: altered: it no longer matches its SHA-256, so {named} "
+                "is not as approved. Restore approvals/ from a backup (or git)"
+            )
+        return data
+
+    def _shown(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def record_folder(self, letter: str) -> Path:
+        """Return the folder of a letter's records (its data path, less .yaml)."""
+        return self.folder / "letters" / letter.removesuffix(".yaml")
+
+    def approvals(self, letter: str) -> list[Approval]:
+        """List a letter's approved versions, oldest first."""
+        folder = self.record_folder(letter)
+        if not folder.is_dir():
+            return []
+        found = []
+        for path in folder.glob("*.json"):
+            if path.stem.isdigit():
+                found.append(self._read(path, letter))
+        return sorted(found, key=lambda approval: approval.version)
+
+    def latest(self, letter: str) -> Approval | None:
+        """Return a letter's latest approved version, or None."""
+        approvals = self.approvals(letter)
+        return approvals[-1] if approvals else None
+
+    def save(self, approval: Approval, also: dict[Path, bytes] | None = None) -> Path:
+        """Write a version's record (and `also`, all or nothing); return the record's path."""
+        path = self.record_folder(approval.letter) / f"{approval.version}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_all({path: approval.to_json(), **(also or {})})
+        return path
+
+    def _read(self, path: Path, letter: str) -> Approval:
+        """Read one record, checking every field before it is used."""
+        shown = self._shown(path)
+        try:
+            tree = json.loads(read_input(path, self.root, RECORD).decode("utf-8"))
+            return _approval(tree, letter, int(path.stem))
+        except (ValueError, TypeError, KeyError, RecursionError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise SnapshotError(
+                f"{shown}: not an approval record ({reason}); restore approvals/ from a backup"
+            ) from None
+
+
+def _approval(tree: Any, letter: str, version: int) -> Approval:
+    """Build a record from its JSON, refusing any field of the wrong shape."""
+    if not isinstance(tree, dict):
+        raise ValueError("it holds no JSON object")
+    inputs, outputs = tree["inputs"], tree.get("outputs", {})
+    if tree["letter"] != letter or tree["version"] != version:
+        raise ValueError(f"it names {tree['letter']} version {tree['version']}")
+    if not isinstance(inputs, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and _DIGEST.fullmatch(v)
+        for k, v in inputs.items()
+    ):
+        raise ValueError("its inputs are not a mapping of file names to SHA-256 digests")
+    if not isinstance(outputs, dict) or not all(
+        isinstance(files, dict) and all(_DIGEST.fullmatch(str(v)) for v in files.values())
+        for files in outputs.values()
+    ):
+        raise ValueError("its outputs are not mappings of file names to SHA-256 digests")
+    if tree["how"] not in get_args(How):
+        raise ValueError(f"'how' is {tree['how']!r}")
+    for name in inputs:
+        if name.startswith("/") or ".." in Path(name).parts or "\\" in name:
+            raise ValueError(f"the input {name!r} is no path inside the project")
+    return Approval(
+        letter=letter,
+        version=version,
+        approved_by=str(tree["approved_by"]),
+        approved_on=dt.date.fromisoformat(tree["approved_on"]),
+        how=tree["how"],
+        letters=str(tree["letters"]),
+        inputs=dict(inputs),
+        outputs={str(state): dict(files) for state, files in outputs.items()},
+        supersedes=int(tree.get("supersedes", 0)),
+        reason=str(tree.get("reason", "")),
+    )
+
+
+def frozen_part(tree: Any) -> Any:
+    """Return a letter's data less what changes after approval (status, publication)."""
+    if not isinstance(tree, dict):
+        return tree
+    kept = {key: value for key, value in tree.items() if (key,) not in UNFROZEN}
+    letter = kept.get("letter")
+    if isinstance(letter, dict):
+        kept["letter"] = {k: v for k, v in letter.items() if ("letter", k) not in UNFROZEN}
+    return kept
+
+
+def materialise(
+    approval: Approval, store: Store, into: Path, instead: dict[str, bytes] | None = None
+) -> Path:
+    """Write every input of a version into the folder `into`, as a project; return it.
+
+    `instead` gives some files other content (the letter's data as it is now, its status
+    and publication changed since). A file already there with the right content is kept;
+    one altered, or a link, is written again; every kept file is checked in the store.
+    """
+    instead = instead or {}
+    wanted = {**approval.inputs, **{name: file_digest(data) for name, data in instead.items()}}
+    files = {}
+    for name, digest in wanted.items():
+        path = into / name
+        if not os.path.islink(path) and path.is_file() and file_digest(path.read_bytes()) == digest:
+            continue
+        named = f"{name} of {approval.letter} version {approval.version}"
+        files[path] = instead[name] if name in instead else store.get(digest, named)
+    for name, digest in approval.inputs.items():  # each kept file is in the store, unaltered
+        if name not in instead:
+            store.get(digest, f"{name} of {approval.letter} version {approval.version}")
+    for path in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if files:
+        write_all(files)
+    return into
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """An approved letter as it builds: from its snapshot, with its data's status as now."""
+
+    approval: Approval
+    #: The letter's state now: approved or sent.
+    state: str
+    #: The snapshot written out as a project, and the letter's data file in it.
+    root: Path
+    data_path: Path
+    #: The record of the version, and the store its files are kept in.
+    record: Path
+    store: Store
+
+
+def letter_name(data_path: Path, root: Path) -> str:
+    """Name a letter by its data file's place in the project: data/x.yaml."""
+    return data_path.resolve().relative_to(root.resolve()).as_posix()
+
+
+def frozen(data_path: Path, root: Path, cache: Path) -> Frozen | None:
+    """Return how an approved or sent letter builds: from its latest snapshot; None for a draft.
+
+    Refused: a letter approved or sent with no snapshot, a snapshot whose files are missing
+    or altered, and (held) a letter whose data says anything other than it was approved
+    saying (its status and publication aside). The snapshot is written out under `cache`.
+    """
+    source = load_source(data_path, root)
+    status = source.tree.get("status") if isinstance(source.tree, dict) else None
+    state = status.get("state") if isinstance(status, dict) else None
+    if state not in ("approved", "sent"):
+        return None
+    letter = letter_name(data_path, root)
+    store = Store(root)
+    approval = store.latest(letter)
+    if approval is None:
+        raise SnapshotError(
+            f"{data_path}: the letter is {state}, but nothing records its approval (no "
+            f"{STORE}/letters/{letter.removesuffix('.yaml')}/); approve it (letters approve; "
+            "--sent for one sent before letters), or set status.state to draft"
+        )
+    if letter not in approval.inputs:
+        raise SnapshotError(f"{data_path}: its snapshot (version {approval.version}) lacks it")
+    now = read_input(data_path, root, DATA)
+    folder = cache / "snapshots" / letter.removesuffix(".yaml")
+    approved_data = folder / f"{approval.version}.approved.yaml"
+    approved_data.parent.mkdir(parents=True, exist_ok=True)
+    named = f"{letter} of version {approval.version}"
+    write_all({approved_data: store.get(approval.inputs[letter], named)})
+    then = load_source(approved_data, folder).tree
+    changed = changed_fields(frozen_part(then), frozen_part(source.tree))
+    if changed:
+        shown = ", ".join(changed[:6]) + (
+            f" and {len(changed) - 6} more" if len(changed) > 6 else ""
+        )
+        raise HeldError(
+            f"{data_path}: held: the letter is {state}, but its data changed since version "
+            f"{approval.version} was approved ({shown}); undo the change, or reopen the letter "
+            "for a new version (letters reopen --why ...)"
+        )
+    into = materialise(approval, store, folder / str(approval.version), {letter: now})
+    record = store.record_folder(letter) / f"{approval.version}.json"
+    return Frozen(approval, str(state), into, into / letter, record, store)
+
+
+def changed_fields(then: Any, now: Any, at: str = "") -> list[str]:
+    """Name the fields whose values differ between two data trees: 'report.findings[2]'."""
+    if isinstance(then, dict) and isinstance(now, dict):
+        found = []
+        for key in [*then, *(k for k in now if k not in then)]:
+            where = f"{at}.{key}" if at else str(key)
+            if key not in then or key not in now:
+                found.append(where)
+            else:
+                found += changed_fields(then[key], now[key], where)
+        return found
+    if isinstance(then, list) and isinstance(now, list) and len(then) == len(now):
+        return [
+            place
+            for index, (a, b) in enumerate(zip(then, now, strict=True))
+            for place in changed_fields(a, b, f"{at}[{index}]")
+        ]
+    return [] if then == now else [at or "the whole file"]

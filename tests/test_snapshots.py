@@ -1,0 +1,248 @@
+"""What is sent is what was approved: approval freezes every input, and approved letters build from it.
+
+Each test works in a copy of the project with no git, as an office would: a draft is
+approved with `letters approve`, then templates, reference lists or the letter change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import DEFAULT_LETTER, SENT_STATUS, edit_yaml, position, run_in
+
+LETTER = f"data/{DEFAULT_LETTER.name}"
+RECORDS = "approvals/letters/data/lancashire-2020-peel"
+#: A sentence of the default letter's template, and the same changed by comms staff.
+OPENING = "I write in response to the publication of"
+CHANGED = "I am writing in response to the publication of"
+
+
+def _approved(draft: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Approve the draft default letter in its copy of the project; return the project."""
+    shutil.rmtree(draft / "approvals", ignore_errors=True)
+    status, out, err = run_in(
+        draft, monkeypatch, "approve", LETTER, "--by", "Clive Grunshaw", "--on", "2020-03-30"
+    )
+    assert (status, err) == (0, ""), err
+    assert out == f"approved {LETTER}; its snapshot is recorded in {RECORDS}/1.json\n"
+    return draft
+
+
+def _template(root: Path) -> Path:
+    return root / "templates" / "letters" / "integrated-peel-2018.md.j2"
+
+
+def _build(root: Path, monkeypatch: pytest.MonkeyPatch, out: str, *more: str) -> tuple[int, str]:
+    status, _, err = run_in(root, monkeypatch, "build", LETTER, "--out", out, *more)
+    return status, err
+
+
+def test_a_template_changed_after_approval_leaves_the_approved_letter_as_it_was(
+    draft: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _approved(draft, monkeypatch)
+    assert _build(root, monkeypatch, "before") == (0, "")
+    edit_yaml(_template(root), OPENING, CHANGED)
+    assert _build(root, monkeypatch, "after") == (0, "")
+    for name in (
+        "lancashire-2020-peel.pdf",
+        "lancashire-2020-peel.docx",
+        "lancashire-2020-peel.html",
+    ):
+        assert (root / "after" / name).read_bytes() == (root / "before" / name).read_bytes(), name
+    html = (root / "after" / "lancashire-2020-peel.html").read_text(encoding="utf-8")
+    assert OPENING in html and CHANGED not in html
+    # a draft takes the change
+    (root / "data" / "second.yaml").write_bytes(
+        (root / LETTER).read_bytes().replace(b"state: approved", b"state: draft")
+    )
+    edit_yaml(root / "data" / "second.yaml", "  approved_by: Clive Grunshaw\n", "")
+    edit_yaml(root / "data" / "second.yaml", "  approved_on: 2020-03-30\n", "")
+    edit_yaml(root / "data" / "second.yaml", "  version: 1\n", "")
+    status, _, err = run_in(
+        root, monkeypatch, "build", "data/second.yaml", "--out", "draft", "--format", "html"
+    )
+    assert status == 0, err
+    assert CHANGED in (root / "draft" / "second.html").read_text(encoding="utf-8")
+
+
+def test_a_reference_list_changed_after_approval_holds_nothing(
+    draft: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _approved(draft, monkeypatch)
+    assert _build(root, monkeypatch, "before", "--format", "html") == (0, "")
+    frameworks = root / "data" / "reference" / "frameworks.yaml"
+    edit_yaml(frameworks, "requires improvement", "needs to improve")
+    assert _build(root, monkeypatch, "after", "--format", "html") == (0, "")
+    assert (root / "after" / "lancashire-2020-peel.html").read_bytes() == (
+        root / "before" / "lancashire-2020-peel.html"
+    ).read_bytes()
+
+
+def test_a_letter_set_to_sent_by_hand_is_refused(
+    draft: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit_yaml(draft / LETTER, "status:\n  state: draft\n", SENT_STATUS)
+    shutil.rmtree(draft / "approvals", ignore_errors=True)
+    status, err = _build(draft, monkeypatch, "out")
+    assert status == 1
+    assert err == (
+        f"{LETTER}: error: the letter is sent, but nothing records its approval (no "
+        f"{RECORDS}/); approve it (letters approve; --sent for one sent before letters), or "
+        "set status.state to draft\n"
+    )
+    assert not (draft / "out").exists()
+
+
+def test_a_deleted_approval_record_holds_the_letter(
+    draft: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _approved(draft, monkeypatch)
+    (root / RECORDS / "1.json").unlink()
+    status, err = _build(root, monkeypatch, "out")
+    assert status == 1 and "the letter is approved, but nothing records its approval" in err
+    assert not (root / "out").exists()
+
+
+def test_an_edit_to_the_approved_letters_data_holds_it_naming_the_field(
+    draft: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _approved(draft, monkeypatch)
+    edit_yaml(root / LETTER, "Lancashire Constabulary", "Lancashire Police")
+    status, err = _build(root, monkeypatch, "out")
+    assert status == 1
+    assert err.startswith(
+        f"{LETTER}: error: held: the letter is approved, but its data changed since version 1 was approved (force.name"
+    )
+    assert err.endswith(
+        "undo the change, or reopen the letter for a new version (letters reopen --why ...)\n"
+    )
+    assert not (root / "out").exists()
+
+
+def test_an_altered_file_in_the_store_is_refused_by_name(
+    draft: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _approved(draft, monkeypatch)
+    record = json.loads((root / RECORDS / "1.json").read_text(encoding="utf-8"))
+    digest = record["inputs"]["templates/house-style.yaml"]
+    stored = root / "approvals" / "objects" / digest[:2] / digest[2:]
+    os.chmod(stored, 0o644)
+    stored.write_bytes(stored.read_bytes() + b"\n# changed\n")
+    shutil.rmtree(root / ".letters-cache", ignore_errors=True)
+    status, err = _build(root, monkeypatch, "out")
+    assert status == 1
+    assert (
+        f"approvals/objects/{digest[:2]}/{digest[2:]}: altered: it no longer matches its SHA-256, so templates/house-style.yaml"
+        in err
+    )
+    assert not (root / "out").exists()
+
+
+def test_reopen_approve_and_history(draft: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _approved(draft, monkeypatch)
+    status, out, err = run_in(
+        root, monkeypatch, "reopen", LETTER, "--why", "The savings figure was wrong"
+    )
+    assert (status, out, err) == (0, f"reopened {LETTER} as version 2, a draft\n", "")
+    edit_yaml(_template(root), OPENING, CHANGED)
+    assert _build(root, monkeypatch, "draft", "--format", "html") == (0, "")
+    assert CHANGED in (root / "draft" / "lancashire-2020-peel.html").read_text(encoding="utf-8")
+    status, out, err = run_in(
+        root, monkeypatch, "approve", LETTER, "--by", "Clive Grunshaw", "--on", "2020-04-01"
+    )
+    assert status == 0, err
+    status, out, err = run_in(root, monkeypatch, "publish", LETTER, "--on", "2020-04-01")
+    assert status == 0, err
+    status, out, err = run_in(root, monkeypatch, "history", LETTER)
+    assert (status, err) == (0, "")
+    assert out == (
+        "version 1: approved by Clive Grunshaw on 2020-03-30\n"
+        "version 2: sent by Clive Grunshaw on 2020-04-01; reopened from version 1: The savings "
+        "figure was wrong\n"
+    )
+    text = (root / LETTER).read_text(encoding="utf-8")
+    assert "  version: 2\n  reopened_because: The savings figure was wrong\n" in text
+
+
+def test_a_letter_sent_before_letters_is_recorded_as_such(
+    draft: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.rmtree(draft / "approvals", ignore_errors=True)
+    status, out, err = run_in(
+        draft,
+        monkeypatch,
+        "approve",
+        LETTER,
+        "--sent",
+        "--by",
+        "Clive Grunshaw",
+        "--on",
+        "2020-03-30",
+    )
+    assert (status, err) == (0, ""), err
+    assert out.startswith(f"recorded as sent {LETTER}")
+    record = json.loads((draft / RECORDS / "1.json").read_text(encoding="utf-8"))
+    assert record["how"] == "sent before letters"
+    assert sorted(record["outputs"]) == ["sent"]
+    assert sorted(record["outputs"]["sent"]) == [
+        "lancashire-2020-peel.docx",
+        "lancashire-2020-peel.html",
+        "lancashire-2020-peel.pdf",
+        "lancashire-2020-peel.public.pdf",
+    ]
+    assert "  state: sent\n" in (draft / LETTER).read_text(encoding="utf-8")
+    assert _build(draft, monkeypatch, "out") == (0, "")
+
+
+def test_a_file_made_differently_now_is_written_as_approved_and_said(
+    draft: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _approved(draft, monkeypatch)
+    record_path = root / RECORDS / "1.json"
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    # as if an earlier letters had made the page: a page of other bytes kept as approved
+    older = b"<!DOCTYPE html><html><body><p>As approved</p></body></html>\n"
+    import hashlib
+
+    digest = hashlib.sha256(older).hexdigest()
+    stored = root / "approvals" / "objects" / digest[:2] / digest[2:]
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    stored.write_bytes(older)
+    record["outputs"]["approved"]["lancashire-2020-peel.html"] = digest
+    record["letters"] = "0.0.1"
+    record_path.write_text(json.dumps(record), encoding="utf-8")
+    status, err = _build(root, monkeypatch, "out", "--format", "html")
+    assert status == 0
+    assert err == (
+        f"{LETTER}: warning: letters 0.0.1 made lancashire-2020-peel.html when the letter was "
+        "approved; this version of letters makes it differently, so the file as then is written\n"
+    )
+    assert (root / "out" / "lancashire-2020-peel.html").read_bytes() == older
+
+
+def test_every_letter_marked_approved_or_sent_in_the_project_has_its_snapshot() -> None:
+    from conftest import ROOT
+
+    letters = [
+        p
+        for folder in ("data", "data/examples", "tests/real")
+        for p in sorted((ROOT / folder).glob("*.yaml"))
+        if not p.name.endswith(".expect.yaml")
+    ]
+    assert len(letters) >= 24
+    for path in letters:
+        text = path.read_text(encoding="utf-8")
+        if "state: draft" in text:
+            continue
+        name = path.relative_to(ROOT).with_suffix("").as_posix()
+        records = sorted((ROOT / "approvals" / "letters" / name).glob("*.json"))
+        assert records, f"{name} has no snapshot"
+        record = json.loads(records[-1].read_text(encoding="utf-8"))
+        assert record["how"] in ("reconstructed", "approved", "sent before letters")
+        assert position(path, "state:")  # the state is written in the file
