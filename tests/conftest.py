@@ -274,11 +274,30 @@ def _format_of(path: Path, stem: str) -> str:
     return path.name.removeprefix(stem + ".").replace(".", "-")
 
 
-def copy_of_project(root: Path) -> Path:
-    """Copy the project's data, templates and approvals into `root`, for a test to change."""
+def copy_of_project(root: Path, drafts: bool = True) -> Path:
+    """Copy the project's data, templates and approvals into `root`, for a test to change.
+
+    With `drafts`, its letters (data/ and data/examples/) are drafts, as letters being
+    written are: an approved or sent letter builds from its approval's snapshot, so a
+    test's change to a template, or to the letter, would not show in it (or would hold it).
+    """
     for folder in ("data", "templates", "approvals"):
         shutil.copytree(ROOT / folder, root / folder)
+    if drafts:
+        for path in [*(root / "data").glob("*.yaml"), *(root / "data" / "examples").glob("*.yaml")]:
+            path.write_text(as_draft(path.read_text(encoding="utf-8")), encoding="utf-8")
     return root
+
+
+#: A letter's status, in block or flow style, to the end of its mapping.
+_STATUS = re.compile(r"^status:(?: \{[^}]*\}\n|\n(?:  .*\n)+)", re.M)
+
+
+def as_draft(text: str) -> str:
+    """Return a letter's data with its status made a draft."""
+    changed, count = _STATUS.subn("status:\n  state: draft\n", text)
+    assert count == 1, "a letter's status, once"
+    return changed
 
 
 @pytest.fixture
@@ -332,8 +351,7 @@ def draft_built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     data = root / "data" / DEFAULT_LETTER.name
     edit_yaml(
         data,
-        "status:\n  state: sent\n  approved_by: Clive Grunshaw\n  approved_on: 2020-03-30\n"
-        "  sent_on: 2020-03-30\n",
+        "status:\n  state: draft\n",
         f"status:\n  state: draft\nmarking: OFFICIAL\nnotes: {NOTES}\n",
     )
     edit_yaml(
@@ -412,5 +430,4 @@ def run_in(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int
 @pytest.fixture
 def draft(scratch: Path) -> Path:
     """Make the default letter a draft, in a copy of the project."""
-    edit_yaml(scratch / "data" / DEFAULT_LETTER.name, SENT_STATUS, "status:\n  state: draft\n")
     return scratch
