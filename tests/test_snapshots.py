@@ -1,4 +1,4 @@
-"""What is sent is what was approved: approval freezes every input, and approved letters build from it.
+"""What is sent is what was approved: approval freezes every input; approved letters build from it.
 
 Each test works in a copy of the project with no git, as an office would: a draft is
 approved with `letters approve`, then templates, reference lists or the letter change.
@@ -117,7 +117,8 @@ def test_an_edit_to_the_approved_letters_data_holds_it_naming_the_field(
     status, err = _build(root, monkeypatch, "out")
     assert status == 1
     assert err.startswith(
-        f"{LETTER}: error: held: the letter is approved, but its data changed since version 1 was approved (force.name"
+        f"{LETTER}: error: held: the letter is approved, but its data changed since version 1 "
+        "was approved (force.name"
     )
     assert err.endswith(
         "undo the change, or reopen the letter for a new version (letters reopen --why ...)\n"
@@ -138,8 +139,8 @@ def test_an_altered_file_in_the_store_is_refused_by_name(
     status, err = _build(root, monkeypatch, "out")
     assert status == 1
     assert (
-        f"approvals/objects/{digest[:2]}/{digest[2:]}: altered: it no longer matches its SHA-256, so templates/house-style.yaml"
-        in err
+        f"approvals/objects/{digest[:2]}/{digest[2:]}: altered: it no longer matches its "
+        "SHA-256, so templates/house-style.yaml" in err
     )
     assert not (root / "out").exists()
 

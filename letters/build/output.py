@@ -51,7 +51,7 @@ def output_names(stem: str) -> set[str]:
 
 
 #: The folders under a project that hold what letters reads, never what it writes.
-INPUT_FOLDERS = ("data", "templates", ".git")
+INPUT_FOLDERS = ("data", "templates", "approvals", ".git")
 #: The files of an archive (its manifest, lock and journal) and of an approval: no output's.
 RECORD_NAMES = ("manifest.jsonl", ".lock", ".filing.json")
 RECORD_SUFFIX = ".approval.json"
