@@ -488,7 +488,7 @@ def preview(ctx: click.Context, data: Path | None, port: int) -> None:
     "--against",
     "revision",
     metavar="REV",
-    help="The git revision to compare with; default: the approval's, else the last commit.",
+    help="The git revision to compare with; default: the last commit.",
 )
 @click.option(
     "--out",
