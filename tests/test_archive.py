@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import DEFAULT_LETTER, edit_yaml
+from conftest import DEFAULT_LETTER, copy_of_project, edit_yaml
 from letters.build.archive import MANIFEST, read_manifest
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
@@ -30,6 +30,12 @@ def _run(*args: str) -> Result:
     from letters.cli import main
 
     return CliRunner().invoke(main, ["archive", *args])
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Path:
+    """A copy of the project as it ships: its letters sent, each with its approval snapshot."""
+    return copy_of_project(tmp_path, drafts=False)
 
 
 @pytest.fixture
@@ -115,22 +121,36 @@ def test_a_row_that_names_a_field_twice_fails_verification(archived: Path) -> No
     )
 
 
-def test_a_changed_reference_list_is_a_changed_letter(archived: Path, scratch: Path) -> None:
-    # the report kinds word the letter and name its grades: the list is one of its inputs
+def _new_version(scratch: Path, old: str, new: str) -> None:
+    """Reopen the sent letter, change its words, approve and send it again: version 2."""
+    from letters.cli import main
+
+    def run(*args: str) -> None:
+        result = CliRunner().invoke(main, list(args))
+        assert result.exit_code == 0, result.output
+
+    run("reopen", LETTER, "--why", "a closing sentence to correct")
+    edit_yaml(scratch / LETTER, old, new)
+    run("approve", LETTER, "--by", "Clive Grunshaw", "--on", "2020-03-31")
+    run("publish", LETTER, "--on", "2020-03-31")
+
+
+def test_a_changed_reference_list_leaves_a_filed_letter_as_filed(
+    archived: Path, scratch: Path
+) -> None:
+    # the letter is made from its approval's snapshot, whatever the lists say now
     edit_yaml(scratch / "data" / "reference" / "frameworks.yaml", "# The kinds", "# All kinds")
-    refused = _run(LETTER)
-    assert refused.exit_code == 1
-    assert "already archived as 2020/lancashire-2020-peel.pdf" in refused.stderr
+    again = _run(LETTER)
+    assert again.exit_code == 0
+    assert again.stdout == "unchanged: archive/2020/lancashire-2020-peel.pdf is already archived\n"
     assert len(read_manifest(archived)) == 1
 
 
 def test_a_changed_letter_is_refused_unless_filed_as_a_new_version(
     archived: Path, scratch: Path
 ) -> None:
-    edit_yaml(
-        scratch / LETTER,
-        "as the activity progresses.",
-        "as the activity progresses, every quarter.",
+    _new_version(
+        scratch, "as the activity progresses.", "as the activity progresses, every quarter."
     )
     refused = _run(LETTER)
     assert refused.exit_code == 1
@@ -162,7 +182,7 @@ def test_a_draft_is_refused(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert result.exit_code == 1
     assert result.stderr == (
         f"{LETTER}: error: the letter is a draft; only approved or sent letters can be archived"
-        " (set status.state)\n"
+        " (approve it: letters approve)\n"
     )
     assert not (scratch / "archive").exists()
 
@@ -216,9 +236,7 @@ def test_verify_names_each_kind_of_tampering(archived: Path, tamper) -> None:  #
 
 
 def test_verify_catches_a_removed_row_and_a_rehashed_edit(archived: Path, scratch: Path) -> None:
-    edit_yaml(
-        scratch / LETTER, "as the activity progresses.", "as the activity progresses, monthly."
-    )
+    _new_version(scratch, "as the activity progresses.", "as the activity progresses, monthly.")
     assert _run(LETTER, "--new-version").exit_code == 0
     manifest = archived / MANIFEST
     first, second = manifest.read_text().splitlines()

@@ -480,15 +480,31 @@ def _attachments(
 
 
 def archive_records(data_path: Path, project: Project, strict: bool = False) -> list[Record]:
-    """Check a letter and render its record PDF (one per language) to archive; refuse drafts."""
+    """Check a letter and render its record PDF (one per language) to archive; refuse drafts.
+
+    The record is made from the letter's approval snapshot, as its sent files are.
+    """
+    from .incremental import CACHE
+    from .snapshot import frozen
+    from .workers import loaded_project
+
+    approved = frozen(data_path, project.root, project.root / CACHE)
+    if approved is None:
+        raise ArchiveError(
+            f"{data_path}: the letter is a draft; only approved or sent letters can be archived "
+            "(approve it: letters approve)"
+        )
+    try:
+        return _records(approved.data_path, loaded_project(approved.root), strict)
+    except LettersError as exc:  # name the letter's own file, not its copy in the snapshot
+        raise relocated(exc, approved.data_path, data_path) from None
+
+
+def _records(data_path: Path, project: Project, strict: bool) -> list[Record]:
+    """Render the record PDF of a letter (one per language) with its particulars."""
     prepared = _checked(data_path, project, strict)
     loaded = prepared.loaded
     letter = loaded.letter
-    if letter.status.state == "draft":
-        raise ArchiveError(
-            f"{data_path}: the letter is a draft; only approved or sent letters can be archived "
-            "(set status.state)"
-        )
     records = []
     status = letter.status
     for language, facts in prepared.facts.items():
