@@ -7,8 +7,16 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from conftest import DEFAULT_LETTER, edit_yaml
+import pytest
+
+from conftest import DEFAULT_LETTER, copy_of_project, edit_yaml
 from letters.cli import main
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Path:
+    """A copy of the project as it ships: the default letter sent on 30 March 2020."""
+    return copy_of_project(tmp_path, drafts=False)
 
 
 def _due(scratch: Path, *args: str) -> tuple[int, str, str]:
