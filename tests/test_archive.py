@@ -34,7 +34,7 @@ def _run(*args: str) -> Result:
 
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
-    """A copy of the project as it ships: its letters sent, each with its approval snapshot."""
+    """Copy the project as it ships: its letters sent, each with its approval snapshot."""
     return copy_of_project(tmp_path, drafts=False)
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
 import pytest
+from click.testing import CliRunner
 
 from conftest import DEFAULT_LETTER, copy_of_project, edit_yaml
 from letters.cli import main
@@ -15,7 +14,7 @@ from letters.cli import main
 
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
-    """A copy of the project as it ships: the default letter sent on 30 March 2020."""
+    """Copy the project as it ships: the default letter sent on 30 March 2020."""
     return copy_of_project(tmp_path, drafts=False)
 
 
