@@ -34,7 +34,7 @@ def changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     result = CliRunner().invoke(main, ["diff", LETTER])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "2 changes since HEAD",
+        "2 changes since version 1",
         "wrote build/lancashire-2020-peel.redline.html",
         "wrote build/lancashire-2020-peel.redline.docx",
     ]
@@ -44,17 +44,26 @@ def changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_the_html_marks_each_changed_word(changed: Path) -> None:
     html = (changed / "build" / "lancashire-2020-peel.redline.html").read_text(encoding="utf-8")
     assert "<p>I am <del>pleased </del><ins>delighted </ins>that with over" in html
-    assert "through my <del>quarterly </del><ins>monthly </ins>scrutiny meetings.</p>" in html
+    assert (
+        "through my <del>quarterly </del><ins>monthly </ins>scrutiny meetings. "
+        '<small class="from">(from templates/letters/integrated-peel-2018.md.j2)</small></p>'
+    ) in html
+    assert "of the total police budget, with Lancashire having one of the leanest support " in html
+    assert f'<small class="from">(from {LETTER})</small></p>' in html
     assert len(re.findall(r"<(?:ins|del)>", html)) == 4
 
 
 def test_the_docx_holds_tracked_changes_with_author_and_date(changed: Path) -> None:
     path = changed / "build" / "lancashire-2020-peel.redline.docx"
     xml = zipfile.ZipFile(path).read("word/document.xml").decode("utf-8")
-    mark = r'w:id="\d+" w:author="letters" w:date="2020-03-30T00:00:00Z"><w:r>'
+    mark = r'w:id="\d+" w:author="([^"]+)" w:date="2020-03-30T00:00:00Z"><w:r>'
     deleted = re.findall(f"<w:del {mark}" + r'<w:delText xml:space="preserve">([^<]*)<', xml)
     inserted = re.findall(f"<w:ins {mark}" + r'<w:t xml:space="preserve">([^<]*)<', xml)
-    assert deleted == ["pleased ", "quarterly "] and inserted == ["delighted ", "monthly "]
+    template = "templates/letters/integrated-peel-2018.md.j2"
+    assert deleted == [(LETTER, "pleased "), (template, "quarterly ")]
+    assert inserted == [(LETTER, "delighted "), (template, "monthly ")]
+    styles = zipfile.ZipFile(path).read("word/styles.xml").decode("utf-8")
+    assert 'w:ascii="Arial"' in styles, "the house font, as the letter's"
     first = path.read_bytes()
     CliRunner().invoke(main, ["diff", LETTER])
     assert path.read_bytes() == first, "the same redline gives the same bytes"

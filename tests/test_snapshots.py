@@ -247,3 +247,36 @@ def test_every_letter_marked_approved_or_sent_in_the_project_has_its_snapshot() 
         record = json.loads(records[-1].read_text(encoding="utf-8"))
         assert record["how"] in ("reconstructed", "approved", "sent before letters")
         assert position(path, "state:")  # the state is written in the file
+
+
+def test_diff_needs_no_git_and_an_edit_before_approval_is_part_of_the_approved_text(
+    draft: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert not (draft / ".git").exists()
+    edit_yaml(draft / LETTER, "I am pleased that with over", "I am delighted that with over")
+    root = _approved(draft, monkeypatch)
+    edit_yaml(_template(root), OPENING, CHANGED)
+    status, out, err = run_in(root, monkeypatch, "diff", LETTER)
+    assert (status, err) == (0, "")
+    assert out.splitlines()[0] == "1 change since version 1"
+    html = (root / "build" / "lancashire-2020-peel.redline.html").read_text(encoding="utf-8")
+    assert "I am delighted that with over" in html and "pleased" not in html
+    assert "<del>write </del><ins>am writing </ins>in response" in html
+    assert "(from templates/letters/integrated-peel-2018.md.j2)</small>" in html
+    assert "<li>templates/letters/integrated-peel-2018.md.j2: 1</li>" in html
+
+
+def test_a_reference_list_change_holds_nothing_and_diff_all_names_it(
+    draft: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _approved(draft, monkeypatch)
+    frameworks = root / "data" / "reference" / "frameworks.yaml"
+    pillar = "  area_noun: pillar\n  every_area_graded: true       # every force's report graded"
+    edit_yaml(frameworks, pillar, pillar.replace("pillar\n", "strand\n"))
+    assert _build(root, monkeypatch, "out", "--format", "html") == (0, "")
+    assert "pillar" in (root / "out" / "lancashire-2020-peel.html").read_text(encoding="utf-8")
+    status, out, err = run_in(root, monkeypatch, "diff", "--all")
+    assert (status, err) == (0, "")
+    assert out == (
+        f"{LETTER} (version 1): 3 changes if reopened, from data/reference/frameworks.yaml\n"
+    )

@@ -482,13 +482,21 @@ def preview(ctx: click.Context, data: Path | None, port: int) -> None:
         raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}") from None
 
 
-@main.command(short_help="Show what changed in a letter's words since a revision.")
-@click.argument("data", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@main.command(short_help="Show what changed in a letter's words since it was approved.")
+@click.argument(
+    "data", type=click.Path(path_type=Path, dir_okay=False, exists=True), required=False
+)
 @click.option(
     "--against",
-    "revision",
-    metavar="REV",
-    help="The git revision to compare with; default: the last commit.",
+    metavar="N|REV",
+    help="An approved version's number, or a git revision; default: the latest approved "
+    "version, else the last commit.",
+)
+@click.option(
+    "--all",
+    "every",
+    is_flag=True,
+    help="List what the shared files now would change in every approved letter, instead.",
 )
 @click.option(
     "--out",
@@ -499,48 +507,61 @@ def preview(ctx: click.Context, data: Path | None, port: int) -> None:
     help="Folder to write the redline to.",
 )
 @click.pass_context
-def diff(ctx: click.Context, data: Path, revision: str | None, out_dir: Path) -> None:
-    """Write a redline of DATA: its words at a revision against its words now.
+def diff(
+    ctx: click.Context, data: Path | None, against: str | None, every: bool, out_dir: Path
+) -> None:
+    """Write a redline of DATA: its words as approved against its words now.
 
-    <name>.redline.html marks insertions and deletions word by word; <name>.redline.docx
-    holds them as Word tracked changes to accept or reject. The letter is rendered from the
-    data and templates of each version, so a template's change shows as the words it
-    changes.
+    <name>.redline.html marks insertions and deletions word by word, each changed line
+    naming the file it came from (the letter's data, or a template, the house style or a
+    reference list); <name>.redline.docx holds them as Word tracked changes, one author per
+    file, to accept or reject. No git is needed, except to compare with a git revision.
     """
-    from ..build.build import compose
-    from ..build.output import write_all
-    from ..compose.document import text_lines
-    from ..office.redline import (
-        compare,
-        count_changes,
-        lines_at,
-        redline_docx,
-        redline_html,
-        revision_of,
-    )
+    if every:
+        _diff_all(ctx, data)
+        return
+    if data is None:
+        raise click.UsageError("give the letter's DATA file, or --all")
+    from ..office.redline import count_changes, redline, redline_docx, redline_html
 
     project = _office_letter(ctx, data)
     _writable(ctx, out_dir, project)
+    html_path = out_dir / f"{data.stem}.redline.html"
+    docx_path = out_dir / f"{data.stem}.redline.docx"
     try:
-        against = revision or revision_of(data, project.root)
-        before = lines_at(against, data, project.root)
-        document = compose(data, project)
-        changes = compare(before, text_lines(document, bullet="• "))
-        html_path = out_dir / f"{data.stem}.redline.html"
-        docx_path = out_dir / f"{data.stem}.redline.docx"
-        write_all(
-            {
-                html_path: redline_html(changes, f"{data.stem}, {against} to now").encode(),
-                docx_path: redline_docx(changes, document.date),
-            }
-        )
+        made = redline(data, project, against)
+        title = f"{data.stem}, {made.against} to now"
+        docx = redline_docx(made.changes, made.day, project.style)
+        _write(ctx, {html_path: redline_html(made.changes, title).encode(), docx_path: docx})
     except LettersError as exc:
         _report(ctx, exc, data)
         ctx.exit(1)
-    count = count_changes(changes)
-    click.echo(f"{count} {'change' if count == 1 else 'changes'} since {against}")
+    count = count_changes(made.changes)
+    click.echo(f"{count} {'change' if count == 1 else 'changes'} since {made.against}")
     click.echo(f"wrote {_shown(html_path)}")
     click.echo(f"wrote {_shown(docx_path)}")
+
+
+def _diff_all(ctx: click.Context, data: Path | None) -> None:
+    """Print, for every approved letter, what the shared files now would change in it."""
+    from ..office.redline import shared_changes
+
+    if data is not None:
+        raise click.UsageError("--all takes no DATA file")
+    project, paths = _letters(ctx, ())
+    try:
+        touched = shared_changes(paths, project)
+    except LettersError as exc:
+        _fail(ctx, exc)
+    for row in touched:
+        said = (
+            f"would not build if reopened: {row.error}"
+            if row.error
+            else f"{_count(row.changes, 'change')} if reopened, from {', '.join(row.sources)}"
+            if row.changes
+            else "unchanged by the shared files"
+        )
+        click.echo(f"{_shown(row.letter)} (version {row.version}): {said}")
 
 
 @main.command(short_help="Approve a letter: freeze its inputs in a snapshot.")

@@ -1,11 +1,14 @@
-"""A redline: a letter's words as they were at a revision, and as they are now.
+"""A redline: a letter's words as approved (or at a git revision), and as they are now.
 
-`letters diff DATA [--against REV]` renders the letter from the data and templates of a
-git revision (by default the one its approval records, else the last commit) and from
-those on disk now, and compares the text a reader sees, word by word. It writes an HTML
-page with insertions and deletions marked, and a DOCX whose changes are Word tracked
-changes (w:ins and w:del) that a manager can accept or reject, with an author and a date
-that keep the file the same each time.
+`letters diff DATA` renders the letter from its latest approval's snapshot and from the
+files on disk now, and compares the text a reader sees, word by word; no git is needed.
+Each change is put down to the file it came from: the snapshot's files are replaced by
+today's one at a time (the letter's own first, then the shared templates, house style and
+reference lists), and a changed line belongs to the file whose step made it.
+`--against N` compares with version N; `--against REV` with a git revision. It writes an
+HTML page with insertions and deletions marked, and a DOCX in the house style whose
+changes are Word tracked changes (w:ins and w:del), one author per source, with a date
+that keeps the file the same each time.
 """
 
 from __future__ import annotations
@@ -20,8 +23,17 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
+from ..build.output import write_all
 from ..source.errors import UNPRINTABLE, LettersError
+from ..source.inputs import ANY, read_input
+from ..source.provenance import file_digest
+
+if TYPE_CHECKING:
+    from ..build.project import Project
+    from ..build.snapshot import Approval
+    from ..compose.style import HouseStyle
 
 #: A git commit's full hash (SHA-1 or SHA-256).
 COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
@@ -32,9 +44,10 @@ _WORDS = re.compile(r"\S+\s*|\s+")
 
 @dataclass(frozen=True)
 class Change:
-    """One line of the redline: runs of (kind, text), kind '=', '+' or '-'."""
+    """One line of the redline: runs of (kind, text), kind '=', '+' or '-', and its source."""
 
     runs: tuple[tuple[str, str], ...]
+    source: str = ""
 
     @property
     def changed(self) -> bool:
@@ -140,6 +153,173 @@ def _extract(archive: bytes, into: Path) -> None:
         raise LettersError(f"git gave an archive that cannot be read ({exc})") from None
 
 
+@dataclass(frozen=True)
+class Stage:
+    """The letter's lines once the file `source` (none for the first) is as it is now."""
+
+    source: str
+    lines: list[str]
+
+
+def version_stages(
+    data_path: Path, project: Project, version: int | None = None, own: bool = True
+) -> tuple[Approval, list[Stage]]:
+    """Render the letter as approved, then once more for each of its files that changed since.
+
+    `version` is the approved version to start from (default: the latest). Without `own`,
+    the letter's own files (its data, its office's file, signatures) stay as approved: what
+    the shared files alone would change.
+    """
+    from ..build.incremental import CACHE
+    from ..build.snapshot import Store, letter_name, materialise
+    from ..source.validate import load_letter
+
+    store = Store(project.root)
+    letter = letter_name(data_path, project.root)
+    approvals = store.approvals(letter)
+    chosen = [a for a in approvals if version is None or a.version == version]
+    if not chosen:
+        known = ", ".join(str(a.version) for a in approvals) or "none"
+        raise LettersError(
+            f"{data_path}: no approved version {version or ''} to compare with (versions: "
+            f"{known}); give --against a version, or a git revision"
+        )
+    approval = chosen[-1]
+    work = project.root / CACHE / "diff" / letter.removesuffix(".yaml")
+    materialise(approval, store, work)
+    for extra in sorted(_files(work) - set(approval.inputs)):  # left by an earlier diff
+        (work / extra).unlink()
+    stages = [Stage("", _lines(work, letter))]
+    loaded = load_letter(data_path, project.root)
+    mine = [letter_name(path, project.root) for path in loaded.files]
+    now = [
+        letter_name(path, project.root)
+        for path in (*loaded.files, *project.template_files, *project.reference_files)
+    ]
+    names = [*mine, *sorted((set(now) | set(approval.inputs)) - set(mine))]
+    for name in names:
+        if name in mine and not own:
+            continue
+        present = (project.root / name).is_file() and name in now
+        data = read_input(project.root / name, project.root, ANY) if present else None
+        if (file_digest(data) if data is not None else None) == approval.inputs.get(name):
+            continue
+        target = work / name
+        if data is None:
+            target.unlink(missing_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_all({target: data})
+        stages.append(Stage(name, _lines(work, letter)))
+    return approval, stages
+
+
+@dataclass(frozen=True)
+class Redline:
+    """A letter's changes, what they are measured against, and the letter's date."""
+
+    changes: list[Change]
+    against: str
+    day: dt.date
+
+
+def redline(data_path: Path, project: Project, against: str | None = None) -> Redline:
+    """Compare a letter now with an approved version (a number; default: the latest) or a revision.
+
+    A letter never approved is compared with the last commit.
+    """
+    from ..build.build import compose
+    from ..build.snapshot import Store, letter_name
+    from ..compose.document import text_lines
+
+    document = compose(data_path, project)
+    approved = Store(project.root).latest(letter_name(data_path, project.root))
+    if against is None and approved is None:
+        against = "HEAD"
+    if against is None or against.isdigit():
+        approval, stages = version_stages(data_path, project, int(against) if against else None)
+        return Redline(attributed(stages), f"version {approval.version}", document.date)
+    before = lines_at(against, data_path, project.root)
+    return Redline(compare(before, text_lines(document, bullet="• ")), against, document.date)
+
+
+@dataclass(frozen=True)
+class Touched:
+    """What the shared files, as they are now, would change in an approved letter."""
+
+    letter: Path
+    version: int
+    changes: int
+    sources: tuple[str, ...]
+    #: Why the letter could not be made from today's shared files, if it could not.
+    error: str = ""
+
+
+def shared_changes(paths: list[Path], project: Project) -> list[Touched]:
+    """Say for each approved letter (or draft of a later version) what today's shared files change.
+
+    The letter's own files stay as approved; a letter never approved has nothing to
+    compare with and is left out.
+    """
+    from ..build.snapshot import Store, letter_name
+
+    store = Store(project.root)
+    touched = []
+    for path in paths:
+        if store.latest(letter_name(path, project.root)) is None:
+            continue
+        try:
+            approval, stages = version_stages(path, project, own=False)
+        except LettersError as exc:  # today's shared files cannot make the letter as approved
+            latest = store.latest(letter_name(path, project.root))
+            assert latest is not None
+            touched.append(Touched(path, latest.version, 0, (), str(exc).splitlines()[0]))
+            continue
+        changes = [change for change in attributed(stages) if change.changed]
+        sources = tuple(sorted({change.source for change in changes}))
+        touched.append(Touched(path, approval.version, count_changes(changes), sources))
+    return touched
+
+
+def _files(root: Path) -> set[str]:
+    """Name every file under a folder, by its place in it."""
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+def _lines(root: Path, letter: str) -> list[str]:
+    """Render a letter of the project at `root` to the lines a reader sees."""
+    from ..build.build import compose
+    from ..build.project import Project as Folder
+    from ..compose.document import text_lines
+
+    return text_lines(compose(root / letter, Folder(root)), bullet="• ")
+
+
+def attributed(stages: list[Stage]) -> list[Change]:
+    """Compare the first stage with the last, each changed line put down to its source."""
+    changes = compare(stages[0].lines, stages[-1].lines)
+    seen = [set(stage.lines) for stage in stages]
+    placed = []
+    for change in changes:
+        if not change.changed:
+            placed.append(change)
+            continue
+        new = "".join(text for kind, text in change.runs if kind != "-")
+        old = "".join(text for kind, text in change.runs if kind != "+")
+        added = any(kind == "+" for kind, _ in change.runs)
+        source = next(
+            (
+                stages[k].source
+                for k in range(1, len(stages))
+                if (new in seen[k] and new not in seen[k - 1])
+                or (not added and old in seen[k - 1] and old not in seen[k])
+            ),
+            stages[-1].source,
+        )
+        placed.append(Change(change.runs, source))
+    return placed
+
+
 def compare(before: list[str], after: list[str]) -> list[Change]:
     """Compare two letters' lines: whole lines added or removed, changed lines word by word."""
     changes: list[Change] = []
@@ -212,34 +392,56 @@ def _words(old: str, new: str) -> Change:
 
 
 def redline_html(changes: list[Change], title: str) -> str:
-    """Write the redline as an HTML page: deletions struck through, insertions underlined."""
+    """Write the redline as an HTML page: deletions struck through, insertions underlined.
+
+    A changed line names the file its change came from, where that is known.
+    """
     tags = {"=": ("", ""), "-": ("<del>", "</del>"), "+": ("<ins>", "</ins>")}
     body = "\n".join(
         "<p>"
         + "".join(tags[kind][0] + html.escape(text) + tags[kind][1] for kind, text in change.runs)
+        + (
+            f' <small class="from">(from {html.escape(change.source)})</small>'
+            if change.changed and change.source
+            else ""
+        )
         + "</p>"
         for change in changes
     )
     count = count_changes(changes)
+    by_source: dict[str, int] = {}
+    for change in changes:
+        if change.changed and change.source:
+            by_source[change.source] = by_source.get(change.source, 0) + count_changes([change])
+    sources = "".join(f"<li>{html.escape(name)}: {n}</li>" for name, n in sorted(by_source.items()))
     return (
         '<!doctype html>\n<html lang="en-GB"><head><meta charset="utf-8">'
         f"<title>Changes: {html.escape(title)}</title><style>"
         "body{font-family:sans-serif;max-width:46em;margin:2em auto;line-height:1.4}"
         "del{color:#d4351c;text-decoration:line-through}"
-        "ins{color:#00703c;text-decoration:underline}</style></head>\n<body>\n"
+        "ins{color:#00703c;text-decoration:underline}.from{color:#505a5f}</style></head>\n"
+        "<body>\n"
         f"<h1>Changes: {html.escape(title)}</h1>\n<p>{count} changes.</p>\n"
-        f"{body}\n</body></html>\n"
+        + (f"<ul>{sources}</ul>\n" if sources else "")
+        + f"{body}\n</body></html>\n"
     )
 
 
-def redline_docx(changes: list[Change], day: dt.date) -> bytes:
-    """Write the redline as a DOCX whose changes are Word tracked changes (w:ins, w:del)."""
+def redline_docx(changes: list[Change], day: dt.date, style: HouseStyle | None = None) -> bytes:
+    """Write the redline as a DOCX whose changes are Word tracked changes (w:ins, w:del).
+
+    Each change's author is the file it came from (else 'letters'); in the house style
+    when one is given.
+    """
     import docx
 
+    from ..render.docx import define_styles
     from ..render.docx_furniture import save_dated
     from ..render.internals import OxmlElement, paragraph_xml, qn
 
     document = docx.Document()
+    if style is not None:
+        define_styles(document, style, "en-GB")
     document.core_properties.created = dt.datetime(day.year, day.month, day.day)
     document.core_properties.modified = dt.datetime(day.year, day.month, day.day)
     document.core_properties.author = AUTHOR
@@ -260,7 +462,7 @@ def redline_docx(changes: list[Change], day: dt.date) -> bytes:
             number += 1
             mark = OxmlElement("w:del" if kind == "-" else "w:ins")
             mark.set(qn("w:id"), str(number))
-            mark.set(qn("w:author"), AUTHOR)
+            mark.set(qn("w:author"), change.source or AUTHOR)
             mark.set(qn("w:date"), when)
             mark.append(run)
             paragraph_xml(paragraph).append(mark)

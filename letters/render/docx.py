@@ -74,7 +74,7 @@ def _styled_base(style: HouseStyle, language: str) -> bytes:
     doc = docx.Document()
     _trim_template(doc)
     _page_setup(doc, style)
-    _define_styles(doc, style, language)
+    define_styles(doc, style, language)
     _default_language(doc, language)
     out = io.BytesIO()
     doc.save(out)
@@ -169,7 +169,7 @@ def _paragraph_style(
     return created
 
 
-def _define_styles(doc: docx.document.Document, style: HouseStyle, language: str) -> None:
+def define_styles(doc: docx.document.Document, style: HouseStyle, language: str) -> None:
     """Turn the house style into Word's named styles, in the document's language."""
     font, text = style.font.docx, style.text
     normal = doc.styles["Normal"]
