@@ -6,6 +6,7 @@ approved with `letters approve`, then templates, reference lists or the letter c
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -13,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEFAULT_LETTER, SENT_STATUS, edit_yaml, position, run_in
+from conftest import DEFAULT_LETTER, ROOT, SENT_STATUS, copy_of_project, edit_yaml, position, run_in
+from letters.build.batch import build_many
+from letters.build.project import Project
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
 RECORDS = "approvals/letters/data/lancashire-2020-peel"
@@ -209,8 +212,6 @@ def test_a_file_made_differently_now_is_written_as_approved_and_said(
     record = json.loads(record_path.read_text(encoding="utf-8"))
     # as if an earlier letters had made the page: a page of other bytes kept as approved
     older = b"<!DOCTYPE html><html><body><p>As approved</p></body></html>\n"
-    import hashlib
-
     digest = hashlib.sha256(older).hexdigest()
     stored = root / "approvals" / "objects" / digest[:2] / digest[2:]
     stored.parent.mkdir(parents=True, exist_ok=True)
@@ -228,8 +229,6 @@ def test_a_file_made_differently_now_is_written_as_approved_and_said(
 
 
 def test_every_letter_marked_approved_or_sent_in_the_project_has_its_snapshot() -> None:
-    from conftest import ROOT
-
     letters = [
         p
         for folder in ("data", "data/examples", "tests/real")
@@ -280,3 +279,17 @@ def test_a_reference_list_change_holds_nothing_and_diff_all_names_it(
     assert out == (
         f"{LETTER} (version 1): 3 changes if reopened, from data/reference/frameworks.yaml\n"
     )
+
+
+def test_the_snapshots_kept_in_the_project_still_build_as_recorded(tmp_path: Path) -> None:
+    """A change to the model or the code that broke an old snapshot fails here, not in an office."""
+    root = copy_of_project(tmp_path, drafts=False)
+    letter = root / LETTER
+    batch = build_many([letter], root / "out", project=Project(root))
+    [outcome] = batch.outcomes
+    assert outcome.state == "done", outcome.error
+    assert outcome.result is not None and outcome.result.warnings == ()
+    record = json.loads((ROOT / RECORDS / "1.json").read_text(encoding="utf-8"))
+    assert record["how"] == "reconstructed" and sorted(record["outputs"]) == ["sent"]
+    for name, digest in record["outputs"]["sent"].items():
+        assert hashlib.sha256((root / "out" / name).read_bytes()).hexdigest() == digest, name
