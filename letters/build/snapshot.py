@@ -272,7 +272,9 @@ def frozen(data_path: Path, root: Path, cache: Path) -> Frozen | None:
     approved_data = folder / f"{approval.version}.approved.yaml"
     approved_data.parent.mkdir(parents=True, exist_ok=True)
     named = f"{letter} of version {approval.version}"
-    write_all({approved_data: store.get(approval.inputs[letter], named)})
+    approved_bytes = store.get(approval.inputs[letter], named)
+    if not approved_data.is_file() or approved_data.read_bytes() != approved_bytes:
+        write_all({approved_data: approved_bytes})
     then = load_source(approved_data, folder).tree
     changed = changed_fields(frozen_part(then), frozen_part(source.tree))
     if changed:
