@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import DEFAULT_LETTER, edit_yaml
+from conftest import DEFAULT_LETTER, ROOT, edit_yaml
 from letters.build.archive import MANIFEST, read_manifest
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
@@ -32,10 +33,36 @@ def _run(*args: str) -> Result:
     return CliRunner().invoke(main, ["archive", *args])
 
 
+def _sent(root: Path) -> None:
+    """Record the copy's default letter, a draft, as sent before letters: its version 1."""
+    from letters.cli import main
+
+    shutil.rmtree(root / "approvals" / "letters" / Path(LETTER).with_suffix(""))
+    approve = ["approve", LETTER, "--sent", "--by", "Clive Grunshaw", "--on", "2020-03-30"]
+    result = CliRunner().invoke(main, approve)
+    assert result.exit_code == 0, result.output
+
+
+def _approve_again(root: Path) -> None:
+    """Reopen the default letter, changed since it was sent, and approve its version 2."""
+    from letters.cli import main
+
+    for args in (
+        ["reopen", LETTER, "--why", "A correction."],
+        ["approve", LETTER, "--by", "Clive Grunshaw", "--on", "2020-03-30"],
+    ):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+
+
 @pytest.fixture
 def archived(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """File the default letter in archive/ in a scratch project; return the archive folder."""
+    """File the default letter in archive/ in a scratch project; return the archive folder.
+
+    The copy's letter is a draft: it is first recorded as sent before letters, its version 1.
+    """
     monkeypatch.chdir(scratch)
+    _sent(scratch)
     result = _run(LETTER)
     assert result.exit_code == 0, result.output
     assert result.stdout == "filed archive/2020/lancashire-2020-peel.pdf (version 1)\n"
@@ -115,12 +142,15 @@ def test_a_row_that_names_a_field_twice_fails_verification(archived: Path) -> No
     )
 
 
-def test_a_changed_reference_list_is_a_changed_letter(archived: Path, scratch: Path) -> None:
-    # the report kinds word the letter and name its grades: the list is one of its inputs
+def test_a_changed_reference_list_leaves_a_sent_letter_as_archived(
+    archived: Path, scratch: Path
+) -> None:
+    # the report kinds word the letter and name its grades, but a sent letter is made from its
+    # approval's snapshot, so a later change to the list is not a change to it
     edit_yaml(scratch / "data" / "reference" / "frameworks.yaml", "# The kinds", "# All kinds")
-    refused = _run(LETTER)
-    assert refused.exit_code == 1
-    assert "already archived as 2020/lancashire-2020-peel.pdf" in refused.stderr
+    again = _run(LETTER)
+    assert again.exit_code == 0, again.output
+    assert again.stdout == "unchanged: archive/2020/lancashire-2020-peel.pdf is already archived\n"
     assert len(read_manifest(archived)) == 1
 
 
@@ -132,6 +162,16 @@ def test_a_changed_letter_is_refused_unless_filed_as_a_new_version(
         "as the activity progresses.",
         "as the activity progresses, every quarter.",
     )
+    held = _run(LETTER)  # what is filed is what was approved: an edit holds the letter
+    assert held.exit_code == 1
+    assert held.stderr == (
+        f"{LETTER}: error: held: the letter is sent, but its data changed since version 1 was"
+        " approved (paragraphs.body[4]); undo the change, or reopen the letter for a new version"
+        " (letters reopen --why ...)\n"
+    )
+    assert _run(LETTER, "--new-version").exit_code == 1
+    assert len(read_manifest(archived)) == 1
+    _approve_again(scratch)
     refused = _run(LETTER)
     assert refused.exit_code == 1
     assert refused.stderr == (
@@ -156,8 +196,7 @@ def test_a_changed_letter_is_refused_unless_filed_as_a_new_version(
 
 def test_a_draft_is_refused(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(scratch)
-    edit_yaml(scratch / LETTER, "  state: sent\n", "  state: draft\n")
-    edit_yaml(scratch / LETTER, "  sent_on: 2020-03-30\n", "")
+    assert "status:\n  state: draft\n" in (scratch / LETTER).read_text(encoding="utf-8")
     result = _run(LETTER)
     assert result.exit_code == 1
     assert result.stderr == (
@@ -219,6 +258,7 @@ def test_verify_catches_a_removed_row_and_a_rehashed_edit(archived: Path, scratc
     edit_yaml(
         scratch / LETTER, "as the activity progresses.", "as the activity progresses, monthly."
     )
+    _approve_again(scratch)
     assert _run(LETTER, "--new-version").exit_code == 0
     manifest = archived / MANIFEST
     first, second = manifest.read_text().splitlines()
@@ -250,7 +290,11 @@ def test_a_bilingual_letter_files_a_pdf_per_language(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(scratch)
-    result = _run("data/examples/dyfed-powys-2025-peel-bilingual.yaml")
+    # the letter as the project ships it, sent, with its record in the copy's approvals/
+    # (letters approve takes only a letter directly in data/)
+    bilingual = "data/examples/dyfed-powys-2025-peel-bilingual.yaml"
+    shutil.copyfile(ROOT / bilingual, scratch / bilingual)
+    result = _run(bilingual)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "filed archive/2025/dyfed-powys-2025-peel-bilingual.cy.pdf (version 1)",

@@ -480,7 +480,26 @@ def _attachments(
 
 
 def archive_records(data_path: Path, project: Project, strict: bool = False) -> list[Record]:
-    """Check a letter and render its record PDF (one per language) to archive; refuse drafts."""
+    """Check a letter and render its record PDF (one per language) to archive; refuse drafts.
+
+    An approved or sent letter is rendered from its approval's snapshot, as `make_letter`
+    builds it: what is filed is what was approved, and a letter held there is not filed.
+    """
+    from .incremental import CACHE
+    from .snapshot import frozen
+    from .workers import loaded_project
+
+    approved = frozen(data_path, project.root, project.root / CACHE)
+    if approved is None:
+        return _records(data_path, project, strict)
+    try:
+        return _records(approved.data_path, loaded_project(approved.root), strict)
+    except LettersError as exc:  # name the letter's own file, not its copy in the snapshot
+        raise relocated(exc, approved.data_path, data_path) from None
+
+
+def _records(data_path: Path, project: Project, strict: bool) -> list[Record]:
+    """Check a letter and render its record PDF (one per language) from `project`'s files."""
     prepared = _checked(data_path, project, strict)
     loaded = prepared.loaded
     letter = loaded.letter
