@@ -179,7 +179,11 @@ CASES: dict[str, tuple[Callable[[str], str], Callable[[At], str]]] = {
     ),
 }
 
+#: The copied letter's status (a draft, as conftest.copy_of_project makes it), which a case
+#: below replaces with the status it tests.
+DRAFT = "status:\n  state: draft\n"
 STATUS = (
+    "status:\n"
     "  state: sent\n"
     "  approved_by: Clive Grunshaw\n"
     "  approved_on: 2020-03-30\n"
@@ -194,21 +198,21 @@ RECIPIENT = (
 #: what each field holds is right, but the fields do not fit together.
 CHECK_CASES: dict[str, tuple[Callable[[str], str], Callable[[At], str]]] = {
     "approved without who and when": (
-        replace(STATUS, "  state: approved\n"),
+        replace(DRAFT, "status:\n  state: approved\n"),
         lambda at: (
             f"{LETTER}:{at('state: approved')}: status: a letter that is approved needs"
             " approved_by and approved_on"
         ),
     ),
     "sent without who approved it": (
-        replace("  approved_by: Clive Grunshaw\n", ""),
+        replace(DRAFT, STATUS.replace("  approved_by: Clive Grunshaw\n", "")),
         lambda at: (
             f"{LETTER}:{at('state: sent')}: status: a letter that is sent needs"
             " approved_by and approved_on"
         ),
     ),
     "sent_on but not sent": (
-        replace("  state: sent\n", "  state: approved\n"),
+        replace(DRAFT, STATUS.replace("  state: sent\n", "  state: approved\n")),
         lambda at: (
             f"{LETTER}:{at('state: approved')}: status: sent_on is for a letter whose state is sent"
         ),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import DEFAULT_LETTER, ROOT, edit_yaml, position, run
+from conftest import DEFAULT_LETTER, ROOT, SENT_STATUS, edit_yaml, position, run
 from letters.build.prepare import prepare
 from letters.build.project import Project
 from letters.cli import main
@@ -52,13 +52,23 @@ def test_published_on_the_last_day_is_in_time(scratch: Path) -> None:
     ]
 
 
-def test_published_the_day_after_is_late(scratch: Path) -> None:
+@pytest.mark.parametrize(
+    ("status", "advice"),
+    [
+        (SENT_STATUS, "Record why it was late under letter.delay_reason"),
+        ("status:\n  state: draft\n", "Publish it now, and record why under letter.delay_reason"),
+    ],
+    ids=["sent", "draft"],
+)
+def test_published_the_day_after_is_late(scratch: Path, status: str, advice: str) -> None:
+    # the copy's letter is a draft; the check reads the data alone, so it may say sent
+    edit_yaml(scratch / LETTER, "status:\n  state: draft\n", status)
     _publish(scratch, "2020-04-03")
     assert _findings(scratch) == [
         f"{_at(scratch, '2020-04-03')}: warning: letter.published: comments published 3 April"
         " 2020, 1 day after the section 55 deadline;"
         " the 56 days from the report's publication on 7 February 2020 end on 2 April 2020."
-        " Record why it was late under letter.delay_reason"
+        f" {advice}"
     ]
 
 
@@ -110,9 +120,8 @@ def test_today_never_makes_a_letter_fail() -> None:
 
 
 def _redate(scratch: Path, day: str) -> None:
-    """Date the letter, its approval and its sending `day` (YYYY-MM-DD)."""
-    for field in ("date", "approved_on", "sent_on"):
-        edit_yaml(scratch / LETTER, f"{field}: 2020-03-30", f"{field}: {day}")
+    """Date the letter `day` (YYYY-MM-DD): the copy's letter is a draft, with no approval yet."""
+    edit_yaml(scratch / LETTER, "date: 2020-03-30", f"date: {day}")
 
 
 def test_a_report_before_the_rule_gets_a_note(scratch: Path) -> None:

@@ -88,7 +88,8 @@ def pdf_text(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], str]:
     def text(name: str) -> str:
         if name not in texts:
             source, change = VARIANTS[name]
-            tree = yaml.safe_load((ROOT / source).read_text(encoding="utf-8"))
+            # the copy's letter, a draft: a sent one would need an approval of its own
+            tree = yaml.safe_load((root / source).read_text(encoding="utf-8"))
             change(tree)
             data = (root / source).with_name(f"{name}.yaml")
             data.write_text(yaml.safe_dump(tree, allow_unicode=True, sort_keys=False), "utf-8")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..source.errors import UNPRINTABLE, CheckError, LettersError
+from ..source.errors import UNPRINTABLE, CheckError, HeldError, LettersError
 from ..source.inputs import ANY, RECORD, read_input
 from ..source.provenance import file_digests, tool_versions
 from ..source.validate import load_letter
@@ -153,10 +153,14 @@ def reopen(data_path: Path, project: Project, why: str) -> int:
         raise LettersError(
             f"--why: say in one line (at most {MAX_REASON} characters) why the letter is reopened"
         )
-    approved = frozen(data_path, project.root, project.root / CACHE)
-    if approved is None:
+    try:
+        approved = frozen(data_path, project.root, project.root / CACHE)
+        latest = approved.approval if approved else None
+    except HeldError:  # edited since its approval: what reopening is for, as the hold says
+        latest = Store(project.root).latest(letter_name(data_path, project.root))
+    if latest is None:
         raise LettersError(f"{data_path}: the letter is a draft already; edit it, then approve it")
-    version = approved.approval.version + 1
+    version = latest.version + 1
 
     def reopened(tree: Any) -> None:
         set_fields(
