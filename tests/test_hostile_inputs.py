@@ -11,6 +11,7 @@ import io
 import os
 import re
 import resource
+import shutil
 import signal
 import struct
 import subprocess
@@ -145,13 +146,18 @@ def test_an_input_linked_from_outside_the_project_is_refused_unread(
 
 
 def test_an_approval_record_linked_from_outside_is_refused_unread(project: Path) -> None:
+    shutil.rmtree(project / "approvals")
+    approved = cli("approve", LETTER, "--by", "Clive Grunshaw", "--on", "2020-03-30")
+    assert approved.exit_code == 0, approved.output
     record = _outside(project, "record.json", '{"inputs": {"secret_key_alpha": "0"}}\n')
-    (project / "data" / "lancashire-2020-peel.approval.json").symlink_to(record)
+    linked = project / "approvals" / "letters" / "data" / "lancashire-2020-peel" / "1.json"
+    linked.unlink()
+    linked.symlink_to(record)
     message = cli_fails("build", LETTER, "--out", "out")
     assert message == (
-        f"data/lancashire-2020-peel.approval.json: leads through a link to {record}, outside the "
-        "project; an approval record is read only from inside the project: copy the file in "
-        "rather than linking to it"
+        f"approvals/letters/data/lancashire-2020-peel/1.json: leads through a link to {record},"
+        " outside the project; an approval record is read only from inside the project: copy"
+        " the file in rather than linking to it"
     )
     assert "secret_key_alpha" not in message
 
