@@ -8,6 +8,7 @@ could hang or swell run in a child process, killed on a timeout and held to a me
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import resource
@@ -160,6 +161,31 @@ def test_an_approval_record_linked_from_outside_is_refused_unread(project: Path)
         " the file in rather than linking to it"
     )
     assert "secret_key_alpha" not in message
+
+
+@pytest.mark.parametrize("linked", [True, False], ids=["linked", "missing"])
+def test_a_snapshot_file_linked_from_outside_or_missing_is_refused_unread(
+    project: Path, linked: bool
+) -> None:
+    shutil.rmtree(project / "approvals")
+    approved = cli("approve", LETTER, "--by", "Clive Grunshaw", "--on", "2020-03-30")
+    assert approved.exit_code == 0, approved.output
+    record = project / "approvals" / "letters" / "data" / "lancashire-2020-peel" / "1.json"
+    office = "data/offices/lancashire-pcc.yaml"
+    digest = json.loads(record.read_text(encoding="utf-8"))["inputs"][office]
+    kept = project / "approvals" / "objects" / digest[:2] / digest[2:]
+    kept.unlink()
+    if linked:
+        kept.symlink_to(_outside(project, "office.yaml", "secret_key_alpha: do-not-show\n"))
+    found = (
+        "not a plain file of the snapshot store (a link?)"
+        if linked
+        else "missing from the snapshot store"
+    )
+    assert cli_fails("build", LETTER, "--out", "out") == (
+        f"{LETTER}: error: approvals/objects/{digest[:2]}/{digest[2:]}: {found}; it holds"
+        f" {office} of {LETTER} version 1 as approved. Restore approvals/ from a backup (or git)"
+    )
 
 
 def test_a_previous_letter_linked_from_outside_is_refused_unread(project: Path) -> None:
