@@ -11,7 +11,6 @@ import io
 import json
 import os
 import re
-import resource
 import shutil
 import signal
 import struct
@@ -53,28 +52,44 @@ class Finished:
     killed: bool
 
 
+#: Starts `letters` and reports its peak memory. A forked child starts with its parent's
+#: high-water mark (Linux keeps it across exec), so `letters` is forked from this small
+#: process, not from pytest, whose own size would count as the child's.
+_LAUNCHER = """
+import os, resource, signal, sys
+memory, peak, *argv = sys.argv[1:]
+pid = os.fork()
+if pid == 0:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if int(memory):
+        resource.setrlimit(resource.RLIMIT_AS, (int(memory), int(memory)))
+    os.execv(argv[0], argv)
+_, status, usage = os.wait4(pid, 0)
+with open(peak, "w") as stream:
+    stream.write(str(usage.ru_maxrss))
+if os.WIFSIGNALED(status):
+    signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+    os.kill(os.getpid(), os.WTERMSIG(status))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def _run(*args: str, cwd: Path, timeout: float, memory: int = 0) -> Finished:
     """Run `letters` in a child process of its own group, killed whole after `timeout` seconds.
 
     With `memory`, the child may map at most that many bytes (RLIMIT_AS): a program that
     reads a huge file whole fails rather than taking the machine's memory.
     """
-
-    def limits() -> None:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        if memory:
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
-    out, err = cwd / ".stdout", cwd / ".stderr"
+    out, err, peak = cwd / ".stdout", cwd / ".stderr", cwd / ".peak"
     start = time.monotonic()
     with out.open("wb") as stdout, err.open("wb") as stderr:
         child = subprocess.Popen(
-            [sys.executable, "-m", "letters.cli", *args],
+            [sys.executable, "-c", _LAUNCHER, str(memory), str(peak), sys.executable]
+            + ["-m", "letters.cli", *args],
             cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=stdout,
             stderr=stderr,
-            preexec_fn=limits,
             start_new_session=True,
         )
     killed = threading.Event()
@@ -86,7 +101,7 @@ def _run(*args: str, cwd: Path, timeout: float, memory: int = 0) -> Finished:
     timer = threading.Timer(timeout, kill)
     timer.start()
     try:
-        _, status, usage = os.wait4(child.pid, 0)  # this child's own peak, not all children's
+        _, status = os.waitpid(child.pid, 0)
     finally:
         timer.cancel()
         if not killed.is_set():
@@ -99,7 +114,7 @@ def _run(*args: str, cwd: Path, timeout: float, memory: int = 0) -> Finished:
         child.returncode,
         out.read_text(encoding="utf-8"),
         err.read_text(encoding="utf-8"),
-        usage.ru_maxrss,
+        int(peak.read_text(encoding="ascii")) if peak.exists() else 0,
         time.monotonic() - start,
         killed.is_set(),
     )
