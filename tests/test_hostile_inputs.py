@@ -8,9 +8,10 @@ could hang or swell run in a child process, killed on a timeout and held to a me
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
-import resource
+import shutil
 import signal
 import struct
 import subprocess
@@ -51,28 +52,44 @@ class Finished:
     killed: bool
 
 
+#: Starts `letters` and reports its peak memory. A forked child starts with its parent's
+#: high-water mark (Linux keeps it across exec), so `letters` is forked from this small
+#: process, not from pytest, whose own size would count as the child's.
+_LAUNCHER = """
+import os, resource, signal, sys
+memory, peak, *argv = sys.argv[1:]
+pid = os.fork()
+if pid == 0:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if int(memory):
+        resource.setrlimit(resource.RLIMIT_AS, (int(memory), int(memory)))
+    os.execv(argv[0], argv)
+_, status, usage = os.wait4(pid, 0)
+with open(peak, "w") as stream:
+    stream.write(str(usage.ru_maxrss))
+if os.WIFSIGNALED(status):
+    signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+    os.kill(os.getpid(), os.WTERMSIG(status))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def _run(*args: str, cwd: Path, timeout: float, memory: int = 0) -> Finished:
     """Run `letters` in a child process of its own group, killed whole after `timeout` seconds.
 
     With `memory`, the child may map at most that many bytes (RLIMIT_AS): a program that
     reads a huge file whole fails rather than taking the machine's memory.
     """
-
-    def limits() -> None:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        if memory:
-            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
-    out, err = cwd / ".stdout", cwd / ".stderr"
+    out, err, peak = cwd / ".stdout", cwd / ".stderr", cwd / ".peak"
     start = time.monotonic()
     with out.open("wb") as stdout, err.open("wb") as stderr:
         child = subprocess.Popen(
-            [sys.executable, "-m", "letters.cli", *args],
+            [sys.executable, "-c", _LAUNCHER, str(memory), str(peak), sys.executable]
+            + ["-m", "letters.cli", *args],
             cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=stdout,
             stderr=stderr,
-            preexec_fn=limits,
             start_new_session=True,
         )
     killed = threading.Event()
@@ -84,7 +101,7 @@ def _run(*args: str, cwd: Path, timeout: float, memory: int = 0) -> Finished:
     timer = threading.Timer(timeout, kill)
     timer.start()
     try:
-        _, status, usage = os.wait4(child.pid, 0)  # this child's own peak, not all children's
+        _, status = os.waitpid(child.pid, 0)
     finally:
         timer.cancel()
         if not killed.is_set():
@@ -97,7 +114,7 @@ def _run(*args: str, cwd: Path, timeout: float, memory: int = 0) -> Finished:
         child.returncode,
         out.read_text(encoding="utf-8"),
         err.read_text(encoding="utf-8"),
-        usage.ru_maxrss,
+        int(peak.read_text(encoding="ascii")) if peak.exists() else 0,
         time.monotonic() - start,
         killed.is_set(),
     )
@@ -145,15 +162,45 @@ def test_an_input_linked_from_outside_the_project_is_refused_unread(
 
 
 def test_an_approval_record_linked_from_outside_is_refused_unread(project: Path) -> None:
+    shutil.rmtree(project / "approvals")
+    approved = cli("approve", LETTER, "--by", "Clive Grunshaw", "--on", "2020-03-30")
+    assert approved.exit_code == 0, approved.output
     record = _outside(project, "record.json", '{"inputs": {"secret_key_alpha": "0"}}\n')
-    (project / "data" / "lancashire-2020-peel.approval.json").symlink_to(record)
+    linked = project / "approvals" / "letters" / "data" / "lancashire-2020-peel" / "1.json"
+    linked.unlink()
+    linked.symlink_to(record)
     message = cli_fails("build", LETTER, "--out", "out")
     assert message == (
-        f"data/lancashire-2020-peel.approval.json: leads through a link to {record}, outside the "
-        "project; an approval record is read only from inside the project: copy the file in "
-        "rather than linking to it"
+        f"approvals/letters/data/lancashire-2020-peel/1.json: leads through a link to {record},"
+        " outside the project; an approval record is read only from inside the project: copy"
+        " the file in rather than linking to it"
     )
     assert "secret_key_alpha" not in message
+
+
+@pytest.mark.parametrize("linked", [True, False], ids=["linked", "missing"])
+def test_a_snapshot_file_linked_from_outside_or_missing_is_refused_unread(
+    project: Path, linked: bool
+) -> None:
+    shutil.rmtree(project / "approvals")
+    approved = cli("approve", LETTER, "--by", "Clive Grunshaw", "--on", "2020-03-30")
+    assert approved.exit_code == 0, approved.output
+    record = project / "approvals" / "letters" / "data" / "lancashire-2020-peel" / "1.json"
+    office = "data/offices/lancashire-pcc.yaml"
+    digest = json.loads(record.read_text(encoding="utf-8"))["inputs"][office]
+    kept = project / "approvals" / "objects" / digest[:2] / digest[2:]
+    kept.unlink()
+    if linked:
+        kept.symlink_to(_outside(project, "office.yaml", "secret_key_alpha: do-not-show\n"))
+    found = (
+        "not a plain file of the snapshot store (a link?)"
+        if linked
+        else "missing from the snapshot store"
+    )
+    assert cli_fails("build", LETTER, "--out", "out") == (
+        f"{LETTER}: error: approvals/objects/{digest[:2]}/{digest[2:]}: {found}; it holds"
+        f" {office} of {LETTER} version 1 as approved. Restore approvals/ from a backup (or git)"
+    )
 
 
 def test_a_previous_letter_linked_from_outside_is_refused_unread(project: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import shutil
 import subprocess
 import tarfile
 from pathlib import Path
@@ -19,6 +20,16 @@ import pytest
 from conftest import DEFAULT_LETTER, edit_yaml, run_in
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
+RECORD = "approvals/letters/data/lancashire-2020-peel/1.json"
+
+
+def _approved(root: Path, monkeypatch: pytest.MonkeyPatch, *more: str) -> None:
+    """Approve the default letter (a draft in the copy) as its first version, on its date."""
+    shutil.rmtree(root / "approvals", ignore_errors=True)
+    status, _, err = run_in(
+        root, monkeypatch, "approve", LETTER, "--by", "Clive Grunshaw", "--on", "2020-03-30", *more
+    )
+    assert (status, err) == (0, "")
 
 
 def _committed(root: Path) -> None:
@@ -50,24 +61,6 @@ def test_a_revision_that_looks_like_an_option_is_refused(
     assert not (scratch / "build").exists()
 
 
-def test_an_approval_records_revision_is_checked_before_git_sees_it(
-    scratch: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _committed(scratch)
-    decoy = scratch / "decoy.txt"
-    decoy.write_text("keep me\n", encoding="utf-8")
-    record = scratch / "data" / "lancashire-2020-peel.approval.json"
-    record.write_text(json.dumps({"revision": f"--output={decoy}", "inputs": {}}), "utf-8")
-    status, _, err = run_in(scratch, monkeypatch, "diff", LETTER)
-    assert status == 1
-    assert err == (
-        f"{LETTER}: error: {record.relative_to(scratch)}: not an approval record (its revision "
-        f"'--output={decoy}' is not a commit's hash); delete it and approve the letter again "
-        "(letters approve)\n"
-    )
-    assert decoy.read_text(encoding="utf-8") == "keep me\n"
-
-
 @pytest.mark.parametrize(
     ("content", "reason"),
     [("{not json", "Expecting property name"), ("[1, 2]", "it holds no JSON object")],
@@ -75,10 +68,11 @@ def test_an_approval_records_revision_is_checked_before_git_sees_it(
 def test_a_malformed_approval_record_is_a_message(
     scratch: Path, monkeypatch: pytest.MonkeyPatch, content: str, reason: str
 ) -> None:
-    (scratch / "data" / "lancashire-2020-peel.approval.json").write_text(content, "utf-8")
+    _approved(scratch, monkeypatch)
+    (scratch / RECORD).write_text(content, "utf-8")
     status, _, err = run_in(scratch, monkeypatch, "build", LETTER, "--format", "html")
-    assert status == 1
-    assert "data/lancashire-2020-peel.approval.json: not an approval record (" in err
+    assert status == 1 and not (scratch / "build").exists()
+    assert f"{LETTER}: error: {RECORD}: not an approval record (" in err
     assert reason in err and "Traceback" not in err and "internal error" not in err
 
 
@@ -132,6 +126,7 @@ def test_approving_a_file_named_like_a_pattern_removes_no_other_letters_files(
 def test_approval_changes_only_the_status_and_keeps_comments_and_flow_style(
     draft: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    shutil.rmtree(draft / "approvals")
     path = draft / LETTER
     edit_yaml(path, "status:\n  state: draft\n", "status: {state: draft}  # set by letters\n")
     edit_yaml(path, "letter:\n", "letter:  # the day it is signed\n")
@@ -145,8 +140,8 @@ def test_approval_changes_only_the_status_and_keeps_comments_and_flow_style(
     assert changed == [
         "- status: {state: draft}  # set by letters\n",
         # the comment is kept; the longer line moves it to one space after the value
-        "+ status: {state: approved, approved_by: Clive Grunshaw, approved_on: 2020-03-30} # set"
-        " by letters\n",
+        "+ status: {state: approved, approved_by: Clive Grunshaw, approved_on: 2020-03-30,"
+        " version: 1} # set by letters\n",
     ]
 
 
@@ -155,6 +150,7 @@ def test_publishing_a_letter_whose_letter_line_has_a_comment_keeps_one_letter_ke
 ) -> None:
     path = scratch / LETTER
     edit_yaml(path, "letter:\n", "letter:  # the day it is signed\n")
+    _approved(scratch, monkeypatch)
     status, _, err = run_in(scratch, monkeypatch, "publish", LETTER, "--on", "2020-03-31")
     assert (status, err) == (0, "")
     text = path.read_text(encoding="utf-8")
@@ -167,6 +163,7 @@ def test_publishing_a_letter_whose_letter_line_has_a_comment_keeps_one_letter_ke
 def test_a_second_publication_replaces_the_first_day(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _approved(scratch, monkeypatch)
     for day in ("2020-03-31", "2020-04-01"):
         assert run_in(scratch, monkeypatch, "publish", LETTER, "--on", day)[0] == 0
     text = (scratch / LETTER).read_text(encoding="utf-8")
@@ -193,6 +190,7 @@ def test_a_second_publication_replaces_the_first_day(
 def test_publication_on_an_impossible_day_is_refused(
     scratch: Path, monkeypatch: pytest.MonkeyPatch, day: str, message: str
 ) -> None:
+    _approved(scratch, monkeypatch)
     before = (scratch / LETTER).read_bytes()
     status, _, err = run_in(scratch, monkeypatch, "publish", LETTER, "--on", day)
     assert (status, err) == (1, f"{LETTER}: error: {message}\n")
@@ -202,6 +200,8 @@ def test_publication_on_an_impossible_day_is_refused(
 def test_publication_before_the_reports_is_refused(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _approved(scratch, monkeypatch)
+    # a day typed by hand into the status, which is no change to what the letter says
     edit_yaml(scratch / LETTER, "  approved_on: 2020-03-30\n", "  approved_on: 2019-01-01\n")
     status, _, err = run_in(scratch, monkeypatch, "publish", LETTER, "--on", "2020-01-01")
     assert status == 1
@@ -312,6 +312,7 @@ def test_new_from_a_file_that_is_not_yaml_is_a_message(
 def test_an_approver_with_a_line_separator_is_refused(
     draft: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    shutil.rmtree(draft / "approvals")
     before = (draft / LETTER).read_bytes()
     status, _, err = run_in(draft, monkeypatch, "approve", LETTER, "--by", "A\u2028B")
     assert status == 1
@@ -320,12 +321,13 @@ def test_an_approver_with_a_line_separator_is_refused(
         "one line\n"
     )
     assert (draft / LETTER).read_bytes() == before
-    assert not (draft / "data" / "lancashire-2020-peel.approval.json").exists()
+    assert not (draft / "approvals").exists()
 
 
 def test_a_line_separator_in_the_data_is_refused(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _approved(scratch, monkeypatch)
     edit_yaml(scratch / LETTER, "approved_by: Clive Grunshaw", 'approved_by: "Clive\\u2028G"')
     status, _, err = run_in(scratch, monkeypatch, "check", LETTER)
     assert status == 1
@@ -335,6 +337,7 @@ def test_a_line_separator_in_the_data_is_refused(
 def test_the_manifest_is_ascii_and_a_name_with_diacritics_survives(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _approved(scratch, monkeypatch, "--sent")
     edit_yaml(scratch / LETTER, "approved_by: Clive Grunshaw", "approved_by: Zoë Ní Bhriain")
     status, _, err = run_in(scratch, monkeypatch, "archive", LETTER)
     assert (status, err) == (0, "")
@@ -349,6 +352,7 @@ def test_an_older_manifest_holding_a_line_separator_still_verifies(
 ) -> None:
     from letters.build.archive import row_hash
 
+    _approved(scratch, monkeypatch, "--sent")
     assert run_in(scratch, monkeypatch, "archive", LETTER)[0] == 0
     manifest = scratch / "archive" / "manifest.jsonl"
     row = json.loads(manifest.read_text(encoding="utf-8"))
@@ -411,6 +415,7 @@ def test_a_report_kind_with_a_dot_is_refused_where_it_is_named(
 
 def test_text_is_read_in_one_spelling(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A name typed with a combining accent (NFD) is the same name as one typed composed."""
+    _approved(scratch, monkeypatch, "--sent")
     edit_yaml(scratch / LETTER, "approved_by: Clive Grunshaw", "approved_by: Zoe\u0308")
     assert run_in(scratch, monkeypatch, "archive", LETTER)[0] == 0
     row = json.loads((scratch / "archive" / "manifest.jsonl").read_text(encoding="utf-8"))
@@ -445,6 +450,7 @@ def test_a_full_disk_while_filing_is_a_message_and_files_nothing(
     def full(_src: object, dst: object) -> None:
         raise OSError(28, "No space left on device", str(dst))
 
+    _approved(scratch, monkeypatch, "--sent")
     monkeypatch.setattr(os, "link", full)
     status, _, err = run_in(scratch, monkeypatch, "archive", LETTER)
     assert status == 1

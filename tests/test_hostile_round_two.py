@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,13 @@ from conftest import DEFAULT_LETTER, edit_yaml, run_in
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
 APPROVE = ["approve", LETTER, "--by", "Clive Grunshaw", "--on", "2020-03-30"]
+RECORDS = "approvals/letters/data/lancashire-2020-peel"
+
+
+def _approved(root: Path, monkeypatch: pytest.MonkeyPatch, *more: str) -> None:
+    """Approve the default letter (a draft in the copy) as its first version, on its date."""
+    shutil.rmtree(root / "approvals", ignore_errors=True)
+    assert run_in(root, monkeypatch, *APPROVE, *more)[:3:2] == (0, "")
 
 
 @pytest.fixture
@@ -56,11 +64,18 @@ def test_nothing_is_written_through_a_link_in_the_project_leading_out(
 def test_an_approval_that_cannot_record_its_inputs_changes_nothing(
     draft: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (draft / "data" / "lancashire-2020-peel.approval.json").mkdir()
+    shutil.rmtree(draft / "approvals")
+    (draft / RECORDS).parent.mkdir(parents=True)
+    (draft / RECORDS).write_text("in the way of the letter's records\n", encoding="utf-8")
     before = (draft / LETTER).read_bytes()
     status, _, err = run_in(draft, monkeypatch, *APPROVE)
-    assert status == 1 and "nothing was changed" in err
+    assert (status, err) == (
+        1,
+        f"error: {LETTER}: not approved: cannot make the folder {RECORDS}: File exists; nothing"
+        " was changed: the letter is still a draft\n",
+    )
     assert (draft / LETTER).read_bytes() == before
+    assert (draft / RECORDS).read_text(encoding="utf-8") == "in the way of the letter's records\n"
 
 
 @pytest.mark.parametrize(
@@ -89,6 +104,7 @@ def test_an_approver_name_that_would_not_check_is_refused(
 def test_approval_keeps_how_the_file_is_written(
     draft: Path, monkeypatch: pytest.MonkeyPatch, dress: object, undress: object
 ) -> None:
+    shutil.rmtree(draft / "approvals")
     path = draft / LETTER
     plain = path.read_bytes()
     path.write_bytes(dress(plain))  # type: ignore[operator]
@@ -100,13 +116,15 @@ def test_approval_keeps_how_the_file_is_written(
     written = undress(after)  # type: ignore[operator]
     assert written == plain.replace(
         b"status:\n  state: draft\n",
-        b"status:\n  state: approved\n  approved_by: Clive Grunshaw\n  approved_on: 2020-03-30\n",
+        b"status:\n  state: approved\n  approved_by: Clive Grunshaw\n  approved_on: 2020-03-30\n"
+        b"  version: 1\n",
     )
 
 
 def test_a_manifest_row_of_the_wrong_shape_is_a_message(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _approved(scratch, monkeypatch, "--sent")
     assert run_in(scratch, monkeypatch, "archive", LETTER)[0] == 0
     manifest = scratch / "archive" / "manifest.jsonl"
     row = json.loads(manifest.read_text(encoding="utf-8"))
@@ -128,7 +146,10 @@ def test_a_manifest_row_of_the_wrong_shape_is_a_message(
         (".filing.json", [LETTER]),
     ],
 )
-def test_a_fifo_in_the_archive_holds_no_command(scratch: Path, name: str, args: list[str]) -> None:
+def test_a_fifo_in_the_archive_holds_no_command(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch, name: str, args: list[str]
+) -> None:
+    _approved(scratch, monkeypatch, "--sent")
     (scratch / "archive").mkdir()
     if name != "manifest.jsonl":
         (scratch / "archive" / "manifest.jsonl").write_text("", encoding="utf-8")
@@ -212,8 +233,11 @@ def test_approving_a_link_to_a_letter_is_refused(
 def test_escape_sequences_from_a_shared_record_never_reach_the_terminal(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    record = scratch / "data" / "lancashire-2020-peel.approval.json"
-    record.write_text(json.dumps({"inputs": {"\x1b]0;pwned\x07x": "y"}, "revision": ""}), "utf-8")
+    _approved(scratch, monkeypatch)
+    record = scratch / RECORDS / "1.json"
+    tree = json.loads(record.read_text(encoding="utf-8"))
+    tree["inputs"]["\x1b]0;pwned\x07x"] = "0" * 64
+    record.write_text(json.dumps(tree), "utf-8")
     status, _, err = run_in(scratch, monkeypatch, "build", LETTER, "--format", "html")
     assert status == 1
     assert "\x1b" not in err and "\x07" not in err

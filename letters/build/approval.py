@@ -111,7 +111,13 @@ def approve(
     )
     approval = _with_outputs(approval, store, project, state, after)
     record = store.record_folder(name) / f"{version}.json"
-    write_edited(data_path, project.root, before, after, {record: approval.to_json()})
+    try:
+        write_edited(data_path, project.root, before, after, {record: approval.to_json()})
+    except LettersError as exc:  # say that the letter is still a draft, its folder shown short
+        said = str(exc).replace(f"{project.root}/", "").removesuffix("; nothing was changed")
+        raise LettersError(
+            f"{data_path}: not approved: {said}; nothing was changed: the letter is still a draft"
+        ) from None
     return record
 
 

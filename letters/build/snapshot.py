@@ -94,10 +94,15 @@ class Store:
             raise SnapshotError(f"{named}: {digest!r} is not a SHA-256 digest")
         try:
             data = read_regular(path, ANY, str(path))
-        except LettersError:
+        except LettersError:  # its reason may name where a link leads: not shown
+            found = (
+                "not a plain file of the snapshot store (a link?)"
+                if os.path.lexists(path)
+                else "missing from the snapshot store"
+            )
             raise SnapshotError(
-                f"{self._shown(path)}: missing from the snapshot store; it holds {named} as "
-                "approved. Restore approvals/ from a backup (or git)"
+                f"{self._shown(path)}: {found}; it holds {named} as approved. Restore approvals/"
+                " from a backup (or git)"
             ) from None
         if file_digest(data) != digest:
             raise SnapshotError(
