@@ -67,7 +67,7 @@ check: $(VENV)/.installed ## Check letters: make check [LETTER=data/x.yaml] [TOD
 preview: system-deps $(VENV)/.installed ## Preview a letter live in the browser: make preview [LETTER=data/x.yaml] [PORT=8055]
 	$(BIN)/letters preview $(LETTER) --port $(or $(PORT),8055)
 
-diff: $(VENV)/.installed ## Redline a letter against a revision: make diff [LETTER=data/x.yaml] [REV=HEAD]
+diff: $(VENV)/.installed ## Redline a letter against its approved version: make diff [LETTER=data/x.yaml] [REV=N or a git revision]
 	$(BIN)/letters diff $(LETTER) $(if $(REV),--against $(REV)) --out $(OUT)
 
 due: $(VENV)/.installed ## What is due when: make due [TODAY=YYYY-MM-DD] (also build/deadlines.ics)

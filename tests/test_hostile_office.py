@@ -87,7 +87,7 @@ def test_a_revision_is_unpacked_without_pythons_extraction_filter(
 
     monkeypatch.setattr(tarfile.TarFile, "extractall", no_filter)
     monkeypatch.delattr(tarfile, "data_filter")
-    status, out, err = run_in(scratch, monkeypatch, "diff", LETTER)
+    status, out, err = run_in(scratch, monkeypatch, "diff", LETTER, "--against", "HEAD")
     assert (status, err) == (0, "")
     assert out.splitlines()[0] == "0 changes since HEAD"
 
@@ -99,7 +99,7 @@ def test_a_link_in_the_projects_history_is_not_followed(
     (scratch / "data" / "passwords.yaml").symlink_to("/etc/passwd")
     (scratch / "templates" / "common" / "up").symlink_to("../../../../../etc")
     _committed(scratch)
-    status, out, err = run_in(scratch, monkeypatch, "diff", LETTER)
+    status, out, err = run_in(scratch, monkeypatch, "diff", LETTER, "--against", "HEAD")
     assert (status, err) == (0, "")
     assert out.splitlines()[0] == "0 changes since HEAD"
 
