@@ -79,11 +79,14 @@ def read_embedded(pdf: bytes, shown: str) -> Embedded:
     files = _attachments(pdf, shown)
     if LIST_NAME not in files:
         raise ArchiveError(
-            f"{shown}: not a record of letters' archive: it embeds no {LIST_NAME} listing its "
-            "inputs (a record filed by an older letters embeds only its data)"
+            f"{shown}: not a record from letters' archive: it embeds no {LIST_NAME} listing "
+            "its inputs (a letter as sent embeds only its data, as does a record filed by an "
+            "older letters)"
         )
     letter, language, inputs = _read_list(files.pop(LIST_NAME), shown)
-    problems = [f"{name}: {problem}" for name in inputs if (problem := path_problem(name))]
+    problems = [
+        f"{_printable(name)}: {problem}" for name in inputs if (problem := path_problem(name))
+    ]
     for name, digest in inputs.items():
         if path_problem(name):
             continue
