@@ -199,3 +199,38 @@ def test_a_difference_names_the_tools_whose_versions_differ() -> None:
         "r.pdf: differs: rendered again from its 26 embedded inputs, the PDF is not "
         "byte-identical to the record; it was made with Pango 1.50.12 (here 1.56.3)"
     )
+
+
+def test_a_signed_letters_record_embeds_its_signature_and_is_reproduced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PIL import Image, ImageDraw
+
+    root = copy_of_project(tmp_path / "project")
+    image = Image.new("RGBA", (600, 200), (255, 255, 255, 0))
+    ImageDraw.Draw(image).line([(20, 150), (150, 40), (580, 120)], fill=(20, 30, 90, 255), width=6)
+    (root / "data" / "offices" / "signatures").mkdir()
+    image.save(root / "data" / "offices" / "signatures" / "clive-grunshaw.png")
+    office = root / "data" / "offices" / "lancashire-pcc.yaml"
+    text = office.read_text(encoding="utf-8")
+    office.write_text(
+        text.replace(
+            "\n  title: ",
+            "\n  signature:\n    file: offices/signatures/clive-grunshaw.png\n"
+            "    alt: Signature of Clive Grunshaw\n  title: ",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    letter = f"data/{DEFAULT}.yaml"
+    for args in (
+        ("approve", letter, "--by", "Clive Grunshaw", "--on", "2020-03-30"),
+        ("archive", letter),
+    ):
+        status, _, err = run_in(root, monkeypatch, *args)
+        assert status == 0, err
+    record = _alone(_record(root / "archive", DEFAULT), tmp_path / "alone")
+    with pikepdf.open(record) as pdf:
+        assert "data/offices/signatures/clive-grunshaw.png" in {str(s.F) for s in pdf.Root.AF}
+    status, out, err = run_in(record.parent, monkeypatch, "archive", "--reproduce", record.name)
+    assert (status, err) == (0, "") and "byte-identical" in out
