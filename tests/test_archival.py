@@ -11,6 +11,7 @@ import ctypes.util
 import datetime as dt
 import hashlib
 import io
+import json
 import re
 import zipfile
 from collections.abc import Iterator
@@ -137,17 +138,47 @@ def test_document_catalog_for_accessibility_and_archiving(record: pikepdf.Pdf) -
     assert "/DestOutputProfile" in intent
 
 
-def test_the_sources_are_embedded_byte_for_byte(record: pikepdf.Pdf) -> None:
-    assert [str(spec.F) for spec in record.Root.AF] == [
-        "lancashire-2020-peel.yaml",
-        "lancashire-pcc.yaml",
+def test_every_input_is_embedded_byte_for_byte_by_its_path(record: pikepdf.Pdf) -> None:
+    names = [str(spec.F) for spec in record.Root.AF]
+    inputs = [name for name in names if name != "letters-record.json"]
+    assert names == sorted(names) and len(inputs) == len(names) - 1
+    assert [name for name in inputs if not name.startswith("templates/")] == [
+        "data/lancashire-2020-peel.yaml",
+        "data/offices/lancashire-pcc.yaml",
+        "data/reference/frameworks.yaml",
+        "data/reference/home-secretaries.yaml",
     ]
-    for spec, path in zip(record.Root.AF, SOURCES, strict=True):
-        assert str(spec.AFRelationship) == "/Source"
+    templates = sorted(
+        path.relative_to(ROOT).as_posix()
+        for path in (ROOT / "templates").rglob("*")
+        if path.is_file() and path.name != "README.md"
+    )
+    assert [name for name in inputs if name.startswith("templates/")] == templates
+    media = {".yaml": "/application/yaml", ".j2": "/text/plain", ".ttf": "/font/ttf"}
+    for spec in record.Root.AF:
+        name = str(spec.F)
         stream = spec.EF.F
-        assert stream.read_bytes() == path.read_bytes()
-        assert str(stream.Subtype) == "/application/yaml"
+        assert str(spec.UF) == name
         assert str(stream.Params.CreationDate) == str(stream.Params.ModDate) == "D:20200330000000Z"
+        if name == "letters-record.json":
+            assert str(spec.AFRelationship) == "/Supplement"
+            assert str(stream.Subtype) == "/application/json"
+            continue
+        assert str(spec.AFRelationship) == "/Source"
+        assert stream.read_bytes() == (ROOT / name).read_bytes()
+        suffix = Path(name).suffix
+        assert str(stream.Subtype) == media.get(suffix, str(stream.Subtype)), name
+
+
+def test_the_record_lists_each_input_and_its_sha256(record: pikepdf.Pdf) -> None:
+    (spec,) = [spec for spec in record.Root.AF if str(spec.F) == "letters-record.json"]
+    listed = json.loads(spec.EF.F.read_bytes())
+    assert listed["letter"] == "data/lancashire-2020-peel.yaml" and listed["language"] == "en"
+    embedded = {str(s.F): s.EF.F.read_bytes() for s in record.Root.AF}
+    del embedded["letters-record.json"]
+    assert listed["inputs"] == {
+        name: hashlib.sha256(data).hexdigest() for name, data in sorted(embedded.items())
+    }
 
 
 def _tagged_text(path: Path) -> tuple[str, list[PDFStructElement]]:

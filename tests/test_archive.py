@@ -70,7 +70,12 @@ def test_filing_writes_the_pdf_and_a_chained_manifest_row(archived: Path) -> Non
         "2020-03-30",
     )
     assert row["review_by"] == "2027-03-30", "seven years, as the office file sets"
-    assert sorted(row["sources_sha256"]) == ["lancashire-2020-peel.yaml", "lancashire-pcc.yaml"]
+    # every input the record embeds, by its path in the project
+    for source in (LETTER, "data/offices/lancashire-pcc.yaml"):
+        assert (
+            row["sources_sha256"][source] == hashlib.sha256(Path(source).read_bytes()).hexdigest()
+        )
+    assert "templates/house-style.yaml" in row["sources_sha256"]
     assert row["prev"] == "0" * 64 and row["hash"] == _row_hash(row)
     assert row["pdf_sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
     verified = _run("--verify")

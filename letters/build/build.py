@@ -25,7 +25,7 @@ from ..source.errors import (
     display_path,
     relocated,
 )
-from ..source.inputs import DATA, read_input
+from ..source.inputs import ANY, read_input
 from ..source.languages import BY_CODE, ORIGINAL
 from ..source.model import Letter, copy_for, office_names
 from ..source.provenance import file_digest, inputs_digest, tool_versions
@@ -34,6 +34,7 @@ from .archive import Record
 from .output import FORMATS, SUFFIXES, named_language, output_name, safe_name, write_all
 from .prepare import Prepared, Wordings, language_facts, prepare, template_name
 from .project import Project
+from .record_inputs import LIST_NAME, record_attachments
 
 if TYPE_CHECKING:
     from .snapshot import Frozen
@@ -128,7 +129,7 @@ def compose_letter(
         marking=letter.marking,
         draft_label=meta["draft_label"] if draft else "",
         properties=_properties(loaded, project, copy),
-        attachments=_attachments(loaded, letter, copy, project.root),
+        attachments=_attachments(loaded, letter, copy, project, language),
     )
 
 
@@ -449,24 +450,20 @@ def _checked(data_path: Path, project: Project, strict: bool) -> Prepared:
 
 
 def _attachments(
-    loaded: LoadedLetter, letter: Letter, copy: Audience, root: Path
+    loaded: LoadedLetter, letter: Letter, copy: Audience, project: Project, language: str
 ) -> tuple[Attachment, ...]:
-    """List the files a copy's PDF embeds: the sources, the data as sent, or nothing.
+    """List the files a copy's PDF embeds: every input, the data as sent, or nothing.
 
-    The sources are the letter's data and office files, read again through `read_input`,
-    and the signature images, as they were read and checked.
+    The record embeds its whole snapshot (`record_inputs`): each input by its path in the
+    project, the letter's data as it is when filed, and the list of their digests.
     """
     embeds = BY_AUDIENCE[copy].embeds
     if embeds == "sources":
-        description = "The data this letter was made from (letters)"
-        images = {s.image_file: s.image for s in loaded.signers if s.image_file is not None}
-        return tuple(
-            Attachment(
-                path.name,
-                images[path] if path in images else read_input(path, root, DATA),
-                description,
-            )
-            for path in loaded.files
+        root = project.root.resolve()
+        return record_attachments(
+            record_files(loaded, project),
+            loaded.source.path.resolve().relative_to(root).as_posix(),
+            language,
         )
     if embeds == "data":
         data = letter.model_dump(mode="json", exclude_defaults=True)
@@ -477,6 +474,21 @@ def _attachments(
         name = loaded.source.path.name
         return (Attachment(name, text.encode("utf-8"), description, relationship="Data"),)
     return ()
+
+
+def record_files(loaded: LoadedLetter, project: Project) -> dict[str, bytes]:
+    """Read every input of a letter, by its path in the project, as its record embeds it.
+
+    The signature images as they were read and checked; the other files read again through
+    `read_input`, the letter's data as it is now.
+    """
+    root = project.root.resolve()
+    images = {s.image_file.resolve(): s.image for s in loaded.signers if s.image_file is not None}
+    files = {}
+    for path in sorted({path.resolve() for path in letter_inputs(loaded, project)}):
+        name = path.relative_to(root).as_posix()
+        files[name] = images[path] if path in images else read_input(path, root, ANY)
+    return files
 
 
 def archive_records(data_path: Path, project: Project, strict: bool = False) -> list[Record]:
@@ -500,14 +512,28 @@ def archive_records(data_path: Path, project: Project, strict: bool = False) -> 
         raise relocated(exc, approved.data_path, data_path) from None
 
 
-def _records(data_path: Path, project: Project, strict: bool) -> list[Record]:
-    """Render the record PDF of a letter (one per language) with its particulars."""
+def remade_record(data_path: Path, project: Project, language: str) -> Record | None:
+    """Render a letter's record PDF in one language again; None if it has no such language.
+
+    As `letters archive` renders it from the letter's snapshot: given the same files, in a
+    project of its own, it gives the same bytes.
+    """
+    found = _records(data_path, project, strict=False, only=language)
+    return found[0] if found else None
+
+
+def _records(
+    data_path: Path, project: Project, strict: bool, only: str | None = None
+) -> list[Record]:
+    """Render the record PDF of a letter (one per language, or `only` one) with its particulars."""
     prepared = _checked(data_path, project, strict)
     loaded = prepared.loaded
     letter = loaded.letter
     records = []
     status = letter.status
     for language, facts in prepared.facts.items():
+        if only is not None and language != only:
+            continue
         document = compose_letter(
             loaded, facts, project, copy="record", language=language, wordings=prepared.wordings
         )
@@ -536,7 +562,7 @@ def _records(data_path: Path, project: Project, strict: bool) -> list[Record]:
             Record(
                 letter_id,
                 files["pdf"],
-                {item.name: item.data for item in document.attachments},
+                {item.name: item.data for item in document.attachments if item.name != LIST_NAME},
                 particulars,
                 letter.letter.date,
                 letter.office.retention_years,

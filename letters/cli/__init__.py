@@ -21,6 +21,7 @@ import click
 from .. import __version__
 from ..build.output import FORMATS
 from ..source.errors import (
+    ArchiveError,
     CheckResult,
     DataError,
     LettersError,
@@ -289,6 +290,23 @@ def check(
     is_flag=True,
     help="Print the hash of the manifest's last row (record it elsewhere).",
 )
+@click.option(
+    "--reproduce",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Render an archived record PDF again from the files it embeds; compare the bytes.",
+)
+@click.option(
+    "--public",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Make an archived letter's public copy (HTML, PDF) from its record PDF alone.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="With --public, where to write (default build/); with --reproduce, where to write "
+    "the PDF made again.",
+)
 @strict_option
 @click.pass_context
 def archive(
@@ -298,6 +316,9 @@ def archive(
     new_version: bool,
     verify: bool,
     show_head: bool,
+    reproduce: Path | None,
+    public: Path | None,
+    out_dir: Path | None,
     strict: bool,
 ) -> None:
     """File each approved or sent letter's record PDF as TO/<year>/<letter>.pdf.
@@ -305,18 +326,25 @@ def archive(
     DATA defaults to every data/*.yaml; a DATA folder stands for the *.yaml files inside it.
 
     The manifest lists each filed PDF with its particulars, the SHA-256 of the PDF and of its
-    sources, and the hash of the row before it. Nothing is ever overwritten: an unchanged
+    inputs, and the hash of the row before it. Nothing is ever overwritten: an unchanged
     letter is not filed twice, a changed one only with --new-version. Drafts are refused.
+    Each record embeds every file it was made from: --reproduce renders it again from them
+    alone and says whether the bytes are the same; --public makes its public copy.
     """
-    from ..build import archive as archiving
-
-    if (verify or show_head) and data:
-        raise click.UsageError("--verify and --head take no DATA files")
-    if verify and show_head:
-        raise click.UsageError("--verify and --head: choose one (--verify prints the head too)")
-    if verify or show_head:
+    action = _archive_action(data, new_version, verify, show_head, reproduce, public, out_dir)
+    if action in ("--verify", "--head"):
         _look_at_archive(ctx, root, verify)
-        return
+    elif action:
+        _from_record(ctx, reproduce, public, out_dir)
+    else:
+        _file_letters(ctx, data, root, new_version, strict)
+
+
+def _file_letters(
+    ctx: click.Context, data: tuple[Path, ...], root: Path, new_version: bool, strict: bool
+) -> None:
+    """File each letter's record PDF in the archive at `root`; say what was done to each."""
+    from ..build import archive as archiving
     from ..build.batch import Outcome, for_each
     from ..build.build import archive_records
 
@@ -773,6 +801,67 @@ def _write(ctx: click.Context, files: dict[Path, bytes]) -> None:
 
     try:
         write_all(files)
+    except LettersError as exc:
+        _fail(ctx, exc)
+
+
+def _archive_action(
+    data: tuple[Path, ...],
+    new_version: bool,
+    verify: bool,
+    show_head: bool,
+    reproduce: Path | None,
+    public: Path | None,
+    out_dir: Path | None,
+) -> str:
+    """Name the option saying what `letters archive` is to do instead of filing ('' to file).
+
+    Raise a usage error for options that do not go together.
+    """
+    asked = [
+        name
+        for name, given in (
+            ("--verify", verify),
+            ("--head", show_head),
+            ("--reproduce", reproduce),
+            ("--public", public),
+        )
+        if given
+    ]
+    looks = asked[:1] in (["--verify"], ["--head"])
+    if asked and data:
+        said = "--verify and --head take" if looks else f"{asked[0]} takes"
+        raise click.UsageError(f"{said} no DATA files")
+    if len(asked) > 1:
+        also = " (--verify prints the head too)" if asked == ["--verify", "--head"] else ""
+        raise click.UsageError(f"{' and '.join(asked)}: choose one{also}")
+    if asked and new_version:
+        raise click.UsageError(f"{asked[0]} files nothing: --new-version does not go with it")
+    if out_dir is not None and asked not in (["--reproduce"], ["--public"]):
+        raise click.UsageError("--out goes with --reproduce or --public")
+    return asked[0] if asked else ""
+
+
+def _from_record(
+    ctx: click.Context, reproduce: Path | None, public: Path | None, out_dir: Path | None
+) -> None:
+    """Reproduce a record PDF, or make its public copy; say what was done; exit 1 if it failed."""
+    from ..build import reproduce as remaking
+
+    try:
+        if reproduce is not None:
+            done = remaking.reproduce(reproduce, out_dir)
+            if done.written is not None:
+                click.echo(f"wrote {_shown(done.written)}")
+            if not done.identical:
+                _fail(ctx, ArchiveError(done.verdict))
+            click.echo(done.verdict)
+        elif public is not None:
+            made = remaking.public_copy(public, out_dir or Path("build"))
+            for warning in made.warnings:
+                click.echo(printable(warning), err=True)
+            for path in made.paths:
+                click.echo(f"wrote {_shown(path)}")
     except LettersError as exc:
         _fail(ctx, exc)
 

@@ -38,6 +38,32 @@ PDF_VARIANT = "pdf/a-3a"
 #: long (14 against 6 ms a letter) to make the default letter's PDF 1 % smaller.
 COMPRESSION = 6
 
+#: The media type of each kind of file a PDF embeds, by the end of its name: the same on
+#: every machine (WeasyPrint asks the system's list, which differs from one to the next).
+MEDIA_TYPES = {
+    ".yaml": "application/yaml",  # RFC 9512
+    ".json": "application/json",
+    ".j2": "text/plain",
+    ".md": "text/markdown",
+    ".txt": "text/plain",
+    ".css": "text/css",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".svg": "image/svg+xml",
+}
+
+
+def embedded_media_type(name: str) -> str:
+    """Name the media type of an embedded file by the end of its name, as PDF/A-3 asks."""
+    suffix = name[name.rfind(".") :].lower() if "." in name.rsplit("/", 1)[-1] else ""
+    return MEDIA_TYPES.get(suffix, "application/octet-stream")
+
+
 #: How many of WeasyPrint's warnings a build reports, each cut to 200 characters.
 WARNINGS_SHOWN = 10
 
@@ -316,11 +342,11 @@ def _finish(
         pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
     for item in pdf.objects:
         if isinstance(item, dict) and item.get("Type") == "/Filespec":
-            name = getattr(item.get("F"), "string", b"")
-            if (name.decode() if isinstance(name, bytes) else name).endswith(".yaml"):  # RFC 9512
-                pdf.objects[int(item["EF"]["F"].split()[0])].extra["Subtype"] = (
-                    "/application#2Fyaml"
-                )
+            name = getattr(item.get("UF"), "string", "")
+            media_type = embedded_media_type(name if isinstance(name, str) else name.decode())
+            pdf.objects[int(item["EF"]["F"].split()[0])].extra["Subtype"] = (
+                "/" + media_type.replace("/", "#2F")
+            )
     metadata = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
     packet = b"".join(
         part if isinstance(part, bytes) else str(part).encode() for part in metadata.stream
