@@ -413,6 +413,23 @@ def cli_fails(*args: str) -> str:
     return result.stderr.strip()
 
 
+#: The months as a person writes them: the tests' own, so a month the code misnames fails them.
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 #: The default letter's status as the project ships it: sent.
 SENT_STATUS = (
     "status:\n  state: sent\n  approved_by: Clive Grunshaw\n  approved_on: 2020-03-30\n"

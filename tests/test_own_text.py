@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import DEFAULT_LETTER, ROOT, docx_lines, normalise
+from conftest import DEFAULT_LETTER, MONTHS, ROOT, docx_lines, normalise
 
 NUMBER_WORDS = (
     "zero",
@@ -35,23 +35,6 @@ NUMBER_WORDS = (
     "eighteen",
     "nineteen",
     "twenty",
-)
-
-
-#: The months as a person writes them: the test's own, not the code's.
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
 )
 
 

@@ -20,7 +20,7 @@ from fontTools.ttLib import TTFont
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import COUNT_WORDS, DEFAULT_LETTER, PAGE_FOOTER, ROOT, docx_lines, normalise
+from conftest import COUNT_WORDS, DEFAULT_LETTER, MONTHS, PAGE_FOOTER, ROOT, docx_lines, normalise
 from letters.build.build import compose, render
 from letters.build.project import Project
 from letters.compose.markdown import OwnTextError, parse_own
@@ -121,23 +121,6 @@ def letters(text: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, object]
         }
 
     return draw_letter()
-
-
-#: The months as a person writes them: the test's own, so a month the code misnames fails it.
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def _written(day: str) -> str:
