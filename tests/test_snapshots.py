@@ -19,7 +19,19 @@ from letters.build.batch import build_many
 from letters.build.project import Project
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
+
+
+def _note(changed: str) -> str:
+    """Say, as a build does, that an approved letter keeps out of a shared file's change."""
+    return (
+        f"{LETTER}: note: built as approved (version 1); {changed} changed since, which it does "
+        "not take: `letters diff --all` shows what that would change if it were reopened\n"
+    )
+
+
 RECORDS = "approvals/letters/data/lancashire-2020-peel"
+TEMPLATE = "templates/letters/integrated-peel-2018.md.j2"
+FRAMEWORKS = "data/reference/frameworks.yaml"
 #: A sentence of the default letter's template, and the same changed by comms staff.
 OPENING = "I write in response to the publication of"
 CHANGED = "I am writing in response to the publication of"
@@ -51,7 +63,7 @@ def test_a_template_changed_after_approval_leaves_the_approved_letter_as_it_was(
     root = _approved(draft, monkeypatch)
     assert _build(root, monkeypatch, "before") == (0, "")
     edit_yaml(_template(root), OPENING, CHANGED)
-    assert _build(root, monkeypatch, "after") == (0, "")
+    assert _build(root, monkeypatch, "after") == (0, _note(TEMPLATE))
     for name in (
         "lancashire-2020-peel.pdf",
         "lancashire-2020-peel.docx",
@@ -81,7 +93,7 @@ def test_a_reference_list_changed_after_approval_holds_nothing(
     assert _build(root, monkeypatch, "before", "--format", "html") == (0, "")
     frameworks = root / "data" / "reference" / "frameworks.yaml"
     edit_yaml(frameworks, "requires improvement", "needs to improve")
-    assert _build(root, monkeypatch, "after", "--format", "html") == (0, "")
+    assert _build(root, monkeypatch, "after", "--format", "html") == (0, _note(FRAMEWORKS))
     assert (root / "after" / "lancashire-2020-peel.html").read_bytes() == (
         root / "before" / "lancashire-2020-peel.html"
     ).read_bytes()
@@ -272,7 +284,7 @@ def test_a_reference_list_change_holds_nothing_and_diff_all_names_it(
     frameworks = root / "data" / "reference" / "frameworks.yaml"
     pillar = "  area_noun: pillar\n  every_area_graded: true       # every force's report graded"
     edit_yaml(frameworks, pillar, pillar.replace("pillar\n", "strand\n"))
-    assert _build(root, monkeypatch, "out", "--format", "html") == (0, "")
+    assert _build(root, monkeypatch, "out", "--format", "html") == (0, _note(FRAMEWORKS))
     assert "pillar" in (root / "out" / "lancashire-2020-peel.html").read_text(encoding="utf-8")
     status, out, err = run_in(root, monkeypatch, "diff", "--all")
     assert (status, err) == (0, "")
@@ -293,3 +305,18 @@ def test_the_snapshots_kept_in_the_project_still_build_as_recorded(tmp_path: Pat
     assert record["how"] == "reconstructed" and sorted(record["outputs"]) == ["sent"]
     for name, digest in record["outputs"]["sent"].items():
         assert hashlib.sha256((root / "out" / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_only_letters_made_with_a_changed_template_are_told_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_of_project(tmp_path, drafts=False)
+    durham = "data/examples/durham-2023-peel.yaml"  # a PEEL 2023-25 letter: another template
+    status, _, err = run_in(root, monkeypatch, "build", LETTER, durham, "--format", "html")
+    assert status == 0 and "note:" not in err
+    edit_yaml(_template(root), OPENING, CHANGED)
+    status, out, err = run_in(root, monkeypatch, "build", LETTER, durham, "--format", "html")
+    assert status == 0
+    assert err.splitlines()[0] == _note(TEMPLATE).rstrip("\n")
+    assert "durham" not in err.split("built ")[0], err
+    assert "wrote build/durham-2023-peel.html" in out  # made again, as approved, and said nothing

@@ -53,6 +53,8 @@ class Built:
     warnings: tuple[str, ...]
     #: Every file the letter was made from: its data, its office's, signatures, templates.
     inputs: tuple[Path, ...] = ()
+    #: What the build says that is no warning (an approved letter not taking a change).
+    notes: tuple[str, ...] = ()
 
 
 def build_in_worker(
@@ -212,6 +214,10 @@ class Made:
     inputs: tuple[Path, ...]
     #: The letter's languages, in the order it is published.
     languages: tuple[str, ...]
+    #: What the build says that is no warning.
+    notes: tuple[str, ...] = ()
+    #: The wording templates it was made with, under templates/ (includes too).
+    wording: frozenset[str] = frozenset()
 
 
 def make_letter(
@@ -231,7 +237,7 @@ def make_letter(
     approved = frozen(data_path, project.root, project.root / CACHE)
     if approved is None:
         return made_here(data_path, formats, project, strict)
-    return _from_snapshot(data_path, approved, formats, strict)
+    return _from_snapshot(data_path, approved, formats, strict, project)
 
 
 def made_here(
@@ -247,17 +253,26 @@ def made_here(
             + "; ".join(render_warnings)
         )
     warnings = letter_warnings(data_path, prepared, render_warnings)
-    return Made(files, warnings, letter_inputs(prepared.loaded, project), tuple(prepared.facts))
+    from ..compose.wording import templates_used
+
+    wording = frozenset(
+        f"templates/{name}"
+        for language in prepared.facts
+        for name in templates_used(project.environment, template_name(prepared.loaded, language))
+    )
+    inputs = letter_inputs(prepared.loaded, project)
+    return Made(files, warnings, inputs, tuple(prepared.facts), wording=wording)
 
 
 def _from_snapshot(
-    data_path: Path, approved: Frozen, formats: tuple[str, ...], strict: bool
+    data_path: Path, approved: Frozen, formats: tuple[str, ...], strict: bool, project: Project
 ) -> Made:
     """Make an approved letter from its snapshot; where its files were kept, write those.
 
     A newer letters (or renderer) that would make a file differently is reported, and the
-    file as approved is written.
+    file as approved is written. A shared file changed since (a template) is noted.
     """
+    from .snapshot import shared_since
     from .workers import loaded_project
 
     inside = str(approved.data_path)
@@ -284,8 +299,31 @@ def _from_snapshot(
         )
         for warning in made.warnings
     )
-    inputs = (data_path, approved.record)
-    return Made(files, (*warnings, *said), inputs, made.languages)
+    shared = [*project.template_files, *project.reference_files]
+    # the shared files too: after a change to one, the next build says the letter keeps out of it
+    inputs = (data_path, approved.record, *shared)
+    # a wording template of another kind of letter is none of this one's
+    changed = [
+        name
+        for name in shared_since(approved.approval, project.root, shared)
+        if not name.endswith(".md.j2") or name in made.wording
+    ]
+    notes = (
+        (
+            f"{display_path(data_path)}: note: built as approved (version "
+            f"{approved.approval.version}); {_some(changed)} changed since, which it does not "
+            "take: `letters diff --all` shows what that would change if it were reopened",
+        )
+        if changed
+        else ()
+    )
+    return Made(files, (*warnings, *said), inputs, made.languages, notes)
+
+
+def _some(names: list[str]) -> str:
+    """Name a few files: 'a, b and 3 more'."""
+    shown = ", ".join(names[:2])
+    return shown + (f" and {len(names) - 2} more" if len(names) > 2 else "")
 
 
 def build_letter(
@@ -308,7 +346,7 @@ def build_letter(
         for (fmt, language), data in made.files.items()
     }
     write_all(targets)
-    return Built(tuple(targets), made.warnings, made.inputs)
+    return Built(tuple(targets), made.warnings, made.inputs, made.notes)
 
 
 def letter_inputs(loaded: LoadedLetter, project: Project) -> tuple[Path, ...]:

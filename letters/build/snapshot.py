@@ -23,7 +23,7 @@ from typing import Any, Literal, get_args
 from ..source.errors import HeldError, LettersError
 from ..source.inputs import ANY, DATA, RECORD, read_input, read_regular
 from ..source.load import load_source
-from ..source.provenance import file_digest
+from ..source.provenance import file_digest, file_digests
 from .output import write_all, write_new
 
 #: The folder of the snapshots, under the project.
@@ -314,3 +314,14 @@ def changed_fields(then: Any, now: Any, at: str = "") -> list[str]:
             for place in changed_fields(a, b, f"{at}[{index}]")
         ]
     return [] if then == now else [at or "the whole file"]
+
+
+def shared_since(approval: Approval, root: Path, shared: list[Path]) -> list[str]:
+    """Name the shared files (templates, house style, reference lists) changed since approval.
+
+    `shared` lists the project's shared files now; a template the snapshot holds and the
+    project no longer does counts as changed.
+    """
+    now = file_digests(shared, root)
+    then = {n: d for n, d in approval.inputs.items() if n in now or n.startswith("templates/")}
+    return sorted(name for name in {*now, *then} if now.get(name) != then.get(name))

@@ -194,7 +194,7 @@ def build(
         elif outcome.state == "held":
             click.echo(printable(str(outcome.error)), err=True)
         elif outcome.result is not None:
-            for warning in outcome.result.warnings:
+            for warning in (*outcome.result.warnings, *outcome.result.notes):
                 click.echo(warning, err=True)
             for written in outcome.result.paths:
                 click.echo(f"wrote {_shown(written)}")

@@ -344,6 +344,13 @@ _REFERENCED: weakref.WeakKeyDictionary[jinja2.Template, tuple[str, ...]] = (
 )
 
 
+def templates_used(env: jinja2.Environment, template_name: str) -> set[str]:
+    """Name a wording template and every template it includes, imports or extends by name."""
+    seen: set[str] = set()
+    _load_included(env, template_name, seen)
+    return seen
+
+
 def _load_included(env: jinja2.Environment, template_name: str, seen: set[str]) -> None:
     """Compile every template a template includes, imports or extends by a literal name."""
     from jinja2 import meta
