@@ -559,7 +559,7 @@ def diff(
     try:
         made = redline(data, project, against)
         title = f"{data.stem}, {made.against} to now"
-        docx = redline_docx(made.changes, made.day, project.style)
+        docx = redline_docx(made.changes, made.day, project.style, title)
         _write(ctx, {html_path: redline_html(made.changes, title).encode(), docx_path: docx})
     except LettersError as exc:
         _report(ctx, exc, data)

@@ -421,13 +421,14 @@ def redline_html(changes: list[Change], title: str) -> str:
         "del{color:#d4351c;text-decoration:line-through}"
         "ins{color:#00703c;text-decoration:underline}.from{color:#505a5f}</style></head>\n"
         "<body>\n"
-        f"<h1>Changes: {html.escape(title)}</h1>\n<p>{count} changes.</p>\n"
-        + (f"<ul>{sources}</ul>\n" if sources else "")
-        + f"{body}\n</body></html>\n"
+        f"<h1>Changes: {html.escape(title)}</h1>\n<p>{count} change{'' if count == 1 else 's'}"
+        ".</p>\n" + (f"<ul>{sources}</ul>\n" if sources else "") + f"{body}\n</body></html>\n"
     )
 
 
-def redline_docx(changes: list[Change], day: dt.date, style: HouseStyle | None = None) -> bytes:
+def redline_docx(
+    changes: list[Change], day: dt.date, style: HouseStyle | None = None, title: str = ""
+) -> bytes:
     """Write the redline as a DOCX whose changes are Word tracked changes (w:ins, w:del).
 
     Each change's author is the file it came from (else 'letters'); in the house style
@@ -445,7 +446,9 @@ def redline_docx(changes: list[Change], day: dt.date, style: HouseStyle | None =
     document.core_properties.created = dt.datetime(day.year, day.month, day.day)
     document.core_properties.modified = dt.datetime(day.year, day.month, day.day)
     document.core_properties.author = AUTHOR
-    document.core_properties.title = "Changes"
+    document.core_properties.title = f"Changes: {title}" if title else "Changes"
+    if title:  # what the reader holds, before the letter's lines
+        document.add_heading(f"Changes: {title}", level=1)
     when = f"{day.isoformat()}T00:00:00Z"
     number = 0
     for change in changes:
