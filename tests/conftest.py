@@ -52,6 +52,10 @@ def _slowdown() -> float:
 SLOWDOWN = _slowdown()
 os.environ["LETTERS_TEST_SLOWDOWN"] = str(SLOWDOWN)
 
+#: The office's archive settings (signing key, head log) are the tests' own: none, unless a
+#: test names some; a developer's own settings never sign a test's archive.
+os.environ["LETTERS_ARCHIVE_SETTINGS"] = str(Path(os.devnull) / "no-settings.toml")
+
 # Hypothesis fails an example slower than its deadline (200 ms): stretched likewise.
 hypothesis.settings.register_profile("letters", deadline=timedelta(milliseconds=200 * SLOWDOWN))
 hypothesis.settings.load_profile("letters")

@@ -80,7 +80,10 @@ def test_filing_writes_the_pdf_and_a_chained_manifest_row(archived: Path) -> Non
     assert row["pdf_sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
     verified = _run("--verify")
     assert verified.exit_code == 0
-    assert verified.stdout == f"archive: verified 1 filed letter; chain head {row['hash']}\n"
+    assert verified.stdout == (
+        f"archive: verified 1 filed letter; chain head {row['hash']}; unsigned (filed before "
+        "the archive had a key)\n"
+    )
     assert _run("--head").stdout == row["hash"] + "\n"
 
 

@@ -19,6 +19,7 @@ from ..source import inputs
 from ..source.errors import UNPRINTABLE, ArchiveError, InputError, LettersError
 from ..source.inputs import read_regular
 from ..source.provenance import file_digest
+from .archive_keys import PUBLIC_COPY, Signer, log_head
 from .output import is_staged, write_all, write_new
 
 MANIFEST = "manifest.jsonl"
@@ -51,16 +52,29 @@ class Filed:
     #: Not written, though the PDF made now differs from the one filed: it was made from the
     #: same inputs, by another version of letters or of its libraries.
     rendered_anew: bool = False
+    #: The hash of the manifest's new last row, when a row was written.
+    head: str = ""
+
+
+def _canonical(row: dict[str, Any], leaving_out: tuple[str, ...]) -> bytes:
+    """Write a row's canonical JSON, leaving out some of its keys."""
+    content = {key: value for key, value in row.items() if key not in leaving_out}
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"
+    )
 
 
 def row_hash(row: dict[str, Any]) -> str:
     """Hash a manifest row's canonical JSON (SHA-256), leaving out its own hash."""
-    content = {key: value for key, value in row.items() if key != "hash"}
-    return hashlib.sha256(
-        json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(
-            "utf-8"
-        )
-    ).hexdigest()
+    return hashlib.sha256(_canonical(row, ("hash",))).hexdigest()
+
+
+def signed_part(row: dict[str, Any]) -> bytes:
+    """Return what a row's signature is over: its canonical JSON, `prev` included.
+
+    The hash is left out (it covers the signature); so is the signature itself.
+    """
+    return _canonical(row, ("hash", "signature"))
 
 
 class _TwiceNamed(ValueError):
@@ -178,13 +192,19 @@ def _locked(root: Path) -> Iterator[None]:
 
 
 def file_letter(
-    record: Record, root: Path, new_version: bool = False, now: dt.datetime | None = None
+    record: Record,
+    root: Path,
+    new_version: bool = False,
+    now: dt.datetime | None = None,
+    signer: Signer | None = None,
+    head_log: Path | None = None,
 ) -> Filed:
     """File a letter's record PDF and append its manifest row; never overwrite anything.
 
     Filing an unchanged letter again does nothing, even where an upgrade of letters or its
     libraries writes its PDF differently (its inputs' digest is the same); a changed one
-    needs `new_version`.
+    needs `new_version`. With a `signer` each new row is signed; without one, an archive
+    whose rows are signed is refused. Each new head is added to `head_log`, if given.
     Filing holds the archive's lock, and writes a journal first, so that a filing that was
     killed part-way is completed or undone by the next.
     """
@@ -207,7 +227,12 @@ def file_letter(
                     f"{latest['version']}) and the letter has changed since;"
                     " file it as a new version with --new-version, or restore the archived sources"
                 )
-        row = _row(record, mine, rows, digest, now)
+        if signer is None and any("signature" in row for row in rows):
+            raise ArchiveError(
+                f"{root}: its rows are signed, and no key to sign with is set up; an unsigned"
+                " row would fail --verify (see README: archiving)"
+            )
+        row = _row(record, mine, rows, digest, now, signer)
         _write_journal(root, row)
         try:
             _file_pdf(root, row["file"], record.pdf)
@@ -216,7 +241,9 @@ def file_letter(
             raise
         _append_row(root, rows, row)
         _clear_journal(root)
-        return Filed(root / row["file"], row["version"], True, recovered)
+        if head_log is not None:
+            log_head(head_log, root, row["hash"], now)
+        return Filed(root / row["file"], row["version"], True, recovered, head=row["hash"])
 
 
 def _row(
@@ -225,6 +252,7 @@ def _row(
     rows: list[dict[str, Any]],
     digest: str,
     now: dt.datetime | None,
+    signer: Signer | None = None,
 ) -> dict[str, Any]:
     """Make the manifest row that files a record as the letter's next version."""
     version = int(mine[-1]["version"]) + 1 if mine else 1
@@ -241,6 +269,9 @@ def _row(
         "review_by": _years_after(record.letter_date, record.retention_years).isoformat(),
         "prev": rows[-1]["hash"] if rows else GENESIS,
     }
+    if signer is not None:
+        row["signed_by"] = signer.key_id
+        row["signature"] = signer.sign(signed_part(row))
     row["hash"] = row_hash(row)
     return row
 
@@ -375,7 +406,11 @@ def verify(root: Path) -> list[str]:
         )
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
-        if relative in (MANIFEST, LOCK, JOURNAL) and not path.is_symlink() or relative in listed:
+        if (
+            relative in (MANIFEST, LOCK, JOURNAL, PUBLIC_COPY)
+            and not path.is_symlink()
+            or relative in listed
+        ):
             continue
         if path.is_symlink() or not (path.is_file() or path.is_dir()):
             problems.append(f"{relative}: not a file: a link or a special file in the archive")

@@ -545,9 +545,14 @@ def archive_records(data_path: Path, project: Project, strict: bool = False) -> 
             "(approve it: letters approve)"
         )
     try:
-        return _records(approved.data_path, loaded_project(approved.root), strict)
+        records = _records(approved.data_path, loaded_project(approved.root), strict)
     except LettersError as exc:  # name the letter's own file, not its copy in the snapshot
         raise relocated(exc, approved.data_path, data_path) from None
+    versions = {
+        "letter_version": approved.approval.version,
+        "supersedes": approved.approval.supersedes,
+    }
+    return [replace(r, particulars={**r.particulars, **versions}) for r in records]
 
 
 def remade_record(data_path: Path, project: Project, language: str) -> Record | None:
@@ -589,7 +594,10 @@ def _records(
             "letter_date": letter.letter.date.isoformat(),
             "report": f"{report.inspectorate} {report.title}, {letter.force.name}, published "
             f"{report.published.isoformat()}",
+            "kind": report.kind,
+            "force": letter.force.name,
             "status": status.state,
+            "sent_on": status.sent_on.isoformat() if status.sent_on else "",
             "approved_by": status.approved_by,
             "approved_on": status.approved_on.isoformat() if status.approved_on else "",
             "marking": letter.marking,

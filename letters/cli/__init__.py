@@ -291,6 +291,30 @@ def check(
     help="Print the hash of the manifest's last row (record it elsewhere).",
 )
 @click.option(
+    "--expect-head",
+    metavar="HASH",
+    help="With --verify: fail unless the manifest's last row is this one (as logged).",
+)
+@click.option(
+    "--key",
+    "key_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="With --verify: check signatures against this public key, not the settings' one.",
+)
+@click.option(
+    "--init-key",
+    is_flag=True,
+    help="Make the office's signing key pair, kept outside the archive (see README).",
+)
+@click.option("--list", "listing", is_flag=True, help="List the filed letters, in filing order.")
+@click.option("--force", "force_name", metavar="F", help="With --list: forces named like F.")
+@click.option("--year", type=int, metavar="Y", help="With --list: letters dated in year Y.")
+@click.option("--kind", metavar="K", help="With --list: letters answering reports of kind K.")
+@click.option(
+    "--state", type=click.Choice(["approved", "sent"]), help="With --list: letters in state S."
+)
+@click.option("--json", "as_json", is_flag=True, help="With --list: print JSON, not a table.")
+@click.option(
     "--reproduce",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Render an archived record PDF again from the files it embeds; compare the bytes.",
@@ -311,15 +335,21 @@ def check(
 @click.pass_context
 def archive(
     ctx: click.Context,
+    /,
     data: tuple[Path, ...],
     root: Path,
     new_version: bool,
     verify: bool,
     show_head: bool,
+    expect_head: str | None,
+    key_file: Path | None,
+    init_key: bool,
+    listing: bool,
     reproduce: Path | None,
     public: Path | None,
     out_dir: Path | None,
     strict: bool,
+    **chosen: Any,
 ) -> None:
     """File each approved or sent letter's record PDF as TO/<year>/<letter>.pdf.
 
@@ -330,10 +360,23 @@ def archive(
     letter is not filed twice, a changed one only with --new-version. Drafts are refused.
     Each record embeds every file it was made from: --reproduce renders it again from them
     alone and says whether the bytes are the same; --public makes its public copy.
+    With a key (--init-key), each row is signed and --verify checks the signatures.
     """
-    action = _archive_action(data, new_version, verify, show_head, reproduce, public, out_dir)
-    if action in ("--verify", "--head"):
+    action = _archive_action(
+        data, new_version, verify, show_head, reproduce, public, out_dir, init_key, listing
+    )
+    if (expect_head or key_file) and action != "--verify":
+        raise click.UsageError("--expect-head and --key go with --verify")
+    if any(chosen.values()) and action != "--list":
+        raise click.UsageError("--force, --year, --kind, --state and --json go with --list")
+    if action == "--verify":
+        _verify_archive(ctx, root, key_file, expect_head)
+    elif action == "--head":
         _look_at_archive(ctx, root, verify)
+    elif action == "--init-key":
+        _init_key(ctx, root)
+    elif action == "--list":
+        _list_archive(ctx, root, chosen)
     elif action:
         _from_record(ctx, reproduce, public, out_dir)
     else:
@@ -345,20 +388,26 @@ def _file_letters(
 ) -> None:
     """File each letter's record PDF in the archive at `root`; say what was done to each."""
     from ..build import archive as archiving
+    from ..build.archive_keys import for_filing
     from ..build.batch import Outcome, for_each
     from ..build.build import archive_records
 
     project, paths = _letters(ctx, data)
     _writable(ctx, root, project, archive=True)
+    try:
+        signer, head_log = for_filing(root)
+    except LettersError as exc:
+        _fail(ctx, exc)
 
     def archive_one(path: Path) -> Outcome[None]:
         for record in archive_records(path, project, strict):
-            filed = archiving.file_letter(record, root, new_version)
+            filed = archiving.file_letter(record, root, new_version, None, signer, head_log)
             for done in filed.recovered:
                 click.echo(f"recovered {done}", err=True)
             shown = _shown(filed.path)
             if filed.written:
                 click.echo(f"filed {shown} (version {filed.version})")
+                click.echo(f"archive head {filed.head}", err=True)
             elif filed.rendered_anew:
                 click.echo(
                     f"unchanged: {shown} is already archived from the same sources (this version "
@@ -813,6 +862,8 @@ def _archive_action(
     reproduce: Path | None,
     public: Path | None,
     out_dir: Path | None,
+    init_key: bool = False,
+    listing: bool = False,
 ) -> str:
     """Name the option saying what `letters archive` is to do instead of filing ('' to file).
 
@@ -825,6 +876,8 @@ def _archive_action(
             ("--head", show_head),
             ("--reproduce", reproduce),
             ("--public", public),
+            ("--init-key", init_key),
+            ("--list", listing),
         )
         if given
     ]
@@ -887,6 +940,60 @@ def _look_at_archive(ctx: click.Context, root: Path, verify: bool) -> None:
         )
     except LettersError as exc:
         _fail(ctx, exc)
+
+
+def _verify_archive(
+    ctx: click.Context, root: Path, key_file: Path | None, expect_head: str | None
+) -> None:
+    """Verify an archive, signatures too: each problem, then the verdict; exit 1 if any."""
+    from ..build import archive as archiving
+    from ..build.archive_audit import audit, office_key
+
+    try:
+        found = audit(archiving.existing(root), office_key(root, key_file), expect_head)
+    except LettersError as exc:
+        _fail(ctx, exc)
+    for problem in found.problems:
+        click.echo(printable(f"{root}/{problem}"), err=True)
+    if found.problems:
+        click.echo(f"{root}: {_count(len(found.problems), 'problem')} found", err=True)
+        ctx.exit(1)
+    click.echo(
+        f"{root}: verified {_count(found.rows, 'filed letter')}; chain head {found.head}; "
+        f"{found.signed}"
+    )
+
+
+def _init_key(ctx: click.Context, root: Path) -> None:
+    """Make the office's key pair; say where each part went."""
+    from ..build.archive_keys import PUBLIC_COPY, init_key
+
+    try:
+        settings, made = init_key(root)
+    except LettersError as exc:
+        _fail(ctx, exc)
+    click.echo(f"made key {made}")
+    click.echo(f"private key: {settings.private_key} (back it up; keep it from the archive)")
+    click.echo(f"public key and head log named in {settings.path}")
+    click.echo(f"a copy of the public key, for reference only: {root / PUBLIC_COPY}")
+
+
+def _list_archive(ctx: click.Context, root: Path, chosen: dict[str, Any]) -> None:
+    """Print the archive's rows that match, as a table or as JSON."""
+    from ..build import archive as archiving
+    from ..build.archive_list import chosen as matching
+    from ..build.archive_list import table
+
+    try:
+        rows = archiving.read_manifest(archiving.existing(root))
+    except LettersError as exc:
+        _fail(ctx, exc)
+    found = matching(rows, chosen["force_name"], chosen["year"], chosen["kind"], chosen["state"])
+    if chosen["as_json"]:
+        click.echo(json.dumps([{"row": n, **row} for n, row in found], indent=2))
+        return
+    for line in table(found):
+        click.echo(printable(line))
 
 
 def _said_failed(ctx: click.Context, outcome: Outcome[Any], unmade: str = "") -> None:
