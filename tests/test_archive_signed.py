@@ -267,3 +267,21 @@ def test_list_prints_a_table_that_fits_100_columns(
         "peel-2023",
     ]
     assert max(len(line) for line in lines) <= 100
+
+
+def test_a_settings_file_of_the_users_is_never_rewritten(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = project / "elsewhere" / "mine.toml"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('[shared]\nhead_log = "x"\n', encoding="utf-8")
+    monkeypatch.setenv(SETTINGS_VARIABLE, str(settings))
+    status, _, err = run_in(project, monkeypatch, "archive", "--init-key")
+    assert status == 1
+    assert err == (
+        f"error: {settings}: exists; letters writes the settings only as a new file. Move it "
+        f"aside (or point {SETTINGS_VARIABLE} at a new file), run --init-key, then merge the "
+        "two by hand\n"
+    )
+    assert settings.read_text(encoding="utf-8") == '[shared]\nhead_log = "x"\n'
+    assert sorted(p.name for p in settings.parent.iterdir()) == ["mine.toml"]

@@ -114,6 +114,12 @@ def init_key(root: Path) -> tuple[Settings, str]:
             f"{settings.path}: already names a public key ({key_id(settings.public_key)}); "
             "letters never replaces a key (rows signed with it could no longer be checked)"
         )
+    if settings.path.exists():  # a file of the user's: letters writes only a new one
+        raise ArchiveError(
+            f"{settings.path}: exists; letters writes the settings only as a new file. Move it "
+            f"aside (or point {SETTINGS_VARIABLE} at a new file), run --init-key, then merge "
+            "the two by hand"
+        )
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM,
@@ -143,13 +149,13 @@ def init_key(root: Path) -> tuple[Settings, str]:
 
 
 def _add_settings(path: Path, values: dict[str, str]) -> None:
-    """Add keys to the settings file (made if need be), leaving what it says already."""
+    """Write a new settings file holding these keys, all at once; never one that exists."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    old = path.read_text(encoding="utf-8") if path.is_file() else ""
-    said = tomllib.loads(old)
-    lines = [f"{name} = {json.dumps(value)}" for name, value in values.items() if name not in said]
-    text = old if old.endswith("\n") or not old else old + "\n"
-    path.write_text(text + "\n".join(lines) + "\n", encoding="utf-8")
+    text = "".join(f"{name} = {json.dumps(value)}\n" for name, value in values.items())
+    try:
+        write_new(path, text.encode("utf-8"), 0o600)
+    except FileExistsError:
+        raise ArchiveError(f"{path}: appeared while the key was made; nothing was added") from None
 
 
 def signer(settings: Settings, root: Path) -> Signer | None:
