@@ -46,7 +46,7 @@ def chosen(
 
 
 def table(found: list[tuple[int, dict[str, Any]]]) -> list[str]:
-    """Lay rows out as a table no wider than 100 columns; a long value is cut short with '…'."""
+    """Lay rows out as a table no wider than 100 columns; a long value is cut in its middle."""
     lines = [_line([heading for heading, _, _ in COLUMNS])]
     for number, row in found:
         values = [str(number)]
@@ -63,6 +63,8 @@ def _line(values: list[str]) -> str:
     """Write one line of the table."""
     cells = []
     for value, (_, _, width) in zip(values, COLUMNS, strict=True):
-        shown = value if len(value) <= width else value[: width - 1] + "…"
+        # cut from the middle: a file's end (.cy.pdf, .v2.pdf) tells two rows apart
+        half = (width - 1) // 2
+        shown = value if len(value) <= width else value[:half] + "…" + value[-(width - 1 - half) :]
         cells.append(shown.ljust(width))
     return " ".join(cells).rstrip()
