@@ -14,7 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEFAULT_LETTER, ROOT, SENT_STATUS, copy_of_project, edit_yaml, position, run_in
+from conftest import (
+    DEFAULT_LETTER,
+    ROOT,
+    SENT_STATUS,
+    as_draft,
+    copy_of_project,
+    edit_yaml,
+    position,
+    run_in,
+)
 from letters.build.batch import build_many
 from letters.build.project import Project
 
@@ -320,3 +329,22 @@ def test_only_letters_made_with_a_changed_template_are_told_of_it(
     assert err.splitlines()[0] == _note(TEMPLATE).rstrip("\n")
     assert "durham" not in err.split("built ")[0], err
     assert "wrote build/durham-2023-peel.html" in out  # made again, as approved, and said nothing
+
+
+def test_check_takes_an_approved_letter_as_approved_and_a_draft_as_it_is(
+    draft: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _approved(draft, monkeypatch)
+    second = root / "data" / "second.yaml"
+    second.write_text(as_draft((root / LETTER).read_text(encoding="utf-8")), encoding="utf-8")
+    # comms staff break the template the two letters share
+    edit_yaml(_template(root), "{% for paragraph in facts.body %}", "{% for paragraph in %}")
+    status, out, err = run_in(root, monkeypatch, "check", LETTER, "data/second.yaml")
+    assert status == 1
+    assert f"{LETTER}: ok: " in out
+    assert "templates/letters/integrated-peel-2018.md.j2:" in err  # the draft's error
+    assert "data/second.yaml: fails: 1 error" in out
+    edit_yaml(root / LETTER, "Lancashire Constabulary", "Lancashire Police")
+    status, out, err = run_in(root, monkeypatch, "check", LETTER)
+    assert status == 1
+    assert err.startswith(f"{LETTER}: error: held: the letter is approved, but its data changed")

@@ -195,18 +195,20 @@ def check_many(
     strict: bool = False,
     each: Callable[[Outcome[tuple[CheckResult, ...]]], None] | None = None,
 ) -> list[Outcome[tuple[CheckResult, ...]]]:
-    """Validate and check each letter, `jobs` at a time, rendering nothing.
+    """Validate and check each letter as it builds, `jobs` at a time, rendering nothing.
+
+    An approved or sent letter is checked from its approval's snapshot (`check_as_built`).
 
     A letter is done, or failed when its checks found an error (or, when `strict`, a
     warning): its results are its outcome's either way. A letter that does not validate
     fails with its error.
     """
-    from .prepare import check_in_worker, failures, prepare
+    from .prepare import check_as_built, check_in_worker, failures
 
     paths = list(paths)
 
     def here(path: Path) -> tuple[CheckResult, ...]:
-        return prepare(path, project, today).results
+        return check_as_built(path, project, today)
 
     def check(path: Path, results: tuple[CheckResult, ...]) -> Outcome[tuple[CheckResult, ...]]:
         return Outcome(path, "failed" if failures(results, strict) else "done", results)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..compose.checks import check_letter, check_printed
 from ..compose.facts import LetterFacts, build_facts
-from ..source.errors import CheckResult, Location, TemplateError
+from ..source.errors import CheckResult, LettersError, Location, TemplateError, relocated
 from ..source.languages import BY_CODE, ORIGINAL
 from ..source.model import Letter
 from ..source.validate import LoadedLetter, load_letter
@@ -75,9 +75,36 @@ def check_in_worker(
     from .workers import loaded_project, settle
 
     try:
-        return prepare(data_path, loaded_project(root), today).results
+        return check_as_built(data_path, loaded_project(root), today)
     finally:
         settle()
+
+
+def check_as_built(
+    data_path: Path, project: Project, today: dt.date | None = None
+) -> tuple[CheckResult, ...]:
+    """Check a letter as a build makes it: a draft from the project, an approved one as approved.
+
+    An approved or sent letter is checked with the templates and lists it was approved
+    with, so a change to a shared file does not fail it; one whose own data changed since
+    is held (HeldError), as its build is.
+    """
+    from .incremental import CACHE
+    from .snapshot import frozen
+    from .workers import loaded_project
+
+    approved = frozen(data_path, project.root, project.root / CACHE)
+    if approved is None:
+        return prepare(data_path, project, today).results
+    inside = approved.data_path
+    try:
+        results = prepare(inside, loaded_project(approved.root), today).results
+    except LettersError as exc:  # name the letter's own file, not its copy in the snapshot
+        raise relocated(exc, inside, data_path) from None
+    return tuple(
+        replace(r, location=replace(r.location, path=data_path)) if r.location.path == inside else r
+        for r in results
+    )
 
 
 def language_facts(loaded: LoadedLetter, project: Project) -> dict[str, LetterFacts]:
