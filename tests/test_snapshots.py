@@ -344,7 +344,9 @@ def test_check_takes_an_approved_letter_as_approved_and_a_draft_as_it_is(
     assert f"{LETTER}: ok: " in out
     assert "templates/letters/integrated-peel-2018.md.j2:" in err  # the draft's error
     assert "data/second.yaml: fails: 1 error" in out
+    edit_yaml(_template(root), "{% for paragraph in %}", "{% for paragraph in facts.body %}")
     edit_yaml(root / LETTER, "Lancashire Constabulary", "Lancashire Police")
     status, out, err = run_in(root, monkeypatch, "check", LETTER)
-    assert status == 1
-    assert err.startswith(f"{LETTER}: error: held: the letter is approved, but its data changed")
+    assert (status, err) == (1, "")
+    assert out.startswith(f"{LETTER}: error: held: the letter is approved, but its data changed")
+    assert out.endswith(f"{LETTER}: fails: 1 error, 0 warnings, 1 note\n")

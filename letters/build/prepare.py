@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 
 from ..compose.checks import check_letter, check_printed
 from ..compose.facts import LetterFacts, build_facts
-from ..source.errors import CheckResult, LettersError, Location, TemplateError, relocated
+from ..source.errors import (
+    CheckResult,
+    HeldError,
+    LettersError,
+    Location,
+    TemplateError,
+    relocated,
+)
 from ..source.languages import BY_CODE, ORIGINAL
 from ..source.model import Letter
 from ..source.validate import LoadedLetter, load_letter
@@ -93,7 +100,12 @@ def check_as_built(
     from .snapshot import frozen
     from .workers import loaded_project
 
-    approved = frozen(data_path, project.root, project.root / CACHE)
+    try:
+        approved = frozen(data_path, project.root, project.root / CACHE)
+    except HeldError as exc:  # what is wrong with the change too, not only that it was made
+        said = str(exc).removeprefix(f"{data_path}: ")
+        held = CheckResult("error", Location(data_path), "", said)
+        return tuple(sorted((held, *prepare(data_path, project, today).results), key=_place))
     if approved is None:
         return prepare(data_path, project, today).results
     inside = approved.data_path
@@ -105,6 +117,11 @@ def check_as_built(
         replace(r, location=replace(r.location, path=data_path)) if r.location.path == inside else r
         for r in results
     )
+
+
+def _place(result: CheckResult) -> Location:
+    """Order results as the checks do: by where they are."""
+    return result.location
 
 
 def language_facts(loaded: LoadedLetter, project: Project) -> dict[str, LetterFacts]:
@@ -199,6 +216,6 @@ def prepare(data_path: Path, project: Project, today: dt.date | None = None) -> 
         )
         results = sorted(
             [*results, *check_printed(loaded, facts[language], wording.blocks, language)],
-            key=lambda result: result.location,
+            key=_place,
         )
     return Prepared(loaded, facts, tuple(results), wordings)

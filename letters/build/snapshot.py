@@ -256,6 +256,8 @@ def frozen(data_path: Path, root: Path, cache: Path) -> Frozen | None:
     or altered, and (held) a letter whose data says anything other than it was approved
     saying (its status and publication aside). The snapshot is written out under `cache`.
     """
+    if not data_path.resolve().is_relative_to(root.resolve()):
+        return None  # no letter of the project: loading it says so, in its own words
     source = load_source(data_path, root)
     status = source.tree.get("status") if isinstance(source.tree, dict) else None
     state = status.get("state") if isinstance(status, dict) else None
