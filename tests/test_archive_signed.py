@@ -285,3 +285,19 @@ def test_a_settings_file_of_the_users_is_never_rewritten(
     )
     assert settings.read_text(encoding="utf-8") == '[shared]\nhead_log = "x"\n'
     assert sorted(p.name for p in settings.parent.iterdir()) == ["mine.toml"]
+
+
+def test_settings_named_by_a_link_are_refused_before_any_key_is_made(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = project / "linked"
+    folder.mkdir()
+    (folder / "s.toml").symlink_to(folder / "nothere.toml")
+    monkeypatch.setenv(SETTINGS_VARIABLE, str(folder / "s.toml"))
+    status, _, err = run_in(project, monkeypatch, "archive", "--init-key")
+    assert (status, err) == (
+        1,
+        f"error: {folder / 's.toml'}: a link; name the settings file itself (letters writes "
+        "it new)\n",
+    )
+    assert sorted(p.name for p in folder.iterdir()) == ["s.toml"]

@@ -350,3 +350,93 @@ def test_check_takes_an_approved_letter_as_approved_and_a_draft_as_it_is(
     assert (status, err) == (1, "")
     assert out.startswith(f"{LETTER}: error: held: the letter is approved, but its data changed")
     assert out.endswith(f"{LETTER}: fails: 1 error, 0 warnings, 1 note\n")
+
+
+# What a second look tried against the snapshots, each now refused in one line ------------------
+
+
+def test_an_approver_changed_by_hand_holds_the_letter(
+    draft: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _approved(draft, monkeypatch)
+    edit_yaml(root / LETTER, "approved_by: Clive Grunshaw", "approved_by: Mallory Forger")
+    status, err = _build(root, monkeypatch, "out")
+    assert (status, err) == (
+        1,
+        f"{LETTER}: error: held: status.approved_by says 'Mallory Forger', but version 1 was "
+        "approved with 'Clive Grunshaw'; set it back\n",
+    )
+    status, _, err = run_in(root, monkeypatch, "archive", LETTER)
+    assert status == 1 and "held: status.approved_by" in err
+    assert not (root / "archive" / "manifest.jsonl").exists()
+
+
+def test_a_link_in_the_cache_is_never_written_through(
+    draft: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    root = _approved(draft, monkeypatch)
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "kept.txt").write_text("precious", encoding="utf-8")
+    cache = root / ".letters-cache" / "snapshots" / "data"
+    shutil.rmtree(cache, ignore_errors=True)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.symlink_to(outside, target_is_directory=True)
+    status, err = _build(root, monkeypatch, "out", "--force")
+    assert status == 1
+    assert err.endswith(
+        "a link, where letters writes its copies of snapshots; remove .letters-cache (letters "
+        "makes it again)\n"
+    )
+    assert sorted(p.name for p in outside.iterdir()) == ["kept.txt"]
+
+
+def test_a_store_file_changed_after_a_build_is_caught_by_the_next(
+    draft: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _approved(draft, monkeypatch)
+    assert _build(root, monkeypatch, "out", "--format", "html") == (0, "")
+    record = json.loads((root / RECORDS / "1.json").read_text(encoding="utf-8"))
+    digest = record["inputs"][TEMPLATE]
+    stored = root / "approvals" / "objects" / digest[:2] / digest[2:]
+    os.chmod(stored, 0o644)
+    stored.write_text(stored.read_text(encoding="utf-8") + "Changed in the store.\n")
+    status, err = _build(root, monkeypatch, "out", "--format", "html")
+    assert status == 1 and f"so {TEMPLATE} of {LETTER} version 1 is not as approved" in err
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ('"supersedes": 0', '"supersedes": Infinity'),
+        ('"templates/house-style.yaml"', '"./templates/house-style.yaml"'),
+        ('"templates/house-style.yaml"', '"templates/house-style.yaml\\u0000"'),
+        ('"version": 1', '"version": true'),
+    ],
+)
+def test_a_record_written_by_hand_is_refused_in_one_line(
+    draft: Path, monkeypatch: pytest.MonkeyPatch, change: str, reason: str
+) -> None:
+    root = _approved(draft, monkeypatch)
+    path = root / RECORDS / "1.json"
+    text = path.read_text(encoding="utf-8")
+    assert change in text
+    path.write_text(text.replace(change, reason, 1), encoding="utf-8")
+    shutil.rmtree(root / ".letters-cache", ignore_errors=True)
+    status, err = _build(root, monkeypatch, "out")
+    assert status == 1
+    assert err.startswith(f"{LETTER}: error: {RECORDS}/1.json: not an approval record (")
+    assert err.count("\n") == 1
+    assert "internal error" not in err
+
+
+def test_a_second_record_of_one_version_is_refused(
+    draft: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _approved(draft, monkeypatch)
+    shutil.copy(root / RECORDS / "1.json", root / RECORDS / "01.json")
+    status, err = _build(root, monkeypatch, "out")
+    assert (status, err) == (
+        1,
+        f"{LETTER}: error: {RECORDS}/01.json: not a version's record (records are named "
+        "1.json, 2.json, ...); move it out of approvals/\n",
+    )

@@ -59,8 +59,8 @@ class Signer:
 def settings_path() -> Path:
     """Return where the office's archive settings are read from."""
     given = os.environ.get(SETTINGS_VARIABLE)
-    if given:
-        return Path(given).expanduser()
+    if given:  # a key's path written in the settings must not depend on the working folder
+        return Path(given).expanduser().absolute()
     config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(config) / "letters" / "archive.toml"
 
@@ -114,6 +114,10 @@ def init_key(root: Path) -> tuple[Settings, str]:
             f"{settings.path}: already names a public key ({key_id(settings.public_key)}); "
             "letters never replaces a key (rows signed with it could no longer be checked)"
         )
+    if settings.path.is_symlink():
+        raise ArchiveError(
+            f"{settings.path}: a link; name the settings file itself (letters writes it new)"
+        )
     if settings.path.exists():  # a file of the user's: letters writes only a new one
         raise ArchiveError(
             f"{settings.path}: exists; letters writes the settings only as a new file. Move it "
@@ -143,8 +147,13 @@ def init_key(root: Path) -> tuple[Settings, str]:
     added["head_log"] = str(settings.head_log)
     _add_settings(settings.path, added)
     root.mkdir(parents=True, exist_ok=True)
-    if not (root / PUBLIC_COPY).exists():
-        write_new(root / PUBLIC_COPY, (shown + "\n").encode("ascii"))
+    copy = root / PUBLIC_COPY  # for reference only: a new key's copy replaces an old one
+    if copy.is_symlink() or not copy.exists():
+        copy.unlink(missing_ok=True)
+        write_new(copy, (shown + "\n").encode("ascii"))
+    elif copy.read_bytes() != (shown + "\n").encode("ascii"):
+        copy.unlink()
+        write_new(copy, (shown + "\n").encode("ascii"))
     return load_settings(), key_id(public)
 
 

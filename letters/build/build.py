@@ -301,7 +301,8 @@ def _from_snapshot(
     )
     shared = [*project.template_files, *project.reference_files]
     # the shared files too: after a change to one, the next build says the letter keeps out of it
-    inputs = (data_path, approved.record, *shared)
+    objects = {approved.store.object_path(d) for d in approved.approval.inputs.values()}
+    inputs = (data_path, approved.record, *shared, *sorted(objects))
     # a wording template of another kind of letter is none of this one's
     changed = [
         name

@@ -33,6 +33,12 @@ STORE = "approvals"
 #: letters (`approve --sent`).
 How = Literal["approved", "reconstructed", "sent before letters"]
 _DIGEST = re.compile(r"[0-9a-f]{64}")
+#: A version's record's name: 1 to 999, written as a number is, with no leading zero.
+_VERSION_NAME = re.compile(r"[1-9][0-9]{0,2}")
+#: An input's name: a path inside the project as a record writes it, each part plain.
+_INPUT_NAME = re.compile(r"[^/\x00-\x1f\\]+(?:/[^/\x00-\x1f\\]+)+")
+#: The folders of the project no input lies in: what letters keeps itself.
+_NOT_INPUTS = {STORE, ".letters-cache", ".git"}
 #: The fields of a letter's data that change after approval without changing its words.
 UNFROZEN = (("status",), ("letter", "published"), ("letter", "delay_reason"))
 
@@ -125,8 +131,12 @@ class Store:
             return []
         found = []
         for path in folder.glob("*.json"):
-            if path.stem.isdigit():
-                found.append(self._read(path, letter))
+            if not _VERSION_NAME.fullmatch(path.stem):
+                raise SnapshotError(
+                    f"{self._shown(path)}: not a version's record (records are named 1.json, "
+                    "2.json, ...); move it out of approvals/"
+                )
+            found.append(self._read(path, letter))
         return sorted(found, key=lambda approval: approval.version)
 
     def latest(self, letter: str) -> Approval | None:
@@ -147,7 +157,7 @@ class Store:
         try:
             tree = json.loads(read_input(path, self.root, RECORD).decode("utf-8"))
             return _approval(tree, letter, int(path.stem))
-        except (ValueError, TypeError, KeyError, RecursionError) as exc:
+        except (ValueError, TypeError, KeyError, RecursionError, OverflowError) as exc:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise SnapshotError(
                 f"{shown}: not an approval record ({reason}); restore approvals/ from a backup"
@@ -174,8 +184,18 @@ def _approval(tree: Any, letter: str, version: int) -> Approval:
     if tree["how"] not in get_args(How):
         raise ValueError(f"'how' is {tree['how']!r}")
     for name in inputs:
-        if name.startswith("/") or ".." in Path(name).parts or "\\" in name:
-            raise ValueError(f"the input {name!r} is no path inside the project")
+        parts = name.split("/")
+        if (
+            not _INPUT_NAME.fullmatch(name)
+            or {".", ".."} & set(parts)
+            or parts[0] in _NOT_INPUTS
+            or len(name) > 1000
+        ):
+            raise ValueError(f"the input {name!r} is no plain path of a file in the project")
+    for key in ("version", "supersedes"):
+        number = tree.get(key, 0)
+        if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= 999:
+            raise ValueError(f"its {key} {number!r} is not a version number")
     return Approval(
         letter=letter,
         version=version,
@@ -211,6 +231,7 @@ def materialise(
     one altered, or a link, is written again; every kept file is checked in the store.
     """
     instead = instead or {}
+    _refuse_links(into)
     wanted = {**approval.inputs, **{name: file_digest(data) for name, data in instead.items()}}
     files = {}
     for name, digest in wanted.items():
@@ -277,6 +298,7 @@ def frozen(data_path: Path, root: Path, cache: Path) -> Frozen | None:
     now = read_input(data_path, root, DATA)
     folder = cache / "snapshots" / letter.removesuffix(".yaml")
     approved_data = folder / f"{approval.version}.approved.yaml"
+    _refuse_links(folder)
     approved_data.parent.mkdir(parents=True, exist_ok=True)
     named = f"{letter} of version {approval.version}"
     approved_bytes = store.get(approval.inputs[letter], named)
@@ -293,9 +315,34 @@ def frozen(data_path: Path, root: Path, cache: Path) -> Frozen | None:
             f"{approval.version} was approved ({shown}); undo the change, or reopen the letter "
             "for a new version (letters reopen --why ...)"
         )
+    for field_name, then_value in (
+        ("approved_by", approval.approved_by),
+        ("approved_on", approval.approved_on.isoformat()),
+    ):
+        said = str(status.get(field_name, "")) if isinstance(status, dict) else ""
+        if said != then_value:
+            raise HeldError(
+                f"{data_path}: held: status.{field_name} says {said!r}, but version "
+                f"{approval.version} was approved with {then_value!r}; set it back"
+            )
     into = materialise(approval, store, folder / str(approval.version), {letter: now})
     record = store.record_folder(letter) / f"{approval.version}.json"
     return Frozen(approval, str(state), into, into / letter, record, store)
+
+
+def _refuse_links(folder: Path) -> None:
+    """Refuse a cache folder reached through a link: what is written there stays in the project."""
+    parts = folder.parts
+    if ".letters-cache" not in parts:
+        return
+    start = parts.index(".letters-cache")
+    for end in range(start + 1, len(parts) + 1):
+        step = Path(*parts[:end])
+        if step.is_symlink():
+            raise SnapshotError(
+                f"{step}: a link, where letters writes its copies of snapshots; remove "
+                ".letters-cache (letters makes it again)"
+            )
 
 
 def changed_fields(then: Any, now: Any, at: str = "") -> list[str]:

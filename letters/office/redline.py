@@ -181,7 +181,8 @@ def version_stages(
     if not chosen:
         known = ", ".join(str(a.version) for a in approvals) or "none"
         raise LettersError(
-            f"{data_path}: no approved version {version or ''} to compare with (versions: "
+            f"{data_path}: no approved version{'' if version is None else f' {version}'} to "
+            "compare with (versions: "
             f"{known}); give --against a version, or a git revision"
         )
     approval = chosen[-1]
