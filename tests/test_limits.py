@@ -216,9 +216,9 @@ def test_values_that_cannot_be_true_fail_the_check(
 
 def test_approval_after_the_letters_date_is_a_warning(project: Path) -> None:
     data = project / LETTER
-    edit_yaml(data, DRAFT, SENT_STATUS)
-    edit_yaml(data, "approved_on: 2020-03-30\n  sent_on: 2020-03-30", "approved_on: 2020-03-31")
-    edit_yaml(data, "state: sent", "state: approved")
+    shutil.rmtree(project / "approvals" / "letters" / Path(LETTER).with_suffix(""))
+    approved = cli("approve", LETTER, "--by", "Clive Grunshaw", "--on", "2020-03-31")
+    assert approved.exit_code == 0, approved.output
     result = cli("check", LETTER)
     assert result.exit_code == 0
     assert (
