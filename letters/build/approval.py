@@ -24,11 +24,10 @@ from ..source.provenance import file_digests, tool_versions
 from ..source.validate import load_letter
 from .build import letter_inputs, made_here
 from .data_edit import child_mapping, edited, set_fields, write_edited
-from .incremental import CACHE
 from .output import FORMATS, SUFFIXES, output_name
 from .prepare import prepare
 from .project import Project
-from .snapshot import Approval, How, Store, frozen, letter_name, materialise
+from .snapshot import Approval, How, Store, cache_folder, frozen, letter_name, materialise
 
 #: The name of an approval record of letters before snapshots, beside the letter's data.
 LEGACY_SUFFIX = ".approval.json"
@@ -136,7 +135,7 @@ def publish(data_path: Path, project: Project, on: dt.date, today: dt.date) -> N
         _within(on, status.approved_on, "the letter was approved", today)
     else:
         _within(on, letter.report.published, "the report was published", today)
-    approved = frozen(data_path, project.root, project.root / CACHE)
+    approved = frozen(data_path, project.root)
     assert approved is not None  # approved or sent, with its snapshot (or refused)
 
     def sent(tree: Any) -> None:
@@ -160,7 +159,7 @@ def reopen(data_path: Path, project: Project, why: str) -> int:
             f"--why: say in one line (at most {MAX_REASON} characters) why the letter is reopened"
         )
     try:
-        approved = frozen(data_path, project.root, project.root / CACHE)
+        approved = frozen(data_path, project.root)
         latest = approved.approval if approved else None
     except HeldError:  # edited since its approval: what reopening is for, as the hold says
         latest = Store(project.root).latest(letter_name(data_path, project.root))
@@ -242,7 +241,7 @@ def _with_outputs(
     from .workers import loaded_project
 
     stem = Path(approval.letter).stem
-    into = project.root / CACHE / "snapshots" / approval.letter.removesuffix(".yaml")
+    into = cache_folder(project.root, "snapshots", approval.letter)
     root = materialise(approval, store, into / str(approval.version), {approval.letter: data})
     made = made_here(root / approval.letter, FORMATS, loaded_project(root))
     kept = {

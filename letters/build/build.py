@@ -231,10 +231,9 @@ def make_letter(
     (HeldError). Errors from the checks stop the letter; so do warnings, the renderer's
     included, when `strict`.
     """
-    from .incremental import CACHE
     from .snapshot import frozen
 
-    approved = frozen(data_path, project.root, project.root / CACHE)
+    approved = frozen(data_path, project.root)
     if approved is None:
         return made_here(data_path, formats, project, strict)
     return _from_snapshot(data_path, approved, formats, strict, project)
@@ -535,11 +534,10 @@ def archive_records(data_path: Path, project: Project, strict: bool = False) -> 
 
     The record is made from the letter's approval snapshot, as its sent files are.
     """
-    from .incremental import CACHE
     from .snapshot import frozen
     from .workers import loaded_project
 
-    approved = frozen(data_path, project.root, project.root / CACHE)
+    approved = frozen(data_path, project.root)
     if approved is None:
         raise ArchiveError(
             f"{data_path}: the letter is a draft; only approved or sent letters can be archived "

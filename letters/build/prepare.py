@@ -96,12 +96,11 @@ def check_as_built(
     with, so a change to a shared file does not fail it; one whose own data changed since
     is held (HeldError), as its build is.
     """
-    from .incremental import CACHE
     from .snapshot import frozen
     from .workers import loaded_project
 
     try:
-        approved = frozen(data_path, project.root, project.root / CACHE)
+        approved = frozen(data_path, project.root)
     except HeldError as exc:  # what is wrong with the change too, not only that it was made
         said = str(exc).removeprefix(f"{data_path}: ")
         held = CheckResult("error", Location(data_path), "", said)

@@ -24,6 +24,7 @@ from ..source.errors import HeldError, LettersError
 from ..source.inputs import ANY, DATA, RECORD, read_input, read_regular
 from ..source.load import load_source
 from ..source.provenance import file_digest, file_digests
+from .incremental import CACHE
 from .output import write_all, write_new
 
 #: The folder of the snapshots, under the project.
@@ -38,7 +39,7 @@ _VERSION_NAME = re.compile(r"[1-9][0-9]{0,2}")
 #: An input's name: a path inside the project as a record writes it, each part plain.
 _INPUT_NAME = re.compile(r"[^/\x00-\x1f\\]+(?:/[^/\x00-\x1f\\]+)+")
 #: The folders of the project no input lies in: what letters keeps itself.
-_NOT_INPUTS = {STORE, ".letters-cache", ".git"}
+_NOT_INPUTS = {STORE, CACHE, ".git"}
 #: The fields of a letter's data that change after approval without changing its words.
 UNFROZEN = (("status",), ("letter", "published"), ("letter", "delay_reason"))
 
@@ -270,12 +271,17 @@ def letter_name(data_path: Path, root: Path) -> str:
     return data_path.resolve().relative_to(root.resolve()).as_posix()
 
 
-def frozen(data_path: Path, root: Path, cache: Path) -> Frozen | None:
+def cache_folder(root: Path, use: str, letter: str) -> Path:
+    """Return where letters writes a letter's snapshots out for `use` ('snapshots', 'diff')."""
+    return root / CACHE / use / letter.removesuffix(".yaml")
+
+
+def frozen(data_path: Path, root: Path) -> Frozen | None:
     """Return how an approved or sent letter builds: from its latest snapshot; None for a draft.
 
     Refused: a letter approved or sent with no snapshot, a snapshot whose files are missing
     or altered, and (held) a letter whose data says anything other than it was approved
-    saying (its status and publication aside). The snapshot is written out under `cache`.
+    saying (its status and publication aside). The snapshot is written out under the cache.
     """
     if not data_path.resolve().is_relative_to(root.resolve()):
         return None  # no letter of the project: loading it says so, in its own words
@@ -296,7 +302,7 @@ def frozen(data_path: Path, root: Path, cache: Path) -> Frozen | None:
     if letter not in approval.inputs:
         raise SnapshotError(f"{data_path}: its snapshot (version {approval.version}) lacks it")
     now = read_input(data_path, root, DATA)
-    folder = cache / "snapshots" / letter.removesuffix(".yaml")
+    folder = cache_folder(root, "snapshots", letter)
     approved_data = folder / f"{approval.version}.approved.yaml"
     _refuse_links(folder)
     approved_data.parent.mkdir(parents=True, exist_ok=True)
@@ -333,9 +339,9 @@ def frozen(data_path: Path, root: Path, cache: Path) -> Frozen | None:
 def _refuse_links(folder: Path) -> None:
     """Refuse a cache folder reached through a link: what is written there stays in the project."""
     parts = folder.parts
-    if ".letters-cache" not in parts:
+    if CACHE not in parts:
         return
-    start = parts.index(".letters-cache")
+    start = parts.index(CACHE)
     for end in range(start + 1, len(parts) + 1):
         step = Path(*parts[:end])
         if step.is_symlink():

@@ -170,8 +170,7 @@ def version_stages(
     the letter's own files (its data, its office's file, signatures) stay as approved: what
     the shared files alone would change.
     """
-    from ..build.incremental import CACHE
-    from ..build.snapshot import Store, letter_name, materialise
+    from ..build.snapshot import Store, cache_folder, letter_name, materialise
     from ..source.validate import load_letter
 
     store = Store(project.root)
@@ -186,7 +185,7 @@ def version_stages(
             f"{known}); give --against a version, or a git revision"
         )
     approval = chosen[-1]
-    work = project.root / CACHE / "diff" / letter.removesuffix(".yaml")
+    work = cache_folder(project.root, "diff", letter)
     materialise(approval, store, work)
     for extra in sorted(_files(work) - set(approval.inputs)):  # left by an earlier diff
         (work / extra).unlink()
