@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,15 +67,14 @@ def for_each(
     paths: Iterable[Path],
     work: Callable[[Path], Outcome[T]],
     each: Callable[[Outcome[T]], None] | None = None,
-    writes: bool = False,
+    clashes: Mapping[Path, str] | None = None,
 ) -> list[Outcome[T]]:
     """Do `work` on each letter in turn; a letter whose work raised fails, and the rest go on.
 
-    Work that `writes` files named after the letter refuses a letter that would write a file
-    an earlier one writes. Ctrl-C (KeyboardInterrupt) stops it all.
+    A letter in `clashes` (`name_clashes`: for work that writes files named after the letter)
+    fails with its reason, undone. Ctrl-C (KeyboardInterrupt) stops it all.
     """
-    paths = list(paths)
-    clashes = name_clashes(paths) if writes else {}
+    clashes = clashes or {}
     outcomes = []
     for path in paths:
         try:
@@ -148,7 +147,8 @@ def build_many(
         current = set() if force else {p for p in paths if records.up_to_date(p, settings)}
     except LettersError:  # the project's own fault (a template outside it): each build says so
         records, current = None, set()
-    todo = [path for path in paths if path not in current and path not in name_clashes(paths)]
+    clashes = name_clashes(paths)
+    todo = [path for path in paths if path not in current and path not in clashes]
     recorded: set[Path] = set()
 
     def here(path: Path) -> Built:
@@ -179,7 +179,7 @@ def build_many(
     with workers:
         pending = workers.submit(build_in_worker, out, formats, project.root, strict)
         try:
-            outcomes = for_each(paths, lambda p: build(p, workers.result(p, here)), each, True)
+            outcomes = for_each(paths, lambda p: build(p, workers.result(p, here)), each, clashes)
         finally:  # what was built is recorded, even when the build was stopped
             workers.close()
             unrecorded = _keep(records, pending, recorded, settings)

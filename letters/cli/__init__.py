@@ -84,6 +84,18 @@ def jobs_option(what: str) -> Callable[[Callable[..., None]], Callable[..., None
     )
 
 
+def out_folder_option(what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Offer --out: the folder outputs are written to, build/ by default."""
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("build"),
+        show_default=True,
+        help=what,
+    )
+
+
 today_option = click.option(
     "--today",
     callback=_day,
@@ -134,14 +146,7 @@ def _stopped(_signum: int, _frame: object) -> None:
 
 @main.command(short_help="Check, then build letters into DOCX, PDF and HTML.")
 @data_argument
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("build"),
-    show_default=True,
-    help="Folder to write the letters to.",
-)
+@out_folder_option("Folder to write the letters to.")
 @click.option(
     "--format",
     "formats",
@@ -261,7 +266,7 @@ def check(
         )
 
     outcomes = check_many(paths, project, today, jobs, strict=strict, each=told)
-    _finish(ctx, sum(outcome.state == "failed" for outcome in outcomes), len(paths))
+    _finish(ctx, outcomes)
 
 
 @main.command(short_help="File approved letters in the archive, or verify it.")
@@ -389,7 +394,7 @@ def _file_letters(
     """File each letter's record PDF in the archive at `root`; say what was done to each."""
     from ..build import archive as archiving
     from ..build.archive_keys import for_filing
-    from ..build.batch import Outcome, for_each
+    from ..build.batch import Outcome, for_each, name_clashes
     from ..build.build import archive_records
 
     project, paths = _letters(ctx, data)
@@ -418,8 +423,8 @@ def _file_letters(
         return Outcome(path, "done")
 
     with _progress(paths, "Archiving letters", lambda outcome: _said_failed(ctx, outcome)) as each:
-        outcomes = for_each(paths, archive_one, each, writes=True)
-    _finish(ctx, sum(outcome.state == "failed" for outcome in outcomes), len(paths))
+        outcomes = for_each(paths, archive_one, each, name_clashes(paths))
+    _finish(ctx, outcomes)
 
 
 @main.command(short_help="Export a report's findings as CSV or JSON.")
@@ -575,14 +580,7 @@ def preview(ctx: click.Context, data: Path | None, port: int) -> None:
     is_flag=True,
     help="List what the shared files now would change in every approved letter, instead.",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("build"),
-    show_default=True,
-    help="Folder to write the redline to.",
-)
+@out_folder_option("Folder to write the redline to.")
 @click.pass_context
 def diff(
     ctx: click.Context, data: Path | None, against: str | None, every: bool, out_dir: Path
@@ -758,7 +756,7 @@ def migrate(ctx: click.Context, data: tuple[Path, ...]) -> None:
         return Outcome(path, "done")
 
     outcomes = for_each(paths, one, lambda outcome: _said_failed(ctx, outcome))
-    _finish(ctx, sum(outcome.state == "failed" for outcome in outcomes), len(paths))
+    _finish(ctx, outcomes)
 
 
 @main.command(short_help="List what is due when: every letter's deadline and dates.")
@@ -803,7 +801,7 @@ def due(
         return Outcome(path, "done")
 
     outcomes = for_each(paths, read_one, lambda outcome: _said_failed(ctx, outcome))
-    failed = sum(outcome.state == "failed" for outcome in outcomes)
+    failed = _failed(outcomes)
     click.echo(due_json(rows, day) if as_json else due_table(rows, day))
     if ics_file is not None and failed:
         click.echo(
@@ -1105,11 +1103,17 @@ def _progress(
         yield each
 
 
-def _finish(ctx: click.Context, failed: int, total: int) -> None:
+def _failed(outcomes: list[Outcome[Any]]) -> int:
+    """Count the letters that failed."""
+    return sum(outcome.state == "failed" for outcome in outcomes)
+
+
+def _finish(ctx: click.Context, outcomes: list[Outcome[Any]]) -> None:
     """Say how many letters failed, if any did, and exit with status 1."""
+    failed = _failed(outcomes)
     if failed:
-        if total > 1:
-            click.echo(f"{failed} of {total} letters failed", err=True)
+        if len(outcomes) > 1:
+            click.echo(f"{failed} of {len(outcomes)} letters failed", err=True)
         ctx.exit(1)
 
 
