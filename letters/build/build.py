@@ -19,11 +19,9 @@ from ..source.copies import BY_AUDIENCE, COPIES, Audience
 from ..source.errors import (
     ArchiveError,
     CheckError,
-    LettersError,
     RenderError,
     TemplateError,
     display_path,
-    relocated,
 )
 from ..source.inputs import ANY, read_input
 from ..source.languages import BY_CODE, ORIGINAL
@@ -272,13 +270,9 @@ def _from_snapshot(
     file as approved is written. A shared file changed since (a template) is noted.
     """
     from .snapshot import shared_since
-    from .workers import loaded_project
 
     inside = str(approved.data_path)
-    try:
-        made = made_here(approved.data_path, formats, loaded_project(approved.root), strict)
-    except LettersError as exc:  # name the letter's own file, not its copy in the snapshot
-        raise relocated(exc, approved.data_path, data_path) from None
+    made = approved.run(lambda path, there: made_here(path, formats, there, strict), data_path)
     kept = approved.approval.outputs.get(approved.state, {})
     files = dict(made.files)
     said: list[str] = []
@@ -535,7 +529,6 @@ def archive_records(data_path: Path, project: Project, strict: bool = False) -> 
     The record is made from the letter's approval snapshot, as its sent files are.
     """
     from .snapshot import frozen
-    from .workers import loaded_project
 
     approved = frozen(data_path, project.root)
     if approved is None:
@@ -543,10 +536,7 @@ def archive_records(data_path: Path, project: Project, strict: bool = False) -> 
             f"{data_path}: the letter is a draft; only approved or sent letters can be archived "
             "(approve it: letters approve)"
         )
-    try:
-        records = _records(approved.data_path, loaded_project(approved.root), strict)
-    except LettersError as exc:  # name the letter's own file, not its copy in the snapshot
-        raise relocated(exc, approved.data_path, data_path) from None
+    records = approved.run(lambda path, there: _records(path, there, strict), data_path)
     versions = {
         "letter_version": approved.approval.version,
         "supersedes": approved.approval.supersedes,

@@ -17,10 +17,8 @@ from ..compose.facts import LetterFacts, build_facts
 from ..source.errors import (
     CheckResult,
     HeldError,
-    LettersError,
     Location,
     TemplateError,
-    relocated,
 )
 from ..source.languages import BY_CODE, ORIGINAL
 from ..source.model import Letter
@@ -97,7 +95,6 @@ def check_as_built(
     is held (HeldError), as its build is.
     """
     from .snapshot import frozen
-    from .workers import loaded_project
 
     try:
         approved = frozen(data_path, project.root)
@@ -108,10 +105,7 @@ def check_as_built(
     if approved is None:
         return prepare(data_path, project, today).results
     inside = approved.data_path
-    try:
-        results = prepare(inside, loaded_project(approved.root), today).results
-    except LettersError as exc:  # name the letter's own file, not its copy in the snapshot
-        raise relocated(exc, inside, data_path) from None
+    results = approved.run(lambda path, there: prepare(path, there, today).results, data_path)
     return tuple(
         replace(r, location=replace(r.location, path=data_path)) if r.location.path == inside else r
         for r in results

@@ -16,16 +16,22 @@ import datetime as dt
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
 
-from ..source.errors import HeldError, LettersError
+from ..source.errors import HeldError, LettersError, relocated
 from ..source.inputs import ANY, DATA, RECORD, read_input, read_regular
 from ..source.load import load_source
 from ..source.provenance import file_digest, file_digests
 from .incremental import CACHE
 from .output import write_all, write_new
+
+if TYPE_CHECKING:
+    from .project import Project
+
+T = TypeVar("T")
 
 #: The folder of the snapshots, under the project.
 STORE = "approvals"
@@ -264,6 +270,19 @@ class Frozen:
     #: The record of the version, and the store its files are kept in.
     record: Path
     store: Store
+
+    def run(self, work: Callable[[Path, Project], T], letter: Path) -> T:
+        """Do `work` on the snapshot's copy of the letter, in its project; errors name `letter`.
+
+        The snapshot's project stays loaded in this process, for the next letter of the same
+        version. An error about the copy is told as one about the letter's own file.
+        """
+        from .workers import loaded_project
+
+        try:
+            return work(self.data_path, loaded_project(self.root))
+        except LettersError as exc:
+            raise relocated(exc, self.data_path, letter) from None
 
 
 def letter_name(data_path: Path, root: Path) -> str:
