@@ -59,11 +59,6 @@ class Change:
 MAX_REVISION_BYTES = 200_000_000
 
 
-def revision_of(data_path: Path, root: Path) -> str:
-    """Return the revision to compare with: the last commit."""
-    return "HEAD"
-
-
 def resolve_revision(revision: str, root: Path) -> str:
     """Return the commit a revision names, asking git; refuse what git would take as an option.
 
