@@ -98,7 +98,7 @@ def compose_letter(
     letter = copy_for(loaded.letter, copy)
     assert isinstance(letter, Letter)
     template = template_name(loaded, language)
-    wording = (wordings or Wordings()).render(letter, facts, project, template)
+    wording = (wordings or Wordings()).render(letter, facts, project, template, loaded)
     meta = wording.meta
     draft = letter.status.state == "draft"
     if draft and not meta.get("draft_label"):
@@ -115,6 +115,7 @@ def compose_letter(
         )
     names = office_names(letter.office, BY_CODE[language])
     office_name = names.name if names else letter.office.name
+    properties = _properties(loaded, project, copy)
     return Document(
         title=meta.get("title", ""),
         author=letter.office.signatory.name,
@@ -128,8 +129,25 @@ def compose_letter(
         blocks=_signed(wording.blocks, loaded, copy),
         marking=letter.marking,
         draft_label=meta["draft_label"] if draft else "",
-        properties=_properties(loaded, project, copy),
+        properties=properties,
         attachments=_attachments(loaded, letter, copy, project, language),
+        review_key=_review_key(loaded, project, dict(properties)["inputsSha256"]) if draft else (),
+    )
+
+
+def _review_key(loaded: LoadedLetter, project: Project, digest: str) -> tuple[tuple[str, str], ...]:
+    """Say what a reviewed DOCX must match to come back: the letter, its version, its inputs.
+
+    Only a draft's DOCX goes round for review: an approved letter's is as it was approved.
+    """
+    from ..compose.origins import project_path
+
+    status = loaded.letter.status
+    return (
+        ("letter", project_path(loaded.source.path, project.root)),
+        ("version", str(status.version or "")),
+        ("state", status.state),
+        ("inputsSha256", digest),
     )
 
 

@@ -40,13 +40,21 @@ class Wordings:
     seen: list[tuple[str, LetterFacts, Letter, Wording]] = field(default_factory=list)
 
     def render(
-        self, letter: Letter, facts: LetterFacts, project: Project, template: str
+        self,
+        letter: Letter,
+        facts: LetterFacts,
+        project: Project,
+        template: str,
+        loaded: LoadedLetter,
     ) -> Wording:
-        """Render the wording for this copy of the letter, or return it if already rendered."""
+        """Render the wording for this copy of the letter, or return it if already rendered.
+
+        `loaded` is the letter as read, whose facts these are: where its text comes from.
+        """
         for seen_template, seen_facts, seen_letter, wording in self.seen:
             if seen_template == template and seen_facts is facts and seen_letter == letter:
                 return wording
-        wording = letter_wording(letter, facts, project, template)
+        wording = letter_wording(letter, facts, project, template, loaded)
         self.seen.append((template, facts, letter, wording))
         return wording
 
@@ -164,16 +172,29 @@ def _section_slips(names: tuple[str, ...], project: Project, template: str) -> l
     return slips
 
 
-def letter_wording(letter: Letter, facts: LetterFacts, project: Project, template: str) -> Wording:
-    """Render a letter's wording template with its facts, own texts and sections."""
-    from ..compose.wording import render_wording
+def letter_wording(
+    letter: Letter, facts: LetterFacts, project: Project, template: str, loaded: LoadedLetter
+) -> Wording:
+    """Render a letter's wording template with its facts, own texts and sections.
 
+    Each paragraph is anchored to where its text comes from: `letter` is a copy of the
+    letter `loaded` read (whose strings the facts hold), and both are traced.
+    """
+    from ..compose.origins import DataOrigins
+    from ..compose.wording import Origins, render_wording
+
+    data = DataOrigins.of([loaded.letter, letter], loaded.source.locate, project.root)
     context = {
         **{name: getattr(letter, name) for name in type(letter).model_fields},
         "facts": facts,
     }
     return render_wording(
-        project.environment, template, context, own=facts.own_texts, plan=facts.sections
+        project.environment,
+        template,
+        context,
+        own=facts.own_texts,
+        plan=facts.sections,
+        origins=Origins(data, facts.own_fields),
     )
 
 
@@ -205,7 +226,7 @@ def prepare(data_path: Path, project: Project, today: dt.date | None = None) -> 
     wordings = Wordings()
     if not any(result.severity == "error" for result in results):
         wording = wordings.render(
-            loaded.letter, facts[language], project, template_name(loaded, language)
+            loaded.letter, facts[language], project, template_name(loaded, language), loaded
         )
         results = sorted(
             [*results, *check_printed(loaded, facts[language], wording.blocks, language)],

@@ -26,11 +26,40 @@ Inline = tuple[Span, ...]
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where some of the letter's text comes from, so that a reviewer's change can go back there.
+
+    `kind` is "data" for a field of the letter's data (`file` and `line` name it, `field` is its
+    path, such as report.findings[3].response), "template" for a wording template's text (`file`
+    and `line`), or "derived" for text made from facts (`field` names the fact where known).
+    """
+
+    kind: Literal["data", "template", "derived"]
+    file: str = ""
+    line: int = 0
+    field: str = ""
+    #: Which paragraph of a text of several paragraphs this is (the letter's own text), from 0.
+    part: int = 0
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A paragraph's origin, and where values from the data lie within its text.
+
+    Each value is (start, end, origin): the characters of the paragraph's text it prints.
+    """
+
+    origin: Origin
+    values: tuple[tuple[int, int, Origin], ...] = ()
+
+
+@dataclass(frozen=True)
 class Heading:
     """A heading: level 1 is the subject line, level 2 a section such as the annex."""
 
     level: int
     content: Inline
+    anchor: Anchor | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +67,7 @@ class Paragraph:
     """A paragraph of body text."""
 
     content: Inline
+    anchor: Anchor | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +78,8 @@ class BulletList:
     numbered: bool = False
     #: The number of a numbered list's first item.
     start: int = 1
+    #: Each item's anchor, or none.
+    anchors: tuple[Anchor | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +131,8 @@ class Table:
 
     header: tuple[Inline, ...]
     rows: tuple[tuple[Inline, ...], ...]
+    #: Each cell's anchor, row by row (the header row first, if there is one), or none.
+    anchors: tuple[tuple[Anchor | None, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -168,6 +202,10 @@ class Document:
     properties: tuple[tuple[str, str], ...] = ()
     #: Files the PDF embeds: the record's sources, the sent letter's data; none in public.
     attachments: tuple[Attachment, ...] = ()
+    #: What a reviewed copy must match to come back to the letter (its data file, version and
+    #: the digest of its inputs), as (name, value) pairs; empty where it is not reviewed (a
+    #: letter once approved): then its DOCX carries no bookmarks or map of sources.
+    review_key: tuple[tuple[str, str], ...] = ()
 
 
 def combine(documents: list[Document]) -> Document:

@@ -178,6 +178,8 @@ class LetterFacts:
     sections: SectionPlan
     #: Every own text above by its key, for the wording stage.
     own_texts: dict[str, str]
+    #: The field of the data each own text comes from, by its key.
+    own_fields: dict[str, FieldPath]
     #: Who signs, in order: the letter's signatories, or the office's signatory.
     signatories: tuple[Signing, ...]
 
@@ -207,6 +209,7 @@ class _OwnWriter:
         self.locate = locate
         self.problems: list[Problem] = []
         self.texts: dict[str, str] = {}
+        self.fields: dict[str, FieldPath] = {}
 
     def text(self, text: str, path: FieldPath) -> OwnText | None:
         """Fill in one text, or note its problem and return None."""
@@ -227,6 +230,7 @@ class _OwnWriter:
             return None
         key = f"t{len(self.texts)}"
         self.texts[key] = filled
+        self.fields[key] = path
         return OwnText(filled, key)
 
     def all(self, texts: Sequence[str], path: FieldPath) -> tuple[OwnText, ...]:
@@ -249,7 +253,7 @@ class _OwnWriter:
             )
             self.problems.append(Problem(self.locate(path), message, dotted(path)))
         filled = self.text(text, at) if text else None
-        return OwnPart(heading, str(filled or ""))
+        return OwnPart(heading, str(filled or ""), filled.key if filled else "")
 
     def plan(self, letter: Letter, language: Language) -> SectionPlan:
         """Read the letter's sections: into what the wording stage arranges."""
@@ -448,6 +452,7 @@ def build_facts(
         chief_officer_comments=comments,
         sections=plan,
         own_texts=writer.texts,
+        own_fields=writer.fields,
         signatories=_signing(letter, published_in),
     )
 

@@ -22,11 +22,13 @@ from mdit_py_plugins.container import container_plugin
 from ..source.errors import TemplateError
 from .document import (
     Address,
+    Anchor,
     Block,
     BulletList,
     Heading,
     Inline,
     Masthead,
+    Origin,
     Paragraph,
     ReferenceBlock,
     Section,
@@ -118,6 +120,28 @@ def parse_own(markdown: str) -> list[Block]:
     return blocks
 
 
+#: Where the paragraph numbered `part` of the own text `key` comes from.
+OwnOrigin = Callable[[str, int], Origin]
+
+
+def own_blocks(markdown: str, key: str, origin: OwnOrigin | None) -> list[Block]:
+    """Read an own text into blocks, each paragraph anchored to its field if `origin` is given."""
+    blocks = parse_own(markdown)
+    if origin is None or not key:
+        return blocks
+    anchored: list[Block] = []
+    part = 0
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            anchored.append(replace(block, anchor=Anchor(origin(key, part))))
+            part += 1
+        elif isinstance(block, BulletList):
+            items = range(part, part + len(block.items))
+            anchored.append(replace(block, anchors=tuple(Anchor(origin(key, i)) for i in items)))
+            part += len(block.items)
+    return anchored
+
+
 def plain_text(markdown: str) -> str:
     """Return the words of the letter's own text as a reader sees them, one line per block."""
     lines = []
@@ -155,11 +179,15 @@ def _own_inline(children: list[Token]) -> Inline:
 
 
 def parse_blocks(
-    markdown: str, template_name: str = "", own: Mapping[str, str] | None = None
+    markdown: str,
+    template_name: str = "",
+    own: Mapping[str, str] | None = None,
+    own_origin: OwnOrigin | None = None,
 ) -> list[Part]:
     """Turn a template's Markdown into blocks, in parts by the standard section they are in.
 
-    `own` holds the letter's own texts by key, for the `[](own:KEY)` marks the template made.
+    `own` holds the letter's own texts by key, for the `[](own:KEY)` marks the template made;
+    `own_origin` says where each of their paragraphs comes from.
     """
     tokens = _MARKDOWN.parse(markdown)
     parts = [Part("", [])]
@@ -209,7 +237,7 @@ def parse_blocks(
                         f"templates/{template_name}: the letter's own text {key!r} can print "
                         "only as a paragraph of its own"
                     )
-                blocks.extend(parse_own(own[key]))
+                blocks.extend(own_blocks(own[key], key, own_origin))
             elif container:
                 text = "".join(_spans_text(_inline(children, softbreak="\n")))
                 held.append([line.strip() for line in text.split("\n")])

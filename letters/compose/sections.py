@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..source.errors import TemplateError, did_you_mean
 from .document import Block, Heading, Section, Span
-from .markdown import Part, parse_own
+from .markdown import OwnOrigin, Part, own_blocks
 
 #: The section that ends the letter: only after it may a section (an annex) start a new page.
 SIGN_OFF = "sign-off"
@@ -37,6 +37,8 @@ class OwnSection:
 
     heading: str
     markdown: str
+    #: The key of its text among the letter's own texts ('' for none).
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,8 +145,13 @@ def plan_problems(plan: SectionPlan, names: tuple[str, ...]) -> list[PlanProblem
     return problems
 
 
-def arrange(parts: list[Part], plan: SectionPlan) -> list[Block]:
-    """Put the template's sections in the letter's order, with its own sections among them."""
+def arrange(
+    parts: list[Part], plan: SectionPlan, own_origin: OwnOrigin | None = None
+) -> list[Block]:
+    """Put the template's sections in the letter's order, with its own sections among them.
+
+    `own_origin` says where each paragraph of the own sections comes from.
+    """
     lead: list[Block] = []
     named: dict[str, list[Block]] = {}
     current: list[Block] = lead
@@ -173,7 +180,7 @@ def arrange(parts: list[Part], plan: SectionPlan) -> list[Block]:
     signed = not letter_part
     for index, item in enumerate(sequence):
         if isinstance(item, OwnSection):
-            blocks.extend(own_section(item))
+            blocks.extend(own_section(item, own_origin=own_origin))
         elif item in plan.replace:
             standard = named.get(item, [])
             # the replaced section keeps its page break (an annex), and its heading's level
@@ -182,7 +189,7 @@ def arrange(parts: list[Part], plan: SectionPlan) -> list[Block]:
             ]
             first = next((b for b in standard if not isinstance(b, Section)), None)
             level = first.level if isinstance(first, Heading) else 2
-            blocks.extend([*breaks, *own_section(plan.replace[item], level)])
+            blocks.extend([*breaks, *own_section(plan.replace[item], level, own_origin)])
         elif item not in plan.leave_out:
             blocks.extend(
                 block
@@ -193,11 +200,13 @@ def arrange(parts: list[Part], plan: SectionPlan) -> list[Block]:
     return blocks
 
 
-def own_section(section: OwnSection, level: int = 2) -> list[Block]:
+def own_section(
+    section: OwnSection, level: int = 2, own_origin: OwnOrigin | None = None
+) -> list[Block]:
     """Give an own section's blocks: its heading, if it has one, then its text.
 
     A section that replaces a standard one takes the level of the heading it replaces (the
     subject line is level 1); any other is a section heading (level 2).
     """
     heading: list[Block] = [Heading(level, (Span(section.heading),))] if section.heading else []
-    return heading + parse_own(section.markdown)
+    return heading + own_blocks(section.markdown, section.key, own_origin)

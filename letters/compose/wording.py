@@ -31,10 +31,12 @@ from jinja2.loaders import split_template_path
 from ..source import english, welsh
 from ..source.errors import InputError, Location, TemplateError, did_you_mean
 from ..source.inputs import TEMPLATE, read_input
+from ..source.load import FieldPath
 from ..source.model import LONG_WORD, LONGEST_WORD
 from ..source.names import refuse_hidden
-from .document import Block, block_lines
+from .document import Block, Origin, block_lines
 from .markdown import OwnText, escape_markdown, join_mastheads, own_mark, parse_blocks, plain_line
+from .origins import DataOrigins, Sourced, TemplateLines, anchored, marked, unmarked
 from .sandbox import BoundedEnvironment, at_render_time, run_bounded
 from .sections import SectionPlan, arrange
 
@@ -44,19 +46,26 @@ _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 
 
 def finalize_markdown(value: object) -> str:
-    """Print a value in a template: the letter's own text where it goes, any other as written."""
+    """Print a value in a template: the letter's own text where it goes, any other as written.
+
+    A string from the letter's data prints between markers naming its place (`origins`).
+    """
     if isinstance(value, OwnText):
         return own_mark(value.key)
-    return escape_markdown(value)
+    printed = escape_markdown(value)
+    return marked(value, printed) if isinstance(value, Sourced) and printed else printed
 
 
-def template_data(value: object) -> Any:
+def template_data(value: object, sourced: Callable[[str], str] | None = None) -> Any:
     """Turn a value into plain data for a template: namespaces of fields, tuples, text, numbers.
 
     Templates are edited by office staff, so they never see a live object: a pydantic
     model's methods (`parse_raw`, `parse_file`, `model_*`) reach parsing, files and pickle,
     and a dataclass's methods are code. Only fields are kept; anything else is refused.
+    `sourced` turns each string into one that knows its place in the data, if it has one.
     """
+    if isinstance(value, str) and sourced is not None:
+        return sourced(value)
     if value is None or isinstance(value, str | bool | int | float | Decimal | dt.date):
         return value
     if isinstance(value, pydantic.BaseModel):
@@ -66,13 +75,13 @@ def template_data(value: object) -> Any:
     else:
         names = []
     if names:
-        fields = {name: template_data(getattr(value, name)) for name in names}
+        fields = {name: template_data(getattr(value, name), sourced) for name in names}
         kind = type(value)
         return _namespace_like(kind.__name__, kind.__module__)(**fields)
     if isinstance(value, list | tuple):
-        return tuple(template_data(item) for item in value)
+        return tuple(template_data(item, sourced) for item in value)
     if isinstance(value, Mapping):
-        return {str(key): template_data(item) for key, item in value.items()}
+        return {str(key): template_data(item, sourced) for key, item in value.items()}
     raise TypeError(f"{type(value).__name__} is not plain data a template may see")
 
 
@@ -254,14 +263,16 @@ def render_wording(
     context: dict[str, Any],
     own: Mapping[str, str] | None = None,
     plan: SectionPlan | None = None,
+    origins: Origins | None = None,
 ) -> Wording:
     """Render a template with the letter's facts and parse the result into blocks.
 
     The template is compiled here and run within the sandbox's time and memory budget.
     `own` holds the letter's own texts by key; `plan` arranges the template's sections.
+    With `origins`, each paragraph is anchored to where its text comes from.
     """
     template = load_template(env, template_name)
-    data = template_data(context)
+    data = template_data(context, origins.data.sourced if origins else None)
 
     def render() -> str:
         # measured in the child: a text too long for a letter never reaches this process
@@ -275,10 +286,27 @@ def render_wording(
 
     text = run_bounded(render, f"templates/{template_name}")
     meta, body = _split_front_matter(text, template_name)
-    parts = parse_blocks(body, template_name, own)
-    blocks = tuple(join_mastheads(arrange(parts, plan or SectionPlan())))
-    _refuse_long_words(blocks, template_name)
-    return Wording(meta, blocks)
+    own_origin = origins.own if origins else None
+    parts = parse_blocks(body, template_name, own, own_origin)
+    blocks = join_mastheads(arrange(parts, plan or SectionPlan(), own_origin))
+    if origins:
+        sources = {name: template_source(env, name) for name in templates_used(env, template_name)}
+        blocks = anchored(blocks, origins.data, TemplateLines.of(sources))
+    _refuse_long_words(tuple(blocks), template_name)
+    return Wording(meta, tuple(blocks))
+
+
+@dataclass(frozen=True)
+class Origins:
+    """Where the letter's text comes from: its data's strings, and its own texts' fields."""
+
+    data: DataOrigins
+    #: Each own text's field, by its key.
+    own_fields: Mapping[str, FieldPath]
+
+    def own(self, key: str, part: int) -> Origin:
+        """Say where a paragraph of the letter's own text comes from: its field."""
+        return self.data.field_origin(self.own_fields[key], part)
 
 
 def _refuse_long_words(blocks: tuple[Block, ...], template_name: str) -> None:
@@ -501,7 +529,7 @@ def _split_front_matter(text: str, template_name: str) -> tuple[dict[str, str], 
                 f"templates/{template_name}: the front matter names {name!r}{hint}; it may name "
                 + ", ".join(FRONT_MATTER)
             )
-        meta[name] = plain_line(value.strip())
+        meta[name] = plain_line(unmarked(value).strip())
     if not meta.get("title"):
         raise TemplateError(f"templates/{template_name}: the front matter needs a title")
     label = re.sub(r"\{pages?\}", "", meta.get("page_label", ""))

@@ -15,6 +15,7 @@ from docx.text.run import Run
 
 from ..compose.document import (
     Address,
+    Anchor,
     Block,
     BulletList,
     Document,
@@ -26,10 +27,12 @@ from ..compose.document import (
     Section,
     Signature,
     Table,
+    inline_text,
 )
 from ..compose.style import PAGE_SIZES_MM, HouseStyle
 from ..source.languages import region_tag
 from .docx_furniture import MARKING, add_footer, add_header, save_dated, set_properties
+from .docx_review import Bookmarks
 from .internals import (
     RELATIONSHIP_TYPE,
     CT_Numbering,
@@ -62,7 +65,11 @@ def render_docx(document: Document, style: HouseStyle) -> bytes:
     base = style.made_once(("docx", language), lambda: _styled_base(style, language))
     doc = docx.Document(io.BytesIO(base))
     _letterhead(doc, document, style)
-    _blocks(doc, document.blocks, style)
+    # a draft goes round for review: its paragraphs are bookmarked to find their way back
+    marks = Bookmarks() if document.review_key else None
+    _blocks(doc, document.blocks, style, marks)
+    if marks:
+        marks.write(doc, document.review_key)
     add_header(doc, document, style)
     add_footer(doc, document, style)
     set_properties(doc, document)
@@ -311,7 +318,12 @@ def _letterhead(doc: docx.document.Document, document: Document, style: HouseSty
         doc_pr.set("descr", document.letterhead.alt)
 
 
-def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: HouseStyle) -> None:
+def _blocks(
+    doc: docx.document.Document,
+    blocks: tuple[Block, ...],
+    style: HouseStyle,
+    marks: Bookmarks | None,
+) -> None:
     """Add each block in reading order; a Section on a new page moves the next paragraph there."""
     new_page = False
     previous: DocxParagraph | None = None
@@ -326,15 +338,17 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
             new_page = _break_before_table(doc, new_page)
             added = _masthead(doc, block, style)
         elif isinstance(block, Heading):
-            added = [_inline(_add(doc, f"Heading {min(block.level, 3)}"), block.content, style)]
+            heading = _add(doc, f"Heading {min(block.level, 3)}")
+            added = [_inline(heading, block.content, style, block.anchor, marks)]
         elif isinstance(block, Paragraph):
-            added = [_inline(doc.add_paragraph(), block.content, style)]
+            added = [_inline(doc.add_paragraph(), block.content, style, block.anchor, marks)]
         elif isinstance(block, BulletList):
             kind = "List Number" if block.numbered else "List Bullet"
             list_id = doc.styles[kind].style_id  # found once, not per item (see _add)
             added = [_styled(doc.add_paragraph(), list_id) for _ in block.items]
-            for paragraph, item in zip(added, block.items, strict=True):
-                _inline(paragraph, item, style)
+            anchors = block.anchors or (None,) * len(block.items)
+            for paragraph, item, anchor in zip(added, block.items, anchors, strict=True):
+                _inline(paragraph, item, style, anchor, marks)
             if block.numbered:
                 _number_from(doc, added, block.start)
             # A list ends with a paragraph's space, as in the PDF.
@@ -347,7 +361,7 @@ def _blocks(doc: docx.document.Document, blocks: tuple[Block, ...], style: House
             ]
         elif isinstance(block, Table):
             new_page = _break_before_table(doc, new_page)
-            added = _table(doc, block, style)
+            added = _table(doc, block, style, marks)
         elif isinstance(block, Signature):
             if previous is not None:
                 previous.paragraph_format.keep_with_next = True
@@ -456,7 +470,9 @@ def _masthead(
     return [_space_after_table(doc, style)]
 
 
-def _table(doc: docx.document.Document, block: Table, style: HouseStyle) -> list[DocxParagraph]:
+def _table(
+    doc: docx.document.Document, block: Table, style: HouseStyle, marks: Bookmarks | None
+) -> list[DocxParagraph]:
     """Add a table ruled in the house style whose header row repeats on each page.
 
     The first column is as wide as the style says; the others share the rest equally.
@@ -473,14 +489,17 @@ def _table(doc: docx.document.Document, block: Table, style: HouseStyle) -> list
     _cell_margins(table, style.table.padding_y, style.table.padding_x)
     # Each style's id, found once for the whole table (see _add).
     heading_id, text_id = (doc.styles[name].style_id for name in (TABLE_HEADING, TABLE_TEXT))
-    for index, row in enumerate((block.header, *block.rows) if block.header else block.rows):
+    rows = (block.header, *block.rows) if block.header else block.rows
+    for index, row in enumerate(rows):
         # a row's own cells: `_Row.cells` walks the whole table, which is quadratic in rows
         cells = [_Cell(tc, table) for tc in row_xml(table.add_row()).tc_lst]
-        for cell, content, width in zip(cells, row, widths, strict=False):
+        anchors = block.anchors[index] if index < len(block.anchors) else ()
+        for column, (cell, content, width) in enumerate(zip(cells, row, widths, strict=False)):
             cell.width = width
             paragraph = cell.paragraphs[0]
             _styled(paragraph, heading_id if block.header and index == 0 else text_id)
-            _inline(paragraph, content, style)
+            anchor = anchors[column] if column < len(anchors) else None
+            _inline(paragraph, content, style, anchor, marks)
     if block.header:
         header_row = row_xml(table.rows[0]).get_or_add_trPr()
         repeat = OxmlElement("w:tblHeader")
@@ -561,18 +580,39 @@ def _reference_row(paragraph: DocxParagraph, label: str, value: str) -> DocxPara
     return paragraph
 
 
-def _inline(paragraph: DocxParagraph, content: Inline, style: HouseStyle) -> DocxParagraph:
-    """Add inline spans to a paragraph as runs, links in the house style's accent."""
+def _inline(
+    paragraph: DocxParagraph,
+    content: Inline,
+    style: HouseStyle,
+    anchor: Anchor | None = None,
+    marks: Bookmarks | None = None,
+) -> DocxParagraph:
+    """Add inline spans to a paragraph as runs, links in the house style's accent.
+
+    With `marks`, the paragraph's anchor is bookmarked: its text, and each value within it.
+    """
+    placer = (marks or Bookmarks()).paragraph(anchor if marks else None, inline_text(content))
+    element = paragraph_xml(paragraph)
+    at = 0
     for span in content:
         for index, piece in enumerate(span.text.split("\n")):
             if index:
+                placer.place(element, at)
                 paragraph.add_run().add_break(WD_BREAK.LINE)
-            if not piece:
-                continue
-            run = _hyperlink_run(paragraph, span.href, style) if span.href else paragraph.add_run()
-            run.text = piece
-            run.bold = span.bold or None
-            run.italic = span.italic or None
+                at += 1
+            for start, chunk in placer.cuts(at, piece):
+                placer.place(element, start)
+                if chunk:
+                    run = (
+                        _hyperlink_run(paragraph, span.href, style)
+                        if span.href
+                        else paragraph.add_run()
+                    )
+                    run.text = chunk
+                    run.bold = span.bold or None
+                    run.italic = span.italic or None
+            at += len(piece)
+    placer.finish(element)
     return paragraph
 
 
