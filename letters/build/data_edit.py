@@ -30,8 +30,9 @@ def edit_data_file(
     """Apply `edit` to a data file's top-level mapping and write the file back.
 
     `edit` receives the round-trip mapping (a ruamel.yaml CommentedMap) and changes it in
-    place; `touched` names the fields it may change ('status', 'letter.published'). Nothing
-    else in the file changes: comments, order, quotes and layout stay, and the edit is
+    place; `touched` names the fields it may change ('status', 'letter.published', or
+    'report.findings.3.response' for a list item's). Nothing else in the file changes:
+    comments, order, quotes and layout stay, and the edit is
     refused if any other value would read back differently. Files in `also` (an approval
     record) are written with it, all or nothing.
     """
@@ -128,10 +129,21 @@ def _values(raw: bytes, path: Path, touched: tuple[str, ...]) -> object:
         *parents, last = dotted.split(".")
         node = tree
         for part in parents:
-            node = node.get(part) if isinstance(node, dict) else None
+            node = _child(node, part)
         if isinstance(node, dict):
             node.pop(last, None)
+        elif isinstance(node, list) and last.isdigit() and int(last) < len(node):
+            node[int(last)] = None  # a list item keeps its place, so the others keep theirs
     return tree
+
+
+def _child(node: object, part: str) -> object:
+    """Step into a mapping by key, or into a list by a number ('findings.3.response')."""
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+        return node[int(part)]
+    return None
 
 
 def set_fields(mapping: Any, values: dict[str, object], drop: tuple[str, ...] = ()) -> None:

@@ -734,6 +734,42 @@ def history(ctx: click.Context, data: Path) -> None:
         click.echo(printable(f"version {row.version}: {row.state}{when}{how}{said}"))
 
 
+@main.command(short_help="List a reviewed DOCX's changes and comments by source; --apply them.")
+@click.argument("data", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("reviewed", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--apply", "apply_", is_flag=True, help="Write changes to the data; keep comments.")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@click.option("--force", is_flag=True, help="Take a copy of another letter or of older inputs.")
+@click.pass_context
+def review(
+    ctx: click.Context, data: Path, reviewed: Path, apply_: bool, as_json: bool, force: bool
+) -> None:
+    """List each tracked change and comment in REVIEWED (a DOCX of DATA) with its source.
+
+    With --apply, changes to the letter's own data are written to DATA (a draft), and each
+    comment is kept under its review: until resolved. Changes to a template's words or to
+    text derived from facts are listed for the office to make. Exit status 1 if any change
+    was not applied.
+    """
+    from ..office.review import apply, listing, unplaced
+    from ..office.review import review as read_review
+
+    project = _office_letter(ctx, data)
+    try:
+        found = read_review(data, reviewed, project, force=force)
+        if apply_:
+            apply(found, data, project)
+    except LettersError as exc:
+        _fail(ctx, exc)
+    if as_json:
+        items = [item.as_dict() for item in found.items]
+        click.echo(json.dumps({"letter": found.key, "items": items}, indent=2, ensure_ascii=False))
+    else:
+        click.echo(printable(listing(found, applied=apply_)))
+    if unplaced(found):
+        ctx.exit(1)
+
+
 @main.command(short_help="Make snapshots for letters approved or sent before they were kept.")
 @data_argument
 @click.pass_context

@@ -148,6 +148,7 @@ def check_letter(
     checker.none_counted()
     checker.plausible()
     checker.bilingual()
+    checker.review_notes()
     return sorted(checker.results, key=lambda result: result.location)
 
 
@@ -160,6 +161,20 @@ class _Checker:
         self.framework = loaded.framework
         self.facts = facts
         self.results: list[CheckResult] = []
+
+    def review_notes(self) -> None:
+        """Show each reviewer's comment still kept in the data, until it is resolved."""
+        for index, note in enumerate(self.letter.review):
+            by = f" from {note.by}" if note.by else ""
+            on = f" on {note.on[:10]}" if note.on else ""
+            about = f" about {note.about}" if note.about else ""
+            replies = "".join(f', reply from {r.by or "someone"}: "{r.text}"' for r in note.replies)
+            self.add(
+                "warning",
+                ("review", index),
+                f'review comment{by}{on}{about}: "{note.text}"{replies}; delete this note '
+                "once the comment is dealt with",
+            )
 
     def add(self, severity: Severity, path: FieldPath, message: str) -> None:
         """Record a result about the field at `path`."""

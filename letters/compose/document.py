@@ -40,6 +40,8 @@ class Origin:
     field: str = ""
     #: Which paragraph of a text of several paragraphs this is (the letter's own text), from 0.
     part: int = 0
+    #: The field's path in the data, key by key (list items by number); empty for none.
+    path: tuple[str | int, ...] = ()
 
 
 @dataclass(frozen=True)

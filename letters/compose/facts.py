@@ -180,6 +180,8 @@ class LetterFacts:
     own_texts: dict[str, str]
     #: The field of the data each own text comes from, by its key.
     own_fields: dict[str, FieldPath]
+    #: What each {named} fact fills in in the letter's own text, as Markdown.
+    placeholders: dict[str, str]
     #: Who signs, in order: the letter's signatories, or the office's signatory.
     signatories: tuple[Signing, ...]
 
@@ -453,6 +455,7 @@ def build_facts(
         sections=plan,
         own_texts=writer.texts,
         own_fields=writer.fields,
+        placeholders=writer.values,
         signatories=_signing(letter, published_in),
     )
 

@@ -137,7 +137,8 @@ class DataOrigins:
     def field_origin(self, path: FieldPath, part: int = 0) -> Origin:
         """Say where a field of the data is."""
         where = self.locate(path)
-        return Origin("data", project_path(where.path, self.root), where.line, dotted(path), part)
+        file = project_path(where.path, self.root)
+        return Origin("data", file, where.line, dotted(path), part, tuple(path))
 
 
 def project_path(path: Path, root: Path) -> str:

@@ -10,6 +10,7 @@ Nothing here shows or prints: the pages are those of the same letter without the
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -143,3 +144,5 @@ def _describe(element: etree._Element, origin: Origin) -> None:
         element.set("line", str(origin.line))
     if origin.part:
         element.set("part", str(origin.part))
+    if origin.path:
+        element.set("path", json.dumps(origin.path, ensure_ascii=False))

@@ -443,6 +443,29 @@ class ChiefOfficerComments(Strict):
     reply_cy: list[OwnText] = []
 
 
+class ReviewReply(Strict):
+    """A reply to a reviewer's comment: who, when, and what they said."""
+
+    by: OptionalText = ""
+    on: OptionalText = ""
+    text: OptionalText = ""
+
+
+class ReviewNote(Strict):
+    """A reviewer's comment on the DOCX, kept by `letters review --apply` until it is resolved.
+
+    `about` is the source of the text it is on (a field of the data, a template's line);
+    `on_text` that text. Delete the note once the comment is dealt with.
+    """
+
+    by: OptionalText = ""
+    on: OptionalText = ""
+    about: OptionalText = ""
+    on_text: OptionalText = ""
+    text: Text
+    replies: list[ReviewReply] = []
+
+
 class Letter(Strict):
     """One letter: everything the wording needs, checked and typed."""
 
@@ -476,6 +499,8 @@ class Letter(Strict):
     marking: Annotated[OptionalText, Field(max_length=100)] = ""
     #: The office's own notes on the letter: never printed, never in the public copy.
     notes: OptionalText = Field("", json_schema_extra=OFFICE_ONLY)
+    #: Reviewers' comments brought back from a reviewed DOCX, until each is resolved (deleted).
+    review: list[ReviewNote] = Field([], json_schema_extra=OFFICE_ONLY)
     #: The languages the letter is published in, in order: [en], [cy, en] or [en, cy].
     languages: Annotated[list[Code], Field(min_length=1, max_length=len(LANGUAGES))] = [
         ORIGINAL.code

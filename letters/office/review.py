@@ -1,0 +1,705 @@
+"""Bring a reviewed DOCX back: list its changes and comments by source, and apply what can be.
+
+A draft's DOCX carries a map of its sources (`render.docx_review`): for each paragraph, a
+hidden bookmark, the data field or template line it comes from, its text as written, and
+where each data value lies in it. A reviewer's tracked changes are read (`review_read`),
+each paragraph is found again (by its bookmark, or else by its text as written), and each
+change is placed: in a data value, in the letter's own text, in a template's wording, or in
+text derived from facts. Changes to the data are applied through the one writer of data
+files (`build.data_edit`), each checked by printing the new value as the letter would; the
+rest are listed with what to edit. Comments are kept in the data under `review:`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from ..build.project import Project
+from ..compose.document import Origin
+from ..compose.facts import fill
+from ..compose.markdown import plain_text
+from ..compose.origins import project_path
+from ..source.errors import LettersError
+from ..source.load import FieldPath, dotted
+from .review_read import Comment, ReadParagraph, as_written, read_reviewed
+
+REVIEW = "urn:letters:review:1"
+#: The bookmark of a paragraph (not of a value within it).
+_PARAGRAPH_MARK = re.compile(r"_Ltr\d+")
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A paragraph of the letter as the DOCX was made: its bookmark, source, text and values."""
+
+    name: str
+    origin: Origin
+    text: str
+    values: tuple[tuple[int, int, Origin], ...] = ()
+
+    @property
+    def own_text(self) -> bool:
+        """Whether it is a paragraph of the letter's own text (Markdown in one data field)."""
+        return self.origin.kind == "data" and not self.values
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change to a paragraph's text as written: replace [start, end) with `new`."""
+
+    start: int
+    end: int
+    new: str
+    old: str
+    kind: str
+    author: str
+    date: str
+
+
+@dataclass
+class Item:
+    """One change or comment, as `letters review` lists it."""
+
+    what: str
+    source: str
+    old: str
+    new: str
+    by: str = ""
+    on: str = ""
+    place: str = ""
+    #: 'apply' (to the data), 'by hand' (a template or derived text: edit it yourself),
+    #: 'note' (a comment, kept under review:) or 'not placed' (with why).
+    action: str = ""
+    why: str = ""
+    replies: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Give the item as plain data, for --json."""
+        found = {name: value for name, value in vars(self).items() if value or name == "new"}
+        return found
+
+
+@dataclass
+class FieldChange:
+    """Edits to one data field's printed text, and the text they give."""
+
+    path: FieldPath
+    own_text: bool
+    #: Its printed text as the DOCX was made (an own text's paragraphs joined by new lines).
+    before: str
+    edits: list[Edit] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def after(self) -> str:
+        """The printed text with every edit made."""
+        text = self.before
+        for edit in sorted(self.edits, key=lambda e: (e.start, e.end), reverse=True):
+            text = text[: edit.start] + edit.new + text[edit.end :]
+        return text
+
+
+@dataclass
+class Review:
+    """What a reviewed DOCX holds for a letter: its key, listed items and changes to fields."""
+
+    key: dict[str, str]
+    items: list[Item]
+    fields: dict[FieldPath, FieldChange]
+    comments: list[Comment]
+
+
+def review(data_path: Path, reviewed_path: Path, project: Project, force: bool = False) -> Review:
+    """Read a reviewed DOCX of a letter and place each of its changes and comments."""
+    from ..build.build import compose
+
+    reviewed = read_reviewed(reviewed_path)
+    document = compose(data_path, project)
+    current = dict(document.review_key)
+    name = project_path(data_path, project.root)
+    if reviewed.review_map is None:
+        if not force:
+            raise LettersError(
+                f"{reviewed_path}: carries no map of where its text comes from, so it was not "
+                "made by letters as a draft (or was saved without it); give --force to place "
+                "its changes by their text alone"
+            )
+        key: dict[str, str] = {}
+        units = _units_now(document)
+    else:
+        key, units = read_map(reviewed.review_map)
+        _refuse_other(key, current, name, reviewed_path, force)
+    placer = _Placer(units)
+    for component in _components(reviewed.paragraphs):
+        placer.component([reviewed.paragraphs[n] for n in component], component)
+    for comment in reviewed.comments:
+        placer.comment(comment)
+    return Review(key, placer.items, placer.fields, reviewed.comments)
+
+
+def _refuse_other(
+    key: dict[str, str], current: dict[str, str], name: str, reviewed: Path, force: bool
+) -> None:
+    """Refuse a reviewed DOCX of another letter, or of other inputs, unless forced."""
+    made = key.get("letter", "?")
+    version = f" version {key['version']}" if key.get("version") else ""
+    digest = key.get("inputsSha256", "")
+    said = f"{made}{version} (inputs {digest[:12]}…)"
+    if force:
+        return
+    if made != name:
+        raise LettersError(
+            f"{reviewed}: was made from {said}, not {name}; review it against {made}, or give "
+            "--force"
+        )
+    if not current:
+        raise LettersError(
+            f"{name}: is not a draft, so a reviewed copy cannot come back to it; reopen it "
+            "first (letters reopen --why ...)"
+        )
+    if digest != current.get("inputsSha256"):
+        raise LettersError(
+            f"{reviewed}: was made from {said}; the letter's data or templates changed since "
+            f"(inputs now {current.get('inputsSha256', '')[:12]}…). Give --force to place "
+            "the changes whose text is still as it was"
+        )
+
+
+def read_map(element: etree._Element) -> tuple[dict[str, str], list[Unit]]:
+    """Read the review map a draft's DOCX carries: its key and its units in order."""
+    key = {name: str(value) for name, value in element.attrib.items()}
+    units = []
+    for unit in element.iterfind(f"{{{REVIEW}}}unit"):
+        text = unit.findtext(f"{{{REVIEW}}}text") or ""
+        values = tuple(
+            (int(value.get("start", 0)), int(value.get("end", 0)), _origin(value))
+            for value in unit.iterfind(f"{{{REVIEW}}}value")
+        )
+        units.append(Unit(unit.get("name", ""), _origin(unit), text, values))
+    return key, units
+
+
+def _origin(element: etree._Element) -> Origin:
+    """Read a source from a map element's attributes."""
+    kind = element.get("kind", "derived")
+    path = element.get("path")
+    return Origin(
+        "data" if kind == "data" else "template" if kind == "template" else "derived",
+        element.get("file", ""),
+        int(element.get("line", 0) or 0),
+        element.get("field", ""),
+        int(element.get("part", 0) or 0),
+        tuple(json.loads(path)) if path else (),
+    )
+
+
+def _units_now(document: Any) -> list[Unit]:
+    """List the letter's anchored paragraphs as it is now, in the DOCX's order."""
+    from ..compose.document import BulletList, Heading, Paragraph, Table, inline_text
+
+    units: list[Unit] = []
+
+    def add(anchor: Any, content: Any) -> None:
+        if anchor is not None:
+            name = f"_Ltr{len(units) + 1}"
+            units.append(Unit(name, anchor.origin, inline_text(content), anchor.values))
+
+    for block in document.blocks:
+        if isinstance(block, Heading | Paragraph):
+            add(block.anchor, block.content)
+        elif isinstance(block, BulletList):
+            for item, anchor in zip(block.items, block.anchors, strict=False):
+                add(anchor, item)
+        elif isinstance(block, Table):
+            rows = (block.header, *block.rows) if block.header else block.rows
+            for row, anchors in zip(rows, block.anchors, strict=False):
+                for cell, anchor in zip(row, anchors, strict=False):
+                    add(anchor, cell)
+    return units
+
+
+def _components(paragraphs: list[ReadParagraph]) -> list[list[int]]:
+    """Group paragraphs joined by a changed paragraph mark: each group is placed as one."""
+    groups: list[list[int]] = []
+    joined = False
+    for number, paragraph in enumerate(paragraphs):
+        if joined:
+            groups[-1].append(number)
+        else:
+            groups.append([number])
+        joined = paragraph.mark != "same"
+    return groups
+
+
+def where(origin: Origin) -> str:
+    """Say where some text comes from, as the listing prints it."""
+    if origin.kind == "data":
+        return f"{origin.file}:{origin.line} {origin.field}".strip()
+    if origin.kind == "template":
+        return f"{origin.file}:{origin.line}"
+    return f"derived from {origin.field}" if origin.field else "derived from the letter's facts"
+
+
+class _Placer:
+    """Find each reviewed paragraph's unit and place its changes."""
+
+    def __init__(self, units: list[Unit]):
+        self.units = units
+        self.by_name = {unit.name: index for index, unit in enumerate(units)}
+        self.items: list[Item] = []
+        self.fields: dict[FieldPath, FieldChange] = {}
+        #: The unit each reviewed paragraph was found to be, by its number.
+        self.found: dict[int, int] = {}
+        self.next = 0
+
+    def component(self, paragraphs: list[ReadParagraph], numbers: list[int]) -> None:
+        """Place the changes of paragraphs joined by changed marks."""
+        old_groups = as_written(paragraphs, accepted=False)
+        olds = ["".join(paragraphs[n].old for n in group) for group in old_groups]
+        units = self._find(paragraphs, olds)
+        for group, unit in zip(old_groups, units, strict=True):
+            if unit is not None:
+                for n in group:
+                    self.found[numbers[n]] = unit
+        edits = list(_edits(paragraphs))
+        for note in (note for p in paragraphs for note in p.formatting):
+            source = where(self.units[units[0]].origin) if units[0] is not None else "not found"
+            self.items.append(
+                Item("formatting", source, note.text, note.text, note.author, note.date,
+                     paragraphs[0].place, "by hand", f"a change of {note.of} formatting only; "
+                     "the house style sets the letter's formatting")
+            )  # fmt: skip
+        if not edits:
+            return
+        if any(unit is None for unit in units):
+            for edit in edits:
+                self._not_placed(edit, paragraphs[0].place, "its paragraph is not in the letter")
+            return
+        found = [self.units[index] for index in units if index is not None]
+        if len(found) > 1:
+            own = {unit.origin.path for unit in found}
+            if len(own) == 1 and all(unit.own_text for unit in found):
+                offset_units = found
+            else:
+                for edit in edits:
+                    self._not_placed(
+                        edit, paragraphs[0].place, "it joins paragraphs from different sources"
+                    )
+                return
+        else:
+            offset_units = found
+        self._place(offset_units, edits, paragraphs[0].place)
+
+    def _find(self, paragraphs: list[ReadParagraph], olds: list[str]) -> list[int | None]:
+        """Find the units these paragraphs were: by bookmark, else by their text as written."""
+        names = [
+            name for p in paragraphs for name in p.bookmarks if _PARAGRAPH_MARK.fullmatch(name)
+        ]
+        marked = [self.by_name[name] for name in names if name in self.by_name]
+        if len(marked) == len(olds) and all(
+            self.units[index].text == old for index, old in zip(marked, olds, strict=True)
+        ):
+            self.next = marked[-1] + 1
+            return list(marked)
+        result: list[int | None] = []
+        for old in olds:
+            index = next(
+                (i for i in range(self.next, len(self.units)) if self.units[i].text == old), None
+            )
+            if index is None and not old.strip():
+                result.append(None)
+                continue
+            if index is not None:
+                self.next = index + 1
+            result.append(index)
+        return result
+
+    def _place(self, units: list[Unit], edits: list[Edit], place: str) -> None:
+        """Place edits to the text of one unit (or of several parts of one own text)."""
+        unit = units[0]
+        if unit.own_text:
+            self._own_text(units, edits, place)
+            return
+        for edit in edits:
+            inside = [
+                (start, end, origin)
+                for start, end, origin in unit.values
+                if start <= edit.start and edit.end <= end
+            ]
+            touching = [
+                origin
+                for start, end, origin in unit.values
+                if edit.start < end and start < edit.end
+            ]
+            if inside:
+                start, end, origin = inside[0]
+                change = self._field(origin, unit.text[start:end], own_text=False)
+                moved = Edit(edit.start - start, edit.end - start, edit.new, edit.old,
+                             edit.kind, edit.author, edit.date)  # fmt: skip
+                change.edits.append(moved)
+                self._applies(change, self._item(edit, where(origin), place, "apply"))
+            elif touching:
+                self._not_placed(
+                    edit,
+                    place,
+                    f"it runs from {where(touching[0])} into the template's words "
+                    f"({where(unit.origin)}); make it as two changes",
+                    where(unit.origin),
+                )
+            else:
+                self._by_hand(edit, unit, place)
+
+    def _own_text(self, units: list[Unit], edits: list[Edit], place: str) -> None:
+        """Place edits to paragraphs of the letter's own text, in the field's joined text."""
+        origin = units[0].origin
+        parts = sorted(
+            (u for u in self.units if u.own_text and u.origin.path == origin.path),
+            key=lambda u: u.origin.part,
+        )
+        before = "\n".join(u.text for u in parts)
+        offset = sum(len(u.text) + 1 for u in parts if u.origin.part < origin.part)
+        change = self._field(origin, before, own_text=True)
+        for edit in edits:
+            change.edits.append(
+                Edit(edit.start + offset, edit.end + offset, edit.new, edit.old, edit.kind,
+                     edit.author, edit.date)
+            )  # fmt: skip
+            self._applies(change, self._item(edit, where(origin), place, "apply"))
+
+    def _applies(self, change: FieldChange, item: Item) -> None:
+        """List an item that applies to a field's change."""
+        change.items.append(item)
+        self.items.append(item)
+
+    def _field(self, origin: Origin, before: str, own_text: bool) -> FieldChange:
+        path = origin.path
+        if path not in self.fields:
+            self.fields[path] = FieldChange(path, own_text, before)
+        return self.fields[path]
+
+    def _item(self, edit: Edit, source: str, place: str, action: str, why: str = "") -> Item:
+        return Item(edit.kind, source, edit.old, edit.new, edit.author, edit.date, place, action,
+                    why)  # fmt: skip
+
+    def _by_hand(self, edit: Edit, unit: Unit, place: str) -> None:
+        """List a change to a template's words or to derived text: the office makes it."""
+        source = where(unit.origin)
+        why = (
+            f"the words are the template's: edit {unit.origin.file} at line {unit.origin.line}"
+            if unit.origin.kind == "template"
+            else "the text is made from the letter's facts: change the facts, or the template"
+        )
+        self.items.append(self._item(edit, source, place, "by hand", why))
+
+    def _not_placed(self, edit: Edit, place: str, why: str, source: str = "not found") -> None:
+        self.items.append(self._item(edit, source, place, "not placed", why))
+
+    def comment(self, comment: Comment) -> None:
+        """List a comment on the text it is on; it is kept in the data under review:."""
+        unit = self.found.get(comment.paragraph)
+        if unit is None and comment.paragraph >= 0:
+            unit = self._unit_before(comment.paragraph)
+        source = where(self.units[unit].origin) if unit is not None else "not found"
+        replies = [{"by": r.author, "on": r.date, "text": r.text} for r in comment.replies]
+        self.items.append(
+            Item("comment", source, comment.anchored, comment.text, comment.author,
+                 comment.date, "", "note", "", replies)
+        )  # fmt: skip
+
+    def _unit_before(self, paragraph: int) -> int | None:
+        earlier = [unit for number, unit in self.found.items() if number <= paragraph]
+        return max(earlier) if earlier else None
+
+
+def _edits(paragraphs: Sequence[ReadParagraph]) -> Iterator[Edit]:
+    """List the changes to paragraphs' text as written, at their offsets in it.
+
+    A deleted piece next to an inserted one (either order) is one replacement. A paragraph
+    mark inserted is a new line inserted; one deleted, a new line deleted.
+    """
+    pending: list[Edit] = []
+    at = 0
+
+    def flush() -> Iterator[Edit]:
+        if not pending:
+            return
+        start = pending[0].start
+        end = max(e.end for e in pending)
+        new = "".join(e.new for e in pending)
+        old = "".join(e.old for e in pending)
+        kinds = {e.kind for e in pending}
+        kind = "replace" if old and new else ("insert" if new else "delete")
+        if kinds <= {"move-from", "move-to"}:
+            kind = "move"
+        first = pending[0]
+        pending.clear()
+        yield Edit(start, end, new, old, kind, first.author, first.date)
+
+    for number, paragraph in enumerate(paragraphs):
+        for piece in paragraph.pieces:
+            if piece.kind == "same":
+                yield from flush()
+                at += len(piece.text)
+            elif piece.old:
+                pending.append(
+                    Edit(at, at + len(piece.text), "", piece.text, piece.kind, piece.author,
+                         piece.date)
+                )  # fmt: skip
+                at += len(piece.text)
+            else:
+                pending.append(Edit(at, at, piece.text, "", piece.kind, piece.author, piece.date))
+        if number < len(paragraphs) - 1:
+            if paragraph.mark in ("insert", "move-to"):
+                pending.append(
+                    Edit(at, at, "\n", "", "insert", paragraph.mark_author, paragraph.mark_date)
+                )
+            elif paragraph.mark in ("delete", "move-from"):
+                pending.append(
+                    Edit(at, at + 1, "", "\n", "delete", paragraph.mark_author,
+                         paragraph.mark_date)
+                )  # fmt: skip
+                at += 1
+            else:
+                yield from flush()
+                at += 1
+    yield from flush()
+
+
+#: What the letter's own text (Markdown) would read as markup, escaped when a reviewer types it.
+_MARKDOWN_SIGNS = re.compile(r"([\\`*_\[\]<>])")
+
+
+def _as_markdown(text: str) -> str:
+    """Write text a reviewer typed as the letter's own text.
+
+    Markup is escaped and braces doubled, so it prints as typed; a new line starts a paragraph.
+    """
+    escaped = _MARKDOWN_SIGNS.sub(r"\\\1", text).replace("{", "{{").replace("}", "}}")
+    return escaped.replace("\n", "\n\n")
+
+
+def _printed_value(raw: str) -> str:
+    """Print a data value as a template does: runs of whitespace folded to one space."""
+    return re.sub(r"[^\S\u00a0\u2007\u202f]+", " ", raw).strip(" ")
+
+
+def _printed_own(raw: str, placeholders: dict[str, str]) -> str | None:
+    """Print the letter's own text, paragraphs on lines; None if it cannot print."""
+    try:
+        return plain_text(fill(raw, placeholders))
+    except (KeyError, ValueError):
+        return None
+
+
+def rewrite(raw: str, before: str, after: str, own_text: bool) -> str | None:
+    """Make the edits that turn `before` into `after` (printed texts) to `raw`, the source.
+
+    The printed text is aligned with the source; each changed stretch of it is found there and
+    replaced. None where a change falls where the printed text is not the source's (a
+    placeholder's value, say).
+    """
+    blocks = [
+        block
+        for block in difflib.SequenceMatcher(
+            None, before, raw, autojunk=False
+        ).get_matching_blocks()
+        if block.size
+    ]
+
+    def at(index: int, starting: bool) -> int | None:
+        inside = [
+            b.b + index - b.a
+            for b in blocks
+            if (b.a <= index < b.a + b.size if starting else b.a < index <= b.a + b.size)
+        ]
+        edges = [b.b + index - b.a for b in blocks if b.a <= index <= b.a + b.size]
+        found = inside or edges
+        if found:
+            return found[0]
+        return 0 if index == 0 and not before else None
+
+    changes = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+    result = raw
+    for tag, i1, i2, j1, j2 in reversed(changes):
+        if tag == "equal":
+            continue
+        start = at(i1, starting=i1 != i2)
+        end = start if i1 == i2 else at(i2, starting=False)
+        if start is None or end is None or end < start:
+            return None
+        new = after[j1:j2]
+        result = result[:start] + (_as_markdown(new) if own_text else new) + result[end:]
+    return result
+
+
+def apply(found: Review, data_path: Path, project: Project) -> list[Item]:
+    """Write the review's changes to the letter's data and keep its comments under review:.
+
+    Only a draft is changed. Each field's new value is checked by printing it as the letter
+    would; one that does not print as reviewed is left as it is and its items say so.
+    Returns every item, with what became of it.
+    """
+    from ..build.data_edit import edit_data_file
+    from ..build.prepare import language_facts
+    from ..source.validate import load_letter
+
+    loaded = load_letter(data_path, project.root)
+    if loaded.letter.status.state != "draft":
+        raise LettersError(
+            f"{data_path}: is {loaded.letter.status.state}; a reviewed copy is applied to a "
+            "draft only: reopen it first (letters reopen --why ...)"
+        )
+    facts = list(language_facts(loaded, project).values())
+    name = project_path(data_path, project.root)
+    written: list[FieldPath] = []
+
+    def edit(tree: Any) -> None:
+        for path, change in found.fields.items():
+            why = _write_field(tree, path, change, facts, name)
+            if why:
+                for item in change.items:
+                    item.action, item.why = "not placed", why
+            else:
+                written.append(path)
+        notes = [item for item in found.items if item.action == "note"]
+        if notes:
+            _keep_comments(tree, notes)
+
+    touched = tuple(".".join(str(p) for p in path) for path in found.fields) + ("review",)
+    edit_data_file(data_path, project.root, edit, touched)
+    return found.items
+
+
+def _write_field(
+    tree: Any, path: FieldPath, change: FieldChange, facts: list[Any], name: str
+) -> str:
+    """Write one field's new value in the round-trip tree; say why not, if it cannot be."""
+    node, key = _parent(tree, path)
+    if node is None or not isinstance(node[key], str):
+        return f"{dotted(path)} is not a text in {name} now"
+    raw = str(node[key])
+    if change.own_text:
+        placeholders = next((f.placeholders for f in facts if path in f.own_fields.values()), None)
+        if placeholders is None:
+            return f"{dotted(path)} is not the letter's own text now"
+
+        def printed(text: str) -> str | None:
+            return _printed_own(text, placeholders)
+    else:
+
+        def printed(text: str) -> str | None:
+            return _printed_value(text)
+
+    if printed(raw) != change.before:
+        return f"{dotted(path)} has changed since the reviewed copy was made"
+    new = rewrite(raw, change.before, change.after, change.own_text)
+    if new is None or printed(new) != change.after:
+        return (
+            f"the change cannot be written in {dotted(path)} so that it prints as reviewed "
+            "(it touches a {named} fact, or markup); make it by hand"
+        )
+    node[key] = type(node[key])(new) if type(node[key]) is not str else new
+    return ""
+
+
+def _parent(tree: Any, path: FieldPath) -> tuple[Any, str | int]:
+    """Find the mapping or list holding a field, and its key there; (None, '') if there is none."""
+    node = tree
+    for part in path[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None, ""
+    last = path[-1] if path else ""
+    try:
+        node[last]
+    except (KeyError, IndexError, TypeError):
+        return None, ""
+    return node, last
+
+
+def _keep_comments(tree: Any, notes: list[Item]) -> None:
+    """Add each comment to the data's review: list, to be seen in check until resolved."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    from ..build.data_edit import set_fields
+
+    kept = tree.get("review")
+    if not isinstance(kept, list):
+        kept = CommentedSeq()
+        set_fields(tree, {"review": kept})
+    for item in notes:
+        note = CommentedMap()
+        note["by"] = item.by
+        note["on"] = item.on
+        note["about"] = item.source
+        note["on_text"] = item.old
+        note["text"] = item.new
+        if item.replies:
+            note["replies"] = [CommentedMap(reply) for reply in item.replies]
+        kept.append(note)
+
+
+#: What becomes of an item, as the listing says it.
+_ACTIONS = {
+    "apply": "applies to the data",
+    "applied": "applied to the data",
+    "by hand": "by hand",
+    "note": "kept under review: in the data",
+    "noted": "to keep under review: with --apply",
+    "not placed": "not placed",
+}
+
+
+def listing(found: Review, applied: bool) -> str:
+    """Write the review's items as a readable list, one block each, numbered."""
+    key = found.key
+    made = key.get("letter", "an unknown letter")
+    digest = key.get("inputsSha256", "")
+    changes = [item for item in found.items if item.what != "comment"]
+    comments = len(found.items) - len(changes)
+    lines = [
+        f"{made}: {len(changes)} {'change' if len(changes) == 1 else 'changes'}, {comments} "
+        f"{'comment' if comments == 1 else 'comments'}"
+        + (f" (reviewed copy of inputs {digest[:12]}…)" if digest else "")
+    ]
+    for number, item in enumerate(found.items, 1):
+        by = ", ".join(filter(None, (item.by, item.on[:10])))
+        lines.append("")
+        lines.append(f"{number:>2}. {item.what} in {item.source}" + (f"  ({by})" if by else ""))
+        if item.place and item.place != "body":
+            lines.append(f"    in {item.place}")
+        if item.what == "comment":
+            lines.append(f"    on:   {item.old}")
+            lines.append(f"    says: {item.new}")
+            for reply in item.replies:
+                lines.append(f"    reply from {reply['by'] or 'someone'}: {reply['text']}")
+        else:
+            lines.append(f"    was:  {item.old}" if item.old else "    was:  (nothing)")
+            lines.append(f"    now:  {item.new}" if item.new else "    now:  (deleted)")
+        action = item.action
+        if action == "apply" and applied:
+            action = "applied"
+        if action == "note" and not applied:
+            action = "noted"
+        said = _ACTIONS.get(action, action)
+        lines.append(f"    -> {said}" + (f": {item.why}" if item.why else ""))
+    return "\n".join(lines)
+
+
+def unplaced(found: Review) -> list[Item]:
+    """List the changes not applied to the data: for the office to make by hand, or not found."""
+    return [
+        item
+        for item in found.items
+        if item.action in ("by hand", "not placed") and item.what not in ("formatting", "comment")
+    ]
