@@ -36,7 +36,7 @@ from ..source.model import LONG_WORD, LONGEST_WORD
 from ..source.names import refuse_hidden
 from .document import Block, Origin, block_lines
 from .markdown import OwnText, escape_markdown, join_mastheads, own_mark, parse_blocks, plain_line
-from .origins import DataOrigins, Sourced, TemplateLines, anchored, marked, unmarked
+from .origins import DataOrigins, Sourced, TemplateLines, anchored, has_marks, marked, unmarked
 from .sandbox import BoundedEnvironment, at_render_time, run_bounded
 from .sections import SectionPlan, arrange
 
@@ -124,6 +124,12 @@ class _InsideLoader(jinja2.BaseLoader):
                 f"templates/{template}: the file is not UTF-8 text (byte {exc.start + 1} cannot "
                 "be decoded); save it as UTF-8"
             ) from None
+        if has_marks(source):
+            found = next(c for c in source if has_marks(c))
+            raise TemplateError(
+                f"templates/{template}: holds U+{ord(found):04X}, a noncharacter that letters "
+                "keeps for itself; delete it"
+            )
         if len(source) > MAX_TEMPLATE:
             raise TemplateError(
                 f"templates/{template} is {len(source):,} characters; a template holds at most "

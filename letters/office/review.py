@@ -607,8 +607,32 @@ def _write_field(
             f"the change cannot be written in {dotted(path)} so that it prints as reviewed "
             "(it touches a {named} fact, or markup); make it by hand"
         )
-    node[key] = type(node[key])(new) if type(node[key]) is not str else new
+    node[key] = _same_style(node[key], new)
     return ""
+
+
+def _same_style(old: str, new: str) -> str:
+    """Give a new value the old one's YAML style: its quotes, or its block and line breaks.
+
+    A folded block (>) is written with its lines broken where they were, wherever the text
+    there is unchanged, so a changed word changes its own line and no other.
+    """
+    if type(old) is str:
+        return new
+    made = type(old)(new)
+    folds = getattr(old, "fold_pos", None)
+    if folds:
+        blocks = difflib.SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks()
+        kept = []
+        for fold in folds:
+            for block in blocks:
+                if block.a <= fold < block.a + block.size:
+                    moved = block.b + fold - block.a
+                    if new[moved] == " ":
+                        kept.append(moved)
+                    break
+        made.fold_pos = kept  # type: ignore[attr-defined]
+    return made
 
 
 def _parent(tree: Any, path: FieldPath) -> tuple[Any, str | int]:
