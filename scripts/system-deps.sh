@@ -3,7 +3,8 @@
 # is missing with apt-get, otherwise stop with one line saying what to install.
 #   scripts/system-deps.sh run    WeasyPrint's libraries: Pango, and HarfBuzz's subsetter
 #                                 (without it PDFs are ~2x slower and differ on every run)
-#   scripts/system-deps.sh test   also what the tests use: LibreOffice and its fonts (the DOCX layout test),
+#   scripts/system-deps.sh test   also what the tests use: LibreOffice, its fonts and its Python bridge
+#                                 (the DOCX layout test, a review made in LibreOffice),
 #                                 libfaketime (reproducibility), Chromium and Node.js (axe-core)
 set -eu
 
@@ -33,6 +34,8 @@ need_lib libpangoft2-1.0.so.0 libpangoft2-1.0-0
 need_lib libharfbuzz-subset.so.0 libharfbuzz-subset0
 if [ "${1:-run}" = test ]; then
     need_cmd soffice libreoffice-writer-nogui
+    # LibreOffice's Python bridge, for scripts/review_in_libreoffice.py (tests/test_review_libreoffice.py)
+    need_file /usr/lib/python3/dist-packages/uno.py python3-uno
     need_file /usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf fonts-liberation2
     need_cmd faketime faketime
     need_cmd chromium chromium

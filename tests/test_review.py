@@ -255,7 +255,7 @@ def test_a_change_in_the_letters_own_text_is_listed_at_its_field_and_applied(her
     status, listed, _ = review(DEFAULT, str(out))
     line = line_of(here / DEFAULT, body[:40])
     assert status == 0
-    assert f"replace in data/lancashire-2020-peel.yaml:{line} paragraphs.body[0]" in listed
+    assert f"replace: data/lancashire-2020-peel.yaml:{line} paragraphs.body[0]" in listed
     assert "-> applies to the data" in listed
     before = (here / DEFAULT).read_text(encoding="utf-8")
     status, listed, _ = review(DEFAULT, str(out), "--apply")
@@ -283,7 +283,7 @@ def test_a_changed_finding_in_a_list_item_goes_to_its_own_field(here: Path) -> N
     _, listed, _ = review(DEFAULT, str(out))
     line = line_of(here / DEFAULT, first)
     assert (
-        f"insert in data/lancashire-2020-peel.yaml:{line} report.areas_for_improvement[0]" in listed
+        f"insert: data/lancashire-2020-peel.yaml:{line} report.areas_for_improvement[0]" in listed
     )
     review(DEFAULT, str(out), "--apply")
     assert first[:30] + " (URGENT)" + first[30:] in (here / DEFAULT).read_text(encoding="utf-8")
@@ -321,7 +321,7 @@ def test_a_template_sentence_is_listed_for_the_office_and_never_applied(here: Pa
     status, listed, _ = review(DEFAULT, str(out), "--apply")
     assert status == 1
     line = line_of(template, sentence)
-    assert f"replace in templates/letters/integrated-peel-2018.md.j2:{line}" in listed
+    assert f"replace: templates/letters/integrated-peel-2018.md.j2:{line}" in listed
     assert (
         "-> by hand: the words are the template's: edit "
         f"templates/letters/integrated-peel-2018.md.j2 at line {line}" in listed
@@ -392,7 +392,7 @@ def test_a_move_within_a_paragraph_is_listed_from_and_to_and_applied(here: Path)
 
     out = reviewed(here / "out/lancashire-2020-peel.docx", here / "r.docx", move)
     _, listed, _ = review(DEFAULT, str(out))
-    assert listed.count("move in data/lancashire-2020-peel.yaml") == 2, listed
+    assert listed.count("move: data/lancashire-2020-peel.yaml") == 2, listed
     status, listed, _ = review(DEFAULT, str(out), "--apply")
     assert status == 0, listed
     text = " ".join((here / DEFAULT).read_text(encoding="utf-8").split())
@@ -437,12 +437,12 @@ def test_comments_and_their_replies_are_kept_under_review_until_resolved(here: P
     status, listed, _ = review(DEFAULT, str(out))
     assert status == 0
     assert (
-        f"comment in data/lancashire-2020-peel.yaml:{line} paragraphs.body[0]  "
+        f"comment: data/lancashire-2020-peel.yaml:{line} paragraphs.body[0]  "
         "(Carla Commenter, 2024-01-03)" in listed
     )
     assert f"on:   {on}" in listed
     assert "reply from Dan Drafter: I think it is fine." in listed
-    assert listed.count("comment in") == 1  # the reply is under its comment, not beside it
+    assert listed.count("comment: ") == 1  # the reply is under its comment, not beside it
     review(DEFAULT, str(out), "--apply")
     checked = cli("check", DEFAULT)
     assert (
@@ -464,7 +464,7 @@ def test_a_lost_bookmark_is_found_again_by_its_text(here: Path) -> None:
 
     out = reviewed(here / "out/lancashire-2020-peel.docx", here / "r.docx", lose_bookmarks)
     _, listed, _ = review(DEFAULT, str(out))
-    assert "replace in data/lancashire-2020-peel.yaml:" in listed
+    assert "replace: data/lancashire-2020-peel.yaml:" in listed
     assert "paragraphs.body[0]" in listed
 
 
@@ -487,7 +487,7 @@ def test_a_formatting_change_is_noted_not_applied(here: Path) -> None:
     out = reviewed(here / "out/lancashire-2020-peel.docx", here / "r.docx", bold)
     status, listed, _ = review(DEFAULT, str(out))
     assert status == 0
-    assert "formatting in data/lancashire-2020-peel.yaml" in listed
+    assert "formatting: data/lancashire-2020-peel.yaml" in listed
     assert "a change of text formatting only" in listed
 
 
@@ -649,3 +649,21 @@ def accepted_text(root: etree._Element) -> list[str]:
         for p in root.iter(w("p"))
     )
     return [text for text in texts if text]
+
+
+def test_a_change_to_a_derived_date_names_the_fact_it_is_made_from(here: Path) -> None:
+    template = here / "templates/letters/integrated-peel-2018.md.j2"
+    out = reviewed(
+        here / "out/lancashire-2020-peel.docx",
+        here / "r.docx",
+        replace_tracked("7 February 2020", "8 February 2020"),
+    )
+    status, listed, _ = review(DEFAULT, str(out), "--apply")
+    assert status == 1
+    line = line_of(template, "I write in response to the publication of")
+    assert "replace: derived from facts.report_published" in listed
+    assert (
+        "-> by hand: facts.report_published is made from the letter's facts by "
+        f"templates/letters/integrated-peel-2018.md.j2 at line {line}: change the facts in the "
+        "data, or the template"
+    ) in listed

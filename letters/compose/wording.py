@@ -64,8 +64,8 @@ def template_data(value: object, sourced: Callable[[str], str] | None = None) ->
     and a dataclass's methods are code. Only fields are kept; anything else is refused.
     `sourced` turns each string into one that knows its place in the data, if it has one.
     """
-    if isinstance(value, str) and sourced is not None:
-        return sourced(value)
+    if isinstance(value, str) and sourced is not None and not isinstance(value, OwnText):
+        return sourced(value)  # the letter's own text is anchored where it is read
     if value is None or isinstance(value, str | bool | int | float | Decimal | dt.date):
         return value
     if isinstance(value, pydantic.BaseModel):

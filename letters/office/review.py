@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,12 +138,61 @@ def review(data_path: Path, reviewed_path: Path, project: Project, force: bool =
     else:
         key, units = read_map(reviewed.review_map)
         _refuse_other(key, current, name, reviewed_path, force)
-    placer = _Placer(units)
+    placer = _Placer(units, _template_lines(project))
     for component in _components(reviewed.paragraphs):
         placer.component([reviewed.paragraphs[n] for n in component], component)
     for comment in reviewed.comments:
         placer.comment(comment)
     return Review(key, placer.items, placer.fields, reviewed.comments)
+
+
+def _template_lines(project: Project) -> Callable[[str, int], str]:
+    """Read a template's line through the project's loader ('' where there is none)."""
+    from ..compose.wording import template_source
+
+    def line(file: str, number: int) -> str:
+        try:
+            lines = template_source(project.environment, file.removeprefix("templates/"))
+        except LettersError:
+            return ""
+        found = lines.splitlines()
+        return found[number - 1] if 0 < number <= len(found) else ""
+
+    return line
+
+
+#: A template's tags and comments: what prints a value, and what prints nothing itself.
+_TAG = re.compile(r"(\{\{-?.*?-?\}\}|\{%-?.*?-?%\}|\{#.*?#\})")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_EMPHASIS = re.compile(r"\*\*|(?<![\w\\])[*_]|[*_](?!\w)")
+
+
+def printed_by(line: str, text: str, start: int, end: int) -> str | None:
+    """Name the value a template line prints where text[start:end] is, if the line says so.
+
+    The line's words must match the paragraph; each {{ }} matches what it printed. The name
+    is the expression's first name ('facts.report_published'), without its filters.
+    """
+    pattern, names = "", []
+    for piece in _TAG.split(line.lstrip("-+# ")):
+        if piece.startswith("{{"):
+            names.append(piece.strip("{}-+ ").split("|")[0].split(" if ")[0].strip())
+            pattern += f"(?P<v{len(names) - 1}>.+?)"
+        elif piece.startswith(("{%", "{#")):
+            pattern += "(?:.*?)"
+        else:
+            pattern += re.escape(_ESCAPE.sub(r"\1", _EMPHASIS.sub("", piece)))
+    try:
+        found = re.fullmatch(pattern, text, re.S)
+    except re.error:
+        return None
+    if not found:
+        return None
+    for index, name in enumerate(names):
+        span = found.span(f"v{index}")
+        if span[0] <= start and end <= span[1] and span != (-1, -1):
+            return name
+    return None
 
 
 def _refuse_other(
@@ -252,8 +301,10 @@ def where(origin: Origin) -> str:
 class _Placer:
     """Find each reviewed paragraph's unit and place its changes."""
 
-    def __init__(self, units: list[Unit]):
+    def __init__(self, units: list[Unit], template_line: Callable[[str, int], str]):
         self.units = units
+        #: A template's line, by the template's path in the project and the line's number.
+        self.template_line = template_line
         self.by_name = {unit.name: index for index, unit in enumerate(units)}
         self.items: list[Item] = []
         self.fields: dict[FieldPath, FieldChange] = {}
@@ -393,11 +444,21 @@ class _Placer:
     def _by_hand(self, edit: Edit, unit: Unit, place: str) -> None:
         """List a change to a template's words or to derived text: the office makes it."""
         source = where(unit.origin)
-        why = (
-            f"the words are the template's: edit {unit.origin.file} at line {unit.origin.line}"
-            if unit.origin.kind == "template"
-            else "the text is made from the letter's facts: change the facts, or the template"
-        )
+        origin = unit.origin
+        fact = None
+        if origin.kind == "template":
+            line = self.template_line(origin.file, origin.line)
+            fact = printed_by(line, unit.text, edit.start, edit.end) if line else None
+        if fact:
+            source = f"derived from {fact}"
+            why = (
+                f"{fact} is made from the letter's facts by {origin.file} at line {origin.line}: "
+                "change the facts in the data, or the template"
+            )
+        elif origin.kind == "template":
+            why = f"the words are the template's: edit {origin.file} at line {origin.line}"
+        else:
+            why = "the text is made from the letter's facts: change the facts, or the template"
         self.items.append(self._item(edit, source, place, "by hand", why))
 
     def _not_placed(self, edit: Edit, place: str, why: str, source: str = "not found") -> None:
@@ -699,7 +760,7 @@ def listing(found: Review, applied: bool) -> str:
     for number, item in enumerate(found.items, 1):
         by = ", ".join(filter(None, (item.by, item.on[:10])))
         lines.append("")
-        lines.append(f"{number:>2}. {item.what} in {item.source}" + (f"  ({by})" if by else ""))
+        lines.append(f"{number:>2}. {item.what}: {item.source}" + (f"  ({by})" if by else ""))
         if item.place and item.place != "body":
             lines.append(f"    in {item.place}")
         if item.what == "comment":
