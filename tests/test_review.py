@@ -667,3 +667,39 @@ def test_a_change_to_a_derived_date_names_the_fact_it_is_made_from(here: Path) -
         f"templates/letters/integrated-peel-2018.md.j2 at line {line}: change the facts in the "
         "data, or the template"
     ) in listed
+
+
+def test_a_map_that_lies_cannot_steer_a_change_into_the_letters_status(here: Path) -> None:
+    # a paragraph whose map says it prints status.state: the file comes from outside
+    def lie(root: etree._Element) -> None:
+        body = root.find(w("body"))
+        assert body is not None
+        paragraph = etree.SubElement(body, w("p"))
+        paragraph.append(etree.Element(w("bookmarkStart"), {w("id"): "990", w("name"): "_Ltr990"}))
+        paragraph.append(_change("del", [_run("draft", deleted=True)]))
+        paragraph.append(_change("ins", [_run("sent")]))
+        paragraph.append(etree.Element(w("bookmarkEnd"), {w("id"): "990"}))
+
+    out = reviewed(here / "out/lancashire-2020-peel.docx", here / "r.docx", lie)
+    with zipfile.ZipFile(out) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    [name] = [n for n in parts if b"urn:letters:review:1" in parts[n] and "itemProps" not in n]
+    review_map = etree.fromstring(parts[name])
+    unit = etree.SubElement(review_map, "{urn:letters:review:1}unit", name="_Ltr990")
+    unit.set("kind", "data")
+    unit.set("file", DEFAULT)
+    unit.set("field", "status.state")
+    unit.set("path", '["status", "state"]')
+    etree.SubElement(unit, "{urn:letters:review:1}text").text = "draft"
+    parts[name] = etree.tostring(review_map)
+    with zipfile.ZipFile(out, "w") as package:
+        for part, data in parts.items():
+            package.writestr(part, data)
+    before = (here / DEFAULT).read_bytes()
+    status, listed, _ = review(DEFAULT, str(out), "--apply")
+    assert status == 1
+    assert (
+        "-> not placed: the reviewed copy says it comes from status.state, which this letter "
+        "does not print"
+    ) in listed
+    assert (here / DEFAULT).read_bytes() == before

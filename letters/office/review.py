@@ -29,6 +29,7 @@ from ..compose.markdown import plain_text
 from ..compose.origins import project_path
 from ..source.errors import LettersError
 from ..source.load import FieldPath, dotted
+from ..source.model import LONG_WORD, unprintable
 from .review_read import Comment, ReadParagraph, as_written, read_reviewed
 
 REVIEW = "urn:letters:review:1"
@@ -138,12 +139,35 @@ def review(data_path: Path, reviewed_path: Path, project: Project, force: bool =
     else:
         key, units = read_map(reviewed.review_map)
         _refuse_other(key, current, name, reviewed_path, force)
-    placer = _Placer(units, _template_lines(project))
+    placer = _Placer(units, _template_lines(project), _writable(_units_now(document), name))
     for component in _components(reviewed.paragraphs):
         placer.component([reviewed.paragraphs[n] for n in component], component)
     for comment in reviewed.comments:
         placer.comment(comment)
     return Review(key, placer.items, placer.fields, reviewed.comments)
+
+
+def _writable(now: list[Unit], letter: str) -> Callable[[Origin, bool], str]:
+    """Say why a field may not take a change ('' where it may).
+
+    The map of sources comes with the reviewed file, from outside: a change is written only
+    to a field of the letter's own data file that the letter, as it is now, prints (a value,
+    or its own text), never to one the map merely names.
+    """
+    printed = {(u.origin.path, True) for u in now if u.own_text}
+    printed |= {(origin.path, False) for u in now for _, _, origin in u.values}
+
+    def why_not(origin: Origin, own_text: bool) -> str:
+        if origin.file != letter:
+            return f"it is in {origin.file}, not in the letter's data: edit it there"
+        if (origin.path, own_text) not in printed:
+            return (
+                f"the reviewed copy says it comes from {dotted(origin.path) or 'nowhere'}, "
+                "which this letter does not print"
+            )
+        return ""
+
+    return why_not
 
 
 def _template_lines(project: Project) -> Callable[[str, int], str]:
@@ -301,8 +325,15 @@ def where(origin: Origin) -> str:
 class _Placer:
     """Find each reviewed paragraph's unit and place its changes."""
 
-    def __init__(self, units: list[Unit], template_line: Callable[[str, int], str]):
+    def __init__(
+        self,
+        units: list[Unit],
+        template_line: Callable[[str, int], str],
+        why_not: Callable[[Origin, bool], str],
+    ):
         self.units = units
+        #: Why a field may not take a change, or ''.
+        self.why_not = why_not
         #: A template's line, by the template's path in the project and the line's number.
         self.template_line = template_line
         self.by_name = {unit.name: index for index, unit in enumerate(units)}
@@ -391,7 +422,10 @@ class _Placer:
                 for start, end, origin in unit.values
                 if edit.start < end and start < edit.end
             ]
-            if inside:
+            refused = self.why_not(inside[0][2], False) if inside else ""
+            if refused:
+                self._not_placed(edit, place, refused, where(inside[0][2]))
+            elif inside:
                 start, end, origin = inside[0]
                 change = self._field(origin, unit.text[start:end], own_text=False)
                 moved = Edit(edit.start - start, edit.end - start, edit.new, edit.old,
@@ -412,6 +446,11 @@ class _Placer:
     def _own_text(self, units: list[Unit], edits: list[Edit], place: str) -> None:
         """Place edits to paragraphs of the letter's own text, in the field's joined text."""
         origin = units[0].origin
+        refused = self.why_not(origin, True)
+        if refused:
+            for edit in edits:
+                self._not_placed(edit, place, refused, where(origin))
+            return
         parts = sorted(
             (u for u in self.units if u.own_text and u.origin.path == origin.path),
             key=lambda u: u.origin.part,
@@ -660,6 +699,11 @@ def _write_field(
         def printed(text: str) -> str | None:
             return _printed_value(text)
 
+    if unprintable(change.after) != change.after:
+        return "the new text holds characters a letter cannot print; type it again"
+    long_word = LONG_WORD.search(change.after)
+    if long_word and not LONG_WORD.search(change.before):
+        return f"the new text holds a word of {len(long_word.group())} characters; break it up"
     if printed(raw) != change.before:
         return f"{dotted(path)} has changed since the reviewed copy was made"
     new = rewrite(raw, change.before, change.after, change.own_text)
@@ -724,13 +768,19 @@ def _keep_comments(tree: Any, notes: list[Item]) -> None:
         set_fields(tree, {"review": kept})
     for item in notes:
         note = CommentedMap()
-        note["by"] = item.by
-        note["on"] = item.on
-        note["about"] = item.source
-        note["on_text"] = item.old
-        note["text"] = item.new
+        for key, value in (
+            ("by", item.by),
+            ("on", item.on),
+            ("about", item.source),
+            ("on_text", item.old),
+            ("text", item.new),
+        ):
+            note[key] = unprintable(value)
         if item.replies:
-            note["replies"] = [CommentedMap(reply) for reply in item.replies]
+            note["replies"] = [
+                CommentedMap((key, unprintable(value)) for key, value in reply.items())
+                for reply in item.replies
+            ]
         kept.append(note)
 
 

@@ -443,12 +443,29 @@ class ChiefOfficerComments(Strict):
     reply_cy: list[OwnText] = []
 
 
+def unprintable(text: str) -> str:
+    """Take out what a letter's text may not hold: controls, noncharacters, direction marks."""
+    return _BIDI.sub("", _CONTROL.sub("", text))
+
+
+def _plain_note(text: str) -> str:
+    """Refuse in a note (never printed, so any length of word) what no text may hold."""
+    if unprintable(text) != text:
+        found = next(c for c in text if unprintable(c) != c)
+        raise ValueError(f"contains U+{ord(found):04X}, which cannot be printed; delete it")
+    return text
+
+
+#: Text that is kept but never printed: a reviewer's comment, who made it and when.
+NoteText = Annotated[str, _OPTIONAL, AfterValidator(_plain_note), _AS_TEXT]
+
+
 class ReviewReply(Strict):
     """A reply to a reviewer's comment: who, when, and what they said."""
 
-    by: OptionalText = ""
-    on: OptionalText = ""
-    text: OptionalText = ""
+    by: NoteText = ""
+    on: NoteText = ""
+    text: NoteText = ""
 
 
 class ReviewNote(Strict):
@@ -458,11 +475,11 @@ class ReviewNote(Strict):
     `on_text` that text. Delete the note once the comment is dealt with.
     """
 
-    by: OptionalText = ""
-    on: OptionalText = ""
-    about: OptionalText = ""
-    on_text: OptionalText = ""
-    text: Text
+    by: NoteText = ""
+    on: NoteText = ""
+    about: NoteText = ""
+    on_text: NoteText = ""
+    text: NoteText = ""
     replies: list[ReviewReply] = []
 
 
