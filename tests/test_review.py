@@ -256,7 +256,7 @@ def test_a_change_in_the_letters_own_text_is_listed_at_its_field_and_applied(her
     line = line_of(here / DEFAULT, body[:40])
     assert status == 0
     assert f"replace: data/lancashire-2020-peel.yaml:{line} paragraphs.body[0]" in listed
-    assert "-> applies to the data" in listed
+    assert "-> goes to the data with --apply" in listed
     before = (here / DEFAULT).read_text(encoding="utf-8")
     status, listed, _ = review(DEFAULT, str(out), "--apply")
     assert status == 0, listed
@@ -305,7 +305,7 @@ def test_changes_in_a_tables_cells_are_placed_by_row(here: Path) -> None:
     for index in (0, 2):
         line = line_of(data, responses[index])
         assert f"data/warwickshire.yaml:{line} report.findings[{index}].response" in listed
-    assert "in table 2, row 2, cell 3" in listed
+    assert "in a table: row 2, column 3" in listed
     assert "report.findings[1].response" not in listed
 
 

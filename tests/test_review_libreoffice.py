@@ -262,12 +262,12 @@ def test_the_listing_names_each_changes_source(letter: Path, reviewed: Reviewed)
         assert item["by"].startswith(by + ", 20"), item
         if what == "comment":
             assert (item["on"], item["says"]) == (old, new)
-            assert item["->"] == "to keep under review: with --apply"
+            assert item["->"] == "kept in the data under review: with --apply"
         else:
             assert (item["was"], item["now"]) == (old or "(nothing)", new.strip())
     template, *responses = items[:4]
     assert template["->"].startswith("by hand: the words are the template's")
-    assert all(item["->"] == "applies to the data" for item in responses)
+    assert all(item["->"] == "goes to the data with --apply" for item in responses)
 
 
 def test_the_listing_as_json_has_the_items(letter: Path, reviewed: Reviewed) -> None:
@@ -293,7 +293,7 @@ def test_apply_writes_the_responses_and_keeps_the_comments(
     assert "Traceback" not in applied.output
     template, *rest = [item["->"] for item in listed(applied.output)]
     assert template.startswith("by hand: the words are the template's")
-    assert rest == [*["applied to the data"] * 3, *["kept under review: in the data"] * 3]
+    assert rest == [*["applied to the data"] * 3, *["kept in the data under review:"] * 3]
 
     before = reviewed.original.splitlines(keepends=True)
     after = applied.data.read_text("utf-8").splitlines(keepends=True)

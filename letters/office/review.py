@@ -786,11 +786,11 @@ def _keep_comments(tree: Any, notes: list[Item]) -> None:
 
 #: What becomes of an item, as the listing says it.
 _ACTIONS = {
-    "apply": "applies to the data",
+    "apply": "goes to the data with --apply",
     "applied": "applied to the data",
     "by hand": "by hand",
-    "note": "kept under review: in the data",
-    "noted": "to keep under review: with --apply",
+    "note": "kept in the data under review:",
+    "noted": "kept in the data under review: with --apply",
     "not placed": "not placed",
 }
 

@@ -82,7 +82,7 @@ class ReadParagraph:
     mark_author: str = ""
     mark_date: str = ""
     formatting: list[Formatting] = field(default_factory=list)
-    #: Where it is: 'body', or 'table 1, row 2, cell 3'.
+    #: Where it is: 'body', or 'a table: row 2, column 3'.
     place: str = "body"
 
     @property
@@ -210,7 +210,6 @@ class _Reader:
         #: Each comment's range: the paragraph and new-text offset where it starts and ends.
         self.starts: dict[str, tuple[int, int]] = {}
         self.ends: dict[str, tuple[int, int]] = {}
-        self.tables = 0
 
     def block(self, container: etree._Element, place: str) -> None:
         """Read paragraphs and tables in a body or a table cell."""
@@ -224,11 +223,9 @@ class _Reader:
 
     def table(self, table: etree._Element) -> None:
         """Read a table's cells, row by row."""
-        self.tables += 1
-        number = self.tables
         for row_number, row in enumerate(table.iter(_w("tr")), 1):
             for cell_number, cell in enumerate(row.iterfind(_w("tc")), 1):
-                self.block(cell, f"table {number}, row {row_number}, cell {cell_number}")
+                self.block(cell, f"a table: row {row_number}, column {cell_number}")
 
     def paragraph(self, element: etree._Element, place: str) -> None:
         """Read one paragraph: its pieces, bookmarks, mark and formatting changes."""
