@@ -703,3 +703,27 @@ def test_a_map_that_lies_cannot_steer_a_change_into_the_letters_status(here: Pat
         "does not print"
     ) in listed
     assert (here / DEFAULT).read_bytes() == before
+
+
+def test_changes_brought_back_show_in_diff_like_any_other(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(scratch)
+    example = (scratch / "data/examples/warwickshire-2022-peel.yaml").read_text(encoding="utf-8")
+    (scratch / TABLED).write_text(example.replace("../offices/", "offices/"), encoding="utf-8")
+    assert cli("approve", TABLED, "--by", "Philip Seccombe").exit_code == 0
+    assert cli("reopen", TABLED, "--why", "The chief executive's review").exit_code == 0
+    assert cli("build", TABLED, "--out", "out", "--format", "docx").exit_code == 0
+    response = re.findall(r"^\s+response: (.+)", (scratch / TABLED).read_text("utf-8"), re.M)[0]
+    last = response.split()[-1]
+    out = reviewed(
+        scratch / "out/warwickshire.docx", scratch / "r.docx", replace_tracked(last, "often.")
+    )
+    status, listed, _ = review(TABLED, str(out), "--apply")
+    assert status == 0, listed
+    result = cli("diff", TABLED, "--out", "out")
+    assert result.exit_code == 0, result.output
+    assert "1 change since version 1" in result.output
+    page = (scratch / "out/warwickshire.redline.html").read_text(encoding="utf-8")
+    assert re.search(rf"<del[^>]*>[^<]*{re.escape(last)}", page)
+    assert re.search(r"<ins[^>]*>[^<]*often\.", page)
