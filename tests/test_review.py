@@ -696,12 +696,16 @@ def test_a_map_that_lies_cannot_steer_a_change_into_the_letters_status(here: Pat
         for part, data in parts.items():
             package.writestr(part, data)
     before = (here / DEFAULT).read_bytes()
-    status, listed, _ = review(DEFAULT, str(out), "--apply")
+    status, _, err = review(DEFAULT, str(out), "--apply")
     assert status == 1
-    assert (
-        "-> not placed: the reviewed copy says it comes from status.state, which this letter "
-        "does not print"
-    ) in listed
+    assert err == (
+        f"error: {out}: its map of sources does not match the letter it names, {DEFAULT}, "
+        "though its digest does: the file was altered after it was made"
+    )
+    # forced, the sources are the letter's own: a paragraph it does not have is placed nowhere
+    status, listed, _ = review(DEFAULT, str(out), "--apply", "--force")
+    assert status == 1
+    assert "-> not placed: its paragraph is not in the letter" in listed
     assert (here / DEFAULT).read_bytes() == before
 
 
@@ -727,3 +731,85 @@ def test_changes_brought_back_show_in_diff_like_any_other(
     page = (scratch / "out/warwickshire.redline.html").read_text(encoding="utf-8")
     assert re.search(rf"<del[^>]*>[^<]*{re.escape(last)}", page)
     assert re.search(r"<ins[^>]*>[^<]*often\.", page)
+
+
+def test_a_value_changed_differently_where_it_prints_twice_is_not_guessed(here: Path) -> None:
+    data = here / DEFAULT
+    force = re.search(r"^force:\n  name: (.+)$", data.read_text(encoding="utf-8"), re.M)
+    assert force
+    name = force.group(1).strip()
+
+    def twice(root: etree._Element) -> None:
+        runs = [t for t in root.iter(w("t")) if t.text == name]
+        assert len(runs) >= 2
+        for t, new in zip(runs[:2], ("Lancashire Police", "Lancs Police"), strict=True):
+            run = t.getparent()
+            parent = run.getparent()
+            index = parent.index(run)
+            parent.remove(run)
+            parent.insert(index, _change("del", [_run(name, deleted=True)]))
+            parent.insert(index + 1, _change("ins", [_run(new)]))
+
+    out = reviewed(here / "out/lancashire-2020-peel.docx", here / "r.docx", twice)
+    before = data.read_bytes()
+    status, listed, _ = review(DEFAULT, str(out), "--apply")
+    assert status == 1
+    assert "force.name prints in 2 places and was changed differently in them" in listed
+    assert data.read_bytes() == before
+
+
+def test_comments_brought_back_twice_are_kept_once(here: Path) -> None:
+    body = first_body_paragraph(here)
+
+    def ranged(root: etree._Element) -> None:
+        run, _ = _split_at(root, body)
+        parent = run.getparent()
+        parent.insert(parent.index(run), etree.Element(w("commentRangeStart"), {w("id"): "0"}))
+        parent.insert(parent.index(run) + 1, etree.Element(w("commentRangeEnd"), {w("id"): "0"}))
+
+    note = etree.Element(w("comment"), {w("id"): "0", w("author"): "Carla Commenter"})
+    etree.SubElement(note, w("p")).append(_run("Shorter, please."))
+    out = reviewed(here / "out/lancashire-2020-peel.docx", here / "r.docx", ranged, [note])
+    review(DEFAULT, str(out), "--apply")
+    review(DEFAULT, str(out), "--apply", "--force")
+    assert (here / DEFAULT).read_text(encoding="utf-8").count("Shorter, please.") == 1
+
+
+def test_a_review_too_large_for_a_letter_is_refused_before_anything_is_read(
+    here: Path, tmp_path: Path
+) -> None:
+    many = tmp_path / "many.docx"
+    with zipfile.ZipFile(many, "w") as package:
+        body = b"<w:p/>" * 20_001
+        package.writestr(
+            "word/document.xml",
+            b'<w:document xmlns:w="'
+            + W.encode()
+            + b'"><w:body>'
+            + body
+            + b"</w:body></w:document>",
+        )
+    status, _, err = review(DEFAULT, str(many), "--force")
+    assert status == 1
+    assert err == (
+        f"error: {many}: holds 20,001 paragraphs; a letter has far fewer (at most 20,000 are read)"
+    )
+
+
+def test_the_json_list_escapes_what_a_terminal_acts_on(here: Path) -> None:
+    body = first_body_paragraph(here)
+
+    def ranged(root: etree._Element) -> None:
+        run, _ = _split_at(root, body)
+        parent = run.getparent()
+        parent.insert(parent.index(run), etree.Element(w("commentRangeStart"), {w("id"): "0"}))
+        parent.insert(parent.index(run) + 1, etree.Element(w("commentRangeEnd"), {w("id"): "0"}))
+
+    note = etree.Element(w("comment"), {w("id"): "0", w("author"): "Eve\u009b2J"})
+    etree.SubElement(note, w("p")).append(_run("right\u202eto left"))
+    out = reviewed(here / "out/lancashire-2020-peel.docx", here / "r.docx", ranged, [note])
+    status, listed, _ = review(DEFAULT, str(out), "--json")
+    assert status == 0
+    assert "\u009b" not in listed and "\u202e" not in listed
+    [item] = json.loads(listed)["items"]
+    assert (item["by"], item["new"]) == ("Eve\u009b2J", "right\u202eto left")

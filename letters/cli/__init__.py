@@ -28,6 +28,7 @@ from ..source.errors import (
     OptionError,
     Severity,
     display_path,
+    json_printable,
     printable,
 )
 
@@ -763,7 +764,8 @@ def review(
         _fail(ctx, exc)
     if as_json:
         items = [item.as_dict() for item in found.items]
-        click.echo(json.dumps({"letter": found.key, "items": items}, indent=2, ensure_ascii=False))
+        listed = json.dumps({"letter": found.key, "items": items}, indent=2, ensure_ascii=False)
+        click.echo(json_printable(listed))
     else:
         click.echo(printable(listing(found, applied=apply_)))
     if unplaced(found):

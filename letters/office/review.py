@@ -97,16 +97,25 @@ class FieldChange:
     own_text: bool
     #: Its printed text as the DOCX was made (an own text's paragraphs joined by new lines).
     before: str
-    edits: list[Edit] = field(default_factory=list)
+    #: The edits made to it where it prints, by the place: a value printed in three
+    #: paragraphs may be changed in each.
+    places: dict[tuple[int, int], list[Edit]] = field(default_factory=dict)
     items: list[Item] = field(default_factory=list)
 
+    def edit(self, place: tuple[int, int], edit: Edit) -> None:
+        """Note an edit made to the field where it prints at `place`."""
+        self.places.setdefault(place, []).append(edit)
+
     @property
-    def after(self) -> str:
-        """The printed text with every edit made."""
-        text = self.before
-        for edit in sorted(self.edits, key=lambda e: (e.start, e.end), reverse=True):
-            text = text[: edit.start] + edit.new + text[edit.end :]
-        return text
+    def afters(self) -> set[str]:
+        """The printed texts the field's places were changed to: one, unless they disagree."""
+        found = set()
+        for edits in self.places.values():
+            text = self.before
+            for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+                text = text[: edit.start] + edit.new + text[edit.end :]
+            found.add(text)
+        return found
 
 
 @dataclass
@@ -120,13 +129,22 @@ class Review:
 
 
 def review(data_path: Path, reviewed_path: Path, project: Project, force: bool = False) -> Review:
-    """Read a reviewed DOCX of a letter and place each of its changes and comments."""
+    """Read a reviewed DOCX of a letter and place each of its changes and comments.
+
+    Where each paragraph comes from is taken from the letter as it is now, never from the
+    reviewed file, which comes from outside: the file's map gives its key (the letter, its
+    version, its inputs' digest) and, where it matches the letter exactly, lets the file's
+    bookmarks name its paragraphs; else paragraphs are found by their text as written.
+    """
     from ..build.build import compose
 
     reviewed = read_reviewed(reviewed_path)
     document = compose(data_path, project)
     current = dict(document.review_key)
     name = project_path(data_path, project.root)
+    now = _units_now(document)
+    key: dict[str, str] = {}
+    bookmarks = False
     if reviewed.review_map is None:
         if not force:
             raise LettersError(
@@ -134,12 +152,16 @@ def review(data_path: Path, reviewed_path: Path, project: Project, force: bool =
                 "made by letters as a draft (or was saved without it); give --force to place "
                 "its changes by their text alone"
             )
-        key: dict[str, str] = {}
-        units = _units_now(document)
     else:
-        key, units = read_map(reviewed.review_map)
+        key, mapped = read_map(reviewed.review_map, reviewed_path)
         _refuse_other(key, current, name, reviewed_path, force)
-    placer = _Placer(units, _template_lines(project), _writable(_units_now(document), name))
+        bookmarks = mapped == now
+        if not bookmarks and not force:
+            raise LettersError(
+                f"{reviewed_path}: its map of sources does not match the letter it names, "
+                f"{name}, though its digest does: the file was altered after it was made"
+            )
+    placer = _Placer(now, _template_lines(project), _writable(now, name), bookmarks)
     for component in _components(reviewed.paragraphs):
         placer.component([reviewed.paragraphs[n] for n in component], component)
     for comment in reviewed.comments:
@@ -247,17 +269,23 @@ def _refuse_other(
         )
 
 
-def read_map(element: etree._Element) -> tuple[dict[str, str], list[Unit]]:
+def read_map(element: etree._Element, path: Path) -> tuple[dict[str, str], list[Unit]]:
     """Read the review map a draft's DOCX carries: its key and its units in order."""
     key = {name: str(value) for name, value in element.attrib.items()}
     units = []
-    for unit in element.iterfind(f"{{{REVIEW}}}unit"):
-        text = unit.findtext(f"{{{REVIEW}}}text") or ""
-        values = tuple(
-            (int(value.get("start", 0)), int(value.get("end", 0)), _origin(value))
-            for value in unit.iterfind(f"{{{REVIEW}}}value")
-        )
-        units.append(Unit(unit.get("name", ""), _origin(unit), text, values))
+    try:
+        for unit in element.iterfind(f"{{{REVIEW}}}unit"):
+            text = unit.findtext(f"{{{REVIEW}}}text") or ""
+            values = tuple(
+                (int(value.get("start", 0)), int(value.get("end", 0)), _origin(value))
+                for value in unit.iterfind(f"{{{REVIEW}}}value")
+            )
+            units.append(Unit(unit.get("name", ""), _origin(unit), text, values))
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise LettersError(
+            f"{path}: carries a map of sources that cannot be read ({type(exc).__name__}); "
+            "build the letter again and have it reviewed in that copy"
+        ) from None
     return key, units
 
 
@@ -271,8 +299,18 @@ def _origin(element: etree._Element) -> Origin:
         int(element.get("line", 0) or 0),
         element.get("field", ""),
         int(element.get("part", 0) or 0),
-        tuple(json.loads(path)) if path else (),
+        _path(path) if path else (),
     )
+
+
+def _path(text: str) -> FieldPath:
+    """Read a field's path from the map: a JSON list of keys and numbers, or refuse it."""
+    found = json.loads(text)
+    if not isinstance(found, list) or not all(
+        isinstance(part, str | int) and not isinstance(part, bool) for part in found
+    ):
+        raise ValueError("a path is a list of keys and numbers")
+    return tuple(found)
 
 
 def _units_now(document: Any) -> list[Unit]:
@@ -330,8 +368,11 @@ class _Placer:
         units: list[Unit],
         template_line: Callable[[str, int], str],
         why_not: Callable[[Origin, bool], str],
+        bookmarks: bool,
     ):
         self.units = units
+        #: Whether the reviewed file's bookmarks may name its paragraphs (its map is the letter's).
+        self.bookmarks = bookmarks
         #: Why a field may not take a change, or ''.
         self.why_not = why_not
         #: A template's line, by the template's path in the project and the line's number.
@@ -384,7 +425,10 @@ class _Placer:
     def _find(self, paragraphs: list[ReadParagraph], olds: list[str]) -> list[int | None]:
         """Find the units these paragraphs were: by bookmark, else by their text as written."""
         names = [
-            name for p in paragraphs for name in p.bookmarks if _PARAGRAPH_MARK.fullmatch(name)
+            name
+            for p in paragraphs
+            for name in p.bookmarks
+            if self.bookmarks and _PARAGRAPH_MARK.fullmatch(name)
         ]
         marked = [self.by_name[name] for name in names if name in self.by_name]
         if len(marked) == len(olds) and all(
@@ -430,7 +474,7 @@ class _Placer:
                 change = self._field(origin, unit.text[start:end], own_text=False)
                 moved = Edit(edit.start - start, edit.end - start, edit.new, edit.old,
                              edit.kind, edit.author, edit.date)  # fmt: skip
-                change.edits.append(moved)
+                change.edit((self.units.index(unit), start), moved)
                 self._applies(change, self._item(edit, where(origin), place, "apply"))
             elif touching:
                 self._not_placed(
@@ -459,9 +503,10 @@ class _Placer:
         offset = sum(len(u.text) + 1 for u in parts if u.origin.part < origin.part)
         change = self._field(origin, before, own_text=True)
         for edit in edits:
-            change.edits.append(
+            change.edit(
+                (-1, 0),
                 Edit(edit.start + offset, edit.end + offset, edit.new, edit.old, edit.kind,
-                     edit.author, edit.date)
+                     edit.author, edit.date),
             )  # fmt: skip
             self._applies(change, self._item(edit, where(origin), place, "apply"))
 
@@ -648,8 +693,9 @@ def apply(found: Review, data_path: Path, project: Project) -> list[Item]:
     would; one that does not print as reviewed is left as it is and its items say so.
     Returns every item, with what became of it.
     """
-    from ..build.data_edit import edit_data_file
+    from ..build.data_edit import edited, write_edited
     from ..build.prepare import language_facts
+    from ..source.inputs import DATA_BYTES
     from ..source.validate import load_letter
 
     loaded = load_letter(data_path, project.root)
@@ -675,7 +721,13 @@ def apply(found: Review, data_path: Path, project: Project) -> list[Item]:
             _keep_comments(tree, notes)
 
     touched = tuple(".".join(str(p) for p in path) for path in found.fields) + ("review",)
-    edit_data_file(data_path, project.root, edit, touched)
+    before, after = edited(data_path, project.root, edit, touched)
+    if len(after) > DATA_BYTES:
+        raise LettersError(
+            f"{data_path}: the review would make it {len(after):,} bytes, more than a letter's "
+            f"data may be ({DATA_BYTES:,}); nothing was written"
+        )
+    write_edited(data_path, project.root, before, after)
     return found.items
 
 
@@ -699,15 +751,22 @@ def _write_field(
         def printed(text: str) -> str | None:
             return _printed_value(text)
 
-    if unprintable(change.after) != change.after:
+    afters = change.afters
+    if len(afters) > 1:
+        return (
+            f"{dotted(path)} prints in {len(change.places)} places and was changed differently "
+            "in them; make them agree"
+        )
+    [after] = afters
+    if unprintable(after) != after:
         return "the new text holds characters a letter cannot print; type it again"
-    long_word = LONG_WORD.search(change.after)
+    long_word = LONG_WORD.search(after)
     if long_word and not LONG_WORD.search(change.before):
         return f"the new text holds a word of {len(long_word.group())} characters; break it up"
     if printed(raw) != change.before:
         return f"{dotted(path)} has changed since the reviewed copy was made"
-    new = rewrite(raw, change.before, change.after, change.own_text)
-    if new is None or printed(new) != change.after:
+    new = rewrite(raw, change.before, after, change.own_text)
+    if new is None or printed(new) != after:
         return (
             f"the change cannot be written in {dotted(path)} so that it prints as reviewed "
             "(it touches a {named} fact, or markup); make it by hand"
@@ -766,7 +825,14 @@ def _keep_comments(tree: Any, notes: list[Item]) -> None:
     if not isinstance(kept, list):
         kept = CommentedSeq()
         set_fields(tree, {"review": kept})
+    kept_already = {
+        (str(n.get("by", "")), str(n.get("on", "")), str(n.get("text", "")))
+        for n in kept
+        if isinstance(n, dict)
+    }
     for item in notes:
+        if (unprintable(item.by), unprintable(item.on), unprintable(item.new)) in kept_already:
+            continue  # brought back before, from this reviewed copy
         note = CommentedMap()
         for key, value in (
             ("by", item.by),

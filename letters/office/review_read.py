@@ -27,8 +27,13 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 REVIEW = "urn:letters:review:1"
-#: The most a reviewed file and any part of it may hold once unpacked: far above any letter's.
-MOST_UNPACKED = 64 * 1024 * 1024
+#: The most any part of a reviewed file may hold once unpacked: far above any letter's (a
+#: long letter's document.xml is some hundreds of kilobytes).
+MOST_UNPACKED = 8 * 1024 * 1024
+#: The most paragraphs and comments a reviewed letter may hold, and the longest comment.
+MOST_PARAGRAPHS = 20_000
+MOST_COMMENTS = 1_000
+LONGEST_COMMENT = 5_000
 #: Bookmarks Word and LibreOffice make for themselves.
 _OWN_BOOKMARKS = ("_GoBack",)
 
@@ -134,6 +139,12 @@ def read_reviewed(path: Path) -> Reviewed:
     if "word/document.xml" not in parts:
         raise LettersError(f"{path}: is not a Word document (it has no word/document.xml)")
     document = _xml(parts["word/document.xml"], path)
+    paragraphs = sum(1 for _ in document.iter(_w("p")))
+    if paragraphs > MOST_PARAGRAPHS:
+        raise LettersError(
+            f"{path}: holds {paragraphs:,} paragraphs; a letter has far fewer (at most "
+            f"{MOST_PARAGRAPHS:,} are read)"
+        )
     reader = _Reader()
     body = document.find(_w("body"))
     if body is not None:
@@ -349,9 +360,21 @@ def _comments(parts: dict[str, bytes], path: Path, reader: _Reader) -> list[Comm
     if "word/comments.xml" not in parts:
         return []
     found = []
-    for element in _xml(parts["word/comments.xml"], path).iterfind(_w("comment")):
+    elements = _xml(parts["word/comments.xml"], path).findall(_w("comment"))
+    if len(elements) > MOST_COMMENTS:
+        raise LettersError(
+            f"{path}: holds {len(elements):,} comments; a review of a letter has far fewer (at "
+            f"most {MOST_COMMENTS:,} are read)"
+        )
+    for element in elements:
         paragraphs = element.findall(f".//{_w('p')}")
         text = "\n".join("".join(t.text or "" for t in p.iter(_w("t"))) for p in paragraphs).strip()
+        if len(text) > LONGEST_COMMENT:
+            raise LettersError(
+                f"{path}: holds a comment of {len(text):,} characters by "
+                f"{element.get(_w('author'), 'someone')}; a comment is at most "
+                f"{LONGEST_COMMENT:,}: shorten it, or send the text apart"
+            )
         para_id = paragraphs[-1].get(f"{{{W14}}}paraId", "") if paragraphs else ""
         comment = Comment(
             element.get(_w("id"), ""),

@@ -45,6 +45,14 @@ def printable(text: str) -> str:
     return _ACTED_ON.sub(_escaped, text)
 
 
+def json_printable(text: str) -> str:
+    """Escape, in JSON text, what a terminal would act on, as JSON escapes it (backslash u).
+
+    json.dumps leaves C1 controls, line separators and direction marks as they are.
+    """
+    return _ACTED_ON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 def display_path(path: Path, *, follow_links: bool = True) -> str:
     """Show a path relative to the working folder when it lies inside it, controls escaped.
 
