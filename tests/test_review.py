@@ -160,6 +160,29 @@ def insert_tracked(after: str, new: str) -> Callable[[etree._Element], None]:
     return edit
 
 
+def commented(
+    on: str, author: str, text: str
+) -> tuple[Callable[[etree._Element], None], etree._Element]:
+    """Make an edit putting a comment's range around `on`, and the comment, as Word writes them."""
+
+    def ranged(root: etree._Element) -> None:
+        run, _ = _split_at(root, on)
+        parent = run.getparent()
+        parent.insert(parent.index(run), etree.Element(w("commentRangeStart"), {w("id"): "0"}))
+        parent.insert(parent.index(run) + 1, etree.Element(w("commentRangeEnd"), {w("id"): "0"}))
+
+    note = etree.Element(w("comment"), {w("id"): "0", w("author"): author})
+    etree.SubElement(note, w("p")).append(_run(text))
+    return ranged, note
+
+
+def revised_body(here: Path) -> Path:
+    """Review the default letter: its own text's fourth word made REVISED, tracked."""
+    word = first_body_paragraph(here).split()[3]
+    made = here / "out/lancashire-2020-peel.docx"
+    return reviewed(made, here / "r.docx", replace_tracked(f" {word} ", " REVISED "))
+
+
 def both(*edits: Callable[[etree._Element], None]) -> Callable[[etree._Element], None]:
     def edit(root: etree._Element) -> None:
         for one in edits:
@@ -247,11 +270,7 @@ def test_the_bookmarks_are_hidden_and_name_every_paragraph_of_the_letter(here: P
 def test_a_change_in_the_letters_own_text_is_listed_at_its_field_and_applied(here: Path) -> None:
     body = first_body_paragraph(here)
     word = body.split()[3]
-    out = reviewed(
-        here / "out/lancashire-2020-peel.docx",
-        here / "r.docx",
-        replace_tracked(f" {word} ", " REVISED "),
-    )
+    out = revised_body(here)
     status, listed, _ = review(DEFAULT, str(out))
     line = line_of(here / DEFAULT, body[:40])
     assert status == 0
@@ -596,11 +615,7 @@ def test_entities_in_a_reviewed_file_are_not_expanded(here: Path, tmp_path: Path
 def test_the_list_is_json_on_asking(here: Path) -> None:
     body = first_body_paragraph(here)
     word = body.split()[3]
-    out = reviewed(
-        here / "out/lancashire-2020-peel.docx",
-        here / "r.docx",
-        replace_tracked(f" {word} ", " REVISED "),
-    )
+    out = revised_body(here)
     status, listed, _ = review(DEFAULT, str(out), "--json")
     found = json.loads(listed)
     assert found["letter"]["letter"] == DEFAULT
@@ -761,14 +776,7 @@ def test_a_value_changed_differently_where_it_prints_twice_is_not_guessed(here: 
 def test_comments_brought_back_twice_are_kept_once(here: Path) -> None:
     body = first_body_paragraph(here)
 
-    def ranged(root: etree._Element) -> None:
-        run, _ = _split_at(root, body)
-        parent = run.getparent()
-        parent.insert(parent.index(run), etree.Element(w("commentRangeStart"), {w("id"): "0"}))
-        parent.insert(parent.index(run) + 1, etree.Element(w("commentRangeEnd"), {w("id"): "0"}))
-
-    note = etree.Element(w("comment"), {w("id"): "0", w("author"): "Carla Commenter"})
-    etree.SubElement(note, w("p")).append(_run("Shorter, please."))
+    ranged, note = commented(body, "Carla Commenter", "Shorter, please.")
     out = reviewed(here / "out/lancashire-2020-peel.docx", here / "r.docx", ranged, [note])
     review(DEFAULT, str(out), "--apply")
     review(DEFAULT, str(out), "--apply", "--force")
@@ -799,14 +807,7 @@ def test_a_review_too_large_for_a_letter_is_refused_before_anything_is_read(
 def test_the_json_list_escapes_what_a_terminal_acts_on(here: Path) -> None:
     body = first_body_paragraph(here)
 
-    def ranged(root: etree._Element) -> None:
-        run, _ = _split_at(root, body)
-        parent = run.getparent()
-        parent.insert(parent.index(run), etree.Element(w("commentRangeStart"), {w("id"): "0"}))
-        parent.insert(parent.index(run) + 1, etree.Element(w("commentRangeEnd"), {w("id"): "0"}))
-
-    note = etree.Element(w("comment"), {w("id"): "0", w("author"): "Eve\u009b2J"})
-    etree.SubElement(note, w("p")).append(_run("right\u202eto left"))
+    ranged, note = commented(body, "Eve\u009b2J", "right\u202eto left")
     out = reviewed(here / "out/lancashire-2020-peel.docx", here / "r.docx", ranged, [note])
     status, listed, _ = review(DEFAULT, str(out), "--json")
     assert status == 0

@@ -30,7 +30,7 @@ from ..compose.origins import project_path
 from ..source.errors import LettersError
 from ..source.load import FieldPath, dotted
 from ..source.model import LONG_WORD, unprintable
-from .review_read import Comment, ReadParagraph, as_written, read_reviewed
+from .review_read import Comment, ReadParagraph, as_written, joined_by_marks, read_reviewed
 
 REVIEW = "urn:letters:review:1"
 #: The bookmark of a paragraph (not of a value within it).
@@ -340,15 +340,7 @@ def _units_now(document: Any) -> list[Unit]:
 
 def _components(paragraphs: list[ReadParagraph]) -> list[list[int]]:
     """Group paragraphs joined by a changed paragraph mark: each group is placed as one."""
-    groups: list[list[int]] = []
-    joined = False
-    for number, paragraph in enumerate(paragraphs):
-        if joined:
-            groups[-1].append(number)
-        else:
-            groups.append([number])
-        joined = paragraph.mark != "same"
-    return groups
+    return joined_by_marks(paragraphs, lambda paragraph: paragraph.mark != "same")
 
 
 def where(origin: Origin) -> str:

@@ -15,6 +15,7 @@ written; with every change accepted, what the reviewer wants.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -423,6 +424,13 @@ def as_written(paragraphs: list[ReadParagraph], accepted: bool) -> list[list[int
     mark was deleted is one with the next after it. Each group lists paragraphs by number.
     """
     joins = ("delete", "move-from") if accepted else ("insert", "move-to")
+    return joined_by_marks(paragraphs, lambda paragraph: paragraph.mark in joins)
+
+
+def joined_by_marks(
+    paragraphs: list[ReadParagraph], joins: Callable[[ReadParagraph], bool]
+) -> list[list[int]]:
+    """Group paragraphs, each joined to the next where `joins` says so of its mark."""
     groups: list[list[int]] = []
     joined = False
     for number, paragraph in enumerate(paragraphs):
@@ -430,7 +438,7 @@ def as_written(paragraphs: list[ReadParagraph], accepted: bool) -> list[list[int
             groups[-1].append(number)
         else:
             groups.append([number])
-        joined = paragraph.mark in joins
+        joined = joins(paragraph)
     return groups
 
 
