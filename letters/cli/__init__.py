@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # the project (and pydantic, through it) loads when a command
     from ..build.batch import Outcome
     from ..build.build import Built
     from ..build.project import Project
+    from ..office.new import NewLetter
 
 T = TypeVar("T")
 #: The severities of the checks' results, as `check` counts them.
@@ -476,7 +477,7 @@ def findings(
 
 
 @main.command(short_help="Start a new letter from its report kind or a previous letter.")
-@click.argument("name")
+@click.argument("name", required=False)
 @click.option(
     "--kind",
     metavar="KIND",
@@ -485,7 +486,8 @@ def findings(
 @click.option(
     "--office",
     metavar="FILE",
-    help="The office's file, relative to data/: offices/lancashire-pcc.yaml.",
+    help="The office's file, relative to data/: offices/lancashire-pcc.yaml. Made from "
+    "questions if it does not exist (at a terminal).",
 )
 @click.option(
     "--from",
@@ -493,26 +495,38 @@ def findings(
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="Start from this previous letter (its office, recipient, force and paragraphs).",
 )
+@click.option(
+    "--no-input", is_flag=True, help="Ask nothing: refuse an office's file that does not exist."
+)
 @click.pass_context
 def new(
-    ctx: click.Context, name: str, kind: str | None, office: str | None, previous: Path | None
+    ctx: click.Context,
+    name: str | None,
+    kind: str | None,
+    office: str | None,
+    previous: Path | None,
+    no_input: bool,
 ) -> None:
     """Write data/NAME.yaml: a skeleton of the report kind's letter, or a copy of a previous one.
 
-    The skeleton lists the framework's areas, grade scale and kinds of finding; a copy keeps
-    the previous letter's office, recipient, force, paragraphs and sections, and none of its
-    status, approval, dates, findings, notes or chief officer's comments. Either fails
-    `letters check` with a message for each blank until it is filled in. An existing file is
-    never replaced.
+    The skeleton lists the framework's areas, grade scale and kinds of finding, with a sample
+    finding in comments; a copy keeps the previous letter's office, recipient, force,
+    paragraphs and sections, and none of its status, approval, dates, findings, notes or chief
+    officer's comments. Either fails `letters check` with a message for each blank until it
+    is filled in. An office's file that does not exist is made first from questions, at a
+    terminal; with no NAME, `letters new --office FILE` makes the office's file alone. An
+    existing file is never replaced.
     """
-    from ..office.new import start_letter
-
+    if name is None and (kind or previous or not office):
+        raise click.UsageError("give NAME, or --office FILE alone to make an office's file")
     try:
-        started = start_letter(_find_project(), name, kind, office, previous)
+        started = _start(name, kind, office, previous, asking=not no_input and _at_terminal())
     except OptionError as exc:
         raise click.BadParameter(str(exc), param_hint=exc.option) from None
     except LettersError as exc:
         _fail(ctx, exc)
+    if started is None:
+        return
     shown = _shown(started.path)
     click.echo(f"wrote {shown}; fill in each blank, then: letters check {shown}")
     for where in started.counted:
@@ -521,6 +535,95 @@ def new(
             "`letters check` warns if it would count none",
             err=True,
         )
+
+
+def _start(
+    name: str | None, kind: str | None, office: str | None, previous: Path | None, asking: bool
+) -> NewLetter | None:
+    """Start the letter, making its office's file first if it has none; or make that alone."""
+    from ..office.new import NoOffice, start_letter
+
+    project = _find_project()
+    if name is None:
+        made = _make_office(project, str(office), asking, offered=False)
+        named = made.relative_to(project.data).as_posix()
+        click.echo(f"wrote {_shown(made)}; a letter names it as office: {named}")
+        return None
+    try:
+        return start_letter(project, name, kind, office, previous)
+    except NoOffice as missing:
+        _make_office(project, missing.office, asking, offered=True)
+        return start_letter(project, name, kind, office, previous)
+
+
+def _at_terminal() -> bool:
+    """Say whether someone is at a terminal to answer questions."""
+    return sys.stdin.isatty()
+
+
+def _make_office(project: Project, office: str, asking: bool, offered: bool) -> Path:
+    """Make an office's file from answers to its questions, or refuse if none can be asked.
+
+    `offered`: ask first whether to make it (a letter named it). Nothing is written until
+    every answer is in: Ctrl-C or the end of input leaves no file.
+    """
+    from ..office.new import office_name
+    from ..office.new_office import QUESTIONS, new_office_path, no_office, write_office
+
+    path = new_office_path(project, office_name(project, office))
+    if not asking or (
+        offered and not click.confirm(f"{_shown(path)} does not exist; make it now?", default=True)
+    ):
+        raise no_office(project, path)
+    click.echo(f"The details for {_shown(path)}; each letter from the office shares them.")
+    answers: dict[str, Any] = {}
+    for question in QUESTIONS:
+        answers[question.key] = (
+            _ask_lines(question.prompt, question.check)
+            if question.lines
+            else click.prompt(
+                question.prompt,
+                default=question.default(answers) or None,
+                value_proc=_checked(question.check),
+            )
+        )
+    return write_office(path, answers)
+
+
+def _checked(check: Callable[[str], str]) -> Callable[[str], str]:
+    """Turn a check's ValueError into the error click.prompt shows before asking again."""
+
+    def proc(value: str) -> str:
+        try:
+            return check(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return proc
+
+
+def _ask_lines(prompt: str, check: Callable[[str], str]) -> list[str]:
+    """Ask for an address a line at a time until an empty line, and again until it will do."""
+    from ..office.new_office import MOST_LINES, address_problem
+
+    click.echo(prompt)
+    lines: list[str] = []
+    while True:
+        line = click.prompt(
+            f"  line {len(lines) + 1}",
+            default="",
+            show_default=False,
+            value_proc=_checked(lambda value: check(value) if value.strip() else ""),
+        )
+        lines += [line] if line else []
+        if line and len(lines) < MOST_LINES:
+            continue
+        problem = address_problem(lines)
+        if not problem:
+            return lines
+        if len(lines) == MOST_LINES:
+            problem, lines = f"{problem}; type the address again", []
+        click.echo(f"Error: {problem}", err=True)
 
 
 @main.command(short_help="Preview a letter in the browser as you edit it.")

@@ -45,6 +45,13 @@ def last_day(report_published: dt.date) -> dt.date:
 
 #: A UK postcode at the end of an address line ('SW1P 4DF', 'London SW1P 4DF').
 _POSTCODE = re.compile(r"(?:^|[\s,])(GIR 0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$")
+
+
+def ends_with_postcode(line: str) -> bool:
+    """Say whether an address line ends with a UK postcode, in any case: 'Preston PR1 0LD'."""
+    return _POSTCODE.search(line.strip().upper()) is not None
+
+
 #: Letters after a name that are not part of it: honours, degrees, Parliament, the Bar.
 _POST_NOMINAL = re.compile(
     r"\s+(?:KC|QC|MP|MS|MSP|MLA|OBE|MBE|CBE|KBE|DBE|PC|KPM|QPM|JP|DL|FRSA|PhD|MA|BA|LLB)\.?$"
@@ -323,7 +330,7 @@ class _Checker:
                     "an address needs at least two lines (a street or building, and the postcode) "
                     "to be posted",
                 )
-            if not any(_POSTCODE.search(line.strip().upper()) for line in lines):
+            if not any(ends_with_postcode(line) for line in lines):
                 self.add(
                     "warning",
                     path,

@@ -10,16 +10,25 @@ from __future__ import annotations
 import json
 import os
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 import yaml
 
 from ..build.output import write_new as write_new_file
-from ..source.errors import DataError, Location, OptionError, Problem, did_you_mean
+from ..source.errors import (
+    DataError,
+    LettersError,
+    Location,
+    OptionError,
+    Problem,
+    did_you_mean,
+)
 from ..source.frameworks import NOT_GRADED, Framework
 from ..source.load import load_source
+from ..source.model import FindingKind
 from ..source.names import name_problem
 
 if TYPE_CHECKING:
@@ -75,12 +84,8 @@ def skeleton(kind: str, framework: Framework, office: str) -> str:
             "  # delete each area the report leaves out"
         )
         lines += [note, "  grades:", grades]
+    lines += [*_findings(framework), ""]
     lines += [
-        "  # Findings, each with its kind (area for improvement, cause of concern,",
-        "  # recommendation, promising practice, innovative practice), the report's number,",
-        "  # its text, and the office's response (every recommendation needs one).",
-        "  findings: []",
-        "",
         "paragraphs:",
         "  body: []                 # the letter's own paragraphs (Markdown)",
         "",
@@ -88,6 +93,41 @@ def skeleton(kind: str, framework: Framework, office: str) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _findings(framework: Framework) -> list[str]:
+    """Write the skeleton's findings: none, and a sample finding in comments to copy for each.
+
+    The sample is commented out so the letter claims no finding it does not have; it names
+    the fields of letters.source.model.Finding that the kind of report uses.
+    """
+    graded = bool(framework.areas)
+    kind = "area for improvement" if graded else "recommendation"
+    noun = framework.area_noun
+    where = (
+        f'  #   area: ""                # the {noun} it falls under, as graded above'
+        if graded
+        else '  #   theme: ""               # a heading to group it under, if the report has them'
+    )
+    kinds = get_args(FindingKind)
+    about = (
+        "The report's findings: every one listed here is printed in the letter. For each, copy "
+        "the sample below, take the '# ' off the start of its lines, fill it in, and delete the "
+        f"[] after `findings:`. Its kind is {', '.join(kinds[:-1])} or {kinds[-1]}; a field "
+        "the report does not give may stay blank."
+    )
+    return [
+        *textwrap.wrap(about, width=88, initial_indent="  # ", subsequent_indent="  # "),
+        "  findings: []",
+        f"  # - kind: {kind}",
+        '  #   number: ""              # the report\'s own number for it, if it numbers them',
+        '  #   text: ""                # the finding, in the report\'s words (never blank)',
+        where,
+        '  #   addressed_to: ""        # a recommendation\'s: whom the report addresses it to',
+        '  #   cause: ""               # a recommendation\'s: the number of the cause of concern',
+        '  #   response: ""            # the office\'s response (every recommendation needs one)',
+        '  #   action: ""              # what is planned, by whom and when',
+    ]
 
 
 def from_previous(tree: dict[str, Any]) -> str:
@@ -141,10 +181,30 @@ def write_new(path: Path, text: str) -> Path:
     try:  # linked into place: another `new` of the same name at the same time fails here
         write_new_file(path, text.encode("utf-8"), mode=0o644)
     except FileExistsError:
-        raise DataError(
-            [Problem(Location(path), "a file of this name exists; choose another name")]
-        ) from None
+        raise DataError([Problem(Location(path), _EXISTS)]) from None
     return path
+
+
+_EXISTS = "a file of this name exists; choose another name"
+
+
+class NoOffice(LettersError):
+    """The office's file a new letter names does not exist yet (see letters.office.new_office)."""
+
+    def __init__(self, office: str):
+        self.office = office
+        super().__init__(f"{office}: no such office file")
+
+
+def office_name(project: Project, office: str) -> str:
+    """Read --office relative to data/ (offices/x.yaml) or to the project (data/offices/x.yaml)."""
+    offices = (project.data / "offices").resolve()
+    if (project.data / office).resolve().is_relative_to(offices):
+        return office
+    given = (project.root / office).resolve()
+    if given.is_relative_to(offices):
+        return given.relative_to(project.data.resolve()).as_posix()
+    return office
 
 
 @dataclass(frozen=True)
@@ -164,41 +224,48 @@ def start_letter(
 ) -> NewLetter:
     """Write data/NAME.yaml: a skeleton of the report kind's letter, or a copy of `previous`.
 
-    `office` is the office's file relative to data/. A value that cannot be used raises
-    OptionError naming its option; an existing file is never replaced.
+    `office` is the office's file relative to data/ (or to the project: data/offices/x.yaml).
+    A value that cannot be used raises OptionError naming its option, and an office's file
+    that does not exist NoOffice, once every other value is known good; an existing file is
+    never replaced.
     """
     stem = name.removesuffix(".yaml")
     problem = name_problem(stem, "the new letter")
     if problem:
         raise OptionError("NAME", problem)
     path = project.data / f"{stem}.yaml"
+    if path.exists():  # before any question is asked about its office
+        raise DataError([Problem(Location(path), _EXISTS)])
     offices = (project.data / "offices").resolve()
+    office = office and office_name(project, office)
     if office and not (project.data / office).resolve().is_relative_to(offices):
         raise OptionError(
             "--office", f"{office!r} is not under data/offices/; give the office's file there"
         )
-    if previous is not None:
-        tree = _previous_tree(previous, project)
-        if office:
-            tree["office"] = office
-        elif isinstance(tree.get("office"), str):  # the same office file, seen from data/
-            where = (previous.parent / tree["office"]).resolve()
-            tree["office"] = os.path.relpath(where, path.parent.resolve())
-        if kind:
-            tree.setdefault("report", {})["kind"] = kind
-        write_new(path, from_previous(tree))
-        return NewLetter(path, tuple(counted_in(tree)))
     frameworks = project.frameworks
-    if kind not in frameworks:
+    tree = _previous_tree(previous, project) if previous is not None else None
+    if tree is None and kind not in frameworks:
         hint = did_you_mean(kind or "", frameworks)
         raise OptionError("--kind", f"choose one of {', '.join(sorted(frameworks))}{hint}")
-    if not office or not (project.data / office).is_file():
+    if tree is None and not office:
         known = ", ".join(
             p.relative_to(project.data).as_posix() for p in sorted(offices.glob("*.yaml"))
         )
         raise OptionError("--office", f"give the office's file under data/: {known}")
-    write_new(path, skeleton(kind, frameworks[kind], office))
-    return NewLetter(path)
+    if office and not (project.data / office).exists():  # asked last: it may be made now
+        raise NoOffice(office)
+    if tree is None:
+        write_new(path, skeleton(str(kind), frameworks[str(kind)], str(office)))
+        return NewLetter(path)
+    if office:
+        tree["office"] = office
+    elif previous is not None and isinstance(tree.get("office"), str):  # seen from data/
+        where = (previous.parent / tree["office"]).resolve()
+        tree["office"] = os.path.relpath(where, path.parent.resolve())
+    if kind:
+        tree.setdefault("report", {})["kind"] = kind
+    write_new(path, from_previous(tree))
+    return NewLetter(path, tuple(counted_in(tree)))
 
 
 def _previous_tree(previous: Path, project: Project) -> dict[str, Any]:
