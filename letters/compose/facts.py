@@ -231,6 +231,12 @@ class _OwnWriter:
             message = f"{{{name}}} is not a fact this letter can name{hint}; it can name {names}"
             if name in _NEEDS:
                 message = f"{{{name}}} is not a fact this letter has: {_NEEDS[name]}"
+            if name == "savings.years" and "savings.since" in self.names:
+                message = (
+                    "{savings.years} is not a fact this letter has: it counts the years from "
+                    "savings.since to the letter's year, and a letter dated unknown has no year; "
+                    "write the number of years"
+                )
             self.problems.append(Problem(self.locate(path), message, dotted(path)))
             return None
         except OwnTextError as exc:
