@@ -61,10 +61,10 @@ def approve(
     """Approve a draft (or, `sent`, record one sent before letters): snapshot it; return the record.
 
     The letter must pass its checks; recorded as sent, it may be dated by its month or unknown
-    (nothing else may), and then no day is recorded as sent_on. Its next version is approved: the first, or the one
-    after its latest (a reopened letter's). The approver's name goes into records and the
-    archive: a control character or a line separator in it is refused, as is a day before
-    the report's publication or after today.
+    (nothing else may), and then no day is recorded as sent_on. Its next version is approved:
+    the first, or the one after its latest (a reopened letter's). The approver's name goes
+    into records and the archive: a control character or a line separator in it is refused,
+    as is a day before the report's publication or after today.
     """
     by = _name(by)
     prepared = prepare(data_path, project, importing=sent)
