@@ -54,8 +54,21 @@ def _versions() -> dict[str, str]:
 REFERENCE_LISTS = ("frameworks.yaml", "home-secretaries.yaml")
 
 
+def _as_approved(name: str) -> bytes:
+    """Read one input of the default letter as it was approved: from its snapshot.
+
+    The letter is sent, so it builds from its approval's snapshot, whose shared files (the
+    templates) may differ from today's: comms staff improve them for the next letter.
+    """
+    record = json.loads(
+        (ROOT / "approvals" / "letters" / "data" / DEFAULT_LETTER.stem / "1.json").read_text()
+    )
+    digest = str(record["inputs"][name]).removeprefix("sha256:")
+    return (ROOT / "approvals" / "objects" / digest[:2] / digest[2:]).read_bytes()
+
+
 def _inputs_sha256() -> str:
-    """Hash the default letter's inputs: its sources, templates/ and the reference lists.
+    """Hash the default letter's inputs as approved: its sources, templates/, reference lists.
 
     The reference lists are the report kinds and the Home Secretaries. Each input adds its
     path in the project, a NUL, its own SHA-256 in hex and a newline, in path order.
@@ -68,8 +81,9 @@ def _inputs_sha256() -> str:
     references = [ROOT / "data" / "reference" / name for name in REFERENCE_LISTS]
     digest = hashlib.sha256()
     for path in sorted(path.resolve() for path in [*SOURCES, *templates, *references]):
-        digest.update(path.relative_to(ROOT).as_posix().encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).hexdigest().encode("ascii") + b"\n")
+        name = path.relative_to(ROOT).as_posix()
+        digest.update(name.encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(_as_approved(name)).hexdigest().encode("ascii") + b"\n")
     return digest.hexdigest()
 
 
@@ -165,7 +179,7 @@ def test_every_input_is_embedded_byte_for_byte_by_its_path(record: pikepdf.Pdf) 
             assert str(stream.Subtype) == "/application/json"
             continue
         assert str(spec.AFRelationship) == "/Source"
-        assert stream.read_bytes() == (ROOT / name).read_bytes()
+        assert stream.read_bytes() == _as_approved(name)
         suffix = Path(name).suffix
         assert str(stream.Subtype) == media.get(suffix, str(stream.Subtype)), name
 

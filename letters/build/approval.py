@@ -60,13 +60,14 @@ def approve(
 ) -> Path:
     """Approve a draft (or, `sent`, record one sent before letters): snapshot it; return the record.
 
-    The letter must pass its checks. Its next version is approved: the first, or the one
-    after its latest (a reopened letter's). The approver's name goes into records and the
-    archive: a control character or a line separator in it is refused, as is a day before
-    the report's publication or after today.
+    The letter must pass its checks; recorded as sent, it may be dated by its month or unknown
+    (nothing else may), and then no day is recorded as sent_on. Its next version is approved:
+    the first, or the one after its latest (a reopened letter's). The approver's name goes
+    into records and the archive: a control character or a line separator in it is refused,
+    as is a day before the report's publication or after today.
     """
     by = _name(by)
-    prepared = prepare(data_path, project)
+    prepared = prepare(data_path, project, importing=sent)
     if prepared.failures():
         raise CheckError(prepared.failures())
     letter = prepared.loaded.letter
@@ -87,7 +88,9 @@ def approve(
         )
     state = "sent" if sent else "approved"
     fields: dict[str, object] = {"state": state, "approved_by": by, "approved_on": on}
-    fields |= {"version": version} | ({"sent_on": on, "copied_on": on} if sent else {})
+    # A letter dated by its month, or unknown, was sent on a day not known: none is recorded.
+    dated = letter.letter.day is not None
+    fields |= {"version": version} | ({"sent_on": on, "copied_on": on} if sent and dated else {})
 
     def approved(tree: Any) -> None:
         set_fields(child_mapping(tree, "status"), fields, drop=("sent_on", "copied_on"))
@@ -221,7 +224,7 @@ def reconstruct(data_path: Path, project: Project) -> Path | None:
         letter=name,
         version=status.version or 1,
         approved_by=status.approved_by,
-        approved_on=status.approved_on or loaded.letter.letter.date,
+        approved_on=status.approved_on or loaded.letter.letter.latest_day,
         how=how,
         letters=dict(tool_versions()).get("letters", "unknown"),
         inputs={

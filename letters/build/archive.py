@@ -36,6 +36,9 @@ class Record:
     pdf: bytes
     sources: dict[str, bytes]
     particulars: dict[str, Any]
+    #: The letter's date, which names its year's folder and starts its retention; for a letter
+    #: dated by its month, or unknown, the last day it can bear (`LetterInfo.latest_day`), so
+    #: it is never reviewed early.
     letter_date: dt.date
     retention_years: int
 

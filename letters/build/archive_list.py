@@ -35,7 +35,10 @@ def chosen(
         named = str(row.get("force") or row.get("report") or "").casefold()
         if force is not None and force.casefold() not in named:
             continue
-        if year is not None and not str(row.get("letter_date", "")).startswith(f"{year:04d}-"):
+        # a letter of unknown date is filed under its web page's year, and found by it
+        dated = str(row.get("letter_date", ""))
+        filed = str(row.get("file", "")) if dated == "unknown" else dated.replace("-", "/", 1)
+        if year is not None and not filed.startswith(f"{year:04d}/"):
             continue
         if kind is not None and str(row.get("kind", "")).casefold() != kind.casefold():
             continue

@@ -122,7 +122,8 @@ def compose_letter(
         subject=meta.get("subject", ""),
         keywords=tuple(k.strip() for k in meta.get("keywords", "").split(",") if k.strip()),
         language=tag,
-        date=letter.letter.date,
+        # the metadata's day: the letter's, or the last it can bear when its date is partial
+        date=letter.letter.latest_day,
         page_label=meta.get("page_label", "Page {page} of {pages}"),
         letterhead=_letterhead(loaded),
         footer=_POSTCODE.sub("\\1\u00a0\\2", ", ".join((office_name, *letter.office.address))),
@@ -598,7 +599,7 @@ def _records(
             "title": document.title,
             "language": document.language,
             "recipient": recipient,
-            "letter_date": letter.letter.date.isoformat(),
+            "letter_date": letter.letter.date_text,
             "report": f"{report.inspectorate} {report.title}, {letter.force.name}, published "
             f"{report.published.isoformat()}",
             "kind": report.kind,
@@ -617,7 +618,7 @@ def _records(
                 files["pdf"],
                 {item.name: item.data for item in document.attachments if item.name != LIST_NAME},
                 particulars,
-                letter.letter.date,
+                letter.letter.latest_day,
                 letter.office.retention_years,
             )
         )

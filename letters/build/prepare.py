@@ -198,10 +198,13 @@ def letter_wording(
     )
 
 
-def prepare(data_path: Path, project: Project, today: dt.date | None = None) -> Prepared:
+def prepare(
+    data_path: Path, project: Project, today: dt.date | None = None, importing: bool = False
+) -> Prepared:
     """Load and validate a letter, derive its facts, and run every check on it.
 
-    When nothing else fails, the wording is rendered to check what prints.
+    When nothing else fails, the wording is rendered to check what prints. `importing`: the
+    letter is being recorded as sent before letters was used (a partial date is allowed).
     """
     loaded = load_letter(data_path, project.root)
     facts = language_facts(loaded, project)
@@ -221,6 +224,7 @@ def prepare(data_path: Path, project: Project, today: dt.date | None = None) -> 
         project.home_secretaries,
         sections,
         project.frameworks,
+        importing,
     )
     results = [*results, *slips]
     wordings = Wordings()

@@ -19,6 +19,7 @@ from ..source.english import (
     percent,
     read_count,
     uk_date,
+    uk_month,
 )
 from ..source.errors import CheckResult, DataError, Severity, did_you_mean
 from ..source.frameworks import Framework
@@ -118,7 +119,13 @@ class Holders(BaseModel):
 
     def on(self, day: dt.date) -> list[str]:
         """Who held the office on a day (two names on a handover day)."""
-        return [h.name for h in self.holders if h.start <= day and (h.end is None or day <= h.end)]
+        return self.during(day, day)
+
+    def during(self, first: dt.date, last: dt.date) -> list[str]:
+        """Who held the office on any day from `first` to `last`."""
+        return [
+            h.name for h in self.holders if h.start <= last and (h.end is None or first <= h.end)
+        ]
 
 
 def load_holders(path: Path, root: Path) -> Holders:
@@ -137,16 +144,20 @@ def check_letter(
     home_secretaries: Holders | None,
     sections: tuple[str, ...] = (),
     frameworks: Mapping[str, Framework] | None = None,
+    importing: bool = False,
 ) -> list[CheckResult]:
     """Run every check on a valid letter and its (English) facts; report in the file's order.
 
     `sections` names the standard sections of the letter's template, for its `sections:`.
+    `importing`: the letter is being recorded as sent before letters was used (`letters
+    approve --sent`), so its draft may be dated by its month, or unknown.
     """
     checker = _Checker(loaded, facts)
     checker.kind_years(frameworks or {})
     checker.sections(sections)
     checker.joint()
     checker.braces()
+    checker.dated(importing)
     checker.deadline(today)
     checker.recipient(home_secretaries)
     checker.postal()
@@ -209,14 +220,18 @@ class _Checker:
             )
             return
         deadline = last_day(report.published)
-        published = info.published or info.date
-        path: FieldPath = ("letter", "published") if info.published else ("letter", "date")
-        which = "" if info.published else " (the letter's date)"
-        late = (published - deadline).days
         rule = (
             f"the 56 days from the report's publication on {uk_date(report.published)} end on "
             f"{uk_date(deadline)}"
         )
+        if info.published is None and info.day is None:
+            self._partial_deadline(deadline, rule)
+            return
+        published = info.published or info.day
+        assert published is not None
+        path: FieldPath = ("letter", "published") if info.published else ("letter", "date")
+        which = "" if info.published else " (the letter's date)"
+        late = (published - deadline).days
         if published < report.published:
             self.add(
                 "error",
@@ -275,16 +290,111 @@ class _Checker:
                     f"send the text for translation by {uk_date(translation_by)} ({when})",
                 )
 
+    def _partial_deadline(self, deadline: dt.date, rule: str) -> None:
+        """Check the 56 days for a letter dated by its month, or unknown: confirm only what holds.
+
+        A month confirms the deadline only when every day of it is within the 56 days, and
+        shows the letter late only when every day is after them; the web page's dates show
+        neither (the comments may have been published before the page, or elsewhere).
+        """
+        info, report = self.letter.letter, self.letter.report
+        confirm = (
+            "record the day the comments were published under letter.published (or give the "
+            "letter's full date) to confirm it"
+        )
+        month = info.month
+        if month is None:
+            page = [
+                f"{what} on {uk_date(day)}"
+                for what, day in (("published", info.published_on), ("updated", info.updated_on))
+                if day is not None
+            ]
+            self.add(
+                "note",
+                ("letter", "date"),
+                "section 55 deadline not confirmed: the letter's date is unknown, and its web "
+                f"page's dates (page {' and '.join(page)}) do not say when the comments were "
+                f"first published; {rule}; {confirm}",
+            )
+            return
+        dated = f"comments dated {uk_month(month.year, month.month)} (the letter's date, no day)"
+        if month.last < report.published:
+            self.add(
+                "error",
+                ("letter", "date"),
+                f"the letter is dated {uk_month(month.year, month.month)}, before the report was "
+                f"published on {uk_date(report.published)}",
+            )
+        elif month.last <= deadline:
+            self.add(
+                "note",
+                ("letter", "date"),
+                f"section 55 deadline met: {dated}, every day of which is within the 56 days; "
+                f"{rule}",
+            )
+        elif month.first <= deadline:
+            self.add(
+                "note",
+                ("letter", "date"),
+                f"section 55 deadline not confirmed: {dated}; {rule}, within that month; {confirm}",
+            )
+        elif info.delay_reason:
+            self.add(
+                "note",
+                ("letter", "delay_reason"),
+                f"{dated}, after the section 55 deadline; {rule}. Reason recorded: "
+                f"{info.delay_reason}",
+            )
+        else:
+            late = (month.first - deadline).days
+            self.add(
+                "warning",
+                ("letter", "date"),
+                f"{dated}, at least {count_noun(late, 'day')} after the section 55 deadline; "
+                f"{rule}. Record why it was late under letter.delay_reason",
+            )
+
+    def dated(self, importing: bool) -> None:
+        """Refuse a partial date for a letter written now: only one sent before letters has one."""
+        info, state = self.letter.letter, self.letter.status.state
+        if info.day is not None or state == "sent" or (importing and state == "draft"):
+            return
+        shown = (
+            f"dated {uk_month(info.month.year, info.month.month)} ({info.month.isoformat()})"
+            if info.month
+            else "dated unknown"
+        )
+        self.add(
+            "error",
+            ("letter", "date"),
+            f"the letter is {shown}, with no day; a letter written now (a draft, or one "
+            "approved with letters approve) bears the day it is dated: give letter.date as "
+            "YYYY-MM-DD. Only a letter sent before letters was used may be dated by its month "
+            "or unknown: record it as sent with letters approve --sent",
+        )
+
     def recipient(self, holders: Holders | None) -> None:
-        """Warn when the Home Secretary named was not in office on the letter's date."""
-        recipient, day = self.letter.recipient, self.letter.letter.date
+        """Warn when the Home Secretary named was not in office on the letter's date.
+
+        For a letter dated by its month, anyone in office during the month will do; a letter
+        of unknown date is not checked (its web page's dates are not its own).
+        """
+        recipient, info = self.letter.recipient, self.letter.letter
         if (
             holders is None
             or recipient is None
             or recipient.title.strip().lower() != "home secretary"
+            or (info.day is None and info.month is None)
         ):
             return
-        in_office = holders.on(day)
+        if info.month is not None:
+            first, last = info.month.first, info.month.last
+            when = f"in {uk_month(info.month.year, info.month.month)}"
+        else:
+            assert info.day is not None
+            first = last = info.day
+            when = f"on {uk_date(info.day)}"
+        in_office = holders.during(first, last)
         name = recipient.name
         while _POST_NOMINAL.search(name):
             name = _POST_NOMINAL.sub("", name)
@@ -299,11 +409,11 @@ class _Checker:
             return
         if recipient.name in in_office:
             return
-        if day > holders.checked:
+        if first > holders.checked:
             self.add(
                 "warning",
                 ("recipient", "name"),
-                f"{recipient.name} is not the Home Secretary on {uk_date(day)} in the project's "
+                f"{recipient.name} is not the Home Secretary {when} in the project's "
                 f"list, last checked on {uk_date(holders.checked)}; if the office has changed "
                 "hands, add the new holder to data/reference/home-secretaries.yaml",
             )
@@ -311,7 +421,7 @@ class _Checker:
             self.add(
                 "warning",
                 ("recipient", "name"),
-                f"{recipient.name} was not Home Secretary on {uk_date(day)}; "
+                f"{recipient.name} was not Home Secretary {when}; "
                 f"{' and '.join(in_office)} was (source: {holders.source})",
             )
 
@@ -557,13 +667,14 @@ class _Checker:
     def plausible(self) -> None:
         """Check values that validate but cannot be true: years, sums and approval dates."""
         letter, savings, status = self.letter, self.letter.savings, self.letter.status
+        year = letter.letter.year
         if savings is not None:
-            years = letter.letter.date.year - savings.since
-            if years <= 0:
+            years = 0 if year is None else year - savings.since
+            if year is not None and years <= 0:
                 self.add(
                     "error",
                     ("savings", "since"),
-                    f"{savings.since} is not before the letter's year, {letter.letter.date.year}, "
+                    f"{savings.since} is not before the letter's year, {year}, "
                     f"so {{savings.years}} would be {years}; give the year the savings began",
                 )
             if savings.share_of_budget > 0 and percent(savings.share_of_budget) == "0%":
@@ -598,12 +709,14 @@ class _Checker:
                 f"the letter is sent on {uk_date(status.sent_on)}, before it was approved on "
                 f"{uk_date(approved)}",
             )
-        elif approved is not None and approved > letter.letter.date:
+        elif approved is not None and letter.letter.day and approved > letter.letter.day:
+            # only a full date: a letter dated by its month, or unknown, was sent before letters
+            # was used, and its approved_on is the day it was recorded
             self.add(
                 "warning",
                 ("status", "approved_on"),
                 f"the letter is approved on {uk_date(approved)}, after the date it bears, "
-                f"{uk_date(letter.letter.date)}",
+                f"{uk_date(letter.letter.day)}",
             )
 
     def figures(self) -> None:

@@ -19,6 +19,7 @@ from ..source.english import (
     percent,
     plural,
     uk_date,
+    uk_month,
 )
 from ..source.errors import DataError, Location, Problem, did_you_mean
 from ..source.findings import Findings, collect_findings
@@ -27,6 +28,7 @@ from ..source.languages import BY_CODE, ORIGINAL, Language
 from ..source.load import FieldPath, dotted
 from ..source.model import (
     NOT_STATED,
+    UNKNOWN,
     Letter,
     OwnSection,
     Report,
@@ -163,7 +165,11 @@ class LetterFacts:
     #: The report's own totals: its counts where the data gives them, else what is listed.
     totals: Totals
     aspiration: str | None
+    #: The letter's date as far as it is known: '30 March 2020', 'March 2024', or '' (unknown).
     letter_date: str
+    #: The day the office's web page for the letter says it was published, for a letter whose
+    #: date is unknown ('' otherwise, or where the page's publication day is not given).
+    page_published: str
     report_published: str
     addressee: str
     salutation: str
@@ -225,6 +231,12 @@ class _OwnWriter:
             message = f"{{{name}}} is not a fact this letter can name{hint}; it can name {names}"
             if name in _NEEDS:
                 message = f"{{{name}}} is not a fact this letter has: {_NEEDS[name]}"
+            if name == "savings.years" and "savings.since" in self.names:
+                message = (
+                    "{savings.years} is not a fact this letter has: it counts the years from "
+                    "savings.since to the letter's year, and a letter dated unknown has no year; "
+                    "write the number of years"
+                )
             self.problems.append(Problem(self.locate(path), message, dotted(path)))
             return None
         except OwnTextError as exc:
@@ -293,6 +305,8 @@ class _Wording:
 
     join: Callable[[Sequence[str]], str]
     date: Callable[[dt.date], str]
+    #: A month and its year: 'March 2024'.
+    month: Callable[[int, int], str]
     #: Count a noun given in the singular and the plural: the three nouns counted below.
     count: Callable[[int, str, str], str]
     nouns: tuple[tuple[str, str], tuple[str, str], tuple[str, str]]
@@ -341,6 +355,7 @@ def _english(
     words = _Wording(
         join_words,
         uk_date,
+        uk_month,
         lambda count, one, many: count_words(count, one, many, words_up_to),
         _ENGLISH_NOUNS,
         lambda area: area,
@@ -440,7 +455,10 @@ def build_facts(
         cause_summary=words.count(counts[2], cause, causes),
         totals=totals,
         aspiration=aspiration,
-        letter_date=words.date(letter.letter.date),
+        letter_date=_letter_date(letter, words),
+        page_published=words.date(letter.letter.published_on)
+        if letter.letter.date == UNKNOWN and letter.letter.published_on
+        else "",
         report_published=words.date(letter.report.published),
         addressee=" ".join(
             filter(None, (recipient.honorific, recipient.name, recipient.post_nominals))
@@ -499,6 +517,7 @@ def _welsh(
     words = _Wording(
         welsh.cy_join,
         welsh.cy_date,
+        welsh.cy_month,
         lambda count, noun, _plural: welsh.cy_count(count, noun),
         _WELSH_NOUNS,
         lambda area: names.areas.get(framework.canonical(area) or area, area),
@@ -633,12 +652,26 @@ def placeholder_values(
         values.update(
             {
                 "savings.since": str(savings.since),
-                "savings.years": str(letter.letter.date.year - savings.since),
+                **(
+                    {"savings.years": str(letter.letter.year - savings.since)}
+                    if letter.letter.year is not None
+                    else {}  # an unknown date's year is unknown: {savings.years} cannot be named
+                ),
                 "savings.amount": money(savings.amount),
                 "savings.share_of_budget": percent(savings.share_of_budget),
             }
         )
     return values
+
+
+def _letter_date(letter: Letter, words: _Wording) -> str:
+    """Write the letter's date as far as it is known, inventing nothing: a day, a month or ''."""
+    info = letter.letter
+    if info.day is not None:
+        return words.date(info.day)
+    if info.month is not None:
+        return words.month(info.month.year, info.month.month)
+    return ""
 
 
 def fill(text: str, values: Mapping[str, str]) -> str:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ..compose.checks import DEADLINE_IN_FORCE, last_day
-from ..source.english import uk_date
+from ..source.english import uk_date, uk_month
 from ..source.languages import BY_CODE
+from ..source.model import Month
 from ..source.validate import LoadedLetter
 
 
@@ -32,18 +33,29 @@ class Due:
     comments_by: dt.date | None
     #: The day the Welsh text goes for translation, for a letter published in Welsh.
     translation_by: dt.date | None
-    #: The day the comments were (or are to be) published, once the letter is sent.
-    published: dt.date | None
+    #: The day the comments were (or are to be) published, once the letter is sent; for a
+    #: letter sent before letters was used, perhaps its month (`Month`) or 'unknown' alone.
+    published: dt.date | Month | str | None
     delay_reason: str
 
     def days_left(self, today: dt.date) -> int | None:
         """Count the days from today to the last day (negative once it has passed)."""
         return None if self.last_day is None else (self.last_day - today).days
 
-    def overdue(self, today: dt.date) -> bool:
-        """Say whether the letter is, or was published, after its last day."""
+    def overdue(self, today: dt.date) -> bool | None:
+        """Say whether the letter is, or was published, after its last day; None if not known.
+
+        A letter published in a month is late only if the whole month is after the last day,
+        and on time only if the whole month is on or before it; of unknown date, not known.
+        """
         if self.last_day is None:
             return False
+        if isinstance(self.published, Month):
+            if self.published.first > self.last_day:
+                return True
+            return False if self.published.last <= self.last_day else None
+        if isinstance(self.published, str):
+            return None
         day = self.published or today
         return day > self.last_day
 
@@ -91,8 +103,20 @@ def due_table(rows: list[Due], today: dt.date) -> str:
     header = ("letter", "report published", "last day", "days left", "state", "comments by",
               "translation by", "published")  # fmt: skip
 
-    def day(value: dt.date | None) -> str:
+    def day(value: dt.date | Month | str | None) -> str:
+        if isinstance(value, Month):
+            return uk_month(value.year, value.month)
+        if isinstance(value, str):
+            return value
         return uk_date(value) if value else "-"
+
+    def published(row: Due) -> str:
+        late = row.overdue(today)
+        if not row.published:
+            return "-"
+        return day(row.published) + (
+            " (late)" if late else " (not confirmed)" if late is None else ""
+        )
 
     lines = [header]
     for row in sorted(rows, key=lambda r: (r.last_day or dt.date.max, r.letter)):
@@ -106,7 +130,7 @@ def due_table(rows: list[Due], today: dt.date) -> str:
                 row.state,
                 day(row.comments_by),
                 day(row.translation_by),
-                day(row.published) + (" (late)" if row.overdue(today) and row.published else ""),
+                published(row),
             )
         )
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
@@ -121,8 +145,8 @@ def due_json(rows: list[Due], today: dt.date) -> str:
     listed = []
     for row in rows:
         item = {
-            key: value.isoformat() if isinstance(value, dt.date) else value
-            for key, value in asdict(row).items()
+            key: value.isoformat() if isinstance(value, dt.date | Month) else value
+            for key, value in ((f.name, getattr(row, f.name)) for f in fields(row))
         }
         item["days_left"] = row.days_left(today)
         item["overdue"] = row.overdue(today)

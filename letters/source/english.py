@@ -95,6 +95,11 @@ def uk_date(day: dt.date, months: Sequence[str] = MONTHS) -> str:
     return f"{day.day} {months[day.month - 1]} {day.year}"
 
 
+def uk_month(year: int, month: int, months: Sequence[str] = MONTHS) -> str:
+    """Write a month the British way, 'March 2024', for a letter dated by its month alone."""
+    return f"{months[month - 1]} {year}"
+
+
 def money(amount: Decimal | int, symbol: str = "£") -> str:
     """Write a sum as UK public bodies do: '£86m', '£1.2bn', '£450,000', '£12.50'."""
     value = Decimal(amount)

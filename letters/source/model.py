@@ -14,11 +14,16 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
+    PlainValidator,
     StringConstraints,
+    TypeAdapter,
+    ValidationError,
     WithJsonSchema,
     model_validator,
 )
 from pydantic.config import JsonDict
+from pydantic_core import PydanticCustomError
 
 from .copies import BY_AUDIENCE, NOT_PUBLIC_MARK, OFFICE_ONLY_MARK, Audience
 from .languages import BY_CODE, LANGUAGES, ORIGINAL, Code, Language
@@ -99,6 +104,84 @@ def _plausible(day: dt.date) -> dt.date:
 
 
 Day = Annotated[dt.date, AfterValidator(_plausible)]
+_DAY: TypeAdapter[dt.date] = TypeAdapter(Day)
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A month a letter sent before letters was used is dated by, its day not known: 2024-03."""
+
+    year: int
+    month: int
+
+    @property
+    def first(self) -> dt.date:
+        """Return the month's first day."""
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def last(self) -> dt.date:
+        """Return the month's last day."""
+        after = dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
+        return after - dt.timedelta(days=1)
+
+    def isoformat(self) -> str:
+        """Write the month as the data does: 2024-03."""
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+#: A letter's date when neither its day nor its month is known (the web page's dates may be).
+UNKNOWN = "unknown"
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def _letter_date(value: object) -> dt.date | Month | str:
+    """Read a letter's date: a day (YYYY-MM-DD), a month (YYYY-MM) or 'unknown'."""
+    if isinstance(value, dt.date | Month):
+        return value
+    text = str(value).strip()
+    if text == UNKNOWN:
+        return UNKNOWN
+    month = _MONTH.fullmatch(text)
+    if month:
+        year, number = int(month.group(1)), int(month.group(2))
+        if not 1 <= number <= 12:
+            raise ValueError(f"{text!r} is not a month; write it YYYY-MM, for example 2024-03")
+        if not FIRST_DAY.year <= year <= LAST_DAY.year:
+            raise ValueError(
+                f"{text} is outside the dates a letter can carry ({FIRST_DAY.year} to "
+                f"{LAST_DAY.year}); check the year"
+            )
+        return Month(year, number)
+    try:
+        return _DAY.validate_python(value)
+    except ValidationError as exc:  # the message a day's field gives, from the same place
+        error = exc.errors(include_url=False)[0]
+        if error["type"] == "value_error":
+            raise ValueError(str(error["ctx"]["error"])) from None
+        raise PydanticCustomError(error["type"], error["msg"]) from None
+
+
+def _letter_date_text(value: dt.date | Month | str) -> str:
+    """Write a letter's date as the data does."""
+    return value if isinstance(value, str) else value.isoformat()
+
+
+#: A letter's date: the day it bears; for a letter sent before letters was used, the month
+#: (`Month`) or UNKNOWN where that is all that is known.
+LetterDate = Annotated[
+    dt.date | Month | str,
+    PlainValidator(_letter_date),
+    PlainSerializer(_letter_date_text, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^(\d{4}-\d{2}(-\d{2})?|unknown)$",
+            "description": "YYYY-MM-DD; for a letter sent before letters was used, YYYY-MM "
+            "or unknown",
+        }
+    ),
+]
 #: A sum of money: finite, not negative, under a trillion pounds.
 Money = Annotated[Decimal, Field(ge=0, lt=Decimal(10) ** 12, allow_inf_nan=False)]
 
@@ -214,13 +297,69 @@ class Recipient(Strict):
 class LetterInfo(Strict):
     """The letter's own date and reference, and when and why its comments are published."""
 
-    date: Day
+    #: The day the letter bears. A letter sent before letters was used may give its month
+    #: (2024-03) or `unknown` (with the web page's dates below); see `partial_date`.
+    date: LetterDate
     #: The office's reference; left out of the letter when not given, an empty row when ''.
     our_ref: OptionalText | None = None
     #: The day the office publishes its comments (s.55); the letter's date when not given.
     published: Day | None = None
     #: Why the comments are published after the 56 days, if they are.
     delay_reason: OptionalText = ""
+    #: The "published on" and "updated on" days the office's web page for the letter shows, for
+    #: a letter sent before letters was used whose own date is not known in full.
+    published_on: Day | None = None
+    updated_on: Day | None = None
+
+    @model_validator(mode="after")
+    def _page_dates(self) -> LetterInfo:
+        if self.date == UNKNOWN and not (self.published_on or self.updated_on):
+            raise ValueError(
+                "a letter dated unknown needs the day its web page was published on "
+                "(published_on) or updated on (updated_on), or both; if the month is known, "
+                "give it as the date (YYYY-MM)"
+            )
+        if self.published_on and self.updated_on and self.updated_on < self.published_on:
+            raise ValueError(
+                f"updated_on ({self.updated_on.isoformat()}) is before published_on "
+                f"({self.published_on.isoformat()}); a page is updated after it is published"
+            )
+        return self
+
+    @property
+    def day(self) -> dt.date | None:
+        """Return the day the letter bears, or None where only its month or nothing is known."""
+        return self.date if isinstance(self.date, dt.date) else None
+
+    @property
+    def month(self) -> Month | None:
+        """Return the month the letter is dated by when its day is not known."""
+        return self.date if isinstance(self.date, Month) else None
+
+    @property
+    def date_text(self) -> str:
+        """Write the letter's date as the data does: 2020-03-30, 2024-03 or unknown."""
+        return _letter_date_text(self.date)
+
+    @property
+    def year(self) -> int | None:
+        """Return the year of the letter's date, or None where it is not known."""
+        return None if isinstance(self.date, str) else self.date.year
+
+    @property
+    def latest_day(self) -> dt.date:
+        """Return the last day the letter can bear: its day, its month's last, or the page's.
+
+        A letter of unknown date was on its web page by the day the page was published (or,
+        if that is not given, updated).
+        """
+        if isinstance(self.date, dt.date):
+            return self.date
+        if isinstance(self.date, Month):
+            return self.date.last
+        page = self.published_on or self.updated_on
+        assert page is not None  # validated above
+        return page
 
 
 class Force(Strict):

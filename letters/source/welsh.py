@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from .english import uk_date
+from .english import uk_date, uk_month
 
 MONTHS = (
     "Ionawr",
@@ -100,6 +100,11 @@ def o(word: str) -> str:
 def cy_date(day: dt.date) -> str:
     """Write a date the Welsh way: '30 Mawrth 2020', '7 Chwefror 2020'."""
     return uk_date(day, MONTHS)
+
+
+def cy_month(year: int, month: int) -> str:
+    """Write a month the Welsh way, 'Mawrth 2024', for a letter dated by its month alone."""
+    return uk_month(year, month, MONTHS)
 
 
 # Numerals before a noun: the form and the mutation each causes, by the noun's gender.
