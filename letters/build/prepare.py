@@ -130,7 +130,9 @@ def language_facts(loaded: LoadedLetter, project: Project) -> dict[str, LetterFa
     letter, locate = loaded.letter, loaded.source.locate
     words_up_to = project.style.numbers.words_up_to
     return {
-        language: build_facts(letter, locate, loaded.framework, language, words_up_to)
+        language: build_facts(
+            letter, locate, loaded.framework, language, words_up_to, loaded.scales
+        )
         for language in letter.languages
     }
 
@@ -213,6 +215,7 @@ def prepare(
         loaded.source.locate,
         loaded.framework,
         words_up_to=project.style.numbers.words_up_to,
+        scales=loaded.scales,
     )
     language = next(iter(facts))
     sections = template_sections(project, template_name(loaded, language))

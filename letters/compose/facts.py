@@ -35,6 +35,22 @@ from ..source.model import (
     office_names,
     translation,
 )
+from .history import (
+    EarlierGrades,
+    EarlierReport,
+    HistoryWords,
+    earlier_report,
+    english_change,
+    english_grade,
+    english_same,
+    grade_history,
+    join_changes,
+    lifted_days,
+    welsh_change,
+    welsh_grade,
+    welsh_same,
+    welsh_scale,
+)
 from .markdown import OwnText, OwnTextError, escape_markdown, parse_own
 from .sections import OwnSection as OwnPart
 from .sections import Placed, SectionPlan
@@ -153,6 +169,10 @@ class LetterFacts:
     #: How many graded areas the data gives.
     graded_count: int
     ungraded_areas: tuple[str, ...]
+    #: The report this one revisits or amends, if it does.
+    earlier_report: EarlierReport | None
+    #: The areas whose earlier grades the data gives, a sentence for each earlier report.
+    grade_history: tuple[EarlierGrades, ...]
     findings: Findings
     afi_count: int
     #: Whether the areas for improvement are too many to list in the letter and go to an annex.
@@ -162,6 +182,11 @@ class LetterFacts:
     recommendation_summary: str
     cause_count: int
     cause_summary: str
+    #: How many of the causes of concern listed the inspectorate has lifted.
+    lifted_count: int
+    #: Each cause's `lifted` that is a day, written as the language writes dates; a `lifted`
+    #: not here names the report that lifted the cause.
+    lifted_on: dict[str, str]
     #: The report's own totals: its counts where the data gives them, else what is listed.
     totals: Totals
     aspiration: str | None
@@ -345,6 +370,8 @@ class _Worded:
     grades_by_area: str
     grades_awarded: str | None
     aspiration: str | None
+    #: How the language words a grade history.
+    history: HistoryWords
 
 
 def _english(
@@ -372,6 +399,15 @@ def _english(
         grades_by_area_phrase(groups, words_up_to, framework.preposition, basis.complete),
         grades_phrase(groups, framework),
         aspiration,
+        HistoryWords(
+            uk_date,
+            lambda area: area,
+            english_grade,
+            english_change,
+            english_same,
+            lambda scale: scale.name,
+            join_changes,
+        ),
     )
 
 
@@ -381,19 +417,22 @@ def build_facts(
     framework: Framework,
     language: str = ORIGINAL.code,
     words_up_to: int = WORDS_UP_TO,
+    scales: Mapping[str, Framework] | None = None,
 ) -> LetterFacts:
     """Derive a valid letter's facts and fill in its own paragraphs, in one of its languages.
 
     Counts are written in words up to `words_up_to` and in figures above (the house style's).
+    `scales` are the frameworks, by report kind, of earlier grades given on another's scale.
     """
     published_in = BY_CODE[language]
-    graded = {area: grade for area, grade in letter.report.grades.items() if grade != NOT_GRADED}
+    current = letter.report.current_grades
+    graded = {area: grade for area, grade in current.items() if grade != NOT_GRADED}
     grades = {area: graded[area] for area in framework.in_order(graded)}
     groups = group_grades(grades, framework)
     findings = collect_findings(letter.report)
     totals = report_totals(letter.report, findings)
     graded_total = letter.report.counts.graded_areas if letter.report.counts else None
-    named = {framework.canonical(area) for area in letter.report.grades}
+    named = {framework.canonical(area) for area in current}
     complete = (
         len(grades) == graded_total
         if graded_total is not None
@@ -430,8 +469,8 @@ def build_facts(
     plan = writer.plan(letter, published_in)
     if writer.problems:
         raise DataError(writer.problems)
-    inspected = framework.in_order(letter.report.grades)
-    ungraded = [area for area in inspected if letter.report.grades[area] == NOT_GRADED]
+    inspected = framework.in_order(current)
+    ungraded = [area for area in inspected if current[area] == NOT_GRADED]
     (afi, afis), (rec, recs), (cause, causes) = words.nouns
     cycle = _CYCLE.search(letter.report.title)
     return LetterFacts(
@@ -445,6 +484,8 @@ def build_facts(
         graded_total=graded_total,
         graded_count=len(grades),
         ungraded_areas=tuple(words.area(a) for a in ungraded),
+        earlier_report=earlier_report(letter.report, words.date),
+        grade_history=grade_history(letter.report, framework, scales or {}, worded.history),
         findings=findings,
         afi_count=counts[0],
         afis_in_annex=counts[0] > AFIS_LISTED_UP_TO,
@@ -453,6 +494,8 @@ def build_facts(
         recommendation_summary=words.count(counts[1], rec, recs),
         cause_count=counts[2],
         cause_summary=words.count(counts[2], cause, causes),
+        lifted_count=len([c for c in findings.causes if c.finding.lifted]),
+        lifted_on=lifted_days(letter.report, words.date),
         totals=totals,
         aspiration=aspiration,
         letter_date=_letter_date(letter, words),
@@ -527,7 +570,16 @@ def _welsh(
         + words.join([words.area(area) for area in group.areas])
         for group in basis.groups
     )
-    return _Worded(words, values, grades_by_area, None, None)
+    history = HistoryWords(
+        welsh.cy_date,
+        words.area,
+        welsh_grade,
+        welsh_change,
+        welsh_same,
+        welsh_scale,
+        lambda changes: "; ".join(changes),
+    )
+    return _Worded(words, values, grades_by_area, None, None, history)
 
 
 #: How each language words the derived facts, by its code (letters.source.languages).

@@ -13,10 +13,12 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     PlainSerializer,
     PlainValidator,
     StringConstraints,
+    Tag,
     TypeAdapter,
     ValidationError,
     WithJsonSchema,
@@ -410,6 +412,9 @@ class Finding(Strict):
     #: that report, as the letter names it ('PEEL 2018/19'). It prints with the recommendation
     #: and is left out of this report's counts. Empty: this report made it.
     from_report: OptionalText = ""
+    #: For a cause of concern the inspectorate has lifted: the day (2023-05-04) or the report
+    #: that lifted it, as the letter names it. It prints as lifted, not as an open concern.
+    lifted: OptionalText = ""
 
     @model_validator(mode="after")
     def _earlier_recommendation(self) -> Finding:
@@ -417,6 +422,11 @@ class Finding(Strict):
             raise ValueError(
                 "from_report is for a recommendation an earlier report made; say where other "
                 "findings come from in the letter's own text"
+            )
+        if self.lifted and self.kind != "cause of concern":
+            raise ValueError(
+                "lifted is for a cause of concern the inspectorate has lifted, not for "
+                f"{self.kind} findings; remove it"
             )
         return self
 
@@ -454,6 +464,57 @@ class ReportCounts(Strict):
         return self
 
 
+#: The tags of the two forms a grade may take; validation takes them out of an error's path.
+PLAIN_TAG, HISTORY_TAG = "<grade>", "<grade with history>"
+
+
+def _form(value: object) -> str:
+    """Tell the form a grade is in: a mapping of fields (or their model), or the grade alone."""
+    return HISTORY_TAG if isinstance(value, dict | BaseModel) else PLAIN_TAG
+
+
+class EarlierGrade(Strict):
+    """An area's grade in an earlier report, as the inspectorate gave it then."""
+
+    grade: Grade
+    #: The earlier report, as the letter names it ('PEEL 2021/22: An inspection of X Police').
+    #: Not given: the report this one revisits or amends, or the inspectorate's previous grade.
+    report: OptionalText = ""
+    #: The day the earlier report was published: before this report's.
+    published: Day | None = None
+    #: The earlier report's kind (data/reference/frameworks.yaml) when it is not this report's:
+    #: its grade is on that framework's scale.
+    kind: OptionalText = ""
+
+
+#: An earlier grade: the grade alone (`previously: inadequate`), or with its report named.
+Previously = Annotated[
+    Annotated[Grade, Tag(PLAIN_TAG)] | Annotated[EarlierGrade, Tag(HISTORY_TAG)],
+    Discriminator(_form),
+]
+
+
+class GradeHistory(Strict):
+    """An area's grade with the grade an earlier report gave it."""
+
+    grade: Grade
+    previously: Previously
+
+
+#: An area's grade: the grade alone (`preventing crime: good`), or with its history.
+AreaGrade = Annotated[
+    Annotated[Grade, Tag(PLAIN_TAG)] | Annotated[GradeHistory, Tag(HISTORY_TAG)],
+    Discriminator(_form),
+]
+
+
+class EarlierReport(Strict):
+    """An earlier report, as the letter names it, and the day it was published."""
+
+    title: Text
+    published: Day
+
+
 class Report(Strict):
     """The inspection report the letter answers."""
 
@@ -462,13 +523,49 @@ class Report(Strict):
     kind: Text
     published: Day
     period: OptionalText = ""
-    #: Area -> grade, on the framework's scale ('not graded' where the framework allows it).
-    grades: dict[str, Grade] = {}
+    #: Area -> grade, on the framework's scale ('not graded' where the framework allows it), or
+    #: -> {grade:, previously:} where an earlier report graded the area too.
+    grades: dict[str, AreaGrade] = {}
+    #: The report the inspectorate revisited, where this report is a revisit.
+    revisit_of: EarlierReport | None = None
+    #: The report this one amends (replaces), where this is an amended report.
+    amends: EarlierReport | None = None
     #: A short way to list areas for improvement: their texts alone.
     areas_for_improvement: list[Text] = []
     findings: list[Finding] = []
     #: The report's own totals, for a letter that lists only some of its findings (or none).
     counts: ReportCounts | None = None
+
+    @model_validator(mode="after")
+    def _one_earlier(self) -> Report:
+        if self.revisit_of is not None and self.amends is not None:
+            raise ValueError(
+                "a report is a revisit (revisit_of) or an amended report (amends), not both; "
+                "keep the one its title page says"
+            )
+        return self
+
+    @property
+    def current_grades(self) -> dict[str, str]:
+        """Each area's grade in this report, without its history."""
+        return {
+            area: given.grade if isinstance(given, GradeHistory) else given
+            for area, given in self.grades.items()
+        }
+
+    @property
+    def earlier_grades(self) -> dict[str, str | EarlierGrade]:
+        """Each area's earlier grade, for the areas whose history is given."""
+        return {
+            area: given.previously
+            for area, given in self.grades.items()
+            if isinstance(given, GradeHistory)
+        }
+
+    @property
+    def earlier(self) -> EarlierReport | None:
+        """The report this one revisits or amends, if it does."""
+        return self.revisit_of or self.amends
 
 
 class Savings(Strict):

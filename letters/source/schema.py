@@ -21,7 +21,18 @@ def json_schema(kind: str, frameworks: dict[str, Framework]) -> dict[str, Any]:
     grades = sorted({grade for framework in frameworks.values() for grade in framework.grades})
     report = schema["$defs"]["Report"]["properties"]
     report["kind"] = {"title": "Kind", "enum": sorted(frameworks)}
-    report["grades"]["additionalProperties"] = {"enum": [*grades, NOT_GRADED]}
+    scale = {"enum": [*grades, NOT_GRADED]}
+    # an area's grade is the grade alone, or the grade with its history
+    report["grades"]["additionalProperties"] = _either(scale, "GradeHistory")
+    history = schema["$defs"]["GradeHistory"]["properties"]
+    history["grade"] = {"title": "Grade", **scale}
+    history["previously"] = {"title": "Previously", **_either(scale, "EarlierGrade")}
+    earlier = schema["$defs"]["EarlierGrade"]["properties"]
+    earlier["grade"] = {"title": "Grade", **scale}
+    earlier["kind"] = {
+        "title": "Kind",
+        "enum": sorted(kind for kind, framework in frameworks.items() if framework.grades),
+    }
     report["grades"]["propertyNames"] = {
         "enum": sorted({area for framework in frameworks.values() for area in framework.names})
     }
@@ -38,3 +49,8 @@ def json_schema(kind: str, frameworks: dict[str, Framework]) -> dict[str, Any]:
         "anyOf": [{"type": "string"}, {"$ref": "#/$defs/Office"}],
     }
     return schema
+
+
+def _either(scale: dict[str, Any], fields: str) -> dict[str, Any]:
+    """Let a value be a grade on the scale (a typo named as one) or a mapping of `fields`."""
+    return {"if": {"type": "string"}, "then": scale, "else": {"$ref": f"#/$defs/{fields}"}}

@@ -6,18 +6,18 @@ import datetime as dt
 import io
 import re
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pydantic
 
-from .english import indefinite_article, join_words
+from .english import indefinite_article, join_words, uk_date
 from .errors import DataError, InputError, Location, Problem, did_you_mean
 from .frameworks import NOT_GRADED, Framework, frameworks_of
 from .inputs import SIGNATURE, read_input
 from .load import FieldPath, Source, dotted, load_source
-from .model import Letter, Signatory, normalise_grade
+from .model import HISTORY_TAG, PLAIN_TAG, EarlierGrade, Letter, Signatory, normalise_grade
 from .names import name_problem
 
 #: The largest side in pixels of a signature image (its bytes: `inputs.SIGNATURE_BYTES`).
@@ -43,6 +43,8 @@ class LoadedLetter:
     framework: Framework
     #: Who signs, in order: the letter's signatories, or the office's signatory.
     signers: tuple[Signer, ...] = ()
+    #: The frameworks, by report kind, of earlier grades given on another framework's scale.
+    scales: dict[str, Framework] = field(default_factory=dict)
 
     @property
     def files(self) -> list[Path]:
@@ -122,9 +124,15 @@ def load_letter(path: Path, root: Path) -> LoadedLetter:
         problems.extend(_problem(source, error) for error in exc.errors(include_url=False))
         raise DataError(_in_order(problems)) from None
     signers = _signers(letter, source, root, problems)
+    problems.extend(history_problems(letter, source))
     if problems:
         raise DataError(_in_order(problems))
-    return LoadedLetter(letter, source, frameworks[letter.report.kind], signers)
+    scales = {
+        earlier.kind: frameworks[earlier.kind]
+        for earlier in letter.report.earlier_grades.values()
+        if isinstance(earlier, EarlierGrade) and earlier.kind
+    }
+    return LoadedLetter(letter, source, frameworks[letter.report.kind], signers, scales)
 
 
 def _signers(
@@ -281,17 +289,12 @@ def _framework_problems(source: Source, frameworks: dict[str, Framework]) -> lis
                 )
             else:
                 seen[name] = area
-                blank = isinstance(grade, str) and not grade.strip()  # the model says so, once
-                if (
-                    isinstance(grade, str)
-                    and not blank
-                    and not _allowed(str(normalise_grade(grade)), framework)
-                ):
-                    problems.append(
-                        _grade_problem(
-                            source, ("report", "grades", area), grade, framework, frameworks
-                        )
-                    )
+                at: FieldPath = ("report", "grades", area)
+                if isinstance(grade, dict):  # {grade:, previously:}: the model checks its fields
+                    problems.extend(_history_problems(source, at, grade, framework, frameworks))
+                    grade = grade.get("grade")
+                    at = (*at, "grade")
+                problems.extend(_scale_problems(source, at, grade, framework, frameworks))
         named = {framework.canonical(area) for area in grades}
         missing = [area for area in framework.areas if area not in named]
         if missing and framework.every_area_graded:
@@ -304,10 +307,138 @@ def _framework_problems(source: Source, frameworks: dict[str, Framework]) -> lis
                     key=True,
                 )
             )
+    earlier = [name for name in ("revisit_of", "amends") if report.get(name) is not None]
+    if earlier and not framework.grades:
+        problems.append(
+            _at(
+                source,
+                ("report", earlier[0]),
+                f"a {framework.name} report's letter has no grades to set against an earlier "
+                f"report's; name the earlier report in the letter's own text instead",
+                key=True,
+            )
+        )
     target = tree.get("target_grade")
     if isinstance(target, str) and normalise_grade(target) not in framework.grades:
         problems.append(_grade_problem(source, ("target_grade",), target, framework, frameworks))
     return problems
+
+
+def _scale_problems(
+    source: Source,
+    at: FieldPath,
+    grade: object,
+    framework: Framework,
+    frameworks: dict[str, Framework],
+) -> list[Problem]:
+    """Check a grade is on the framework's scale; a blank one the model reports, once."""
+    if not isinstance(grade, str) or not grade.strip():
+        return []
+    if _allowed(str(normalise_grade(grade)), framework):
+        return []
+    return [_grade_problem(source, at, grade, framework, frameworks)]
+
+
+def _history_problems(
+    source: Source,
+    at: FieldPath,
+    given: dict[str, Any],
+    framework: Framework,
+    frameworks: dict[str, Framework],
+) -> list[Problem]:
+    """Check an area's earlier grade is on its framework's scale: this report's or its kind's."""
+    previously = given.get("previously")
+    if isinstance(previously, str):
+        return _scale_problems(source, (*at, "previously"), previously, framework, frameworks)
+    if not isinstance(previously, dict):
+        return []
+    kind = previously.get("kind")
+    scale = framework
+    if isinstance(kind, str) and kind.strip():
+        found = frameworks.get(kind.strip())
+        if found is None or not found.grades:
+            graded = sorted(name for name, other in frameworks.items() if other.grades)
+            hint = _kind_hint(kind.strip(), {name: frameworks[name] for name in graded})
+            return [
+                _at(
+                    source,
+                    (*at, "previously", "kind"),
+                    f"{kind!r} is not a graded report kind of data/reference/frameworks.yaml; "
+                    f"expected {_or(graded)}{hint}",
+                )
+            ]
+        scale = found
+    return _scale_problems(
+        source, (*at, "previously", "grade"), previously.get("grade"), scale, frameworks
+    )
+
+
+def history_problems(letter: Letter, source: Source) -> list[Problem]:
+    """Check a report's history is possible: what came before it was published before it.
+
+    An earlier grade, or the report this one revisits or amends, published on or after this
+    report; a cause of concern lifted after the letter's date.
+    """
+    report = letter.report
+    problems = []
+    published = uk_date(report.published)
+    for name in ("revisit_of", "amends"):
+        earlier = getattr(report, name)
+        verb = "revisits" if name == "revisit_of" else "amends"
+        if earlier is not None and earlier.published >= report.published:
+            problems.append(
+                _at(
+                    source,
+                    ("report", name, "published"),
+                    f"{uk_date(earlier.published)} is not before this report's publication "
+                    f"({published}); the report it {verb} came out before it",
+                )
+            )
+    for area, previously in report.earlier_grades.items():
+        if isinstance(previously, EarlierGrade) and previously.published is not None:
+            if previously.published >= report.published:
+                problems.append(
+                    _at(
+                        source,
+                        ("report", "grades", area, "previously", "published"),
+                        f"{uk_date(previously.published)} is not before this report's "
+                        f"publication ({published}); an earlier grade comes from an earlier report",
+                    )
+                )
+    for index, finding in enumerate(report.findings):
+        if not finding.lifted:
+            continue
+        at = ("report", "findings", index, "lifted")
+        if _ISO_DAY.fullmatch(finding.lifted) is None:
+            continue
+        try:
+            day = dt.date.fromisoformat(finding.lifted)
+        except ValueError:
+            problems.append(
+                _at(
+                    source,
+                    at,
+                    f"{finding.lifted!r} is not a date; write the day the cause was lifted as "
+                    "YYYY-MM-DD, or name the report that lifted it",
+                )
+            )
+            continue
+        dated = letter.letter
+        if day > dated.latest_day:
+            when = uk_date(dated.day) if dated.day else dated.date_text
+            problems.append(
+                _at(
+                    source,
+                    at,
+                    f"{uk_date(day)} is after the letter's date ({when}); "
+                    "a letter can only say a cause of concern has been lifted once it has",
+                )
+            )
+    return problems
+
+
+#: A `lifted` written as a day: any other text names the report that lifted the cause.
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _kind_hint(kind: str, frameworks: dict[str, Framework]) -> str:
@@ -382,7 +513,8 @@ _BOUNDS = {
 
 def _problem(source: Source, error: Any) -> Problem:
     """Describe one pydantic error in the user's terms, at the right line."""
-    path: FieldPath = tuple(error["loc"])
+    # a grade's form (the grade alone, or with its history) is no field of the data
+    path: FieldPath = tuple(p for p in error["loc"] if p not in (PLAIN_TAG, HISTORY_TAG))
     kind = error["type"]
     value = error.get("input")
     if kind == "extra_forbidden":
