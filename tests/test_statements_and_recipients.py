@@ -121,9 +121,7 @@ def test_a_thematic_statement_in_the_third_person(scratch: Path) -> None:
         assert line in lines
         _in_every_output(texts, line)
     summary = next(line for line in lines if line.startswith("The report makes"))
-    assert summary.endswith(
-        "Set out below is how West Mercia Police is responding."
-    )
+    assert summary.endswith("Set out below is how West Mercia Police is responding.")
 
 
 def test_a_welsh_statement_in_the_third_person(scratch: Path) -> None:
