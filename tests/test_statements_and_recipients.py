@@ -113,8 +113,8 @@ def test_a_thematic_statement_in_the_third_person(scratch: Path) -> None:
     lines, texts = _build(scratch, data)
     for line in (
         "John Campion, Police and Crime Commissioner for West Mercia, responds here to the"
-        " national thematic report An inspection of how well the police tackle serious youth violence,"
-        " which HMICFRS published on 8 March 2023, with comments under section 55 of the"
+        " national thematic report An inspection of how well the police tackle serious youth"
+        " violence, which HMICFRS published on 8 March 2023, with comments under section 55 of the"
         " Police Act 1996.",
         "John Campion will continue to hold the Chief Constable to account for this work.",
     ):
