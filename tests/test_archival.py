@@ -54,21 +54,37 @@ def _versions() -> dict[str, str]:
 REFERENCE_LISTS = ("frameworks.yaml", "home-secretaries.yaml")
 
 
+def _approved_root() -> Path:
+    """Return the default letter's approved snapshot, written out as a project: its source.
+
+    The letter is sent, so it is made from its snapshot's files, not the working tree's (a
+    template improved since for later letters is none of its business).
+    """
+    from letters.build.snapshot import frozen
+
+    approved = frozen(DEFAULT_LETTER, ROOT)
+    assert approved is not None
+    return approved.root
+
+
 def _inputs_sha256() -> str:
     """Hash the default letter's inputs: its sources, templates/ and the reference lists.
 
     The reference lists are the report kinds and the Home Secretaries. Each input adds its
-    path in the project, a NUL, its own SHA-256 in hex and a newline, in path order.
+    path in the project, a NUL, its own SHA-256 in hex and a newline, in path order; the
+    files are its approved snapshot's.
     """
+    base = _approved_root()
     templates = [
         path
-        for path in (ROOT / "templates").rglob("*")
-        if path.is_file() and path != ROOT / "templates" / "README.md"  # the guide is no input
+        for path in (base / "templates").rglob("*")
+        if path.is_file() and path != base / "templates" / "README.md"  # the guide is no input
     ]
-    references = [ROOT / "data" / "reference" / name for name in REFERENCE_LISTS]
+    sources = [base / path.relative_to(ROOT) for path in SOURCES]
+    references = [base / "data" / "reference" / name for name in REFERENCE_LISTS]
     digest = hashlib.sha256()
-    for path in sorted(path.resolve() for path in [*SOURCES, *templates, *references]):
-        digest.update(path.relative_to(ROOT).as_posix().encode("utf-8") + b"\0")
+    for path in sorted([*sources, *templates, *references]):
+        digest.update(path.relative_to(base).as_posix().encode("utf-8") + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).hexdigest().encode("ascii") + b"\n")
     return digest.hexdigest()
 
@@ -148,9 +164,10 @@ def test_every_input_is_embedded_byte_for_byte_by_its_path(record: pikepdf.Pdf) 
         "data/reference/frameworks.yaml",
         "data/reference/home-secretaries.yaml",
     ]
+    base = _approved_root()
     templates = sorted(
-        path.relative_to(ROOT).as_posix()
-        for path in (ROOT / "templates").rglob("*")
+        path.relative_to(base).as_posix()
+        for path in (base / "templates").rglob("*")
         if path.is_file() and path.name != "README.md"
     )
     assert [name for name in inputs if name.startswith("templates/")] == templates
@@ -165,7 +182,7 @@ def test_every_input_is_embedded_byte_for_byte_by_its_path(record: pikepdf.Pdf) 
             assert str(stream.Subtype) == "/application/json"
             continue
         assert str(spec.AFRelationship) == "/Source"
-        assert stream.read_bytes() == (ROOT / name).read_bytes()
+        assert stream.read_bytes() == (base / name).read_bytes()
         suffix = Path(name).suffix
         assert str(stream.Subtype) == media.get(suffix, str(stream.Subtype)), name
 

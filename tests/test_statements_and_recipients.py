@@ -40,6 +40,11 @@ quotes:
 """
 
 
+def _office_greets(root: Path, form: str) -> None:
+    """Set the Warwickshire office's salutation form ('' for none)."""
+    edit_yaml(root / "data/offices/warwickshire-pcc.yaml", "salutation: name\n", form)
+
+
 def _build(root: Path, data: Path) -> tuple[list[str], dict[str, str]]:
     """Build a letter in every format; return its DOCX lines and each output's text."""
     result = build_letter(data, root / "build", project=Project(root))
@@ -162,11 +167,7 @@ recipient:
 
 
 def test_a_letter_to_two_recipients_lists_both_and_greets_both(scratch: Path) -> None:
-    edit_yaml(
-        scratch / "data/offices/warwickshire-pcc.yaml",
-        "signatory:",
-        "salutation: title\nsignatory:",
-    )
+    _office_greets(scratch, "salutation: title\n")
     data = scratch / WARWICKSHIRE
     edit_yaml(data, ONE_RECIPIENT, TWO_RECIPIENTS)
     lines, texts = _build(scratch, data)
@@ -191,18 +192,17 @@ def test_a_letter_to_two_recipients_lists_both_and_greets_both(scratch: Path) ->
     ("office_form", "recipient_adds", "greeting"),
     [
         ("", "", "Dear Suella Braverman"),
+        ("salutation: name\n", "", "Dear Suella Braverman"),
         ("salutation: title\n", "", "Dear Home Secretary"),
         ("salutation: surname\n", "  courtesy_title: Mrs\n", "Dear Mrs Braverman"),
         ("salutation: title\n", "  salutation: Suella,\n", "Dear Suella,"),
     ],
-    ids=["by name", "by title", "by surname", "own wins"],
+    ids=["no form", "by name", "by title", "by surname", "own wins"],
 )
 def test_the_office_sets_how_its_letters_greet(
     scratch: Path, office_form: str, recipient_adds: str, greeting: str
 ) -> None:
-    edit_yaml(
-        scratch / "data/offices/warwickshire-pcc.yaml", "signatory:", office_form + "signatory:"
-    )
+    _office_greets(scratch, office_form)
     data = scratch / WARWICKSHIRE
     edit_yaml(data, "  title: Home Secretary\n", "  title: Home Secretary\n" + recipient_adds)
     lines, texts = _build(scratch, data)
@@ -214,6 +214,7 @@ def test_a_draft_that_would_greet_by_full_name_is_warned(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = scratch / WARWICKSHIRE
+    _office_greets(scratch, "")
     status, out, err = run_in(scratch, monkeypatch, "check", WARWICKSHIRE)
     at = position(data, "Suella Braverman", after="name: ")
     assert (
@@ -300,11 +301,7 @@ def test_what_the_form_does_not_allow_is_an_error_at_its_line(
 def test_greeting_by_surname_needs_a_courtesy_title(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    edit_yaml(
-        scratch / "data/offices/warwickshire-pcc.yaml",
-        "signatory:",
-        "salutation: surname\nsignatory:",
-    )
+    _office_greets(scratch, "salutation: surname\n")
     data = scratch / WARWICKSHIRE
     status, out, err = run_in(scratch, monkeypatch, "check", WARWICKSHIRE)
     assert status == 1
