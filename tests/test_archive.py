@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from conftest import DEFAULT_LETTER, copy_of_project, edit_yaml
 from letters.build.archive import MANIFEST, read_manifest
+from letters.build.snapshot import frozen
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
 
@@ -71,10 +72,12 @@ def test_filing_writes_the_pdf_and_a_chained_manifest_row(archived: Path) -> Non
     )
     assert row["review_by"] == "2027-03-30", "seven years, as the office file sets"
     # every input the record embeds, by its path in the project
+    # (the letter is sent: its files are its approved snapshot's)
+    approved = frozen(Path(LETTER).resolve(), Path.cwd().resolve())
+    assert approved is not None
     for source in (LETTER, "data/offices/lancashire-pcc.yaml"):
-        assert (
-            row["sources_sha256"][source] == hashlib.sha256(Path(source).read_bytes()).hexdigest()
-        )
+        made_from = (approved.root / source).read_bytes()
+        assert row["sources_sha256"][source] == hashlib.sha256(made_from).hexdigest()
     assert "templates/house-style.yaml" in row["sources_sha256"]
     assert row["prev"] == "0" * 64 and row["hash"] == _row_hash(row)
     assert row["pdf_sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()

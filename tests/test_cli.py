@@ -100,14 +100,14 @@ def test_a_folder_stands_for_the_letters_directly_inside_it(
     result = runner.invoke(main, ["build", "data/examples", "--out", "out", "--format", "html"])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (scratch / "data" / "examples").glob("*.yaml"))
-    assert len(names) == 9
+    assert len(names) == 10
     assert sorted(p.name for p in (scratch / "out").iterdir()) == [
         name.replace(".yaml", ".html") for name in names
     ]
-    assert "built 9, skipped 0 (up to date), held 0, failed 0 of 9 letters in " in result.stderr
+    assert "built 10, skipped 0 (up to date), held 0, failed 0 of 10 letters in " in result.stderr
     result = runner.invoke(main, ["check", "data/examples", f"data/{DEFAULT_LETTER.name}"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.count(": ok: ") == 10
+    assert result.stdout.count(": ok: ") == 11
     result = runner.invoke(main, ["due", "data/examples/older"])
     assert result.exit_code == 1
     assert "data/examples/older/not-this-one.yaml" in result.stderr
@@ -190,10 +190,11 @@ def test_an_unclosed_block_in_a_template_names_the_template(
 ) -> None:
     name = "templates/letters/integrated-peel-2018.md.j2"
     source = (scratch / name).read_text(encoding="utf-8")
-    # the {% if %} the first {% endif %} closed is the last one opened before it
-    opened = source[: source.index("{% endif %}\n")].rindex("{% if ")
+    # the {% if %} around the closing sentence, which holds no other block
+    opened = source.index('{% if layout == "letter" %}\nAs you would expect')
     line = source[:opened].count("\n") + 1
-    edit_yaml(scratch / name, "{% endif %}\n", "")
+    closed = source.index("{% endif %}\n", opened)
+    (scratch / name).write_text(source[:closed] + source[closed + len("{% endif %}\n") :])
     result = _build_default(runner, scratch, monkeypatch)
     assert result.exit_code == 1
     [message] = result.stderr.splitlines()

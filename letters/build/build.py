@@ -590,8 +590,11 @@ def _records(
         )
         files, _ = render(document, project, ("pdf",))
         recipient = (
-            f"{facts.addressee}, {letter.recipient.title}"
-            if letter.recipient
+            "; ".join(
+                f"{a.addressee}, {r.title}"
+                for a, r in zip(facts.recipients, letter.addressed_to, strict=True)
+            )
+            if facts.recipients
             else "(published statement)"
         )
         report = letter.report

@@ -26,7 +26,7 @@ from ..source.frameworks import Framework
 from ..source.inputs import REFERENCE
 from ..source.languages import BY_CODE, LANGUAGES, ORIGINAL, Language
 from ..source.load import FieldPath, dotted, load_source
-from ..source.model import Paragraphs, WelshLetter, translation
+from ..source.model import Paragraphs, Recipient, WelshLetter, translation
 from ..source.validate import LoadedLetter
 from .document import Block, Table, block_lines, inline_text
 from .facts import LetterFacts
@@ -160,6 +160,7 @@ def check_letter(
     checker.dated(importing)
     checker.deadline(today)
     checker.recipient(home_secretaries)
+    checker.salutation()
     checker.postal()
     checker.responses()
     checker.figures()
@@ -374,15 +375,25 @@ class _Checker:
         )
 
     def recipient(self, holders: Holders | None) -> None:
-        """Warn when the Home Secretary named was not in office on the letter's date.
+        """Warn when a Home Secretary named was not in office on the letter's date.
 
         For a letter dated by its month, anyone in office during the month will do; a letter
         of unknown date is not checked (its web page's dates are not its own).
         """
-        recipient, info = self.letter.recipient, self.letter.letter
+        for at, recipient in self._recipients():
+            self._home_secretary(holders, at, recipient)
+
+    def _recipients(self) -> list[tuple[FieldPath, Recipient]]:
+        """List the letter's recipients, each with its field: recipient, or recipients[i]."""
+        if self.letter.recipient is not None:
+            return [(("recipient",), self.letter.recipient)]
+        return [(("recipients", i), r) for i, r in enumerate(self.letter.recipients)]
+
+    def _home_secretary(self, holders: Holders | None, at: FieldPath, recipient: Recipient) -> None:
+        """Warn when this recipient, titled Home Secretary, was not in office on the day."""
+        info = self.letter.letter
         if (
             holders is None
-            or recipient is None
             or recipient.title.strip().lower() != "home secretary"
             or (info.day is None and info.month is None)
         ):
@@ -402,7 +413,7 @@ class _Checker:
             letters = recipient.name[len(name) :].strip()
             self.add(
                 "note",
-                ("recipient", "name"),
+                (*at, "name"),
                 f"the name holds post-nominals; give them as post_nominals: {letters} so the "
                 "name is the person's alone",
             )
@@ -412,7 +423,7 @@ class _Checker:
         if first > holders.checked:
             self.add(
                 "warning",
-                ("recipient", "name"),
+                (*at, "name"),
                 f"{recipient.name} is not the Home Secretary {when} in the project's "
                 f"list, last checked on {uk_date(holders.checked)}; if the office has changed "
                 "hands, add the new holder to data/reference/home-secretaries.yaml",
@@ -420,9 +431,30 @@ class _Checker:
         elif in_office:
             self.add(
                 "warning",
-                ("recipient", "name"),
+                (*at, "name"),
                 f"{recipient.name} was not Home Secretary {when}; "
                 f"{' and '.join(in_office)} was (source: {holders.source})",
+            )
+
+    def salutation(self) -> None:
+        """Ask a draft whose office chose no greeting to choose one before it greets by full name.
+
+        Offices greet by title ('Dear Home Secretary') or by surname ('Dear Mr Cleverly') as
+        their house style; by first name and surname only where the office says so.
+        """
+        office = self.letter.office
+        if self.letter.status.state != "draft" or office.salutation is not None:
+            return
+        for at, recipient in self._recipients():
+            if recipient.salutation or len(recipient.name.split()) < 2:
+                continue
+            self.add(
+                "warning",
+                (*at, "name"),
+                f"the letter greets 'Dear {recipient.name}' by first name and surname; set the "
+                f"office file's salutation: title ('Dear {recipient.title}'), surname (with the "
+                "recipient's courtesy_title: 'Dear Mr ...') or name (to keep this), or give the "
+                "recipient a salutation",
             )
 
     def postal(self) -> None:
@@ -430,8 +462,7 @@ class _Checker:
         addresses: list[tuple[FieldPath, list[str]]] = [
             (("office", "address"), self.letter.office.address)
         ]
-        if self.letter.recipient is not None and self.letter.recipient.address:
-            addresses.insert(0, (("recipient", "address"), self.letter.recipient.address))
+        addresses[:0] = [((*at, "address"), r.address) for at, r in self._recipients() if r.address]
         for path, lines in addresses:
             if len(lines) < 2:
                 self.add(

@@ -31,6 +31,7 @@ from ..source.model import (
     UNKNOWN,
     Letter,
     OwnSection,
+    Recipient,
     Report,
     office_names,
     translation,
@@ -196,7 +197,10 @@ class LetterFacts:
     #: date is unknown ('' otherwise, or where the page's publication day is not given).
     page_published: str
     report_published: str
+    #: The first (or only) recipient's name as addressed: 'Rt Hon Priti Patel MP'.
     addressee: str
+    #: How the letter greets its recipient, or its recipients joined ('Home Secretary and
+    #: HM Chief Inspector of Constabulary'): what follows 'Dear'.
     salutation: str
     #: The letter's own text, Markdown with its facts filled in: print each with {{ }}.
     body: tuple[OwnText, ...]
@@ -215,6 +219,10 @@ class LetterFacts:
     placeholders: dict[str, str]
     #: Who signs, in order: the letter's signatories, or the office's signatory.
     signatories: tuple[Signing, ...]
+    #: Each addressee in order, as the address block prints them (none for a statement).
+    recipients: tuple[Addressing, ...] = ()
+    #: What a statement quotes, in this language, in order.
+    quotes: tuple[Quoted, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -223,6 +231,28 @@ class Signing:
 
     name: str
     title: str
+
+
+@dataclass(frozen=True)
+class Addressing:
+    """One addressee as the address block prints them, in the letter's language."""
+
+    #: Honorific, name and post-nominals: 'Rt Hon James Cleverly MP'.
+    addressee: str
+    title: str
+    address: tuple[str, ...]
+    email: tuple[str, ...]
+    #: What follows 'Dear' for this recipient alone.
+    salutation: str
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """Words a statement quotes, in the letter's language, with the speaker's name and title."""
+
+    name: str
+    title: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -439,7 +469,6 @@ def build_facts(
         else all(area in named for area in framework.areas)
     )
     counts = (len(findings.afis), len(findings.recommendations), len(findings.causes))
-    recipient = letter.recipient
     basis = _Basis(findings, totals, grades, groups, complete, words_up_to)
     worded = DERIVED_WORDING[language](letter, locate, framework, basis, published_in)
     words, aspiration = worded.words, worded.aspiration
@@ -447,9 +476,7 @@ def build_facts(
     own, at = (
         (translated.paragraphs, (published_in.field,)) if translated else (letter.paragraphs, ())
     )
-    salutation = (
-        translated.salutation if translated else (recipient.salutation if recipient else "")
-    )
+    addressing = _addressing(letter, published_in, words.join)
     writer = _OwnWriter(worded.values, locate)
     body = writer.all(own.body, (*at, "paragraphs", "body"))
     planned = writer.all(own.planned_activity, (*at, "paragraphs", "planned_activity"))
@@ -503,12 +530,8 @@ def build_facts(
         if letter.letter.date == UNKNOWN and letter.letter.published_on
         else "",
         report_published=words.date(letter.report.published),
-        addressee=" ".join(
-            filter(None, (recipient.honorific, recipient.name, recipient.post_nominals))
-        )
-        if recipient
-        else "",
-        salutation=(salutation or recipient.name) if recipient else "",
+        addressee=addressing[0].addressee if addressing else "",
+        salutation=words.join([a.salutation for a in addressing]) if addressing else "",
         body=body,
         planned_activity=planned,
         themes=themes,
@@ -518,7 +541,62 @@ def build_facts(
         own_fields=writer.fields,
         placeholders=writer.values,
         signatories=_signing(letter, published_in),
+        recipients=addressing,
+        quotes=tuple(
+            Quoted(
+                q.name,
+                getattr(q, "title" + published_in.suffix) or q.title,
+                getattr(q, "text" + published_in.suffix) or q.text,
+            )
+            for q in letter.quotes
+        ),
     )
+
+
+def _addressing(
+    letter: Letter, language: Language, join: Callable[[Sequence[str]], str]
+) -> tuple[Addressing, ...]:
+    """Say how each recipient is addressed and greeted, in the letter's language.
+
+    A recipient's own salutation wins (for a single recipient of a translated letter, the
+    translation's); else the office file's form: by title, by courtesy title and surname, or
+    by name (the default).
+    """
+    translated = translation(letter, language)
+    single = letter.recipient is not None
+    found = []
+    for r in letter.addressed_to:
+        title = r.title
+        own = r.salutation
+        if language.translated:
+            title = (
+                (translated.recipient_title if translated and single else "")
+                or getattr(r, "title" + language.suffix)
+                or r.title
+            )
+            # a translated letter greets with its own salutation, or by the office's form
+            own = (translated.salutation if translated and single else "") or getattr(
+                r, "salutation" + language.suffix
+            )
+        found.append(
+            Addressing(
+                " ".join(filter(None, (r.honorific, r.name, r.post_nominals))),
+                title,
+                tuple(r.address),
+                tuple(r.email),
+                own or _greeting(r, title, letter.office.salutation),
+            )
+        )
+    return tuple(found)
+
+
+def _greeting(recipient: Recipient, title: str, form: str | None) -> str:
+    """Greet a recipient by the office's form: their title, courtesy title and surname, or name."""
+    if form == "title":
+        return title
+    if form == "surname" and recipient.courtesy_title:
+        return f"{recipient.courtesy_title} {recipient.name.split()[-1]}"
+    return recipient.name
 
 
 def _signing(letter: Letter, language: Language) -> tuple[Signing, ...]:

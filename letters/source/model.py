@@ -269,6 +269,11 @@ class Office(Strict):
     translation_days: Annotated[int, Field(ge=0, le=55)] = 14
     #: Days before the deadline by which the office asks to have the chief officer's comments.
     comments_days: Annotated[int, Field(ge=0, le=55)] = 21
+    #: How the office's letters greet a recipient who has no salutation of their own: 'title'
+    #: ('Dear Home Secretary'), 'surname' ('Dear Mr Cleverly': the recipient's courtesy_title and
+    #: the last word of their name) or 'name' ('Dear James Cleverly'). Not set: by name, and
+    #: `letters check` asks the office to choose.
+    salutation: Literal["title", "surname", "name"] | None = None
     cy: WelshOffice | None = None
 
 
@@ -285,15 +290,32 @@ class Recipient(Strict):
     address: Annotated[list[Line], Field(max_length=12)] = []
     #: Mailboxes the letter goes to, for a recipient written to by email.
     email: Annotated[list[Line], Field(max_length=4)] = []
-    #: How the letter greets them: 'Home Secretary' gives 'Dear Home Secretary'. The name if not
-    #: given.
+    #: How the letter greets them: 'Home Secretary' gives 'Dear Home Secretary'. If not given,
+    #: the office file's salutation form says (the name if it says none).
     salutation: OptionalText = ""
+    #: The courtesy title a greeting by surname uses: 'Mr' gives 'Dear Mr Cleverly'.
+    courtesy_title: OptionalText = ""
+    #: The title and greeting in Welsh, for one of several recipients of a letter in Welsh (a
+    #: single recipient's are the letter's cy: recipient_title and salutation).
+    title_cy: OptionalText = ""
+    salutation_cy: OptionalText = ""
 
     @model_validator(mode="after")
     def _reachable(self) -> Recipient:
         if not (self.address or self.email):
             raise ValueError("a recipient needs an address, an email or both")
         return self
+
+
+class Quote(Strict):
+    """Words a statement quotes, with who said them: printed as an attributed quotation."""
+
+    name: Text
+    title: Text
+    title_cy: OptionalText = ""
+    #: What they said, one paragraph, printed exactly as written inside quotation marks.
+    text: Text
+    text_cy: OptionalText = ""
 
 
 class LetterInfo(Strict):
@@ -725,6 +747,9 @@ class Letter(Strict):
     office: Office
     #: Whom the letter is addressed to; a statement may have no addressee.
     recipient: Recipient | None = None
+    #: Several addressees of one letter (the Home Secretary and HM Chief Inspector), in order,
+    #: in place of recipient.
+    recipients: Annotated[list[Recipient], Field(max_length=4)] = []
     letter: LetterInfo
     force: Force
     report: Report
@@ -734,6 +759,11 @@ class Letter(Strict):
     status: Status = Status()
     #: 'letter' (with address, reference block and signature) or 'statement' (headed sections only).
     layout: Literal["letter", "statement"] = "letter"
+    #: How a statement speaks of its signatory: 'first' (I write ...) or 'third' (Ben Adams,
+    #: Commissioner, responds ...). A letter is always in the first person.
+    voice: Literal["first", "third"] = "first"
+    #: What a statement quotes, each with who said it and their title (at most two speakers).
+    quotes: Annotated[list[Quote], Field(max_length=6)] = []
     #: For a thematic response: one section per recommendation, or recommendations grouped by theme.
     recommendations_by: Literal["recommendation", "theme"] = "recommendation"
     #: Who is sent a copy, one line each (for example HM Chief Inspector of Constabulary).
@@ -763,7 +793,7 @@ class Letter(Strict):
 
     @model_validator(mode="after")
     def _complete(self) -> Letter:
-        if self.layout == "letter" and self.recipient is None:
+        if self.layout == "letter" and self.recipient is None and not self.recipients:
             raise ValueError("a letter needs a recipient (or set layout: statement)")
         if len(set(self.languages)) != len(self.languages):
             raise ValueError("each language is listed once in languages")
@@ -777,6 +807,11 @@ class Letter(Strict):
                     f"office's under the office file's {field}:"
                 )
         return self
+
+    @property
+    def addressed_to(self) -> list[Recipient]:
+        """Whom the letter is addressed to, in order: its recipient or its recipients."""
+        return [self.recipient] if self.recipient is not None else list(self.recipients)
 
 
 def copy_for(model: BaseModel, audience: Audience) -> BaseModel:

@@ -125,6 +125,7 @@ def load_letter(path: Path, root: Path) -> LoadedLetter:
         raise DataError(_in_order(problems)) from None
     signers = _signers(letter, source, root, problems)
     problems.extend(history_problems(letter, source))
+    problems.extend(_form_problems(letter, source))
     if problems:
         raise DataError(_in_order(problems))
     scales = {
@@ -133,6 +134,53 @@ def load_letter(path: Path, root: Path) -> LoadedLetter:
         if isinstance(earlier, EarlierGrade) and earlier.kind
     }
     return LoadedLetter(letter, source, frameworks[letter.report.kind], signers, scales)
+
+
+def _form_problems(letter: Letter, source: Source) -> list[Problem]:
+    """Find what the letter's form does not allow: whom it greets, its voice, its quotations."""
+    found: list[tuple[FieldPath, str]] = []
+    if letter.recipient is not None and letter.recipients:
+        found.append((("recipients",), "give recipient: (one) or recipients: (several), not both"))
+    elif len(letter.recipients) == 1:
+        found.append(
+            (("recipients",), "recipients: lists several; write a single one under recipient:")
+        )
+    if letter.layout == "letter" and letter.voice == "third":
+        found.append(
+            (
+                ("voice",),
+                "voice: third is for a statement (set layout: statement); a letter is signed in "
+                "the first person",
+            )
+        )
+    if letter.layout == "letter" and letter.quotes:
+        found.append(
+            (
+                ("quotes",),
+                "quotes are printed in a statement (set layout: statement); a letter speaks in "
+                "its signatory's own words",
+            )
+        )
+    speakers = list(dict.fromkeys((q.name, q.title) for q in letter.quotes))
+    if len(speakers) > 2:
+        found.append(
+            (
+                ("quotes", [q.name for q in letter.quotes].index(speakers[2][0]), "name"),
+                f"a statement quotes at most two speakers; this is a third, {speakers[2][0]}",
+            )
+        )
+    if letter.office.salutation == "surname":
+        at: FieldPath = ("recipient",) if letter.recipient is not None else ("recipients",)
+        for i, recipient in enumerate(letter.addressed_to):
+            if not (recipient.salutation or recipient.courtesy_title):
+                found.append(
+                    (
+                        at if letter.recipient is not None else (*at, i),
+                        f"the office file greets by surname (salutation: surname): give "
+                        f"{recipient.name}'s courtesy_title (Mr, Mrs, Ms, Dr) or a salutation",
+                    )
+                )
+    return [Problem(source.locate(path), message, dotted(path)) for path, message in found]
 
 
 def _signers(
