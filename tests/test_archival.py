@@ -54,29 +54,36 @@ def _versions() -> dict[str, str]:
 REFERENCE_LISTS = ("frameworks.yaml", "home-secretaries.yaml")
 
 
-def _as_approved(name: str) -> bytes:
-    """Read one input of the default letter as it was approved: from its snapshot.
+def _approved_inputs() -> dict[str, str]:
+    """List the default letter's inputs as approved, by path: each one's SHA-256 digest.
 
     The letter is sent, so it builds from its approval's snapshot, whose shared files (the
-    templates) may differ from today's: comms staff improve them for the next letter.
+    templates) may differ from today's: comms staff improve them, and add new ones, for the
+    next letter.
     """
     record = json.loads(
         (ROOT / "approvals" / "letters" / "data" / DEFAULT_LETTER.stem / "1.json").read_text()
     )
-    digest = str(record["inputs"][name]).removeprefix("sha256:")
+    return {name: str(digest).removeprefix("sha256:") for name, digest in record["inputs"].items()}
+
+
+def _as_approved(name: str) -> bytes:
+    """Read one input of the default letter as it was approved: from its snapshot."""
+    digest = _approved_inputs()[name]
     return (ROOT / "approvals" / "objects" / digest[:2] / digest[2:]).read_bytes()
 
 
 def _inputs_sha256() -> str:
     """Hash the default letter's inputs as approved: its sources, templates/, reference lists.
 
-    The reference lists are the report kinds and the Home Secretaries. Each input adds its
-    path in the project, a NUL, its own SHA-256 in hex and a newline, in path order.
+    The templates are those there were when it was approved; the reference lists are the
+    report kinds and the Home Secretaries. Each input adds its path in the project, a NUL,
+    its own SHA-256 in hex and a newline, in path order.
     """
     templates = [
-        path
-        for path in (ROOT / "templates").rglob("*")
-        if path.is_file() and path != ROOT / "templates" / "README.md"  # the guide is no input
+        ROOT / name
+        for name in _approved_inputs()
+        if name.startswith("templates/") and name != "templates/README.md"  # the guide is none
     ]
     references = [ROOT / "data" / "reference" / name for name in REFERENCE_LISTS]
     digest = hashlib.sha256()
@@ -162,11 +169,10 @@ def test_every_input_is_embedded_byte_for_byte_by_its_path(record: pikepdf.Pdf) 
         "data/reference/frameworks.yaml",
         "data/reference/home-secretaries.yaml",
     ]
-    templates = sorted(
-        path.relative_to(ROOT).as_posix()
-        for path in (ROOT / "templates").rglob("*")
-        if path.is_file() and path.name != "README.md"
-    )
+    # every template there was when the letter was approved: those added since are not its
+    templates = sorted(name for name in _approved_inputs() if name.startswith("templates/"))
+    assert "templates/letters/integrated-peel-2018.md.j2" in templates
+    assert "templates/fonts/LiberationSans-Regular.ttf" in templates
     assert [name for name in inputs if name.startswith("templates/")] == templates
     media = {".yaml": "/application/yaml", ".j2": "/text/plain", ".ttf": "/font/ttf"}
     for spec in record.Root.AF:
