@@ -52,24 +52,41 @@ def _versions() -> dict[str, str]:
 
 
 REFERENCE_LISTS = ("frameworks.yaml", "home-secretaries.yaml")
+#: The default letter was sent: it builds from its approval's snapshot, the files as they were
+#: when it was approved, not from templates/ as comms staff have changed them since.
+APPROVAL = ROOT / "approvals" / "letters" / "data" / "lancashire-2020-peel" / "1.json"
+
+
+def _approved_inputs() -> dict[str, bytes]:
+    """Read the default letter's inputs as approved, by path, from the snapshot store."""
+    listed = json.loads(APPROVAL.read_text(encoding="utf-8"))["inputs"]
+    inputs = {}
+    for name, sha in listed.items():
+        content = (ROOT / "approvals" / "objects" / sha[:2] / sha[2:]).read_bytes()
+        assert hashlib.sha256(content).hexdigest() == sha, name
+        inputs[name] = content
+    return inputs
 
 
 def _inputs_sha256() -> str:
     """Hash the default letter's inputs: its sources, templates/ and the reference lists.
 
     The reference lists are the report kinds and the Home Secretaries. Each input adds its
-    path in the project, a NUL, its own SHA-256 in hex and a newline, in path order.
+    path in the project, a NUL, its own SHA-256 in hex and a newline, in path order. Its
+    sources are the working tree's (a change to them would hold the letter); the templates
+    and lists are the snapshot's.
     """
-    templates = [
-        path
-        for path in (ROOT / "templates").rglob("*")
-        if path.is_file() and path != ROOT / "templates" / "README.md"  # the guide is no input
-    ]
-    references = [ROOT / "data" / "reference" / name for name in REFERENCE_LISTS]
+    inputs = _approved_inputs()
+    sources = [path.relative_to(ROOT).as_posix() for path in SOURCES]
+    assert all(inputs[name] == (ROOT / name).read_bytes() for name in sources)
+    assert {name for name in inputs if name not in sources} == {
+        *(name for name in inputs if name.startswith("templates/")),
+        *(f"data/reference/{name}" for name in REFERENCE_LISTS),
+    }
     digest = hashlib.sha256()
-    for path in sorted(path.resolve() for path in [*SOURCES, *templates, *references]):
-        digest.update(path.relative_to(ROOT).as_posix().encode("utf-8") + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).hexdigest().encode("ascii") + b"\n")
+    for name in sorted(inputs):
+        digest.update(name.encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(inputs[name]).hexdigest().encode("ascii") + b"\n")
     return digest.hexdigest()
 
 
@@ -148,11 +165,9 @@ def test_every_input_is_embedded_byte_for_byte_by_its_path(record: pikepdf.Pdf) 
         "data/reference/frameworks.yaml",
         "data/reference/home-secretaries.yaml",
     ]
-    templates = sorted(
-        path.relative_to(ROOT).as_posix()
-        for path in (ROOT / "templates").rglob("*")
-        if path.is_file() and path.name != "README.md"
-    )
+    approved = _approved_inputs()  # the templates as the letter was approved with them
+    templates = sorted(name for name in approved if name.startswith("templates/"))
+    assert "templates/house-style.yaml" in templates
     assert [name for name in inputs if name.startswith("templates/")] == templates
     media = {".yaml": "/application/yaml", ".j2": "/text/plain", ".ttf": "/font/ttf"}
     for spec in record.Root.AF:
@@ -165,7 +180,7 @@ def test_every_input_is_embedded_byte_for_byte_by_its_path(record: pikepdf.Pdf) 
             assert str(stream.Subtype) == "/application/json"
             continue
         assert str(spec.AFRelationship) == "/Source"
-        assert stream.read_bytes() == (ROOT / name).read_bytes()
+        assert stream.read_bytes() == approved[name], name
         suffix = Path(name).suffix
         assert str(stream.Subtype) == media.get(suffix, str(stream.Subtype)), name
 
