@@ -73,8 +73,8 @@ CASES: dict[str, tuple[Callable[[str], str], Callable[[At], str]]] = {
         lambda at: (
             f"{LETTER}:{at('integrated-peel', after='kind: ')}: report.kind:"
             " 'integrated-peel' is not a report kind of data/reference/frameworks.yaml;"
-            " expected hmic-thematic, integrated-peel-2018, joint, peel-2014, peel-2021, peel-2023,"
-            " spotlight or thematic"
+            " expected annual-assessment, force-inspection, hmic-thematic, integrated-peel-2018,"
+            " joint, peel-2014, peel-2021, peel-2023, peel-2025, spotlight or thematic"
             " (did you mean 'integrated-peel-2018'?)"
         ),
     ),

@@ -74,8 +74,9 @@ def test_an_unknown_kind_lists_the_kinds(scratch: Path, monkeypatch: pytest.Monk
     )
     assert status == 2
     assert (
-        "Invalid value for --kind: choose one of hmic-thematic, integrated-peel-2018, joint,"
-        " peel-2014, peel-2021, peel-2023, spotlight, thematic (did you mean 'peel-2023'?)"
+        "Invalid value for --kind: choose one of annual-assessment, force-inspection,"
+        " hmic-thematic, integrated-peel-2018, joint, peel-2014, peel-2021, peel-2023, peel-2025,"
+        " spotlight, thematic (did you mean 'peel-2023'?)"
     ) in " ".join(err.split())
 
 

@@ -248,8 +248,8 @@ def test_without_its_entry_a_letter_of_the_kind_is_refused_by_name(
     assert (status, out) == (1, "")
     assert err.startswith(
         f"{DATA}:{position(root / DATA, 'custody-2026')}: report.kind: 'custody-2026' is not a"
-        " report kind of data/reference/frameworks.yaml; expected hmic-thematic, "
-        "integrated-peel-2018, "
+        " report kind of data/reference/frameworks.yaml; expected annual-assessment, "
+        "force-inspection, hmic-thematic, integrated-peel-2018, "
     )
     assert len(err.splitlines()) == 1 and "Traceback" not in err
     assert not (root / "cli").exists()

@@ -81,7 +81,20 @@ def test_a_kind_used_outside_its_years_is_a_warning(tmp_path: Path) -> None:
     assert (
         ": warning: report.kind: a national thematic report (thematic) comes out between 19 July"
         " 2017 and now, and this one was published on 27 March 2014; did you mean"
-        " 'hmic-thematic' or 'joint'?"
+        " 'hmic-thematic', 'joint' or 'force-inspection'?"
+    ) in output
+
+
+def test_a_peel_2023_25_report_from_july_2025_is_of_the_next_cycle(tmp_path: Path) -> None:
+    def late(tree: dict[str, Any]) -> None:
+        tree["report"]["published"] = "2025-08-01"
+        tree["letter"]["date"] = "2025-09-01"
+
+    output = _check(tmp_path, EXAMPLES / "durham-2023-peel.yaml", late, "2025-09-01")
+    assert (
+        ": warning: report.kind: a PEEL 2023-25 report (peel-2023) comes out between 1 October"
+        " 2023 and 30 June 2025, and this one was published on 1 August 2025; did you mean"
+        " 'peel-2025'?\n"
     ) in output
 
 
@@ -213,6 +226,21 @@ def test_each_cycle_names_its_own_areas(kind: str) -> None:
             "developing a positive workplace",
             "leadership and force management",
             "serious and organised crime",
+            "providing a service to victims of crime",
+        ],
+        # The framework's first core question is leadership and force management; the
+        # others keep the 2023-25 names until the cycle's reports show otherwise.
+        "peel-2025": [
+            "leadership and force management",
+            "police powers and public treatment",
+            "preventing crime",
+            "responding to the public",
+            "investigating crime",
+            "protecting vulnerable people",
+            "managing offenders",
+            "serious and organised crime",
+            "developing a positive workplace",
+            "recording data about crime",
             "providing a service to victims of crime",
         ],
     }

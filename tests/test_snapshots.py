@@ -339,6 +339,17 @@ def test_only_letters_made_with_a_changed_template_are_told_of_it(
             (root / name).write_bytes(stored.read_bytes())
     durham = "data/examples/durham-2023-peel.yaml"  # a PEEL 2023-25 letter: another template
     _templates_as_approved(root)
+    # The shared files as both letters were approved with them (the project's have moved on
+    # since, which each letter would be told of): only the template's change is left to tell.
+    records = [
+        root / RECORDS / "1.json",
+        root / "approvals/letters/data/examples/durham-2023-peel/1.json",
+    ]
+    inputs = [json.loads(record.read_text(encoding="utf-8"))["inputs"] for record in records]
+    for name in ("templates/house-style.yaml", FRAMEWORKS):
+        sha = inputs[0][name]
+        assert inputs[1][name] == sha, name
+        (root / name).write_bytes((root / "approvals" / "objects" / sha[:2] / sha[2:]).read_bytes())
     status, _, err = run_in(root, monkeypatch, "build", LETTER, durham, "--format", "html")
     assert status == 0 and "note:" not in err
     edit_yaml(_template(root), OPENING, CHANGED)

@@ -74,7 +74,7 @@ def compose(data_path: Path, project: Project) -> Document:
         compose_letter(loaded, facts, project, language=language)
         for language, facts in language_facts(loaded, project).items()
     ]
-    return combine(versions)
+    return combine(versions, every_footer=project.style.footer.every_language)
 
 
 def compose_letter(
@@ -441,7 +441,9 @@ def render_letter(
                     ((language, fmt.name), document) for language, document in versions.items()
                 )
             else:  # one file holds every language
-                whole = combine(list(versions.values()))
+                whole = combine(
+                    list(versions.values()), every_footer=project.style.footer.every_language
+                )
                 rendered, _ = render(whole, project, (fmt.renderer,))
                 files[fmt.name, ""] = rendered[fmt.renderer]
     # one warning for the letter, whichever copy or language shows each character

@@ -525,7 +525,7 @@ class _Checker:
             and other.years.holds(published)
             and kind != framework.kind
         ]
-        hint = f"; did you mean {' or '.join(repr(k) for k in fits)}?" if fits else ""
+        hint = f"; did you mean {join_words([repr(k) for k in fits], 'or')}?" if fits else ""
         self.add(
             "warning",
             ("report", "kind"),

@@ -8,6 +8,7 @@ mark says), so that the renderers only lay it out in the house style.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -210,8 +211,12 @@ class Document:
     review_key: tuple[tuple[str, str], ...] = ()
 
 
-def combine(documents: list[Document]) -> Document:
-    """Hold several language versions in one document, each from a new page in its language."""
+def combine(documents: list[Document], *, every_footer: bool = False) -> Document:
+    """Hold several language versions in one document, each from a new page in its language.
+
+    The footer is the first version's, or with `every_footer` each version's, in order, the
+    part they share (the address) said once: "Swyddfa ... / Office of ..., 8 Example Street".
+    """
     if len(documents) == 1:
         return documents[0]
     first = documents[0]
@@ -230,7 +235,25 @@ def combine(documents: list[Document]) -> Document:
         subject=" / ".join(d.subject for d in documents),
         keywords=tuple(dict.fromkeys(k for d in documents for k in d.keywords)),
         blocks=tuple(blocks),
+        footer=joined_footer([d.footer for d in documents]) if every_footer else first.footer,
     )
+
+
+def joined_footer(footers: list[str]) -> str:
+    """Join footers that differ in their names but share their end (the address), once.
+
+    "A, 1 Street, Town" and "B, 1 Street, Town" give "A / B, 1 Street, Town"; footers with
+    no end in common are joined whole.
+    """
+    distinct = list(dict.fromkeys(footers))
+    if len(distinct) == 1:
+        return distinct[0]
+    shared = os.path.commonprefix([f[::-1] for f in distinct])[::-1]
+    cut = shared.find(", ")
+    if cut < 0:
+        return " / ".join(distinct)
+    tail = shared[cut:]
+    return " / ".join(f.removesuffix(tail) for f in distinct) + tail
 
 
 def inline_text(content: Inline) -> str:

@@ -193,6 +193,10 @@ class FooterStyle(_Part):
     """The page footer."""
 
     size: Size
+    #: In a file holding several languages (the HTML page, the DOCX), name the office in each
+    #: of them ("Swyddfa ... / Office of ..., its address"), not in the first alone. A style
+    #: without it (an approved letter's snapshot from before) keeps the first language's.
+    every_language: bool = False
 
 
 class MarkingStyle(_Part):

@@ -121,6 +121,23 @@ def load_frameworks(path: Path, root: Path) -> dict[str, Framework]:
         entries = pydantic.TypeAdapter(dict[str, Framework]).validate_python(source.tree)
     except pydantic.ValidationError as exc:
         raise DataError(source.problems(exc.errors(include_url=False))) from None
+    untranslated = [
+        Problem(
+            source.locate((kind, "cy", part)),
+            f"no Welsh name for the {noun} {name!r}; add `{name}: ...` under cy.{part}",
+            f"{kind}.cy.{part}",
+        )
+        for kind, framework in entries.items()
+        if framework.cy is not None
+        for part, noun, names, given in (
+            ("areas", framework.area_noun, framework.areas, framework.cy.areas),
+            ("grades", "grade", framework.grades, framework.cy.grades),
+        )
+        for name in names
+        if name not in given
+    ]
+    if untranslated:
+        raise DataError(untranslated)
     return {kind: replace(framework, kind=kind) for kind, framework in entries.items()}
 
 

@@ -541,6 +541,9 @@ class Report(Strict):
     """The inspection report the letter answers."""
 
     inspectorate: Text
+    #: The inspectorates that carried out a joint inspection, as the report names them
+    #: (HMICFRS, HMI Probation, the CQC, Ofsted); the letter names each.
+    inspectorates: Annotated[list[Text], Field(max_length=12)] = []
     title: Text
     kind: Text
     published: Day
