@@ -204,10 +204,11 @@ def test_an_earlier_grade_off_its_scale_or_of_an_unknown_kind_is_an_error(
         f"{name}:{position(data, 'adequate', 3, after='grade: ')}: report.grades.managing "
         "offenders.previously.grade: 'adequate' is not a grade of the 2018/19 integrated PEEL "
         "framework; expected outstanding, good, requires improvement or inadequate ('adequate' "
-        "is a grade of the PEEL 2021/22 and PEEL 2023-25 frameworks)",
+        "is a grade of the PEEL 2021/22, PEEL 2023-25 and PEEL 2025-27 frameworks)",
         f"{name}:{position(data, 'peel-2022')}: report.grades.preventing crime.previously.kind: "
         "'peel-2022' is not a graded report kind of data/reference/frameworks.yaml; expected "
-        "integrated-peel-2018, peel-2014, peel-2021 or peel-2023 (did you mean 'peel-2023'?)",
+        "integrated-peel-2018, peel-2014, peel-2021, peel-2023 or peel-2025 (did you mean "
+        "'peel-2025'?)",
     ]
 
 

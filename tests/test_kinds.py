@@ -351,3 +351,22 @@ def test_the_public_copy_names_the_office_in_each_language_of_the_letter(
     document = __import__("docx").Document(str(out / f"{BILINGUAL}.docx"))
     assert document.sections[0].footer.paragraphs[0].text.split("\t")[0] == both
     assert docx_lines(out / f"{BILINGUAL}.docx")
+
+
+def test_an_annual_assessment_statement_speaks_of_its_commissioner(scratch: Path) -> None:
+    statement = ANNUAL.replace(RECIPIENT, "layout: statement\nvoice: third")
+    texts = _built(scratch, "durham-2025-state-of-policing", statement)
+    _says(
+        texts,
+        "Joy Allen, Police, Crime and Victims' Commissioner for County Durham and Darlington,"
+        " responds here to State of Policing: The Annual Assessment of Policing in England and"
+        " Wales 2024, HM Chief Inspector of Constabulary's annual assessment of policing in"
+        " England and Wales, which HMICFRS published on 10 June 2025, with comments under section"
+        " 55 of the Police Act 1996.",
+        "The assessment makes five recommendations, two of which are for chief constables."
+        " Set out below is the response to the one answered here.",
+        "Joy Allen will continue to hold the Chief Constable to account for the force's part in"
+        " the recommendations for chief constables.",
+    )
+    for text in texts.values():
+        assert "I write" not in text and "I will" not in text and "I set out" not in text
