@@ -17,7 +17,7 @@ import pypdf
 import pytest
 import yaml
 
-from conftest import ROOT, docx_lines, edit_yaml, output_texts, run_in
+from conftest import ROOT, cli, docx_lines, edit_yaml, output_texts, position, run_in
 from letters.build.build import build_letter
 from letters.build.project import Project
 
@@ -370,3 +370,56 @@ def test_an_annual_assessment_statement_speaks_of_its_commissioner(scratch: Path
     )
     for text in texts.values():
         assert "I write" not in text and "I will" not in text and "I set out" not in text
+
+
+def test_a_post_inspection_review_names_the_report_it_follows_up(scratch: Path) -> None:
+    review = FORCE_INSPECTION.replace(
+        "  published: 2025-03-03\n",
+        "  published: 2025-03-03\n"
+        "  revisit_of:\n"
+        "    title: An inspection of custody services in Durham\n"
+        "    published: 2023-05-02\n",
+    )
+    texts = _built(scratch, "durham-2025-custody", review)
+    _says(
+        texts,
+        "The report follows up the inspectorate's earlier report An inspection of custody services"
+        " in Durham, published on 2 May 2023.",
+    )
+
+
+def test_a_state_of_policing_statement_prints_its_quotes(scratch: Path) -> None:
+    statement = ANNUAL.replace(RECIPIENT, "layout: statement\nvoice: third") + (
+        "quotes:\n"
+        "  - name: Joy Allen\n"
+        "    title: Police, Crime and Victims' Commissioner\n"
+        "    text: The assessment's call for reform deserves a full answer.\n"
+    )
+    texts = _built(scratch, "durham-2025-state-of-policing", statement)
+    _says(
+        texts,
+        "Joy Allen, Police, Crime and Victims' Commissioner, said: “The assessment's call for"
+        " reform deserves a full answer.”",
+    )
+
+
+def test_a_quote_a_template_cannot_print_is_a_warning(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    template = scratch / "templates/letters/annual-assessment.md.j2"
+    template.write_text(
+        template.read_text(encoding="utf-8").replace('{% include "common/quotes.md.j2" %}\n', ""),
+        encoding="utf-8",
+    )
+    statement = ANNUAL.replace(RECIPIENT, "layout: statement") + (
+        "quotes:\n  - {name: Joy Allen, title: Commissioner, text: A full answer is due.}\n"
+    )
+    data = scratch / "data" / "durham-2025-state-of-policing.yaml"
+    data.write_text(statement, encoding="utf-8")
+    monkeypatch.chdir(scratch)
+    result = cli("check", "data/durham-2025-state-of-policing.yaml")
+    assert (
+        f"data/durham-2025-state-of-policing.yaml:{position(data, '{name: Joy')}: warning: "
+        "quotes[0]: the quotation from Joy Allen will not print: the template "
+        "(annual-assessment) has no place for it"
+    ) in result.output

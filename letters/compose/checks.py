@@ -986,4 +986,15 @@ def check_printed(
             found = ("warning", f"{label} prints with its response column empty; give a response")
         if found:
             results.append(CheckResult(found[0], locate(path), dotted(path), found[1]))
+    for index, quote in enumerate(facts.quotes):
+        if " ".join(quote.text.split()) in printed:
+            continue
+        path = ("quotes", index)
+        where: tuple[Severity, str] = (
+            ("note", "its section (body) is left out or replaced")
+            if "body" in left
+            else ("warning", f"the template ({facts.framework.template}) has no place for it")
+        )
+        message = f"the quotation from {quote.name} will not print: {where[1]}"
+        results.append(CheckResult(where[0], locate(path), dotted(path), message))
     return results

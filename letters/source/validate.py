@@ -356,13 +356,13 @@ def _framework_problems(source: Source, frameworks: dict[str, Framework]) -> lis
                 )
             )
     earlier = [name for name in ("revisit_of", "amends") if report.get(name) is not None]
-    if earlier and not framework.grades:
+    if earlier and framework.template == "annual-assessment":
         problems.append(
             _at(
                 source,
                 ("report", earlier[0]),
-                f"a {framework.name} report's letter has no grades to set against an earlier "
-                f"report's; name the earlier report in the letter's own text instead",
+                f"{framework.name} is a new assessment each year, not a revisit or an amended "
+                "report; name an earlier one in the letter's own text instead",
                 key=True,
             )
         )
