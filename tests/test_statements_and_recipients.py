@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import docx
 import pytest
 
 from conftest import docx_lines, edit_yaml, output_texts, position, run_in
@@ -309,4 +310,38 @@ def test_greeting_by_surname_needs_a_courtesy_title(
         f"{WARWICKSHIRE}:{position(data, 'honorific')}: recipient: the office file greets by"
         " surname (salutation: surname): give Suella Braverman's courtesy_title (Mr, Mrs, Ms,"
         " Dr) or a salutation"
+    ) in err
+
+
+def test_each_recipients_address_is_set_apart_and_the_office_may_greet_them_its_way(
+    scratch: Path,
+) -> None:
+    _office_greets(scratch, "salutation: title\n")
+    data = scratch / WARWICKSHIRE
+    greeting = "salutation: Home Secretary / Chief Inspector\n"
+    edit_yaml(data, ONE_RECIPIENT, TWO_RECIPIENTS + greeting)
+    lines, texts = _build(scratch, data)
+    assert "Dear Home Secretary / Chief Inspector" in lines
+    _in_every_output(texts, "Dear Home Secretary / Chief Inspector")
+    page = (scratch / "build" / "warwickshire-2022-peel.html").read_text(encoding="utf-8")
+    # the second address starts a paragraph's space below the first, in the page and in Word
+    assert "<p>hmcic@example.gov.uk</p>" in page
+    assert '<p class="apart">Andy Cooke QPM DL</p>' in page
+    assert ".recipient p.apart { margin-top: " in page
+    document = docx.Document(str(scratch / "build" / "warwickshire-2022-peel.docx"))
+    address = document.tables[0].rows[0].cells[0].paragraphs
+    spaced = [p.text for p in address if p.paragraph_format.space_before]
+    assert spaced == ["Andy Cooke QPM DL"]
+
+
+def test_a_greeting_for_several_on_a_letter_to_one_is_an_error(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = scratch / WARWICKSHIRE
+    edit_yaml(data, ONE_RECIPIENT, ONE_RECIPIENT + "salutation: Inspector / Minister\n")
+    status, _, err = run_in(scratch, monkeypatch, "check", WARWICKSHIRE)
+    assert status == 1
+    assert (
+        f"{WARWICKSHIRE}:{position(data, 'Inspector / Minister')}: salutation: salutation: here "
+        "greets several recipients together; a single one's goes under recipient: (salutation:)"
     ) in err

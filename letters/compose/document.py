@@ -87,9 +87,14 @@ class BulletList:
 
 @dataclass(frozen=True)
 class Address:
-    """The recipient's postal address, one line each, placed for a window envelope."""
+    """The recipient's postal address, one line each, placed for a window envelope.
+
+    A letter to several recipients lists each one's address in turn: `apart` holds the
+    number of each line that starts another recipient's, set apart from the one before.
+    """
 
     lines: tuple[str, ...]
+    apart: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

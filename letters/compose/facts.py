@@ -531,7 +531,12 @@ def build_facts(
         else "",
         report_published=words.date(letter.report.published),
         addressee=addressing[0].addressee if addressing else "",
-        salutation=words.join([a.salutation for a in addressing]) if addressing else "",
+        salutation=(
+            getattr(letter, "salutation" + published_in.suffix)
+            or words.join([a.salutation for a in addressing])
+        )
+        if addressing
+        else "",
         body=body,
         planned_activity=planned,
         themes=themes,

@@ -333,7 +333,9 @@ def _furniture(container: str, paragraphs: list[list[str]], template_name: str) 
     """Build an address, reference block or signature from its container's paragraphs."""
     lines = [line for paragraph in paragraphs for line in paragraph]
     if container == "address":
-        return Address(tuple(lines))
+        # each paragraph of the container is one recipient's address
+        starts = [sum(len(p) for p in paragraphs[:i]) for i in range(1, len(paragraphs))]
+        return Address(tuple(lines), tuple(starts))
     if container == "signature":
         if len(paragraphs) < 2:
             raise TemplateError(

@@ -196,7 +196,7 @@ def _anchored_block(block: Block, origins: DataOrigins | None, lines: TemplateLi
             anchors=tuple(tuple(anchor for _, anchor in row) for row in rows),
         )
     if isinstance(block, Address):
-        return Address(tuple(unmarked(line) for line in block.lines))
+        return replace(block, lines=tuple(unmarked(line) for line in block.lines))
     if isinstance(block, ReferenceBlock):
         return ReferenceBlock(tuple((unmarked(a), unmarked(b)) for a, b in block.rows))
     if isinstance(block, Masthead):

@@ -355,6 +355,8 @@ def _blocks(
             added[-1].paragraph_format.space_after = Pt(style.text.space_after)
         elif isinstance(block, Address):
             added = [_add(doc, ADDRESS, line) for line in block.lines]
+            for index in block.apart:
+                added[index].paragraph_format.space_before = Pt(style.text.space_after)
         elif isinstance(block, ReferenceBlock):
             added = [
                 _reference_row(_add(doc, REFERENCE), label, value) for label, value in block.rows
@@ -461,7 +463,9 @@ def _masthead(
     left, right = table.rows[0].cells
     for cell, width in zip((left, right), widths, strict=True):
         cell.width = width
-    _fill(doc, left, [(line, ADDRESS) for line in address.lines])
+    lines = _fill(doc, left, [(line, ADDRESS) for line in address.lines])
+    for index in address.apart:  # another recipient's address, a line apart
+        lines[index].paragraph_format.space_before = Pt(style.text.space_after)
     for paragraph, (label, value) in zip(
         _fill(doc, right, [("", REFERENCE) for _ in reference.rows]), reference.rows, strict=True
     ):

@@ -137,7 +137,12 @@ def _block(block: Block) -> str:
     if isinstance(block, Masthead):
         return f'<div class="masthead">\n{_block(block.address)}\n{_block(block.reference)}\n</div>'
     if isinstance(block, Address):  # a block of lines, read as one: a P for each in a Div
-        lines = "".join(f"<p>{escape(line)}</p>" for line in block.lines)
+        lines = "".join(
+            f'<p class="apart">{escape(line)}</p>'
+            if index in block.apart
+            else f"<p>{escape(line)}</p>"
+            for index, line in enumerate(block.lines)
+        )
         return f'<div class="recipient">{lines}</div>'
     if isinstance(block, ReferenceBlock):
         rows = "".join(

@@ -753,6 +753,10 @@ class Letter(Strict):
     #: Several addressees of one letter (the Home Secretary and HM Chief Inspector), in order,
     #: in place of recipient.
     recipients: Annotated[list[Recipient], Field(max_length=4)] = []
+    #: How a letter to several recipients greets them, where the office writes it its own way
+    #: ('Inspector / Minister'); each one's greeting joined with 'and' if not given.
+    salutation: OptionalText = ""
+    salutation_cy: OptionalText = ""
     letter: LetterInfo
     force: Force
     report: Report

@@ -145,6 +145,14 @@ def _form_problems(letter: Letter, source: Source) -> list[Problem]:
         found.append(
             (("recipients",), "recipients: lists several; write a single one under recipient:")
         )
+    if (letter.salutation or letter.salutation_cy) and not letter.recipients:
+        found.append(
+            (
+                ("salutation",),
+                "salutation: here greets several recipients together; a single one's goes "
+                "under recipient: (salutation:)",
+            )
+        )
     if letter.layout == "letter" and letter.voice == "third":
         found.append(
             (
