@@ -345,3 +345,14 @@ def test_a_greeting_for_several_on_a_letter_to_one_is_an_error(
         f"{WARWICKSHIRE}:{position(data, 'Inspector / Minister')}: salutation: salutation: here "
         "greets several recipients together; a single one's goes under recipient: (salutation:)"
     ) in err
+
+
+def test_a_statements_closing_date_never_breaks_across_lines(scratch: Path) -> None:
+    data = scratch / WEST_MERCIA
+    text = data.read_text(encoding="utf-8")
+    start, end = text.index("\nrecipient:\n"), text.index("\nletter:\n")
+    data.write_text(text[:start] + "\nlayout: statement\n" + text[end:], encoding="utf-8")
+    build_letter(data, scratch / "build", project=Project(scratch))
+    page = (scratch / "build" / "west-mercia-2023-youth-violence.html").read_text("utf-8")
+    # the day, month and year joined by no-break spaces, however narrow the line
+    assert "West Mercia, 26\u00a0April\u00a02023</p>" in page

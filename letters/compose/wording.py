@@ -239,6 +239,7 @@ def make_environment(
         percent=english.percent,
         join_words=english.join_words,
         join_names=english.join_names,
+        nobreak=english.nobreak,
         number_word=functools.partial(english.number_word, words_up_to=words_up_to),
         plural=english.plural,
         count_noun=english.count_noun,

@@ -31,6 +31,11 @@ def join_words(items: Sequence[str], conjunction: str = "and") -> str:
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
+def nobreak(text: str) -> str:
+    """Keep words on one line: '2 February 2023' never breaks after the 2 (no-break spaces)."""
+    return text.replace(" ", "\u00a0")
+
+
 def join_names(names: Sequence[str]) -> str:
     """Join names that may hold 'and' themselves, with a comma before the last where one does.
 
