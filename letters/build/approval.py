@@ -71,6 +71,10 @@ def approve(
     if prepared.failures():
         raise CheckError(prepared.failures())
     letter = prepared.loaded.letter
+    if not sent and letter.letter.day is None:
+        from ..compose.checks import undated
+
+        raise LettersError(f"{data_path}: letter.date: {undated(letter.letter)}")
     if letter.status.state != "draft":
         raise LettersError(
             f"{data_path}: the letter is {letter.status.state} already; reopen it for a new "

@@ -26,7 +26,7 @@ from ..source.frameworks import Framework
 from ..source.inputs import REFERENCE
 from ..source.languages import BY_CODE, LANGUAGES, ORIGINAL, Language
 from ..source.load import FieldPath, dotted, load_source
-from ..source.model import Paragraphs, Recipient, WelshLetter, translation
+from ..source.model import LetterInfo, Paragraphs, Recipient, WelshLetter, translation
 from ..source.validate import LoadedLetter
 from .document import Block, Table, block_lines, inline_text
 from .facts import LetterFacts
@@ -169,6 +169,21 @@ def check_letter(
     checker.bilingual()
     checker.review_notes()
     return sorted(checker.results, key=lambda result: result.location)
+
+
+def undated(info: LetterInfo) -> str:
+    """Say why a letter dated by its month, or unknown, cannot be approved as written now."""
+    shown = (
+        f"dated {uk_month(info.month.year, info.month.month)} ({info.month.isoformat()})"
+        if info.month
+        else "dated unknown"
+    )
+    return (
+        f"the letter is {shown}, with no day; a letter written now (one approved with letters "
+        "approve) bears the day it is dated: give letter.date as YYYY-MM-DD. Only a letter "
+        "sent before letters was used may be dated by its month or unknown: record it as sent "
+        "with letters approve --sent"
+    )
 
 
 class _Checker:
@@ -356,23 +371,15 @@ class _Checker:
             )
 
     def dated(self, importing: bool) -> None:
-        """Refuse a partial date for a letter written now: only one sent before letters has one."""
+        """Say a partial date is for a letter sent before letters: a letter written now has a day.
+
+        A draft may be dated so while an old letter is typed in (it checks, builds and
+        previews, with this warning); approving it refuses it unless it is recorded as sent.
+        """
         info, state = self.letter.letter, self.letter.status.state
         if info.day is not None or state == "sent" or (importing and state == "draft"):
             return
-        shown = (
-            f"dated {uk_month(info.month.year, info.month.month)} ({info.month.isoformat()})"
-            if info.month
-            else "dated unknown"
-        )
-        self.add(
-            "error",
-            ("letter", "date"),
-            f"the letter is {shown}, with no day; a letter written now (a draft, or one "
-            "approved with letters approve) bears the day it is dated: give letter.date as "
-            "YYYY-MM-DD. Only a letter sent before letters was used may be dated by its month "
-            "or unknown: record it as sent with letters approve --sent",
-        )
+        self.add("warning" if state == "draft" else "error", ("letter", "date"), undated(info))
 
     def recipient(self, holders: Holders | None) -> None:
         """Warn when a Home Secretary named was not in office on the letter's date.
