@@ -34,6 +34,8 @@ KINDS = {
     "spotlight",
     "joint",
     "peel-2014",
+    "force-inspection",
+    "annual-assessment",
 }
 
 
@@ -86,6 +88,28 @@ def test_the_corpus_covers_every_kind_of_response() -> None:
     assert re.search(r"Police, Fire and Crime Commissioner|Mayor|MOPAC", bodies)
     welsh = [p for p in LETTERS if "cy" in yaml.safe_load(p.read_text()).get("languages", [])]
     assert welsh, "a Welsh office's letter, in Welsh and English"
+
+
+def test_the_corpus_holds_statements_partial_dates_and_grade_histories() -> None:
+    letters = [_data(path) for path in LETTERS]
+    third = [d for d in letters if d.get("voice") == "third" and d.get("layout") == "statement"]
+    assert third, "a statement in the third person"
+    assert any(d.get("quotes") for d in third), "a statement that quotes someone"
+    dates = [str(d["letter"]["date"]) for d in letters]
+    assert any(re.fullmatch(r"\d{4}-\d{2}", date) for date in dates), "a letter dated by month"
+    assert "unknown" in dates, "a letter of unknown date, dated by its web page"
+    assert any(d["report"].get("inspectorates") for d in letters), "a joint inspection's"
+
+    def has_history(report: dict[str, Any]) -> bool:
+        grades = report.get("grades", {}).values()
+        return bool(
+            report.get("revisit_of")
+            or report.get("amends")
+            or any(isinstance(grade, dict) and "previously" in grade for grade in grades)
+            or any(finding.get("lifted") for finding in report.get("findings", []))
+        )
+
+    assert any(has_history(d["report"]) for d in letters), "a regrade, revisit or lifted concern"
 
 
 @pytest.mark.parametrize("path", LETTERS, ids=lambda p: p.stem)
