@@ -113,8 +113,10 @@ def compose_letter(
             f"templates/{template}: the front matter's language {tag!r} is not a "
             "language tag such as en-GB or cy"
         )
+    # the office as this language names it: its name and its address, in the footer
     names = office_names(letter.office, BY_CODE[language])
     office_name = names.name if names else letter.office.name
+    address = names.address if names else tuple(letter.office.address)
     properties = _properties(loaded, project, copy)
     return Document(
         title=meta.get("title", ""),
@@ -125,8 +127,8 @@ def compose_letter(
         # the metadata's day: the letter's, or the last it can bear when its date is partial
         date=letter.letter.latest_day,
         page_label=meta.get("page_label", "Page {page} of {pages}"),
-        letterhead=_letterhead(loaded),
-        footer=_POSTCODE.sub("\\1\u00a0\\2", ", ".join((office_name, *letter.office.address))),
+        letterhead=_letterhead(loaded, language),
+        footer=_POSTCODE.sub("\\1\u00a0\\2", ", ".join((office_name, *address))),
         blocks=_signed(wording.blocks, loaded, copy),
         marking=letter.marking,
         draft_label=meta["draft_label"] if draft else "",
@@ -182,16 +184,20 @@ def _properties(loaded: LoadedLetter, project: Project, copy: str) -> tuple[tupl
     return tuple(facts)
 
 
-def _letterhead(loaded: LoadedLetter) -> Letterhead:
-    """Name the office's wordmark: its title, its subtitle in each of the letter's languages."""
+def _letterhead(loaded: LoadedLetter, language: str) -> Letterhead:
+    """Name the office's wordmark: its title in `language`, its subtitle in each of the letter's.
+
+    The title is the office file's in that language (cy.letterhead_title), else its own.
+    """
     office = loaded.letter.office
     names = [office_names(office, BY_CODE[code]) for code in loaded.letter.languages]
+    own = office_names(office, BY_CODE[language])
     shown = [found.letterhead_subtitle for found in names if found and found.letterhead_subtitle]
     subtitle = " · ".join(shown)
     # Read aloud, the parts are a list, not joined by a dot; a title the subtitle already
     # says ("West Yorkshire", "Mayor of West Yorkshire") is not said twice.
     parts = [part for line in shown for part in re.split(r"\s*·\s*", line) if part]
-    title = office.letterhead.title
+    title = own.letterhead_title if own else office.letterhead.title
     said = ", ".join(parts)
     alt = said if parts and title in parts[0] else f"{title} {said}".strip()
     return Letterhead(title, subtitle, alt=alt)

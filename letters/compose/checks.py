@@ -465,10 +465,14 @@ class _Checker:
             )
 
     def postal(self) -> None:
-        """Check that the recipient's and the office's addresses have a few lines and a postcode."""
-        addresses: list[tuple[FieldPath, list[str]]] = [
-            (("office", "address"), self.letter.office.address)
-        ]
+        """Check that the recipient's and the office's addresses have a few lines and a postcode.
+
+        The office's address in Welsh (cy.address) too, where it gives one.
+        """
+        office = self.letter.office
+        addresses: list[tuple[FieldPath, list[str]]] = [(("office", "address"), office.address)]
+        if office.cy is not None and office.cy.address:
+            addresses.append((("office", "cy", "address"), office.cy.address))
         addresses[:0] = [((*at, "address"), r.address) for at, r in self._recipients() if r.address]
         for path, lines in addresses:
             if len(lines) < 2:

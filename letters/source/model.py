@@ -252,6 +252,11 @@ class WelshOffice(Strict):
     signatory_title: Text
     letterhead_subtitle: Text
     please_ask_for: OptionalText = ""
+    #: The wordmark's first line in Welsh ('Gogledd Cymru'); not given: the English title.
+    letterhead_title: OptionalText = ""
+    #: The postal address in Welsh, one line each ('Pencadlys yr Heddlu', 'Bae Colwyn', ...),
+    #: for the Welsh footer; not given: the English address.
+    address: Lines | None = None
 
 
 class Office(Strict):
@@ -853,18 +858,34 @@ class OfficeNames:
     area: str
     signatory_title: str
     letterhead_subtitle: str
+    letterhead_title: str
+    #: The postal address, one line each.
+    address: tuple[str, ...]
 
 
 def office_names(office: Office, language: Language) -> OfficeNames | None:
     """Name the office in a language: from its own fields, or from its translation's (cy:).
 
+    The translation's wordmark title and address are the office's own where it gives none.
     None where the office file gives no names in that language.
     """
     if not language.translated:
         return OfficeNames(
-            office.name, office.area, office.signatory.title, office.letterhead.subtitle
+            office.name,
+            office.area,
+            office.signatory.title,
+            office.letterhead.subtitle,
+            office.letterhead.title,
+            tuple(office.address),
         )
     found = getattr(office, language.field)
     if not isinstance(found, WelshOffice):
         return None
-    return OfficeNames(found.name, found.area, found.signatory_title, found.letterhead_subtitle)
+    return OfficeNames(
+        found.name,
+        found.area,
+        found.signatory_title,
+        found.letterhead_subtitle,
+        found.letterhead_title or office.letterhead.title,
+        tuple(found.address or office.address),
+    )
