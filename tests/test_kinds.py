@@ -422,3 +422,30 @@ def test_a_quote_a_template_cannot_print_is_a_warning(
         "quotes[0]: the quotation from Joy Allen will not print: the template "
         "(annual-assessment) has no place for it"
     ) in result.output
+
+
+def test_a_report_titled_report_is_not_called_a_report_twice(scratch: Path) -> None:
+    titled = FORCE_INSPECTION.replace(
+        "title: An inspection of custody services in Durham Constabulary",
+        "title: Report on an unannounced inspection visit to police custody suites in Durham",
+    )
+    texts = _built(scratch, "durham-2025-custody", titled)
+    _says(
+        texts,
+        "I write in response to the force inspection Report on an unannounced inspection visit"
+        " to police custody suites in Durham, which HMICFRS published on 3 March 2025.",
+    )
+
+
+def test_areas_for_improvement_alone_are_not_also_set_out(scratch: Path) -> None:
+    start = FORCE_INSPECTION.index("    - kind: recommendation")
+    end = FORCE_INSPECTION.index("    - kind: area for improvement")
+    alone = (FORCE_INSPECTION[:start] + FORCE_INSPECTION[end:]).replace(
+        "counts: {recommendations: 2}", "counts: {recommendations: 0}"
+    )
+    texts = _built(scratch, "durham-2025-custody", alone)
+    _says(
+        texts,
+        "The report sets out one area for improvement; the annex lists it with the force's"
+        " response.",
+    )
