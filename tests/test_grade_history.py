@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import cli_fails, edit_yaml, output_texts, position
+from conftest import cli, cli_fails, edit_yaml, output_texts, position
 from letters.build.build import build_letter
 from letters.build.project import Project
 
@@ -152,7 +152,8 @@ def test_a_welsh_letter_gives_the_history_and_the_lifted_cause_in_welsh(scratch:
         "  findings:\n    - kind: cause of concern\n      number: '1'\n"
         "      text: The force does not supervise investigations.\n"
         "      text_cy: Nid yw'r heddlu'n goruchwylio ymchwiliadau.\n"
-        "      lifted: PEEL 2023-25 revisit\n",
+        "      lifted: PEEL 2023-25 revisit\n"
+        "      lifted_cy: ail ymweliad PEEL 2023-25\n",
     )
     texts = _texts(scratch, data)
     welsh = (
@@ -161,7 +162,7 @@ def test_a_welsh_letter_gives_the_history_and_the_lifted_cause_in_welsh(scratch:
     )
     welsh_cause = (
         "Achos pryder 1 (wedi'i ddileu) Nid yw'r heddlu'n goruchwylio ymchwiliadau. Dileodd yr "
-        "arolygiaeth yr achos pryder hwn yn PEEL 2023-25 revisit."
+        "arolygiaeth yr achos pryder hwn yn ail ymweliad PEEL 2023-25."
     )
     english = (
         "Compared with the inspectorate's previous grades, investigating crime is now "
@@ -247,3 +248,24 @@ def test_a_history_that_could_not_be_is_an_error(
         "after the letter's date (8 January 2024); a letter can only say a cause of concern has "
         "been lifted once it has",
     ]
+
+
+def test_a_welsh_letter_without_the_welsh_name_of_the_report_that_lifted_a_cause_is_warned(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = scratch / DYFED
+    edit_yaml(
+        data,
+        "  findings:\n",
+        "  findings:\n    - kind: cause of concern\n      number: '1'\n"
+        "      text: The force does not supervise investigations.\n"
+        "      text_cy: Nid yw'r heddlu'n goruchwylio ymchwiliadau.\n"
+        "      lifted: PEEL 2023-25 revisit\n",
+    )
+    monkeypatch.chdir(scratch)
+    result = cli("check", DYFED.as_posix())
+    assert (
+        f"{DYFED.as_posix()}:{position(data, 'PEEL 2023-25 revisit')}: warning: "
+        "report.findings[0].lifted: the Welsh names the report that lifted it as the English "
+        "does; give its Welsh name as lifted_cy"
+    ) in result.output

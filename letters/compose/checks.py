@@ -30,6 +30,7 @@ from ..source.model import LetterInfo, Paragraphs, Recipient, WelshLetter, trans
 from ..source.validate import LoadedLetter
 from .document import Block, Table, block_lines, inline_text
 from .facts import LetterFacts
+from .history import lifted_day
 from .markdown import plain_text
 from .sections import plan_problems
 
@@ -676,6 +677,13 @@ class _Checker:
                 f"the {original} under {', '.join(original_themes) or 'none'}; each needs both",
             )
         for index, finding in enumerate(letter.report.findings):
+            if finding.lifted and lifted_day(finding.lifted) is None and not finding.lifted_cy:
+                self.add(
+                    "warning",
+                    ("report", "findings", index, "lifted"),
+                    f"the {name_in} names the report that lifted it as the {original} does; give "
+                    f"its {name_in} name as lifted{suffix}",
+                )
             for part in ("text", "response", "action"):
                 if getattr(finding, part) and not getattr(finding, part + suffix):
                     label = f"{finding.kind} {finding.number}".strip()

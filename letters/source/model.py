@@ -442,6 +442,8 @@ class Finding(Strict):
     #: For a cause of concern the inspectorate has lifted: the day (2023-05-04) or the report
     #: that lifted it, as the letter names it. It prints as lifted, not as an open concern.
     lifted: OptionalText = ""
+    #: For a Welsh letter, the report that lifted it as the Welsh names it (a day needs none).
+    lifted_cy: OptionalText = ""
 
     @model_validator(mode="after")
     def _earlier_recommendation(self) -> Finding:
