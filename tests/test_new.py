@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -257,18 +258,25 @@ def test_an_office_with_no_file_is_made_from_questions_at_a_terminal(
     assert "offices/kent-pcc.yaml" not in err
 
 
+def _at_terminal(scratch: Path, monkeypatch: pytest.MonkeyPatch, answers: str, *args: str) -> Any:
+    """Run `letters new` as at a terminal, typing `answers` to its questions."""
+    monkeypatch.setattr("letters.cli._at_terminal", lambda: True)
+    monkeypatch.chdir(scratch)
+    return CliRunner().invoke(main, ["new", *args], input=answers)
+
+
+#: A letter naming an office that has no file yet.
+KENT = ("kent-2025", "--kind", "peel-2023", "--office", "offices/kent-pcc.yaml")
+
+
 @pytest.mark.parametrize("answered", [0, 5, len(ANSWERS) - 1])
 def test_questions_left_unanswered_write_nothing(
     scratch: Path, monkeypatch: pytest.MonkeyPatch, answered: int
 ) -> None:
-    monkeypatch.setattr("letters.cli._at_terminal", lambda: True)
-    monkeypatch.chdir(scratch)
     before = _files(scratch)
-    result = CliRunner().invoke(
-        main,
-        ["new", "kent-2025", "--kind", "peel-2023", "--office", "offices/kent-pcc.yaml"],
-        input="".join(f"{answer}\n" for answer in ["y", *ANSWERS[:answered]]),
-    )  # the input ends, as Ctrl-D ends it (Ctrl-C is read the same: click's Abort)
+    typed = "".join(f"{answer}\n" for answer in ["y", *ANSWERS[:answered]])
+    # the input ends, as Ctrl-D ends it (Ctrl-C is read the same: click's Abort)
+    result = _at_terminal(scratch, monkeypatch, typed, *KENT)
     assert result.exit_code == 1 and result.stderr.endswith("Aborted!\n")
     assert _files(scratch) == before  # no office, no letter, nothing staged
 
@@ -276,14 +284,8 @@ def test_questions_left_unanswered_write_nothing(
 def test_declining_to_make_the_office_refuses(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("letters.cli._at_terminal", lambda: True)
-    monkeypatch.chdir(scratch)
     before = _files(scratch)
-    result = CliRunner().invoke(
-        main,
-        ["new", "kent-2025", "--kind", "peel-2023", "--office", "offices/kent-pcc.yaml"],
-        input="n\n",
-    )
+    result = _at_terminal(scratch, monkeypatch, "n\n", *KENT)
     assert result.exit_code == 1 and result.stderr == NO_OFFICE
     assert _files(scratch) == before
 
@@ -291,21 +293,16 @@ def test_declining_to_make_the_office_refuses(
 def test_an_office_file_alone_is_made_and_never_replaced(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("letters.cli._at_terminal", lambda: True)
-    monkeypatch.chdir(scratch)
     before = _files(scratch)
-    result = CliRunner().invoke(
-        main, ["new", "--office", "data/offices/kent-pcc.yaml"], input="\n".join(ANSWERS) + "\n"
-    )
+    typed = "\n".join(ANSWERS) + "\n"
+    result = _at_terminal(scratch, monkeypatch, typed, "--office", "data/offices/kent-pcc.yaml")
     assert result.exit_code == 0, result.output
     assert result.stdout.endswith(
         "wrote data/offices/kent-pcc.yaml; a letter names it as office: offices/kent-pcc.yaml\n"
     )
     assert _files(scratch) == before | {"data/offices/kent-pcc.yaml"}
     made = (scratch / "data" / "offices" / "kent-pcc.yaml").read_bytes()
-    result = CliRunner().invoke(
-        main, ["new", "--office", "offices/kent-pcc.yaml"], input="\n".join(ANSWERS) + "\n"
-    )
+    result = _at_terminal(scratch, monkeypatch, typed, "--office", "offices/kent-pcc.yaml")
     assert result.exit_code == 1
     assert result.stderr == (
         "data/offices/kent-pcc.yaml: a file of this name exists; choose another name\n"
