@@ -357,3 +357,43 @@ def test_a_fact_in_braces_in_a_finding_is_a_warning(scratch: Path) -> None:
         " finding's words are the report's and the office's, never filled in; write the words"
         " themselves"
     ) in _findings(scratch)
+
+
+def test_a_year_before_a_count_is_no_count(scratch: Path) -> None:
+    edit_yaml(
+        scratch / LETTER,
+        "found a few areas where",
+        "found in their 2019 inspection eleven areas for improvement where",
+    )
+    # eleven is the data's count; the year before it is counted as nothing
+    assert [f for f in _findings(scratch) if ": warning: " in f] == []
+    edit_yaml(scratch / LETTER, "2019 inspection eleven", "2019 inspection twelve")
+    at = _at(scratch, ">-\n      I am aware")
+    assert [f for f in _findings(scratch) if ": warning: " in f] == [
+        f"{at}: warning: paragraphs.body[4]: the text says 'twelve areas for improvement', a"
+        " number the data does not give: it lists 11 areas for improvement; if the report makes"
+        " 12, give it as report.counts.areas_for_improvement and name it {afi_total}"
+    ]
+
+
+def test_an_earlier_reports_recommendation_may_be_listed_without_a_response(
+    scratch: Path,
+) -> None:
+    edit_yaml(
+        scratch / LETTER,
+        "  areas_for_improvement:\n",
+        "  findings:\n"
+        "    - kind: recommendation\n"
+        "      number: '3'\n"
+        "      from_report: the 2017 child protection inspection\n"
+        "      text: The force should review how it shares information with partners.\n"
+        "  areas_for_improvement:\n",
+    )
+    at = _at(scratch, "kind: recommendation")
+    found = _findings(scratch)
+    assert not [f for f in found if ": error: " in f]
+    assert (
+        f"{at}: note: report.findings[0]: recommendation 3 has no response; it is a "
+        "recommendation of the 2017 child protection inspection, not of this report, so it "
+        "prints as background, without one"
+    ) in found

@@ -113,19 +113,6 @@ def test_approving_a_letter_of_unknown_date_is_refused(
     assert "state: draft" in (scratch / LETTER).read_text(encoding="utf-8")
 
 
-def test_unknown_needs_a_day_from_its_web_page(
-    scratch: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    data = _dated(scratch, LETTER, DAY, "unknown")
-    status, said = _check(scratch, monkeypatch, LETTER)
-    assert status == 1
-    assert (
-        f"{LETTER}:{position(data, 'date: unknown')}: letter: a letter dated unknown needs the "
-        "day its web page was published on (published_on) or updated on (updated_on), or both; "
-        "if the month is known, give it as the date (YYYY-MM)"
-    ) in said
-
-
 @pytest.mark.parametrize(
     ("date", "expected"),
     [
@@ -278,6 +265,12 @@ RULE = "the 56 days from the report's publication on 7 February 2020 end on 2 Ap
             "error: letter.date: the letter is dated January 2020, before the report was "
             "published on 7 February 2020",
         ),
+        (  # the month the report came out in: only its days from the report's count
+            "2020-02",
+            "note: letter.date: section 55 deadline met: comments dated February 2020 (the "
+            "letter's date, no day), every day of which from the report's publication on 7 "
+            f"February 2020 is within the 56 days; {RULE}",
+        ),
     ],
 )
 def test_a_month_confirms_the_deadline_only_when_every_day_of_it_does(
@@ -367,3 +360,20 @@ def test_a_letter_of_unknown_date_is_filed_under_its_web_page_year(
     assert (row["letter_date"], row["review_by"]) == ("unknown", "2028-01-04")
     status, out, _ = run_in(scratch, monkeypatch, "archive", "--list", "--year", "2021", "--json")
     assert [r["letter_date"] for r in json.loads(out)] == ["unknown"]
+
+
+def test_a_letter_whose_page_gives_no_date_either_is_dated_unknown(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _dated(scratch, LETTER, DAY, "unknown")
+    _imported(scratch, monkeypatch, LETTER, "2020-03-31")
+    status, said = _check(scratch, monkeypatch, LETTER)
+    assert status == 0
+    assert (
+        f"{LETTER}:{position(data, 'unknown', after='date: ')}: note: letter.date: section 55 "
+        f"deadline not confirmed: the letter's date is unknown, as are its web page's; {RULE}; "
+        "record the day the comments were published under letter.published (or give the "
+        "letter's full date) to confirm it"
+    ) in said
+    lines = docx_lines(scratch / "build" / "lancashire-2020-peel.docx")
+    assert not any(line.startswith("Date:") for line in lines)

@@ -228,7 +228,7 @@ def reconstruct(data_path: Path, project: Project) -> Path | None:
         letter=name,
         version=status.version or 1,
         approved_by=status.approved_by,
-        approved_on=status.approved_on or loaded.letter.letter.latest_day,
+        approved_on=status.approved_on or loaded.letter.record_day,
         how=how,
         letters=dict(tool_versions()).get("letters", "unknown"),
         inputs={

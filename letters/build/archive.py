@@ -37,7 +37,7 @@ class Record:
     sources: dict[str, bytes]
     particulars: dict[str, Any]
     #: The letter's date, which names its year's folder and starts its retention; for a letter
-    #: dated by its month, or unknown, the last day it can bear (`LetterInfo.latest_day`), so
+    #: dated by its month, or unknown, the last day it can bear (`Letter.record_day`), so
     #: it is never reviewed early.
     letter_date: dt.date
     retention_years: int

@@ -125,7 +125,7 @@ def compose_letter(
         keywords=tuple(k.strip() for k in meta.get("keywords", "").split(",") if k.strip()),
         language=tag,
         # the metadata's day: the letter's, or the last it can bear when its date is partial
-        date=letter.letter.latest_day,
+        date=letter.record_day,
         page_label=meta.get("page_label", "Page {page} of {pages}"),
         letterhead=_letterhead(loaded, language),
         footer=_POSTCODE.sub("\\1\u00a0\\2", ", ".join((office_name, *address))),
@@ -629,7 +629,7 @@ def _records(
                 files["pdf"],
                 {item.name: item.data for item in document.attachments if item.name != LIST_NAME},
                 particulars,
-                letter.letter.latest_day,
+                letter.record_day,
                 letter.office.retention_years,
             )
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -64,6 +64,21 @@ _COUNT = re.compile(
     r"(areas? for improvement|recommendations?|causes? of concern)\b",
     re.I,
 )
+#: A year, which a count's words may follow ('its 2022 inspection made eight recommendations').
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def counted(text: str) -> Iterator[re.Match[str]]:
+    """Find each count of findings a text gives, a year before one taken for no count."""
+    at = 0
+    while (match := _COUNT.search(text, at)) is not None:
+        if _YEAR.fullmatch(match.group(1)):
+            at = match.start(2)  # look again from the words after the year
+            continue
+        yield match
+        at = match.end()
+
+
 _COUNTED = {
     "area for improvement": "areas_for_improvement",
     "areas for improvement": "areas_for_improvement",
@@ -326,12 +341,17 @@ class _Checker:
                 for what, day in (("published", info.published_on), ("updated", info.updated_on))
                 if day is not None
             ]
+            said = (
+                f", and its web page's dates (page {' and '.join(page)}) do not say when the "
+                "comments were first published"
+                if page
+                else ", as are its web page's"
+            )
             self.add(
                 "note",
                 ("letter", "date"),
-                "section 55 deadline not confirmed: the letter's date is unknown, and its web "
-                f"page's dates (page {' and '.join(page)}) do not say when the comments were "
-                f"first published; {rule}; {confirm}",
+                f"section 55 deadline not confirmed: the letter's date is unknown{said}; {rule}; "
+                f"{confirm}",
             )
             return
         dated = f"comments dated {uk_month(month.year, month.month)} (the letter's date, no day)"
@@ -343,11 +363,16 @@ class _Checker:
                 f"published on {uk_date(report.published)}",
             )
         elif month.last <= deadline:
+            # a month that begins before the report: its days from the report's are the ones
+            every = (
+                f"every day of which from the report's publication on {uk_date(report.published)}"
+                if month.first < report.published
+                else "every day of which"
+            )
             self.add(
                 "note",
                 ("letter", "date"),
-                f"section 55 deadline met: {dated}, every day of which is within the 56 days; "
-                f"{rule}",
+                f"section 55 deadline met: {dated}, {every} is within the 56 days; {rule}",
             )
         elif month.first <= deadline:
             self.add(
@@ -509,7 +534,14 @@ class _Checker:
                     if finding.number
                     else f"the recommendation {finding.text[:40]!r}"
                 )
-                if in_force:
+                if finding.from_report:
+                    self.add(
+                        "note",
+                        ("report", "findings", index),
+                        f"{name} has no response; it is a recommendation of {finding.from_report}"
+                        ", not of this report, so it prints as background, without one",
+                    )
+                elif in_force:
                     self.add(
                         "error",
                         ("report", "findings", index),
@@ -825,7 +857,7 @@ class _Checker:
         ):
             for index, text in enumerate(texts):
                 plain = plain_text(text)
-                for match in _COUNT.finditer(plain):
+                for match in counted(plain):
                     count = read_count(match.group(1))
                     field = _COUNTED[match.group(3).lower()]
                     if field == "recommendations" and count and _answers(plain, match):

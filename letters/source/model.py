@@ -342,12 +342,6 @@ class LetterInfo(Strict):
 
     @model_validator(mode="after")
     def _page_dates(self) -> LetterInfo:
-        if self.date == UNKNOWN and not (self.published_on or self.updated_on):
-            raise ValueError(
-                "a letter dated unknown needs the day its web page was published on "
-                "(published_on) or updated on (updated_on), or both; if the month is known, "
-                "give it as the date (YYYY-MM)"
-            )
         if self.published_on and self.updated_on and self.updated_on < self.published_on:
             raise ValueError(
                 f"updated_on ({self.updated_on.isoformat()}) is before published_on "
@@ -376,19 +370,17 @@ class LetterInfo(Strict):
         return None if isinstance(self.date, str) else self.date.year
 
     @property
-    def latest_day(self) -> dt.date:
+    def latest_day(self) -> dt.date | None:
         """Return the last day the letter can bear: its day, its month's last, or the page's.
 
         A letter of unknown date was on its web page by the day the page was published (or,
-        if that is not given, updated).
+        if that is not given, updated); with no page date, no day is known (None).
         """
         if isinstance(self.date, dt.date):
             return self.date
         if isinstance(self.date, Month):
             return self.date.last
-        page = self.published_on or self.updated_on
-        assert page is not None  # validated above
-        return page
+        return self.published_on or self.updated_on
 
 
 class Force(Strict):
@@ -804,6 +796,16 @@ class Letter(Strict):
     ]
     #: The letter's Welsh wording, for a letter published in Welsh.
     cy: WelshLetter | None = None
+
+    @property
+    def record_day(self) -> dt.date:
+        """Return the one day that stands for the letter's date in records and metadata.
+
+        The last day it can bear (`LetterInfo.latest_day`); for a letter of unknown date whose
+        web page gives no date either, the day its report was published, before which it
+        cannot have been written.
+        """
+        return self.letter.latest_day or self.report.published
 
     @model_validator(mode="after")
     def _complete(self) -> Letter:

@@ -480,7 +480,8 @@ def history_problems(letter: Letter, source: Source) -> list[Problem]:
             )
             continue
         dated = letter.letter
-        if day > dated.latest_day:
+        latest = dated.latest_day
+        if latest is not None and day > latest:
             when = uk_date(dated.day) if dated.day else dated.date_text
             problems.append(
                 _at(
