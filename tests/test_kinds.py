@@ -449,3 +449,16 @@ def test_areas_for_improvement_alone_are_not_also_set_out(scratch: Path) -> None
         "The report sets out one area for improvement; the annex lists it with the force's"
         " response.",
     )
+
+
+def test_a_review_listing_earlier_recommendations_claims_no_response(scratch: Path) -> None:
+    background = FORCE_INSPECTION.replace(
+        "counts: {recommendations: 2}", "counts: {recommendations: 0}"
+    ).replace(
+        "      response: The custody system now records each hourly check.\n",
+        "      from_report: the 2022 custody inspection\n",
+    )
+    texts = _built(scratch, "durham-2025-custody", background)
+    for form, text in texts.items():
+        assert "responding" not in text, form
+        assert "(Made in the 2022 custody inspection.)" in text, form

@@ -377,3 +377,17 @@ def test_a_letter_whose_page_gives_no_date_either_is_dated_unknown(
     ) in said
     lines = docx_lines(scratch / "build" / "lancashire-2020-peel.docx")
     assert not any(line.startswith("Date:") for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("date", "recorded"), [("2020-03-30", "2020-03-30"), ("2020-03", "2020-03-31")]
+)
+def test_a_letter_recorded_as_sent_is_approved_on_the_day_it_bears_unless_told(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch, date: str, recorded: str
+) -> None:
+    data = _dated(scratch, LETTER, DAY, date)
+    status, _, err = run_in(scratch, monkeypatch, "approve", LETTER, "--by", "C G", "--sent")
+    assert (status, err) == (0, "")
+    assert f"approved_on: {recorded}" in data.read_text(encoding="utf-8")
+    _, said = _check(scratch, monkeypatch, LETTER)
+    assert "after the date it bears" not in said

@@ -54,7 +54,7 @@ def approve(
     data_path: Path,
     project: Project,
     by: str,
-    on: dt.date,
+    on: dt.date | None,
     today: dt.date,
     sent: bool = False,
 ) -> Path:
@@ -80,6 +80,8 @@ def approve(
             f"{data_path}: the letter is {letter.status.state} already; reopen it for a new "
             "version first (letters reopen --why ...)"
         )
+    # not given: approved today; recorded as sent before letters, on the day the letter bears
+    on = on or (letter.record_day if sent else today)
     _within(on, letter.report.published, "the report was published", today)
     store = Store(project.root)
     name = letter_name(data_path, project.root)

@@ -746,7 +746,13 @@ def _diff_all(ctx: click.Context, data: Path | None) -> None:
 @main.command(short_help="Approve a letter: freeze its inputs in a snapshot.")
 @click.argument("data", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--by", "by", required=True, help="Who approves it (the signatory, usually).")
-@on_option
+@click.option(
+    "--on",
+    "on",
+    callback=_day,
+    metavar="YYYY-MM-DD",
+    help="The day; default: today (with --sent, the day the letter bears).",
+)
 @click.option(
     "--sent", is_flag=True, help="Record a letter sent before letters was used: approved and sent."
 )
@@ -767,7 +773,7 @@ def approve(ctx: click.Context, data: Path, by: str, on: dt.date | None, sent: b
     project = _office_letter(ctx, data)
     today = dt.date.today()
     try:
-        record = record_approval(data, project, by, on or today, today, sent=sent)
+        record = record_approval(data, project, by, on, today, sent=sent)
     except LettersError as exc:
         _fail(ctx, exc)
     for stale in remove_outputs(project.root / "build", data.stem):

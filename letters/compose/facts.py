@@ -180,6 +180,9 @@ class LetterFacts:
     afis_in_annex: bool
     afi_summary: str
     recommendation_count: int
+    #: How many of those the letter answers (a response, its own or another's): an earlier
+    #: report's listed as background have none.
+    answered_count: int
     recommendation_summary: str
     cause_count: int
     cause_summary: str
@@ -518,6 +521,7 @@ def build_facts(
         afis_in_annex=counts[0] > AFIS_LISTED_UP_TO,
         afi_summary=words.count(counts[0], afi, afis),
         recommendation_count=counts[1],
+        answered_count=len([r for r in findings.recommendations if r.response or r.response_with]),
         recommendation_summary=words.count(counts[1], rec, recs),
         cause_count=counts[2],
         cause_summary=words.count(counts[2], cause, causes),
