@@ -41,6 +41,7 @@ KEEP = {
     "kind", "state", "layout", "languages", "date", "published", "approved_on", "sent_on",
     "since", "amount", "share_of_budget", "budget", "retention_years", "translation_days",
     "office", "target_grade", "recommendations_by", "grades", "number", "cause",
+    "salutation", "voice",
 }  # fmt: skip
 
 

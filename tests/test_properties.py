@@ -139,6 +139,11 @@ def _plain(value: str) -> bool:
     return all(char.isalnum() or char == " " for char in value)
 
 
+def _as_read(part: dict[str, Any]) -> dict[str, Any]:
+    """Give a part of the drawn letter as the data model reads it: text values stripped."""
+    return {key: value.strip() if isinstance(value, str) else value for key, value in part.items()}
+
+
 def _expected_lines(letter: dict[str, Any]) -> list[str]:
     """List lines the drawn letter must show, in order, written out from the values drawn.
 
@@ -146,7 +151,7 @@ def _expected_lines(letter: dict[str, Any]) -> list[str]:
     opening, the closing, the annex's heading, the count of areas for improvement and each of
     them as a bullet ('- '); and any of the letter's own paragraphs that Markdown leaves alone.
     """
-    recipient, report, force = letter["recipient"], letter["report"], letter["force"]
+    recipient, report, force = (_as_read(letter[part]) for part in ("recipient", "report", "force"))
     addressee = f"{recipient['honorific']} {recipient['name']}".strip()
     our_ref = letter["letter"]["our_ref"]
     afis = report["areas_for_improvement"]
@@ -340,7 +345,7 @@ def _assert_shows_the_values_drawn(letter: dict[str, Any], read: _ReadBack) -> l
     afis = [_printed(afi) for afi in letter["report"]["areas_for_improvement"]]
     assert _in_order(afis, read.html_items) == [], read.html_items
     _assert_grades_shown(letter, read.text)
-    report, force = letter["report"], letter["force"]
+    report, force = _as_read(letter["report"]), _as_read(letter["force"])
     title = _printed(f"Response to the HMICFRS {report['title']} report for {force['name']}")
     subject = _printed(
         "The Police and Crime Commissioner for Lancashire's comments under section 55 of the "
