@@ -129,7 +129,7 @@ def report_totals(report: Report, findings: Findings) -> Totals:
         "causes_of_concern": len(findings.causes),
     }
     counts = (
-        report.counts.model_dump(exclude_none=True, exclude={"graded_areas"})
+        report.counts.model_dump(exclude_none=True, exclude={"graded_areas", "grades"})
         if report.counts
         else {}
     )
@@ -161,6 +161,9 @@ class LetterFacts:
     grade_groups: tuple[GradeGroup, ...]
     grades_awarded: str | None
     grades_by_area: str
+    #: The report's grades by count, best first, where the data gives them so
+    #: (report.counts.grades): "'good' in three areas, 'adequate' in five"; else empty.
+    grades_by_count: str
     #: Whether the grades given are all the report gives: every area of the framework is in
     #: the data, or as many are graded as report.counts.graded_areas says. If not, the wording
     #: says it lists some.
@@ -388,6 +391,8 @@ class _Basis:
     #: Each graded area's grade, in the framework's order.
     grades: dict[str, str]
     groups: tuple[GradeGroup, ...]
+    #: How many areas were given each grade, best first, where the data counts them instead.
+    counted: tuple[tuple[str, int], ...]
     #: Whether the grades given are all the report gives (LetterFacts.grades_complete).
     complete: bool
     words_up_to: int
@@ -401,6 +406,7 @@ class _Worded:
     #: The {named} facts the letter's own text in this language may name.
     values: dict[str, str]
     grades_by_area: str
+    grades_by_count: str
     grades_awarded: str | None
     aspiration: str | None
     #: How the language words a grade history.
@@ -430,6 +436,7 @@ def _english(
         words,
         values,
         grades_by_area_phrase(groups, words_up_to, framework.preposition, basis.complete),
+        grades_by_count_phrase(basis.counted, framework.area_noun, words_up_to),
         grades_phrase(groups, framework),
         aspiration,
         HistoryWords(
@@ -472,7 +479,9 @@ def build_facts(
         else all(area in named for area in framework.areas)
     )
     counts = (len(findings.afis), len(findings.recommendations), len(findings.causes))
-    basis = _Basis(findings, totals, grades, groups, complete, words_up_to)
+    by_count = letter.report.counts.grades if letter.report.counts else {}
+    counted = tuple((grade, by_count[grade]) for grade in framework.grades if grade in by_count)
+    basis = _Basis(findings, totals, grades, groups, counted, complete, words_up_to)
     worded = DERIVED_WORDING[language](letter, locate, framework, basis, published_in)
     words, aspiration = worded.words, worded.aspiration
     translated = translation(letter, published_in)  # the letter's own words in a translation
@@ -510,6 +519,7 @@ def build_facts(
         grade_groups=groups,
         grades_awarded=worded.grades_awarded,
         grades_by_area=worded.grades_by_area,
+        grades_by_count=worded.grades_by_count,
         grades_complete=complete,
         graded_total=graded_total,
         graded_count=len(grades),
@@ -666,7 +676,15 @@ def _welsh(
         welsh_scale,
         lambda changes: "; ".join(changes),
     )
-    return _Worded(words, values, grades_by_area, None, None, history)
+    # 'da mewn tri maes, digonol mewn pump ac angen gwella mewn un'
+    grades_by_count = welsh.cy_join(
+        [
+            f"{names.grades.get(grade, grade)} mewn "
+            + (welsh.cy_count(count, "maes") if index == 0 else welsh.cy_number(count))
+            for index, (grade, count) in enumerate(basis.counted)
+        ]
+    )
+    return _Worded(words, values, grades_by_area, grades_by_count, None, None, history)
 
 
 #: How each language words the derived facts, by its code (letters.source.languages).
@@ -724,6 +742,27 @@ def grades_by_area_phrase(
         return f"{parts[0]} and {parts[1]}"
     gap = "; " if complex_ else ", "
     return gap.join(parts[:-1]) + f"{gap}and {parts[-1]}"
+
+
+def grades_by_count_phrase(
+    counted: Sequence[tuple[str, int]], noun: str = "area", words_up_to: int = WORDS_UP_TO
+) -> str:
+    """Say how many areas were given each grade, best first, after 'The inspectors graded X'.
+
+    "'good' in three areas, 'adequate' in five and 'requires improvement' in one": the first
+    count names its noun; the others are understood. Empty where none are counted.
+    """
+    return join_words(
+        [
+            f"'{grade}' in "
+            + (
+                count_words(count, noun, "", words_up_to)
+                if index == 0
+                else number_word(count, words_up_to)
+            )
+            for index, (grade, count) in enumerate(counted)
+        ]
+    )
 
 
 def aspiration_phrase(grades: Mapping[str, str], target: str, framework: Framework) -> str:

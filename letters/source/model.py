@@ -453,6 +453,8 @@ class Finding(Strict):
 
 
 Count = Annotated[int, Field(ge=0, le=10_000)]
+#: How many areas were given a grade: a grade given in none is left out.
+AreasCounted = Annotated[int, Field(ge=1, le=100)]
 
 
 #: A total the letter lists some of but does not know (or state): it prints no count.
@@ -470,6 +472,9 @@ class ReportCounts(Strict):
     causes_of_concern: Total = None
     #: How many areas the report grades: a letter that gives fewer grades says it lists some.
     graded_areas: Count | None = None
+    #: The report's grades by count, where the letter does not name the areas: grade -> how
+    #: many areas it was given in ({good: 3, adequate: 5}). Instead of grades in report.grades.
+    grades: dict[Grade, AreasCounted] = {}
 
     @model_validator(mode="after")
     def _consistent(self) -> ReportCounts:

@@ -33,6 +33,8 @@ def json_schema(kind: str, frameworks: dict[str, Framework]) -> dict[str, Any]:
         "title": "Kind",
         "enum": sorted(kind for kind, framework in frameworks.items() if framework.grades),
     }
+    # grades given by count: a grade of some framework's scale -> how many areas
+    schema["$defs"]["ReportCounts"]["properties"]["grades"]["propertyNames"] = {"enum": grades}
     report["grades"]["propertyNames"] = {
         "enum": sorted({area for framework in frameworks.values() for area in framework.names})
     }

@@ -363,6 +363,7 @@ def _framework_problems(source: Source, frameworks: dict[str, Framework]) -> lis
                     key=True,
                 )
             )
+    problems.extend(_counted_grade_problems(source, report, framework))
     earlier = [name for name in ("revisit_of", "amends") if report.get(name) is not None]
     if earlier and framework.template == "annual-assessment":
         problems.append(
@@ -378,6 +379,115 @@ def _framework_problems(source: Source, frameworks: dict[str, Framework]) -> lis
     if isinstance(target, str) and normalise_grade(target) not in framework.grades:
         problems.append(_grade_problem(source, ("target_grade",), target, framework, frameworks))
     return problems
+
+
+#: The report kinds' templates that print grades given by count (report.counts.grades).
+COUNTED_GRADES_TEMPLATES = ("peel",)
+
+
+def _counted_grade_problems(
+    source: Source, report: dict[str, Any], framework: Framework
+) -> list[Problem]:
+    """Check grades given by count: each on the scale once, given one way, and as many as said.
+
+    A count that is not a whole number of at least one the model reports.
+    """
+    counts = report.get("counts")
+    counted = counts.get("grades") if isinstance(counts, dict) else None
+    if not isinstance(counts, dict) or not isinstance(counted, dict) or not counted:
+        return []
+    at: FieldPath = ("report", "counts", "grades")
+    if not framework.grades:
+        return [_at(source, at, f"a {framework.name} report has no grades; remove it", key=True)]
+    if framework.template not in COUNTED_GRADES_TEMPLATES:
+        return [
+            _at(
+                source,
+                at,
+                f"the {framework.name} letter names each grade's areas; give them in "
+                "report.grades instead",
+                key=True,
+            )
+        ]
+    problems = []
+    seen: dict[str, str] = {}
+    for given in counted:
+        grade = str(normalise_grade(given))
+        if grade == NOT_GRADED:
+            problems.append(
+                _at(
+                    source,
+                    (*at, given),
+                    f"{given!r} is no grade to count; name an area inspected but not graded in "
+                    "report.grades as 'not graded'",
+                    key=True,
+                )
+            )
+        elif grade not in framework.grades:
+            problems.append(
+                _at(
+                    source,
+                    (*at, given),
+                    f"{given!r} is not a grade of the {framework.name} framework; expected "
+                    f"{_or(framework.grades)}{did_you_mean(str(given), list(framework.grades))}",
+                    key=True,
+                )
+            )
+        elif grade in seen:
+            problems.append(
+                _at(
+                    source,
+                    (*at, given),
+                    f"{given!r} is {seen[grade]!r} again; count each grade once",
+                    key=True,
+                )
+            )
+        else:
+            seen[grade] = given
+    grades = report.get("grades")
+    named = (
+        [
+            area
+            for area, grade in grades.items()
+            if normalise_grade(grade.get("grade") if isinstance(grade, dict) else grade)
+            != NOT_GRADED
+        ]
+        if isinstance(grades, dict)
+        else []
+    )
+    if named:
+        problems.append(
+            _at(
+                source,
+                at,
+                f"the grades are given both by area (report.grades names {_or(named, 'and')}) "
+                "and by count; give them one way: in report.grades where the letter names "
+                "each area, else by count here (an area inspected but not graded may stay in "
+                "report.grades as 'not graded')",
+                key=True,
+            )
+        )
+    total = _whole(counts.get("graded_areas"))
+    values = [_whole(value) for value in counted.values()]
+    if total is not None and all(value is not None for value in values):
+        counted_total = sum(value or 0 for value in values)
+        if total != counted_total:
+            problems.append(
+                _at(
+                    source,
+                    ("report", "counts", "graded_areas"),
+                    f"the report's graded areas are given as {total}, but "
+                    f"report.counts.grades counts {counted_total}; give the same number, or "
+                    "leave graded_areas out",
+                )
+            )
+    return problems
+
+
+def _whole(value: object) -> int | None:
+    """Read a whole number as the data file gives it (the model checks its range), else None."""
+    text = str(value).strip() if isinstance(value, str | int) else ""
+    return int(text) if text.isdigit() else None
 
 
 def _scale_problems(
