@@ -432,8 +432,17 @@ def test_a_report_titled_report_is_not_called_a_report_twice(scratch: Path) -> N
     texts = _built(scratch, "durham-2025-custody", titled)
     _says(
         texts,
-        "I write in response to the force inspection Report on an unannounced inspection visit"
-        " to police custody suites in Durham, which HMICFRS published on 3 March 2025.",
+        "I write in response to Report on an unannounced inspection visit to police custody"
+        " suites in Durham, which HMICFRS published on 3 March 2025.",
+    )
+    spotlight = FORCE_INSPECTION.replace(
+        "title: An inspection of custody services in Durham Constabulary",
+        "title: 'PEEL spotlight report: The Hard Yards'",
+    )
+    texts = _built(scratch, "durham-2025-custody", spotlight)
+    _says(
+        texts,
+        "I write in response to PEEL spotlight report: The Hard Yards, which HMICFRS published",
     )
 
 
@@ -461,4 +470,11 @@ def test_a_review_listing_earlier_recommendations_claims_no_response(scratch: Pa
     texts = _built(scratch, "durham-2025-custody", background)
     for form, text in texts.items():
         assert "responding" not in text, form
-        assert "(Made in the 2022 custody inspection.)" in text, form
+        assert "(Made in" not in text, form  # said once, in the list's heading
+    # listed in brief, under whose they are: no heading and no "Made in" for each
+    for form, text in texts.items():
+        listed = text.replace("custody inspection - 1:", "custody inspection 1:")  # DOCX bullet
+        assert (
+            "Recommendations of the 2022 custody inspection 1: The force should check each"
+            " detained person's welfare every hour."
+        ) in listed, form
