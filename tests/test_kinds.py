@@ -478,3 +478,19 @@ def test_a_review_listing_earlier_recommendations_claims_no_response(scratch: Pa
             "Recommendations of the 2022 custody inspection 1: The force should check each"
             " detained person's welfare every hour."
         ) in listed, form
+
+
+def test_a_review_answering_nothing_promises_no_scrutiny_of_it(scratch: Path) -> None:
+    start = FORCE_INSPECTION.index("    - kind: area for improvement")
+    end = FORCE_INSPECTION.index("status:")
+    background = (
+        (FORCE_INSPECTION[:start] + FORCE_INSPECTION[end:])
+        .replace("counts: {recommendations: 2}", "counts: {recommendations: 0}")
+        .replace(
+            "      response: The custody system now records each hourly check.\n",
+            "      from_report: the 2022 custody inspection\n",
+        )
+    )
+    texts = _built(scratch, "durham-2025-custody", background)
+    for form, text in texts.items():
+        assert "to account for this work" not in text, form
