@@ -91,16 +91,17 @@ def has_marks(text: str) -> bool:
 
 @dataclass
 class DataOrigins:
-    """The data's strings by their identity, and the places of those a template printed.
+    """The data's strings by their words, and the places of those a template printed.
 
-    Strings are found by identity first: the same words in two fields are two places. A
-    string copied on the way (validating a shorthand list into findings makes new strings)
-    is found by its words, if no other field holds the same words.
+    A string is found by its words, where no other field holds the same words: those in two
+    fields are two places, and which one a value printed came from cannot be told. Not by
+    identity: pydantic caches equal strings across validations, so whether two fields share
+    one object depends on what the process validated before, and the same letter would be
+    anchored differently in a build worker than alone.
     """
 
     locate: Callable[[FieldPath], Location]
     root: Path
-    by_id: dict[int, FieldPath]
     by_text: dict[str, FieldPath | None]
     printed: list[FieldPath]
 
@@ -112,18 +113,16 @@ class DataOrigins:
         root: Path,
     ) -> DataOrigins:
         """Find every string of some models (a letter and its copies), by their fields' paths."""
-        by_id: dict[int, FieldPath] = {}
         by_text: dict[str, FieldPath | None] = {}
         for model in models:
             for path, text in _strings(model, ()):
-                by_id.setdefault(id(text), path)
                 if by_text.setdefault(text, path) != path:
                     by_text[text] = None  # two fields say the same: it cannot be told whose
-        return cls(locate, root, by_id, by_text, [])
+        return cls(locate, root, by_text, [])
 
     def sourced(self, value: str) -> str:
         """Return a data string as a `Sourced` one, numbered; any other string as it is."""
-        path = self.by_id.get(id(value)) or self.by_text.get(value)
+        path = self.by_text.get(value)
         if path is None or len(value) < SHORTEST_TRACED or len(self.printed) >= MOST_MARKED:
             return value
         self.printed.append(path)
