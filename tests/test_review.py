@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import shutil
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +24,7 @@ import pytest
 from lxml import etree
 
 from conftest import cli, copy_of_project
+from conftest import run as run_command
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -814,3 +817,19 @@ def test_the_json_list_escapes_what_a_terminal_acts_on(here: Path) -> None:
     assert "\u009b" not in listed and "\u202e" not in listed
     [item] = json.loads(listed)["items"]
     assert (item["by"], item["new"]) == ("Eve\u009b2J", "right\u202eto left")
+
+
+def test_a_drafts_docx_is_the_same_whatever_the_process_hashes_with(office: Path) -> None:
+    # the map of sources is the same bytes in every process: a build worker's, or alone
+    made = []
+    for seed in ("1", "2"):
+        out = office / f"seed{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        result = run_command(
+            [sys.executable, "-m", "letters.cli", "build", TABLED, "--out", str(out),
+             "--format", "docx", "--force"],
+            cwd=office, env=env, capture_output=True,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        made.append((out / "warwickshire.docx").read_bytes())
+    assert made[0] == made[1]

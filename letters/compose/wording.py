@@ -297,7 +297,10 @@ def render_wording(
     parts = parse_blocks(body, template_name, own, own_origin)
     blocks = join_mastheads(arrange(parts, plan or SectionPlan(), own_origin))
     if origins:
-        sources = {name: template_source(env, name) for name in templates_used(env, template_name)}
+        # in name order: a set's order changes from process to process, and ties must not
+        sources = {
+            name: template_source(env, name) for name in sorted(templates_used(env, template_name))
+        }
         blocks = anchored(blocks, origins.data, TemplateLines.of(sources))
     _refuse_long_words(tuple(blocks), template_name)
     return Wording(meta, tuple(blocks))
