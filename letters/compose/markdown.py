@@ -73,10 +73,16 @@ def escape_markdown(value: object) -> str:
             "the template prints a fact this letter does not have (None); "
             "test it with {% if ... %} first"
         )
-    # Runs of whitespace fold to one space, but a no-break space (U+00A0, U+2007, U+202F)
-    # stays: it joins what it stands between ('10 000', 'PC Smith', a postcode's halves).
-    text = _FOLDED.sub(" ", str(value)).strip(" ")
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", fold_whitespace(str(value)))
+
+
+def fold_whitespace(text: str) -> str:
+    """Print text's whitespace as a letter does: each run one space, none at either end.
+
+    A no-break space (U+00A0, U+2007, U+202F) stays: it joins what it stands between
+    ('10 000', 'PC Smith', a postcode's halves).
+    """
+    return _FOLDED.sub(" ", text).strip(" ")
 
 
 class OwnTextError(ValueError):

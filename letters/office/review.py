@@ -25,7 +25,7 @@ from lxml import etree
 from ..build.project import Project
 from ..compose.document import Origin
 from ..compose.facts import fill
-from ..compose.markdown import plain_text
+from ..compose.markdown import fold_whitespace, plain_text
 from ..compose.origins import project_path
 from ..source.errors import LettersError
 from ..source.load import FieldPath, dotted
@@ -624,11 +624,6 @@ def _as_markdown(text: str) -> str:
     return escaped.replace("\n", "\n\n")
 
 
-def _printed_value(raw: str) -> str:
-    """Print a data value as a template does: runs of whitespace folded to one space."""
-    return re.sub(r"[^\S\u00a0\u2007\u202f]+", " ", raw).strip(" ")
-
-
 def _printed_own(raw: str, placeholders: dict[str, str]) -> str | None:
     """Print the letter's own text, paragraphs on lines; None if it cannot print."""
     try:
@@ -741,7 +736,7 @@ def _write_field(
     else:
 
         def printed(text: str) -> str | None:
-            return _printed_value(text)
+            return fold_whitespace(text)  # a data value, as a template prints it
 
     afters = change.afters
     if len(afters) > 1:
