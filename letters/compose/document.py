@@ -26,6 +26,11 @@ class Span:
 Inline = tuple[Span, ...]
 
 
+#: The namespace of the map of sources a draft's DOCX carries (render.docx_review), which
+#: office.review reads back.
+REVIEW_MAP = "urn:letters:review:1"
+
+
 @dataclass(frozen=True)
 class Origin:
     """Where some of the letter's text comes from, so that a reviewer's change can go back there.

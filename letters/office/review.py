@@ -23,7 +23,7 @@ from typing import Any
 from lxml import etree
 
 from ..build.project import Project
-from ..compose.document import Origin
+from ..compose.document import REVIEW_MAP, Origin
 from ..compose.facts import fill
 from ..compose.markdown import fold_whitespace, plain_text
 from ..compose.origins import project_path
@@ -32,10 +32,8 @@ from ..source.load import FieldPath, dotted
 from ..source.model import LONG_WORD, unprintable
 from .review_read import Comment, ReadParagraph, as_written, joined_by_marks, read_reviewed
 
-REVIEW = "urn:letters:review:1"
 #: The bookmark of a paragraph (not of a value within it).
 _PARAGRAPH_MARK = re.compile(r"_Ltr\d+")
-_WHITESPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -125,7 +123,6 @@ class Review:
     key: dict[str, str]
     items: list[Item]
     fields: dict[FieldPath, FieldChange]
-    comments: list[Comment]
 
 
 def review(data_path: Path, reviewed_path: Path, project: Project, force: bool = False) -> Review:
@@ -166,7 +163,7 @@ def review(data_path: Path, reviewed_path: Path, project: Project, force: bool =
         placer.component([reviewed.paragraphs[n] for n in component], component)
     for comment in reviewed.comments:
         placer.comment(comment)
-    return Review(key, placer.items, placer.fields, reviewed.comments)
+    return Review(key, placer.items, placer.fields)
 
 
 def _writable(now: list[Unit], letter: str) -> Callable[[Origin, bool], str]:
@@ -274,11 +271,11 @@ def read_map(element: etree._Element, path: Path) -> tuple[dict[str, str], list[
     key = {name: str(value) for name, value in element.attrib.items()}
     units = []
     try:
-        for unit in element.iterfind(f"{{{REVIEW}}}unit"):
-            text = unit.findtext(f"{{{REVIEW}}}text") or ""
+        for unit in element.iterfind(f"{{{REVIEW_MAP}}}unit"):
+            text = unit.findtext(f"{{{REVIEW_MAP}}}text") or ""
             values = tuple(
                 (int(value.get("start", 0)), int(value.get("end", 0)), _origin(value))
-                for value in unit.iterfind(f"{{{REVIEW}}}value")
+                for value in unit.iterfind(f"{{{REVIEW_MAP}}}value")
             )
             units.append(Unit(unit.get("name", ""), _origin(unit), text, values))
     except (ValueError, TypeError, RecursionError) as exc:

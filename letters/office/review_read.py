@@ -22,12 +22,12 @@ from typing import Literal
 
 from lxml import etree
 
+from ..compose.document import REVIEW_MAP
 from ..source.errors import LettersError
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
-REVIEW = "urn:letters:review:1"
 #: The most any part of a reviewed file may hold once unpacked: far above any letter's (a
 #: long letter's document.xml is some hundreds of kilobytes).
 MOST_UNPACKED = 8 * 1024 * 1024
@@ -153,9 +153,9 @@ def read_reviewed(path: Path) -> Reviewed:
     comments = _comments(parts, path, reader)
     review_map = None
     for name, data in sorted(parts.items()):
-        if name.startswith("customXml/item") and REVIEW.encode() in data:
+        if name.startswith("customXml/item") and REVIEW_MAP.encode() in data:
             found = _xml(data, path)
-            if found.tag == f"{{{REVIEW}}}letter":
+            if found.tag == f"{{{REVIEW_MAP}}}letter":
                 review_map = found
     return Reviewed(reader.paragraphs, comments, review_map)
 

@@ -19,11 +19,9 @@ import docx
 from docx.opc.part import Part
 from lxml import etree
 
-from ..compose.document import Anchor, Origin
+from ..compose.document import REVIEW_MAP, Anchor, Origin
 from .internals import RELATIONSHIP_TYPE, OxmlElement, qn
 
-#: The namespace of the review map; `office.review` reads it back.
-NAMESPACE = "urn:letters:review:1"
 #: Bookmark names: a paragraph's, and a value's within it.
 PREFIX = "_Ltr"
 _ITEM = "/customXml/item%d.xml"
@@ -81,7 +79,7 @@ class Bookmarks:
         """Add the map of sources as a custom XML part of the document, if it is reviewed."""
         if not key:
             return
-        root = etree.Element(_tag("letter"), nsmap={None: NAMESPACE})
+        root = etree.Element(_tag("letter"), nsmap={None: REVIEW_MAP})
         for name, value in key:
             root.set(name, value)
         root.extend(self.units)
@@ -91,13 +89,13 @@ class Bookmarks:
         item = Part(package.next_partname(_ITEM), "application/xml", blob, package)
         guid = (
             "{"
-            + str(uuid.uuid5(uuid.NAMESPACE_URL, NAMESPACE + dict(key).get("letter", ""))).upper()
+            + str(uuid.uuid5(uuid.NAMESPACE_URL, REVIEW_MAP + dict(key).get("letter", ""))).upper()
             + "}"
         )
         props = etree.Element(f"{{{_DATASTORE}}}datastoreItem", nsmap={"ds": _DATASTORE})
         props.set(f"{{{_DATASTORE}}}itemID", guid)
         refs = etree.SubElement(props, f"{{{_DATASTORE}}}schemaRefs")
-        etree.SubElement(refs, f"{{{_DATASTORE}}}schemaRef").set(f"{{{_DATASTORE}}}uri", NAMESPACE)
+        etree.SubElement(refs, f"{{{_DATASTORE}}}schemaRef").set(f"{{{_DATASTORE}}}uri", REVIEW_MAP)
         props_blob = etree.tostring(props, xml_declaration=True, encoding="UTF-8", standalone=False)
         props_part = Part(package.next_partname(_ITEM_PROPS), _PROPS_TYPE, props_blob, package)
         item.relate_to(props_part, RELATIONSHIP_TYPE.CUSTOM_XML_PROPS)
@@ -131,7 +129,7 @@ class Placer:
 
 
 def _tag(name: str) -> str:
-    return f"{{{NAMESPACE}}}{name}"
+    return f"{{{REVIEW_MAP}}}{name}"
 
 
 def _describe(element: etree._Element, origin: Origin) -> None:
