@@ -26,11 +26,17 @@ from ..source.frameworks import Framework
 from ..source.inputs import REFERENCE
 from ..source.languages import BY_CODE, LANGUAGES, ORIGINAL, Language
 from ..source.load import FieldPath, dotted, load_source
-from ..source.model import LetterInfo, Paragraphs, Recipient, WelshLetter, translation
+from ..source.model import (
+    LetterInfo,
+    Paragraphs,
+    Recipient,
+    WelshLetter,
+    lifted_day,
+    translation,
+)
 from ..source.validate import LoadedLetter
 from .document import Block, Table, block_lines, inline_text
 from .facts import LetterFacts
-from .history import lifted_day
 from .markdown import plain_text
 from .sections import plan_problems
 

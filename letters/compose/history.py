@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..source.frameworks import NOT_GRADED, Framework
-from ..source.model import EarlierGrade, Report
+from ..source.model import EarlierGrade, Report, lifted_day
 
 
 @dataclass(frozen=True)
@@ -142,14 +142,6 @@ def lifted_days(report: Report, date: Callable[[dt.date], str]) -> dict[str, str
         if day is not None:
             days[finding.lifted] = date(day)
     return days
-
-
-def lifted_day(lifted: str) -> dt.date | None:
-    """Read a `lifted` written as a day (YYYY-MM-DD); None where it names a report."""
-    try:
-        return dt.date.fromisoformat(lifted) if len(lifted) == 10 else None
-    except ValueError:
-        return None
 
 
 def welsh_grade(grade: str, framework: Framework) -> str:

@@ -2,7 +2,8 @@
 
 Each anchored paragraph (`compose.document.Anchor`) gets a hidden bookmark (Word hides those
 whose names start with an underscore) around its text, and each data value within it one
-around the value's runs. A custom XML part (`customXml/item1.xml`) names the letter, its
+around the value's runs. A custom XML part (`customXml/itemN.xml`, the next free name) names
+the letter, its
 version and the digest of its inputs, and for each bookmark the source of its text and the
 text as it was written, so a change can be placed by its text where a bookmark was lost.
 Nothing here shows or prints: the pages are those of the same letter without them.

@@ -708,6 +708,20 @@ class ChiefOfficerComments(Strict):
     reply_cy: list[OwnText] = []
 
 
+#: A cause of concern's `lifted` written as a day; any other text names the report that lifted it.
+LIFTED_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def lifted_day(lifted: str) -> dt.date | None:
+    """Read a `lifted` written as a day (YYYY-MM-DD); None where it names a report, or no day."""
+    if LIFTED_DAY.fullmatch(lifted) is None:
+        return None
+    try:
+        return dt.date.fromisoformat(lifted)
+    except ValueError:
+        return None
+
+
 def unprintable(text: str) -> str:
     """Take out what a letter's text may not hold: controls, noncharacters, direction marks."""
     return _BIDI.sub("", _CONTROL.sub("", text))

@@ -17,7 +17,16 @@ from .errors import DataError, InputError, Location, Problem, did_you_mean
 from .frameworks import NOT_GRADED, Framework, frameworks_of
 from .inputs import SIGNATURE, read_input
 from .load import FieldPath, Source, dotted, load_source
-from .model import HISTORY_TAG, PLAIN_TAG, EarlierGrade, Letter, Signatory, normalise_grade
+from .model import (
+    HISTORY_TAG,
+    LIFTED_DAY,
+    PLAIN_TAG,
+    EarlierGrade,
+    Letter,
+    Signatory,
+    lifted_day,
+    normalise_grade,
+)
 from .names import name_problem
 
 #: The largest side in pixels of a signature image (its bytes: `inputs.SIGNATURE_BYTES`).
@@ -575,11 +584,10 @@ def history_problems(letter: Letter, source: Source) -> list[Problem]:
         if not finding.lifted:
             continue
         at = ("report", "findings", index, "lifted")
-        if _ISO_DAY.fullmatch(finding.lifted) is None:
-            continue
-        try:
-            day = dt.date.fromisoformat(finding.lifted)
-        except ValueError:
+        if LIFTED_DAY.fullmatch(finding.lifted) is None:
+            continue  # it names the report that lifted it
+        day = lifted_day(finding.lifted)
+        if day is None:
             problems.append(
                 _at(
                     source,
@@ -602,10 +610,6 @@ def history_problems(letter: Letter, source: Source) -> list[Problem]:
                 )
             )
     return problems
-
-
-#: A `lifted` written as a day: any other text names the report that lifted the cause.
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _kind_hint(kind: str, frameworks: dict[str, Framework]) -> str:
