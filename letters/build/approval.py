@@ -152,7 +152,10 @@ def publish(data_path: Path, project: Project, on: dt.date, today: dt.date) -> N
         set_fields(child_mapping(tree, "letter"), {"published": on})
 
     before, after = edited(data_path, project.root, sent, ("status", "letter.published"))
-    approval = _with_outputs(approved.approval, approved.store, project, "sent", after)
+    # the data as sent is kept too: its day of publication and any delay's reason are the
+    # record's, and the publication pages' (`letters site`), whatever the file says later
+    kept = replace(approved.approval, sent_as=approved.store.put(after))
+    approval = _with_outputs(kept, approved.store, project, "sent", after)
     write_edited(data_path, project.root, before, after, {approved.record: approval.to_json()})
 
 
@@ -194,7 +197,7 @@ def history(data_path: Path, project: Project) -> list[Version]:
     rows = [
         Version(
             a.version,
-            "sent" if "sent" in a.outputs or a.how == "sent before letters" else "approved",
+            "sent" if a.sent else "approved",
             a.approved_by,
             a.approved_on,
             a.how,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -262,3 +263,39 @@ def write_new(target: Path, data: bytes, mode: int = 0o444) -> None:
         os.link(temp, target)  # fails if the target exists: never overwrite
     finally:
         temp.unlink(missing_ok=True)
+
+
+def replace_folder(target: Path, files: dict[str, bytes], marker: str) -> None:
+    """Write a whole folder of files (relative names -> bytes) in place of `target`, at once.
+
+    The folder is made beside the target and renamed into place; a target there already
+    must be a folder made so (it holds `marker`), never a link or someone's own folder.
+    """
+    if target.is_symlink() or (target.exists() and not (target / marker).is_file()):
+        raise RenderError(
+            f"{target} exists and is not a folder letters wrote (it has no {marker}); give "
+            "another --out, or move it away"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+    old = target.with_name(f".{target.name}.{os.getpid()}.old")
+    try:
+        for name, data in sorted(files.items()):
+            path = staged / name
+            if not path.resolve().is_relative_to(staged.resolve()):
+                raise RenderError(f"{name}: a file of the folder must lie inside it")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        os.chmod(staged, 0o755)
+        if target.exists():
+            os.replace(target, old)
+        os.replace(staged, target)
+    except OSError as exc:
+        if old.exists() and not target.exists():
+            os.replace(old, target)
+        raise RenderError(
+            f"cannot write {target}: {exc.strerror or exc}; nothing was changed"
+        ) from None
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 STYLE_FILE = "house-style.yaml"
 #: The wording guide for comms staff, under templates/: documentation, not an input.
 GUIDE = Path("README.md")
+#: The publication pages' words (`letters site`), under templates/: no letter's input.
+SITE_WORDS = Path("site")
 HOME_SECRETARIES = "reference/home-secretaries.yaml"
 
 
@@ -99,7 +101,8 @@ class Project:
     def template_files(self) -> list[Path]:
         """List every file under templates/: the wording, the house style and the fonts.
 
-        The wording guide (README.md) is no input of any letter, nor is a hidden file (a
+        The wording guide (README.md) is no input of any letter, nor are the publication
+        pages' words (site/), nor is a hidden file (a
         name, or a folder's, starting with a dot: .DS_Store, an editor's swap file), which
         no template may include nor the house style name. A link that leads outside
         templates/ is refused: every input lies in the project.
@@ -110,6 +113,7 @@ class Project:
             for path in self.templates.rglob("*")
             if path.is_file()
             and path.relative_to(self.templates) != GUIDE
+            and not path.relative_to(self.templates).is_relative_to(SITE_WORDS)
             and not hidden(path.relative_to(self.templates))
         )
         for path in files:

@@ -70,6 +70,19 @@ class Approval:
     #: The version this one replaces (0: none), and why it was reopened.
     supersedes: int = 0
     reason: str = ""
+    #: The SHA-256 of the letter's data as sent (its status and day of publication), kept by
+    #: `letters publish`; '' where the inputs' data is as sent, or the version is not sent.
+    sent_as: str = ""
+
+    @property
+    def sent(self) -> bool:
+        """Say whether this version was sent: published with letters, or recorded as sent."""
+        return "sent" in self.outputs or self.how == "sent before letters"
+
+    @property
+    def data_as_sent(self) -> str:
+        """Return the SHA-256 of the letter's data as sent (or as approved, if never published)."""
+        return self.sent_as or self.inputs[self.letter]
 
     def to_json(self) -> bytes:
         """Write the record as JSON, its keys in a fixed order."""
@@ -199,6 +212,9 @@ def _approval(tree: Any, letter: str, version: int) -> Approval:
             or len(name) > 1000
         ):
             raise ValueError(f"the input {name!r} is no plain path of a file in the project")
+    sent_as = tree.get("sent_as", "")
+    if sent_as and not (isinstance(sent_as, str) and _DIGEST.fullmatch(sent_as)):
+        raise ValueError(f"its sent_as {sent_as!r} is not a SHA-256 digest")
     for key in ("version", "supersedes"):
         number = tree.get(key, 0)
         if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= 999:
@@ -214,6 +230,7 @@ def _approval(tree: Any, letter: str, version: int) -> Approval:
         outputs={str(state): dict(files) for state, files in outputs.items()},
         supersedes=int(tree.get("supersedes", 0)),
         reason=str(tree.get("reason", "")),
+        sent_as=str(sent_as),
     )
 
 

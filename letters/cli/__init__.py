@@ -881,6 +881,45 @@ def review(
         ctx.exit(1)
 
 
+@main.command(short_help="Write the office's publication pages from the letters it has sent.")
+@click.option("--office", metavar="NAME", help="Only this office (its file's name, less .yaml).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build") / "site",
+    show_default=True,
+    help="Folder to write each office's site into, one folder each.",
+)
+@click.pass_context
+def site(ctx: click.Context, office: str | None, out_dir: Path) -> None:
+    """Write each office's pages of HMICFRS reports and its responses, from the letters sent.
+
+    Each version is taken as it was sent, from its record under approvals/: its public page
+    and PDF, never a draft, an approved letter not yet sent, or the sent copy. Per office:
+    index.html (and index.cy.html for a Welsh office), a page per response, feed.atom,
+    site.css, index.fragment.html and responses.csv for a CMS, and SHA256SUMS.
+    """
+    from ..office.site import make_sites
+
+    try:
+        project = _find_project(Path.cwd())
+    except LettersError as exc:
+        _fail(ctx, exc)
+    out = _writable(ctx, out_dir, project)
+    try:
+        made = make_sites(project, out, office, lambda name: click.echo(f"{name} ...", err=True))
+    except LettersError as exc:
+        _fail(ctx, exc)
+    for one in made:
+        click.echo(
+            f"{_shown(one.folder / 'index.html')}: {_count(one.responses, 'response')}"
+            f" ({_count(one.versions, 'version')}), {_count(one.files, 'file')}"
+        )
+    if not made:
+        click.echo("no letter has been sent yet: nothing to publish")
+
+
 @main.command(short_help="Make snapshots for letters approved or sent before they were kept.")
 @data_argument
 @click.pass_context

@@ -104,6 +104,11 @@ def render_html(document: Document, style: HouseStyle, *, inline_css: bool = Tru
     return "\n".join(head + body + tail)
 
 
+def render_blocks(blocks: tuple[Block, ...]) -> str:
+    """Render blocks that are not Sections (a page's own paragraphs and lists), a line each."""
+    return "".join(_block(block) + "\n" for block in blocks)
+
+
 def _sections(blocks: tuple[Block, ...]) -> list[str]:
     """Render blocks, each Section opening an HTML section marked with its kind and language."""
     out: list[str] = []

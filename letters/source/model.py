@@ -89,6 +89,27 @@ OptionalOwnText = Annotated[str, _OPTIONAL, AfterValidator(_printable_markdown),
 #: A line of an address, at most as long as an envelope's window shows.
 Line = Annotated[Text, StringConstraints(max_length=100)]
 Lines = Annotated[list[Line], Field(min_length=1, max_length=12)]
+#: A web page's address ('' for none): https, a host, no spaces, quotes or angle brackets.
+_WEB_ADDRESS = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][^\s<>\"'`\\]*)?")
+
+
+def _web_address(text: str) -> str:
+    """Refuse an address that is not a plain https: page's (no spaces, quotes or controls)."""
+    if text and not _WEB_ADDRESS.fullmatch(text):
+        raise ValueError(
+            f"{text!r} is not a web page's address; give it as it is in the browser's address "
+            "bar, starting https://, with no spaces"
+        )
+    return text
+
+
+WebAddress = Annotated[
+    str,
+    _OPTIONAL,
+    StringConstraints(max_length=500),
+    AfterValidator(_printable),
+    AfterValidator(_web_address),
+]
 
 
 #: The days a letter's dates may fall on: anything else is a slip (and breaks date arithmetic).
@@ -259,6 +280,21 @@ class WelshOffice(Strict):
     address: Lines | None = None
 
 
+class SiteSettings(Strict):
+    """The office's publication pages (`letters site`): their title, address and introduction."""
+
+    #: The index page's title and heading; not given: the words of templates/site/words.yaml.
+    title: OptionalText = ""
+    title_cy: OptionalText = ""
+    #: Where the site is published, for the feed's links and the CMS copy's ('' for none).
+    base_url: WebAddress = ""
+    #: A paragraph or two above the list (the office's own Markdown: links, emphasis, lists).
+    intro: OptionalOwnText = ""
+    intro_cy: OptionalOwnText = ""
+    #: Whether the list says if each response was published within the 56 days.
+    deadline_column: bool = True
+
+
 class Office(Strict):
     """The local policing body that sends the letter; shared by its letters."""
 
@@ -280,6 +316,8 @@ class Office(Strict):
     #: `letters check` asks the office to choose.
     salutation: Literal["title", "surname", "name"] | None = None
     cy: WelshOffice | None = None
+    #: The publication pages `letters site` writes from the letters sent.
+    site: SiteSettings = SiteSettings()
 
 
 class Recipient(Strict):
@@ -551,6 +589,8 @@ class Report(Strict):
     title: Text
     kind: Text
     published: Day
+    #: The report's page on the inspectorate's website, which the publication pages link to.
+    url: WebAddress = ""
     period: OptionalText = ""
     #: Area -> grade, on the framework's scale ('not graded' where the framework allows it), or
     #: -> {grade:, previously:} where an earlier report graded the area too.

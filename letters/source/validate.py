@@ -23,6 +23,7 @@ from .model import (
     PLAIN_TAG,
     EarlierGrade,
     Letter,
+    Office,
     Signatory,
     lifted_day,
     normalise_grade,
@@ -60,6 +61,15 @@ class LoadedLetter:
         """Every file the letter is made from: its data, its office's, the signatures."""
         images = [s.image_file for s in self.signers if s.image_file is not None]
         return list(dict.fromkeys([*self.source.files, *images]))
+
+
+def load_office(path: Path, root: Path) -> tuple[Office, Source]:
+    """Load and validate an office's file on its own (as a letter names it, less the letter)."""
+    source = load_source(path, root)
+    try:
+        return Office.model_validate(source.tree), source
+    except pydantic.ValidationError as exc:
+        raise DataError(_in_order(source.problems(exc.errors(include_url=False)))) from None
 
 
 def load_letter(path: Path, root: Path) -> LoadedLetter:

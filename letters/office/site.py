@@ -1,0 +1,476 @@
+"""The office's publication pages: `letters site` writes them from the letters it has sent.
+
+Only what was sent goes in, as it was sent: each version's record in approvals/ names its
+data as sent and the public files kept when it was published (the HTML page and the public
+PDF), read from the snapshot store and checked against their digests. Nothing is read from
+the working tree but the office's site settings and the words of the pages; a draft, an
+approved letter not yet sent, the sent copy's PDF or DOCX, a note or a signature image has
+no way in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..build.output import named_language, output_name, replace_folder
+from ..build.project import Project
+from ..build.snapshot import STORE, Approval, SnapshotError, Store, cache_folder, materialise
+from ..compose.checks import DEADLINE_IN_FORCE, last_day
+from ..compose.markdown import OwnTextError, parse_own
+from ..compose.site import (
+    Index,
+    Link,
+    Row,
+    SiteWords,
+    Words,
+    Year,
+    day_words,
+    fill,
+    iso,
+    language_tag,
+    load_words,
+    size_words,
+)
+from ..render.site import (
+    CHECKSUMS,
+    atom_feed,
+    fragment_html,
+    index_html,
+    response_page,
+    rows_csv,
+    site_css,
+)
+from ..source.copies import BY_AUDIENCE
+from ..source.errors import LettersError
+from ..source.model import Letter, Month, Office, SiteSettings
+from ..source.validate import LoadedLetter, load_letter, load_office
+from .due import due_of
+
+#: Where `letters site` writes, under the project, one folder for each office.
+SITE_FOLDER = Path("build") / "site"
+#: Where the response pages and their PDFs go, in an office's folder.
+RESPONSES = "responses"
+
+
+@dataclass(frozen=True)
+class SentVersion:
+    """One version of a letter as it was sent: its record, its data, its public files."""
+
+    name: str
+    approval: Approval
+    loaded: LoadedLetter
+    #: The office file the letter names, by its place in the project.
+    office: str
+    #: The public copy's files as kept when it was sent: file name -> bytes.
+    files: dict[str, bytes]
+    #: The day its comments were published (a month, or None if not recorded).
+    published: dt.date | Month | None
+
+    @property
+    def letter(self) -> Letter:
+        """Return the letter's data as sent."""
+        return self.loaded.letter
+
+    @property
+    def day(self) -> dt.date:
+        """Return one day for ordering and the feed: its publication's, else its record day."""
+        return self.published if isinstance(self.published, dt.date) else self.letter.record_day
+
+
+@dataclass(frozen=True)
+class Site:
+    """What `letters site` wrote for one office: its folder and counts."""
+
+    office: str
+    folder: Path
+    responses: int
+    versions: int
+    files: int
+
+
+def sent_letters(project: Project) -> dict[str, list[SentVersion]]:
+    """Find every letter under data/ with a version sent; each letter's sent versions, oldest first."""
+    store = Store(project.root)
+    folder = project.root / STORE / "letters"
+    names = sorted(
+        {
+            path.parent.relative_to(folder).as_posix() + ".yaml"
+            for path in (folder / "data").rglob("*.json")
+            if path.is_file()
+        }
+        if (folder / "data").is_dir()
+        else set()
+    )
+    found: dict[str, list[SentVersion]] = {}
+    for name in names:
+        versions = [_as_sent(a, store, project) for a in store.approvals(name) if a.sent]
+        if versions:
+            found[name] = versions
+    return found
+
+
+def _as_sent(approval: Approval, store: Store, project: Project) -> SentVersion:
+    """Read one sent version from the store: its data as sent, checked, and its public files."""
+    name = approval.letter
+    shown = f"{name} version {approval.version}"
+    data = store.get(approval.data_as_sent, f"{name} as sent (version {approval.version})")
+    into = cache_folder(project.root, "site", name) / str(approval.version)
+    root = materialise(approval, store, into, {name: data})
+    loaded = load_letter(root / name, root)
+    letter = loaded.letter
+    office = loaded.source.files[1].resolve().relative_to(root.resolve()).as_posix()
+    kept = approval.outputs.get("sent", {})
+    stem = Path(name).stem
+    files = {}
+    for fmt in BY_AUDIENCE["public"].formats:
+        codes = letter.languages if fmt.per_language else [""]
+        for code in codes:
+            file = output_name(stem, fmt.suffix, named_language(code, letter.languages))
+            if file not in kept:
+                raise SnapshotError(
+                    f"{shown}: its record keeps no {file} as sent; publish it again "
+                    "(letters publish) to keep its files"
+                )
+            files[file] = store.get(kept[file], f"{file} of {shown} as sent")
+    due = due_of(name, loaded)
+    published = due.published if isinstance(due.published, dt.date | Month) else None
+    if letter.status.state != "sent":  # published before records kept the data as sent
+        published = None
+    return SentVersion(name, approval, loaded, office, files, published)
+
+
+def site_settings(project: Project, versions: list[SentVersion]) -> tuple[Office, str]:
+    """Return an office's details for its pages: its file as it is now, else as last sent.
+
+    Also return where its introduction is written, for a message about it.
+    """
+    office = versions[-1].office
+    path = project.root / office
+    if path.is_file():
+        settings, source = load_office(path, project.root)
+        return settings, str(source.locate(("site", "intro")))
+    return versions[-1].letter.office, f"{office} (as sent)"
+
+
+def make_sites(
+    project: Project,
+    out: Path,
+    only: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Site]:
+    """Write each office's publication pages (or only the office named) into out/<office>/."""
+    letters = sent_letters(project)
+    by_office: dict[str, dict[str, list[SentVersion]]] = defaultdict(dict)
+    for name, versions in letters.items():
+        by_office[Path(versions[-1].office).stem][name] = versions
+    if only is not None and only not in by_office:
+        known = ", ".join(sorted(by_office)) or "none"
+        raise LettersError(
+            f"--office {only!r}: no letter of that office has been sent; offices with letters "
+            f"sent: {known}"
+        )
+    words = load_words(project.templates, project.root)
+    made = []
+    for office in sorted(by_office):
+        if only is not None and office != only:
+            continue
+        if progress:
+            progress(office)
+        files = site_files(project, by_office[office], words)
+        folder = out / office
+        replace_folder(folder, files, CHECKSUMS)
+        responses = by_office[office]
+        made.append(
+            Site(
+                office,
+                folder,
+                len(responses),
+                sum(len(v) for v in responses.values()),
+                len(files),
+            )
+        )
+    return made
+
+
+def site_files(
+    project: Project, letters: dict[str, list[SentVersion]], words: SiteWords
+) -> dict[str, bytes]:
+    """Make every file of one office's pages: name in the folder -> bytes."""
+    any_versions = next(iter(letters.values()))
+    office, intro_at = site_settings(project, any_versions)
+    settings = office.site
+    stems = _stems(letters)
+    codes = ["en", "cy"] if office.cy is not None and words.cy is not None else ["en"]
+    files: dict[str, bytes] = {}
+    for name, versions in letters.items():
+        files |= _response_files(stems[name], versions, words, codes, settings, office)
+    indexes = []
+    for code in codes:
+        said = words.cy if code == "cy" else words.en
+        assert said is not None
+        index = _index(code, codes, said, letters, stems, files, office, intro_at)
+        indexes.append(index)
+        suffix = "" if code == "en" else f".{code}"
+        files[_index_name(code)] = index_html(index).encode("utf-8")
+        files[f"index{suffix}.fragment.html"] = fragment_html(index, settings.base_url).encode()
+        files[f"responses{suffix}.csv"] = rows_csv(index, settings.base_url).encode("utf-8")
+        files[f"feed{suffix}.atom"] = atom_feed(index, settings.base_url, _feed_id(index, office))
+    files["site.css"] = site_css(project.style).encode("utf-8")
+    files[CHECKSUMS] = "".join(
+        f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
+    ).encode("ascii")
+    return files
+
+
+def _stems(letters: dict[str, list[SentVersion]]) -> dict[str, str]:
+    """Name each letter's pages by its data file's name, refusing two letters of one name."""
+    stems: dict[str, str] = {}
+    for name in letters:
+        stem = Path(name).stem
+        if stem in stems.values():
+            other = next(n for n, s in stems.items() if s == stem)
+            raise LettersError(
+                f"{name} and {other} would have pages of the same name ({stem}.html) on the "
+                "office's site; rename one data file before approving it"
+            )
+        stems[name] = stem
+    return stems
+
+
+def _page(stem: str, version: int | None) -> str:
+    """Name a response's page: the current one's, or an earlier version's."""
+    return f"{RESPONSES}/{stem}" + (f".v{version}" if version else "") + ".html"
+
+
+def _pdfs(stem: str, version: int | None, sent: SentVersion) -> dict[str, tuple[str, bytes]]:
+    """Name a version's public PDFs in the site: language code ('' for one) -> (name, bytes)."""
+    pdf = next(fmt for fmt in BY_AUDIENCE["public"].formats if fmt.renderer == "pdf")
+    found = {}
+    for code in sent.letter.languages:
+        named = named_language(code, sent.letter.languages)
+        kept = output_name(Path(sent.name).stem, pdf.suffix, named)
+        at = f"{RESPONSES}/{stem}" + (f".v{version}" if version else "")
+        found[named] = (at + (f".{named}" if named else "") + ".pdf", sent.files[kept])
+    return found
+
+
+def _html(sent: SentVersion) -> bytes:
+    """Return a version's public HTML page as kept."""
+    html = next(fmt for fmt in BY_AUDIENCE["public"].formats if fmt.renderer == "html")
+    return sent.files[output_name(Path(sent.name).stem, html.suffix)]
+
+
+def _response_files(
+    stem: str,
+    versions: list[SentVersion],
+    words: SiteWords,
+    codes: list[str],
+    settings: SiteSettings,
+    office: Office,
+) -> dict[str, bytes]:
+    """Write a letter's pages and PDFs: the current version's, then each earlier one's."""
+    files: dict[str, bytes] = {}
+    latest = versions[-1]
+    for sent in versions:
+        number = None if sent is latest else sent.approval.version
+        code = sent.letter.languages[0]
+        said = (words.cy if code == "cy" else None) or words.en
+        title = _title(sent.letter, code if code in codes else "en")
+        crumbs = [
+            Link(f"../{_index_name(c)}", _site_title(c, words, settings), language_tag(c))
+            for c in codes
+            if c in (code, codes[0])
+        ]
+        notes = _version_notes(sent, latest, versions, stem, said, code)
+        nav = response_page(_html(sent), crumbs, title, notes, said.breadcrumb)
+        files[_page(stem, number)] = nav
+        for name, data in _pdfs(stem, number, sent).values():
+            files[name] = data
+    return files
+
+
+def _version_notes(
+    sent: SentVersion,
+    latest: SentVersion,
+    versions: list[SentVersion],
+    stem: str,
+    words: Words,
+    code: str,
+) -> tuple[Link | str, ...]:
+    """Say on a response's page how it stands among its versions: updated, or replaced."""
+    if sent is not latest:
+        replaced = day_words(latest.day, code, words)
+        return (fill(words.superseded, day=replaced), Link(f"{stem}.html", words.current))
+    if len(versions) == 1:
+        return ()
+    notes: list[Link | str] = [
+        fill(words.updated, day=day_words(sent.day, code, words), reason=sent.approval.reason)
+    ]
+    for earlier in versions[:-1]:
+        notes.append(
+            Link(
+                f"{stem}.v{earlier.approval.version}.html",
+                fill(
+                    words.earlier,
+                    version=earlier.approval.version,
+                    day=day_words(earlier.published, code, words),
+                ),
+            )
+        )
+    return tuple(notes)
+
+
+def _index_name(code: str) -> str:
+    """Name the index page of a language: index.html, index.cy.html."""
+    return "index.html" if code == "en" else f"index.{code}.html"
+
+
+def _site_title(code: str, words: SiteWords, settings: SiteSettings) -> str:
+    """Return the index's title in a language: the office's own, else the words'."""
+    said = words.cy if code == "cy" and words.cy is not None else words.en
+    own = settings.title_cy if code == "cy" else settings.title
+    return own or said.title
+
+
+def _title(letter: Letter, code: str) -> str:
+    """Return a report's title in a language: its Welsh one where the letter gives it."""
+    if code == "cy" and letter.cy is not None:
+        return letter.cy.report_title
+    return letter.report.title
+
+
+def _index(
+    code: str,
+    codes: list[str],
+    words: Words,
+    letters: dict[str, list[SentVersion]],
+    stems: dict[str, str],
+    files: dict[str, bytes],
+    office: Office,
+    intro_at: str,
+) -> Index:
+    """Make one language's index: its years, newest first, each report's row in its words."""
+    settings = office.site
+    rows: dict[int, list[tuple[tuple[dt.date, str], Row]]] = defaultdict(list)
+    for name, versions in letters.items():
+        row = _row(code, words, versions, stems[name], files)
+        latest = versions[-1].letter
+        rows[latest.report.published.year].append(((latest.report.published, name), row))
+    years = tuple(
+        Year(
+            year,
+            fill(words.year, year=year),
+            tuple(row for _, row in sorted(found, key=lambda r: r[0], reverse=True)),
+        )
+        for year, found in sorted(rows.items(), reverse=True)
+    )
+    own_intro = settings.intro_cy if code == "cy" else settings.intro
+    try:
+        intro = tuple(parse_own(own_intro or words.intro))
+    except OwnTextError as exc:
+        where = intro_at if own_intro else f"templates/site/words.yaml: {code}.intro"
+        raise LettersError(f"{where}: {exc}") from None
+    alternates = tuple(
+        Link(_index_name(other), words.other_language, language_tag(other))
+        for other in codes
+        if other != code
+    )
+    suffix = "" if code == "en" else f".{code}"
+    names = office.cy if code == "cy" and office.cy is not None else office
+    return Index(
+        language=language_tag(code),
+        title=(settings.title_cy if code == "cy" else settings.title) or words.title,
+        intro=intro,
+        words=words,
+        years=years,
+        alternates=alternates,
+        feed=Link(f"feed{suffix}.atom", words.feed),
+        office=names.name,
+        show_deadline=settings.deadline_column,
+    )
+
+
+def _row(
+    code: str, words: Words, versions: list[SentVersion], stem: str, files: dict[str, bytes]
+) -> Row:
+    """Say one report and the response to it in a language."""
+    sent = versions[-1]
+    letter = sent.letter
+    title = _title(letter, code)
+    title_lang = "" if code == "en" or letter.cy is not None else language_tag("en")
+    force = letter.cy.force if code == "cy" and letter.cy is not None else letter.force.name
+    first = versions[0]  # the law asks when the comments were first published
+    deadline_key = _deadline(first)
+    pdfs = _pdfs(stem, None, sent)
+    several = len(pdfs) > 1
+    links = []
+    for named, (path, _) in pdfs.items():
+        size = size_words(len(files[path]))
+        said = words.pdf_in.get(named, words.pdf) if several else words.pdf
+        label = "" if several else fill(words.pdf_label, report=title, size=size)
+        links.append(Link(path, fill(said, size=size), label=label, size=len(files[path])))
+    updated = ""
+    if len(versions) > 1:
+        updated = fill(
+            words.updated, day=day_words(sent.day, code, words), reason=sent.approval.reason
+        )
+    return Row(
+        report=Link(letter.report.url, title, title_lang),
+        force=force,
+        force_lang="" if code == "en" or letter.cy is not None else language_tag("en"),
+        published=day_words(letter.report.published, code, words),
+        published_iso=letter.report.published.isoformat(),
+        responded=day_words(first.published, code, words),
+        responded_iso=iso(first.published),
+        deadline=getattr(words, deadline_key),
+        deadline_key=deadline_key,
+        delay_reason=first.letter.letter.delay_reason if deadline_key == "no" else "",
+        page=Link(_page(stem, None), words.page, label=fill(words.page_label, report=title)),
+        files=tuple(links),
+        updated=updated,
+        earlier=tuple(
+            Link(
+                _page(stem, earlier.approval.version),
+                fill(
+                    words.earlier,
+                    version=earlier.approval.version,
+                    day=day_words(earlier.published, code, words),
+                ),
+            )
+            for earlier in versions[:-1]
+        ),
+        last_published_iso=sent.day.isoformat(),
+        first_published_iso=first.day.isoformat(),
+    )
+
+
+def _deadline(sent: SentVersion) -> str:
+    """Say whether a response was published within the 56 days: yes, no, not_known, no_deadline.
+
+    A report before the rule (2 May 2017), or under another statute, has no deadline. The
+    first version's publication is the one the law asks for.
+    """
+    letter = sent.letter
+    report = letter.report
+    if report.published < DEADLINE_IN_FORCE or sent.loaded.framework.statute != "Police Act 1996":
+        return "no_deadline"
+    last = last_day(report.published)
+    published = sent.published
+    if isinstance(published, dt.date):
+        return "no" if published > last else "yes"
+    if isinstance(published, Month):
+        if published.first > last:
+            return "no"
+        return "yes" if published.last <= last else "not_known"
+    return "not_known"
+
+
+def _feed_id(index: Index, office: Office) -> str:
+    """Name the feed for ever: its office and language, as a URN made from them."""
+    digest = hashlib.sha256(f"{office.name}\n{index.language}".encode()).hexdigest()
+    return f"urn:sha256:{digest}"
