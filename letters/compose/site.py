@@ -216,4 +216,3 @@ def size_words(size: int) -> str:
 def language_tag(code: str) -> str:
     """Return a language's tag as pages carry it: 'cy-GB'."""
     return BY_CODE[code].tag
-

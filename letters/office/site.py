@@ -94,7 +94,7 @@ class Site:
 
 
 def sent_letters(project: Project) -> dict[str, list[SentVersion]]:
-    """Find every letter under data/ with a version sent; each letter's sent versions, oldest first."""
+    """Find every letter under data/ with a version sent, and its sent versions, oldest first."""
     store = Store(project.root)
     folder = project.root / STORE / "letters"
     names = sorted(

@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 
 from ..compose.site import Index, Link, Row
 from ..compose.style import HouseStyle
+from ..source.errors import LettersError
 from .html import render_blocks
 
 #: The checksum file of a site's folder, which also marks it as one letters wrote.
@@ -28,39 +29,47 @@ STYLE_SHEET = "site.css"
 
 def index_html(index: Index) -> str:
     """Write an index page: the office, the title, the introduction, each year's reports."""
-    alternates = "".join(
+    head = [
         f'<link rel="alternate" hreflang="{escape(link.lang)}" href="{escape(link.href)}">\n'
         for link in index.alternates
-    )
+    ]
     switch = "".join(
         f'<a href="{escape(link.href)}" hreflang="{escape(link.lang)}" lang="{escape(link.lang)}">'
         f"{escape(link.text)}</a>"
         for link in index.alternates
     )
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{escape(index.language)}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(index.title)} | {escape(index.office)}</title>\n"
-        f'<link rel="stylesheet" href="{STYLE_SHEET}">\n'
-        f'<link rel="alternate" type="application/atom+xml" href="{escape(index.feed.href)}" '
-        f'title="{escape(index.feed.text)}">\n'
-        f"{alternates}"
-        '</head>\n<body class="site">\n'
-        f'<header class="site-header"><p class="site-office">{escape(index.office)}</p>'
-        + (f'<nav class="site-languages" aria-label="{escape(index.alternates[0].text)}">{switch}</nav>' if switch else "")
-        + "</header>\n<main>\n"
-        f"<h1>{escape(index.title)}</h1>\n"
-        + render_blocks(index.intro)
-        + f'<p class="site-feed"><a href="{escape(index.feed.href)}" '
-        f'type="application/atom+xml">{escape(index.feed.text)}</a></p>\n'
-        + listing(index, "")
-        + "</main>\n</body>\n</html>\n"
+    languages = (
+        f'<nav class="site-languages" aria-label="{escape(index.alternates[0].text)}">'
+        f"{switch}</nav>"
+        if switch
+        else ""
+    )
+    feed = escape(index.feed.href)
+    return "".join(
+        [
+            "<!DOCTYPE html>\n",
+            f'<html lang="{escape(index.language)}">\n<head>\n<meta charset="utf-8">\n',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
+            f"<title>{escape(index.title)} | {escape(index.office)}</title>\n",
+            f'<link rel="stylesheet" href="{STYLE_SHEET}">\n',
+            f'<link rel="alternate" type="application/atom+xml" href="{feed}" '
+            f'title="{escape(index.feed.text)}">\n',
+            *head,
+            '</head>\n<body class="site">\n',
+            f'<header class="site-header"><p class="site-office">{escape(index.office)}</p>',
+            f"{languages}</header>\n<main>\n",
+            f"<h1>{escape(index.title)}</h1>\n",
+            render_blocks(index.intro),
+            f'<p class="site-feed"><a href="{feed}" type="application/atom+xml">',
+            f"{escape(index.feed.text)}</a></p>\n",
+            listing(index, ""),
+            "</main>\n</body>\n</html>\n",
+        ]
     )
 
 
 def fragment_html(index: Index, base_url: str) -> str:
-    """Write the list alone, to paste into a CMS page: its links full where the site's address is known."""
+    """Write the list alone, for a CMS page; its links are full where the site's address is given."""
     return listing(index, base_url)
 
 
@@ -114,7 +123,9 @@ def _row(row: Row, index: Index, base_url: str, columns: list[str]) -> str:
         cell(responded),
     ]
     if index.show_deadline:
-        said = f'<span class="site-{row.deadline_key.replace("_", "-")}">{escape(row.deadline)}</span>'
+        said = (
+            f'<span class="site-{row.deadline_key.replace("_", "-")}">{escape(row.deadline)}</span>'
+        )
         if row.delay_reason:
             said += f'<p class="site-reason">{escape(_fill_reason(index, row))}</p>'
         cells.append(cell(said))
@@ -152,9 +163,10 @@ def response_page(
     """Put the site's breadcrumb (and any version notes) at the top of a kept public page."""
     text = page.decode("utf-8")
     if text.count(_HEAD_END) != 1:
-        raise ValueError("the kept page is not one letters wrote: its head and body are not found")
+        raise LettersError("the kept public page is not one letters wrote (no head and body found)")
     items = "".join(
-        f'<li><a href="{escape(crumb.href)}" lang="{escape(crumb.lang)}">{escape(crumb.text)}</a></li>'
+        f'<li><a href="{escape(crumb.href)}" lang="{escape(crumb.lang)}">'
+        f"{escape(crumb.text)}</a></li>"
         for crumb in crumbs
     )
     said = "".join(
@@ -280,7 +292,8 @@ body.site {{ font-family: {font}; font-size: {style.text.size.css()};
 .site-responses thead th {{ font-size: {style.table.size.css()}; color: {muted}; }}
 .site-responses ul {{ margin: 0; padding: 0; list-style: none; }}
 .site-responses p {{ margin: 0.25rem 0 0; }}
-.site-reason, .site-updated, .site-earlier {{ font-size: {style.table.size.css()}; color: {muted}; }}
+.site-reason, .site-updated, .site-earlier {{ font-size: {style.table.size.css()};
+  color: {muted}; }}
 .site-no {{ font-weight: bold; }}
 .site-nav {{ font-family: {font}; font-size: {style.table.size.css()}; color: {muted};
   border-bottom: 0.75pt solid {rule}; margin: 0 0 1rem; padding: 0 0 0.5rem; }}
@@ -304,4 +317,3 @@ body.site {{ font-family: {font}; font-size: {style.text.size.css()};
     overflow-wrap: anywhere; }}
 }}
 """
-

@@ -95,7 +95,7 @@ _WEB_ADDRESS = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][^\s<>
 
 def _web_address(text: str) -> str:
     """Refuse an address that is not a plain https: page's (no spaces, quotes or controls)."""
-    if text and not _WEB_ADDRESS.fullmatch(text):
+    if _CONTROL.search(text) or _BIDI.search(text) or (text and not _WEB_ADDRESS.fullmatch(text)):
         raise ValueError(
             f"{text!r} is not a web page's address; give it as it is in the browser's address "
             "bar, starting https://, with no spaces"
@@ -107,7 +107,6 @@ WebAddress = Annotated[
     str,
     _OPTIONAL,
     StringConstraints(max_length=500),
-    AfterValidator(_printable),
     AfterValidator(_web_address),
 ]
 
