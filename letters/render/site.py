@@ -69,7 +69,7 @@ def index_html(index: Index) -> str:
 
 
 def fragment_html(index: Index, base_url: str) -> str:
-    """Write the list alone, for a CMS page; its links are full where the site's address is given."""
+    """Write the list alone, for a CMS page; its links full where the site's address is given."""
     return listing(index, base_url)
 
 
