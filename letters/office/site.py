@@ -281,13 +281,13 @@ def _response_files(
         code = sent.letter.languages[0]
         said = (words.cy if code == "cy" else None) or words.en
         title = _title(sent.letter, code if code in codes else "en")
-        crumbs = [
+        home = code if code in codes else codes[0]
+        index, *others = [
             Link(f"../{_index_name(c)}", _site_title(c, words, settings), language_tag(c))
-            for c in codes
-            if c in (code, codes[0])
+            for c in sorted(codes, key=lambda c: c != home)
         ]
         notes = _version_notes(sent, latest, versions, stem, said, code)
-        nav = response_page(_html(sent), crumbs, title, notes, said.breadcrumb)
+        nav = response_page(_html(sent), index, tuple(others), title, notes, said.breadcrumb)
         files[_page(stem, number)] = nav
         for name, data in _pdfs(stem, number, sent).values():
             files[name] = data
@@ -406,7 +406,7 @@ def _row(
     force = letter.cy.force if code == "cy" and letter.cy is not None else letter.force.name
     first = versions[0]  # the law asks when the comments were first published
     deadline_key = _deadline(first)
-    pdfs = _pdfs(stem, None, sent)
+    pdfs = dict(sorted(_pdfs(stem, None, sent).items(), key=lambda item: item[0] != code))
     several = len(pdfs) > 1
     links = []
     for named, (path, _) in pdfs.items():

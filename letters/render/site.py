@@ -158,27 +158,32 @@ def _link(link: Link, base_url: str) -> str:
 
 
 def response_page(
-    page: bytes, crumbs: list[Link], title: str, notes: tuple[Link | str, ...], label: str
+    page: bytes,
+    index: Link,
+    others: tuple[Link, ...],
+    title: str,
+    notes: tuple[Link | str, ...],
+    label: str,
 ) -> bytes:
-    """Put the site's breadcrumb (and any version notes) at the top of a kept public page."""
+    """Put the site's breadcrumb (and any version notes) at the top of a kept public page.
+
+    The breadcrumb leads to the index in the page's language; `others` are the indexes in
+    the site's other languages, linked beside it.
+    """
     text = page.decode("utf-8")
     if text.count(_HEAD_END) != 1:
         raise LettersError("the kept public page is not one letters wrote (no head and body found)")
-    items = "".join(
-        f'<li><a href="{escape(crumb.href)}" lang="{escape(crumb.lang)}">'
-        f"{escape(crumb.text)}</a></li>"
-        for crumb in crumbs
-    )
     said = "".join(
-        f'<p><a href="{escape(note.href)}">{escape(note.text)}</a></p>'
-        if isinstance(note, Link)
-        else f"<p>{escape(note)}</p>"
+        f"<p>{_link(note, '')}</p>" if isinstance(note, Link) else f"<p>{escape(note)}</p>"
         for note in notes
     )
-    versions = f'<div class="site-versions">{said}</div>' if said else ""
+    other = " ".join(_link(link, "") for link in others)
     nav = (
-        f'<nav class="site-nav" aria-label="{escape(label)}"><ol>{items}'
-        f'<li><span aria-current="page">{escape(title)}</span></li></ol>{versions}</nav>\n'
+        f'<nav class="site-nav" aria-label="{escape(label)}"><ol><li>{_link(index, "")}</li>'
+        f'<li><span aria-current="page">{escape(title)}</span></li></ol>'
+        + (f'<p class="site-other">{other}</p>' if other else "")
+        + (f'<div class="site-versions">{said}</div>' if said else "")
+        + "</nav>\n"
     )
     head, body = text.split(_HEAD_END)
     sheet = f'<link rel="stylesheet" href="../{STYLE_SHEET}">\n'
