@@ -78,11 +78,21 @@ def listing(index: Index, base_url: str) -> str:
     if not index.years:
         return f'<p class="site-none">{escape(index.words.none_yet)}</p>\n'
     words = index.words
-    columns = [words.report, words.force, words.report_published, words.responded]
-    if index.show_deadline:
-        columns.append(words.deadline)
-    columns.append(words.response)
-    head = "".join(f'<th scope="col">{escape(column)}</th>' for column in columns)
+    named = {
+        "report": words.report,
+        "force": words.force,
+        "published": words.report_published,
+        "responded": words.responded,
+        "deadline": words.deadline,
+        "response": words.response,
+    }
+    if not index.show_deadline:
+        del named["deadline"]
+    columns = list(named.values())
+    head = "".join(
+        f'<th scope="col" class="site-col-{key}">{escape(column)}</th>'
+        for key, column in named.items()
+    )
     out = []
     for year in index.years:
         anchor = f"y{year.year}"
@@ -291,7 +301,10 @@ body.site {{ font-family: {font}; font-size: {style.text.size.css()};
 .site-header {{ display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0.5rem;
   border-bottom: 0.75pt solid {rule}; padding-bottom: 0.5rem; }}
 .site-office {{ margin: 0; font-weight: bold; color: {accent}; }}
-.site-responses {{ border-collapse: collapse; width: 100%; }}
+.site-responses {{ border-collapse: collapse; width: 100%; table-layout: fixed; }}
+.site-col-report {{ width: 32%; }} .site-col-force {{ width: 14%; }}
+.site-col-published, .site-col-responded {{ width: 13%; }}
+.site-col-deadline {{ width: 10%; }} .site-col-response {{ width: 18%; }}
 .site-responses th, .site-responses td {{ border-bottom: {style.table.rule_width.css()} solid
   {style.table.rule}; padding: 0.4rem 0.5rem 0.4rem 0; text-align: left; vertical-align: top; }}
 .site-responses thead th {{ font-size: {style.table.size.css()}; color: {muted}; }}
