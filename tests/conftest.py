@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -27,6 +28,8 @@ from letters.build.build import build_letter
 from letters.build.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The accessibility checks (axe-core and the DOM checks), run in Chromium.
+A11Y = ROOT / "tests" / "a11y"
 DEFAULT_LETTER = ROOT / "data" / "lancashire-2020-peel.yaml"
 #: The reference letter (a copy of shared/seeds/000_d979ef4020952df4.txt).
 SEED = Path(__file__).resolve().parent / "data" / "seed-lancashire-2020.txt"
@@ -452,3 +455,25 @@ def run_in(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int
 def draft(scratch: Path) -> Path:
     """Make the default letter a draft, in a copy of the project."""
     return scratch
+
+
+def axe_report(html: Path, width: int) -> dict[str, object]:
+    """Run axe-core on a page in Chromium at a width; return its JSON report."""
+    node = shutil.which("node")
+    if (
+        node is None
+        or not (A11Y / "node_modules" / "axe-core").is_dir()
+        or not Path("/usr/bin/chromium").exists()
+    ):
+        pytest.fail(
+            "the accessibility check needs Node.js, Chromium and tests/a11y/node_modules:"
+            " run make test"
+        )
+    result = run(
+        [node, str(A11Y / "axe-check.mjs"), str(html), "--width", str(width)],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_of_project, run
-from test_accessibility import _axe
+from conftest import axe_report, copy_of_project, run
 
 pytestmark = pytest.mark.slow
 LETTERS = Path(sys.executable).with_name("letters")
@@ -54,7 +53,7 @@ PAGES = [
 def test_the_sites_pages_have_no_axe_violations_and_reflow(
     site: Path, page: str, width: int
 ) -> None:
-    report = _axe(site / page, width)
+    report = axe_report(site / page, width)
     assert report["violations"] == [], report["violations"]
     assert report["horizontalScroll"] is False, (report["scrollWidth"], report["clientWidth"])
     assert report["blockedRequests"] == [], "a page asks for nothing outside the site"
