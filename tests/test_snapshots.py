@@ -317,6 +317,25 @@ def test_the_snapshots_kept_in_the_project_still_build_as_recorded(tmp_path: Pat
         assert hashlib.sha256((root / "out" / name).read_bytes()).hexdigest() == digest, name
 
 
+def test_a_file_left_in_a_snapshots_folder_is_no_input_of_the_letter(tmp_path: Path) -> None:
+    """A template another version left where the snapshot is written out is removed first.
+
+    Every file under a project's templates/ is an input of its letters (their provenance,
+    their PDF's metadata), so a stray one would make the approved letter differently.
+    """
+    root = copy_of_project(tmp_path, drafts=False)
+    stray = root / ".letters-cache/snapshots/data/lancashire-2020-peel/1/templates/stray.md.j2"
+    stray.parent.mkdir(parents=True)
+    stray.write_text("Left by another version.\n", encoding="utf-8")
+    batch = build_many([root / LETTER], root / "out", project=Project(root))
+    [outcome] = batch.outcomes
+    assert outcome.result is not None and outcome.result.warnings == ()
+    assert not stray.exists()
+    record = json.loads((ROOT / RECORDS / "1.json").read_text(encoding="utf-8"))
+    for name, digest in record["outputs"]["sent"].items():
+        assert hashlib.sha256((root / "out" / name).read_bytes()).hexdigest() == digest, name
+
+
 def _templates_as_approved(root: Path) -> None:
     """Put back the templates the default letter was approved with, as if none changed since."""
     approved = frozen(root / LETTER, root)

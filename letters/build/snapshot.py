@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
 from ..source.errors import HeldError, LettersError, relocated
 from ..source.inputs import ANY, DATA, RECORD, read_input, read_regular
 from ..source.load import load_source
+from ..source.names import hidden
 from ..source.provenance import file_digest, file_digests
 from .incremental import CACHE
 from .output import write_all, write_new
@@ -252,7 +253,9 @@ def materialise(
 
     `instead` gives some files other content (the letter's data as it is now, its status
     and publication changed since). A file already there with the right content is kept;
-    one altered, or a link, is written again; every kept file is checked in the store.
+    one altered, or a link, is written again; every kept file is checked in the store. A
+    file of no input (left by another version in the folder) is removed: every file under
+    templates/ is an input of the letters built there.
     """
     instead = instead or {}
     _refuse_links(into)
@@ -271,6 +274,10 @@ def materialise(
         path.parent.mkdir(parents=True, exist_ok=True)
     if files:
         write_all(files)
+    for path in sorted(into.rglob("*")):  # a file of another version would be an input too
+        name = path.relative_to(into).as_posix()
+        if path.is_file() and name not in wanted and not hidden(Path(name)):
+            path.unlink()
     return into
 
 
