@@ -75,7 +75,7 @@ def skeleton(kind: str, framework: Framework, office: str) -> str:
         '  title: ""                # as the letter names the report',
         f"  kind: {json.dumps(kind, ensure_ascii=False)}",
         '  published: ""            # YYYY-MM-DD: the 56 days begin on this day',
-        "  # url: https://...       # the report's page on the inspectorate's website (letters site)",
+        "  # url: https://...       # its page on the inspectorate's website (letters site)",
     ]
     if grades:
         note = (
