@@ -213,6 +213,7 @@ def test_letters_new_starts_a_letter_of_the_new_kind(
     assert (
         '  kind: "custody-2026"\n'
         '  published: ""            # YYYY-MM-DD: the 56 days begin on this day\n'
+        "  # url: https://...       # its page on the inspectorate's website (letters site)\n"
         "  # Grades: sound, patchy, wanting\n"
         "  grades:\n"
         '    detention conditions: ""\n'
@@ -222,7 +223,7 @@ def test_letters_new_starts_a_letter_of_the_new_kind(
     blanks = [line for line in text.splitlines() if ': ""' in line.split("#")[0]]  # not the sample
     assert len(err.splitlines()) == len(blanks) == 6
     assert err.splitlines()[-1] == (
-        "data/cleveland-2026-custody.yaml:27:27: report.grades.detention conditions:"
+        "data/cleveland-2026-custody.yaml:28:27: report.grades.detention conditions:"
         " must not be empty"
     )
 
