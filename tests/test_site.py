@@ -1077,3 +1077,17 @@ def test_the_site_is_never_written_among_the_inputs(shipped: Path, folder: str) 
         "inputs; write it somewhere else (build/, for example)"
     )
     assert files_of(shipped / folder) == before
+
+
+def test_a_folder_letters_did_not_write_is_left_alone(shipped: Path) -> None:
+    own = shipped / "web" / "west-yorkshire-mayor"
+    own.mkdir(parents=True)
+    (own / "index.html").write_text("<p>The office's own page</p>\n", encoding="utf-8")
+    assert _fails(shipped, "site", "--out", "web") == (
+        f"error: {own} exists and is not a folder letters wrote (it has no SHA256SUMS); give "
+        "another --out, or move it away"
+    )
+    # nothing written: no other office's folder either
+    assert files_of(shipped / "web") == {
+        "west-yorkshire-mayor/index.html": b"<p>The office's own page</p>\n"
+    }

@@ -265,17 +265,22 @@ def write_new(target: Path, data: bytes, mode: int = 0o444) -> None:
         temp.unlink(missing_ok=True)
 
 
+def check_replaceable(target: Path, marker: str) -> None:
+    """Refuse a folder `replace_folder` may not replace: a link, or one it did not make."""
+    if target.is_symlink() or (target.exists() and not (target / marker).is_file()):
+        raise RenderError(
+            f"{target} exists and is not a folder letters wrote (it has no {marker}); give "
+            "another --out, or move it away"
+        )
+
+
 def replace_folder(target: Path, files: dict[str, bytes], marker: str) -> None:
     """Write a whole folder of files (relative names -> bytes) in place of `target`, at once.
 
     The folder is made beside the target and renamed into place; a target there already
     must be a folder made so (it holds `marker`), never a link or someone's own folder.
     """
-    if target.is_symlink() or (target.exists() and not (target / marker).is_file()):
-        raise RenderError(
-            f"{target} exists and is not a folder letters wrote (it has no {marker}); give "
-            "another --out, or move it away"
-        )
+    check_replaceable(target, marker)
     target.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
     old = target.with_name(f".{target.name}.{os.getpid()}.old")

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build.output import named_language, output_name, replace_folder
+from ..build.output import check_replaceable, named_language, output_name, replace_folder
 from ..build.project import Project
 from ..build.snapshot import STORE, Approval, SnapshotError, Store, cache_folder, materialise
 from ..compose.checks import DEADLINE_IN_FORCE, last_day
@@ -163,7 +163,11 @@ def make_sites(
     only: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[Site]:
-    """Write each office's publication pages (or only the office named) into out/<office>/."""
+    """Write each office's publication pages (or only the office named) into out/<office>/.
+
+    Every office's files are made, and every folder they replace checked, before any is
+    written: a bad office file or someone else's folder leaves every folder as it was.
+    """
     letters = sent_letters(project)
     by_office: dict[str, dict[str, list[SentVersion]]] = defaultdict(dict)
     for name, versions in letters.items():
@@ -175,13 +179,14 @@ def make_sites(
             f"sent: {known}"
         )
     words = load_words(project.templates, project.root)
+    offices = [office for office in sorted(by_office) if only is None or office == only]
+    for office in offices:
+        check_replaceable(out / office, CHECKSUMS)
+    sites = {office: site_files(project, by_office[office], words) for office in offices}
     made = []
-    for office in sorted(by_office):
-        if only is not None and office != only:
-            continue
+    for office, files in sites.items():
         if progress:
             progress(office)
-        files = site_files(project, by_office[office], words)
         folder = out / office
         replace_folder(folder, files, CHECKSUMS)
         responses = by_office[office]
