@@ -589,6 +589,7 @@ def test_a_welsh_office_has_its_pages_in_both_languages(sites: Sites) -> None:
     atom = "{http://www.w3.org/2005/Atom}"
     assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "cy-GB"
     assert feed.findtext(f"{atom}title") == "Adroddiadau arolygu a'n hymatebion"
+    assert [link.get("href") for link in feed.findall(f"{atom}link")] == ["index.cy.html"]
     assert (
         (folder / "responses.cy.csv")
         .read_text(encoding="utf-8")

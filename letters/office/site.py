@@ -224,7 +224,9 @@ def site_files(
         files[_index_name(code)] = index_html(index).encode("utf-8")
         files[f"index{suffix}.fragment.html"] = fragment_html(index, settings.base_url).encode()
         files[f"responses{suffix}.csv"] = rows_csv(index, settings.base_url).encode("utf-8")
-        files[f"feed{suffix}.atom"] = atom_feed(index, settings.base_url, _feed_id(index, office))
+        files[f"feed{suffix}.atom"] = atom_feed(
+            index, settings.base_url, _feed_id(index, office), _index_name(code)
+        )
     files["site.css"] = site_css(project.style).encode("utf-8")
     files[CHECKSUMS] = "".join(
         f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())

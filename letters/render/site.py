@@ -241,8 +241,11 @@ def rows_csv(index: Index, base_url: str) -> str:
     return out.getvalue()
 
 
-def atom_feed(index: Index, base_url: str, feed_id: str) -> bytes:
-    """Write the index as an Atom feed (feedgen), newest response first, the same each time."""
+def atom_feed(index: Index, base_url: str, feed_id: str, page: str) -> bytes:
+    """Write the index as an Atom feed (feedgen), newest response first, the same each time.
+
+    `page` is the index page the feed follows (index.html, index.cy.html).
+    """
     from feedgen.feed import FeedGenerator  # only `letters site` needs it
 
     rows = sorted(
@@ -255,7 +258,7 @@ def atom_feed(index: Index, base_url: str, feed_id: str) -> bytes:
     feed.title(index.title)
     feed.author({"name": index.office})
     feed.language(index.language)
-    feed.link(href=urljoin(base_url, "index.html") if base_url else "index.html", rel="alternate")
+    feed.link(href=urljoin(base_url, page) if base_url else page, rel="alternate")
     if base_url:
         feed.link(href=urljoin(base_url, index.feed.href), rel="self")
     feed.generator("letters")
