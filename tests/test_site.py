@@ -28,7 +28,7 @@ import pikepdf
 import pytest
 from PIL import Image, ImageDraw
 
-from conftest import ROOT, as_draft, copy_of_project, edit_yaml, run, run_in
+from conftest import ROOT, as_draft, copy_of_project, edit_yaml, position, run, run_in
 
 LETTERS = str(Path(sys.executable).parent / "letters")
 
@@ -1092,3 +1092,22 @@ def test_a_folder_letters_did_not_write_is_left_alone(shipped: Path) -> None:
     assert files_of(shipped / "web") == {
         "west-yorkshire-mayor/index.html": b"<p>The office's own page</p>\n"
     }
+
+
+@pytest.mark.parametrize("field", ["intro", "intro_cy"])
+def test_an_intro_with_a_heading_is_refused_naming_the_office_file(
+    shipped: Path, field: str
+) -> None:
+    office = shipped / "data" / "offices" / "dyfed-powys-pcc.yaml"
+    intros = {"intro": "Our words.", "intro_cy": "Ein geiriau."}
+    intros[field] = "|-\n    Our words.\n\n    ## Reports"
+    _add_to_office(
+        shipped, "dyfed-powys-pcc", "site:\n" + "".join(f"  {k}: {v}\n" for k, v in intros.items())
+    )
+    at = position(office, "|-", after=f"  {field}: ")
+    assert _fails(shipped, "site") == (
+        f"error: data/offices/dyfed-powys-pcc.yaml:{at}: site.{field}: the text holds a heading "
+        "(## ...); the letter's own text has no headings: give a section its heading with "
+        "heading:, or write \\# to print #"
+    )
+    assert not (shipped / "build").exists()

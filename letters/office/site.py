@@ -55,6 +55,8 @@ from .due import due_of
 SITE_FOLDER = Path("build") / "site"
 #: Where the response pages and their PDFs go, in an office's folder.
 RESPONSES = "responses"
+#: The office's introduction in each language: its field under site:.
+_INTROS = (("en", "intro"), ("cy", "intro_cy"))
 
 
 @dataclass(frozen=True)
@@ -144,17 +146,17 @@ def _as_sent(approval: Approval, store: Store, project: Project) -> SentVersion:
     return SentVersion(name, approval, loaded, office, files, published)
 
 
-def site_settings(project: Project, versions: list[SentVersion]) -> tuple[Office, str]:
+def site_settings(project: Project, versions: list[SentVersion]) -> tuple[Office, dict[str, str]]:
     """Return an office's details for its pages: its file as it is now, else as last sent.
 
-    Also return where its introduction is written, for a message about it.
+    Also return where its introduction in each language is written, for a message about it.
     """
     office = versions[-1].office
     path = project.root / office
     if path.is_file():
         settings, source = load_office(path, project.root)
-        return settings, str(source.locate(("site", "intro")))
-    return versions[-1].letter.office, f"{office} (as sent)"
+        return settings, {code: str(source.locate(("site", field))) for code, field in _INTROS}
+    return versions[-1].letter.office, {code: f"{office} (as sent)" for code, _ in _INTROS}
 
 
 def make_sites(
@@ -359,7 +361,7 @@ def _index(
     stems: dict[str, str],
     files: dict[str, bytes],
     office: Office,
-    intro_at: str,
+    intro_at: dict[str, str],
 ) -> Index:
     """Make one language's index: its years, newest first, each report's row in its words."""
     settings = office.site
@@ -380,7 +382,12 @@ def _index(
     try:
         intro = tuple(parse_own(own_intro or words.intro))
     except OwnTextError as exc:
-        where = intro_at if own_intro else f"templates/site/words.yaml: {code}.intro"
+        field = dict(_INTROS)[code]
+        where = (
+            f"{intro_at[code]}: site.{field}"
+            if own_intro
+            else f"templates/site/words.yaml: {code}.intro"
+        )
         raise LettersError(f"{where}: {exc}") from None
     alternates = tuple(
         Link(_index_name(other), words.other_language, language_tag(other))
