@@ -1111,3 +1111,20 @@ def test_an_intro_with_a_heading_is_refused_naming_the_office_file(
         "heading:, or write \\# to print #"
     )
     assert not (shipped / "build").exists()
+
+
+def test_an_offices_site_settings_are_checked_in_plain_words(shipped: Path) -> None:
+    office = shipped / "data" / "offices" / "surrey-pcc.yaml"
+    _add_to_office(shipped, "surrey-pcc", "site:\n  titel: Our responses\n")
+    assert _fails(shipped, "site") == (
+        f"data/offices/surrey-pcc.yaml:{position(office, 'titel')}: site.titel: unknown field "
+        "'titel'; expected title, title_cy, base_url, intro, intro_cy or deadline_column "
+        "(did you mean 'title'?)"
+    )
+    edit_yaml(office, "  titel: Our responses\n", "  base_url: http://www.surrey-pcc.gov.uk/\n")
+    assert _fails(shipped, "site") == (
+        f"data/offices/surrey-pcc.yaml:{position(office, 'http:')}: site.base_url: "
+        "'http://www.surrey-pcc.gov.uk/' is not a web page's address; give it as it is in the "
+        "browser's address bar, starting https://, with no spaces"
+    )
+    assert not (shipped / "build").exists()

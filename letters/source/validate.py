@@ -69,7 +69,8 @@ def load_office(path: Path, root: Path) -> tuple[Office, Source]:
     try:
         return Office.model_validate(source.tree), source
     except pydantic.ValidationError as exc:
-        raise DataError(_in_order(source.problems(exc.errors(include_url=False)))) from None
+        errors = exc.errors(include_url=False)
+        raise DataError(_in_order([_problem(source, e, Office) for e in errors])) from None
 
 
 def load_letter(path: Path, root: Path) -> LoadedLetter:
@@ -692,14 +693,17 @@ _BOUNDS = {
 }
 
 
-def _problem(source: Source, error: Any) -> Problem:
-    """Describe one pydantic error in the user's terms, at the right line."""
+def _problem(source: Source, error: Any, model: type[pydantic.BaseModel] = Letter) -> Problem:
+    """Describe one pydantic error in the user's terms, at the right line.
+
+    `model` is the model the data's paths start at: a letter's, or an office file's alone.
+    """
     # a grade's form (the grade alone, or with its history) is no field of the data
     path: FieldPath = tuple(p for p in error["loc"] if p not in (PLAIN_TAG, HISTORY_TAG))
     kind = error["type"]
     value = error.get("input")
     if kind == "extra_forbidden":
-        allowed = _field_names(path[:-1])
+        allowed = _field_names(path[:-1], model)
         hint = did_you_mean(str(path[-1]), allowed)
         if hint and len(allowed) > 8:  # a long list helps less than the nearest name
             return _at(source, path, f"unknown field {path[-1]!r}{hint}", key=True)
@@ -767,9 +771,9 @@ def _date_hint(value: object) -> str:
         return ""
 
 
-def _field_names(path: FieldPath) -> list[str]:
-    """Name the fields the model allows at a path of the data."""
-    model: Any = Letter
+def _field_names(path: FieldPath, top: type[pydantic.BaseModel] = Letter) -> list[str]:
+    """Name the fields the model allows at a path of the data (from a letter's, or `top`)."""
+    model: Any = top
     for part in path:
         if isinstance(part, int):
             continue
