@@ -692,6 +692,7 @@ def test_every_link_leads_to_a_file_of_the_site(sites: Sites, which: str) -> Non
     for folder in sorted(site.iterdir()):
         files = files_of(folder)
         pages = {name: parse(folder / name) for name in files if name.endswith(".html")}
+        reached = {"index.html"}
         for name, page in pages.items():
             text = files[name]
             assert b"<script" not in text.lower(), (folder.name, name)
@@ -716,6 +717,8 @@ def test_every_link_leads_to_a_file_of_the_site(sites: Sites, which: str) -> Non
                 )
                 target = Path(os.path.normpath(target))
                 assert target.is_relative_to(folder) and target.is_file(), where
+                if "fragment" not in name:
+                    reached.add(target.relative_to(folder).as_posix())
                 if parts.fragment:
                     assert parts.fragment in _ids(pages[target.relative_to(folder).as_posix()])
             # aria references too
@@ -725,6 +728,11 @@ def test_every_link_leads_to_a_file_of_the_site(sites: Sites, which: str) -> Non
         for url in _URL.findall(files["site.css"].decode("utf-8")):
             assert (folder / url).is_file(), url
         assert b"@import" not in files["site.css"]
+        # every page and file is linked from a page of the site (an earlier version's PDF
+        # too); the copies for a CMS and SHA256SUMS stand apart
+        apart = {"SHA256SUMS", "responses.csv", "responses.cy.csv"}
+        apart |= {name for name in files if name.endswith(".fragment.html")}
+        assert sorted(set(files) - apart - reached) == [], folder.name
 
 
 @pytest.mark.parametrize("which", ["examples", "after"])
@@ -858,10 +866,11 @@ def test_a_letter_sent_again_says_when_and_why_and_keeps_the_first(sites: Sites)
     assert current.text() == (
         "Inspection reports and our responses Integrated PEEL Inspection "
         "Updated on 21 April 2020. The savings figure was corrected. "
-        "Version 1, published 30 March 2020"
+        "Version 1, published 30 March 2020 PDF, 39 KB"
     )
     assert links(current)[1:] == [
         ("lancashire-2020-peel.v1.html", "Version 1, published 30 March 2020"),
+        ("lancashire-2020-peel.v1.pdf", "PDF, 39 KB"),
     ]
     first = parse(folder / "responses" / "lancashire-2020-peel.v1.html").all("nav")[0]
     assert first.text() == (

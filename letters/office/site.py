@@ -331,6 +331,12 @@ def _version_notes(
                 ),
             )
         )
+        # and its PDFs, as kept: nothing of the site is left without a link to it
+        pdfs = _pdfs(stem, earlier.approval.version, earlier)
+        for named, (path, data) in pdfs.items():
+            said = words.pdf_in.get(named, words.pdf) if len(pdfs) > 1 else words.pdf
+            size = len(data)
+            notes.append(Link(Path(path).name, fill(said, size=size_words(size)), size=size))
     return tuple(notes)
 
 
