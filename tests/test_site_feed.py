@@ -51,7 +51,7 @@ def test_a_feed_lists_the_responses_newest_first_with_full_links_where_the_site_
         (
             entry.findtext(f"{ATOM}title"),
             entry.findtext(f"{ATOM}updated"),
-            entry.find(f"{ATOM}link").get("href"),  # type: ignore[union-attr]
+            entry.find(f"{ATOM}link").get("href"),
         )
         for entry in feed.iter(f"{ATOM}entry")
     ]
