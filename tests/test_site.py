@@ -480,7 +480,7 @@ def test_durhams_index_lists_its_two_responses(sites: Sites) -> None:
             "17 November 2023",
             "17 November 2023",
             "Yes",
-            "Read the response PDF, 40 KB",
+            "Read the statement PDF, 40 KB",
         ],
     ]
     body = page.one("tbody")
@@ -489,7 +489,7 @@ def test_durhams_index_lists_its_two_responses(sites: Sites) -> None:
         ("responses/durham-2023-peel.html", "Read the response"),
         ("responses/durham-2023-peel.pdf", "PDF, 42 KB"),
         (DURHAM_URL, DURHAM_PEEL),
-        ("responses/durham-2023-peel-statement.html", "Read the response"),
+        ("responses/durham-2023-peel-statement.html", "Read the statement"),
         ("responses/durham-2023-peel-statement.pdf", "PDF, 40 KB"),
     ]
     pdf = body.all("a")[2]
@@ -901,9 +901,10 @@ def test_a_letter_sent_again_says_when_and_why_and_keeps_the_first(sites: Sites)
     assert entry.findtext(f"{atom}updated") == "2020-04-21T00:00:00+00:00"
     assert feed.findtext(f"{atom}updated") == "2020-04-21T00:00:00+00:00"
     table = list(csv.DictReader(io.StringIO((folder / "responses.csv").read_text("utf-8"))))
-    assert [(r["response_published"], r["within_56_days"], r["updated"]) for r in table] == [
-        ("2020-03-30", "yes", "Updated on 21 April 2020. The savings figure was corrected.")
-    ]
+    assert [
+        (r["response_published"], r["within_56_days"], r["updated_on"], r["update_reason"])
+        for r in table
+    ] == [("2020-03-30", "yes", "2020-04-21", "The savings figure was corrected.")]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1014,12 +1015,12 @@ def test_an_offices_own_title_intro_and_address(sites: Sites) -> None:
     ]
     # the page itself links within the folder; the copies for a CMS give full addresses
     assert links(page.one("tbody"))[1:] == [
-        ("responses/staffordshire-2022-peel.html", "Read the response"),
+        ("responses/staffordshire-2022-peel.html", "Read the statement"),
         ("responses/staffordshire-2022-peel.pdf", "PDF, 44 KB"),
     ]
     fragment = parse(folder / "index.fragment.html")
     assert links(fragment.one("tbody"))[1:] == [
-        (f"{BASE_URL}responses/staffordshire-2022-peel.html", "Read the response"),
+        (f"{BASE_URL}responses/staffordshire-2022-peel.html", "Read the statement"),
         (f"{BASE_URL}responses/staffordshire-2022-peel.pdf", "PDF, 44 KB"),
     ]
     assert fragment.all("h1") == [] and fragment.all("html") == []

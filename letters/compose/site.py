@@ -51,6 +51,8 @@ class Words(Strict):
     delay: Text
     page: Text
     page_label: Text
+    statement: Text
+    statement_label: Text
     pdf: Text
     pdf_in: dict[str, Text]
     pdf_label: Text
@@ -64,6 +66,7 @@ class Words(Strict):
     feed: Text
     breadcrumb: Text
     other_language: Text
+    languages: Text
 
 
 #: The {names} each word may hold; a word not listed holds none.
@@ -71,6 +74,7 @@ FIELDS = {
     "year": {"year"},
     "delay": {"reason"},
     "page_label": {"report"},
+    "statement_label": {"report"},
     "pdf": {"size"},
     "pdf_in": {"size"},
     "pdf_label": {"report", "size"},
@@ -157,6 +161,8 @@ class Row:
     files: tuple[Link, ...]
     #: 'Updated on ...' for a letter reopened and sent again, with its earlier versions.
     updated: str
+    updated_iso: str
+    reason: str
     earlier: tuple[Link, ...]
     #: The day the response was last published (ISO 8601), for the feed.
     last_published_iso: str

@@ -450,9 +450,11 @@ def _row(
         deadline=getattr(words, deadline_key),
         deadline_key=deadline_key,
         delay_reason=first.letter.letter.delay_reason if deadline_key == "no" else "",
-        page=Link(_page(stem, None), words.page, label=fill(words.page_label, report=title)),
+        page=_page_link(stem, letter, words, title),
         files=tuple(links),
         updated=updated,
+        updated_iso=sent.day.isoformat() if len(versions) > 1 else "",
+        reason=sent.approval.reason if len(versions) > 1 else "",
         earlier=tuple(
             Link(
                 _page(stem, earlier.approval.version),
@@ -467,6 +469,14 @@ def _row(
         last_published_iso=sent.day.isoformat(),
         first_published_iso=first.day.isoformat(),
     )
+
+
+def _page_link(stem: str, letter: Letter, words: Words, title: str) -> Link:
+    """Link a response's page by what it is: a letter's response, or a statement."""
+    if letter.layout == "statement":
+        label = fill(words.statement_label, report=title)
+        return Link(_page(stem, None), words.statement, label=label)
+    return Link(_page(stem, None), words.page, label=fill(words.page_label, report=title))
 
 
 def _deadline(sent: SentVersion) -> str:

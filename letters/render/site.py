@@ -39,8 +39,7 @@ def index_html(index: Index) -> str:
         for link in index.alternates
     )
     languages = (
-        f'<nav class="site-languages" aria-label="{escape(index.alternates[0].text)}">'
-        f"{switch}</nav>"
+        f'<nav class="site-languages" aria-label="{escape(index.words.languages)}">{switch}</nav>'
         if switch
         else ""
     )
@@ -217,7 +216,8 @@ def rows_csv(index: Index, base_url: str) -> str:
             "response_page",
             "response_pdf",
             "pdf_bytes",
-            "updated",
+            "updated_on",
+            "update_reason",
         ]
     )
     for year in index.years:
@@ -235,7 +235,8 @@ def rows_csv(index: Index, base_url: str) -> str:
                     urljoin(base_url, row.page.href) if base_url else row.page.href,
                     " ".join(urljoin(base_url, f.href) if base_url else f.href for f in row.files),
                     " ".join(str(f.size) for f in row.files),
-                    row.updated,
+                    row.updated_iso,
+                    row.reason,
                 ]
             )
     return out.getvalue()
