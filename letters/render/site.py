@@ -17,7 +17,8 @@ from urllib.parse import urljoin
 from ..compose.site import Index, Link, Row
 from ..compose.style import HouseStyle
 from ..source.errors import LettersError
-from .html import render_blocks
+from ..source.findings import FORMULA_STARTS
+from .html import css_string, render_blocks
 
 #: The checksum file of a site's folder, which also marks it as one letters wrote.
 CHECKSUMS = "SHA256SUMS"
@@ -180,7 +181,10 @@ def response_page(
     The breadcrumb leads to the index in the page's language; `others` are the indexes in
     the site's other languages, linked beside it.
     """
-    text = page.decode("utf-8")
+    try:
+        text = page.decode("utf-8")
+    except UnicodeDecodeError:
+        text = ""
     if text.count(_HEAD_END) != 1:
         raise LettersError("the kept public page is not one letters wrote (no head and body found)")
     said = "".join(
@@ -222,23 +226,29 @@ def rows_csv(index: Index, base_url: str) -> str:
     )
     for year in index.years:
         for row in year.rows:
-            writer.writerow(
-                [
-                    year.year,
-                    row.report.text,
-                    row.report.href,
-                    row.force,
-                    row.published_iso,
-                    row.responded_iso,
-                    row.deadline_key,
-                    row.delay_reason,
-                    urljoin(base_url, row.page.href) if base_url else row.page.href,
-                    " ".join(urljoin(base_url, f.href) if base_url else f.href for f in row.files),
-                    " ".join(str(f.size) for f in row.files),
-                    row.updated,
-                ]
-            )
+            cells: list[object] = [
+                year.year,
+                row.report.text,
+                row.report.href,
+                row.force,
+                row.published_iso,
+                row.responded_iso,
+                row.deadline_key,
+                row.delay_reason,
+                urljoin(base_url, row.page.href) if base_url else row.page.href,
+                " ".join(urljoin(base_url, f.href) if base_url else f.href for f in row.files),
+                " ".join(str(f.size) for f in row.files),
+                row.updated,
+            ]
+            writer.writerow([_not_formula(cell) for cell in cells])
     return out.getvalue()
+
+
+def _not_formula(cell: object) -> object:
+    """Keep a cell a spreadsheet would take for a formula as text, a ' before it (as findings)."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
 def atom_feed(index: Index, base_url: str, feed_id: str) -> bytes:
@@ -283,7 +293,9 @@ def _midnight(day: str) -> dt.datetime:
 
 def site_css(style: HouseStyle) -> str:
     """Write the site's style sheet from the house style: its font, colours and sizes."""
-    font = f'"{style.font.pdf}", "{style.font.docx}", Arial, Helvetica, sans-serif'
+    font = (
+        f"{css_string(style.font.pdf)}, {css_string(style.font.docx)}, Arial, Helvetica, sans-serif"
+    )
     text, accent, rule, muted = (
         style.text.colour,
         style.colours.accent,
