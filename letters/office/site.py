@@ -16,10 +16,20 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
-from ..build.output import named_language, output_name, replace_folder
+from ..build.output import named_language, output_name, replace_folder, write_all
 from ..build.project import Project
-from ..build.snapshot import STORE, Approval, SnapshotError, Store, cache_folder, materialise
+from ..build.snapshot import (
+    STORE,
+    Approval,
+    SnapshotError,
+    Store,
+    cache_folder,
+    changed_fields,
+    frozen_part,
+    materialise,
+)
 from ..compose.checks import DEADLINE_IN_FORCE, last_day
 from ..compose.markdown import OwnTextError, parse_own
 from ..compose.site import (
@@ -47,6 +57,7 @@ from ..render.site import (
 )
 from ..source.copies import BY_AUDIENCE
 from ..source.errors import LettersError
+from ..source.load import load_source
 from ..source.model import Letter, Month, Office, SiteSettings
 from ..source.validate import LoadedLetter, load_letter, load_office
 from .due import due_of
@@ -106,21 +117,54 @@ def sent_letters(project: Project) -> dict[str, list[SentVersion]]:
         if (folder / "data").is_dir()
         else set()
     )
+    records = {name: store.approvals(name) for name in names}
+    roles = _roles(records)
     found: dict[str, list[SentVersion]] = {}
-    for name in names:
-        versions = [_as_sent(a, store, project) for a in store.approvals(name) if a.sent]
+    for name, approvals in records.items():
+        versions = [_as_sent(a, store, project, roles) for a in approvals if a.sent]
         if versions:
             found[name] = versions
     return found
 
 
-def _as_sent(approval: Approval, store: Store, project: Project) -> SentVersion:
+#: What a file kept in the store is to the records, where it is no public copy's file:
+#: (letter, its file's name or 'input NAME').
+Roles = dict[str, set[tuple[str, str]]]
+#: The ends of the public copy's files' names (the page, the PDFs), as outputs name them.
+_PUBLIC_SUFFIXES = tuple(fmt.suffix for fmt in BY_AUDIENCE["public"].formats)
+
+
+def _roles(records: dict[str, list[Approval]]) -> Roles:
+    """Say, for each digest the records name that is not a public file, what it is.
+
+    Two letters may have the same public files (one copied to another name and sent too),
+    but no public file is ever a copy sent (signed), a DOCX, or an input such as the data.
+    """
+    roles: Roles = defaultdict(set)
+    for name, approvals in records.items():
+        for approval in approvals:
+            for given, digest in approval.inputs.items():
+                roles[digest].add((name, f"input {given}"))
+            if approval.sent_as:
+                roles[approval.sent_as].add((name, "its data as sent"))
+            for files in approval.outputs.values():
+                for file, digest in files.items():
+                    if not file.endswith(_PUBLIC_SUFFIXES):
+                        roles[digest].add((name, file))
+    return roles
+
+
+def _as_sent(approval: Approval, store: Store, project: Project, roles: Roles) -> SentVersion:
     """Read one sent version from the store: its data as sent, checked, and its public files."""
     name = approval.letter
     shown = f"{name} version {approval.version}"
+    record = f"{STORE}/letters/{name.removesuffix('.yaml')}/{approval.version}.json"
     data = store.get(approval.data_as_sent, f"{name} as sent (version {approval.version})")
-    into = cache_folder(project.root, "site", name) / str(approval.version)
-    root = materialise(approval, store, into, {name: data})
+    folder = cache_folder(project.root, "site", name)
+    into = folder / str(approval.version)
+    root = materialise(approval, store, into, {name: data}, under="data/")
+    if approval.data_as_sent != approval.inputs.get(name, approval.data_as_sent):
+        _same_letter(approval, store, folder, root / name, record)
     loaded = load_letter(root / name, root)
     letter = loaded.letter
     office = loaded.source.files[1].resolve().relative_to(root.resolve()).as_posix()
@@ -136,7 +180,14 @@ def _as_sent(approval: Approval, store: Store, project: Project) -> SentVersion:
                     f"{shown}: its record keeps no {file} as sent; publish it again "
                     "(letters publish) to keep its files"
                 )
-            files[file] = store.get(kept[file], f"{file} of {shown} as sent")
+            other = sorted(roles.get(kept[file], set()))
+            if other:
+                letter_of, what = other[0]
+                raise SnapshotError(
+                    f"{record}: its {file} as sent is {what} of {letter_of}, not the public "
+                    "copy: the record was altered. Restore approvals/ from a backup (or git)"
+                )
+            files[file] = _public(store.get(kept[file], f"{file} of {shown} as sent"), file, record)
     due = due_of(name, loaded)
     published = due.published if isinstance(due.published, dt.date | Month) else None
     if letter.status.state != "sent":  # published before records kept the data as sent
@@ -144,17 +195,54 @@ def _as_sent(approval: Approval, store: Store, project: Project) -> SentVersion:
     return SentVersion(name, approval, loaded, office, files, published)
 
 
-def site_settings(project: Project, versions: list[SentVersion]) -> tuple[Office, str]:
+def _same_letter(approval: Approval, store: Store, folder: Path, sent: Path, record: str) -> None:
+    """Refuse data as sent that is not the letter approved (its status and publication aside)."""
+    approved = folder / f"{approval.version}.approved.yaml"
+    data = store.get(approval.inputs[approval.letter], f"{approval.letter} as approved")
+    if not approved.is_file() or approved.is_symlink() or approved.read_bytes() != data:
+        write_all({approved: data})
+    changed = changed_fields(
+        frozen_part(load_source(approved, folder).tree), frozen_part(load_source(sent, folder).tree)
+    )
+    if changed:
+        raise SnapshotError(
+            f"{record}: its data as sent (sent_as) is not the letter approved ({changed[0]} "
+            "differs): the record was altered. Restore approvals/ from a backup (or git)"
+        )
+
+
+def _public(data: bytes, file: str, record: str) -> bytes:
+    """Refuse a kept public file that is not what its name says (a PDF, a UTF-8 page)."""
+    if file.endswith(".pdf") and not data.startswith(b"%PDF-"):
+        raise SnapshotError(
+            f"{record}: its {file} as sent is no PDF: the record was altered. Restore "
+            "approvals/ from a backup (or git)"
+        )
+    if file.endswith(".html"):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SnapshotError(
+                f"{record}: its {file} as sent is no web page: the record was altered. Restore "
+                "approvals/ from a backup (or git)"
+            ) from None
+    return data
+
+
+def site_settings(
+    project: Project, versions: list[SentVersion]
+) -> tuple[Office, Callable[[str], str]]:
     """Return an office's details for its pages: its file as it is now, else as last sent.
 
-    Also return where its introduction is written, for a message about it.
+    Also return where each of its site settings is written ('intro_cy'), for a message.
     """
     office = versions[-1].office
     path = project.root / office
     if path.is_file():
         settings, source = load_office(path, project.root)
-        return settings, str(source.locate(("site", "intro")))
-    return versions[-1].letter.office, f"{office} (as sent)"
+        return settings, lambda field: f"{source.locate(('site', field))}: site.{field}"
+    as_sent = f"{office} (as sent; the file is gone: put it back to change its site)"
+    return versions[-1].letter.office, lambda field: f"{as_sent}: site.{field}"
 
 
 def make_sites(
@@ -175,17 +263,19 @@ def make_sites(
             f"sent: {known}"
         )
     words = load_words(project.templates, project.root)
-    made = []
-    for office in sorted(by_office):
+    made: dict[str, dict[str, bytes]] = {}
+    for office in sorted(by_office):  # every office's files made before any is written
         if only is not None and office != only:
             continue
         if progress:
             progress(office)
-        files = site_files(project, by_office[office], words)
+        made[office] = site_files(project, by_office[office], words)
+    sites = []
+    for office, files in made.items():
         folder = out / office
         replace_folder(folder, files, CHECKSUMS)
         responses = by_office[office]
-        made.append(
+        sites.append(
             Site(
                 office,
                 folder,
@@ -194,7 +284,7 @@ def make_sites(
                 len(files),
             )
         )
-    return made
+    return sites
 
 
 def site_files(
@@ -202,7 +292,7 @@ def site_files(
 ) -> dict[str, bytes]:
     """Make every file of one office's pages: name in the folder -> bytes."""
     any_versions = next(iter(letters.values()))
-    office, intro_at = site_settings(project, any_versions)
+    office, setting_at = site_settings(project, any_versions)
     settings = office.site
     stems = _stems(letters)
     codes = ["en", "cy"] if office.cy is not None and words.cy is not None else ["en"]
@@ -213,13 +303,15 @@ def site_files(
     for code in codes:
         said = words.cy if code == "cy" else words.en
         assert said is not None
-        index = _index(code, codes, said, letters, stems, files, office, intro_at)
+        index = _index(code, codes, said, letters, stems, files, office, setting_at)
         indexes.append(index)
         suffix = "" if code == "en" else f".{code}"
         files[_index_name(code)] = index_html(index).encode("utf-8")
         files[f"index{suffix}.fragment.html"] = fragment_html(index, settings.base_url).encode()
         files[f"responses{suffix}.csv"] = rows_csv(index, settings.base_url).encode("utf-8")
-        files[f"feed{suffix}.atom"] = atom_feed(index, settings.base_url, _feed_id(index, office))
+        files[f"feed{suffix}.atom"] = atom_feed(
+            index, settings.base_url, _feed_id(index, office, settings.base_url)
+        )
     files["site.css"] = site_css(project.style).encode("utf-8")
     files[CHECKSUMS] = "".join(
         f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(files.items())
@@ -228,16 +320,22 @@ def site_files(
 
 
 def _stems(letters: dict[str, list[SentVersion]]) -> dict[str, str]:
-    """Name each letter's pages by its data file's name, refusing two letters of one name."""
+    """Name each letter's pages by its data file's name, each name once.
+
+    Of two letters of one name (data/x.yaml, data/examples/x.yaml), the one sent first keeps
+    x and the other is x-2: a page's name never changes when another letter is sent.
+    """
     stems: dict[str, str] = {}
-    for name in letters:
+    taken = {Path(name).stem for name in letters}
+    first_sent = sorted(letters, key=lambda name: (letters[name][0].day, name))
+    for name in first_sent:
         stem = Path(name).stem
         if stem in stems.values():
-            other = next(n for n, s in stems.items() if s == stem)
-            raise LettersError(
-                f"{name} and {other} would have pages of the same name ({stem}.html) on the "
-                "office's site; rename one data file before approving it"
-            )
+            number = 2
+            while f"{stem}-{number}" in taken:
+                number += 1
+            stem = f"{stem}-{number}"
+            taken.add(stem)
         stems[name] = stem
     return stems
 
@@ -352,7 +450,7 @@ def _index(
     stems: dict[str, str],
     files: dict[str, bytes],
     office: Office,
-    intro_at: str,
+    setting_at: Callable[[str], str],
 ) -> Index:
     """Make one language's index: its years, newest first, each report's row in its words."""
     settings = office.site
@@ -373,7 +471,8 @@ def _index(
     try:
         intro = tuple(parse_own(own_intro or words.intro))
     except OwnTextError as exc:
-        where = intro_at if own_intro else f"templates/site/words.yaml: {code}.intro"
+        field = "intro" if code == "en" else f"intro_{code}"
+        where = setting_at(field) if own_intro else f"templates/site/words.yaml: {code}.intro"
         raise LettersError(f"{where}: {exc}") from None
     alternates = tuple(
         Link(_index_name(other), words.other_language, language_tag(other))
@@ -392,6 +491,7 @@ def _index(
         feed=Link(f"feed{suffix}.atom", words.feed),
         office=names.name,
         show_deadline=settings.deadline_column,
+        home=_index_name(code),
     )
 
 
@@ -470,7 +570,12 @@ def _deadline(sent: SentVersion) -> str:
     return "not_known"
 
 
-def _feed_id(index: Index, office: Office) -> str:
-    """Name the feed for ever: its office and language, as a URN made from them."""
+def _feed_id(index: Index, office: Office, base_url: str) -> str:
+    """Name the feed for ever: by the site's address, or a URN of its office and language.
+
+    The English feed is named by the site's address, another language's by its own.
+    """
+    if base_url:
+        return base_url if index.home == "index.html" else urljoin(base_url, index.feed.href)
     digest = hashlib.sha256(f"{office.name}\n{index.language}".encode()).hexdigest()
     return f"urn:sha256:{digest}"

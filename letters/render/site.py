@@ -261,11 +261,11 @@ def atom_feed(index: Index, base_url: str, feed_id: str) -> bytes:
         reverse=True,
     )
     feed = FeedGenerator()
-    feed.id(base_url or feed_id)
+    feed.id(feed_id)
     feed.title(index.title)
     feed.author({"name": index.office})
     feed.language(index.language)
-    feed.link(href=urljoin(base_url, "index.html") if base_url else "index.html", rel="alternate")
+    feed.link(href=urljoin(base_url, index.home) if base_url else index.home, rel="alternate")
     if base_url:
         feed.link(href=urljoin(base_url, index.feed.href), rel="self")
     feed.generator("letters")
