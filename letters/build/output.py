@@ -295,9 +295,11 @@ def replace_folder(target: Path, files: dict[str, bytes], marker: str) -> None:
         if target.exists():
             os.replace(target, old)
         os.replace(staged, target)
-    except OSError as exc:
+    except BaseException as exc:  # Ctrl-C between the two renames too: the old folder back
         if old.exists() and not target.exists():
             os.replace(old, target)
+        if not isinstance(exc, OSError):
+            raise
         raise RenderError(
             f"cannot write {target}: {exc.strerror or exc}; nothing was changed"
         ) from None

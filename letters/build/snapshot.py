@@ -247,27 +247,35 @@ def frozen_part(tree: Any) -> Any:
 
 
 def materialise(
-    approval: Approval, store: Store, into: Path, instead: dict[str, bytes] | None = None
+    approval: Approval,
+    store: Store,
+    into: Path,
+    instead: dict[str, bytes] | None = None,
+    under: str = "",
 ) -> Path:
     """Write every input of a version into the folder `into`, as a project; return it.
 
     `instead` gives some files other content (the letter's data as it is now, its status
     and publication changed since). A file already there with the right content is kept;
-    one altered, or a link, is written again; every kept file is checked in the store. A
-    file of no input (left by another version in the folder) is removed: every file under
+    one altered, or a link, is written again; every kept file is checked in the store.
+    With `under` ('data/'), only the inputs whose names start so are written and checked.
+    A folder inside `into` that is a link is refused: nothing is written through it. A file
+    of no input (left by another version in the folder) is removed: every file under
     templates/ is an input of the letters built there.
     """
     instead = instead or {}
     _refuse_links(into)
-    wanted = {**approval.inputs, **{name: file_digest(data) for name, data in instead.items()}}
+    inputs = {name: digest for name, digest in approval.inputs.items() if name.startswith(under)}
+    wanted = {**inputs, **{name: file_digest(data) for name, data in instead.items()}}
     files = {}
     for name, digest in wanted.items():
         path = into / name
+        _refuse_links_inside(into, path.parent)
         if not os.path.islink(path) and path.is_file() and file_digest(path.read_bytes()) == digest:
             continue
         named = f"{name} of {approval.letter} version {approval.version}"
         files[path] = instead[name] if name in instead else store.get(digest, named)
-    for name, digest in approval.inputs.items():  # each kept file is in the store, unaltered
+    for name, digest in inputs.items():  # each kept file is in the store, unaltered
         if name not in instead:
             store.get(digest, f"{name} of {approval.letter} version {approval.version}")
     for path in files:
@@ -387,6 +395,18 @@ def _refuse_links(folder: Path) -> None:
     start = parts.index(CACHE)
     for end in range(start + 1, len(parts) + 1):
         step = Path(*parts[:end])
+        if step.is_symlink():
+            raise SnapshotError(
+                f"{step}: a link, where letters writes its copies of snapshots; remove "
+                ".letters-cache (letters makes it again)"
+            )
+
+
+def _refuse_links_inside(into: Path, folder: Path) -> None:
+    """Refuse a folder between `into` and `folder` that is a link: a write there leaves `into`."""
+    step = into
+    for part in folder.relative_to(into).parts:
+        step = step / part
         if step.is_symlink():
             raise SnapshotError(
                 f"{step}: a link, where letters writes its copies of snapshots; remove "

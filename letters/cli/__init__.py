@@ -887,12 +887,11 @@ def review(
     "--out",
     "out_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=Path("build") / "site",
-    show_default=True,
-    help="Folder to write each office's site into, one folder each.",
+    help="Folder to write each office's site into, one folder each.  [default: the "
+    "project's build/site]",
 )
 @click.pass_context
-def site(ctx: click.Context, office: str | None, out_dir: Path) -> None:
+def site(ctx: click.Context, office: str | None, out_dir: Path | None) -> None:
     """Write each office's pages of HMICFRS reports and its responses, from the letters sent.
 
     Each version is taken as it was sent, from its record under approvals/: its public page
@@ -900,13 +899,13 @@ def site(ctx: click.Context, office: str | None, out_dir: Path) -> None:
     index.html (and index.cy.html for a Welsh office), a page per response, feed.atom,
     site.css, index.fragment.html and responses.csv for a CMS, and SHA256SUMS.
     """
-    from ..office.site import make_sites
+    from ..office.site import SITE_FOLDER, make_sites
 
     try:
         project = _find_project(Path.cwd())
     except LettersError as exc:
         _fail(ctx, exc)
-    out = _writable(ctx, out_dir, project)
+    out = _writable(ctx, out_dir or project.root / SITE_FOLDER, project)
     try:
         made = make_sites(project, out, office, lambda name: click.echo(f"{name} ...", err=True))
     except LettersError as exc:

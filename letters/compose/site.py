@@ -24,6 +24,7 @@ from ..source.load import load_source
 from ..source.model import Month, OptionalText, Strict, Text
 from ..source.welsh import cy_date, cy_month
 from .document import Block
+from .markdown import OwnTextError, parse_own
 
 #: The words of the pages, under templates/.
 WORDS_FILE = Path("site") / "words.yaml"
@@ -102,6 +103,10 @@ def load_words(templates: Path, root: Path) -> SiteWords:
     for code, said in (("en", words.en), ("cy", words.cy)):
         if said is None:
             continue
+        try:
+            parse_own(said.intro)
+        except OwnTextError as exc:
+            problems.append(Problem(source.locate((code, "intro")), str(exc), f"{code}.intro"))
         for name, value in said.model_dump().items():
             for key, text in value.items() if isinstance(value, dict) else [("", value)]:
                 if not isinstance(text, str):
@@ -192,6 +197,8 @@ class Index:
     feed: Link
     office: str
     show_deadline: bool
+    #: The index page's own name: index.html, index.cy.html.
+    home: str = "index.html"
 
 
 def day_words(day: dt.date | Month | str | None, code: str, words: Words) -> str:

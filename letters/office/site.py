@@ -16,10 +16,26 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
-from ..build.output import check_replaceable, named_language, output_name, replace_folder
+from ..build.output import (
+    check_replaceable,
+    named_language,
+    output_name,
+    replace_folder,
+    write_all,
+)
 from ..build.project import Project
-from ..build.snapshot import STORE, Approval, SnapshotError, Store, cache_folder, materialise
+from ..build.snapshot import (
+    STORE,
+    Approval,
+    SnapshotError,
+    Store,
+    cache_folder,
+    changed_fields,
+    frozen_part,
+    materialise,
+)
 from ..compose.checks import DEADLINE_IN_FORCE, last_day
 from ..compose.markdown import OwnTextError, parse_own
 from ..compose.site import (
@@ -47,6 +63,7 @@ from ..render.site import (
 )
 from ..source.copies import BY_AUDIENCE
 from ..source.errors import LettersError
+from ..source.load import load_source
 from ..source.model import Letter, Month, Office, SiteSettings
 from ..source.validate import LoadedLetter, load_letter, load_office
 from .due import due_of
@@ -55,8 +72,6 @@ from .due import due_of
 SITE_FOLDER = Path("build") / "site"
 #: Where the response pages and their PDFs go, in an office's folder.
 RESPONSES = "responses"
-#: The office's introduction in each language: its field under site:.
-_INTROS = (("en", "intro"), ("cy", "intro_cy"))
 
 
 @dataclass(frozen=True)
@@ -108,21 +123,54 @@ def sent_letters(project: Project) -> dict[str, list[SentVersion]]:
         if (folder / "data").is_dir()
         else set()
     )
+    records = {name: store.approvals(name) for name in names}
+    roles = _roles(records)
     found: dict[str, list[SentVersion]] = {}
-    for name in names:
-        versions = [_as_sent(a, store, project) for a in store.approvals(name) if a.sent]
+    for name, approvals in records.items():
+        versions = [_as_sent(a, store, project, roles) for a in approvals if a.sent]
         if versions:
             found[name] = versions
     return found
 
 
-def _as_sent(approval: Approval, store: Store, project: Project) -> SentVersion:
+#: What a file kept in the store is to the records, where it is no public copy's file:
+#: (letter, its file's name or 'input NAME').
+Roles = dict[str, set[tuple[str, str]]]
+#: The ends of the public copy's files' names (the page, the PDFs), as outputs name them.
+_PUBLIC_SUFFIXES = tuple(fmt.suffix for fmt in BY_AUDIENCE["public"].formats)
+
+
+def _roles(records: dict[str, list[Approval]]) -> Roles:
+    """Say, for each digest the records name that is not a public file, what it is.
+
+    Two letters may have the same public files (one copied to another name and sent too),
+    but no public file is ever a copy sent (signed), a DOCX, or an input such as the data.
+    """
+    roles: Roles = defaultdict(set)
+    for name, approvals in records.items():
+        for approval in approvals:
+            for given, digest in approval.inputs.items():
+                roles[digest].add((name, f"input {given}"))
+            if approval.sent_as:
+                roles[approval.sent_as].add((name, "its data as sent"))
+            for files in approval.outputs.values():
+                for file, digest in files.items():
+                    if not file.endswith(_PUBLIC_SUFFIXES):
+                        roles[digest].add((name, file))
+    return roles
+
+
+def _as_sent(approval: Approval, store: Store, project: Project, roles: Roles) -> SentVersion:
     """Read one sent version from the store: its data as sent, checked, and its public files."""
     name = approval.letter
     shown = f"{name} version {approval.version}"
+    record = f"{STORE}/letters/{name.removesuffix('.yaml')}/{approval.version}.json"
     data = store.get(approval.data_as_sent, f"{name} as sent (version {approval.version})")
-    into = cache_folder(project.root, "site", name) / str(approval.version)
-    root = materialise(approval, store, into, {name: data})
+    folder = cache_folder(project.root, "site", name)
+    into = folder / str(approval.version)
+    root = materialise(approval, store, into, {name: data}, under="data/")
+    if approval.data_as_sent != approval.inputs.get(name, approval.data_as_sent):
+        _same_letter(approval, store, folder, root / name, record)
     loaded = load_letter(root / name, root)
     letter = loaded.letter
     office = loaded.source.files[1].resolve().relative_to(root.resolve()).as_posix()
@@ -138,7 +186,14 @@ def _as_sent(approval: Approval, store: Store, project: Project) -> SentVersion:
                     f"{shown}: its record keeps no {file} as sent; publish it again "
                     "(letters publish) to keep its files"
                 )
-            files[file] = store.get(kept[file], f"{file} of {shown} as sent")
+            other = sorted(roles.get(kept[file], set()))
+            if other:
+                letter_of, what = other[0]
+                raise SnapshotError(
+                    f"{record}: its {file} as sent is {what} of {letter_of}, not the public "
+                    "copy: the record was altered. Restore approvals/ from a backup (or git)"
+                )
+            files[file] = _public(store.get(kept[file], f"{file} of {shown} as sent"), file, record)
     due = due_of(name, loaded)
     published = due.published if isinstance(due.published, dt.date | Month) else None
     if letter.status.state != "sent":  # published before records kept the data as sent
@@ -146,17 +201,54 @@ def _as_sent(approval: Approval, store: Store, project: Project) -> SentVersion:
     return SentVersion(name, approval, loaded, office, files, published)
 
 
-def site_settings(project: Project, versions: list[SentVersion]) -> tuple[Office, dict[str, str]]:
+def _same_letter(approval: Approval, store: Store, folder: Path, sent: Path, record: str) -> None:
+    """Refuse data as sent that is not the letter approved (its status and publication aside)."""
+    approved = folder / f"{approval.version}.approved.yaml"
+    data = store.get(approval.inputs[approval.letter], f"{approval.letter} as approved")
+    if not approved.is_file() or approved.is_symlink() or approved.read_bytes() != data:
+        write_all({approved: data})
+    changed = changed_fields(
+        frozen_part(load_source(approved, folder).tree), frozen_part(load_source(sent, folder).tree)
+    )
+    if changed:
+        raise SnapshotError(
+            f"{record}: its data as sent (sent_as) is not the letter approved ({changed[0]} "
+            "differs): the record was altered. Restore approvals/ from a backup (or git)"
+        )
+
+
+def _public(data: bytes, file: str, record: str) -> bytes:
+    """Refuse a kept public file that is not what its name says (a PDF, a UTF-8 page)."""
+    if file.endswith(".pdf") and not data.startswith(b"%PDF-"):
+        raise SnapshotError(
+            f"{record}: its {file} as sent is no PDF: the record was altered. Restore "
+            "approvals/ from a backup (or git)"
+        )
+    if file.endswith(".html"):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SnapshotError(
+                f"{record}: its {file} as sent is no web page: the record was altered. Restore "
+                "approvals/ from a backup (or git)"
+            ) from None
+    return data
+
+
+def site_settings(
+    project: Project, versions: list[SentVersion]
+) -> tuple[Office, Callable[[str], str]]:
     """Return an office's details for its pages: its file as it is now, else as last sent.
 
-    Also return where its introduction in each language is written, for a message about it.
+    Also return where each of its site settings is written ('intro_cy'), for a message.
     """
     office = versions[-1].office
     path = project.root / office
     if path.is_file():
         settings, source = load_office(path, project.root)
-        return settings, {code: str(source.locate(("site", field))) for code, field in _INTROS}
-    return versions[-1].letter.office, {code: f"{office} (as sent)" for code, _ in _INTROS}
+        return settings, lambda field: f"{source.locate(('site', field))}: site.{field}"
+    as_sent = f"{office} (as sent; the file is gone: put it back to change its site)"
+    return versions[-1].letter.office, lambda field: f"{as_sent}: site.{field}"
 
 
 def make_sites(
@@ -184,15 +276,17 @@ def make_sites(
     offices = [office for office in sorted(by_office) if only is None or office == only]
     for office in offices:
         check_replaceable(out / office, CHECKSUMS)
-    sites = {office: site_files(project, by_office[office], words) for office in offices}
-    made = []
-    for office, files in sites.items():
+    made: dict[str, dict[str, bytes]] = {}
+    for office in offices:  # every office's files made before any is written
         if progress:
             progress(office)
+        made[office] = site_files(project, by_office[office], words)
+    sites = []
+    for office, files in made.items():
         folder = out / office
         replace_folder(folder, files, CHECKSUMS)
         responses = by_office[office]
-        made.append(
+        sites.append(
             Site(
                 office,
                 folder,
@@ -201,7 +295,7 @@ def make_sites(
                 len(files),
             )
         )
-    return made
+    return sites
 
 
 def site_files(
@@ -209,7 +303,7 @@ def site_files(
 ) -> dict[str, bytes]:
     """Make every file of one office's pages: name in the folder -> bytes."""
     any_versions = next(iter(letters.values()))
-    office, intro_at = site_settings(project, any_versions)
+    office, setting_at = site_settings(project, any_versions)
     settings = office.site
     stems = _stems(letters)
     codes = ["en", "cy"] if office.cy is not None and words.cy is not None else ["en"]
@@ -220,14 +314,14 @@ def site_files(
     for code in codes:
         said = words.cy if code == "cy" else words.en
         assert said is not None
-        index = _index(code, codes, said, letters, stems, files, office, intro_at)
+        index = _index(code, codes, said, letters, stems, files, office, setting_at)
         indexes.append(index)
         suffix = "" if code == "en" else f".{code}"
         files[_index_name(code)] = index_html(index).encode("utf-8")
         files[f"index{suffix}.fragment.html"] = fragment_html(index, settings.base_url).encode()
         files[f"responses{suffix}.csv"] = rows_csv(index, settings.base_url).encode("utf-8")
         files[f"feed{suffix}.atom"] = atom_feed(
-            index, settings.base_url, _feed_id(index, office), _index_name(code)
+            index, settings.base_url, _feed_id(index, office, settings.base_url)
         )
     files["site.css"] = site_css(project.style).encode("utf-8")
     files[CHECKSUMS] = "".join(
@@ -237,16 +331,22 @@ def site_files(
 
 
 def _stems(letters: dict[str, list[SentVersion]]) -> dict[str, str]:
-    """Name each letter's pages by its data file's name, refusing two letters of one name."""
+    """Name each letter's pages by its data file's name, each name once.
+
+    Of two letters of one name (data/x.yaml, data/examples/x.yaml), the one sent first keeps
+    x and the other is x-2: a page's name never changes when another letter is sent.
+    """
     stems: dict[str, str] = {}
-    for name in letters:
+    taken = {Path(name).stem for name in letters}
+    first_sent = sorted(letters, key=lambda name: (letters[name][0].day, name))
+    for name in first_sent:
         stem = Path(name).stem
         if stem in stems.values():
-            other = next(n for n, s in stems.items() if s == stem)
-            raise LettersError(
-                f"{name} and {other} would have pages of the same name ({stem}.html) on the "
-                "office's site; rename one data file before approving it"
-            )
+            number = 2
+            while f"{stem}-{number}" in taken:
+                number += 1
+            stem = f"{stem}-{number}"
+            taken.add(stem)
         stems[name] = stem
     return stems
 
@@ -367,7 +467,7 @@ def _index(
     stems: dict[str, str],
     files: dict[str, bytes],
     office: Office,
-    intro_at: dict[str, str],
+    setting_at: Callable[[str], str],
 ) -> Index:
     """Make one language's index: its years, newest first, each report's row in its words."""
     settings = office.site
@@ -388,12 +488,8 @@ def _index(
     try:
         intro = tuple(parse_own(own_intro or words.intro))
     except OwnTextError as exc:
-        field = dict(_INTROS)[code]
-        where = (
-            f"{intro_at[code]}: site.{field}"
-            if own_intro
-            else f"templates/site/words.yaml: {code}.intro"
-        )
+        field = "intro" if code == "en" else f"intro_{code}"
+        where = setting_at(field) if own_intro else f"templates/site/words.yaml: {code}.intro"
         raise LettersError(f"{where}: {exc}") from None
     alternates = tuple(
         Link(_index_name(other), words.other_language, language_tag(other))
@@ -412,6 +508,7 @@ def _index(
         feed=Link(f"feed{suffix}.atom", words.feed),
         office=names.name,
         show_deadline=settings.deadline_column,
+        home=_index_name(code),
     )
 
 
@@ -500,7 +597,12 @@ def _deadline(sent: SentVersion) -> str:
     return "not_known"
 
 
-def _feed_id(index: Index, office: Office) -> str:
-    """Name the feed for ever: its office and language, as a URN made from them."""
+def _feed_id(index: Index, office: Office, base_url: str) -> str:
+    """Name the feed for ever: by the site's address, or a URN of its office and language.
+
+    The English feed is named by the site's address, another language's by its own.
+    """
+    if base_url:
+        return base_url if index.home == "index.html" else urljoin(base_url, index.feed.href)
     digest = hashlib.sha256(f"{office.name}\n{index.language}".encode()).hexdigest()
     return f"urn:sha256:{digest}"

@@ -17,7 +17,8 @@ from urllib.parse import urljoin
 from ..compose.site import Index, Link, Row
 from ..compose.style import HouseStyle
 from ..source.errors import LettersError
-from .html import render_blocks
+from ..source.findings import FORMULA_STARTS
+from .html import css_string, render_blocks
 
 #: The checksum file of a site's folder, which also marks it as one letters wrote.
 CHECKSUMS = "SHA256SUMS"
@@ -179,7 +180,10 @@ def response_page(
     The breadcrumb leads to the index in the page's language; `others` are the indexes in
     the site's other languages, linked beside it.
     """
-    text = page.decode("utf-8")
+    try:
+        text = page.decode("utf-8")
+    except UnicodeDecodeError:
+        text = ""
     if text.count(_HEAD_END) != 1:
         raise LettersError("the kept public page is not one letters wrote (no head and body found)")
     said = "".join(
@@ -222,31 +226,34 @@ def rows_csv(index: Index, base_url: str) -> str:
     )
     for year in index.years:
         for row in year.rows:
-            writer.writerow(
-                [
-                    year.year,
-                    row.report.text,
-                    row.report.href,
-                    row.force,
-                    row.published_iso,
-                    row.responded_iso,
-                    row.deadline_key,
-                    row.delay_reason,
-                    urljoin(base_url, row.page.href) if base_url else row.page.href,
-                    " ".join(urljoin(base_url, f.href) if base_url else f.href for f in row.files),
-                    " ".join(str(f.size) for f in row.files),
-                    row.updated_iso,
-                    row.reason,
-                ]
-            )
+            cells: list[object] = [
+                year.year,
+                row.report.text,
+                row.report.href,
+                row.force,
+                row.published_iso,
+                row.responded_iso,
+                row.deadline_key,
+                row.delay_reason,
+                urljoin(base_url, row.page.href) if base_url else row.page.href,
+                " ".join(urljoin(base_url, f.href) if base_url else f.href for f in row.files),
+                " ".join(str(f.size) for f in row.files),
+                row.updated_iso,
+                row.reason,
+            ]
+            writer.writerow([_not_formula(cell) for cell in cells])
     return out.getvalue()
 
 
-def atom_feed(index: Index, base_url: str, feed_id: str, page: str) -> bytes:
-    """Write the index as an Atom feed (feedgen), newest response first, the same each time.
+def _not_formula(cell: object) -> object:
+    """Keep a cell a spreadsheet would take for a formula as text, a ' before it (as findings)."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
-    `page` is the index page the feed follows (index.html, index.cy.html).
-    """
+
+def atom_feed(index: Index, base_url: str, feed_id: str) -> bytes:
+    """Write the index as an Atom feed (feedgen), newest response first, the same each time."""
     from feedgen.feed import FeedGenerator  # only `letters site` needs it
 
     rows = sorted(
@@ -255,11 +262,11 @@ def atom_feed(index: Index, base_url: str, feed_id: str, page: str) -> bytes:
         reverse=True,
     )
     feed = FeedGenerator()
-    feed.id(base_url or feed_id)
+    feed.id(feed_id)
     feed.title(index.title)
     feed.author({"name": index.office})
     feed.language(index.language)
-    feed.link(href=urljoin(base_url, page) if base_url else page, rel="alternate")
+    feed.link(href=urljoin(base_url, index.home) if base_url else index.home, rel="alternate")
     if base_url:
         feed.link(href=urljoin(base_url, index.feed.href), rel="self")
     feed.generator("letters")
@@ -287,7 +294,9 @@ def _midnight(day: str) -> dt.datetime:
 
 def site_css(style: HouseStyle) -> str:
     """Write the site's style sheet from the house style: its font, colours and sizes."""
-    font = f'"{style.font.pdf}", "{style.font.docx}", Arial, Helvetica, sans-serif'
+    font = (
+        f"{css_string(style.font.pdf)}, {css_string(style.font.docx)}, Arial, Helvetica, sans-serif"
+    )
     text, accent, rule, muted = (
         style.text.colour,
         style.colours.accent,

@@ -182,7 +182,7 @@ def findings_json(rows: list[dict[str, str]]) -> str:
 
 
 #: A spreadsheet runs a cell that starts with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def findings_csv(rows: list[dict[str, str]]) -> str:
@@ -191,7 +191,5 @@ def findings_csv(rows: list[dict[str, str]]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
     writer.writeheader()
     for row in rows:
-        writer.writerow(
-            {k: "'" + v if v.startswith(_FORMULA_STARTS) else v for k, v in row.items()}
-        )
+        writer.writerow({k: "'" + v if v.startswith(FORMULA_STARTS) else v for k, v in row.items()})
     return buffer.getvalue()

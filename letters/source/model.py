@@ -111,6 +111,21 @@ WebAddress = Annotated[
 ]
 
 
+def _folder_address(text: str) -> str:
+    """Refuse a site's address that is not a folder's: every link is made from it."""
+    if text and (not text.endswith("/") or "?" in text or "#" in text):
+        raise ValueError(
+            f"{text!r} is not the address of the folder the pages are copied to; end it with "
+            "'/', with no ? or # (https://www.example.gov.uk/hmicfrs/): without the '/', the "
+            "pages' links would lead one folder up"
+        )
+    return text
+
+
+#: The address of a folder on the web ('' for none): a web address ending '/'.
+FolderAddress = Annotated[WebAddress, AfterValidator(_folder_address)]
+
+
 #: The days a letter's dates may fall on: anything else is a slip (and breaks date arithmetic).
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
@@ -286,7 +301,7 @@ class SiteSettings(Strict):
     title: OptionalText = ""
     title_cy: OptionalText = ""
     #: Where the site is published, for the feed's links and the CMS copy's ('' for none).
-    base_url: WebAddress = ""
+    base_url: FolderAddress = ""
     #: A paragraph or two above the list (the office's own Markdown: links, emphasis, lists).
     intro: OptionalOwnText = ""
     intro_cy: OptionalOwnText = ""
