@@ -391,7 +391,7 @@ def test_a_site_address_that_is_no_folders_is_refused_at_its_line(
     assert status == 1
     assert last_line(err) == (
         f"data/offices/west-mercia-pcc.yaml:{position(office, 'https://www.example')}: "
-        "site.base_url: Value error, 'https://www.example.gov.uk/west-mercia-pcc/hmicfrs' is "
+        "site.base_url: 'https://www.example.gov.uk/west-mercia-pcc/hmicfrs' is "
         "not the address of the folder the pages are copied to; end it with '/', with no ? or "
         "# (https://www.example.gov.uk/hmicfrs/): without the '/', the pages' links would lead "
         "one folder up"

@@ -278,11 +278,11 @@ def make_sites(
         check_replaceable(out / office, CHECKSUMS)
     made: dict[str, dict[str, bytes]] = {}
     for office in offices:  # every office's files made before any is written
-        if progress:
-            progress(office)
         made[office] = site_files(project, by_office[office], words)
     sites = []
     for office, files in made.items():
+        if progress:
+            progress(office)
         folder = out / office
         replace_folder(folder, files, CHECKSUMS)
         responses = by_office[office]
