@@ -477,3 +477,18 @@ def axe_report(html: Path, width: int) -> dict[str, object]:
     )
     assert result.returncode in (0, 1), result.stderr
     return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def draw_signature(path: Path) -> bytes:
+    """Draw a handwritten-looking line as a PNG at `path`; return its bytes."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (600, 200), (255, 255, 255, 0))
+    ImageDraw.Draw(image).line(
+        [(20, 150), (90, 60), (150, 140), (230, 50), (330, 150), (450, 70), (580, 120)],
+        fill=(20, 30, 90, 255),
+        width=6,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path)
+    return path.read_bytes()

@@ -15,26 +15,14 @@ import page
 import pikepdf
 import pytest
 from click.testing import CliRunner
-from PIL import Image, ImageDraw
+from PIL import Image
 
-from conftest import DEFAULT_LETTER, copy_project, output_texts
+from conftest import DEFAULT_LETTER, copy_project, draw_signature, output_texts
 from letters.build.build import build_letter
 from letters.build.project import Project
 from letters.cli import main
 
 ALT = "Signature of Clive Grunshaw"
-
-
-def _png(path: Path) -> None:
-    """Draw a handwritten-looking line and save it as a PNG."""
-    image = Image.new("RGBA", (600, 200), (255, 255, 255, 0))
-    ImageDraw.Draw(image).line(
-        [(20, 150), (90, 60), (150, 140), (230, 50), (330, 150), (450, 70), (580, 120)],
-        fill=(20, 30, 90, 255),
-        width=6,
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    image.save(path)
 
 
 def _signed(tmp_path: Path, change: Any = None) -> Path:
@@ -45,7 +33,7 @@ def _signed(tmp_path: Path, change: Any = None) -> Path:
             change(tree)
 
     data = copy_project(tmp_path, DEFAULT_LETTER, sign)
-    _png(tmp_path / "data" / "offices" / "signatures" / "clive-grunshaw.png")
+    draw_signature(tmp_path / "data" / "offices" / "signatures" / "clive-grunshaw.png")
     office = tmp_path / "data" / "offices" / "lancashire-pcc.yaml"
     text = office.read_text(encoding="utf-8")
     text = re.sub(

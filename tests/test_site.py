@@ -26,9 +26,17 @@ from urllib.parse import unquote, urlsplit
 
 import pikepdf
 import pytest
-from PIL import Image, ImageDraw
 
-from conftest import ROOT, as_draft, copy_of_project, edit_yaml, position, run, run_in
+from conftest import (
+    ROOT,
+    as_draft,
+    copy_of_project,
+    draw_signature,
+    edit_yaml,
+    position,
+    run,
+    run_in,
+)
 
 LETTERS = str(Path(sys.executable).parent / "letters")
 
@@ -268,26 +276,13 @@ def _add_to_office(root: Path, office: str, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
 
-def _signature(path: Path) -> bytes:
-    """Draw a handwritten-looking line as a PNG; return its bytes."""
-    image = Image.new("RGBA", (600, 200), (255, 255, 255, 0))
-    ImageDraw.Draw(image).line(
-        [(20, 150), (90, 60), (150, 140), (230, 50), (330, 150), (450, 70), (580, 120)],
-        fill=(20, 30, 90, 255),
-        width=6,
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    image.save(path)
-    return path.read_bytes()
-
-
 @pytest.fixture(scope="session")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> Sites:
     root = copy_of_project(tmp_path_factory.mktemp("site-project"), drafts=False)
     said = _run(root, "site", "--out", "site-examples")
 
     # Warwickshire signs with an image; a letter of its goes out with notes and comments.
-    _signature(root / "data" / "offices" / "signatures" / "philip-seccombe.png")
+    draw_signature(root / "data" / "offices" / "signatures" / "philip-seccombe.png")
     office = root / "data" / "offices" / "warwickshire-pcc.yaml"
     edit_yaml(
         office,
