@@ -11,27 +11,34 @@ stream (server-sent events, /events) with a plain HTTP client. Each run then rew
 area for improvement's text in the letter's data, with words of its own, and times:
 
 - event: from the save (the file written and closed) to the event announcing the new build;
-- images: from the save to every page image of that build fetched (/page/N.png), as the
-  page asks for them when the event arrives.
+- images: from the save to the page images fetched (/page/N.png), as the page asks for them
+  when the event arrives, all at once: those whose token changed (a preview that names no
+  tokens: every page);
+- build: what the preview says the build took (`seconds`), from noticing the save; the rest
+  of `event` is noticing it and telling the page.
 
 After the timing it checks that the build shows the new words (in /letter.html, and in
-/letter.pdf's text) and that the event reported no error. Between runs it waits for the
-preview to settle (its DOCX of the same build fetched), so each run starts from an idle
-preview. Figures are medians in milliseconds, with each run's own.
+/letter.pdf's text); a mistake the preview showed meanwhile (it read the file half saved) is
+listed in `mistakes_shown`. Between runs it waits for the preview to settle (the DOCX of the
+same build fetched, then `settle` seconds), so each run starts from an idle preview. Figures
+are medians in milliseconds, with each run's own, and the machine's core count.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
+import queue
 import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -60,27 +67,50 @@ def throwaway_project(source: Path, folder: Path) -> Path:
 
 
 class Events:
-    """The preview's event stream, read as a browser's EventSource reads it."""
+    """The preview's event stream, read as a browser's EventSource reads it, as it comes.
+
+    A thread reads the stream and notes when each event arrived, so that an event is timed
+    by its arrival, and one that came before a save (a build's second event) can be dropped.
+    """
 
     def __init__(self, port: int) -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=PATIENCE)
         self.connection.request("GET", "/events", headers={"Host": f"127.0.0.1:{port}"})
         self.response = self.connection.getresponse()
         assert self.response.status == 200, self.response.status
+        self.came: queue.Queue[tuple[float, dict[str, Any]] | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
 
-    def next(self) -> dict[str, Any]:
-        """Wait for the next event's data (comments, which keep the stream open, skipped)."""
+    def _read(self) -> None:
+        """Read each event's data (comments, which keep the stream open, skipped) as it comes."""
         data: list[str] = []
-        while True:
-            line = self.response.readline()
-            if not line:
-                raise SystemExit("the preview closed its event stream")
-            text = line.decode("utf-8").rstrip("\r\n")
-            if text.startswith("data:"):
-                data.append(text[5:].removeprefix(" "))
-            elif not text and data:
-                state: dict[str, Any] = json.loads("\n".join(data))
-                return state
+        try:
+            while line := self.response.readline():
+                text = line.decode("utf-8").rstrip("\r\n")
+                if text.startswith("data:"):
+                    data.append(text[5:].removeprefix(" "))
+                elif not text and data:
+                    self.came.put((time.perf_counter(), json.loads("\n".join(data))))
+                    data = []
+        except (OSError, ValueError):  # closed
+            pass
+        self.came.put(None)
+
+    def next(self) -> tuple[float, dict[str, Any]]:
+        """Wait for the next event: when it arrived (`time.perf_counter`), and its state."""
+        try:
+            event = self.came.get(timeout=PATIENCE)
+        except queue.Empty:
+            raise SystemExit(f"no event from the preview in {PATIENCE:.0f} s") from None
+        if event is None:
+            raise SystemExit("the preview closed its event stream")
+        return event
+
+    def drop(self) -> None:
+        """Drop the events that came so far."""
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self.came.get_nowait()
 
     def close(self) -> None:
         """Close the stream."""
@@ -124,6 +154,7 @@ def measure(
     images_ms: list[float] = []
     build_ms: list[float] = []
     pages_fetched: list[int] = []
+    mistakes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="preview-latency-") as tmp:
         project = Path(tmp)
         letter = throwaway_project(source, project)
@@ -144,7 +175,7 @@ def measure(
             port = int(found.group(1))
             events = Events(port)
             try:
-                state = events.next()
+                _, state = events.next()
                 if state["error"]:
                     raise SystemExit(f"the preview's first build failed: {state['error']}")
                 version = state["version"]
@@ -152,16 +183,16 @@ def measure(
                 for run in range(runs):
                     get(port, "/letter.docx")  # the build before is done, DOCX and all
                     time.sleep(settle)
+                    events.drop()  # a build's later events: the work after its page was told
                     words = f"problem-solving activity, as edit {run} of this measurement says."
                     letter.write_text(original.replace(PHRASE, words), encoding="utf-8")
                     written = time.perf_counter()
-                    while True:
-                        state = events.next()
-                        if state["error"]:
-                            raise SystemExit(f"the edit did not build: {state['error']}")
-                        if state["version"] > version:
+                    while True:  # a mistake shown meanwhile (a file read half saved) is counted
+                        arrived, state = events.next()
+                        if state["version"] > version and state["error"]:
+                            mistakes.append(state["error"])
+                        elif state["version"] > version:
                             break
-                    arrived = time.perf_counter()
                     version = state["version"]
                     # as the page does: each page drawn anew (each page, from a preview that
                     # does not say which), all at once
@@ -199,10 +230,15 @@ def measure(
         "event_ms": round(statistics.median(events_ms), 1),
         "images_ms": round(statistics.median(images_ms), 1),
         "build_ms": round(statistics.median(build_ms), 1),
+        # noticing the save (the watcher's poll) and telling the page: the event less the build
+        "noticed_ms": round(
+            statistics.median(e - b for e, b in zip(events_ms, build_ms, strict=True)), 1
+        ),
         "each_event_ms": [round(ms, 1) for ms in events_ms],
         "each_images_ms": [round(ms, 1) for ms in images_ms],
         "each_build_ms": [round(ms, 1) for ms in build_ms],
         "pages_fetched": pages_fetched,
+        "mistakes_shown": mistakes,
     }
 
 

@@ -47,6 +47,10 @@ POLL = 0.025
 RELIST = 2.0
 #: The resolution of the page images, in dots per inch.
 DPI = 110
+#: How long, in seconds, a build that failed waits for another save before showing its
+#: mistake: a file saved in place is empty for a moment, and a busy machine can make that
+#: moment last.
+SETTLE = 0.05
 #: How long after a build, in seconds, with no save meanwhile, the letter's other PDFs are
 #: laid out to hear their warnings (a save while one is laid out waits for it).
 QUIET = 1.0
@@ -107,11 +111,11 @@ class Rendered:
             return found
         with self._page_locks[index]:
             found = self._pngs.get(token)
-            if found is None:
+            if found is None:  # a page drawn anew keeps its drawing until its PNG is made
                 buffer = io.BytesIO()
                 self._drawn[index].save(buffer, "PNG", compress_level=PNG_LEVEL)
                 found = self._pngs[token] = buffer.getvalue()
-            self._drawn.pop(index, None)
+            self._drawn.pop(index, None)  # a page drawn like another has its PNG now too
         return found
 
     def pngs(self) -> dict[str, bytes]:
@@ -220,8 +224,9 @@ class Preview:
         if now - self._listed_at >= RELIST or self._folder_stamps(list(self._folders)) != (
             self._folders
         ):
-            roots = [self.project.templates, self.project.data, self.data_path.parent]
-            folders = [Path(top) for root in dict.fromkeys(roots) for top, _, _ in os.walk(root)]
+            # the letter's own file is listed by name: it is seen however it is saved
+            roots = [self.project.templates, self.project.data]
+            folders = [Path(top) for root in roots for top, _, _ in os.walk(root)]
             self._folders = self._folder_stamps(folders)  # before listing: a later change shows
             self._listed = list(dict.fromkeys(self.inputs()))
             self._listed_at = now
@@ -260,7 +265,7 @@ class Preview:
             now = self.stamps()
             if now != self._stamps:
                 before, self._stamps = self._stamps, now
-                self._update(_changes(before, now))
+                self._update(_changes(before, now), settle=True)
             elif self._pending and self._pending[0][0] <= time.monotonic():
                 self._step()
             else:
@@ -284,10 +289,12 @@ class Preview:
             return str(exc)
         return f"internal error: {type(exc).__name__}: {exc}"  # a fault of letters: show it
 
-    def _update(self, changed: Changes | None) -> None:
+    def _update(self, changed: Changes | None, settle: bool = False) -> None:
         """Build the letter after a change (None: load the project afresh).
 
-        The page is told as soon as the PDF and HTML are made; the rest is left pending.
+        The page is told as soon as the PDF and HTML are made; the rest is left pending. With
+        `settle`, a mistake is shown only if the inputs are still as they were read SETTLE
+        seconds later: an editor saving in place empties the file before writing it.
         """
         started = time.perf_counter()
         self._pending = []  # the last build's: a page asking for them still gets them made
@@ -296,11 +303,21 @@ class Preview:
             project = self._project(changed)
             snapshot, steps, later = self._make(project, version)
         except Exception as exc:
+            if settle and self._saved_again():
+                return  # the next look builds what was saved
             snapshot, steps, later = Snapshot(version=version, error=self._failed(exc)), [], []
         snapshot.seconds = time.perf_counter() - started
         self._publish(snapshot)
         quiet = time.monotonic() + QUIET
         self._pending = [(0.0, step) for step in steps] + [(quiet, step) for step in later]
+
+    def _saved_again(self) -> bool:
+        """Say whether an input changes again within SETTLE seconds of the last look."""
+        deadline = time.monotonic() + SETTLE
+        while self.stamps() == self._stamps:
+            if time.monotonic() >= deadline or self._stop.wait(SETTLE / 10):
+                return False
+        return True
 
     def _step(self) -> None:
         """Do the next piece of the last build's remaining work; show what stops it."""
@@ -440,7 +457,7 @@ def _drafted(
     The snapshot to show holds the PDF sent in the letter's first language and the public
     HTML page, each as `letters build` makes it, and the warnings known so far: the checks',
     each character no house font has, and what laying out that PDF warned of. Left for after,
-    in order: the DOCX, the page images, and (once no save has come for a while) the PDFs of
+    in order: the page images, the DOCX, and (once no save has come for a while) the PDFs of
     the letter's other languages, laid out only to hear what they warn of, as `letters build`
     reports it: a warning only they give is shown then (`rewarned`).
     """
@@ -516,7 +533,8 @@ def _drafted(
             rewarned(final)
 
     later: list[Step] = [partial(lay_out, document) for document in others]
-    return snapshot, [rendered.docx, *_image_steps(rendered)], [*later, tell] if later else []
+    # the pages drawn anew first: the open page asks for them as soon as it is told
+    return snapshot, [*_image_steps(rendered), rendered.docx], [*later, tell] if later else []
 
 
 def _image_steps(rendered: Rendered) -> list[Step]:
@@ -843,7 +861,7 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
                     files = {"pdf": rendered.pdf, "html": rendered.html} if rendered else {}
                     if kind == "docx" and rendered:
                         files["docx"] = rendered.docx()  # made now, if not made yet
-                except LettersError:  # the watcher shows the mistake in the page
+                except Exception:  # the watcher shows the mistake in the page
                     files = {}
                 if kind in files:
                     self._send(files[kind], types[kind])
