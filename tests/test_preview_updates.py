@@ -12,6 +12,7 @@ import io
 import json
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -236,3 +237,25 @@ def test_a_file_added_beside_the_inputs_is_seen_at_the_next_look(letter: Path) -
     assert added not in before and added in live.stamps()
     added.unlink()
     assert added not in live.stamps()
+
+
+def test_a_file_read_half_saved_shows_no_mistake_when_the_save_ends_soon_after(
+    letter: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an editor saving in place empties the file, then writes it: the watcher may look between
+    monkeypatch.setattr(preview_module, "SETTLE", patience(1))
+    whole = letter.read_text(encoding="utf-8")
+    with serving(letter.parent.parent) as (_, port):
+        events = Events(port)
+        first = events.next()
+        letter.write_text("", encoding="utf-8")
+        time.sleep(patience(0.1))  # seen, and read (no letter in it), by now
+        letter.write_text(whole.replace(FINDING_END, "problem-solving, saved."), encoding="utf-8")
+        state = events.after(first["version"])
+        assert state["error"] == "" and "problem-solving, saved." in get(
+            port, "/letter.html"
+        ).decode("utf-8")
+        # a file left empty is a mistake, shown
+        letter.write_text("", encoding="utf-8")
+        state = events.after(state["version"])
+        assert state["error"].endswith("the file is empty; expected the fields of a letter")
