@@ -259,3 +259,12 @@ def test_a_file_read_half_saved_shows_no_mistake_when_the_save_ends_soon_after(
         letter.write_text("", encoding="utf-8")
         state = events.after(state["version"])
         assert state["error"].endswith("the file is empty; expected the fields of a letter")
+
+
+def test_an_editors_hidden_file_beside_the_templates_builds_nothing(letter: Path) -> None:
+    # vim writes .name.swp beside the file it edits every few seconds: no input of a letter
+    live = Preview(letter, Project(letter.parent.parent))
+    before = live.stamps()
+    swap = letter.parent.parent / "templates" / "letters" / ".integrated-peel-2018.md.j2.swp"
+    swap.write_bytes(b"b0VIM 9.0")
+    assert live.stamps() == before

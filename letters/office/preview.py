@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ..build.project import Project
 from ..source.errors import LettersError
+from ..source.names import hidden
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -198,10 +199,17 @@ class Preview:
         self._listed_at = -RELIST
 
     def inputs(self) -> list[Path]:
-        """List the files a rebuild depends on: the data, offices, signatures, templates."""
-        folders = [self.project.templates]
+        """List the files a rebuild depends on: the data, offices, signatures, templates.
+
+        A hidden file under templates/ (an editor's swap file) is no input of a letter.
+        """
+        templates = self.project.templates
         files = [self.data_path, *self.project.data.glob("offices/*.yaml")]
-        files += [p for folder in folders for p in folder.rglob("*") if p.is_file()]
+        files += [
+            path
+            for path in templates.rglob("*")
+            if not hidden(path.relative_to(templates)) and path.is_file()
+        ]
         files += list((self.project.data / "reference").glob("*.yaml"))
         files += list(self.project.data.rglob("*.png"))  # signatures lie under data/
         return files
