@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -12,9 +13,19 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import pypdf
 import pytest
 
-from conftest import DEFAULT_LETTER, ROOT, copy_of_project, interruptible, patience, run, started
+from conftest import (
+    DEFAULT_LETTER,
+    ROOT,
+    copy_of_project,
+    interruptible,
+    normalise,
+    patience,
+    run,
+    started,
+)
 
 pytestmark = pytest.mark.slow
 A11Y = Path(__file__).resolve().parent / "a11y"
@@ -66,6 +77,13 @@ def test_a_saved_template_and_a_broken_file_show_in_the_open_page(
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["pages"] == 3 and report["before"] is True and report["after"] is True
+    # only the page that shows the new words was fetched again
+    with urllib.request.urlopen(url + "letter.pdf", timeout=patience(10)) as pdf:
+        pages = pypdf.PdfReader(io.BytesIO(pdf.read())).pages
+    shown = [
+        n for n, page in enumerate(pages, 1) if "monthly scrutiny" in normalise(page.extract_text())
+    ]
+    assert report["redrawn"] == shown and len(shown) == 1
     assert report["warnings"] == (
         f"data/{DEFAULT_LETTER.name}: warning: no house font (templates/fonts) has U+0627 "
         "ARABIC LETTER ALEF; the PDF would show a blank box for each: add a font that has them "

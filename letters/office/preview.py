@@ -11,28 +11,53 @@ file and line, and the preview recovers on the next good save.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html
 import io
 import json
+import os
 import re
 import selectors
 import socket
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from ..build.project import Project
 from ..source.errors import LettersError
+from ..source.names import hidden
 
-#: How often the watcher looks at the inputs' modification times, in seconds.
-POLL = 0.1
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+    from ..compose.document import Document
+
+#: How often the watcher looks at the inputs' modification times, in seconds: a save is seen
+#: 12 ms after it on average. A look stats the inputs and their folders (some 50 files), so
+#: it costs a fraction of a millisecond; the folders are listed again only when one changed.
+POLL = 0.025
+#: How often the folders are listed again all the same, in seconds: a folder's modification
+#: time is coarse (a few milliseconds), so two changes within one tick could look like one.
+RELIST = 2.0
 #: The resolution of the page images, in dots per inch.
 DPI = 110
+#: How long, in seconds, a build that failed waits for another save before showing its
+#: mistake: a file saved in place is empty for a moment, and a busy machine can make that
+#: moment last.
+SETTLE = 0.05
+#: How long after a build, in seconds, with no save meanwhile, the letter's other PDFs are
+#: laid out to hear their warnings (a save while one is laid out waits for it).
+QUIET = 1.0
+#: How hard a page image is compressed (zlib's 1 to 9): on this machine's own loopback, a
+#: larger file costs nothing, and level 1 takes half the time of the default.
+PNG_LEVEL = 1
 #: How long, in seconds, a connection may keep the server waiting: for its whole request once
 #: connected, and for each write after. A browser asks at once; a connection this slow is
 #: abandoned or hostile, and is closed.
@@ -45,23 +70,114 @@ BUSY = 64
 WAITING = 512
 #: What a request beyond BUSY is told.
 BUSY_BODY = b"busy: too many requests at once; try again\n"
+#: The formats the preview shows: the DOCX and PDF sent, and the public HTML page.
+SHOWN = ("docx", "pdf", "html")
+
+
+class Rendered:
+    """One build's files and page images, the slower ones made when first asked for.
+
+    The PDF and the HTML page are made before the page hears of the build; each page image
+    is drawn then too (to tell which pages changed), but compressed as a PNG only when the
+    page asks for it or the preview is idle, and only if no earlier build drew the same page;
+    the DOCX is made after, on demand or when idle.
+    """
+
+    def __init__(
+        self,
+        pdf: bytes,
+        html: bytes,
+        drawn: list[tuple[str, Image | None]],
+        pngs: dict[str, bytes],
+        docx: bytes | Callable[[], bytes],
+    ) -> None:
+        self.pdf = pdf
+        self.html = html
+        #: Each page's token: a digest of its drawing, the same for a page drawn the same.
+        self.images = tuple(token for token, _ in drawn)
+        #: Each page image made, by token (those an earlier build made of the same drawing).
+        self._pngs = pngs
+        #: Each page's drawing not yet compressed, by its index.
+        self._drawn = {index: image for index, (_, image) in enumerate(drawn) if image}
+        self._page_locks = [threading.Lock() for _ in drawn]
+        self._docx = docx if isinstance(docx, bytes) else None
+        self._make_docx = None if isinstance(docx, bytes) else docx
+        self._docx_lock = threading.Lock()
+
+    def page(self, index: int) -> bytes:
+        """Return a page's PNG, compressing its drawing the first time it is asked for."""
+        token = self.images[index]
+        found = self._pngs.get(token)
+        if found is not None:
+            return found
+        with self._page_locks[index]:
+            found = self._pngs.get(token)
+            if found is None:  # a page drawn anew keeps its drawing until its PNG is made
+                buffer = io.BytesIO()
+                self._drawn[index].save(buffer, "PNG", compress_level=PNG_LEVEL)
+                found = self._pngs[token] = buffer.getvalue()
+            self._drawn.pop(index, None)  # a page drawn like another has its PNG now too
+        return found
+
+    def pngs(self) -> dict[str, bytes]:
+        """Return the page images made so far, by token."""
+        return dict(list(self._pngs.items()))
+
+    def docx(self) -> bytes:
+        """Return the DOCX, making it the first time (a LettersError if it cannot be made)."""
+        with self._docx_lock:
+            if self._docx is None:
+                assert self._make_docx is not None
+                self._docx = self._make_docx()
+                self._make_docx = None
+            return self._docx
+
+    @property
+    def docx_made(self) -> bool:
+        """Say whether the DOCX is made already."""
+        return self._docx is not None
 
 
 @dataclass
 class Snapshot:
-    """The letter as last built: its page images and files, or the mistake that stopped it."""
+    """The letter as last built: its files and page images, or the mistake that stopped it."""
 
     version: int = 0
-    pages: list[bytes] = field(default_factory=list)
-    files: dict[str, bytes] = field(default_factory=dict)
+    rendered: Rendered | None = None
     error: str = ""
     #: What the checks and the renderer warned of, as `letters build` says it.
     warnings: tuple[str, ...] = ()
+    #: From noticing the change to the page being told, in seconds.
     seconds: float = 0.0
+    #: The version whose build this shows (an earlier one's, when only its warnings are new).
+    built: int = 0
+
+    @property
+    def pages(self) -> int:
+        """Count the PDF's pages (none when the letter did not build)."""
+        return len(self.rendered.images) if self.rendered else 0
+
+
+#: One piece of a build's work left for after the page is told (the DOCX, a page image).
+Step = Callable[[], object]
+
+
+@dataclass
+class _Warm:
+    """The project kept loaded between builds, while the files it holds are unchanged."""
+
+    project: Project
+    #: The templates the house style's CSS template uses: a change to one reloads the style.
+    styled: frozenset[str] = frozenset()
 
 
 class Preview:
-    """Build a letter on every change to its inputs and hold the latest result."""
+    """Build a letter on every change to its inputs and hold the latest result.
+
+    The project (its house style, fonts and compiled templates) is kept loaded between builds
+    while only letters' data or wording templates change; the page is told of a build once
+    its PDF and HTML are made, and the rest (the DOCX, the PNGs) follows.
+    """
 
     def __init__(self, data_path: Path, project: Project):
         self.data_path = data_path
@@ -72,61 +188,366 @@ class Preview:
         self._stop = threading.Event()
         #: The port the server listens on, once it does.
         self.port = 0
+        self._warm: _Warm | None = None
+        #: The last build's work still to do, in order, done while no change is waiting: each
+        #: piece with the time (`time.monotonic`) it waits for.
+        self._pending: list[tuple[float, Step]] = []
+        #: The inputs as last listed, the folders they were found in (and their stamps), and
+        #: when they were listed.
+        self._listed: list[Path] = []
+        self._folders: dict[Path, int] = {}
+        self._listed_at = -RELIST
 
     def inputs(self) -> list[Path]:
-        """List the files a rebuild depends on: the data, offices, signatures, templates."""
-        folders = [self.project.templates]
+        """List the files a rebuild depends on: the data, offices, signatures, templates.
+
+        A hidden file under templates/ (an editor's swap file) is no input of a letter.
+        """
+        templates = self.project.templates
         files = [self.data_path, *self.project.data.glob("offices/*.yaml")]
-        files += [p for folder in folders for p in folder.rglob("*") if p.is_file()]
+        files += [
+            path
+            for path in templates.rglob("*")
+            if not hidden(path.relative_to(templates)) and path.is_file()
+        ]
         files += list((self.project.data / "reference").glob("*.yaml"))
         files += list(self.project.data.rglob("*.png"))  # signatures lie under data/
         return files
 
-    def stamps(self) -> dict[Path, int]:
-        """Read each input's modification time (and size), to see a save."""
+    def _folder_stamps(self, folders: list[Path]) -> dict[Path, int]:
+        """Read each folder's modification time: a file added, removed or renamed in it."""
         seen = {}
-        for path in self.inputs():
+        for folder in folders:
+            with contextlib.suppress(OSError):
+                seen[folder] = os.stat(folder).st_mtime_ns
+        return seen
+
+    def stamps(self) -> dict[Path, int]:
+        """Read each input's modification time (and size), to see a save.
+
+        The inputs are listed again when a folder holding them changed, and every RELIST
+        seconds all the same; otherwise only the listed files are looked at.
+        """
+        now = time.monotonic()
+        if now - self._listed_at >= RELIST or self._folder_stamps(list(self._folders)) != (
+            self._folders
+        ):
+            # the letter's own file is listed by name: it is seen however it is saved
+            roots = [self.project.templates, self.project.data]
+            folders = [Path(top) for root in roots for top, _, _ in os.walk(root)]
+            self._folders = self._folder_stamps(folders)  # before listing: a later change shows
+            self._listed = list(dict.fromkeys(self.inputs()))
+            self._listed_at = now
+        seen = {}
+        for path in self._listed:
             try:
-                stat = path.stat()
+                stat = os.stat(path)
             except OSError:
                 continue
             seen[path] = stat.st_mtime_ns ^ stat.st_size
         return seen
 
     def rebuild(self) -> None:
-        """Build the letter (PDF, HTML, DOCX) and its page images; keep a mistake instead."""
-        started = time.perf_counter()
-        snapshot = Snapshot(version=self.snapshot.version + 1)
-        try:
-            # A fresh project each time: the house style and the frameworks are read anew.
-            project = Project(self.project.root)
-            files, snapshot.warnings = _build(self.data_path, project)
-            snapshot.files = files
-            snapshot.pages = _page_images(files["pdf"])
-        except LettersError as exc:
-            snapshot.error = str(exc)
-        except Exception as exc:  # a fault of letters itself: show it, keep watching
-            snapshot.error = f"internal error: {type(exc).__name__}: {exc}"
-        snapshot.seconds = time.perf_counter() - started
-        with self.changed:
-            self.snapshot = snapshot
-            self.changed.notify_all()
+        """Build the letter afresh (PDF, HTML, DOCX, page images); keep a mistake instead.
+
+        The project is loaded anew, as when the preview starts; the build is whole when this
+        returns.
+        """
+        self._update(None)
+        self.finish()
+
+    def finish(self) -> None:
+        """Do all the work the last build left (the DOCX, the page images), without waiting."""
+        while self._pending:
+            self._step()
 
     def watch(self) -> None:
-        """Rebuild whenever an input changes, until stopped."""
+        """Rebuild whenever an input changes, until stopped.
+
+        Between looks, the last build's remaining work is done, a piece at a time; a change
+        seen meanwhile is built at once, and what is left of the work is made only if asked.
+        """
         self._stamps = self.stamps()
-        self.rebuild()
-        while not self._stop.wait(POLL):
+        self._update(None)
+        while not self._stop.is_set():
             now = self.stamps()
             if now != self._stamps:
-                self._stamps = now
-                self.rebuild()
+                before, self._stamps = self._stamps, now
+                self._update(_changes(before, now), settle=True)
+            elif self._pending and self._pending[0][0] <= time.monotonic():
+                self._step()
+            else:
+                self._stop.wait(POLL)
 
     def stop(self) -> None:
         """Stop watching, and wake every page waiting for a change."""
         self._stop.set()
         with self.changed:
             self.changed.notify_all()
+
+    def _publish(self, snapshot: Snapshot) -> None:
+        """Make a snapshot the one shown, and tell every page."""
+        with self.changed:
+            self.snapshot = snapshot
+            self.changed.notify_all()
+
+    def _failed(self, exc: Exception) -> str:
+        """Word a build's failure for the page."""
+        if isinstance(exc, LettersError):
+            return str(exc)
+        return f"internal error: {type(exc).__name__}: {exc}"  # a fault of letters: show it
+
+    def _update(self, changed: Changes | None, settle: bool = False) -> None:
+        """Build the letter after a change (None: load the project afresh).
+
+        The page is told as soon as the PDF and HTML are made; the rest is left pending. With
+        `settle`, a mistake is shown only if the inputs are still as they were read SETTLE
+        seconds later: an editor saving in place empties the file before writing it.
+        """
+        started = time.perf_counter()
+        self._pending = []  # the last build's: a page asking for them still gets them made
+        version = self.snapshot.version + 1
+        try:
+            project = self._project(changed)
+            snapshot, steps, later = self._make(project, version)
+        except Exception as exc:
+            if settle and self._saved_again():
+                return  # the next look builds what was saved
+            snapshot, steps, later = Snapshot(version=version, error=self._failed(exc)), [], []
+        snapshot.seconds = time.perf_counter() - started
+        self._publish(snapshot)
+        quiet = time.monotonic() + QUIET
+        self._pending = [(0.0, step) for step in steps] + [(quiet, step) for step in later]
+
+    def _saved_again(self) -> bool:
+        """Say whether an input changes again within SETTLE seconds of the last look."""
+        deadline = time.monotonic() + SETTLE
+        while self.stamps() == self._stamps:
+            if time.monotonic() >= deadline or self._stop.wait(SETTLE / 10):
+                return False
+        return True
+
+    def _step(self) -> None:
+        """Do the next piece of the last build's remaining work; show what stops it."""
+        _, step = self._pending.pop(0)
+        try:
+            step()
+        except Exception as exc:
+            self._pending = []
+            current = self.snapshot
+            self._publish(
+                Snapshot(
+                    version=current.version + 1,
+                    error=self._failed(exc),
+                    seconds=current.seconds,
+                )
+            )
+
+    def _project(self, changed: Changes | None) -> Project:
+        """Return the project to build with: the one kept loaded, or a fresh one.
+
+        The loaded one is kept while the change is only to letters' data (not the reference
+        lists) or to the text of wording templates that the house style does not use; a
+        changed template is compiled again. Anything else loads the project afresh.
+        """
+        warm = self._warm
+        if changed is not None and warm is not None:
+            names = _wording_changed(changed, warm.project.root)
+            if names is not None and not names & warm.styled:
+                if names:
+                    _forget_templates(warm.project, names)
+                return warm.project
+        self._warm = None
+        project = Project(self.project.root)
+        warm = _Warm(project)
+        from ..compose.style import CSS_TEMPLATE
+        from ..compose.wording import templates_used
+
+        try:
+            warm.styled = frozenset(templates_used(project.environment, CSS_TEMPLATE))
+        except Exception:
+            return project  # the build says what is wrong; the next change loads afresh
+        self._warm = warm
+        return project
+
+    def _make(self, project: Project, version: int) -> tuple[Snapshot, list[Step], list[Step]]:
+        """Build the letter: the snapshot to show now, and the work left for after.
+
+        The work left is in two lists: what to do at once, and what to do once no save has
+        come for QUIET seconds.
+        """
+        from ..build.snapshot import frozen
+
+        previous = self.snapshot.rendered
+        if frozen(self.data_path, project.root) is not None:
+            # an approved letter, made as `letters build` makes it, from its snapshot
+            files, warnings = _build(self.data_path, project)
+            rendered = _rendered(files["pdf"], files["html"], files["docx"], previous)
+            snapshot = Snapshot(version, rendered, warnings=warnings, built=version)
+            return snapshot, _image_steps(rendered), []
+        return _drafted(self.data_path, project, version, previous, self._rewarned)
+
+    def _rewarned(self, warnings: tuple[str, ...]) -> None:
+        """Show the build shown with these warnings: all of them, once all are heard."""
+        current = self.snapshot
+        self._publish(
+            Snapshot(
+                current.version + 1,
+                current.rendered,
+                warnings=warnings,
+                seconds=current.seconds,
+                built=current.built,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed among the inputs since the last look."""
+
+    #: Each file saved (or otherwise changed) in place.
+    edited: frozenset[Path]
+    #: Each file that appeared or went (a save by renaming a new file over the old is an edit).
+    listed: frozenset[Path]
+
+
+def _changes(before: dict[Path, int], now: dict[Path, int]) -> Changes:
+    """Tell the files edited from those that appeared or went, between two looks."""
+    edited = {path for path in before.keys() & now.keys() if before[path] != now[path]}
+    return Changes(frozenset(edited), frozenset(before.keys() ^ now.keys()))
+
+
+def _wording_changed(changed: Changes, root: Path) -> set[str] | None:
+    """Name the wording templates a change edited; None if it touched any other shared file.
+
+    Letters' data (under data/, but not the reference lists) is read by each build; a wording
+    template edited in place is compiled again. A template added or removed, the house style,
+    its fonts or its CSS template, or a reference list changes what the project holds.
+    """
+    names: set[str] = set()
+    templates = root / "templates"
+    reference = root / "data" / "reference"
+    for path in changed.edited | changed.listed:
+        if path.is_relative_to(reference):
+            return None
+        if not path.is_relative_to(templates):
+            continue
+        if path in changed.listed or not path.name.endswith(".md.j2"):
+            return None
+        names.add(path.relative_to(templates).as_posix())
+    return names
+
+
+def _forget_templates(project: Project, names: set[str]) -> None:
+    """Drop these templates from the project's compiled ones, to be compiled again when used.
+
+    Jinja compiles a template again when its file's modification time changed; two saves
+    within one tick of that clock would look like one, so what was saved is forgotten here.
+    """
+    cache = project.environment.cache
+    if cache is None:
+        return
+    for key in list(cache.keys()):
+        if isinstance(key, tuple) and len(key) == 2 and key[1] in names:
+            with contextlib.suppress(KeyError):
+                del cache[key]
+
+
+def _drafted(
+    data_path: Path,
+    project: Project,
+    version: int,
+    previous: Rendered | None,
+    rewarned: Callable[[tuple[str, ...]], None],
+) -> tuple[Snapshot, list[Step], list[Step]]:
+    """Build a draft as `letters build` would, the first PDF and the HTML page first.
+
+    The snapshot to show holds the PDF sent in the letter's first language and the public
+    HTML page, each as `letters build` makes it, and the warnings known so far: the checks',
+    each character no house font has, and what laying out that PDF warned of. Left for after,
+    in order: the page images, the DOCX, and (once no save has come for a while) the PDFs of
+    the letter's other languages, laid out only to hear what they warn of, as `letters build`
+    reports it: a warning only they give is shown then (`rewarned`).
+    """
+    from ..build.build import (
+        _code_point,
+        _said,
+        _unprintable,
+        compose_letter,
+        letter_warnings,
+        render,
+    )
+    from ..build.prepare import prepare
+    from ..compose.document import combine
+    from ..render.fonts import missing_characters
+    from ..render.pdf import render_pdfs
+    from ..source.errors import CheckError
+
+    prepared = prepare(data_path, project)
+    failures = prepared.failures()
+    if failures:
+        raise CheckError(failures)
+    loaded = prepared.loaded
+    languages = loaded.letter.languages
+    style = project.style
+    copies: dict[str, dict[str, Document]] = {
+        copy: {
+            language: compose_letter(
+                loaded,
+                prepared.facts[language],
+                project,
+                copy=copy,
+                language=language,
+                wordings=prepared.wordings,
+            )
+            for language in languages
+        }
+        for copy in ("sent", "public")
+    }
+    missing: set[str] = set()
+    for versions in copies.values():
+        for document in versions.values():
+            missing.update(missing_characters(document, style))
+    said = _unprintable(tuple(sorted(missing, key=_code_point)))
+    named = {character.split()[0] for character in missing}
+    every = style.footer.every_language
+
+    def heard(warnings: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
+        """Add what a PDF warned of, as `render_letter` does: each once, none said already."""
+        return warnings + tuple(w for w in more if w not in warnings and not _said(w, named))
+
+    first = render_pdfs([copies["sent"][languages[0]]], style)[0]
+    said = heard(said, first.warnings)
+    whole = combine(list(copies["public"].values()), every_footer=every)
+    page = render(whole, project, ("html",))[0]["html"]
+    sent = combine(list(copies["sent"].values()), every_footer=every)
+
+    def docx() -> bytes:
+        return render(sent, project, ("docx",))[0]["docx"]
+
+    rendered = _rendered(first.data, page, docx, previous)
+    warnings = letter_warnings(data_path, prepared, said)
+    snapshot = Snapshot(version, rendered, warnings=warnings, built=version)
+    # the other languages' PDFs, in the order `render_letter` lays them out
+    others = [copies["sent"][language] for language in languages[1:]]
+    heard_so_far = [said]
+
+    def lay_out(document: Document) -> None:
+        heard_so_far[0] = heard(heard_so_far[0], render_pdfs([document], style)[0].warnings)
+
+    def tell() -> None:
+        final = letter_warnings(data_path, prepared, heard_so_far[0])
+        if final != warnings:
+            rewarned(final)
+
+    later: list[Step] = [partial(lay_out, document) for document in others]
+    # the pages drawn anew first: the open page asks for them as soon as it is told
+    return snapshot, [*_image_steps(rendered), rendered.docx], [*later, tell] if later else []
+
+
+def _image_steps(rendered: Rendered) -> list[Step]:
+    """List the work of compressing each page image not made yet."""
+    return [partial(rendered.page, index) for index in range(len(rendered.images))]
 
 
 def _build(data_path: Path, project: Project) -> tuple[dict[str, bytes], tuple[str, ...]]:
@@ -137,25 +558,46 @@ def _build(data_path: Path, project: Project) -> tuple[dict[str, bytes], tuple[s
     """
     from ..build.build import make_letter
 
-    made = make_letter(data_path, ("docx", "pdf", "html"), project)
+    made = make_letter(data_path, SHOWN, project)
     pdf = made.files.get(("pdf", "")) or made.files[("pdf", made.languages[0])]
     built = {"docx": made.files[("docx", "")], "html": made.files[("html", "")], "pdf": pdf}
     return built, made.warnings
 
 
-def _page_images(pdf: bytes) -> list[bytes]:
-    """Draw each PDF page as a PNG, as a printer would see it."""
+def _rendered(
+    pdf: bytes, page: bytes, docx: bytes | Callable[[], bytes], previous: Rendered | None
+) -> Rendered:
+    """Hold a build's files, its pages drawn; a page the last build drew alike keeps its PNG."""
+    known = previous.pngs() if previous else {}
+    drawn = _draw(pdf, set(known))
+    tokens = {token for token, _ in drawn}
+    kept = {token: png for token, png in known.items() if token in tokens}
+    return Rendered(pdf, page, drawn, kept, docx)
+
+
+def _draw(pdf: bytes, known: set[str]) -> list[tuple[str, Image | None]]:
+    """Draw each PDF page as a printer would see it: its token, and its drawing if new.
+
+    A page drawn exactly as one whose PNG is `known` is not kept: that PNG is reused.
+    """
     import pypdfium2
 
     document = pypdfium2.PdfDocument(pdf)
     try:
-        images = []
+        drawn: list[tuple[str, Image | None]] = []
         for page in document:
             bitmap = page.render(scale=DPI / 72)
-            buffer = io.BytesIO()
-            bitmap.to_pil().save(buffer, "PNG")
-            images.append(buffer.getvalue())
-        return images
+            digest = hashlib.blake2b(digest_size=12)
+            digest.update(f"{bitmap.width}x{bitmap.height} {bitmap.mode}\n".encode())
+            if bitmap.stride == bitmap.width * bitmap.n_channels:
+                digest.update(bitmap.buffer)
+            else:  # rows padded: only what is drawn counts
+                digest.update(bitmap.to_pil().tobytes())
+            token = digest.hexdigest()
+            drawn.append((token, None if token in known else bitmap.to_pil().copy()))
+            bitmap.close()
+            page.close()
+        return drawn
     finally:
         document.close()
 
@@ -192,15 +634,22 @@ function show(state) {{
     : "built in " + state.seconds.toFixed(2) + " s (version " + state.version + ")"
       + (warned ? ", " + warned + (warned === 1 ? " warning" : " warnings") : "");
   if (state.error) return;
+  // a page drawn as before keeps its image; only a page drawn anew is asked for again
   const pages = document.getElementById("pages");
-  pages.replaceChildren();
-  for (let n = 1; n <= state.pages; n++) {{
-    const img = new Image();
-    img.src = "/page/" + n + ".png?v=" + state.version;
-    img.alt = "Page " + n + " of the PDF";
-    pages.append(img);
-  }}
-  document.getElementById("html").src = "/letter.html?v=" + state.version;
+  while (pages.children.length > state.images.length) pages.lastElementChild.remove();
+  state.images.forEach((token, index) => {{
+    let img = pages.children[index];
+    if (!img) {{
+      img = new Image();
+      img.alt = "Page " + (index + 1) + " of the PDF";
+      pages.append(img);
+    }}
+    const src = "/page/" + (index + 1) + ".png?v=" + token;
+    if (img.getAttribute("src") !== src) img.src = src;
+  }});
+  const frame = document.getElementById("html");
+  const page = "/letter.html?v=" + state.built;
+  if (frame.getAttribute("src") !== page) frame.src = page;
 }}
 const events = new EventSource("/events");
 events.onmessage = (event) => show(JSON.parse(event.data));
@@ -352,11 +801,16 @@ def serve(preview: Preview, port: int, ready: threading.Event | None = None) -> 
 
 
 def _state(snapshot: Snapshot) -> str:
-    """Describe a snapshot for the page: its version, its pages, its mistake, its warnings."""
+    """Describe a snapshot for the page: its version, its pages, its mistake, its warnings.
+
+    Each page is named by a token that changes only when the page is drawn differently.
+    """
     return json.dumps(
         {
             "version": snapshot.version,
-            "pages": len(snapshot.pages),
+            "built": snapshot.built,
+            "pages": snapshot.pages,
+            "images": list(snapshot.rendered.images) if snapshot.rendered else [],
             "error": snapshot.error,
             "warnings": list(snapshot.warnings),
             "seconds": snapshot.seconds,
@@ -391,7 +845,7 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
                 return
             path = self.path.partition("?")[0]
             page = re.fullmatch(r"/page/([0-9]{1,4})\.png", path)
-            snapshot = preview.snapshot
+            rendered = preview.snapshot.rendered
             if path == "/":
                 name = html.escape(preview.data_path.name)
                 self._send(PAGE.format(name=name).encode("utf-8"), "text/html; charset=utf-8")
@@ -399,8 +853,8 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
                 self._events()
             elif page:
                 index = int(page.group(1)) - 1
-                if 0 <= index < len(snapshot.pages):
-                    self._send(snapshot.pages[index], "image/png")
+                if rendered and 0 <= index < len(rendered.images):
+                    self._send(rendered.page(index), "image/png")
                 else:
                     self.send_error(HTTPStatus.NOT_FOUND)
             elif path in ("/letter.pdf", "/letter.docx", "/letter.html"):
@@ -411,8 +865,14 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
                     "docx": "application/vnd.openxmlformats-officedocument."
                     "wordprocessingml.document",
                 }
-                if kind in snapshot.files:
-                    self._send(snapshot.files[kind], types[kind])
+                try:
+                    files = {"pdf": rendered.pdf, "html": rendered.html} if rendered else {}
+                    if kind == "docx" and rendered:
+                        files["docx"] = rendered.docx()  # made now, if not made yet
+                except Exception:  # the watcher shows the mistake in the page
+                    files = {}
+                if kind in files:
+                    self._send(files[kind], types[kind])
                 else:
                     self.send_error(HTTPStatus.NOT_FOUND, "the letter is not built")
             else:

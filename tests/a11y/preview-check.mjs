@@ -2,7 +2,8 @@
 // Usage: node preview-check.mjs URL TEMPLATE OLD NEW DATA
 // Drives `letters preview` in Debian's headless Chromium, with no reload by the script:
 // opens URL and waits for the letter; replaces OLD with NEW in the TEMPLATE file on disk
-// and waits for NEW in the page's HTML version and a new page image; adds a character no
+// and waits for NEW in the page's HTML version and a new page image (only the pages drawn
+// anew are fetched again: report.redrawn lists them); adds a character no
 // house font has and waits for the page's warning, then for its end; breaks the YAML of
 // DATA and waits for the mistake (file and line) in the page; restores DATA and waits for
 // the letter again. Prints a JSON report, with the milliseconds from each save to the page
@@ -42,18 +43,23 @@ async function main() {
   const report = {};
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: patience(30_000) });
   const images = () => page.$$eval('#pages img', (imgs) => imgs.map((i) => i.complete && i.naturalWidth > 0 ? i.src : ''));
-  await until(page, async () => (await images()).filter(Boolean).length > 0, 'the first pages');
+  await until(page, async () => { const now = await images(); return now.length > 0 && now.every(Boolean); }, 'the first pages');
   report.pages = (await images()).length;
   report.before = (await htmlText(page)).includes(oldText);
-  const firstImage = (await images())[0];
+  const firstImages = await images();
 
   const source = readFileSync(template, 'utf8');
   let saved = Date.now();
   writeFileSync(template, source.replace(oldText, newText));
   let seen = await until(page, async () => (await htmlText(page)).includes(newText), 'the new words');
-  await until(page, async () => { const now = await images(); return now[0] && now[0] !== firstImage; }, 'new page images');
+  // only a page drawn anew is fetched again: some page's image changes
+  await until(page, async () => (await images()).some((src, i) => src && src !== firstImages[i]), 'new page images');
   report.template_ms = Date.now() - saved;
   report.template_text_ms = seen - saved;
+  // the pages whose image was fetched again (1 = the first), once the new ones are in
+  await new Promise((r) => setTimeout(r, 500));
+  const redrawn = await images();
+  report.redrawn = redrawn.flatMap((src, i) => (src !== firstImages[i] ? [i + 1] : []));
 
   // a character no house font has: the page warns of it, then stops when it goes
   writeFileSync(template, source.replace(oldText, newText + ' \u0627'));
