@@ -34,6 +34,23 @@ At = Callable[..., str]
 
 #: name -> (how to break the default letter; the exact message, given where things are in it)
 CASES: dict[str, tuple[Callable[[str], str], Callable[[At], str]]] = {
+    "report address not https": (
+        replace("  url: https://hmicfrs", "  url: javascript://hmicfrs"),
+        lambda at: (
+            f"{LETTER}:{at('javascript:')}: report.url: 'javascript://hmicfrs.justiceinspectorates"
+            ".gov.uk/peel-assessments/peel-2018/lancashire/' is not a web page's address; give "
+            "it as it is in the browser's address bar, starting https://, with no spaces"
+        ),
+    ),
+    "report address with a quote": (
+        replace("peel-2018/lancashire/", "peel-2018/lancashire/\"onmouseover=x"),
+        lambda at: (
+            f"{LETTER}:{at('https://hmicfrs')}: report.url: 'https://hmicfrs.justiceinspectorates"
+            '.gov.uk/peel-assessments/peel-2018/lancashire/"onmouseover=x\' is not a web '
+            "page's address; give it as it is in the browser's address bar, starting https://, "
+            "with no spaces"
+        ),
+    ),
     "unknown key": (
         replace("\nrecipient:", "\nrecipent:"),
         lambda at: (

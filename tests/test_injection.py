@@ -42,6 +42,7 @@ KEEP = {
     "since", "amount", "share_of_budget", "budget", "retention_years", "translation_days",
     "office", "target_grade", "recommendations_by", "grades", "number", "cause",
     "salutation", "voice",
+    "url", "base_url",  # web addresses, refused unless plain https (test_hostile_site tries them)
 }  # fmt: skip
 
 
