@@ -20,7 +20,6 @@ from pathlib import Path
 from ..build.output import named_language, output_name, replace_folder
 from ..build.project import Project
 from ..build.snapshot import STORE, Approval, SnapshotError, Store, cache_folder, materialise
-from ..compose.checks import DEADLINE_IN_FORCE, last_day
 from ..compose.markdown import OwnTextError, parse_own
 from ..compose.site import (
     Index,
@@ -47,6 +46,7 @@ from ..render.site import (
 )
 from ..source.copies import BY_AUDIENCE
 from ..source.errors import LettersError
+from ..source.frameworks import DEADLINE_IN_FORCE, last_day
 from ..source.model import Letter, Month, Office, SiteSettings
 from ..source.validate import LoadedLetter, load_letter, load_office
 from .due import due_of

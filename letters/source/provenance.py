@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 import hashlib
-import importlib.metadata
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -108,6 +105,8 @@ def tool_versions() -> tuple[tuple[str, str], ...]:
 
 def _package_version(name: str) -> str:
     """Return an installed package's version, or 'unknown'."""
+    import importlib.metadata
+
     try:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
@@ -116,6 +115,9 @@ def _package_version(name: str) -> str:
 
 def _library_version(names: tuple[str, ...], function: str) -> str:
     """Ask a system library for its version string, or say 'unknown' if it is not there."""
+    import ctypes
+    import ctypes.util
+
     for name in names:
         found = ctypes.util.find_library(name)
         if not found:
