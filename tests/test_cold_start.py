@@ -84,3 +84,24 @@ def test_one_letter_is_checked_without_collecting_garbage(
     assert cli("check", LETTER, "data/second.yaml", "--jobs", "1").exit_code == 0
     assert collecting == [False, True, True]
     assert gc.isenabled()
+
+
+#: Run in a fresh interpreter: a letters command, saying at the very end whether what the
+#: process holds was frozen for the collector (the check is registered first, so runs last).
+FROZEN_AT_EXIT = """
+import atexit, gc, sys
+atexit.register(lambda: print("frozen" if gc.get_freeze_count() else "not frozen"))
+from letters.cli import main
+main(sys.argv[1:], prog_name="letters")
+"""
+
+
+def test_the_process_is_frozen_for_the_collector_as_it_ends(draft: Path) -> None:
+    done = run(
+        [sys.executable, "-c", FROZEN_AT_EXIT, "findings", LETTER],
+        cwd=draft,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "frozen"
