@@ -21,7 +21,7 @@ from conftest import DEFAULT_LETTER, run
 LETTER = f"data/{DEFAULT_LETTER.name}"
 MAGIC = b"letters-kept 1\n"
 #: The kinds of entry a cold build of the default letter (a draft: it has a DRAFT mark) keeps.
-KINDS = {"css", "drawing", "font", "includes", "template"}
+KINDS = {"css", "docx", "drawing", "font", "includes", "template"}
 
 
 def _build(root: Path, out: str, keys: Path, *more: str) -> tuple[str, str]:
@@ -67,7 +67,7 @@ def _forged(name: str, entry: bytes, planted: bytes) -> bytes:
         return head + checksum + planted
     if name.startswith(("font-", "includes-")):
         return head + b"[]"  # a font with no characters; a template including none
-    return head + b"<svg/>"
+    return head + b"<svg/>"  # a drawing, the house CSS or an empty DOCX that is none
 
 
 @pytest.mark.parametrize("damage", ["forged", "cut short"])
