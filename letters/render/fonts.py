@@ -39,6 +39,8 @@ class HouseFont:
     tables: TTFont
     #: The characters it has a glyph for (its best cmap's code points).
     characters: frozenset[int]
+    #: The SHA-256 of its bytes, in hex.
+    digest: str
 
 
 def house_font_files(style: HouseStyle) -> tuple[Path, ...]:
@@ -104,15 +106,16 @@ def _checked_font(path: Path, root: Path) -> HouseFont:
         data = read_input(path, root, FONT)
     except InputError as exc:
         raise TemplateError(f"{shown}: {exc.reason}") from None
-    made_by = kept.versions(fontTools, sys.modules[__name__])
-    name = kept.entry_name("font", made_by, [hashlib.sha256(data).hexdigest()])
+    digest = hashlib.sha256(data).hexdigest()
+    name = kept.entry_name("font", kept.versions(fontTools, sys.modules[__name__]), [digest])
     characters = _kept_characters(kept.read(root, name))
     if characters is not None:
         with _quiet_font_tools():
-            return HouseFont(shown, data, TTFont(io.BytesIO(data), lazy=True), characters)
+            font = TTFont(io.BytesIO(data), lazy=True)
+        return HouseFont(shown, data, font, characters, digest)
     font, characters = _check_font(data, shown)
     kept.write(root, name, json.dumps(sorted(characters)).encode("ascii"))
-    return HouseFont(shown, data, font, characters)
+    return HouseFont(shown, data, font, characters, digest)
 
 
 def _kept_characters(content: bytes | None) -> frozenset[int] | None:
@@ -274,8 +277,7 @@ def use_only_house_fonts(style: HouseStyle) -> None:
 
 def _font_copies(fonts: tuple[HouseFont, ...]) -> Path:
     """Return a folder holding these fonts' bytes alone, written once for each set of fonts."""
-    named = {hashlib.sha256(font.data).hexdigest()[:16] + Path(font.name).suffix: font.data
-             for font in fonts}  # fmt: skip
+    named = {font.digest[:16] + Path(font.name).suffix: font.data for font in fonts}
     digest = hashlib.sha256("\n".join(sorted(named)).encode("ascii")).hexdigest()[:16]
     home = _fontconfig_home()
     folder = home / f"house-fonts-{digest}"

@@ -8,7 +8,6 @@ SVG, so it looks the same on a machine without the font.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import io
 import json
 import math
@@ -281,7 +280,7 @@ def _kept_drawing(
     import fontTools
 
     made_by = kept.versions(fontTools, PIL, sys.modules[__name__], sys.modules[fonts.__name__])
-    fonts_read = [hashlib.sha256(font.data).hexdigest() for font in fonts.house_fonts(style)]
+    fonts_read = [font.digest for font in fonts.house_fonts(style)]
     name = kept.entry_name("drawing", made_by, [*key, style.model_dump_json(), *fonts_read])
 
     def checked(content: bytes) -> bytes:
