@@ -105,3 +105,24 @@ def test_the_process_is_frozen_for_the_collector_as_it_ends(draft: Path) -> None
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "frozen"
+
+
+#: Run in a fresh interpreter: name the tools' versions, noting every program started.
+VERSIONS_PROGRAMS = """
+import json, subprocess
+started = []
+real = subprocess.Popen.__init__
+def noted(self, args, *rest, **options):
+    started.append(args if isinstance(args, str) else str(args[0]))
+    real(self, args, *rest, **options)
+subprocess.Popen.__init__ = noted
+from letters.source.provenance import tool_versions
+print(json.dumps([started, [name for name, version in tool_versions() if version != "unknown"]]))
+"""
+
+
+def test_naming_the_tools_versions_starts_no_program() -> None:
+    # ctypes' library search runs ldconfig (then gcc, ld) for each name; Pango and HarfBuzz
+    # are opened by their file names, as WeasyPrint opens them
+    done = run([sys.executable, "-c", VERSIONS_PROGRAMS], capture_output=True, text=True)
+    assert json.loads(done.stdout) == [[], ["letters", "WeasyPrint", "Pango", "HarfBuzz"]]
