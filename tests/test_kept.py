@@ -162,3 +162,24 @@ def test_nothing_is_kept_through_a_link(
     (draft / ".letters-cache" / "made").symlink_to(elsewhere, target_is_directory=True)
     _build(draft, "first", tmp_path_factory.mktemp("keys"))
     assert list(elsewhere.iterdir()) == []
+
+
+def test_the_oldest_entries_go_when_there_are_too_many(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from letters.source import kept
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "keys"))
+    folder = tmp_path / ".letters-cache" / "made"
+    folder.mkdir(parents=True)
+    for number in range(400):  # entries some edits ago, the oldest first
+        (folder / f"old-{number:03d}").write_bytes(b"")
+        os.utime(folder / f"old-{number:03d}", ns=(number * 10**9, number * 10**9))
+    kept._secret.cache_clear()  # this process's key: the test's own
+    try:
+        kept.write(tmp_path, "template-new", b"code")
+        assert kept.read(tmp_path, "template-new") == b"code"
+    finally:
+        kept._secret.cache_clear()
+    left = sorted(path.name for path in folder.iterdir())
+    assert left == [f"old-{number:03d}" for number in range(201, 400)] + ["template-new"]

@@ -43,6 +43,9 @@ CACHE = ".letters-cache"
 MADE = "made"
 #: What an entry starts with: this format's name and version.
 MAGIC = b"letters-kept 1\n"
+#: The most entries kept: a project's letters make some tens (a template, a font, a drawing
+#: each); more are old ones (`_prune`).
+MOST_ENTRIES = 400
 #: The most bytes an entry may hold (a compiled template is some tens of KB; a wordmark PNG
 #: some hundreds): a larger file is no entry of ours.
 MOST_BYTES = 20_000_000
@@ -154,9 +157,29 @@ def write(root: Path, name: str | None, content: bytes) -> None:
         with os.fdopen(handle, "wb") as file:
             file.write(MAGIC + _tag(secret, name, content) + content)
         os.replace(temporary, place / name)
+        _prune(place)
     except OSError:
         try:
             temporary.unlink()
+        except OSError:
+            pass
+
+
+def _prune(place: Path) -> None:
+    """Remove the entries written longest ago, when there are more than MOST_ENTRIES.
+
+    An edit to a template or the house style makes new entries and leaves the old ones
+    unread (the live preview makes one at each save); one removed while still wanted is
+    made again.
+    """
+    with os.scandir(place) as found:
+        entries = [entry for entry in found if not entry.name.startswith(".")]
+    if len(entries) <= MOST_ENTRIES:
+        return
+    entries.sort(key=lambda entry: entry.stat(follow_symlinks=False).st_mtime_ns)
+    for entry in entries[: len(entries) - MOST_ENTRIES // 2]:
+        try:
+            os.unlink(entry.path)
         except OSError:
             pass
 
