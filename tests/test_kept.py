@@ -172,9 +172,9 @@ def test_the_oldest_entries_go_when_there_are_too_many(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "keys"))
     folder = tmp_path / ".letters-cache" / "made"
     folder.mkdir(parents=True)
-    for number in range(400):  # entries some edits ago, the oldest first
-        (folder / f"old-{number:03d}").write_bytes(b"")
-        os.utime(folder / f"old-{number:03d}", ns=(number * 10**9, number * 10**9))
+    for number in range(2000):  # entries some edits ago, the oldest first
+        (folder / f"old-{number:04d}").write_bytes(b"")
+        os.utime(folder / f"old-{number:04d}", ns=(number * 10**9, number * 10**9))
     kept._secret.cache_clear()  # this process's key: the test's own
     try:
         kept.write(tmp_path, "template-new", b"code")
@@ -182,4 +182,5 @@ def test_the_oldest_entries_go_when_there_are_too_many(
     finally:
         kept._secret.cache_clear()
     left = sorted(path.name for path in folder.iterdir())
-    assert left == [f"old-{number:03d}" for number in range(201, 400)] + ["template-new"]
+    # 2,001 entries: the oldest go, leaving three quarters of the most there may be
+    assert left == [f"old-{number:04d}" for number in range(501, 2000)] + ["template-new"]

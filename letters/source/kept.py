@@ -5,12 +5,13 @@ draws the wordmark before it lays out a page. Each of these depends only on some
 template's source, a font file) and on the code that makes it, so what it made is kept
 here, and the next run reads it back instead.
 
-An entry is named by the SHA-256 of its kind and of what it was made from (the template's
-name and file, a font's digest), together with the versions of Python, letters and the
-libraries that made it, and the digest of the letters modules that made it: made by other
-code, it is not the entry looked up. What it was made from that may change under the same
-name (a template's source) is checked again against what the entry says it was made from
-(`fresh`), so an entry made before an edit is never used after it.
+An entry is named by the SHA-256 of its kind and of what it was made from (a font's
+digest, the house style's values), together with the versions of Python, letters and the
+libraries that make it, and the digest of the source of the letters modules that make it
+(`versions`): made by other code, it is not the entry looked up. An entry kept under a
+name whose inputs may change (a template's, by its name and file) holds the digest of
+what it was made from, and its reader compares it with the input now: an entry made
+before an edit is never used after it.
 
 Every entry is checked before its bytes are used: it carries an HMAC-SHA256 tag over its
 name and content, made with a key of this user's alone, outside the project
@@ -43,9 +44,10 @@ CACHE = ".letters-cache"
 MADE = "made"
 #: What an entry starts with: this format's name and version.
 MAGIC = b"letters-kept 1\n"
-#: The most entries kept: a project's letters make some tens (a template, a font, a drawing
-#: each); more are old ones (`_prune`).
-MOST_ENTRIES = 400
+#: The most entries kept. Each template has its own for each copy of it (an approved
+#: letter's snapshot holds one: the default project's letters make some 350 entries, 5 MB);
+#: beyond that number they are old ones (`_prune`).
+MOST_ENTRIES = 2000
 #: The most bytes an entry may hold (a compiled template is some tens of KB; a wordmark PNG
 #: some hundreds): a larger file is no entry of ours.
 MOST_BYTES = 20_000_000
@@ -78,7 +80,7 @@ def versions(*modules: ModuleType) -> bytes | None:
     said = [sys.version, sys.implementation.cache_tag or "", __version__]
     for module in modules:
         if module.__name__.partition(".")[0] == "letters":
-            code = _code_of(module.__name__, module.__file__)
+            code = _code_of(module.__file__)
             if code is None:
                 return None
             said.append(f"{module.__name__} {code}")
@@ -89,7 +91,7 @@ def versions(*modules: ModuleType) -> bytes | None:
 
 
 @cache
-def _code_of(name: str, file: str | None) -> str | None:
+def _code_of(file: str | None) -> str | None:
     """Return the SHA-256 of a letters module's source file, or None if it cannot be read."""
     try:
         return hashlib.sha256(Path(str(file)).read_bytes()).hexdigest()
@@ -177,7 +179,7 @@ def _prune(place: Path) -> None:
     if len(entries) <= MOST_ENTRIES:
         return
     entries.sort(key=lambda entry: entry.stat(follow_symlinks=False).st_mtime_ns)
-    for entry in entries[: len(entries) - MOST_ENTRIES // 2]:
+    for entry in entries[: len(entries) - MOST_ENTRIES * 3 // 4]:
         try:
             os.unlink(entry.path)
         except OSError:
