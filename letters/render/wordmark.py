@@ -278,10 +278,13 @@ def _kept_drawing(
     for a drawing that is not one (then drawn again).
     """
     import fontTools
+    from PIL import features
 
     made_by = kept.versions(fontTools, PIL, sys.modules[__name__], sys.modules[fonts.__name__])
     fonts_read = [font.digest for font in fonts.house_fonts(style)]
-    name = kept.entry_name("drawing", made_by, [*key, style.model_dump_json(), *fonts_read])
+    # a PNG's bytes are zlib's: Pillow's own, whose version its own does not say
+    zlib = f"zlib {features.version('zlib')}"
+    name = kept.entry_name("drawing", made_by, [*key, zlib, style.model_dump_json(), *fonts_read])
 
     def checked(content: bytes) -> bytes:
         check(content)
