@@ -15,6 +15,9 @@ help: ## Show the targets
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[test]'
+	@# an editable install compiles nothing: where PYTHONDONTWRITEBYTECODE is set, every run
+	@# would compile letters' own modules again (a tenth of a second of each command)
+	$(BIN)/python -m compileall -q letters
 	@touch $@
 
 system-deps: ## Check (as root on Debian/Ubuntu: install) the system libraries WeasyPrint needs

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, Literal, TypeVar
@@ -20,7 +19,9 @@ from ..source.errors import CheckResult, HeldError, LettersError, display_path
 from .output import FORMATS, output_names, refuse_as_target
 from .project import Project
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # worker processes are started (`workers`) only for several letters
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from .build import Built
     from .incremental import BuildRecord
 

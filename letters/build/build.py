@@ -28,13 +28,12 @@ from ..source.languages import BY_CODE, ORIGINAL
 from ..source.model import Letter, copy_for, office_names
 from ..source.provenance import file_digest, inputs_digest, tool_versions
 from ..source.validate import LoadedLetter, load_letter
-from .archive import Record
 from .output import FORMATS, SUFFIXES, named_language, output_name, safe_name, write_all
 from .prepare import Prepared, Wordings, language_facts, prepare, template_name
 from .project import Project
-from .record_inputs import LIST_NAME, record_attachments
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the archive's record is made by `letters archive` alone
+    from .archive import Record
     from .snapshot import Frozen
 
 #: A UK postcode, kept on one line in the footer (a no-break space between its halves).
@@ -518,6 +517,8 @@ def _attachments(
     """
     embeds = BY_AUDIENCE[copy].embeds
     if embeds == "sources":
+        from .record_inputs import record_attachments
+
         root = project.root.resolve()
         return record_attachments(
             record_files(loaded, project),
@@ -585,6 +586,9 @@ def _records(
     data_path: Path, project: Project, strict: bool, only: str | None = None
 ) -> list[Record]:
     """Render the record PDF of a letter (one per language, or `only` one) with its particulars."""
+    from .archive import Record
+    from .record_inputs import LIST_NAME
+
     prepared = _checked(data_path, project, strict)
     loaded = prepared.loaded
     letter = loaded.letter

@@ -7,15 +7,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..compose.style import HouseStyle, load_style
 from ..source.errors import ProjectError
 from ..source.frameworks import Framework, frameworks_of
 from ..source.names import hidden
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the house style (pydantic's models) loads when a command needs it
     import jinja2
 
     from ..compose.checks import Holders
+    from ..compose.style import HouseStyle
 
 STYLE_FILE = "house-style.yaml"
 #: The wording guide for comms staff, under templates/: documentation, not an input.
@@ -59,6 +59,8 @@ class Project:
     @cached_property
     def style(self) -> HouseStyle:
         """Return the house style, read once."""
+        from ..compose.style import load_style
+
         return load_style(self.templates / STYLE_FILE, self.root)
 
     @cached_property

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import errno
+import functools
+import gc
 import json
 import os
 import re
@@ -139,6 +142,19 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stopped)
+    _end_quickly()
+
+
+@functools.cache
+def _end_quickly() -> None:
+    """Let the process end without its collector walking everything it holds one last time.
+
+    As Python ends, it collects garbage over every object the process made (the libraries,
+    the renderers: the better part of a second's work), then frees them. Frozen last of all
+    (`gc.freeze`, once the exit handlers have run), they are freed without being walked:
+    after a command on one letter, that walk was a sixth of its time.
+    """
+    atexit.register(gc.freeze)
 
 
 def _stopped(_signum: int, _frame: object) -> None:
@@ -192,6 +208,7 @@ def build(
     from ..build.batch import build_many
 
     project, paths = _letters(ctx, data)
+    _uncollected(ctx, paths)
     # in a batch, which letter a fault in a shared file stopped
     unmade = "not built: the fault above is in a file it is made from" if len(paths) > 1 else ""
 
@@ -251,6 +268,7 @@ def check(
     from ..build.prepare import failures
 
     project, paths = _letters(ctx, data)
+    _uncollected(ctx, paths)
 
     def told(outcome: Outcome[tuple[CheckResult, ...]]) -> None:
         if outcome.error is not None:  # invalid data or wording: its problems, then the verdict
@@ -1267,6 +1285,21 @@ def _letters(ctx: click.Context, data: tuple[Path, ...]) -> tuple[Project, list[
     if not paths:
         raise click.UsageError(f"no data files given and none in {project.data}")
     return project, paths
+
+
+def _uncollected(ctx: click.Context, paths: list[Path]) -> None:
+    """Let a command on one letter run to its end without collecting garbage.
+
+    One letter is checked or built in this process, which then ends, and nearly all it
+    makes lives until then: the libraries, the project, the renderers. Python's collector
+    walks them again and again as they are made (280 times in one cold build, a tenth of
+    its time) to free a few MB (5 for a letter of 500 findings). Several letters are
+    collected as usual: the workers forked from this process inherit the setting. The
+    collector is back on as the command ends (a program that runs commands runs on).
+    """
+    if len(paths) == 1 and gc.isenabled():
+        gc.disable()
+        ctx.call_on_close(gc.enable)
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from ..source.english import (
     uk_month,
 )
 from ..source.errors import CheckResult, DataError, Severity, did_you_mean
-from ..source.frameworks import Framework
+from ..source.frameworks import DEADLINE_IN_FORCE, Framework, last_day
 from ..source.inputs import REFERENCE
 from ..source.languages import BY_CODE, LANGUAGES, ORIGINAL, Language
 from ..source.load import FieldPath, dotted, load_source
@@ -39,17 +39,6 @@ from .document import Block, Table, block_lines, inline_text
 from .facts import LetterFacts
 from .markdown import plain_text
 from .sections import plan_problems
-
-#: Sections 55(5A) (the 56 days) and 55(5B) (a response to every recommendation) of the Police
-#: Act 1996, inserted by s.37 of the Policing and Crime Act 2017, in force from this day.
-DEADLINE_IN_FORCE = dt.date(2017, 5, 2)
-DEADLINE_DAYS = 56
-
-
-def last_day(report_published: dt.date) -> dt.date:
-    """Return the last day to publish the comments: 56 days beginning with the report's day."""
-    return report_published + dt.timedelta(days=DEADLINE_DAYS - 1)
-
 
 #: A UK postcode at the end of an address line ('SW1P 4DF', 'London SW1P 4DF').
 _POSTCODE = re.compile(r"(?:^|[\s,])(GIR 0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$")

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 import pydantic
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
+from ..source import kept
 from ..source.errors import DataError, Problem, TemplateError
 from ..source.inputs import HOUSE_STYLE
 from ..source.load import Source, dotted, load_source
 from ..source.names import refuse_hidden
+
+if TYPE_CHECKING:
+    import jinja2
 
 T = TypeVar("T")
 
@@ -385,14 +390,43 @@ def render_css(style: HouseStyle, **extra: CssText) -> str:
 
 
 def _make_css(style: HouseStyle, extra: dict[str, CssText]) -> str:
-    """Render the house style's CSS template with the page's furniture, and check it."""
+    """Render the house style's CSS template with the page's furniture, and check it.
+
+    The CSS made is kept under `.letters-cache/made/` (`kept`), named by all it is made
+    from: the style's values, the furniture, the templates' sources, the code.
+    """
+    import jinja2
+    import tinycss2
+
+    from . import sandbox, wording
+
+    env = wording.make_environment(style.folder, finalize=_css_value)
+    template = wording.load_template(env, CSS_TEMPLATE)
+    sources = [
+        (used, wording.template_source(env, used))
+        for used in sorted(wording.templates_used(env, CSS_TEMPLATE))
+    ]
+    made_by = kept.versions(jinja2, tinycss2, sys.modules[__name__], wording, sandbox)
+    key = [style.model_dump_json(), repr(sorted(extra.items())), repr(sources)]
+    name = kept.entry_name("css", made_by, key)
+    found = kept.read(style.root, name)
+    if found is not None:
+        try:
+            return found.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    css = _checked_css(style, template, extra)
+    kept.write(style.root, name, css.encode("utf-8"))
+    return css
+
+
+def _checked_css(style: HouseStyle, template: jinja2.Template, extra: dict[str, CssText]) -> str:
+    """Render the compiled CSS template within the sandbox's budget, and check the CSS."""
     from jinja2 import TemplateError as JinjaError
 
     from .sandbox import run_bounded
-    from .wording import load_template, make_environment, template_data, template_frame
+    from .wording import template_data, template_frame
 
-    env = make_environment(style.folder, finalize=_css_value)
-    template = load_template(env, CSS_TEMPLATE)
     data = {"style": template_data(style), **extra}
 
     def render() -> str:

@@ -13,22 +13,26 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
+import json
+import marshal
 import os
 import re
+import sys
 import traceback
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from types import SimpleNamespace
+from types import CodeType, SimpleNamespace
 from typing import Any
 
 import jinja2
 import pydantic
 from jinja2.loaders import split_template_path
 
-from ..source import english, welsh
+from ..source import english, kept, welsh
 from ..source.errors import InputError, Location, TemplateError, did_you_mean
 from ..source.inputs import TEMPLATE, read_input
 from ..source.load import FieldPath
@@ -253,7 +257,120 @@ def make_environment(
     )
     env.filters.update({name: at_render_time(f) for name, f in env.filters.items()})
     env.tests.update({name: at_render_time(test) for name, test in env.tests.items()})
+    env.bytecode_cache = _KeptCode(templates.parent, _compiling(env))
     return env
+
+
+def _compiling(env: jinja2.Environment) -> bytes | None:
+    """Say what decides the code Jinja compiles a template to, and the names it includes.
+
+    The environment's class and settings, Jinja's version and the letters modules that set
+    them up (`kept.versions`): compiled by any other, a template's code is not the one kept.
+    """
+    sandbox = sys.modules[BoundedEnvironment.__module__]
+    made_by = kept.versions(jinja2, sys.modules[__name__], sandbox)
+    if made_by is None:
+        return None
+    finalize = env.finalize
+    settings = (
+        type(env).__module__,
+        type(env).__qualname__,
+        env.block_start_string,
+        env.block_end_string,
+        env.variable_start_string,
+        env.variable_end_string,
+        env.comment_start_string,
+        env.comment_end_string,
+        env.line_statement_prefix,
+        env.line_comment_prefix,
+        env.trim_blocks,
+        env.lstrip_blocks,
+        env.newline_sequence,
+        env.keep_trailing_newline,
+        env.optimized,
+        env.is_async,
+        repr(env.autoescape) if not callable(env.autoescape) else _named(env.autoescape),
+        _named(finalize) if finalize is not None else None,
+        sorted(env.extensions),
+        sorted(getattr(env, "intercepted_binops", ())),
+        sorted(getattr(env, "intercepted_unops", ())),
+    )
+    return made_by + repr(settings).encode("utf-8")
+
+
+def _named(function: Callable[..., Any]) -> str:
+    """Name a function by its module and qualified name."""
+    return f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', function)}"
+
+
+class _KeptCode(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept between runs under `.letters-cache/made/`.
+
+    Each is kept by its template's name and file, with the SHA-256 of the source it was
+    compiled from; it is used only if its tag holds (`kept.read`) and that source is the
+    template's now. Its code is read (marshal) only then; otherwise the template is compiled
+    again and the entry replaced.
+    """
+
+    def __init__(self, root: Path, compiling: bytes | None) -> None:
+        self.root, self.compiling = root, compiling
+
+    def get_source_checksum(self, source: str) -> str:
+        """Digest a template's source: SHA-256, as every digest in letters."""
+        return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+    def _entry(self, bucket: jinja2.bccache.Bucket) -> str | None:
+        return kept.entry_name("template", self.compiling, [bucket.key])
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Give the bucket the code kept for its template, if kept from the same source."""
+        content = kept.read(self.root, self._entry(bucket))
+        checksum = bucket.checksum.encode("ascii")
+        if content is None or not content.startswith(checksum):
+            return
+        try:
+            code = marshal.loads(content[len(checksum) :])
+        except (ValueError, EOFError, TypeError):
+            return
+        if isinstance(code, CodeType):
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Keep the code a template was just compiled to, with the digest of its source."""
+        if bucket.code is not None:
+            content = bucket.checksum.encode("ascii") + marshal.dumps(bucket.code)
+            kept.write(self.root, self._entry(bucket), content)
+
+    def clear(self) -> None:
+        """Keep nothing more (Jinja's interface; entries are replaced, never cleared here)."""
+
+
+def _referenced(env: jinja2.Environment, template_name: str, source: str) -> tuple[str, ...]:
+    """Name the templates a template includes, imports or extends by a literal name.
+
+    What is found in a source is kept (`kept`), by the source's digest: finding it means
+    parsing the whole template.
+    """
+    from jinja2 import meta
+
+    def find() -> tuple[str, ...]:
+        found = meta.find_referenced_templates(env.parse(source, template_name))
+        return tuple(name for name in found if name is not None)
+
+    def load(content: bytes) -> tuple[str, ...]:
+        names = json.loads(content)
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise ValueError("not a list of names")
+        return tuple(names)
+
+    cache = env.bytecode_cache
+    compiling = cache.compiling if isinstance(cache, _KeptCode) else None
+    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    name = kept.entry_name("includes", compiling, [template_name, digest])
+    root = cache.root if isinstance(cache, _KeptCode) else Path(".")
+    return kept.kept_or_made(
+        root, name, find, lambda names: json.dumps(list(names)).encode("utf-8"), load
+    )
 
 
 @dataclass(frozen=True)
@@ -391,14 +508,11 @@ def templates_used(env: jinja2.Environment, template_name: str) -> set[str]:
 
 def _load_included(env: jinja2.Environment, template_name: str, seen: set[str]) -> None:
     """Compile every template a template includes, imports or extends by a literal name."""
-    from jinja2 import meta
-
     seen.add(template_name)
     template = _compiled(env, template_name)
     if template not in _REFERENCED:  # found once for each compiled version of the template
         source = template_source(env, template_name)
-        found = meta.find_referenced_templates(env.parse(source, template_name))
-        _REFERENCED[template] = tuple(name for name in found if name is not None)
+        _REFERENCED[template] = _referenced(env, template_name, source)
     for name in _REFERENCED[template]:
         if name not in seen:
             try:

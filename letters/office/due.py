@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from ..compose.checks import DEADLINE_IN_FORCE, last_day
 from ..source.english import uk_date, uk_month
+from ..source.frameworks import DEADLINE_IN_FORCE, last_day
 from ..source.languages import BY_CODE
 from ..source.model import Month
 from ..source.validate import LoadedLetter

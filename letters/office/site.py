@@ -23,7 +23,6 @@ from ..build.output import (
     replace_folder,
 )
 from ..build.project import Project
-from ..compose.checks import DEADLINE_IN_FORCE, last_day
 from ..compose.markdown import OwnTextError, parse_own
 from ..compose.site import (
     Index,
@@ -50,6 +49,7 @@ from ..render.site import (
 )
 from ..source.copies import BY_AUDIENCE
 from ..source.errors import LettersError
+from ..source.frameworks import DEADLINE_IN_FORCE, last_day
 from ..source.model import Letter, Month, Office, SiteSettings
 from ..source.validate import load_office
 from .sent import SentVersion, sent_letters

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 from typing import cast
 
 import docx
@@ -13,6 +14,7 @@ from docx.styles.style import ParagraphStyle
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
 
+from ..compose import style as compose_style
 from ..compose.document import (
     Address,
     Anchor,
@@ -30,6 +32,7 @@ from ..compose.document import (
     inline_text,
 )
 from ..compose.style import PAGE_SIZES_MM, HouseStyle
+from ..source import kept
 from ..source.languages import region_tag
 from .docx_furniture import MARKING, add_footer, add_header, save_dated, set_properties
 from .docx_review import Bookmarks
@@ -62,7 +65,7 @@ TABLE_TEXT, TABLE_HEADING = "Table Text", "Table Heading"
 def render_docx(document: Document, style: HouseStyle) -> bytes:
     """Lay out the letter as a Word document: A4, named styles, page-number fields."""
     language = region_tag(document.language)
-    base = style.made_once(("docx", language), lambda: _styled_base(style, language))
+    base = style.made_once(("docx", language), lambda: _kept_base(style, language))
     doc = docx.Document(io.BytesIO(base))
     _letterhead(doc, document, style)
     # a draft goes round for review: its paragraphs are bookmarked to find their way back
@@ -74,6 +77,23 @@ def render_docx(document: Document, style: HouseStyle) -> bytes:
     add_footer(doc, document, style)
     set_properties(doc, document)
     return save_dated(doc, document.date)
+
+
+def _kept_base(style: HouseStyle, language: str) -> bytes:
+    """Return the styled empty document (`_styled_base`), kept under `.letters-cache/made/`.
+
+    It is made from the house style's values and the language alone, by python-docx (whose
+    template, parsed and trimmed, is most of the making) and the modules here: all of them
+    name the entry (`kept`).
+    """
+    from lxml import etree
+
+    from . import docx_furniture, internals
+
+    here = sys.modules[__name__]
+    made_by = kept.versions(docx, etree, here, docx_furniture, internals, compose_style)
+    name = kept.entry_name("docx", made_by, [style.model_dump_json(), language])
+    return kept.kept_or_made(style.root, name, lambda: _styled_base(style, language), bytes, bytes)
 
 
 def _styled_base(style: HouseStyle, language: str) -> bytes:

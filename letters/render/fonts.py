@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import logging
 import os
 import shutil
 import stat
+import sys
 import tempfile
 import unicodedata
 from collections.abc import Iterator
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from ..compose.document import Document, text_lines
 from ..compose.style import HouseStyle
+from ..source import kept
 from ..source.errors import InputError, RenderError, TemplateError
 from ..source.inputs import FONT, read_input
 from ..source.provenance import while_unchanged
@@ -34,6 +37,10 @@ class HouseFont:
     name: str
     data: bytes
     tables: TTFont
+    #: The characters it has a glyph for (its best cmap's code points).
+    characters: frozenset[int]
+    #: The SHA-256 of its bytes, in hex.
+    digest: str
 
 
 def house_font_files(style: HouseStyle) -> tuple[Path, ...]:
@@ -86,14 +93,50 @@ def _checked_font(path: Path, root: Path) -> HouseFont:
     A damaged table would otherwise fail half way through a build, or draw the letter
     wrongly after a flood of fontTools' warnings. Kept while the file is unchanged: the live
     preview, which runs on, sees a font replaced under the same name.
+
+    A font found good is noted under `.letters-cache/made/` by its digest, with the
+    characters it has (`kept`): reading every table it is checked by is most of the time a
+    cold build spends on the fonts, and the same bytes are found good again by the next.
     """
-    from fontTools.ttLib import TTFont, TTLibError
+    import fontTools
+    from fontTools.ttLib import TTFont
 
     shown = _shown(path, root)
     try:
         data = read_input(path, root, FONT)
     except InputError as exc:
         raise TemplateError(f"{shown}: {exc.reason}") from None
+    digest = hashlib.sha256(data).hexdigest()
+    name = kept.entry_name("font", kept.versions(fontTools, sys.modules[__name__]), [digest])
+    characters = _kept_characters(kept.read(root, name))
+    if characters is not None:
+        with _quiet_font_tools():
+            font = TTFont(io.BytesIO(data), lazy=True)
+        return HouseFont(shown, data, font, characters, digest)
+    font, characters = _check_font(data, shown)
+    kept.write(root, name, json.dumps(sorted(characters)).encode("ascii"))
+    return HouseFont(shown, data, font, characters, digest)
+
+
+def _kept_characters(content: bytes | None) -> frozenset[int] | None:
+    """Read the characters a font found good was noted with (`_checked_font`), if any."""
+    if content is None:
+        return None
+    try:
+        codes = json.loads(content)
+    except ValueError:
+        return None
+    if not isinstance(codes, list) or not all(
+        type(code) is int and 0 <= code <= sys.maxunicode for code in codes
+    ):
+        return None
+    return frozenset(codes)
+
+
+def _check_font(data: bytes, shown: str) -> tuple[TTFont, frozenset[int]]:
+    """Check a font's tables (`_checked_font`); return it and the code points it has."""
+    from fontTools.ttLib import TTFont, TTLibError
+
     with _quiet_font_tools():
         try:
             font = TTFont(io.BytesIO(data), lazy=True)
@@ -118,10 +161,9 @@ def _checked_font(path: Path, root: Path) -> HouseFont:
             if tag == "hmtx" and any(width > _WIDEST for width, _ in table.metrics.values()):
                 raise TemplateError(f"{shown}: {_damaged(holds, tag)}")
         try:
-            font.getBestCmap()
+            return font, frozenset(font.getBestCmap())
         except Exception:
             raise TemplateError(f"{shown}: {_damaged(_NEEDED['cmap'], 'cmap')}") from None
-    return HouseFont(shown, data, font)
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -235,8 +277,7 @@ def use_only_house_fonts(style: HouseStyle) -> None:
 
 def _font_copies(fonts: tuple[HouseFont, ...]) -> Path:
     """Return a folder holding these fonts' bytes alone, written once for each set of fonts."""
-    named = {hashlib.sha256(font.data).hexdigest()[:16] + Path(font.name).suffix: font.data
-             for font in fonts}  # fmt: skip
+    named = {font.digest[:16] + Path(font.name).suffix: font.data for font in fonts}
     digest = hashlib.sha256("\n".join(sorted(named)).encode("ascii")).hexdigest()[:16]
     home = _fontconfig_home()
     folder = home / f"house-fonts-{digest}"
@@ -259,7 +300,7 @@ def _font_copies(fonts: tuple[HouseFont, ...]) -> Path:
 
 def missing_characters(document: Document, style: HouseStyle) -> tuple[str, ...]:
     """Name each character of the letter that no house font has, as 'U+0627 ARABIC LETTER ALEF'."""
-    covered = _covered(tuple(font.tables for font in house_fonts(style)))
+    covered = _covered(house_fonts(style))
     texts = [
         *text_lines(document),
         document.title,
@@ -274,10 +315,9 @@ def missing_characters(document: Document, style: HouseStyle) -> tuple[str, ...]
 
 
 @lru_cache(maxsize=8)
-def _covered(fonts: tuple[TTFont, ...]) -> frozenset[str]:
+def _covered(fonts: tuple[HouseFont, ...]) -> frozenset[str]:
     """Return the characters that every one of the house fonts can show."""
-    maps = [set(font.getBestCmap()) for font in fonts]
-    return frozenset(chr(code) for code in set.intersection(*maps))
+    return frozenset(chr(code) for code in frozenset.intersection(*(f.characters for f in fonts)))
 
 
 def _xml(text: str) -> str:

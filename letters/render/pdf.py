@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import mimetypes
 import shutil
@@ -215,7 +214,7 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
     key = (
         base_url,
         faces,
-        tuple(hashlib.sha256(font.data).hexdigest() for font in house_fonts(style)),
+        tuple(font.digest for font in house_fonts(style)),
     )
     font_config, fonts = _loaded_fonts(key, load_faces)
     results = []

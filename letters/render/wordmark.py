@@ -7,12 +7,17 @@ SVG, so it looks the same on a machine without the font.
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
 import math
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Literal
 
+import PIL
 from fontTools.misc.transform import Transform
 from fontTools.pens.basePen import BasePen
 from fontTools.pens.boundsPen import BoundsPen
@@ -22,6 +27,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ..compose.document import Letterhead
 from ..compose.style import PAGE_SIZES_MM, HouseStyle
+from ..source import kept
+from . import fonts
 from .fonts import HouseFont, drawing, house_font
 
 PNG_DPI = 400
@@ -242,14 +249,48 @@ def _xml(text: str) -> str:
 def draw_wordmark(letterhead: Letterhead, style: HouseStyle, kind: Literal["svg", "png"]) -> bytes:
     """Draw an office's wordmark in the house style as 'svg' or 'png', once per style each.
 
-    What is drawn is kept with the style loaded (`HouseStyle.made_once`), and goes with it.
+    What is drawn is kept with the style loaded (`HouseStyle.made_once`), and goes with it,
+    and on disk for the next run (`_kept_drawing`).
     """
 
     def drawn() -> bytes:
         layout = style.made_once(("wordmark", letterhead), partial(_layout, letterhead, style))
         return wordmark_svg(layout, letterhead.alt) if kind == "svg" else wordmark_png(layout)
 
-    return style.made_once(("wordmark", letterhead, kind), drawn)
+    key = ("wordmark", kind, letterhead.title, letterhead.subtitle, letterhead.alt)
+    return style.made_once(
+        ("wordmark", letterhead, kind), partial(_kept_drawing, style, key, drawn)
+    )
+
+
+def _kept_drawing(
+    style: HouseStyle,
+    key: tuple[str, ...],
+    draw: Callable[[], bytes],
+    check: Callable[[bytes], object] = bytes,
+) -> bytes:
+    """Return a drawing kept under `.letters-cache/made/`, or draw it and keep it (`kept`).
+
+    A drawing is made from the house style's values, the house fonts and the text drawn
+    (`key`), by this module, fontTools and Pillow: all of them name the entry, so a change
+    to any is a drawing not yet made. Reading the glyphs' outlines and widths from the fonts
+    is what a cold build spends on its letterhead and DRAFT mark. `check` raises ValueError
+    for a drawing that is not one (then drawn again).
+    """
+    import fontTools
+    from PIL import features
+
+    made_by = kept.versions(fontTools, PIL, sys.modules[__name__], sys.modules[fonts.__name__])
+    fonts_read = [font.digest for font in fonts.house_fonts(style)]
+    # a PNG's bytes are zlib's: Pillow's own, whose version its own does not say
+    zlib = f"zlib {features.version('zlib')}"
+    name = kept.entry_name("drawing", made_by, [*key, zlib, style.model_dump_json(), *fonts_read])
+
+    def checked(content: bytes) -> bytes:
+        check(content)
+        return content
+
+    return kept.kept_or_made(style.root, name, draw, bytes, checked)
 
 
 def _layout(letterhead: Letterhead, style: HouseStyle) -> Layout:
@@ -278,7 +319,20 @@ class Watermark:
 
 def watermark_geometry(text: str, style: HouseStyle) -> Watermark:
     """Size and angle the DRAFT mark: one geometry for the PDF's drawing and the DOCX's shape."""
-    return style.made_once(("watermark geometry", text), partial(_geometry, text, style))
+
+    def measured() -> bytes:
+        return json.dumps(dataclasses.astuple(_geometry(text, style))).encode("ascii")
+
+    def read(content: bytes) -> Watermark:
+        numbers = json.loads(content)
+        if not isinstance(numbers, list) or [type(n) for n in numbers] != [float] * 4:
+            raise ValueError("not a geometry")
+        return Watermark(*numbers)
+
+    def kept_geometry() -> Watermark:
+        return read(_kept_drawing(style, ("watermark geometry", text), measured, read))
+
+    return style.made_once(("watermark geometry", text), kept_geometry)
 
 
 def _geometry(text: str, style: HouseStyle) -> Watermark:
@@ -299,7 +353,10 @@ def watermark_svg(text: str, style: HouseStyle) -> bytes:
     The rotation is applied to the outlines themselves, not left to an SVG transform. It is
     drawn once per style loaded.
     """
-    return style.made_once(("watermark", text), partial(_watermark, text, style))
+    drawn = partial(_watermark, text, style)
+    return style.made_once(
+        ("watermark", text), partial(_kept_drawing, style, ("watermark", text), drawn)
+    )
 
 
 def _watermark(text: str, style: HouseStyle) -> bytes:

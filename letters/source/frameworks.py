@@ -21,6 +21,16 @@ FRAMEWORKS_FILE = Path("data") / "reference" / "frameworks.yaml"
 #: The value that marks an area inspected but not graded.
 NOT_GRADED = "not graded"
 
+#: Sections 55(5A) (the 56 days) and 55(5B) (a response to every recommendation) of the Police
+#: Act 1996, inserted by s.37 of the Policing and Crime Act 2017, in force from this day.
+DEADLINE_IN_FORCE = dt.date(2017, 5, 2)
+DEADLINE_DAYS = 56
+
+
+def last_day(report_published: dt.date) -> dt.date:
+    """Return the last day to publish the comments: 56 days beginning with the report's day."""
+    return report_published + dt.timedelta(days=DEADLINE_DAYS - 1)
+
 
 @dataclass(frozen=True)
 class WelshNames:

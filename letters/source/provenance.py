@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 import hashlib
-import importlib.metadata
+import itertools
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -101,27 +99,36 @@ def tool_versions() -> tuple[tuple[str, str], ...]:
     return (
         ("letters", __version__),
         ("WeasyPrint", _package_version("weasyprint")),
-        ("Pango", _library_version(("pango-1.0", "pango-1.0-0"), "pango_version_string")),
-        ("HarfBuzz", _library_version(("harfbuzz", "harfbuzz-0.0"), "hb_version_string")),
+        ("Pango", _library_version("pango-1.0", "pango-1.0-0", ask="pango_version_string")),
+        ("HarfBuzz", _library_version("harfbuzz", "harfbuzz-0.0", ask="hb_version_string")),
     )
 
 
 def _package_version(name: str) -> str:
     """Return an installed package's version, or 'unknown'."""
+    import importlib.metadata
+
     try:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
         return "unknown"
 
 
-def _library_version(names: tuple[str, ...], function: str) -> str:
-    """Ask a system library for its version string, or say 'unknown' if it is not there."""
-    for name in names:
-        found = ctypes.util.find_library(name)
-        if not found:
+def _library_version(*names: str, ask: str) -> str:
+    """Ask a system library for its version string, or say 'unknown' if it is not there.
+
+    The library is opened by its file name on Linux (libpango-1.0.so.0, as WeasyPrint opens
+    it) before it is searched for: `ctypes.util.find_library` runs ldconfig for each name.
+    """
+    import ctypes
+    import ctypes.util
+
+    searched = (ctypes.util.find_library(name) for name in names)  # each only if need be
+    for file in itertools.chain([f"lib{names[0]}.so.0"], searched):
+        if not file:
             continue
         try:
-            version = getattr(ctypes.CDLL(found), function)
+            version = getattr(ctypes.CDLL(file), ask)
         except (OSError, AttributeError):
             continue
         version.restype = ctypes.c_char_p
