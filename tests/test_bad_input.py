@@ -43,10 +43,10 @@ CASES: dict[str, tuple[Callable[[str], str], Callable[[At], str]]] = {
         ),
     ),
     "report address with a quote": (
-        replace("peel-2018/lancashire/", "peel-2018/lancashire/\"onmouseover=x"),
+        replace("peel-2018/lancashire/", 'peel-2018/lancashire/"onmouseover=x'),
         lambda at: (
             f"{LETTER}:{at('https://hmicfrs')}: report.url: 'https://hmicfrs.justiceinspectorates"
-            '.gov.uk/peel-assessments/peel-2018/lancashire/"onmouseover=x\' is not a web '
+            ".gov.uk/peel-assessments/peel-2018/lancashire/\"onmouseover=x' is not a web "
             "page's address; give it as it is in the browser's address bar, starting https://, "
             "with no spaces"
         ),
