@@ -7,6 +7,7 @@ import hashlib
 import logging
 import mimetypes
 import shutil
+import weakref
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, partial
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -24,7 +26,7 @@ from ..compose.style import CSS_TEMPLATE, HouseStyle
 from ..source.errors import InputError, RenderError, TemplateError
 from ..source.inputs import FONT, read_input
 from .engine import import_weasyprint
-from .fonts import house_fonts, use_only_house_fonts
+from .fonts import HouseFont, house_fonts, use_only_house_fonts
 from .html import page_css, render_html
 from .internals import font_folder, forget_font_folder, to_bytes
 from .pdf_tags import mark_pagination, mend_structure
@@ -175,12 +177,7 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
     written with its own attachments and properties.
     """
     use_only_house_fonts(style)
-    try:
-        weasyprint = import_weasyprint()
-    except OSError as exc:  # Pango or its friends missing
-        raise RenderError(
-            f"WeasyPrint cannot start: {exc}. Install Pango (see README: system libraries)"
-        ) from None
+    weasyprint = _weasyprint()
     from .internals import FontConfiguration
 
     templates = style.folder
@@ -212,17 +209,12 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
         return config, stylesheet(faces, config)
 
     # the fonts as checked (`use_only_house_fonts` read them), which WeasyPrint then fetches
-    key = (
-        base_url,
-        faces,
-        tuple(hashlib.sha256(font.data).hexdigest() for font in house_fonts(style)),
-    )
+    key = (base_url, faces, _font_digests(style))
     font_config, fonts = _loaded_fonts(key, load_faces)
     results = []
     laid_out: tuple[tuple[str, str], Any, tuple[str, ...]] | None = None
-    for document in documents:
-        css = page_css(document, style)
-        html = (render_html(document, style, inline_css=False), css)
+    for document, html in zip(documents, _pages(documents, style), strict=True):
+        css = html[1]
         if laid_out is None or laid_out[0] != html:
             house = style.made_once(("pdf css", css, key), partial(stylesheet, css, font_config))
             with _captured_warnings() as warnings:
@@ -262,6 +254,83 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
     return results
 
 
+def warm_pdfs(documents: Sequence[Document], style: HouseStyle) -> None:
+    """Make now what laying out these documents first needs, short of starting fontconfig.
+
+    For a process that forks workers to render letters like these (`build.preload`): each
+    then starts with WeasyPrint imported, its C types parsed, the house fonts read and
+    checked and these pages' HTML and CSS written. Nothing here uses Pango or fontconfig, or
+    starts a thread, so forking after it is as safe as before.
+    """
+    _weasyprint()
+    warm_c_types()
+    _font_digests(style)
+    _pages(documents, style)
+
+
+def _weasyprint() -> ModuleType:
+    """Import WeasyPrint, saying what to install when its system libraries are missing."""
+    try:
+        return import_weasyprint()
+    except OSError as exc:  # Pango or its friends missing
+        raise RenderError(
+            f"WeasyPrint cannot start: {exc}. Install Pango (see README: system libraries)"
+        ) from None
+
+
+def _pages(documents: Sequence[Document], style: HouseStyle) -> list[tuple[str, str]]:
+    """Write each document's page as WeasyPrint lays it out: its HTML, and its CSS apart."""
+    return [
+        (render_html(document, style, inline_css=False), page_css(document, style))
+        for document in documents
+    ]
+
+
+def _font_digests(style: HouseStyle) -> tuple[str, ...]:
+    """Hash the house fonts as read and checked (`house_fonts`), which WeasyPrint then fetches.
+
+    Each font as read is hashed once: a font read again (its file changed) is hashed again.
+    """
+    digests = []
+    for font in house_fonts(style):
+        if font not in _FONT_DIGESTS:
+            _FONT_DIGESTS[font] = hashlib.sha256(font.data).hexdigest()
+        digests.append(_FONT_DIGESTS[font])
+    return tuple(digests)
+
+
+#: The SHA-256 of each house font as read, for as long as the font is kept.
+_FONT_DIGESTS: weakref.WeakKeyDictionary[HouseFont, str] = weakref.WeakKeyDictionary()
+
+
+#: The C types WeasyPrint 70 asks cffi for the first time a process lays out and writes a
+#: page. cffi parses each name with pycparser (15 ms each) and keeps it; a process that
+#: forks workers parses them once for all (`warm_c_types`). A name WeasyPrint no longer
+#: uses costs one parse and nothing else.
+C_TYPES = (
+    "PangoFcFontMap *",
+    "FcChar8 **",
+    "char[]",
+    "PangoRectangle *",
+    "PangoLogAttr[]",
+    "unsigned int *",
+    "hb_tag_t *",
+    "char *",
+    "hb_codepoint_t *",
+)
+
+
+def warm_c_types() -> None:
+    """Have cffi parse the C types WeasyPrint asks for as it lays out (`C_TYPES`) now."""
+    from .internals import ffi
+
+    for name in C_TYPES:
+        try:
+            ffi.typeof(name)
+        except Exception:  # cffi's CDefError: a type another WeasyPrint names otherwise
+            continue
+
+
 #: What WeasyPrint's CSS reader has been seen to raise on rules it should only have ignored
 #: (`src: local(), format()` in an @font-face, for one).
 _CSS_FAULTS = (IndexError, KeyError, TypeError, ValueError, AttributeError, RecursionError)
@@ -295,6 +364,19 @@ _FONT_CONFIGS: OrderedDict[Hashable, tuple[Any, Any, Callable[[], object]]] = Or
 FONT_CONFIGS_KEPT = 4
 
 
+def laid_out() -> bool:
+    """Say whether this process has started fontconfig and Pango's font map.
+
+    It has once it made a font configuration, which it does before laying out any page;
+    forking it after that is unsafe (`build.workers`).
+    """
+    return _STARTED
+
+
+#: Whether this process has made a font configuration (`laid_out`), even one dropped since.
+_STARTED = False
+
+
 def _loaded_fonts(key: Hashable, make: Callable[[], tuple[Any, Any]]) -> tuple[Any, Any]:
     """Return the font configuration and font stylesheet for `key`, made by `make` once."""
     from multiprocessing.util import Finalize
@@ -303,6 +385,8 @@ def _loaded_fonts(key: Hashable, make: Callable[[], tuple[Any, Any]]) -> tuple[A
         _FONT_CONFIGS.move_to_end(key)
         config, fonts, _ = _FONT_CONFIGS[key]
         return config, fonts
+    global _STARTED
+    _STARTED = True
     config, fonts = make()
     # its font folder goes as the process ends (a build worker's end, which collects nothing,
     # included) or as the configuration is dropped, whichever is first
