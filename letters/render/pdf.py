@@ -28,7 +28,14 @@ from ..source.inputs import FONT, read_input
 from .engine import import_weasyprint
 from .fonts import HouseFont, house_fonts, use_only_house_fonts
 from .html import page_css, render_html
-from .internals import font_folder, forget_font_folder, to_bytes
+from .internals import (
+    font_folder,
+    forget_font_folder,
+    stream_ctm,
+    stream_resources,
+    stream_shared,
+    to_bytes,
+)
 from .pdf_tags import mark_pagination, mend_structure
 from .xmp import add_to_packet, letters_descriptions
 
@@ -178,6 +185,7 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
     """
     use_only_house_fonts(style)
     weasyprint = _weasyprint()
+    _draw_svg_images_once()
     from .internals import FontConfiguration
 
     templates = style.folder
@@ -329,6 +337,231 @@ def warm_c_types() -> None:
             ffi.typeof(name)
         except Exception:  # cffi's CDefError: a type another WeasyPrint names otherwise
             continue
+
+
+#: The state a WeasyPrint stream keeps of what it drew last, which decides what drawing
+#: more writes (a colour or opacity already set is not set again): an SVG drawing is drawn
+#: again (`_SvgDrawings`) only onto a stream in the same state, which it leaves as it found
+#: it or as the first drawing left it.
+_DRAWING_STATE = (
+    "_current_color",
+    "_current_color_stroke",
+    "_current_alpha",
+    "_current_alpha_stroke",
+    "_current_font",
+    "_current_font_size",
+    "_old_font",
+    "_old_font_size",
+)
+#: What SVG drawings `_SvgDrawings` keeps are made of: shapes alone (no text, which would
+#: use fonts; no images, patterns or links to other drawings).
+_SHAPES = frozenset(
+    {"svg", "g", "path", "rect", "circle", "ellipse", "line", "polyline", "polygon"}
+    | {"title", "desc"}
+)
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """What drawing an SVG image onto a stream wrote and changed, to do again elsewhere."""
+
+    #: The operators it added to the stream, in order.
+    operators: tuple[bytes | str, ...]
+    #: The graphics states (opacities) it named in the stream's resources, by name.
+    states: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]
+    #: The stream's drawing state (`_DRAWING_STATE`) it left.
+    after: tuple[Any, ...]
+
+
+class _SvgDrawings:
+    """Draw each SVG image of shapes once; draw it again by writing what it wrote.
+
+    WeasyPrint draws an SVG image (the DRAFT mark on every page, the letterhead) by reading
+    its tree and writing each path's operators (some 10 ms of a draft's 200 ms), and writes
+    the same every time for the same image at the same size onto a stream in the same state.
+    What the first drawing wrote is kept, and written again instead. Only an image given
+    whole in a data: URL, of shapes alone (`_SHAPES`), is kept, and only when drawing it
+    changed nothing but the stream's operators, its drawing state and the opacities named in
+    its resources (and WeasyPrint warned of nothing): anything else is drawn every time.
+    """
+
+    KEPT = 32
+
+    def __init__(self, draw: Callable[..., None]) -> None:
+        self.draw = draw
+        self.kept: OrderedDict[Hashable, _Drawn | None] = OrderedDict()
+        self.shapes: dict[str, bool] = {}
+
+    def __get__(self, svg: Any, owner: Any = None) -> Any:
+        """Stand, on WeasyPrint's SVG class, for its method `draw`."""
+        return self if svg is None else partial(self, svg)
+
+    def __call__(
+        self,
+        svg: Any,
+        stream: Any,
+        concrete_width: Any,
+        concrete_height: Any,
+        base_url: Any,
+        context: Any,
+    ) -> None:
+        """Draw `svg` onto `stream` as WeasyPrint would: from what is kept, if it can be."""
+        args = (svg, stream, concrete_width, concrete_height, base_url, context)
+        key = self._key(stream, concrete_width, concrete_height, base_url)
+        if key is None:
+            return self.draw(*args)
+        if key in self.kept:
+            self.kept.move_to_end(key)
+            drawn = self.kept[key]
+            if drawn is None:
+                return self.draw(*args)
+            return self._again(drawn, stream)
+        before = _Before(stream)
+        with _captured_warnings() as warnings:
+            self.draw(*args)
+        self.kept[key] = None if warnings else before.drawn(stream)
+        while len(self.kept) > self.KEPT:
+            self.kept.popitem(last=False)
+        return None
+
+    def _key(self, stream: Any, width: Any, height: Any, url: Any) -> Hashable | None:
+        """Say what decides what drawing this image writes; None if it is never kept."""
+        if not isinstance(url, str) or not self._of_shapes(url):
+            return None
+        state = tuple(getattr(stream, name, None) for name in _DRAWING_STATE)
+        try:
+            return (
+                url,
+                width,
+                height,
+                state,
+                _ctm(stream),
+                stream.compress,
+                _shared_counts(stream),
+                tuple(sorted(stream_resources(stream))),
+            )
+        except TypeError:  # something unhashable in the state: not kept
+            return None
+
+    def _of_shapes(self, url: str) -> bool:
+        """Say whether a data: URL gives a whole SVG image of shapes alone."""
+        if url not in self.shapes:
+            self.shapes[url] = _svg_of_shapes(url)
+            if len(self.shapes) > self.KEPT:
+                del self.shapes[next(iter(self.shapes))]
+        return self.shapes[url]
+
+    @staticmethod
+    def _again(drawn: _Drawn, stream: Any) -> None:
+        """Write what a drawing wrote onto another stream in the same state."""
+        stream.stream.extend(drawn.operators)
+        states = stream_resources(stream)["ExtGState"]
+        for name, items in drawn.states:
+            if name not in states:
+                states[name] = pydyf.Dictionary(dict(items))
+        for name, value in zip(_DRAWING_STATE, drawn.after, strict=True):
+            setattr(stream, name, value)
+
+
+def _svg_of_shapes(url: str) -> bool:
+    """Say whether a data: URL holds, base64-encoded, an SVG image of shapes alone."""
+    import base64
+    import binascii
+    from xml.etree import ElementTree
+
+    head, _, data = url.partition(",")
+    if head != "data:image/svg+xml;base64":
+        return False
+    try:
+        tree = ElementTree.fromstring(base64.b64decode(data, validate=True))
+    except (binascii.Error, ElementTree.ParseError, ValueError):
+        return False
+    for element in tree.iter():
+        tag = element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
+        if tag not in _SHAPES or any("href" in name for name in element.attrib):
+            return False
+    return True
+
+
+def _shared_counts(stream: Any) -> tuple[int, ...]:
+    """Count what a stream shares with the rest of its PDF: resources, fonts, images, tags."""
+    resources = stream_resources(stream)
+    fonts, images, tags = stream_shared(stream)
+    return (
+        *(len(resources.get(kind) or ()) for kind in ("ExtGState", "XObject", "Pattern")),
+        len(resources.get("Shading") or ()),
+        len(fonts),
+        len(images),
+        -1 if tags is None else len(tags),
+    )
+
+
+class _Before:
+    """A stream as it was before an SVG image was drawn onto it, to see what drawing did."""
+
+    def __init__(self, stream: Any) -> None:
+        self.attributes = dict(vars(stream))
+        self.written = len(stream.stream)
+        self.last = stream.stream[-1] if self.written else None
+        self.resources = {
+            kind: dict(value) if isinstance(value, dict) else value
+            for kind, value in stream_resources(stream).items()
+        }
+        self.counts = _shared_counts(stream)
+        self.ctm = _ctm(stream)
+
+    def drawn(self, stream: Any) -> _Drawn | None:
+        """Say what drawing wrote and changed; None if it did more than `_Drawn` holds."""
+        operators = stream.stream[self.written :]
+        if len(stream.stream) < self.written or (
+            self.written and stream.stream[self.written - 1] is not self.last
+        ):
+            return None  # it took back what was written before it
+        if not all(isinstance(item, bytes | str) for item in operators):
+            return None
+        now = vars(stream)
+        if set(now) != set(self.attributes) or any(
+            now[name] is not value
+            for name, value in self.attributes.items()
+            if name not in _DRAWING_STATE
+        ):
+            return None  # it changed more of the stream than its drawing state
+        if _ctm(stream) != self.ctm or _shared_counts(stream)[1:] != self.counts[1:]:
+            return None  # it left a transformation, or added an image, group, font or tag
+        resources = stream_resources(stream)
+        if set(resources) != set(self.resources):
+            return None
+        for kind, value in self.resources.items():
+            if not isinstance(value, dict):
+                if resources[kind] is not value:
+                    return None
+            elif kind != "ExtGState" and dict(resources[kind]) != value:
+                return None
+        states = resources["ExtGState"]
+        named = self.resources["ExtGState"]
+        if any(states.get(name) is not value for name, value in named.items()):
+            return None
+        added = {name: value for name, value in states.items() if name not in named}
+        if not all(isinstance(value, dict) for value in added.values()):
+            return None
+        return _Drawn(
+            tuple(operators),
+            tuple((name, tuple(value.items())) for name, value in added.items()),
+            tuple(getattr(stream, name, None) for name in _DRAWING_STATE),
+        )
+
+
+def _ctm(stream: Any) -> tuple[tuple[tuple[float, ...], ...], ...]:
+    """Give a stream's stack of transformation matrices, as values."""
+    return tuple(tuple(map(tuple, matrix)) for matrix in stream_ctm(stream))
+
+
+def _draw_svg_images_once() -> None:
+    """Have WeasyPrint draw each SVG image of shapes once (`_SvgDrawings`), from now on."""
+    from .internals import SVG
+
+    if not isinstance(SVG.draw, _SvgDrawings):
+        SVG.draw = _SvgDrawings(SVG.draw)
 
 
 #: What WeasyPrint's CSS reader has been seen to raise on rules it should only have ignored
