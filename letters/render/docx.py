@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import OrderedDict
 from typing import cast
 
 import docx
@@ -62,7 +63,7 @@ TABLE_TEXT, TABLE_HEADING = "Table Text", "Table Heading"
 def render_docx(document: Document, style: HouseStyle) -> bytes:
     """Lay out the letter as a Word document: A4, named styles, page-number fields."""
     language = region_tag(document.language)
-    base = style.made_once(("docx", language), lambda: _styled_base(style, language))
+    base = style.made_once(("docx", language), lambda: _base(style, language))
     doc = docx.Document(io.BytesIO(base))
     _letterhead(doc, document, style)
     # a draft goes round for review: its paragraphs are bookmarked to find their way back
@@ -74,6 +75,25 @@ def render_docx(document: Document, style: HouseStyle) -> bytes:
     add_footer(doc, document, style)
     set_properties(doc, document)
     return save_dated(doc, document.date)
+
+
+#: The empty documents letters start from (`_styled_base`), by the house style's values and
+#: the language: the same for every project whose house style says the same (an approved
+#: letter builds in a project of its own, its snapshot's). The oldest goes first.
+_BASES: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+BASES_KEPT = 8
+
+
+def _base(style: HouseStyle, language: str) -> bytes:
+    """Return the empty document a letter in `language` starts from, made once."""
+    key = (style.model_dump_json(), language)
+    if key in _BASES:
+        _BASES.move_to_end(key)
+    else:
+        _BASES[key] = _styled_base(style, language)
+        while len(_BASES) > BASES_KEPT:
+            _BASES.popitem(last=False)
+    return _BASES[key]
 
 
 def _styled_base(style: HouseStyle, language: str) -> bytes:

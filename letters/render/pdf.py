@@ -207,9 +207,10 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
                 raise TemplateError(_css_fault(css, parse, exc)) from None
         return sheet, tuple(warnings)
 
-    # The fonts are loaded once for each set of font files, and each letter's house CSS is
-    # parsed once while the style is loaded; both are given to WeasyPrint as its stylesheets,
-    # and the page it lays out leaves its CSS out.
+    # The fonts are loaded once for each set of font files, and each page's house CSS is
+    # parsed once for them; both are given to WeasyPrint as its stylesheets, and the page it
+    # lays out leaves its CSS out. Projects with the same fonts (an approved letter builds in
+    # a project of its own: its snapshot's) share them.
     faces = font_face_css(style)
 
     def load_faces() -> tuple[Any, tuple[Any, tuple[str, ...]]]:
@@ -217,14 +218,14 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
         return config, stylesheet(faces, config)
 
     # the fonts as checked (`use_only_house_fonts` read them), which WeasyPrint then fetches
-    key = (base_url, faces, _font_digests(style))
-    font_config, fonts = _loaded_fonts(key, load_faces)
+    key = (faces, _font_digests(style))
+    font_config, fonts, sheets = _loaded_fonts(key, load_faces)
     results = []
     laid_out: tuple[tuple[str, str], Any, tuple[str, ...]] | None = None
     for document, html in zip(documents, _pages(documents, style), strict=True):
         css = html[1]
         if laid_out is None or laid_out[0] != html:
-            house = style.made_once(("pdf css", css, key), partial(stylesheet, css, font_config))
+            house = sheets.get(_sheet_key(css, base_url), partial(stylesheet, css, font_config))
             with _captured_warnings() as warnings:
                 page = weasyprint.HTML(
                     string=html[0], base_url=base_url, url_fetcher=fetcher, media_type="print"
@@ -589,11 +590,79 @@ def _css_fault(css: str, parse: Any, exc: Exception) -> str:
     )
 
 
-#: The font configurations this process has made, by the fonts they load; the oldest goes
-#: first. WeasyPrint and Pango never give back some of the native memory each one takes
-#: (0.2 MB), so a process that loads its project again and again (the live preview, on
-#: every save) reuses the one it made for the same font files.
-_FONT_CONFIGS: OrderedDict[Hashable, tuple[Any, Any, Callable[[], object]]] = OrderedDict()
+class _Sheets:
+    """The house stylesheets parsed for one font configuration, by their CSS; the oldest go."""
+
+    KEPT = 16
+
+    def __init__(self) -> None:
+        self.parsed: OrderedDict[Hashable, tuple[Any, tuple[str, ...]]] = OrderedDict()
+
+    def get(
+        self, key: Hashable, parse: Callable[[], tuple[Any, tuple[str, ...]]]
+    ) -> tuple[Any, tuple[str, ...]]:
+        """Return the stylesheet for `key` and WeasyPrint's warnings, parsed once."""
+        if key in self.parsed:
+            self.parsed.move_to_end(key)
+        else:
+            self.parsed[key] = parse()
+            while len(self.parsed) > self.KEPT:
+                self.parsed.popitem(last=False)
+        return self.parsed[key]
+
+
+def _sheet_key(css: str, base_url: str) -> Hashable:
+    """Say what decides what a page's house CSS parses to: its text, and where it lies.
+
+    Where it lies matters only for a file the CSS names (by url(), @import...), which the
+    house CSS does not (only data: URLs): without one, the projects of approved letters,
+    each a project of its own, share it.
+    """
+    if css not in _NAMES_FILES:
+        _NAMES_FILES[css] = _names_files(css)
+        while len(_NAMES_FILES) > _Sheets.KEPT:
+            del _NAMES_FILES[next(iter(_NAMES_FILES))]
+    return (base_url, css) if _NAMES_FILES[css] else css
+
+
+#: Whether each CSS text `_sheet_key` was asked of names a file.
+_NAMES_FILES: dict[str, bool] = {}
+#: The CSS functions that may name a file by a string as well as by url().
+_FETCHING = frozenset({"url", "src", "image", "image-set", "-webkit-image-set", "cross-fade"})
+
+
+def _names_files(css: str) -> bool:
+    """Say whether CSS names a file to fetch (a URL that is not a data: URL), as read."""
+    import tinycss2
+
+    def names(tokens: Any) -> bool:
+        for token in tokens or ():
+            kind = getattr(token, "type", "")
+            if kind == "url" and not token.value.startswith("data:"):
+                return True
+            if kind == "function" and token.lower_name in _FETCHING:
+                strings = [item for item in token.arguments if item.type == "string"]
+                if token.lower_name not in ("url", "src") or any(
+                    not item.value.startswith("data:") for item in strings
+                ):
+                    return True
+            if kind == "at-rule" and token.lower_at_keyword != "page":
+                if token.lower_at_keyword in ("import", "font-face", "namespace"):
+                    return True
+            for part in ("prelude", "content", "arguments"):
+                if names(getattr(token, part, None)):
+                    return True
+        return False
+
+    return names(tinycss2.parse_stylesheet(css))
+
+
+#: The font configurations this process has made, by the fonts they load, with the house
+#: stylesheets parsed for each; the oldest goes first. WeasyPrint and Pango never give back
+#: some of the native memory each one takes (0.2 MB), so a process that loads its project
+#: again and again (the live preview, on every save), or a project of its own for each
+#: letter (a batch of approved letters), reuses the one it made for the same font files.
+_FONT_CONFIGS: OrderedDict[Hashable, tuple[Any, Any, _Sheets, Callable[[], object]]] = OrderedDict()
 FONT_CONFIGS_KEPT = 4
 
 
@@ -610,25 +679,29 @@ def laid_out() -> bool:
 _STARTED = False
 
 
-def _loaded_fonts(key: Hashable, make: Callable[[], tuple[Any, Any]]) -> tuple[Any, Any]:
-    """Return the font configuration and font stylesheet for `key`, made by `make` once."""
+def _loaded_fonts(key: Hashable, make: Callable[[], tuple[Any, Any]]) -> tuple[Any, Any, _Sheets]:
+    """Return the font configuration and font stylesheet for `key`, made by `make` once.
+
+    With them, the house stylesheets parsed for that configuration.
+    """
     from multiprocessing.util import Finalize
 
     if key in _FONT_CONFIGS:
         _FONT_CONFIGS.move_to_end(key)
-        config, fonts, _ = _FONT_CONFIGS[key]
-        return config, fonts
+        config, fonts, sheets, _ = _FONT_CONFIGS[key]
+        return config, fonts, sheets
     global _STARTED
     _STARTED = True
     config, fonts = make()
     # its font folder goes as the process ends (a build worker's end, which collects nothing,
     # included) or as the configuration is dropped, whichever is first
     remove = Finalize(None, _remove_font_folder, args=(config,), exitpriority=0)
-    _FONT_CONFIGS[key] = (config, fonts, remove)
+    sheets = _Sheets()
+    _FONT_CONFIGS[key] = (config, fonts, sheets, remove)
     while len(_FONT_CONFIGS) > FONT_CONFIGS_KEPT:
-        _, (_, _, dropped) = _FONT_CONFIGS.popitem(last=False)
+        _, (_, _, _, dropped) = _FONT_CONFIGS.popitem(last=False)
         dropped()
-    return config, fonts
+    return config, fonts, sheets
 
 
 def _remove_font_folder(config: Any) -> None:
