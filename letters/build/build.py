@@ -516,6 +516,10 @@ def warm_letter(data_path: Path, project: Project, formats: tuple[str, ...]) -> 
     """
     if load_letter(data_path, project.root).letter.status.state != "draft":
         return False
+    from .snapshot import frozen
+
+    if frozen(data_path, project.root) is not None:  # as `make_letter` asks, first
+        return False
     prepared = prepare(data_path, project)
     if prepared.failures(False):
         return False

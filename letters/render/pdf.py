@@ -220,12 +220,18 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
     # the fonts as checked (`use_only_house_fonts` read them), which WeasyPrint then fetches
     key = (faces, _font_digests(style))
     font_config, fonts, sheets = _loaded_fonts(key, load_faces)
+
+    def parsed(css: str, sheet: Hashable) -> tuple[Any, tuple[str, ...]]:
+        """Parse a page's house CSS, or take it as `warm_pdfs` parsed it ahead."""
+        return _PARSED.pop(sheet, None) or stylesheet(css, font_config)
+
     results = []
     laid_out: tuple[tuple[str, str], Any, tuple[str, ...]] | None = None
     for document, html in zip(documents, _pages(documents, style), strict=True):
         css = html[1]
         if laid_out is None or laid_out[0] != html:
-            house = sheets.get(_sheet_key(css, base_url), partial(stylesheet, css, font_config))
+            sheet = _sheet_key(css, base_url)
+            house = sheets.get(sheet, partial(parsed, css, sheet))
             with _captured_warnings() as warnings:
                 page = weasyprint.HTML(
                     string=html[0], base_url=base_url, url_fetcher=fetcher, media_type="print"
@@ -268,13 +274,36 @@ def warm_pdfs(documents: Sequence[Document], style: HouseStyle) -> None:
 
     For a process that forks workers to render letters like these (`build.preload`): each
     then starts with WeasyPrint imported, its C types parsed, the house fonts read and
-    checked and these pages' HTML and CSS written. Nothing here uses Pango or fontconfig, or
-    starts a thread, so forking after it is as safe as before.
+    checked and these pages' HTML and CSS written, and their house CSS parsed. Nothing here
+    uses Pango or fontconfig, or starts a thread, so forking after it is as safe as before.
     """
-    _weasyprint()
+    weasyprint = _weasyprint()
     warm_c_types()
     _font_digests(style)
-    _pages(documents, style)
+    from .internals import URLFetcherResponse
+
+    # a fetched font's headers are kept as an email message: the first imports its policies
+    URLFetcherResponse("data:,", body=b"", headers={"Content-Type": "font/ttf"})
+    base_url = style.folder.resolve().as_uri() + "/"
+    for _, css in _pages(documents, style):
+        key = _sheet_key(css, base_url)
+        if key != css or key in _PARSED:
+            continue  # a file it names is fetched as it is laid out
+        # Without an @font-face rule (which names a file), CSS is parsed the same with a font
+        # configuration or without: none is made here.
+        try:
+            with _captured_warnings() as warnings:
+                sheet = weasyprint.CSS(
+                    string=css, base_url=base_url, url_fetcher=make_url_fetcher(style.folder)
+                )
+        except Exception:  # laying the page out says what is wrong with it
+            continue
+        _PARSED[key] = (sheet, tuple(warnings))
+
+
+#: House stylesheets parsed by `warm_pdfs`, each given to the first font configuration
+#: that needs it (`_Sheets`).
+_PARSED: dict[Hashable, tuple[Any, tuple[str, ...]]] = {}
 
 
 def _weasyprint() -> ModuleType:
@@ -438,7 +467,8 @@ class _SvgDrawings:
                 state,
                 _ctm(stream),
                 stream.compress,
-                _shared_counts(stream),
+                # a state, group, pattern or shading is named by their count
+                _shared_counts(stream)[:4],
                 tuple(sorted(stream_resources(stream))),
             )
         except TypeError:  # something unhashable in the state: not kept
