@@ -1,4 +1,8 @@
-"""An SVG image of shapes (the DRAFT mark, the letterhead) is drawn once; a PDF is the same."""
+"""What the PDF renderer does once for several PDFs: the files are the same.
+
+An SVG image of shapes (the DRAFT mark, the letterhead) is drawn once; the public copy's PDF
+is made from the objects WeasyPrint made for the copy sent, less its attachments.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,15 @@ import base64
 import json
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from conftest import DEFAULT_LETTER, run
+from letters.build.build import build_letter
+from letters.build.output import FORMATS
+from letters.build.project import Project
+from letters.render import pdf as pdf_renderer
 from letters.render.pdf import _svg_of_shapes
 
 #: Run in a fresh interpreter: render two drafts' PDFs (of one office, whose words differ)
@@ -85,3 +96,38 @@ def test_only_an_svg_image_of_shapes_given_whole_is_kept() -> None:
     assert not _svg_of_shapes(_data_url(f'{start}<path d="M0 0" href="#a"/></svg>'))
     assert not _svg_of_shapes("data:image/svg+xml," + start + "</svg>")
     assert not _svg_of_shapes("file:///templates/logo.svg")
+
+
+def test_a_public_pdf_made_from_the_sent_one_s_objects_is_the_one_weasyprint_writes(
+    scratch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # drafts (the DRAFT mark), links, tables with header cells, two languages
+    letters = [
+        scratch / "data" / DEFAULT_LETTER.name,
+        scratch / "data" / "examples" / "durham-2023-peel.yaml",
+        scratch / "data" / "examples" / "dyfed-powys-2025-peel-bilingual.yaml",
+    ]
+    project = Project(scratch)
+    derived: list[bool] = []
+    write = pdf_renderer._Derived.write
+
+    def noted(self: Any, finish: Any) -> bytes | None:
+        made = write(self, finish)
+        derived.append(made is not None)
+        return made
+
+    monkeypatch.setattr(pdf_renderer._Derived, "write", noted)
+    for letter in letters:
+        build_letter(letter, scratch / "derived", FORMATS, project)
+    assert derived == [True, True, True, True]  # the public PDF of each, in each language
+    monkeypatch.setattr(pdf_renderer._Deriving, "derived", lambda self, warnings: None)
+    for letter in letters:
+        build_letter(letter, scratch / "written", FORMATS, project)
+    made = {path.name: path.read_bytes() for path in (scratch / "derived").iterdir()}
+    assert sorted(name for name in made if name.endswith(".public.pdf")) == [
+        "durham-2023-peel.public.pdf",
+        "dyfed-powys-2025-peel-bilingual.cy.public.pdf",
+        "dyfed-powys-2025-peel-bilingual.en.public.pdf",
+        "lancashire-2020-peel.public.pdf",
+    ]
+    assert made == {path.name: path.read_bytes() for path in (scratch / "written").iterdir()}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import logging
 import mimetypes
+import re
 import shutil
 import weakref
 import zlib
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property, partial
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlparse
 
 import pydyf
@@ -31,6 +33,7 @@ from .html import page_css, render_html
 from .internals import (
     font_folder,
     forget_font_folder,
+    page_box,
     stream_ctm,
     stream_resources,
     stream_shared,
@@ -181,7 +184,9 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
 
     A document whose HTML is the same as the one before it (the public copy of a letter
     that shows the same words as the copy sent) is not laid out again: the same pages are
-    written with its own attachments and properties.
+    written with its own attachments and properties. When it embeds nothing and the one
+    before did, they are not even painted again: its PDF is made from the objects WeasyPrint
+    made for the one before, less its attachments (`_Deriving`).
     """
     use_only_house_fonts(style)
     weasyprint = _weasyprint()
@@ -227,8 +232,20 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
 
     results = []
     laid_out: tuple[tuple[str, str], Any, tuple[str, ...]] | None = None
-    for document, html in zip(documents, _pages(documents, style), strict=True):
+    htmls = _pages(documents, style)
+    # the PDF just written, less its attachments: the next, of the same pages, if it has none
+    derived: _Derived | None = None
+    for index, (document, html) in enumerate(zip(documents, htmls, strict=True)):
         css = html[1]
+        finish = partial(
+            _finish, dict(document.properties), document.language, bool(document.draft_label)
+        )
+        if derived is not None and laid_out is not None and laid_out[0] == html:
+            if not document.attachments and (written := derived.write(finish)) is not None:
+                results.append(PdfResult(written, laid_out[2] + derived.warnings))
+                derived = None
+                continue
+        derived = None
         if laid_out is None or laid_out[0] != html:
             sheet = _sheet_key(css, base_url)
             house = sheets.get(sheet, partial(parsed, css, sheet))
@@ -243,6 +260,15 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
                 )
             laid_out = (html, pages, (*house[1], *fonts[1], *warnings))
         when = dt.datetime.combine(document.date, dt.time(), tzinfo=dt.UTC)
+        following = documents[index + 1] if index + 1 < len(documents) else None
+        deriving = (
+            _Deriving(len(document.attachments), laid_out[1])
+            if following is not None
+            and document.attachments
+            and not following.attachments
+            and htmls[index + 1] == html
+            else None
+        )
         with _captured_warnings() as warnings:
             files = [
                 weasyprint.Attachment(
@@ -258,15 +284,234 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
             data = laid_out[1].write_pdf(
                 pdf_variant=PDF_VARIANT,
                 attachments=files,
-                finisher=partial(
-                    _finish,
-                    dict(document.properties),
-                    document.language,
-                    bool(document.draft_label),
-                ),
+                finisher=finish if deriving is None else deriving.finisher(finish),
             )
+        if deriving is not None:
+            derived = deriving.derived(tuple(warnings))
         results.append(PdfResult(data, laid_out[2] + tuple(warnings)))
     return results
+
+
+class _Deriving:
+    """Keep the objects of a PDF as WeasyPrint made them, less its attachments, as it writes.
+
+    The public copy of a letter shows the same pages as the copy sent, and embeds nothing:
+    what WeasyPrint makes of it is what it made of the copy sent, less the objects of its
+    attachments (a block of them: each file, its description, the list of them) and their
+    mention in the catalog, every object after them numbered that many lower. Made from
+    them (`_Derived`), it is not painted, tagged or subset again.
+    """
+
+    def __init__(self, attachments: int, document: Any) -> None:
+        self.attachments = attachments
+        self.document = document
+        self.objects: tuple[pydyf.PDF, dict[int, Any]] | None = None
+        self.pdf: _WrittenAndNoted | None = None
+
+    def finisher(self, finish: Callable[[Any, pydyf.PDF], None]) -> Callable[..., None]:
+        """Wrap a finisher: first keep the objects (`_without_attachments`), then finish."""
+
+        def finishing(document: Any, pdf: pydyf.PDF) -> None:
+            self.objects = _without_attachments(pdf, self.attachments)
+            finish(document, pdf)
+            pdf.__class__ = _WrittenAndNoted
+            self.pdf = cast(_WrittenAndNoted, pdf)
+
+        return finishing
+
+    def derived(self, warnings: tuple[str, ...]) -> _Derived | None:
+        """Give what the next PDF of the same pages, with no attachment, can be written from."""
+        if self.objects is None or self.pdf is None or self.pdf.noted is None:
+            return None
+        return _Derived(*self.objects, self.document, self.pdf.noted, warnings)
+
+
+@dataclass(frozen=True)
+class _Derived:
+    """A PDF's objects less its attachments, and how it was written (`_Deriving`)."""
+
+    objects: pydyf.PDF
+    #: The copy of each dictionary, by the original's id.
+    copies: dict[int, Any]
+    document: Any
+    #: The arguments WeasyPrint wrote the PDF with: the version, identifier, compression.
+    written: tuple[tuple[Any, ...], dict[str, Any]]
+    #: What WeasyPrint warned of as it made the PDF.
+    warnings: tuple[str, ...]
+
+    def write(self, finish: Callable[[Any, pydyf.PDF], None]) -> bytes | None:
+        """Finish the objects as another copy's and write them as WeasyPrint would.
+
+        Meanwhile each laid-out box names its copies of the objects WeasyPrint made for it
+        (its link's annotation, its structure element), as it would have for a PDF of its
+        own: the finisher mends them through the boxes.
+        """
+        kept = _rebound(self.document, self.copies)
+        try:
+            finish(self.document, self.objects)
+        finally:
+            for box, name, value in kept:
+                setattr(box, name, value)
+        output = io.BytesIO()
+        args, kwargs = self.written
+        self.objects.write(output, *args, **kwargs)
+        return output.getvalue()
+
+
+#: What WeasyPrint keeps on a laid-out box of the objects it made for it, writing a PDF.
+_BOX_OBJECTS = ("mark", "link_annotation", "widget_annotation")
+
+
+def _rebound(document: Any, copies: dict[int, Any]) -> list[tuple[Any, str, Any]]:
+    """Point each box at the copies of its objects; return what each pointed at before."""
+    kept = []
+    stack = [page_box(page) for page in document.pages]
+    while stack:
+        box = stack.pop()
+        for name in _BOX_OBJECTS:
+            value = getattr(box, name, None)
+            if value is not None and id(value) in copies:
+                kept.append((box, name, value))
+                setattr(box, name, copies[id(value)])
+        stack.extend(getattr(box, "children", ()))
+    return kept
+
+
+def _without_attachments(
+    pdf: pydyf.PDF, attachments: int
+) -> tuple[pydyf.PDF, dict[int, Any]] | None:
+    """Copy a PDF's objects as WeasyPrint made them, less `attachments` embedded files.
+
+    Return the copy, and the copy of each dictionary by the original's id. None where they
+    are not as `_Deriving` expects: that many files, their objects in one block, and
+    nothing else naming them.
+    """
+    specs: list[Any] = [
+        item for item in pdf.objects if isinstance(item, dict) and _is_filespec(item)
+    ]
+    names = pdf.catalog.get("Names")
+    listed = names.get("EmbeddedFiles") if isinstance(names, dict) else None
+    if len(specs) != attachments or not isinstance(listed, bytes):
+        return None
+    try:
+        dropped = {_number(listed)}
+        for spec in specs:
+            dropped |= {spec.number, _number(spec["EF"]["F"])}
+    except (KeyError, TypeError, ValueError):
+        return None
+    first = min(dropped)
+    if sorted(dropped) != list(range(first, first + len(dropped))):
+        return None
+
+    def renumbered(number: int) -> int:
+        if number in dropped:
+            raise _Unexpected(number)
+        return number if number < first else number - len(dropped)
+
+    objects: list[Any] = []
+    copies: dict[int, Any] = {}
+    try:
+        for item in pdf.objects:
+            if item.number in dropped:
+                continue
+            if item is pdf.catalog:
+                kept = pydyf.Dictionary(
+                    (key, value) for key, value in item.items() if key not in ("AF", "Names")
+                )
+                if isinstance(names, dict) and len(names) > 1:
+                    rest = [(k, v) for k, v in names.items() if k != "EmbeddedFiles"]
+                    # where the list of attachments was: no other entry came between them
+                    kept = _placed(kept, item, "Names", pydyf.Dictionary(rest))
+                copy = _copied(kept, renumbered, copies)
+            else:
+                copy = _copied(item, renumbered, copies)
+            copy.number = renumbered(item.number)
+            copy.generation, copy.free, copy.offset = item.generation, item.free, 0
+            objects.append(copy)
+        derived = pydyf.PDF.__new__(pydyf.PDF)
+        derived.objects = objects
+        derived.pages = objects[renumbered(pdf.pages.number)]
+        derived.catalog = objects[renumbered(pdf.catalog.number)]
+        derived.info = _copied(pdf.info, renumbered, copies)
+    except _Unexpected:
+        return None
+    derived.current_position = 0
+    derived.xref_position = None
+    return derived, copies
+
+
+class _Unexpected(Exception):
+    """An object of a PDF is not as `_without_attachments` expects."""
+
+
+def _is_filespec(item: dict[str, Any]) -> bool:
+    """Say whether a PDF dictionary describes an embedded file."""
+    return item.get("Type") == "/Filespec"
+
+
+def _number(reference: Any) -> int:
+    """Read the number of the object a reference (b'12 0 R') names."""
+    number, generation, kind = reference.split()
+    if generation != b"0" or kind != b"R":
+        raise ValueError(reference)
+    return int(number)
+
+
+def _placed(kept: Any, catalog: dict[str, Any], name: str, value: Any) -> Any:
+    """Put `name` back into a copy of the catalog where the catalog has it."""
+    items = list(kept.items())
+    position = sum(1 for key in list(catalog)[: list(catalog).index(name)] if key in kept)
+    items.insert(position, (name, value))
+    return pydyf.Dictionary(items)
+
+
+#: A reference to an indirect object, as pydyf writes one.
+_REFERENCE = re.compile(rb"([0-9]+) 0 R")
+
+
+#: A header cell's identifier in the structure tree, as WeasyPrint names it: the number of
+#: its table's element, its row and its column.
+_HEADER_ID = re.compile(r"([0-9]+)-([0-9]+)-([0-9]+)")
+
+
+def _copied(
+    item: Any, renumbered: Callable[[int], int], copies: dict[int, Any], named: bool = False
+) -> Any:
+    """Copy a PDF object, each reference to another object renumbered.
+
+    `copies` notes, by the original's id, the copy of each dictionary. `named`: the item
+    is a header cell's identifier (or a list of them), which names its table's element by
+    its number (`_HEADER_ID`).
+    """
+    kind = type(item)
+    if kind is bytes:
+        found = _REFERENCE.fullmatch(item)
+        return f"{renumbered(int(found[1]))} 0 R".encode() if found else item
+    if kind in (str, int, float, bool) or item is None:
+        return item
+    if kind is pydyf.String:
+        header = _HEADER_ID.fullmatch(item.string) if named else None
+        if header:
+            return pydyf.String(f"{renumbered(int(header[1]))}-{header[2]}-{header[3]}")
+        return pydyf.String(item.string)
+    if kind is pydyf.Dictionary or kind is dict:
+        copy = kind(
+            (key, _copied(value, renumbered, copies, key in ("ID", "Headers")))
+            for key, value in item.items()
+        )
+        copies[id(item)] = copy
+        return copy
+    if kind is pydyf.Array or kind is list or kind is tuple:
+        return kind(_copied(value, renumbered, copies, named) for value in item)
+    if isinstance(item, pydyf.Stream) and kind.data is pydyf.Stream.data:
+        return pydyf.Stream(
+            [_copied(part, renumbered, copies) for part in item.stream],
+            _copied(item.extra, renumbered, copies),
+            item.compress,
+        )
+    if kind is pydyf.Object and item.free == "f":
+        return pydyf.Object()
+    raise _Unexpected(kind)
 
 
 def warm_pdfs(documents: Sequence[Document], style: HouseStyle) -> None:
@@ -798,6 +1043,17 @@ class _WrittenOnce(pydyf.PDF):  # type: ignore[misc]
         """Add an object (pydyf adds its object and cross-reference streams as it writes)."""
         _serialised_once(item)
         super().add_object(item)
+
+
+class _WrittenAndNoted(_WrittenOnce):
+    """A PDF written as `_WrittenOnce`, noting how (for `_Deriving`)."""
+
+    noted: tuple[tuple[Any, ...], dict[str, Any]] | None = None
+
+    def write(self, output: Any, *args: Any, **kwargs: Any) -> None:
+        """Write the PDF as `_WrittenOnce` does, noting the arguments after the output."""
+        self.noted = (args, kwargs)
+        super().write(output, *args, **kwargs)
 
 
 class _KeptData:
