@@ -344,17 +344,19 @@ class _Derived:
 
         Meanwhile each laid-out box names its copies of the objects WeasyPrint made for it
         (its link's annotation, its structure element), as it would have for a PDF of its
-        own: the finisher mends them through the boxes.
+        own: the finisher mends them through the boxes. None if that fails.
         """
         kept = _rebound(self.document, self.copies)
         try:
             finish(self.document, self.objects)
+            output = io.BytesIO()
+            args, kwargs = self.written
+            self.objects.write(output, *args, **kwargs)
+        except Exception:  # not as expected after all: WeasyPrint writes it itself
+            return None
         finally:
             for box, name, value in kept:
                 setattr(box, name, value)
-        output = io.BytesIO()
-        args, kwargs = self.written
-        self.objects.write(output, *args, **kwargs)
         return output.getvalue()
 
 
