@@ -190,9 +190,11 @@ def held(root):
         from letters.render.internals import ffi, parsed_types
         types = parsed_types(ffi)
     compiled = project.environment.cache.keys() if "environment" in vars(project) else []
+    pdf = sys.modules.get("letters.render.pdf")
     return {
         "WeasyPrint imported": "weasyprint" in sys.modules,
         "C types parsed": "PangoRectangle *" in types,
+        "house CSS parsed": bool(pdf and getattr(pdf, "_PARSED", None)),
         "wording compiled": any(name.endswith(".md.j2") for _, name in compiled),
         "Word styles made": made(project.style, ("docx", "en-GB")),
     }
@@ -234,6 +236,7 @@ def test_a_command_s_workers_start_their_first_letter_with_what_every_letter_nee
     ready = {
         "WeasyPrint imported": True,
         "C types parsed": True,
+        "house CSS parsed": True,
         "wording compiled": True,
         "Word styles made": True,
     }
