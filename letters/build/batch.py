@@ -263,10 +263,13 @@ class _Workers(Generic[T]):
     def submit(self, work: Callable[..., T], *args: object) -> dict[Path, Future[T]]:
         """Start `work(path, *args)` on every letter to do, if there are workers for it."""
         if self.jobs > 1:
-            from .workers import worker_pool
+            from .workers import started, worker_pool
 
             self.pool = worker_pool(self.jobs, self.project, self.preload, self.warm)
-            self.pending = {path: self.pool.submit(work, path, *args) for path in self.todo}
+            try:
+                self.pending = {path: self.pool.submit(work, path, *args) for path in self.todo}
+            finally:
+                started()
         return self.pending
 
     def result(self, path: Path, here: Callable[[Path], T]) -> Callable[[], T]:

@@ -509,10 +509,10 @@ def warm_letter(data_path: Path, project: Project, formats: tuple[str, ...]) -> 
 
     What the process made for it that every letter of the project needs (its wording
     templates compiled, the house fonts checked, the Word styles, the page CSS, WeasyPrint
-    imported) stays made: a process that forks build workers does this first (`preload`),
-    so that their first letters cost what their second do. Return whether the letter was
-    rendered: an approved letter builds in its snapshot's project, and is not; one that
-    does not check is not, and says nothing (its build says why).
+    imported) stays made: a process that forks build workers does this first
+    (`batch.build_many`), so that their first letters cost what their second do. Return
+    whether the letter was rendered: an approved letter builds in its snapshot's project,
+    and is not; one that does not check is not, and says nothing (its build says why).
     """
     if load_letter(data_path, project.root).letter.status.state != "draft":
         return False

@@ -19,6 +19,8 @@ from .project import Project
 _LOADED: dict[Path, Project] = {}
 #: Whether this process has left what it holds out of full garbage collections (`settle`).
 _SETTLED = False
+#: Whether it has done so only for the workers it is about to fork (`worker_pool`).
+_FROZEN = False
 
 
 def loaded_project(root: Path) -> Project:
@@ -62,7 +64,10 @@ def worker_pool(
         if warm is not None:
             warm()
         # what the workers start with is left out of their full garbage collections, which
-        # would otherwise walk it, copying each page it touches (`settle` does the rest)
+        # would otherwise walk it, copying each page it touches (`settle` does the rest);
+        # this process takes it back once they are started (`started`)
+        global _FROZEN
+        _FROZEN = True
         gc.freeze()
         context = multiprocessing.get_context("fork")
     else:
@@ -70,6 +75,18 @@ def worker_pool(
         server.set_forkserver_preload([preload])
         context = server
     return ProcessPoolExecutor(jobs, mp_context=context, initializer=_leave_stopping_to_the_caller)
+
+
+def started() -> None:
+    """Say that the workers `worker_pool` gave are started (a first task is submitted).
+
+    A process that forked them left what it held out of its garbage collections for them:
+    it collects it again.
+    """
+    global _FROZEN
+    if _FROZEN:
+        _FROZEN = False
+        gc.unfreeze()
 
 
 def _laid_out() -> bool:
