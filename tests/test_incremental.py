@@ -161,6 +161,90 @@ def test_the_process_that_forks_the_workers_has_no_thread_and_has_not_started_fo
     assert after["fontconfig caches"] >= 1
 
 
+#: Run in a fresh interpreter, as the `letters` command runs a batch: two workers it forks
+#: itself, each noting what it holds as it starts its first letter; then the command's state.
+WARM_WORKERS = """
+import json, os, sys
+from pathlib import Path
+import letters.build.build as build
+from letters.build.batch import build_many
+from letters.build.project import Project
+
+class NotMade(Exception):
+    pass
+
+def made(style, key):
+    def refuse():
+        raise NotMade
+    try:
+        style.made_once(key, refuse)  # what is not made yet stays not made
+    except NotMade:
+        return False
+    return True
+
+def held(root):
+    from letters.build.workers import loaded_project
+    project = loaded_project(root)
+    types = {}
+    if "weasyprint" in sys.modules:
+        from letters.render.internals import ffi, parsed_types
+        types = parsed_types(ffi)
+    compiled = project.environment.cache.keys() if "environment" in vars(project) else []
+    pdf = sys.modules.get("letters.render.pdf")
+    return {
+        "WeasyPrint imported": "weasyprint" in sys.modules,
+        "C types parsed": "PangoRectangle *" in types,
+        "house CSS parsed": bool(pdf and getattr(pdf, "_PARSED", None)),
+        "wording compiled": any(name.endswith(".md.j2") for _, name in compiled),
+        "Word styles made": made(project.style, ("docx", "en-GB")),
+    }
+
+real = build.build_in_worker
+def noting(data_path, out, formats, root, strict):
+    note = Path(out) / f"started-{os.getpid()}.json"
+    if not note.exists():
+        note.write_text(json.dumps(held(root)))
+    return real(data_path, out, formats, root, strict)
+build.build_in_worker = noting
+
+root = Path(sys.argv[1])
+out = root / "out"
+out.mkdir()
+batch = build_many([root / p for p in sys.argv[2:]], out, ("docx", "pdf"), 2, project=Project(root))
+assert [o.state for o in batch.outcomes] == ["done"] * len(sys.argv[2:]), batch.outcomes
+maps = Path("/proc/self/maps").read_text().splitlines()
+threads = Path("/proc/self/status").read_text().split("Threads:")[1].split()[0]
+print(json.dumps({
+    "workers": [json.loads(p.read_text()) for p in sorted(out.glob("started-*.json"))],
+    "command": {"threads": int(threads), "fontconfig caches": sum(".cache-" in m for m in maps)},
+}))
+"""
+
+
+def test_a_command_s_workers_start_their_first_letter_with_what_every_letter_needs_made(
+    scratch: Path,
+) -> None:
+    letters = [LETTER, "data/examples/durham-2023-peel.yaml", "data/examples/mopac-2025-peel.yaml"]
+    done = run(
+        [sys.executable, "-c", WARM_WORKERS, str(scratch), *letters],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=scratch,
+    )
+    found = json.loads(done.stdout)
+    ready = {
+        "WeasyPrint imported": True,
+        "C types parsed": True,
+        "house CSS parsed": True,
+        "wording compiled": True,
+        "Word styles made": True,
+    }
+    assert found["workers"] == [ready, ready]
+    # what the command made before forking them started no thread, and no fontconfig
+    assert found["command"] == {"threads": 1, "fontconfig caches": 0}
+
+
 def test_a_command_s_own_workers_write_the_same_bytes_and_leave_no_font_folder_behind(
     scratch: Path,
 ) -> None:

@@ -46,7 +46,15 @@ MAKE: dict[tuple[str, str], Callable[[], Any]] = {
     ("weasyprint.document", "Page"): _weasyprint_page,
     ("weasyprint.text.fonts", "FontConfiguration"): _font_configuration,
     ("cffi.api", "FFI"): lambda: internals.ffi,
+    ("weasyprint.pdf.stream", "Stream"): lambda: _stream(),
 }
+
+
+def _stream() -> Any:
+    import_weasyprint()
+    from weasyprint.pdf.stream import Stream
+
+    return Stream({}, (0, 0, 1, 1), {"ExtGState": {}}, {}, None, {}, None)
 
 
 def _import(module: str) -> Any:

@@ -26,6 +26,9 @@ if TYPE_CHECKING:  # worker processes are started (`workers`) only for several l
     from .incremental import BuildRecord
 
 T = TypeVar("T")
+#: How many of a batch's letters are tried, before its workers are forked, for the first
+#: that checks and is a draft, to render but for laying out its PDFs (`build.warm_letter`).
+_WARMING_TRIES = 3
 #: What became of a letter: its work done, skipped as up to date, held (approved, then
 #: changed) or failed (its error, or its checks').
 State = Literal["done", "up to date", "held", "failed"]
@@ -176,7 +179,18 @@ def build_many(
 
     from .build import build_in_worker
 
-    workers: _Workers[Built] = _Workers(jobs, todo, project, "letters.build.preload")
+    def warm() -> None:
+        """Make what each worker's first letter would make first, before they are forked."""
+        from .build import warm_letter
+
+        for path in todo[:_WARMING_TRIES]:
+            try:
+                if warm_letter(path, project, formats):
+                    return
+            except Exception:  # the letter's fault or letters': its own build says which
+                continue
+
+    workers: _Workers[Built] = _Workers(jobs, todo, project, "letters.build.preload", warm)
     with workers:
         pending = workers.submit(build_in_worker, out, formats, project.root, strict)
         try:
@@ -228,8 +242,15 @@ class _Workers(Generic[T]):
     No processes are started for one letter, or for `jobs` of 1: the work is done here.
     """
 
-    def __init__(self, jobs: int, todo: list[Path], project: Project, preload: str):
-        self.todo, self.project, self.preload = todo, project, preload
+    def __init__(
+        self,
+        jobs: int,
+        todo: list[Path],
+        project: Project,
+        preload: str,
+        warm: Callable[[], object] | None = None,
+    ):
+        self.todo, self.project, self.preload, self.warm = todo, project, preload, warm
         self.jobs = min(jobs, len(todo))
         self.pool: ProcessPoolExecutor | None = None
         self.pending: dict[Path, Future[T]] = {}
@@ -243,10 +264,13 @@ class _Workers(Generic[T]):
     def submit(self, work: Callable[..., T], *args: object) -> dict[Path, Future[T]]:
         """Start `work(path, *args)` on every letter to do, if there are workers for it."""
         if self.jobs > 1:
-            from .workers import worker_pool
+            from .workers import started, worker_pool
 
-            self.pool = worker_pool(self.jobs, self.project, self.preload)
-            self.pending = {path: self.pool.submit(work, path, *args) for path in self.todo}
+            self.pool = worker_pool(self.jobs, self.project, self.preload, self.warm)
+            try:
+                self.pending = {path: self.pool.submit(work, path, *args) for path in self.todo}
+            finally:
+                started()
         return self.pending
 
     def result(self, path: Path, here: Callable[[Path], T]) -> Callable[[], T]:

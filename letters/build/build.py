@@ -409,12 +409,13 @@ def _stops_held() -> Iterator[None]:
 
 
 def render_letter(
-    prepared: Prepared, project: Project, formats: tuple[str, ...]
+    prepared: Prepared, project: Project, formats: tuple[str, ...], *, lay_out: bool = True
 ) -> tuple[dict[tuple[str, str], bytes], tuple[str, ...]]:
     """Render a checked letter's files in memory: each copy's that `formats` names.
 
     Return (format, language) -> bytes, language '' for a file holding every language (or
-    the only one), and the renderer's warnings.
+    the only one), and the renderer's warnings. Without `lay_out`, its PDFs are not laid out
+    (`warm_letter`): only what laying them out would first make is made.
     """
     from ..render.fonts import missing_characters
 
@@ -454,7 +455,11 @@ def render_letter(
     # one warning for the letter, whichever copy or language shows each character
     render_warnings = _unprintable(tuple(sorted(missing, key=_code_point)))
     named = {character.split()[0] for character in missing}  # U+0627
-    if pdfs:
+    if pdfs and not lay_out:
+        from ..render.pdf import warm_pdfs
+
+        warm_pdfs(list(pdfs.values()), project.style)
+    elif pdfs:
         from ..render.pdf import render_pdfs
 
         # in order of language, so that the two copies of one language, laid out alike, are
@@ -496,6 +501,29 @@ def _unprintable(missing: tuple[str, ...]) -> tuple[str, ...]:
         f"no house font (templates/fonts) has {shown}; the PDF would show a blank box for "
         "each: add a font that has them to the house style, or write the text another way",
     )
+
+
+def warm_letter(data_path: Path, project: Project, formats: tuple[str, ...]) -> bool:
+    """Render a draft letter in memory, but for laying out its PDFs, and keep nothing of it.
+
+    What the process made for it that every letter of the project needs (its wording
+    templates compiled, the house fonts checked, the Word styles, the page CSS, WeasyPrint
+    imported) stays made: a process that forks build workers does this first
+    (`batch.build_many`), so that their first letters cost what their second do. Return
+    whether the letter was rendered: an approved letter builds in its snapshot's project,
+    and is not; one that does not check is not, and says nothing (its build says why).
+    """
+    if load_letter(data_path, project.root).letter.status.state != "draft":
+        return False
+    from .snapshot import frozen
+
+    if frozen(data_path, project.root) is not None:  # as `make_letter` asks, first
+        return False
+    prepared = prepare(data_path, project)
+    if prepared.failures(False):
+        return False
+    render_letter(prepared, project, formats, lay_out=False)
+    return True
 
 
 def _checked(data_path: Path, project: Project, strict: bool) -> Prepared:

@@ -8,7 +8,8 @@ Importing WeasyPrint opens Pango, fontconfig and HarfBuzz and parses their C dec
 fontconfig and Pango's font map are first used in a worker, after the fork, by
 `render.pdf.render_pdfs`. So the forkserver that imports this module stays a single-threaded
 process that has never rendered anything, and every worker forked from it starts with the
-renderers loaded instead of importing them again.
+renderers loaded (and the C types WeasyPrint asks for as it lays out parsed) instead of
+importing them again.
 """
 
 from ..render import docx, html, pdf  # noqa: F401
@@ -16,3 +17,4 @@ from ..render.engine import import_weasyprint
 from . import build  # noqa: F401
 
 import_weasyprint()
+pdf.warm_c_types()

@@ -7,6 +7,7 @@ import multiprocessing
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 from pathlib import Path
@@ -18,6 +19,8 @@ from .project import Project
 _LOADED: dict[Path, Project] = {}
 #: Whether this process has left what it holds out of full garbage collections (`settle`).
 _SETTLED = False
+#: Whether it has done so only for the workers it is about to fork (`worker_pool`).
+_FROZEN = False
 
 
 def loaded_project(root: Path) -> Project:
@@ -41,26 +44,59 @@ def settle() -> None:
         gc.freeze()
 
 
-def worker_pool(jobs: int, project: Project, preload: str) -> ProcessPoolExecutor:
+def worker_pool(
+    jobs: int, project: Project, preload: str, warm: Callable[[], object] | None = None
+) -> ProcessPoolExecutor:
     """Start `jobs` worker processes that start with `project` loaded.
 
-    A process that has loaded no renderer and started no thread (the `letters` command,
-    which renders nothing itself when it has workers) forks them: they start with the
-    project and all the command had imported, and import the renderers themselves, after
-    the fork. Any other process (a program that has rendered, or runs threads) gets its
-    workers from multiprocessing's forkserver, a fresh process that imports the module
-    `preload` once: forking a process whose Pango, fontconfig or threads are in use is
-    unsafe.
+    A process that has laid out no page and started no thread (the `letters` command, which
+    renders nothing itself when it has workers) forks them: they start with the project and
+    all the command had imported, and with what `warm` made first (it may import the
+    renderers and make what every letter needs, short of laying out a page: see
+    `batch.build_many`). Any other process (a program that has rendered, or runs threads)
+    gets its workers from multiprocessing's forkserver, a fresh process that imports the
+    module `preload` once: forking a process whose Pango, fontconfig or threads are in use
+    is unsafe.
     """
     _LOADED[project.root] = project
     context: BaseContext
-    if "weasyprint" not in sys.modules and threading.active_count() == 1:
+    if not _laid_out() and threading.active_count() == 1:
+        if warm is not None:
+            warm()
+        # what the workers start with is left out of their full garbage collections, which
+        # would otherwise walk it, copying each page it touches (`settle` does the rest);
+        # this process takes it back once they are started (`started`)
+        global _FROZEN
+        _FROZEN = True
+        gc.freeze()
         context = multiprocessing.get_context("fork")
     else:
         server = multiprocessing.get_context("forkserver")
         server.set_forkserver_preload([preload])
         context = server
     return ProcessPoolExecutor(jobs, mp_context=context, initializer=_leave_stopping_to_the_caller)
+
+
+def started() -> None:
+    """Say that the workers `worker_pool` gave are started (a first task is submitted).
+
+    A process that forked them left what it held out of its garbage collections for them:
+    it collects it again.
+    """
+    global _FROZEN
+    if _FROZEN:
+        _FROZEN = False
+        gc.unfreeze()
+
+
+def _laid_out() -> bool:
+    """Say whether this process has laid out a page: made a font configuration, that is.
+
+    Importing WeasyPrint (as `warm` may) starts neither fontconfig nor Pango's font map;
+    the first font configuration does, before any page is laid out (`render.pdf`).
+    """
+    pdf = sys.modules.get("letters.render.pdf")
+    return pdf is not None and pdf.laid_out()
 
 
 def _leave_stopping_to_the_caller() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+from collections import OrderedDict
 from typing import cast
 
 import docx
@@ -65,7 +66,7 @@ TABLE_TEXT, TABLE_HEADING = "Table Text", "Table Heading"
 def render_docx(document: Document, style: HouseStyle) -> bytes:
     """Lay out the letter as a Word document: A4, named styles, page-number fields."""
     language = region_tag(document.language)
-    base = style.made_once(("docx", language), lambda: _kept_base(style, language))
+    base = style.made_once(("docx", language), lambda: _base(style, language))
     doc = docx.Document(io.BytesIO(base))
     _letterhead(doc, document, style)
     # a draft goes round for review: its paragraphs are bookmarked to find their way back
@@ -94,6 +95,25 @@ def _kept_base(style: HouseStyle, language: str) -> bytes:
     made_by = kept.versions(docx, etree, here, docx_furniture, internals, compose_style)
     name = kept.entry_name("docx", made_by, [style.model_dump_json(), language])
     return kept.kept_or_made(style.root, name, lambda: _styled_base(style, language), bytes, bytes)
+
+
+#: The empty documents letters start from (`_styled_base`), by the house style's values and
+#: the language: the same for every project whose house style says the same (an approved
+#: letter builds in a project of its own, its snapshot's). The oldest goes first.
+_BASES: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+BASES_KEPT = 8
+
+
+def _base(style: HouseStyle, language: str) -> bytes:
+    """Return the empty document a letter in `language` starts from, made once."""
+    key = (style.model_dump_json(), language)
+    if key in _BASES:
+        _BASES.move_to_end(key)
+    else:
+        _BASES[key] = _kept_base(style, language)
+        while len(_BASES) > BASES_KEPT:
+            _BASES.popitem(last=False)
+    return _BASES[key]
 
 
 def _styled_base(style: HouseStyle, language: str) -> bytes:

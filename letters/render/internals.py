@@ -27,6 +27,9 @@ WeasyPrint (imported only after `engine.import_weasyprint`):
 - `boxes` (weasyprint.formatting_structure.boxes): the laid-out box tree (MarginBox, TextBox,
   ReplacedBox, TableCellBox and their `children`, `element`, `element_tag`, `at_keyword`,
   `link_annotation`, `mark`), to tag page furniture as artifacts and mend the structure tree.
+- `SVG` (weasyprint.svg): the class that draws an SVG image onto a PDF stream; its method
+  `draw` is wrapped by render.pdf to draw an image of shapes once and write its operators
+  again (`_SvgDrawings`).
 - `FontConfiguration` (weasyprint.text.fonts), `URLFetcher` and `URLFetcherResponse`
   (weasyprint.urls): documented in WeasyPrint's API reference, but reached by module paths
   the top-level package does not give, which WeasyPrint has moved before.
@@ -40,7 +43,10 @@ Private attributes, read or set through the functions below:
   each, to set a style by id (the setter searches every style), to append raw elements, to
   name a picture for assistive technology, and to add table borders and margins.
 - WeasyPrint: `Page._page_box`, the page's laid-out boxes; `FontConfiguration._folder`, the
-  folder of fonts a configuration copies, removed when a process ends without its finaliser.
+  folder of fonts a configuration copies, removed when a process ends without its finaliser;
+  a PDF stream's (`weasyprint.pdf.stream.Stream`) `_resources`, `_fonts`, `_images`, `_tags`,
+  `_ctm_stack` and the state of what it drew last (`_current_color`, `_current_alpha`,
+  `_current_font` and the like), to see what drawing an SVG image did and do it again.
 - cffi (WeasyPrint's `ffi`): `FFI._parsed_types`, its cache of parsed C types, and
   `FFI._backend.new_array_type`, to make an array type without parsing its name.
 
@@ -71,6 +77,7 @@ if TYPE_CHECKING:
     from docx.text.run import Run
     from pydyf import _to_bytes
     from weasyprint.formatting_structure import boxes as boxes
+    from weasyprint.svg import SVG as SVG
     from weasyprint.text.ffi import ffi as ffi
     from weasyprint.text.fonts import FontConfiguration as FontConfiguration
     from weasyprint.urls import URLFetcher as URLFetcher
@@ -94,6 +101,7 @@ NAMES: dict[str, tuple[str, str]] = {
     "FontConfiguration": ("weasyprint.text.fonts", "FontConfiguration"),
     "URLFetcher": ("weasyprint.urls", "URLFetcher"),
     "URLFetcherResponse": ("weasyprint.urls", "URLFetcherResponse"),
+    "SVG": ("weasyprint.svg", "SVG"),
     "to_bytes": ("pydyf", "_to_bytes"),
 }
 
@@ -110,6 +118,20 @@ ATTRIBUTES: tuple[tuple[str, str, str], ...] = (
     ("docx.table", "_Row", "_tr"),
     ("weasyprint.document", "Page", "_page_box"),
     ("weasyprint.text.fonts", "FontConfiguration", "_folder"),
+    ("weasyprint.svg", "SVG", "draw"),
+    ("weasyprint.pdf.stream", "Stream", "_resources"),
+    ("weasyprint.pdf.stream", "Stream", "_fonts"),
+    ("weasyprint.pdf.stream", "Stream", "_images"),
+    ("weasyprint.pdf.stream", "Stream", "_tags"),
+    ("weasyprint.pdf.stream", "Stream", "_ctm_stack"),
+    ("weasyprint.pdf.stream", "Stream", "_current_color"),
+    ("weasyprint.pdf.stream", "Stream", "_current_color_stroke"),
+    ("weasyprint.pdf.stream", "Stream", "_current_alpha"),
+    ("weasyprint.pdf.stream", "Stream", "_current_alpha_stroke"),
+    ("weasyprint.pdf.stream", "Stream", "_current_font"),
+    ("weasyprint.pdf.stream", "Stream", "_current_font_size"),
+    ("weasyprint.pdf.stream", "Stream", "_old_font"),
+    ("weasyprint.pdf.stream", "Stream", "_old_font_size"),
     ("cffi.api", "FFI", "_parsed_types"),
     ("cffi.api", "FFI", "_backend"),
 )
@@ -169,6 +191,21 @@ def font_folder(config: Any) -> Any:
 def forget_font_folder(config: Any) -> None:
     """Tell a font configuration its folder is gone, so its finaliser leaves it alone."""
     config._folder = None
+
+
+def stream_resources(stream: Any) -> Any:
+    """Give the resources a WeasyPrint stream names what it draws in (`Stream._resources`)."""
+    return stream._resources
+
+
+def stream_ctm(stream: Any) -> Any:
+    """Give a WeasyPrint stream's stack of transformation matrices (`Stream._ctm_stack`)."""
+    return stream._ctm_stack
+
+
+def stream_shared(stream: Any) -> tuple[Any, Any, Any]:
+    """Give what a WeasyPrint stream shares with its PDF: fonts, images, tags (or None)."""
+    return stream._fonts, stream._images, stream._tags
 
 
 def parsed_types(ffi: Any) -> Any:
