@@ -188,7 +188,8 @@ class Preview:
             stderr=self.log,
         )
         self.port = self._port()
-        self.events: queue.Queue[tuple[float, dict[str, object]] | None] = queue.Queue()
+        #: Each event: when it arrived, the preview's CPU time by then, what it said.
+        self.events: queue.Queue[tuple[float, float, dict[str, object]] | None] = queue.Queue()
         self.version = 0
         self.listener = threading.Thread(target=self._listen, daemon=True)
         self.listener.start()
@@ -218,7 +219,8 @@ class Preview:
                     data.append(line[5:].removeprefix(b" "))
                 elif not line and data:
                     arrived = time.perf_counter()
-                    self.events.put((arrived, json.loads(b"\n".join(data))))
+                    cpu = self.cpu()
+                    self.events.put((arrived, cpu, json.loads(b"\n".join(data))))
                     data = []
         except (OSError, http.client.HTTPException, ValueError):
             pass
@@ -226,7 +228,16 @@ class Preview:
             connection.close()
             self.events.put(None)
 
-    def _next(self, after: int, patience: float = PREVIEW_PATIENCE) -> tuple[float, dict]:  # type: ignore[type-arg]
+    def cpu(self) -> float:
+        """Return the preview's CPU time so far: its threads' and its reaped children's."""
+        try:
+            fields = Path(f"/proc/{self.server.pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return 0.0
+        # utime, stime, cutime, cstime: the 14th to 17th fields, counting the pid as the first
+        return sum(int(n) for n in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+    def _next(self, after: int, patience: float = PREVIEW_PATIENCE) -> tuple[float, float, dict]:  # type: ignore[type-arg]
         """Wait for the first event of a version after `after`."""
         deadline = time.monotonic() + patience
         while True:
@@ -236,13 +247,13 @@ class Preview:
                 raise SystemExit(f"{self.side.label}: the preview told nothing new") from None
             if event is None:
                 raise SystemExit(f"{self.side.label}: the preview's event stream ended")
-            version = event[1].get("version")
+            version = event[2].get("version")
             if isinstance(version, int) and version > after:
                 self.version = version
                 return event
 
-    def _shown(self, event: tuple[float, dict]) -> dict:  # type: ignore[type-arg]
-        state = event[1]
+    def _shown(self, event: tuple[float, float, dict]) -> dict:  # type: ignore[type-arg]
+        state = event[2]
         if state.get("error"):
             raise SystemExit(f"{self.side.label}: the preview shows a mistake: {state['error']}")
         return state
@@ -261,9 +272,10 @@ class Preview:
         finally:
             connection.close()
 
-    def edit(self, count: int) -> tuple[float, float]:
+    def edit(self, count: int) -> tuple[float, float, float]:
         """Save an edit to a finding's text; return the time until told, and until the images.
 
+        And the preview's CPU time from the save until it told.
         The file is replaced whole, as editors save. The edit is then checked to show in the
         letter's HTML (untimed).
         """
@@ -273,8 +285,9 @@ class Preview:
         new.write_text(self.text.replace(self.words, words, 1), encoding="utf-8")
         os.replace(new, self.letter)
         saved = time.perf_counter()
-        arrived, state = self._next(self.version)
-        self._shown((arrived, state))
+        cpu = self.cpu()
+        arrived, cpu_then, state = event = self._next(self.version)
+        self._shown(event)
         pages = state.get("pages")
         for page in range(1, (pages if isinstance(pages, int) else 0) + 1):
             self._get(f"/page/{page}.png?v={self.version}")
@@ -284,7 +297,7 @@ class Preview:
             if time.monotonic() > deadline:
                 raise SystemExit(f"{self.side.label}: the preview never showed the edit")
             time.sleep(0.05)
-        return arrived - saved, fetched - saved
+        return arrived - saved, fetched - saved, cpu_then - cpu
 
     def _settle(self) -> None:
         """Wait until the preview has told nothing for SETTLE seconds."""
@@ -295,7 +308,7 @@ class Preview:
                 return
             if event is None:
                 raise SystemExit(f"{self.side.label}: the preview's event stream ended")
-            version = event[1].get("version")
+            version = event[2].get("version")
             if isinstance(version, int):
                 self.version = max(self.version, version)
 
@@ -325,8 +338,8 @@ def preview(sides: list[Side], runs: int, work: Path) -> None:
         for side in sides:
             running[side.label] = Preview(side, work / f"preview-{len(running)}.log")
         for count, side in enumerate(in_turns(sides, runs)):
-            event, fetched = running[side.label].edit(count)
-            told.add(side, event)
+            event, fetched, cpu = running[side.label].edit(count)
+            told.add(side, event, cpu)
             images.add(side, fetched)
     finally:
         for client in running.values():

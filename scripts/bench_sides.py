@@ -9,6 +9,7 @@ side's tree first, which `Side.resolves` checks before anything is measured.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import subprocess
@@ -27,6 +28,8 @@ LETTER = Path("data") / "lancashire-2020-peel.yaml"
 #: The command this virtual environment installs; PYTHONPATH decides whose code it runs.
 LETTERS = str(Path(sys.executable).parent / "letters")
 CACHE = ".letters-cache"
+#: prctl's option that makes a process adopt its orphaned descendants (linux/prctl.h).
+PR_SET_CHILD_SUBREAPER = 36
 #: A phrase of the default letter's first area for improvement, made distinct per copy.
 PHRASE = "problem-solving activity."
 
@@ -48,7 +51,7 @@ class Ran:
     peak_mb: float
     #: The largest peak among the command's descendants (its workers), 0 if none was seen.
     worker_mb: float
-    #: The command's own peak, as last read (a peak reached in its last 20 ms is missed).
+    #: The command's own peak.
     own_mb: float
     stdout: str = ""
     stderr: str = ""
@@ -82,6 +85,39 @@ def _high_water(pid: int) -> int:
     return 0
 
 
+def _adopt_orphans() -> None:
+    """Make this process adopt its descendants whose parent ends (Linux: a subreaper)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def _reap_left(seen: set[int], patience: float = 30.0) -> float:
+    """Wait for the descendants left running, now this process's children; sum their CPU.
+
+    A process seen that is not a child of this one was reaped by its own parent, whose CPU
+    time counts it already.
+    """
+    cpu = 0.0
+    left = set(seen)
+    deadline = time.monotonic() + patience
+    while left and time.monotonic() < deadline:
+        for pid in sorted(left):
+            try:
+                found, _, usage = os.wait4(pid, os.WNOHANG)
+            except ChildProcessError:
+                left.discard(pid)
+                continue
+            if found:
+                cpu += usage.ru_utime + usage.ru_stime
+                left.discard(pid)
+        if left:
+            time.sleep(0.01)
+    if left:
+        raise SystemExit(f"processes {sorted(left)} the command left did not end")
+    return cpu
+
+
 def run(
     command: Sequence[str],
     cwd: Path,
@@ -90,10 +126,15 @@ def run(
 ) -> Ran:
     """Run `command` in `cwd` and time it; fail, with what it said, on an exit status not `ok`.
 
-    The wall time ends as the command is reaped. Its peak is what the kernel counted for it
-    and the descendants it reaped (the largest single process); each descendant's own peak
-    is read from /proc every 20 ms while it runs, to tell the workers' peak apart.
+    The wall time ends as the command is reaped. The CPU time is what the kernel counted for
+    it and every descendant: those it reaped, and those it left running (a forkserver and
+    the workers it started), which this process, a subreaper, adopts and reaps after it.
+    Each process's peak (VmHWM, a high-water mark) is read from /proc every 20 ms while it
+    runs: only what it grows in its last 20 ms is missed. (The kernel's own count, ru_maxrss,
+    is no use here: it keeps the size of the process that forked the command, this one, from
+    before the command's exec.)
     """
+    _adopt_orphans()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err)
@@ -112,6 +153,7 @@ def run(
         process.returncode = os.waitstatus_to_exitcode(status)
         done.set()
         sampler.join()
+        cpu = usage.ru_utime + usage.ru_stime + _reap_left(set(peaks) - {process.pid})
         out.seek(0)
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
@@ -123,8 +165,8 @@ def run(
         )
     return Ran(
         seconds=seconds,
-        cpu=usage.ru_utime + usage.ru_stime,
-        peak_mb=usage.ru_maxrss / 1024,
+        cpu=cpu,
+        peak_mb=max(peaks.values(), default=0) / 1024,
         worker_mb=max((kb for pid, kb in peaks.items() if pid != process.pid), default=0) / 1024,
         own_mb=peaks.get(process.pid, 0) / 1024,
         stdout=stdout,

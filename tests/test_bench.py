@@ -162,8 +162,9 @@ def test_the_preview_client_times_an_edit_the_page_is_told_of(tmp_path: Path) ->
     preview = against.Preview(side, tmp_path / "preview.log")
     try:
         # the edit is checked to show in the letter's HTML before it returns
-        told, fetched = preview.edit(3)
+        told, fetched, cpu = preview.edit(3)
         assert 0 < told <= fetched
+        assert cpu > 0
         assert "(edit 3)." in preview.letter.read_text(encoding="utf-8")
     finally:
         preview.close()
