@@ -191,9 +191,11 @@ class Preview:
         #: Each event: when it arrived, the preview's CPU time by then, what it said.
         self.events: queue.Queue[tuple[float, float, dict[str, object]] | None] = queue.Queue()
         self.version = 0
+        #: The page images' tokens the page was last told, where the preview gives them.
+        self.images: list[object] = []
         self.listener = threading.Thread(target=self._listen, daemon=True)
         self.listener.start()
-        self._shown(self._next(0))  # the first build
+        self._asked(self._shown(self._next(0)))  # the first build
 
     def _port(self) -> int:
         """Read the port from the preview's first line ('previewing ... at http://...')."""
@@ -288,9 +290,8 @@ class Preview:
         cpu = self.cpu()
         arrived, cpu_then, state = event = self._next(self.version)
         self._shown(event)
-        pages = state.get("pages")
-        for page in range(1, (pages if isinstance(pages, int) else 0) + 1):
-            self._get(f"/page/{page}.png?v={self.version}")
+        for page in self._asked(state):
+            self._get(page)
         fetched = time.perf_counter()
         deadline = time.monotonic() + PREVIEW_PATIENCE
         while words.encode() not in self._get(f"/letter.html?v={self.version}"):
@@ -298,6 +299,24 @@ class Preview:
                 raise SystemExit(f"{self.side.label}: the preview never showed the edit")
             time.sleep(0.05)
         return arrived - saved, fetched - saved, cpu_then - cpu
+
+    def _asked(self, state: dict) -> list[str]:  # type: ignore[type-arg]
+        """List the page images the preview's page asks for, told of this state.
+
+        A page given each image's token asks again only for those whose token changed; one
+        given only their number asks for every page again.
+        """
+        images = state.get("images")
+        if isinstance(images, list):
+            before, self.images = self.images, images
+            return [
+                f"/page/{n}.png?v={token}"
+                for n, token in enumerate(images, 1)
+                if n > len(before) or before[n - 1] != token
+            ]
+        pages = state.get("pages")
+        count = pages if isinstance(pages, int) else 0
+        return [f"/page/{n}.png?v={state.get('version')}" for n in range(1, count + 1)]
 
     def _settle(self) -> None:
         """Wait until the preview has told nothing for SETTLE seconds."""
@@ -309,8 +328,9 @@ class Preview:
             if event is None:
                 raise SystemExit(f"{self.side.label}: the preview's event stream ended")
             version = event[2].get("version")
-            if isinstance(version, int):
-                self.version = max(self.version, version)
+            if isinstance(version, int) and version > self.version:
+                self.version = version
+                self._asked(event[2])  # the page has its images from the event
 
     def close(self) -> None:
         """Stop the preview."""
@@ -331,7 +351,7 @@ class Preview:
 def preview(sides: list[Side], runs: int, work: Path) -> None:
     """Both sides' previews running, edits saved to each in turns."""
     told = Figure("preview: saved edit -> event on /events (ms)", "ms", "< 0.4 s")
-    images = Figure("  -> and its page images fetched (ms)", "ms")
+    images = Figure("  -> and the changed page images fetched (ms)", "ms")
     head(sides, f"the live preview (median of {runs} edits each)")
     running: dict[str, Preview] = {}
     try:

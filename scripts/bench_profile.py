@@ -21,6 +21,7 @@ import json
 import pstats
 import statistics
 import sys
+import sysconfig
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from bench_sides import LETTERS, Side, base_side, cores, run, this_side
 from bench_stages import IMPORT, STAGES
 
 SCRIPTS = Path(__file__).resolve().parent
+STDLIB_FOLDER = Path(sysconfig.get_paths()["stdlib"])
 STAGES_SCRIPT = str(SCRIPTS / "bench_stages.py")
 #: Rows of the import table: the packages of most time (at least 1 ms), the rest summed.
 SHOWN_PACKAGES = 14
@@ -45,7 +47,6 @@ MACHINERY = (
     "builtins.exec>",
     "builtins.__import__>",
     "<built-in method _imp.",
-    "(<module>)",
     "builtins.__build_class__>",
 )
 #: A function one of whose callees takes this share of its time only passes it on.
@@ -118,7 +119,7 @@ def _cprofile(side: Side, args: list[str], out: Path, count: int = 15) -> list[s
     rows = []
     for function, (_, calls, own, cumulative, _) in stats.items():
         name = _function_name(side, *function)
-        if any(part in name for part in MACHINERY):
+        if function[2] == "<module>" or any(part in name for part in MACHINERY):
             continue
         if largest_call.get(function, 0.0) >= PASSING * cumulative:
             continue
@@ -140,7 +141,7 @@ def _function_name(side: Side, file: str, line: int, func: str) -> str:
         module = ".".join(("letters", *path.relative_to(tree).with_suffix("").parts))
         return f"{module.removesuffix('.__init__')}:{func} (line {line})"
     for parent in path.parents:
-        if parent.name == "site-packages":
+        if parent.name == "site-packages" or parent == STDLIB_FOLDER:
             return f"{path.relative_to(parent)}:{line}({func})"
     return f"{file}:{line}({func})"
 
