@@ -28,6 +28,9 @@ LETTER = Path("data") / "lancashire-2020-peel.yaml"
 #: The command this virtual environment installs; PYTHONPATH decides whose code it runs.
 LETTERS = str(Path(sys.executable).parent / "letters")
 CACHE = ".letters-cache"
+#: How often each process's peak memory is read, in seconds: what a process grows in its
+#: last SAMPLE seconds is missed; more often costs the measured command a share of a core.
+SAMPLE = 0.05
 #: prctl's option that makes a process adopt its orphaned descendants (linux/prctl.h).
 PR_SET_CHILD_SUBREAPER = 36
 #: A phrase of the default letter's first area for improvement, made distinct per copy.
@@ -129,10 +132,10 @@ def run(
     The wall time ends as the command is reaped. The CPU time is what the kernel counted for
     it and every descendant: those it reaped, and those it left running (a forkserver and
     the workers it started), which this process, a subreaper, adopts and reaps after it.
-    Each process's peak (VmHWM, a high-water mark) is read from /proc every 20 ms while it
-    runs: only what it grows in its last 20 ms is missed. (The kernel's own count, ru_maxrss,
-    is no use here: it keeps the size of the process that forked the command, this one, from
-    before the command's exec.)
+    Each process's peak (VmHWM, a high-water mark) is read from /proc every SAMPLE seconds
+    while it runs: only what it grows in its last SAMPLE is missed. (The kernel's own count,
+    ru_maxrss, is no use here: it keeps the size of the process that forked the command,
+    this one, from before the command's exec.)
     """
     _adopt_orphans()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -142,7 +145,7 @@ def run(
         done = threading.Event()
 
         def sample() -> None:
-            while not done.wait(0.02):
+            while not done.wait(SAMPLE):
                 for pid in _tree(process.pid):
                     peaks[pid] = max(peaks.get(pid, 0), _high_water(pid))
 
