@@ -283,7 +283,7 @@ def cold_letter(letters_cmd: str, project: Path, work: Path, runs: int) -> None:
 
     side = Side("now", ROOT, project)
     build = ["build", str(path), "--format", "docx,pdf,html,public-pdf", *force]
-    stages = profile(side, build, runs, cold=False, top=False, work=work, imports=False).stages
+    stages = profile(side, build, runs, cold=True, top=False, work=work, imports=False).stages
     print("  where one cold letter's time goes (every format, median; scripts/bench.py --profile):")
     for name in [IMPORT, *STAGES, OTHER, START]:
         if any(stages[name]):
