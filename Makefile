@@ -7,7 +7,7 @@ OUT    ?= build
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help letter letters examples check preview diff due findings archive verify test test-fast lint format schema bench clean lock system-deps
+.PHONY: help letter letters examples check preview diff due findings archive verify test test-fast lint format schema bench bench-quick clean lock system-deps
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -86,8 +86,14 @@ archive: system-deps $(VENV)/.installed ## File the approved and sent letters in
 verify: $(VENV)/.installed ## Re-hash the archive and its manifest's chain
 	$(BIN)/letters archive --verify
 
-bench: system-deps $(VENV)/.installed ## Measure build times (scripts/bench.py)
-	$(BIN)/python scripts/bench.py
+#: The commit before issue 30's work: `make bench` measures it beside this tree, in turns.
+BENCH_BASE ?= aa6a9b4ef7ed9a82593f324eae79927daf311d11
+
+bench: system-deps $(VENV)/.installed ## Time issue 30's figures here and at BENCH_BASE, in turns (~5 min; scripts/bench.py --base)
+	$(BIN)/python scripts/bench.py --base $(BENCH_BASE)
+
+bench-quick: system-deps $(VENV)/.installed ## The same without the 40-letter batches (~2 min)
+	$(BIN)/python scripts/bench.py --base $(BENCH_BASE) --quick
 
 lock: ## Re-pin every dependency in requirements.lock from a fresh environment
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

@@ -1,14 +1,24 @@
 """Measure how long letters take to build, against the renderers' own floor and LibreOffice.
 
-Run with `make bench` (or .venv/bin/python scripts/bench.py [--runs N] [--sizes 1,10,40]
-[--findings 10,100,500] [--preview]). It prints, on this machine's cores:
+    make bench         issue 30's figures here and at the commit before that work, in turns
+                       (scripts/bench.py --base COMMIT [--runs N] [--rounds N] [--quick]:
+                       bench_against.py); make bench-quick leaves out the 40-letter batches
+    scripts/bench.py --profile [--base COMMIT] [--warm]
+                       where one cold letter's time goes, and check's, due's and findings':
+                       stages, imports by package, cProfile (bench_profile.py)
+    scripts/bench.py [--runs N] [--sizes 1,10,40] [--findings 10,100,500]
+                       the details below, on this tree only
+    scripts/bench.py --preview
+                       the live preview in Chromium
 
-- one letter cold: the command's wall time and what it spends it on (import, check, compose,
-  render, write), `letters check` of one letter and of the largest batch, `letters --help`;
-- for N distinct letters (copies of the default letter whose text differs, built with
-  --force, so nothing is rendered once and copied): wall time, time per letter and the peak
-  memory of the largest process, for DOCX and PDF and for every default format; then the
-  no-op rebuild of the same letters;
+Without --base or --profile it prints, on this machine's cores:
+
+- one letter cold: the command's wall time and what it spends it on (the stages of
+  --profile), `letters check` of one letter and of the largest batch, `letters --help`;
+- for N distinct letters (drafts copied from the default letter whose text differs, built
+  with --force, so nothing is rendered once and copied): wall time, time per letter and the
+  peak memory of the largest process, for DOCX and PDF and for every default format; then
+  the no-op rebuild of the same letters;
 - references in the same run, in turns with the batch: the floor (the same letters' PDF
   HTML laid out by bare WeasyPrint with the same PDF/A options, plus their DOCX loaded and
   saved by bare python-docx, in one warm process, divided by the cores), the same bare
@@ -19,8 +29,8 @@ Run with `make bench` (or .venv/bin/python scripts/bench.py [--runs N] [--sizes 
 - letters of 10, 100 and 500 findings, to show the cost per finding.
 
 --preview measures only the live preview: from saving a template to the new pages in
-headless Chromium (Node.js and tests/a11y's puppeteer-core needed). Figures are wall-clock
-medians; compare runs on the same machine only.
+headless Chromium (Node.js and tests/a11y's puppeteer-core needed). Figures are wall-clock;
+compare runs on the same machine only.
 """
 
 from __future__ import annotations
@@ -39,97 +49,17 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import bench_sides
+from bench_sides import ROOT, as_draft, distinct_letters, make_project
+
 LETTER = ROOT / "data" / "lancashire-2020-peel.yaml"
 CORES = os.cpu_count() or 1
-#: A phrase of the default letter's first area for improvement, made distinct per copy.
-PHRASE = "problem-solving activity."
-
-#: Run a command and report its wall time and the peak resident memory of the largest
-#: process it started (the command itself or one of its workers, which the forkserver, not
-#: the command, starts and waits for): each process's own high-water mark (VmHWM) is read
-#: from /proc every 20 ms, through the tree of the command's descendants.
-MEASURE = """
-import json, subprocess, sys, time
-from pathlib import Path
-
-def tree(pid):
-    found = [pid]
-    try:  # a process may end while it is read
-        children = [
-            child
-            for task in Path(f"/proc/{pid}/task").iterdir()
-            for child in (task / "children").read_text().split()
-        ]
-    except OSError:
-        return found
-    for child in children:
-        found += tree(int(child))
-    return found
-
-def high_water(pid):
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
-
-start = time.perf_counter()
-process = subprocess.Popen(
-    sys.argv[2:], cwd=sys.argv[1], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-)
-peak = 0
-while process.poll() is None:
-    peak = max([peak, *(high_water(pid) for pid in tree(process.pid))])
-    time.sleep(0.02)
-out, err = process.communicate()
-seconds = time.perf_counter() - start
-if process.returncode:
-    sys.exit(err or out)
-print(json.dumps({"seconds": seconds, "peak_mb": peak / 1024}))
-"""
-
-#: One letter, cold, stage by stage, in a fresh interpreter: what a single build spends.
-COLD_STAGES = """
-import sys, time, json
-from pathlib import Path
-marks = [("start", time.perf_counter())]
-from letters.build.project import Project
-from letters.build.build import _checked, render_letter
-from letters.build.output import write_all, SUFFIXES
-import letters.render.pdf, letters.render.docx, letters.render.html, weasyprint, docx
-marks.append(("import", time.perf_counter()))
-path, out = Path(sys.argv[1]), Path(sys.argv[2])
-project = Project.find(path.parent, Path.cwd())
-prepared = _checked(path, project, False)
-marks.append(("load, validate, check (wording rendered)", time.perf_counter()))
-project.style
-marks.append(("house style and fonts", time.perf_counter()))
-files, _ = render_letter(prepared, project, ("docx",))
-marks.append(("compose and render docx", time.perf_counter()))
-files, _ = render_letter(prepared, project, ("pdf",))
-marks.append(("compose and render pdf", time.perf_counter()))
-files, _ = render_letter(prepared, project, ("html", "public-pdf"))
-marks.append(("compose and render html, public-pdf", time.perf_counter()))
-out.mkdir(parents=True, exist_ok=True)
-write_all({out / (path.stem + SUFFIXES[fmt]): data for (fmt, _), data in files.items()})
-marks.append(("write", time.perf_counter()))
-print(json.dumps([(name, t - marks[i][1]) for i, (name, t) in enumerate(marks[1:])]))
-"""
 
 
 def measured(command: Sequence[str], cwd: Path) -> tuple[float, float]:
     """Run `command` in `cwd`; return its wall time (s) and its largest process's peak (MB)."""
-    done = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(cwd), *command], capture_output=True, text=True
-    )
-    if done.returncode:
-        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
-    result = json.loads(done.stdout)
-    return result["seconds"], result["peak_mb"]
+    ran = bench_sides.run(command, cwd)
+    return ran.seconds, ran.peak_mb
 
 
 def best(command: Sequence[str], cwd: Path, runs: int) -> tuple[float, float]:
@@ -138,34 +68,9 @@ def best(command: Sequence[str], cwd: Path, runs: int) -> tuple[float, float]:
     return min(r[0] for r in results), max(r[1] for r in results)
 
 
-def make_project(folder: Path) -> Path:
-    """Make a throwaway project with the default letter's office, references and templates."""
-    data = folder / "data"
-    shutil.copytree(ROOT / "data" / "offices", data / "offices")
-    shutil.copytree(ROOT / "data" / "reference", data / "reference")
-    shutil.copytree(ROOT / "templates", folder / "templates")
-    return folder
-
-
-def distinct_letters(project: Path, count: int, tag: str) -> list[Path]:
-    """Write copies of the default letter whose text differs: each names its copy."""
-    text = LETTER.read_text(encoding="utf-8")
-    if PHRASE not in text:
-        raise SystemExit(f"the default letter no longer says {PHRASE!r}: update bench.py")
-    folder = project / "data" / tag
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(count):
-        path = folder / f"letter-{tag}-{i:03d}.yaml"
-        copy = text.replace(PHRASE, PHRASE[:-1] + f" (copy {i + 1}).")
-        path.write_text(copy.replace("office: offices/", "office: ../offices/"), encoding="utf-8")
-        paths.append(path)
-    return paths
-
-
 def findings_letter(project: Path, count: int) -> Path:
-    """Write the default letter with `count` areas for improvement, each its own."""
-    lines = LETTER.read_text(encoding="utf-8").splitlines()
+    """Write the default letter, a draft, with `count` areas for improvement, each its own."""
+    lines = as_draft(LETTER.read_text(encoding="utf-8")).splitlines()
     start = lines.index("  areas_for_improvement:")
     end = start + 1
     while lines[end].startswith("    - "):
@@ -311,13 +216,43 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--runs", type=int, default=3, help="repetitions (best or median shown)")
+    parser.add_argument(
+        "--runs", type=int, help="repetitions (best or median shown; 3, with --base 7)"
+    )
     parser.add_argument("--sizes", default="1,10,40", help="batch sizes, comma-separated")
     parser.add_argument("--findings", default="10,100,500", help="findings per letter")
     parser.add_argument(
         "--preview", action="store_true", help="measure the live preview in Chromium instead"
     )
+    parser.add_argument(
+        "--base",
+        metavar="COMMIT",
+        help="measure issue 30's figures on COMMIT's code and on this tree's, in turns",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="with --base: rounds of the 40-letter batches"
+    )
+    parser.add_argument("--quick", action="store_true", help="with --base: no 40-letter batches")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="print where one cold letter's time goes (with --base: on both trees)",
+    )
+    parser.add_argument(
+        "--warm", action="store_true", help="with --profile: keep .letters-cache/ between runs"
+    )
     args = parser.parse_args()
+    if args.profile:
+        import bench_profile
+
+        bench_profile.main(args.base, args.runs or 3, args.warm)
+        return
+    if args.base:
+        import bench_against
+
+        bench_against.main(args.base, args.runs or 7, args.rounds, args.quick)
+        return
+    args.runs = args.runs or 3
     letters_cmd = str(Path(sys.executable).parent / "letters")
     if args.preview:
         preview_bench(letters_cmd, args.runs)
@@ -342,22 +277,17 @@ def cold_letter(letters_cmd: str, project: Path, work: Path, runs: int) -> None:
             [letters_cmd, "build", str(path), "--format", formats, *force], project, runs
         )
         print(f"one letter cold, `letters build` ({label}): {seconds:.2f} s, peak {peak:.0f} MB")
-    stages = [
-        json.loads(
-            subprocess.run(
-                [sys.executable, "-c", COLD_STAGES, str(path), str(out)],
-                cwd=project,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-        )
-        for _ in range(runs)
-    ]
-    print("  where one cold letter's time goes (every format, median):")
-    for i, (name, _) in enumerate(stages[0]):
-        print(f"    {name:<40} {statistics.median(s[i][1] for s in stages) * 1000:7.0f} ms")
+    from bench_profile import OTHER, START, profile
+    from bench_sides import Side
+    from bench_stages import IMPORT, STAGES
+
+    side = Side("now", ROOT, project)
+    build = ["build", str(path), "--format", "docx,pdf,html,public-pdf", *force]
+    stages = profile(side, build, runs, cold=True, top=False, work=work, imports=False).stages
+    print("  where one cold letter's time goes (every format, median; scripts/bench.py --profile):")
+    for name in [IMPORT, *STAGES, OTHER, START]:
+        if any(stages[name]):
+            print(f"    {name:<52} {statistics.median(stages[name]) * 1000:7.0f} ms")
     seconds, _ = best([letters_cmd, "check", str(path)], project, max(runs, 5))
     print(f"`letters check` of one letter: {seconds:.2f} s")
     seconds, _ = best([letters_cmd, "--help"], project, max(runs, 5))
@@ -473,6 +403,9 @@ def preview_bench(letters_cmd: str, runs: int) -> None:
             project = Path(tmp)
             for folder in ("data", "templates"):
                 shutil.copytree(ROOT / folder, project / folder)
+            # a draft: a sent letter builds only from its approval snapshot
+            letter = project / "data" / LETTER.name
+            letter.write_text(as_draft(letter.read_text(encoding="utf-8")), encoding="utf-8")
             server = subprocess.Popen(
                 [letters_cmd, "preview", "--port", "0", str(LETTER.relative_to(ROOT))],
                 cwd=project,
