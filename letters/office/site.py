@@ -146,12 +146,10 @@ def site_files(
     files: dict[str, bytes] = {}
     for name, versions in letters.items():
         files |= _response_files(stems[name], versions, words, codes, settings, office)
-    indexes = []
     for code in codes:
         said = words.cy if code == "cy" else words.en
         assert said is not None
         index = _index(code, codes, said, letters, stems, files, office, setting_at)
-        indexes.append(index)
         suffix = "" if code == "en" else f".{code}"
         files[_index_name(code)] = index_html(index).encode("utf-8")
         files[f"index{suffix}.fragment.html"] = fragment_html(index, settings.base_url).encode()
