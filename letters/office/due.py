@@ -50,14 +50,9 @@ class Due:
         """
         if self.last_day is None:
             return False
-        if isinstance(self.published, Month):
-            if self.published.first > self.last_day:
-                return True
-            return False if self.published.last <= self.last_day else None
         if isinstance(self.published, str):
             return None
-        day = self.published or today
-        return day > self.last_day
+        return published_late(self.published or today, self.last_day)
 
     def unexplained(self, today: dt.date) -> str:
         """Say that the letter is overdue with no reason recorded, or '' if it is not."""
@@ -67,6 +62,19 @@ class Due:
             f"{self.letter}: overdue: the last day was {uk_date(self.last_day)}; publish the "
             "comments, and record why they are late under letter.delay_reason"
         )
+
+
+def published_late(published: dt.date | Month, last_day: dt.date) -> bool | None:
+    """Say whether comments published on a day (or in a month) came after the last day.
+
+    A month is late only if the whole of it is after the last day, and on time only if the
+    whole of it is on or before it; otherwise None: not known.
+    """
+    if isinstance(published, Month):
+        if published.first > last_day:
+            return True
+        return False if published.last <= last_day else None
+    return published > last_day
 
 
 def due_of(name: str, loaded: LoadedLetter) -> Due:

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -50,8 +50,9 @@ from ..render.site import (
 from ..source.copies import BY_AUDIENCE
 from ..source.errors import LettersError
 from ..source.frameworks import DEADLINE_IN_FORCE, last_day
-from ..source.model import Letter, Month, Office, SiteSettings
+from ..source.model import Letter, Office, SiteSettings
 from ..source.validate import load_office
+from .due import published_late
 from .sent import SentVersion, sent_letters
 
 #: Where `letters site` writes, under the project, one folder for each office.
@@ -149,7 +150,7 @@ def site_files(
     for code in codes:
         said = words.cy if code == "cy" else words.en
         assert said is not None
-        index = _index(code, codes, said, letters, stems, files, office, setting_at)
+        index = _index(code, codes, said, letters, stems, office, setting_at)
         suffix = "" if code == "en" else f".{code}"
         files[_index_name(code)] = index_html(index).encode("utf-8")
         files[f"index{suffix}.fragment.html"] = fragment_html(index, settings.base_url).encode()
@@ -251,27 +252,49 @@ def _version_notes(
         return (fill(words.superseded, day=replaced), Link(f"{stem}.html", words.current))
     if len(versions) == 1:
         return ()
-    notes: list[Link | str] = [
-        fill(words.updated, day=day_words(sent.day, code, words), reason=sent.approval.reason)
-    ]
+    notes: list[Link | str] = [_updated(sent, code, words)]
     for earlier in versions[:-1]:
-        notes.append(
-            Link(
-                f"{stem}.v{earlier.approval.version}.html",
-                fill(
-                    words.earlier,
-                    version=earlier.approval.version,
-                    day=day_words(earlier.published, code, words),
-                ),
-            )
-        )
-        # and its PDFs, as kept: nothing of the site is left without a link to it
-        pdfs = _pdfs(stem, earlier.approval.version, earlier)
-        for named, (path, data) in pdfs.items():
-            said = words.pdf_in.get(named, words.pdf) if len(pdfs) > 1 else words.pdf
-            size = len(data)
-            notes.append(Link(Path(path).name, fill(said, size=size_words(size)), size=size))
+        # its page and its PDFs, as kept: nothing of the site is left without a link to it
+        version = earlier.approval.version
+        links = [_earlier(stem, earlier, code, words), *_pdf_links(stem, version, earlier, words)]
+        notes.extend(replace(link, href=Path(link.href).name) for link in links)
     return tuple(notes)
+
+
+def _updated(sent: SentVersion, code: str, words: Words) -> str:
+    """Say when a letter sent again was last published, and why it was reopened."""
+    return fill(words.updated, day=day_words(sent.day, code, words), reason=sent.approval.reason)
+
+
+def _earlier(stem: str, earlier: SentVersion, code: str, words: Words) -> Link:
+    """Link an earlier version's page, by its number and the day it was published."""
+    version = earlier.approval.version
+    said = fill(words.earlier, version=version, day=day_words(earlier.published, code, words))
+    return Link(_page(stem, version), said)
+
+
+def _pdf_links(
+    stem: str,
+    version: int | None,
+    sent: SentVersion,
+    words: Words,
+    code: str = "",
+    title: str = "",
+) -> list[Link]:
+    """Link a version's public PDFs with their sizes, `code`'s first; named for `title`, if given.
+
+    A letter in one language has one PDF, linked as 'PDF, 84 KB'; in several, one each,
+    named by its language.
+    """
+    pdfs = dict(sorted(_pdfs(stem, version, sent).items(), key=lambda item: item[0] != code))
+    several = len(pdfs) > 1
+    links = []
+    for named, (path, data) in pdfs.items():
+        size = size_words(len(data))
+        said = words.pdf_in.get(named, words.pdf) if several else words.pdf
+        label = fill(words.pdf_label, report=title, size=size) if title and not several else ""
+        links.append(Link(path, fill(said, size=size), label=label, size=len(data)))
+    return links
 
 
 def _index_name(code: str) -> str:
@@ -299,7 +322,6 @@ def _index(
     words: Words,
     letters: dict[str, list[SentVersion]],
     stems: dict[str, str],
-    files: dict[str, bytes],
     office: Office,
     setting_at: Callable[[str], str],
 ) -> Index:
@@ -307,7 +329,7 @@ def _index(
     settings = office.site
     rows: dict[int, list[tuple[tuple[dt.date, str], Row]]] = defaultdict(list)
     for name, versions in letters.items():
-        row = _row(code, words, versions, stems[name], files)
+        row = _row(code, words, versions, stems[name])
         latest = versions[-1].letter
         rows[latest.report.published.year].append(((latest.report.published, name), row))
     years = tuple(
@@ -346,9 +368,7 @@ def _index(
     )
 
 
-def _row(
-    code: str, words: Words, versions: list[SentVersion], stem: str, files: dict[str, bytes]
-) -> Row:
+def _row(code: str, words: Words, versions: list[SentVersion], stem: str) -> Row:
     """Say one report and the response to it in a language."""
     sent = versions[-1]
     letter = sent.letter
@@ -357,19 +377,8 @@ def _row(
     force = letter.cy.force if code == "cy" and letter.cy is not None else letter.force.name
     first = versions[0]  # the law asks when the comments were first published
     deadline_key = _deadline(first)
-    pdfs = dict(sorted(_pdfs(stem, None, sent).items(), key=lambda item: item[0] != code))
-    several = len(pdfs) > 1
-    links = []
-    for named, (path, _) in pdfs.items():
-        size = size_words(len(files[path]))
-        said = words.pdf_in.get(named, words.pdf) if several else words.pdf
-        label = "" if several else fill(words.pdf_label, report=title, size=size)
-        links.append(Link(path, fill(said, size=size), label=label, size=len(files[path])))
-    updated = ""
-    if len(versions) > 1:
-        updated = fill(
-            words.updated, day=day_words(sent.day, code, words), reason=sent.approval.reason
-        )
+    links = _pdf_links(stem, None, sent, words, code, title)
+    updated = _updated(sent, code, words) if len(versions) > 1 else ""
     return Row(
         report=Link(letter.report.url, title, title_lang),
         force=force,
@@ -386,17 +395,7 @@ def _row(
         updated=updated,
         updated_iso=sent.day.isoformat() if len(versions) > 1 else "",
         reason=sent.approval.reason if len(versions) > 1 else "",
-        earlier=tuple(
-            Link(
-                _page(stem, earlier.approval.version),
-                fill(
-                    words.earlier,
-                    version=earlier.approval.version,
-                    day=day_words(earlier.published, code, words),
-                ),
-            )
-            for earlier in versions[:-1]
-        ),
+        earlier=tuple(_earlier(stem, earlier, code, words) for earlier in versions[:-1]),
         last_published_iso=sent.day.isoformat(),
         first_published_iso=first.day.isoformat(),
     )
@@ -420,15 +419,10 @@ def _deadline(sent: SentVersion) -> str:
     report = letter.report
     if report.published < DEADLINE_IN_FORCE or sent.loaded.framework.statute != "Police Act 1996":
         return "no_deadline"
-    last = last_day(report.published)
-    published = sent.published
-    if isinstance(published, dt.date):
-        return "no" if published > last else "yes"
-    if isinstance(published, Month):
-        if published.first > last:
-            return "no"
-        return "yes" if published.last <= last else "not_known"
-    return "not_known"
+    if sent.published is None:
+        return "not_known"
+    late = published_late(sent.published, last_day(report.published))
+    return "not_known" if late is None else "no" if late else "yes"
 
 
 def _feed_id(index: Index, office: Office, base_url: str) -> str:

@@ -14,7 +14,7 @@ import io
 from html import escape
 from urllib.parse import urljoin
 
-from ..compose.site import Index, Link, Row
+from ..compose.site import Index, Link, Row, fill
 from ..compose.style import HouseStyle
 from ..source.errors import LettersError
 from ..source.findings import FORMULA_STARTS
@@ -137,18 +137,17 @@ def _row(row: Row, index: Index, base_url: str, columns: list[str]) -> str:
             f'<span class="site-{row.deadline_key.replace("_", "-")}">{escape(row.deadline)}</span>'
         )
         if row.delay_reason:
-            said += f'<p class="site-reason">{escape(_fill_reason(index, row))}</p>'
+            reason = fill(index.words.delay, reason=row.delay_reason)
+            said += f'<p class="site-reason">{escape(reason)}</p>'
         cells.append(cell(said))
     files = "".join(f"<li>{_link(link, base_url)}</li>" for link in (row.page, *row.files))
     cells.append(cell(f'<ul class="site-files">{files}</ul>'))
     return "<tr>" + "".join(cells) + "</tr>\n"
 
 
-def _fill_reason(index: Index, row: Row) -> str:
-    """Say why a response was late, in the index's words."""
-    from ..compose.site import fill
-
-    return fill(index.words.delay, reason=row.delay_reason)
+def _address(href: str, base_url: str) -> str:
+    """Return a link within the site: full where the site's address is given, else relative."""
+    return urljoin(base_url, href) if base_url else href
 
 
 def _time(text: str, when: str) -> str:
@@ -160,7 +159,7 @@ def _time(text: str, when: str) -> str:
 
 def _link(link: Link, base_url: str) -> str:
     """Write a link to a page or file of the site (full, where the site's address is given)."""
-    href = urljoin(base_url, link.href) if base_url else link.href
+    href = _address(link.href, base_url)
     kind = ' type="application/pdf"' if link.size else ""
     label = f' aria-label="{escape(link.label)}"' if link.label else ""
     lang = f' lang="{escape(link.lang)}"' if link.lang else ""
@@ -235,8 +234,8 @@ def rows_csv(index: Index, base_url: str) -> str:
                 row.responded_iso,
                 row.deadline_key,
                 row.delay_reason,
-                urljoin(base_url, row.page.href) if base_url else row.page.href,
-                " ".join(urljoin(base_url, f.href) if base_url else f.href for f in row.files),
+                _address(row.page.href, base_url),
+                " ".join(_address(f.href, base_url) for f in row.files),
                 " ".join(str(f.size) for f in row.files),
                 row.updated_iso,
                 row.reason,
@@ -266,7 +265,7 @@ def atom_feed(index: Index, base_url: str, feed_id: str) -> bytes:
     feed.title(index.title)
     feed.author({"name": index.office})
     feed.language(index.language)
-    feed.link(href=urljoin(base_url, index.home) if base_url else index.home, rel="alternate")
+    feed.link(href=_address(index.home, base_url), rel="alternate")
     if base_url:
         feed.link(href=urljoin(base_url, index.feed.href), rel="self")
     feed.generator("letters")
@@ -274,7 +273,7 @@ def atom_feed(index: Index, base_url: str, feed_id: str) -> bytes:
     feed.updated(_midnight(newest))
     for row in reversed(rows):  # feedgen puts each entry it is given first
         entry = feed.add_entry()
-        page = urljoin(base_url, row.page.href) if base_url else row.page.href
+        page = _address(row.page.href, base_url)
         entry.id(page if base_url else f"{feed_id}:{row.page.href}")
         entry.title(row.report.text)
         # One link, the page (which links the PDFs): feedgen 1.0 writes an entry's links with
