@@ -196,19 +196,8 @@ def parallel_floor(paths: list[Path], docx_dir: Path, project_root: Path) -> tup
 
 def libreoffice_seconds(docx_dir: Path, out: Path) -> float | None:
     """LibreOffice headless converting every DOCX in `docx_dir` to PDF in one call."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        return None
-    profile = (out / "profile").as_uri()
-    command = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf"]
-    files = sorted(str(p) for p in docx_dir.glob("*.docx"))
-    # a first call makes LibreOffice's profile, which an office's own machine already has
-    subprocess.run([*command, "--outdir", str(out / "warm"), files[0]], capture_output=True)
-    start = time.perf_counter()
-    subprocess.run(
-        [*command, "--outdir", str(out / "pdf"), *files], capture_output=True, check=True
-    )
-    return time.perf_counter() - start
+    convert = bench_sides.libreoffice(docx_dir, out)
+    return convert() if convert else None
 
 
 def main() -> None:

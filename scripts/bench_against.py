@@ -30,18 +30,17 @@ import json
 import os
 import queue
 import select
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench_sides import PHRASE, Ran, Side, base_side, cores, git, this_side
+from bench_sides import PHRASE, Ran, Side, base_side, cores, git, libreoffice, this_side
 
 #: Batch size (issue 30: 40 letters).
 BATCH = 40
@@ -365,27 +364,6 @@ def preview(sides: list[Side], runs: int, work: Path) -> None:
         for client in running.values():
             client.close()
     show([told, images], sides)
-
-
-def libreoffice(docx: Path, work: Path) -> Callable[[], float] | None:
-    """Return a timer of LibreOffice converting every DOCX in `docx` in one call (warmed)."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        return None
-    profile = (work / "libreoffice-profile").as_uri()
-    command = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf"]
-    files = sorted(str(p) for p in docx.glob("*.docx"))
-    # the first call makes LibreOffice's profile, which an office's own machine has already
-    subprocess.run([*command, "--outdir", str(work / "lo-warm"), files[0]], capture_output=True)
-
-    def convert() -> float:
-        start = time.perf_counter()
-        subprocess.run(
-            [*command, "--outdir", str(work / "lo-pdf"), *files], capture_output=True, check=True
-        )
-        return time.perf_counter() - start
-
-    return convert
 
 
 def batch(sides: list[Side], rounds: int, work: Path) -> None:

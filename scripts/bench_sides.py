@@ -18,7 +18,7 @@ import tarfile
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -301,3 +301,24 @@ def base_side(commit: str, work: Path) -> Side:
     side.project = make_project(work / "project-base", tree)
     side.resolves()
     return side
+
+
+def libreoffice(docx: Path, work: Path) -> Callable[[], float] | None:
+    """Return a timer of LibreOffice converting every DOCX in `docx` in one call (warmed)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        return None
+    profile = (work / "libreoffice-profile").as_uri()
+    command = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf"]
+    files = sorted(str(p) for p in docx.glob("*.docx"))
+    # the first call makes LibreOffice's profile, which an office's own machine has already
+    subprocess.run([*command, "--outdir", str(work / "lo-warm"), files[0]], capture_output=True)
+
+    def convert() -> float:
+        start = time.perf_counter()
+        subprocess.run(
+            [*command, "--outdir", str(work / "lo-pdf"), *files], capture_output=True, check=True
+        )
+        return time.perf_counter() - start
+
+    return convert
