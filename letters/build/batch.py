@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 from ..source.errors import CheckResult, HeldError, LettersError, display_path
-from .output import FORMATS, output_names, refuse_as_target
+from .output import FORMATS, PDF_FORMATS, output_names, refuse_as_target
 from .project import Project
 
 if TYPE_CHECKING:  # worker processes are started (`workers`) only for several letters
@@ -137,6 +137,7 @@ def build_many(
     """
     from ..source.provenance import tool_versions
     from .incremental import BuildRecord
+    from .pdf_beside import beside
 
     paths = list(paths)
     started = time.perf_counter()
@@ -177,8 +178,6 @@ def build_many(
         recorded.add(path)
         return Outcome(path, "done", done)
 
-    from .build import build_in_worker
-
     def warm() -> None:
         """Make what each worker's first letter would make first, before they are forked."""
         from .build import warm_letter
@@ -191,7 +190,11 @@ def build_many(
                 continue
 
     workers: _Workers[Built] = _Workers(jobs, todo, project, "letters.build.preload", warm)
-    with workers:
+    # one letter to build, and a core to spare: its PDFs are laid out beside the rest of it
+    alone = len(todo) == 1 and jobs > 1 and any(f in formats for f in PDF_FORMATS)
+    with workers, beside(alone):
+        from .build import build_in_worker  # the renderers' code: once the PDFs' process is off
+
         pending = workers.submit(build_in_worker, out, formats, project.root, strict)
         try:
             outcomes = for_each(paths, lambda p: build(p, workers.result(p, here)), each, clashes)

@@ -460,7 +460,7 @@ def render_letter(
 
         warm_pdfs(list(pdfs.values()), project.style)
     elif pdfs:
-        from ..render.pdf import render_pdfs
+        from .pdf_beside import render_pdfs
 
         # in order of language, so that the two copies of one language, laid out alike, are
         # laid out once

@@ -24,6 +24,8 @@ from ..source.languages import LANGUAGES
 FORMATS = tuple(fmt.name for fmt in copies.FORMATS)
 #: What ends each format's file name (see `output_name`).
 SUFFIXES = {fmt.name: fmt.suffix for fmt in copies.FORMATS}
+#: The formats that are PDFs, laid out by WeasyPrint.
+PDF_FORMATS = frozenset(fmt.name for fmt in copies.FORMATS if fmt.renderer == "pdf")
 
 
 def output_name(stem: str, suffix: str, language: str = "") -> str:

@@ -60,7 +60,7 @@ def worker_pool(
     """
     _LOADED[project.root] = project
     context: BaseContext
-    if not _laid_out() and threading.active_count() == 1:
+    if can_fork():
         if warm is not None:
             warm()
         # what the workers start with is left out of their full garbage collections, which
@@ -89,14 +89,14 @@ def started() -> None:
         gc.unfreeze()
 
 
-def _laid_out() -> bool:
-    """Say whether this process has laid out a page: made a font configuration, that is.
+def can_fork() -> bool:
+    """Say whether this process may fork one that renders: none laid out a page, or runs a thread.
 
-    Importing WeasyPrint (as `warm` may) starts neither fontconfig nor Pango's font map;
-    the first font configuration does, before any page is laid out (`render.pdf`).
+    A page laid out means a font configuration made, fontconfig and Pango's font map started
+    (`render.pdf`); importing WeasyPrint (as `warm` may) starts neither.
     """
     pdf = sys.modules.get("letters.render.pdf")
-    return pdf is not None and pdf.laid_out()
+    return not (pdf is not None and pdf.laid_out()) and threading.active_count() == 1
 
 
 def _leave_stopping_to_the_caller() -> None:

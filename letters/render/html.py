@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Sequence
 from html import escape
 
 from ..compose.document import (
@@ -61,6 +62,14 @@ def page_css(document: Document, style: HouseStyle) -> str:
         marking_css=css_string(document.marking) if document.marking else CssText(""),
         watermark=CssText(watermark),
     )
+
+
+def pdf_pages(documents: Sequence[Document], style: HouseStyle) -> list[tuple[str, str]]:
+    """Write each document's page as WeasyPrint lays it out: its HTML, and its CSS apart."""
+    return [
+        (render_html(document, style, inline_css=False), page_css(document, style))
+        for document in documents
+    ]
 
 
 def render_html(document: Document, style: HouseStyle, *, inline_css: bool = True) -> str:

@@ -27,7 +27,7 @@ from ..source.errors import InputError, RenderError, TemplateError
 from ..source.inputs import FONT, read_input
 from .engine import import_weasyprint
 from .fonts import house_fonts, use_only_house_fonts
-from .html import page_css, render_html
+from .html import pdf_pages
 from .internals import (
     font_folder,
     forget_font_folder,
@@ -177,8 +177,15 @@ def render_pdf(document: Document, style: HouseStyle) -> PdfResult:
     return render_pdfs([document], style)[0]
 
 
-def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfResult]:
+def render_pdfs(
+    documents: Sequence[Document],
+    style: HouseStyle,
+    pages: Sequence[tuple[str, str]] | None = None,
+) -> list[PdfResult]:
     """Render several documents as PDFs, laying out each distinct page only once.
+
+    `pages` are their pages as `html.pdf_pages` writes them, when they are written already
+    (by a process that has no WeasyPrint, for one that has: `build.pdf_beside`).
 
     A document whose HTML is the same as the one before it (the public copy of a letter
     that shows the same words as the copy sent) is not laid out again: the same pages are
@@ -230,7 +237,7 @@ def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfRes
 
     results = []
     laid_out: tuple[tuple[str, str], Any, tuple[str, ...]] | None = None
-    htmls = _pages(documents, style)
+    htmls = list(pages) if pages is not None else pdf_pages(documents, style)
     # the PDF just written, less its attachments: the next, of the same pages, if it has none
     derived: _Derived | None = None
     for index, (document, html) in enumerate(zip(documents, htmls, strict=True)):
@@ -530,7 +537,7 @@ def warm_pdfs(documents: Sequence[Document], style: HouseStyle) -> None:
     # a fetched font's headers are kept as an email message: the first imports its policies
     URLFetcherResponse("data:,", body=b"", headers={"Content-Type": "font/ttf"})
     base_url = style.folder.resolve().as_uri() + "/"
-    for _, css in _pages(documents, style):
+    for _, css in pdf_pages(documents, style):
         key = _sheet_key(css, base_url)
         if key != css or key in _PARSED:
             continue  # a file it names is fetched as it is laid out
@@ -559,14 +566,6 @@ def _weasyprint() -> ModuleType:
         raise RenderError(
             f"WeasyPrint cannot start: {exc}. Install Pango (see README: system libraries)"
         ) from None
-
-
-def _pages(documents: Sequence[Document], style: HouseStyle) -> list[tuple[str, str]]:
-    """Write each document's page as WeasyPrint lays it out: its HTML, and its CSS apart."""
-    return [
-        (render_html(document, style, inline_css=False), page_css(document, style))
-        for document in documents
-    ]
 
 
 #: The C types WeasyPrint 70 asks cffi for the first time a process lays out and writes a

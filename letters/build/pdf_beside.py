@@ -1,0 +1,137 @@
+"""Lay out one letter's PDFs in a second process, started as its build starts.
+
+A build of one letter spends a good third of its time importing WeasyPrint and reading the
+house fonts for it, which loading, checking and composing the letter, and its DOCX, do not
+need. On a machine with a core to spare, `beside` forks a process that imports WeasyPrint
+meanwhile; the letter's documents are sent to it as soon as they are composed, and it sends
+back their PDFs, laid out by the same `render.pdf.render_pdfs` from the same documents and
+house style: the same bytes. Where no process can be started, or it fails, the PDFs are laid
+out here, as they would be without it, and say here what went wrong.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING
+
+from .workers import can_fork
+
+if TYPE_CHECKING:
+    from ..compose.document import Document
+    from ..compose.style import HouseStyle
+    from ..render.pdf import PdfResult
+
+#: How long a process that was sent nothing is given to end once told to (seconds).
+_ENDING = 5.0
+
+
+class _Beside:
+    """The process laying out this build's PDFs, and the end of the pipe to it."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self.connection, theirs = context.Pipe()
+        self.process: BaseProcess = context.Process(
+            target=_serve, args=(theirs, self.connection), daemon=True
+        )
+        self.process.start()
+        theirs.close()
+        self.asked = False
+
+    def render(
+        self, documents: Sequence[Document], pages: list[tuple[str, str]], style: HouseStyle
+    ) -> list[PdfResult] | None:
+        """Have the process lay these pages out; None if it cannot (they are laid out here)."""
+        self.asked = True
+        try:
+            self.connection.send((list(documents), pages, style))
+            results: list[PdfResult] | None = self.connection.recv()
+        except Exception:  # it ended, or what it was to be sent cannot be: laid out here
+            return None
+        return results
+
+    def stop(self) -> None:
+        """End the process: at once if it was sent nothing, or as it reads that nothing comes."""
+        self.connection.close()
+        if not self.asked:  # still importing, or waiting for what will not come
+            self.process.kill()
+        self.process.join(_ENDING)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+#: The process this build lays its PDFs out in, while `beside` holds it.
+_RUNNING: _Beside | None = None
+
+
+@contextmanager
+def beside(wanted: bool) -> Iterator[None]:
+    """While within, lay PDFs out in a process of their own, started now, where `wanted`.
+
+    It is started only where forking is safe (`workers.can_fork`): in a process that has
+    laid out no page and runs no other thread. It is ended on the way out, whatever happened.
+    """
+    global _RUNNING
+    started = _Beside() if wanted and _RUNNING is None and can_fork() else None
+    if started is None:
+        yield
+        return
+    _RUNNING = started
+    try:
+        yield
+    finally:
+        _RUNNING = None
+        started.stop()
+
+
+def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfResult]:
+    """Lay out the documents' PDFs (`render.pdf.render_pdfs`): beside, if a process is there.
+
+    Their pages' HTML and CSS are written here, where Jinja is loaded already, so that the
+    process beside, which has not loaded it, starts laying out the moment it has WeasyPrint.
+    """
+    from ..render.html import pdf_pages
+
+    pages = pdf_pages(documents, style)
+    results = _RUNNING.render(documents, pages, style) if _RUNNING is not None else None
+    if results is None:
+        from ..render.pdf import render_pdfs as here
+
+        results = here(documents, style, pages)
+    return results
+
+
+def _serve(connection: Connection, other_end: Connection) -> None:
+    """Import WeasyPrint, then lay out what is sent, until the pipe is closed.
+
+    Ctrl-C and SIGTERM are left to the process that started it, which ends it. Whatever
+    fails here is answered with None: the documents are then laid out there, which says why.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    other_end.close()  # forked with it open: else the pipe would never be seen closed
+    try:
+        from ..render import pdf
+        from ..render.engine import import_weasyprint
+
+        import_weasyprint()
+        pdf.warm_c_types()
+    except Exception:  # WeasyPrint cannot start: laying out there says so
+        connection.close()
+        return
+    while True:
+        try:
+            documents, pages, style = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            results: list[PdfResult] | None = pdf.render_pdfs(documents, style, pages)
+        except Exception:
+            results = None
+        connection.send(results)
