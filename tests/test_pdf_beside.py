@@ -136,7 +136,10 @@ def test_ctrl_c_during_one_letter_leaves_whole_files_and_no_process(scratch: Pat
     out = scratch / "build"
     names = sorted(path.name for path in out.iterdir()) if out.exists() else []
     assert [name for name in names if name.startswith(".")] == []
-    if build.returncode == 1:  # stopped before it wrote: nothing of the letter
+    # stopped before it wrote: nothing of the letter. (Python ends by Ctrl-C's own signal,
+    # not with status 1, when Ctrl-C came as it ran code written as text, as dataclasses do
+    # when imported: it says so after "Aborted!" all the same.)
+    if build.returncode in (1, -signal.SIGINT):
         assert err.splitlines()[-1] == "Aborted!"
         assert [name for name in names if name.startswith("dyfed")] == []
     else:  # it was writing as Ctrl-C came: it finished, and wrote every file

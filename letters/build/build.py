@@ -15,7 +15,7 @@ import yaml
 
 from ..compose.document import Attachment, Block, Document, Letterhead, Signature, combine
 from ..compose.facts import LetterFacts
-from ..source.copies import BY_AUDIENCE, COPIES, Audience
+from ..source.copies import BY_AUDIENCE, COPIES, Audience, Format
 from ..source.errors import (
     ArchiveError,
     CheckError,
@@ -424,6 +424,7 @@ def render_letter(
     files: dict[tuple[str, str], bytes] = {}
     pdfs: dict[tuple[str, str], Document] = {}  # (language, format) -> the document it shows
     missing: set[str] = set()  # each character no house font has: 'U+0627 ARABIC LETTER ALEF'
+    wholes: list[tuple[Format, Document]] = []  # the files that hold every language
     for copy in COPIES:
         wanted = [fmt for fmt in copy.formats if fmt.name in formats]
         if not wanted:
@@ -450,29 +451,31 @@ def render_letter(
                 whole = combine(
                     list(versions.values()), every_footer=project.style.footer.every_language
                 )
-                rendered, _ = render(whole, project, (fmt.renderer,))
-                files[fmt.name, ""] = rendered[fmt.renderer]
+                wholes.append((fmt, whole))
     # one warning for the letter, whichever copy or language shows each character
     render_warnings = _unprintable(tuple(sorted(missing, key=_code_point)))
     named = {character.split()[0] for character in missing}  # U+0627
+    # in order of language, so that the two copies of one language, laid out alike, are laid
+    # out once
+    order = [str(language) for language in languages]
+    keys = sorted(pdfs, key=lambda key: order.index(key[0]))
     if pdfs and not lay_out:
         from ..render.pdf import warm_pdfs
 
         warm_pdfs(list(pdfs.values()), project.style)
-    elif pdfs:
-        from .pdf_beside import render_pdfs
+        keys = []
+    # the PDFs first: laid out beside (`pdf_beside`), they are under way as the rest is made
+    from .pdf_beside import lay_out_pdfs
 
-        # in order of language, so that the two copies of one language, laid out alike, are
-        # laid out once
-        order = [str(language) for language in languages]
-        keys = sorted(pdfs, key=lambda key: order.index(key[0]))
-        for (language, pdf), result in zip(
-            keys, render_pdfs([pdfs[key] for key in keys], project.style), strict=True
-        ):
-            files[pdf, named_language(language, languages)] = result.data
-            render_warnings += tuple(
-                w for w in result.warnings if w not in render_warnings and not _said(w, named)
-            )
+    laid_out = lay_out_pdfs([pdfs[key] for key in keys], project.style)
+    for fmt, whole in wholes:
+        rendered, _ = render(whole, project, (fmt.renderer,))
+        files[fmt.name, ""] = rendered[fmt.renderer]
+    for (language, pdf), result in zip(keys, laid_out(), strict=True):
+        files[pdf, named_language(language, languages)] = result.data
+        render_warnings += tuple(
+            w for w in result.warnings if w not in render_warnings and not _said(w, named)
+        )
     return files, render_warnings
 
 

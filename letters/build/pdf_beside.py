@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from ..compose.style import HouseStyle
     from ..render.pdf import PdfResult
 
+#: The signals that stop a build: the process beside leaves them to the one that started it.
+_STOPS = {signal.SIGINT, signal.SIGTERM}
 #: How long a process that was sent nothing is given to end once told to (seconds).
 _ENDING = 5.0
 
@@ -39,19 +41,32 @@ class _Beside:
         self.process: BaseProcess = context.Process(
             target=_serve, args=(theirs, self.connection), daemon=True
         )
-        self.process.start()
+        # held while it is forked, so that Ctrl-C cannot reach it before it ignores it: it
+        # reaches this process once it is forked, as it would have
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+        try:
+            self.process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         theirs.close()
         self.asked = False
 
-    def render(
+    def send(
         self, documents: Sequence[Document], pages: list[tuple[str, str]], style: HouseStyle
-    ) -> list[PdfResult] | None:
-        """Have the process lay these pages out; None if it cannot (they are laid out here)."""
+    ) -> bool:
+        """Send the process documents to lay out; say whether they could be sent."""
         self.asked = True
         try:
             self.connection.send((list(documents), pages, style))
-            results: list[PdfResult] | None = self.connection.recv()
         except Exception:  # it ended, or what it was to be sent cannot be: laid out here
+            return False
+        return True
+
+    def receive(self) -> list[PdfResult] | None:
+        """Wait for the PDFs last sent for; None if the process could not make them."""
+        try:
+            results: list[PdfResult] | None = self.connection.recv()
+        except Exception:  # it ended
             return None
         return results
 
@@ -90,20 +105,30 @@ def beside(wanted: bool) -> Iterator[None]:
         started.stop()
 
 
-def render_pdfs(documents: Sequence[Document], style: HouseStyle) -> list[PdfResult]:
-    """Lay out the documents' PDFs (`render.pdf.render_pdfs`): beside, if a process is there.
+def lay_out_pdfs(documents: Sequence[Document], style: HouseStyle) -> Callable[[], list[PdfResult]]:
+    """Start laying out the documents' PDFs (`render.pdf.render_pdfs`); return how to get them.
 
-    Their pages' HTML and CSS are written here, where Jinja is loaded already, so that the
-    process beside, which has not loaded it, starts laying out the moment it has WeasyPrint.
+    With a process beside, they are sent to it now, and laid out while this one goes on;
+    without, they are laid out here when asked for. Their pages' HTML and CSS are written
+    here, where Jinja is loaded already, so that the process beside, which has not loaded
+    it, starts laying out the moment it has WeasyPrint.
     """
+    if not documents:
+        return list
     from ..render.html import pdf_pages
 
     pages = pdf_pages(documents, style)
-    results = _RUNNING.render(documents, pages, style) if _RUNNING is not None else None
-    if results is None:
-        from ..render.pdf import render_pdfs as here
+    running = _RUNNING
+    sent = running is not None and running.send(documents, pages, style)
 
-        results = here(documents, style, pages)
+    def results() -> list[PdfResult]:
+        made = running.receive() if sent and running is not None else None
+        if made is None:
+            from ..render.pdf import render_pdfs
+
+            made = render_pdfs(documents, style, pages)
+        return made
+
     return results
 
 
@@ -115,6 +140,7 @@ def _serve(connection: Connection, other_end: Connection) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
     other_end.close()  # forked with it open: else the pipe would never be seen closed
     try:
         from ..render import pdf
