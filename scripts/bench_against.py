@@ -13,6 +13,8 @@ and issue 30's target:
 - `letters due` and `letters findings` of one letter;
 - one letter cold, DOCX and PDF, `--force`, with .letters-cache/ removed, then at once
   again in the same project (its caches warm); the command's peak memory;
+- beside them, the floor of one letter in a fresh process: a Python that imports WeasyPrint
+  as letters does and lays out and writes the same letter's PDF, nothing else;
 - the live preview: a saved edit to a finding's text until the page is told, read by an
   HTTP client on the preview's event stream (/events), and until it has fetched the new
   page images too; each edit is then checked to show in the letter's HTML;
@@ -40,7 +42,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench_sides import PHRASE, Ran, Side, base_side, cores, git, libreoffice, this_side
+from bench_sides import PHRASE, Ran, Side, base_side, cores, git, libreoffice, run, this_side
 
 #: Batch size (issue 30: 40 letters).
 BATCH = 40
@@ -165,6 +167,53 @@ def one_letter(sides: list[Side], runs: int) -> None:
         peak.add(side, cold.timed(side, side.run(*build)).peak_mb)
         again.timed(side, side.run(*build))
     show([cold, again, peak], sides)
+    now = sides[-1]
+    floor = [pdf_floor(now, letter(now)) for _ in range(runs)]
+    print(
+        f"  floor: a fresh Python that imports WeasyPrint (as letters does) and lays out and"
+        f" writes this letter's PDF, nothing else: {statistics.median(floor):.2f}"
+        f" ({min(floor):.2f}-{max(floor):.2f}) s",
+        flush=True,
+    )
+
+
+#: One letter's PDF in a fresh process and nothing else: WeasyPrint imported as letters
+#: imports it (its libraries opened by their file names), then the letter's page laid out
+#: and written with the house fonts (fontconfig given them alone) and the PDF/A variant.
+ONE_PDF = """
+import sys
+from pathlib import Path
+from letters.render.engine import import_weasyprint
+weasyprint = import_weasyprint()
+from weasyprint.text.fonts import FontConfiguration
+html, fonts = (Path(name).read_text(encoding="utf-8") for name in sys.argv[1:3])
+base_url, variant = sys.argv[3:5]
+config = FontConfiguration()
+faces = weasyprint.CSS(string=fonts, base_url=base_url, font_config=config)
+weasyprint.HTML(string=html, base_url=base_url).write_pdf(
+    stylesheets=[faces], font_config=config, pdf_variant=variant
+)
+"""
+
+
+def pdf_floor(side: Side, letter: str) -> float:
+    """Time a fresh process that only lays out and writes the letter's PDF (`ONE_PDF`)."""
+    sys.path.insert(0, str(side.tree))
+    from letters.build.build import compose
+    from letters.build.project import Project
+    from letters.render.fonts import use_only_house_fonts
+    from letters.render.html import render_html
+    from letters.render.pdf import PDF_VARIANT, font_face_css
+
+    project = Project(side.project)
+    use_only_house_fonts(project.style)  # fontconfig given the house fonts alone, as letters does
+    page, fonts = side.project.parent / "floor-page.html", side.project.parent / "floor-fonts.css"
+    page.write_text(render_html(compose(side.project / letter, project), project.style), "utf-8")
+    fonts.write_text(font_face_css(project.style), encoding="utf-8")
+    base_url = project.style.folder.resolve().as_uri() + "/"
+    command = [sys.executable, "-c", ONE_PDF, str(page), str(fonts), base_url, PDF_VARIANT]
+    env = {**side.env, "FONTCONFIG_FILE": os.environ["FONTCONFIG_FILE"]}
+    return run(command, side.project, env).seconds
 
 
 class Preview:

@@ -2,7 +2,9 @@
 
 For one cold letter (a draft, DOCX and PDF, `--force`), `letters check` of it, `letters due`
 and `letters findings`, each in a fresh process in a throwaway project whose
-.letters-cache/ is removed before each run (unless --warm):
+.letters-cache/ is removed before each run (unless --warm). The letter is built in one
+process (`--jobs 1`): with a core to spare, its PDF would be laid out in a second process
+(`build.pdf_beside`), whose stages the profile would not see.
 
 - the wall time (median);
 - the stages (bench_stages.py): importing, loading and validating the data, the house style,
@@ -243,10 +245,11 @@ def main(base: str | None, runs: int, warm: bool) -> None:
         sides.append(this_side(work))
         commands: list[tuple[str, Callable[[Side], list[str]], bool]] = [
             (
-                "one letter cold, DOCX and PDF: letters build LETTER --format docx,pdf --force",
+                "one letter cold, DOCX and PDF: letters build LETTER --format docx,pdf --force"
+                " --jobs 1",
                 lambda s: (
-                    ["build", _letter(s), "--format", "docx,pdf", "--force", "--out"]
-                    + [str(work / f"out-{id(s)}")]
+                    ["build", _letter(s), "--format", "docx,pdf", "--force", "--jobs", "1"]
+                    + ["--out", str(work / f"out-{id(s)}")]
                 ),
                 True,
             ),
