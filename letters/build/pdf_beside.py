@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from multiprocessing.reduction import ForkingPickler
 from typing import TYPE_CHECKING
 
 from .workers import can_fork
@@ -153,11 +154,15 @@ def _serve(connection: Connection, other_end: Connection) -> None:
         return
     while True:
         try:
-            documents, pages, style = connection.recv()
+            asked = connection.recv_bytes()
         except (EOFError, OSError):
             return
         try:
-            results: list[PdfResult] | None = pdf.render_pdfs(documents, style, pages)
+            documents, pages, style = ForkingPickler.loads(asked)
+            answer = ForkingPickler.dumps(pdf.render_pdfs(documents, style, pages))
         except Exception:
-            results = None
-        connection.send(results)
+            answer = ForkingPickler.dumps(None)
+        try:
+            connection.send_bytes(answer)
+        except OSError:  # the build ended without them (it failed as they were laid out)
+            return
