@@ -180,3 +180,30 @@ def test_a_letter_failing_as_its_pdfs_are_laid_out_beside_says_only_why(scratch:
             assert _group_ended(build.pid)
         said.append(err)
     assert said[1] == said[0] == f"{BILINGUAL}: error: the DOCX cannot be made\n"
+
+
+#: Runs `letters` where the system refuses multiprocessing a process (fork's EAGAIN, as under a
+#: limit on processes): there is none to lay the PDFs out beside the rest.
+FORK_REFUSED = """
+import errno, sys
+from multiprocessing import popen_fork
+
+def refused(*args):
+    raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+
+popen_fork.Popen._launch = refused
+from letters.cli import main
+sys.argv = ["letters", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_process_the_system_refuses_leaves_the_pdfs_to_be_laid_out_here(scratch: Path) -> None:
+    alone = _build(scratch, "alone", "--jobs", "1")
+    assert alone.returncode == 0, alone.stderr
+    command = [sys.executable, "-c", FORK_REFUSED, "build", BILINGUAL, "--force"]
+    refused = run(
+        [*command, "--jobs", "2", "--out", "refused"], cwd=scratch, capture_output=True, text=True
+    )
+    assert (refused.returncode, refused.stderr) == (0, alone.stderr)
+    assert _files(scratch / "refused") == _files(scratch / "alone")

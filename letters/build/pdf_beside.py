@@ -47,6 +47,10 @@ class _Beside:
         held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
         try:
             self.process.start()
+        except BaseException:
+            self.connection.close()
+            theirs.close()
+            raise
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
         theirs.close()
@@ -94,7 +98,12 @@ def beside(wanted: bool) -> Iterator[None]:
     laid out no page and runs no other thread. It is ended on the way out, whatever happened.
     """
     global _RUNNING
-    started = _Beside() if wanted and _RUNNING is None and can_fork() else None
+    started = None
+    if wanted and _RUNNING is None and can_fork():
+        try:
+            started = _Beside()
+        except OSError:  # no process to be had (fork refused, no pipe): laid out here
+            started = None
     if started is None:
         yield
         return
