@@ -145,3 +145,65 @@ def test_ctrl_c_during_one_letter_leaves_whole_files_and_no_process(scratch: Pat
     else:  # it was writing as Ctrl-C came: it finished, and wrote every file
         assert build.returncode == 0
         assert len([name for name in names if name.startswith("dyfed")]) == 6
+
+
+#: Runs `letters` with the DOCX refused: the build fails in the command's own process while
+#: the process beside may still be laying out the PDFs it will not be asked for.
+DOCX_REFUSED = """
+import sys
+import letters.render.docx as docx
+from letters.source.errors import RenderError
+
+def render_docx(*args, **kwargs):
+    raise RenderError("the DOCX cannot be made")
+
+docx.render_docx = render_docx
+from letters.cli import main
+sys.argv = ["letters", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_letter_failing_as_its_pdfs_are_laid_out_beside_says_only_why(scratch: Path) -> None:
+    said = []
+    for jobs in ("1", "2"):
+        command = [sys.executable, "-c", DOCX_REFUSED, "build", BILINGUAL, "--force"]
+        with started(
+            [*command, "--jobs", jobs, "--out", f"out{jobs}"],
+            cwd=scratch,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as build:
+            _, err = build.communicate(timeout=patience(60))
+            assert build.returncode == 1
+            assert _group_ended(build.pid)
+        said.append(err)
+    assert said[1] == said[0] == f"{BILINGUAL}: error: the DOCX cannot be made\n"
+
+
+#: Runs `letters` where the system refuses multiprocessing a process (fork's EAGAIN, as under a
+#: limit on processes): there is none to lay the PDFs out beside the rest.
+FORK_REFUSED = """
+import errno, sys
+from multiprocessing import popen_fork
+
+def refused(*args):
+    raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+
+popen_fork.Popen._launch = refused
+from letters.cli import main
+sys.argv = ["letters", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_process_the_system_refuses_leaves_the_pdfs_to_be_laid_out_here(scratch: Path) -> None:
+    alone = _build(scratch, "alone", "--jobs", "1")
+    assert alone.returncode == 0, alone.stderr
+    command = [sys.executable, "-c", FORK_REFUSED, "build", BILINGUAL, "--force"]
+    refused = run(
+        [*command, "--jobs", "2", "--out", "refused"], cwd=scratch, capture_output=True, text=True
+    )
+    assert (refused.returncode, refused.stderr) == (0, alone.stderr)
+    assert _files(scratch / "refused") == _files(scratch / "alone")

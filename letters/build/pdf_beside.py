@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from multiprocessing.reduction import ForkingPickler
 from typing import TYPE_CHECKING
 
 from .workers import can_fork
@@ -46,6 +47,10 @@ class _Beside:
         held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
         try:
             self.process.start()
+        except BaseException:
+            self.connection.close()
+            theirs.close()
+            raise
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
         theirs.close()
@@ -93,7 +98,12 @@ def beside(wanted: bool) -> Iterator[None]:
     laid out no page and runs no other thread. It is ended on the way out, whatever happened.
     """
     global _RUNNING
-    started = _Beside() if wanted and _RUNNING is None and can_fork() else None
+    started = None
+    if wanted and _RUNNING is None and can_fork():
+        try:
+            started = _Beside()
+        except OSError:  # no process to be had (fork refused, no pipe): laid out here
+            started = None
     if started is None:
         yield
         return
@@ -153,11 +163,15 @@ def _serve(connection: Connection, other_end: Connection) -> None:
         return
     while True:
         try:
-            documents, pages, style = connection.recv()
+            asked = connection.recv_bytes()
         except (EOFError, OSError):
             return
         try:
-            results: list[PdfResult] | None = pdf.render_pdfs(documents, style, pages)
+            documents, pages, style = ForkingPickler.loads(asked)
+            answer = ForkingPickler.dumps(pdf.render_pdfs(documents, style, pages))
         except Exception:
-            results = None
-        connection.send(results)
+            answer = ForkingPickler.dumps(None)
+        try:
+            connection.send_bytes(answer)
+        except OSError:  # the build ended without them (it failed as they were laid out)
+            return

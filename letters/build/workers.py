@@ -90,7 +90,7 @@ def started() -> None:
 
 
 def can_fork() -> bool:
-    """Say whether this process may fork one that renders: none laid out a page, or runs a thread.
+    """Say whether this process may fork one that renders: it laid out no page, runs no thread.
 
     A page laid out means a font configuration made, fontconfig and Pango's font map started
     (`render.pdf`); importing WeasyPrint (as `warm` may) starts neither.
