@@ -455,16 +455,17 @@ def render_letter(
     # one warning for the letter, whichever copy or language shows each character
     render_warnings = _unprintable(tuple(sorted(missing, key=_code_point)))
     named = {character.split()[0] for character in missing}  # U+0627
-    # in order of language, so that the two copies of one language, laid out alike, are laid
-    # out once
-    order = [str(language) for language in languages]
-    keys = sorted(pdfs, key=lambda key: order.index(key[0]))
     if pdfs and not lay_out:
         from ..render.pdf import warm_pdfs
 
         warm_pdfs(list(pdfs.values()), project.style)
-        keys = []
-    # the PDFs first: laid out beside (`pdf_beside`), they are under way as the rest is made
+        pdfs = {}
+    # in order of language, so that the two copies of one language, laid out alike, are laid
+    # out once
+    order = [str(language) for language in languages]
+    keys = sorted(pdfs, key=lambda key: order.index(key[0]))
+    # the PDFs are started first: in a process beside (`pdf_beside`), they are laid out as
+    # the rest is made
     from .pdf_beside import lay_out_pdfs
 
     laid_out = lay_out_pdfs([pdfs[key] for key in keys], project.style)
