@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 #: The signals that stop a build: the process beside leaves them to the one that started it.
 _STOPS = {signal.SIGINT, signal.SIGTERM}
-#: How long a process that was sent nothing is given to end once told to (seconds).
+#: How long a process sent PDFs to lay out is given to end once the pipe is closed: it ends
+#: as soon as it reads that, after any layout it is in the middle of (seconds; then killed).
 _ENDING = 5.0
 
 
