@@ -10,7 +10,7 @@ import signal
 import subprocess
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -401,6 +401,24 @@ def interruptible() -> None:
     the child as it would from a terminal.
     """
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def started_as_in_a_terminal(
+    args: Sequence[str | os.PathLike[str]], cwd: Path
+) -> AbstractContextManager[subprocess.Popen[str]]:
+    """Start a command as a terminal would (`started`), its output read as text.
+
+    It runs in a process group of its own, which a test's Ctrl-C (os.killpg) reaches whole,
+    and Ctrl-C stops it as it would there (`interruptible`).
+    """
+    return started(
+        args,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=interruptible,
+    )
 
 
 def cli(*args: str) -> Result:

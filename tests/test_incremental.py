@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import DEFAULT_LETTER, edit_yaml, interruptible, patience, run, started
+from conftest import DEFAULT_LETTER, edit_yaml, patience, run, started_as_in_a_terminal
 from letters.cli import main
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
@@ -274,14 +273,7 @@ def test_a_stopped_batch_ends_soon_leaves_whole_files_and_keeps_what_it_built(
     letters = sorted(str(p.relative_to(scratch)) for p in (scratch / "data").rglob("*.yaml"))
     letters = [name for name in letters if "/offices/" not in name and "/reference/" not in name]
     command = [sys.executable, "-m", "letters.cli", "build", "--format", "docx,pdf", "--jobs", "2"]
-    with started(  # a group of its own, as a terminal's Ctrl-C reaches all of it
-        [*command, *letters],
-        cwd=scratch,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=interruptible,
-    ) as build:
+    with started_as_in_a_terminal([*command, *letters], scratch) as build:
         out = scratch / "build"
         while build.poll() is None and len(list(out.glob("*.pdf"))) < 2:
             time.sleep(0.05)

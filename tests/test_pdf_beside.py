@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import _children, interruptible, patience, position, run, started
+from conftest import _children, patience, position, run, started, started_as_in_a_terminal
 
 BILINGUAL = "data/examples/dyfed-powys-2025-peel-bilingual.yaml"
 
@@ -106,14 +106,7 @@ def test_a_letter_that_fails_its_checks_leaves_no_process_running(scratch: Path)
 
 def test_ctrl_c_during_one_letter_leaves_whole_files_and_no_process(scratch: Path) -> None:
     command = [sys.executable, "-m", "letters.cli", "build", BILINGUAL, "--force", "--jobs", "2"]
-    with started(
-        command,
-        cwd=scratch,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=interruptible,
-    ) as build:
+    with started_as_in_a_terminal(command, scratch) as build:
         deadline = time.monotonic() + patience(30)
         while build.poll() is None and time.monotonic() < deadline:
             if _children().get(build.pid):  # its PDFs' process, or its templates' sandbox

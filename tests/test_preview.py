@@ -20,11 +20,10 @@ from conftest import (
     DEFAULT_LETTER,
     ROOT,
     copy_of_project,
-    interruptible,
     normalise,
     patience,
     run,
-    started,
+    started_as_in_a_terminal,
 )
 
 pytestmark = pytest.mark.slow
@@ -36,13 +35,8 @@ LETTERS = str(Path(sys.executable).parent / "letters")
 def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
     """Serve a preview of the default letter from a copy of the project."""
     copy_of_project(tmp_path)
-    with started(
-        [LETTERS, "preview", "--port", "0", f"data/{DEFAULT_LETTER.name}"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=interruptible,
+    with started_as_in_a_terminal(
+        [LETTERS, "preview", "--port", "0", f"data/{DEFAULT_LETTER.name}"], tmp_path
     ) as server:  # however the test ends, the server and all it started are stopped
         assert server.stdout is not None
         line = server.stdout.readline()
