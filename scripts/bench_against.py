@@ -206,13 +206,19 @@ def pdf_floor(side: Side, letter: str) -> float:
     from letters.render.pdf import PDF_VARIANT, font_face_css
 
     project = Project(side.project)
-    use_only_house_fonts(project.style)  # fontconfig given the house fonts alone, as letters does
+    # fontconfig given the house fonts alone, as letters does, for the floor's process only:
+    # LibreOffice, started later by this one, must see the fonts it would see anyway
+    before = os.environ.get("FONTCONFIG_FILE")
+    use_only_house_fonts(project.style)
+    house = os.environ.pop("FONTCONFIG_FILE")
+    if before is not None:
+        os.environ["FONTCONFIG_FILE"] = before
     page, fonts = side.project.parent / "floor-page.html", side.project.parent / "floor-fonts.css"
     page.write_text(render_html(compose(side.project / letter, project), project.style), "utf-8")
     fonts.write_text(font_face_css(project.style), encoding="utf-8")
     base_url = project.style.folder.resolve().as_uri() + "/"
     command = [sys.executable, "-c", ONE_PDF, str(page), str(fonts), base_url, PDF_VARIANT]
-    env = {**side.env, "FONTCONFIG_FILE": os.environ["FONTCONFIG_FILE"]}
+    env = {**side.env, "FONTCONFIG_FILE": house}
     return run(command, side.project, env).seconds
 
 
