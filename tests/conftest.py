@@ -393,6 +393,19 @@ def output_texts(built: list[Path]) -> dict[str, str]:
     }
 
 
+#: Python for a fresh interpreter (`python -c`), put before a test's own: from then on, each
+#: program it starts (its command's name) is noted in the list `started`.
+NOTING_PROGRAMS = """
+import subprocess
+started = []
+real = subprocess.Popen.__init__
+def noted(self, args, *rest, **options):
+    started.append(args if isinstance(args, str) else str(args[0]))
+    real(self, args, *rest, **options)
+subprocess.Popen.__init__ = noted
+"""
+
+
 def interruptible() -> None:
     """Let a command started by a test take Ctrl-C, though the tests themselves may not.
 

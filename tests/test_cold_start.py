@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEFAULT_LETTER, cli, run
+from conftest import DEFAULT_LETTER, NOTING_PROGRAMS, cli, run
 
 LETTER = f"data/{DEFAULT_LETTER.name}"
 
@@ -108,17 +108,14 @@ def test_the_process_is_frozen_for_the_collector_as_it_ends(draft: Path) -> None
 
 
 #: Run in a fresh interpreter: name the tools' versions, noting every program started.
-VERSIONS_PROGRAMS = """
-import json, subprocess
-started = []
-real = subprocess.Popen.__init__
-def noted(self, args, *rest, **options):
-    started.append(args if isinstance(args, str) else str(args[0]))
-    real(self, args, *rest, **options)
-subprocess.Popen.__init__ = noted
+VERSIONS_PROGRAMS = (
+    NOTING_PROGRAMS
+    + """
+import json
 from letters.source.provenance import tool_versions
 print(json.dumps([started, [name for name, version in tool_versions() if version != "unknown"]]))
 """
+)
 
 
 def test_naming_the_tools_versions_starts_no_program() -> None:

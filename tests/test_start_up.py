@@ -10,23 +10,20 @@ import os
 import sys
 from pathlib import Path
 
-from conftest import ROOT, run
+from conftest import NOTING_PROGRAMS, ROOT, run
 
 #: Run in a fresh interpreter: import WeasyPrint as the renderer does, noting every program
 #: started meanwhile and whether ctypes' library search is itself again afterwards.
-IMPORT_PROGRAMS = """
-import ctypes.util, json, subprocess
+IMPORT_PROGRAMS = (
+    NOTING_PROGRAMS
+    + """
+import ctypes.util, json
 search = ctypes.util.find_library
-started = []
-real = subprocess.Popen.__init__
-def noted(self, args, *rest, **options):
-    started.append(args if isinstance(args, str) else str(args[0]))
-    real(self, args, *rest, **options)
-subprocess.Popen.__init__ = noted
 from letters.render.engine import import_weasyprint
 weasyprint = import_weasyprint()
 print(json.dumps([started, ctypes.util.find_library is search, weasyprint.__name__]))
 """
+)
 
 
 def test_importing_the_pdf_renderer_starts_no_program() -> None:
