@@ -12,7 +12,7 @@ import io
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,14 @@ def site(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, 
 def last_line(err: str) -> str:
     """Return the message of a failed run: its last line (the lines before name offices)."""
     return err.strip().splitlines()[-1]
+
+
+def edit_record(root: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    """Change durham-2023-peel's approval record as someone editing it by hand would."""
+    path = root / DURHAM_RECORD
+    record = json.loads(path.read_text(encoding="utf-8"))
+    change(record)
+    path.write_text(json.dumps(record, indent=2), encoding="utf-8")
 
 
 def sent(root: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str, on: str) -> None:
@@ -212,17 +220,18 @@ def test_a_record_naming_another_file_as_the_public_copy_is_refused(
 ) -> None:
     # the signed copy sent, its DOCX, the letter's data (notes and all), another letter's
     # sent copy: each kept in the store, each digest written in as the public copy's
-    path = root / DURHAM_RECORD
-    record = json.loads(path.read_text(encoding="utf-8"))
-    if other == "statement":
-        theirs = json.loads((root / STATEMENT_RECORD).read_text(encoding="utf-8"))
-        digest = theirs["outputs"]["sent"]["durham-2023-peel-statement.pdf"]
-    elif other.startswith("data/"):
-        digest = record["inputs"][other]
-    else:
-        digest = record["outputs"]["sent"][other]
-    record["outputs"]["sent"][file] = digest
-    path.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    theirs = json.loads((root / STATEMENT_RECORD).read_text(encoding="utf-8"))
+
+    def named_public(record: dict[str, Any]) -> None:
+        if other == "statement":
+            digest = theirs["outputs"]["sent"]["durham-2023-peel-statement.pdf"]
+        elif other.startswith("data/"):
+            digest = record["inputs"][other]
+        else:
+            digest = record["outputs"]["sent"][other]
+        record["outputs"]["sent"][file] = digest
+
+    edit_record(root, named_public)
     status, err = site(root, monkeypatch, "--office", "durham-pcvc")
     assert status == 1
     assert last_line(err) == (
@@ -246,10 +255,7 @@ def test_a_public_copy_that_is_not_what_its_name_says_is_one_line(
     stored = root / "approvals/objects" / digest[:2] / digest[2:]
     stored.parent.mkdir(parents=True, exist_ok=True)
     stored.write_bytes(content)
-    path = root / DURHAM_RECORD
-    record = json.loads(path.read_text(encoding="utf-8"))
-    record["outputs"]["sent"][file] = digest
-    path.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    edit_record(root, lambda record: record["outputs"]["sent"].update({file: digest}))
     status, err = site(root, monkeypatch, "--office", "durham-pcvc")
     assert status == 1
     assert last_line(err) == (
@@ -263,11 +269,9 @@ def test_data_as_sent_that_is_another_letters_is_refused(
 ) -> None:
     # the statement's data, written in as durham-2023-peel's data as sent, would put its title
     # and dates in durham-2023-peel's row, beside durham-2023-peel's PDF
-    path = root / DURHAM_RECORD
-    record = json.loads(path.read_text(encoding="utf-8"))
     theirs = json.loads((root / STATEMENT_RECORD).read_text(encoding="utf-8"))
-    record["sent_as"] = theirs["inputs"]["data/examples/durham-2023-peel-statement.yaml"]
-    path.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    statement = theirs["inputs"]["data/examples/durham-2023-peel-statement.yaml"]
+    edit_record(root, lambda record: record.update(sent_as=statement))
     status, err = site(root, monkeypatch, "--office", "durham-pcvc")
     assert status == 1
     assert last_line(err) == (
