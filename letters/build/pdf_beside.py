@@ -104,7 +104,7 @@ def beside(wanted: bool) -> Iterator[None]:
         try:
             started = _Beside()
         except OSError:  # no process to be had (fork refused, no pipe): laid out here
-            started = None
+            pass
     if started is None:
         yield
         return
